@@ -1,0 +1,1 @@
+"""Reusable widgets: signature pad, photo viewer, busy dialog, error display."""
