@@ -1,0 +1,218 @@
+"""Message schemas of the archive sync protocol (version 1), shared by the laptop client and the archive.
+
+No Qt and no I/O here: pydantic models, constants and small pure helpers. The normative prose is in
+``archive/PROTOCOL.md``; the archive publishes the same shapes at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+TUS_VERSION = "1.0.0"
+
+# Signature contexts (see docs/package-format.md for the evidence ones).
+CTX_REQUEST = "fieldaudit/request/v1"
+CTX_ENROL = "fieldaudit/enrol/v1"
+CTX_ROSTER = "fieldaudit/roster/v1"
+CTX_PULL = "fieldaudit/pull/v1"
+CTX_RECEIPT = "fieldaudit/receipt/v1"
+CTX_JOURNAL = "fieldaudit/journal/v1"
+CTX_CHECKPOINT = "fieldaudit/checkpoint/v1"
+CTX_MANIFEST = "fieldaudit/manifest/v1"
+CTX_PROVIDER_SIGNATURE = "fieldaudit/provider-signature/v1"
+CTX_PROVIDER_REFUSAL = "fieldaudit/provider-refusal/v1"
+CTX_RECORD = "fieldaudit/record/v1"
+
+# Payload kinds carried by a push and the context their ``sigs`` are made in.
+# ``field-change`` payloads carry no signatures of their own: the journal leaf that points at them is signed.
+PAYLOAD_CONTEXTS: dict[str, str | None] = {
+    "manifest": CTX_MANIFEST,
+    "provider-signature": CTX_PROVIDER_SIGNATURE,
+    "provider-refusal": CTX_PROVIDER_REFUSAL,
+    "record": CTX_RECORD,
+    "field-change": None,
+}
+
+# Pull kinds besides the roster.
+PULL_KINDS = ("institutions", "assignments", "checklists", "documents")
+
+# Request-signature headers (DPoP-style, see app/sync/auth.py).
+H_DEVICE = "FA-Device"
+H_TIME = "FA-Time"
+H_NONCE = "FA-Nonce"
+H_BODY_SHA256 = "FA-Content-SHA256"
+H_SIGNATURE = "FA-Signature"
+
+# Upload headers (tus 1.0 subset plus two of ours).
+H_TUS = "Tus-Resumable"
+H_UPLOAD_OFFSET = "Upload-Offset"
+H_UPLOAD_LENGTH = "Upload-Length"
+H_UPLOAD_STATUS = "FA-Upload-Status"
+H_UPLOAD_SHA256 = "FA-Upload-SHA256"
+UPLOAD_CONTENT_TYPE = "application/offset+octet-stream"
+
+MAX_BLOB_LENGTH = 64 * 1024**3
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+Sha256 = str  # documented alias: lower-case hex
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignatureRecord(_Model):
+    """A detached signature (app.evidence.signing.sign_object)."""
+
+    signer: str = Field(max_length=128)
+    suite: str = Field(max_length=32)
+    public_key: str = Field(max_length=128)
+    context: str = Field(max_length=64)
+    signature: str = Field(max_length=256)
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message_zh: str
+    message_en: str
+    reasons: list[dict[str, Any]] | None = None
+    missing: list[str] | None = None
+
+
+# --- enrolment -------------------------------------------------------------------------------------------------
+
+
+class InspectorEnrolment(_Model):
+    """One inspector of the registering laptop; ``proof`` is the inspector's own signature (context
+    fieldaudit/enrol/v1) over :func:`enrol_proof_value`, proving they hold the private key."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    name: str = Field(min_length=1, max_length=100)
+    credential_no: str = Field(min_length=1, max_length=64)
+    organisation: str = Field(min_length=1, max_length=200)
+    public_key: str = Field(max_length=128)
+    suite: str = Field(default="ed25519", max_length=32)
+    proof: SignatureRecord
+
+
+class RegisterRequest(_Model):
+    code: str = Field(min_length=4, max_length=128)
+    device_id: str = Field(pattern=ID_PATTERN)
+    device_name: str = Field(min_length=1, max_length=100)
+    device_public_key: str = Field(max_length=128)
+    suite: str = Field(default="ed25519", max_length=32)
+    inspectors: list[InspectorEnrolment] = Field(min_length=1, max_length=20)
+
+
+def enrol_proof_value(device_id: str, device_public_key: str, inspector: dict[str, Any]) -> dict[str, Any]:
+    """What each inspector signs at enrolment: their roster entry bound to the device they enrol with."""
+    return {
+        "v": PROTOCOL_VERSION,
+        "device_id": device_id,
+        "device_public_key": device_public_key,
+        "inspector": {k: inspector[k] for k in ("id", "name", "credential_no", "organisation", "public_key", "suite")},
+    }
+
+
+class SignedDocument(BaseModel):
+    """An archive-signed document: roster, pull page or receipt. Verify ``sig`` over ``payload``."""
+
+    payload: dict[str, Any]
+    sig: SignatureRecord
+
+
+class RegisterResponse(BaseModel):
+    device_id: str
+    archive_public_key: str
+    archive_fingerprint: str
+    roster: SignedDocument
+
+
+# --- uploads ---------------------------------------------------------------------------------------------------
+
+
+class UploadCreate(_Model):
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    length: int = Field(ge=1, le=MAX_BLOB_LENGTH)
+
+
+class UploadState(BaseModel):
+    id: str
+    sha256: str
+    length: int
+    offset: int
+    status: Literal["open", "complete", "failed"]
+    reason: str | None = None
+    expires_at: str | None = None
+
+
+class MissingRequest(_Model):
+    hashes: list[str] = Field(max_length=10000)
+
+
+class MissingResponse(BaseModel):
+    missing: list[str]
+
+
+# --- push ------------------------------------------------------------------------------------------------------
+
+
+class JournalLeaf(_Model):
+    """A leaf of a case journal: the entry and its actor's signature (context fieldaudit/journal/v1)."""
+
+    entry: dict[str, Any]
+    sig: SignatureRecord
+
+
+class SignedCheckpoint(_Model):
+    checkpoint: dict[str, Any]
+    sig: SignatureRecord
+
+
+class PayloadObject(_Model):
+    """An object a journal entry is about. Its canonical SHA-256 (of this whole object) is the entry's
+    ``payload_sha256``. ``sigs`` are made over ``body`` in the kind's context; ``blobs`` lists the content
+    hashes it refers to (each must also appear as a string inside ``body``)."""
+
+    kind: str = Field(max_length=64)
+    id: str = Field(pattern=ID_PATTERN)
+    body: dict[str, Any]
+    sigs: list[SignatureRecord] = Field(default_factory=list, max_length=16)
+    blobs: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class PushRequest(_Model):
+    v: int = PROTOCOL_VERSION
+    case_id: str = Field(pattern=ID_PATTERN)
+    first_seq: int = Field(ge=0)
+    leaves: list[JournalLeaf] = Field(default_factory=list, max_length=100000)
+    checkpoint: SignedCheckpoint
+    consistency_proof: list[str] | None = Field(default=None, max_length=128)
+    payloads: list[PayloadObject] = Field(default_factory=list, max_length=100000)
+
+
+class Conflict(BaseModel):
+    id: int
+    case_id: str
+    field: str
+    base: Any
+    value_a: Any
+    device_a: str
+    value_b: Any
+    device_b: str
+    created_at: str
+
+
+class ConflictList(BaseModel):
+    case_id: str
+    conflicts: list[Conflict]
+
+
+class HealthResponse(BaseModel):
+    status: str
+    version: int
+    archive_fingerprint: str

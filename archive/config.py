@@ -1,0 +1,100 @@
+"""Where the archive keeps things and the knobs read from the environment (one place for all of them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_FILE = "archive.json"
+
+
+class ConfigError(RuntimeError):
+    """The data directory or its configuration is unusable."""
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunables; each has an environment override (FIELDAUDIT_ARCHIVE_*)."""
+
+    clock_skew_s: float = 300.0  # accepted |archive time - request time|
+    rate_per_s: float = 50.0  # sustained requests per device
+    rate_burst: float = 400.0  # bucket size
+    upload_ttl_s: float = 7 * 24 * 3600.0  # an open upload untouched this long is discarded
+    enrolment_ttl_s: float = 24 * 3600.0
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            clock_skew_s=_env_float("FIELDAUDIT_ARCHIVE_CLOCK_SKEW", cls.clock_skew_s),
+            rate_per_s=_env_float("FIELDAUDIT_ARCHIVE_RATE", cls.rate_per_s),
+            rate_burst=_env_float("FIELDAUDIT_ARCHIVE_BURST", cls.rate_burst),
+            upload_ttl_s=_env_float("FIELDAUDIT_ARCHIVE_UPLOAD_TTL", cls.upload_ttl_s),
+            enrolment_ttl_s=_env_float("FIELDAUDIT_ARCHIVE_ENROLMENT_TTL", cls.enrolment_ttl_s),
+        )
+
+
+@dataclass(frozen=True)
+class ArchivePaths:
+    data: Path
+
+    @property
+    def blobs(self) -> Path:
+        return self.data / "blobs"
+
+    @property
+    def staging(self) -> Path:
+        return self.data / "staging"
+
+    @property
+    def key(self) -> Path:
+        return self.data / "archive_key.ed25519"
+
+    @property
+    def sqlite(self) -> Path:
+        return self.data / "archive.db"
+
+    @property
+    def config(self) -> Path:
+        return self.data / CONFIG_FILE
+
+
+def resolve_database_url(paths: ArchivePaths, database_url: str | None, *, create: bool) -> str:
+    """The database URL: given explicitly (then remembered in DIR/archive.json, mode 0600), else the one
+    remembered, else the embedded SQLite file DIR/archive.db."""
+    if not paths.data.is_dir():
+        if not create:
+            raise ConfigError(f"archive data directory {paths.data} does not exist")
+        paths.data.mkdir(parents=True, mode=0o700)
+    if database_url:
+        if create:
+            tmp = paths.config.with_suffix(".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                json.dump({"database_url": database_url}, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, paths.config)
+        return database_url
+    if paths.config.exists():
+        try:
+            stored = json.loads(paths.config.read_text())["database_url"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{paths.config} is not a valid archive configuration") from exc
+        if not isinstance(stored, str):
+            raise ConfigError(f"{paths.config} is not a valid archive configuration")
+        return stored
+    if not create and not paths.sqlite.exists():
+        raise ConfigError(f"{paths.data} holds no archive (no archive.db); start the archive once first")
+    return f"sqlite:///{paths.sqlite}"

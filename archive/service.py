@@ -1,0 +1,46 @@
+"""The archive's long-lived state: paths, settings, database, blob store and key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.evidence.signing import SigningKey, b64
+from archive.blobstore import BlobStore, FileBlobStore
+from archive.config import ArchivePaths, Settings, resolve_database_url
+from archive.db import Database
+from archive.keys import fingerprint, load_or_create_key
+
+
+@dataclass
+class Archive:
+    paths: ArchivePaths
+    settings: Settings
+    db: Database
+    store: BlobStore
+    key: SigningKey
+
+    @property
+    def public_key_b64(self) -> str:
+        return b64(self.key.public_raw())
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.key)
+
+
+def open_archive(data: Path, database_url: str | None = None, *, create: bool) -> Archive:
+    """Open (``create``: and initialise) the archive in ``data``."""
+    paths = ArchivePaths(data)
+    url = resolve_database_url(paths, database_url, create=create)
+    if create:
+        paths.staging.mkdir(parents=True, exist_ok=True, mode=0o700)
+    db = Database(url)
+    if create:
+        db.create_schema()
+    else:
+        db.check_schema()
+    key = load_or_create_key(paths.key) if create or paths.key.exists() else None
+    if key is None:
+        raise FileNotFoundError(f"{paths.key} missing")
+    return Archive(paths, Settings.from_env(), db, FileBlobStore(paths.blobs), key)

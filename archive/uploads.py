@@ -1,0 +1,287 @@
+"""Resumable blob uploads, a tus 1.0 subset (creation, HEAD, PATCH, expiration) keyed by (device, sha256)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from starlette.requests import ClientDisconnect
+
+from archive.blobstore import BlobRejected, hash_file
+from archive.crash import crashpoint
+from archive.db import Blob, Upload, iso, utcnow
+from archive.errors import ApiError
+from archive.logs import log
+from archive.service import Archive
+
+
+def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
+    expires = None if row.status == "complete" else iso(row.updated_at + dt.timedelta(seconds=ttl_s))
+    return {
+        "id": row.id,
+        "sha256": row.sha256,
+        "length": row.length,
+        "offset": row.offset,
+        "status": row.status,
+        "reason": row.reason,
+        "expires_at": expires,
+    }
+
+
+class Uploads:
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self._busy: set[str] = set()
+        self._last_sweep = 0.0
+
+    def staging_path(self, upload_id: str) -> Path:
+        return self.archive.paths.staging / upload_id
+
+    # --- creation ------------------------------------------------------------------------------------------
+
+    def _adopt_stored_blob(self, sha256: str, length: int) -> bool:
+        """A blob file without its row (killed between the two): re-verify it and record it."""
+        store = self.archive.store
+        if not store.exists(sha256):
+            return False
+        with store.open(sha256) as fh:
+            h = hashlib.sha256()
+            n = 0
+            while chunk := fh.read(1024 * 1024):
+                h.update(chunk)
+                n += len(chunk)
+        if h.hexdigest() != sha256 or n != length:
+            return False
+        with self.archive.db.write() as s:
+            if s.get(Blob, sha256) is None:
+                s.add(Blob(sha256=sha256, size=n, created_at=utcnow()))
+        log("blob.adopted", sha256=sha256, size=n)
+        return True
+
+    def create(self, device_id: str, sha256: str, length: int) -> dict[str, Any]:
+        self.sweep()
+        ttl = self.archive.settings.upload_ttl_s
+        with self.archive.db.read() as s:
+            have = s.get(Blob, sha256)
+        if have is not None and have.size != length:
+            raise ApiError(409, "length_mismatch", "声明长度与已存对象不符", "declared length differs from the stored blob")
+        present = have is not None or self._adopt_stored_blob(sha256, length)
+        now = utcnow()
+        with self.archive.db.write() as s:
+            row = s.execute(
+                select(Upload).where(Upload.device_id == device_id, Upload.sha256 == sha256)
+            ).scalar_one_or_none()
+            if row is not None and row.length != length:
+                if row.status == "complete" or present:
+                    raise ApiError(
+                        409, "length_mismatch", "声明长度与已存对象不符", "declared length differs from the stored blob"
+                    )
+                row.length, row.offset, row.status, row.reason = length, 0, "open", None
+                self._truncate(row.id, 0)
+            if row is None:
+                row = Upload(
+                    id=uuid.uuid4().hex,
+                    device_id=device_id,
+                    sha256=sha256,
+                    length=length,
+                    offset=0,
+                    status="open",
+                    created_at=now,
+                    updated_at=now,
+                )
+                s.add(row)
+                if not present:
+                    self._truncate(row.id, 0)
+            elif row.status == "failed" and not present:
+                row.offset, row.status, row.reason = 0, "open", None
+                self._truncate(row.id, 0)
+            if present and row.status != "complete":
+                row.offset, row.status, row.reason = length, "complete", None
+                self.staging_path(row.id).unlink(missing_ok=True)
+            row.updated_at = now
+            s.flush()
+            state = upload_state(row, ttl)
+        log("upload.create", device=device_id, upload=state["id"], length=length, status=state["status"])
+        return state
+
+    def _truncate(self, upload_id: str, offset: int) -> None:
+        path = self.staging_path(upload_id)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.ftruncate(fd, offset)
+        finally:
+            os.close(fd)
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    def get(self, device_id: str, upload_id: str) -> dict[str, Any]:
+        with self.archive.db.read() as s:
+            row = s.get(Upload, upload_id)
+            if row is None or row.device_id != device_id:
+                raise ApiError(404, "unknown_upload", "上传不存在或已过期", "no such upload (unknown or expired)")
+            return upload_state(row, self.archive.settings.upload_ttl_s)
+
+    def sweep(self) -> int:
+        """Discard open or failed uploads untouched for longer than the TTL."""
+        now = utcnow()
+        if (now.timestamp() - self._last_sweep) < 30:
+            return 0
+        self._last_sweep = now.timestamp()
+        horizon = now - dt.timedelta(seconds=self.archive.settings.upload_ttl_s)
+        with self.archive.db.write() as s:
+            stale = (
+                s.execute(select(Upload.id).where(Upload.status != "complete", Upload.updated_at < horizon))
+                .scalars()
+                .all()
+            )
+            if stale:
+                s.execute(delete(Upload).where(Upload.id.in_(stale)))
+        for uid in stale:
+            self.staging_path(uid).unlink(missing_ok=True)
+        if stale:
+            log("upload.expired", count=len(stale))
+        return len(stale)
+
+    # --- PATCH ---------------------------------------------------------------------------------------------
+
+    async def patch(
+        self, device_id: str, upload_id: str, client_offset: int, body: AsyncIterator[bytes], declared_sha256: str
+    ) -> dict[str, Any]:
+        state = await asyncio.to_thread(self.get, device_id, upload_id)
+        if state["status"] == "failed":
+            raise ApiError(
+                410, "upload_failed", "上传已作废，请重新创建", f"this upload was discarded: {state['reason']}",
+                extra={"upload": state},
+            )
+        if client_offset != state["offset"]:
+            raise ApiError(
+                409,
+                "offset_mismatch",
+                "上传偏移量与档案系统不一致，请先查询当前偏移量",
+                f"Upload-Offset {client_offset} differs from the archive's {state['offset']}; HEAD the upload first",
+                headers={"Upload-Offset": str(state["offset"])},
+                extra={"upload": state},
+            )
+        if state["status"] == "complete":
+            return state
+        if upload_id in self._busy:
+            raise ApiError(409, "upload_busy", "该上传正在进行中", "another PATCH of this upload is in progress")
+        self._busy.add(upload_id)
+        try:
+            return await self._patch(device_id, state, body, declared_sha256)
+        finally:
+            self._busy.discard(upload_id)
+
+    async def _patch(
+        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str
+    ) -> dict[str, Any]:
+        upload_id, start, length = state["id"], state["offset"], state["length"]
+        path = self.staging_path(upload_id)
+        h = hashlib.sha256()
+        received = 0
+        disconnected = False
+        too_long = False
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.ftruncate(fd, start)  # bytes past the recorded offset were never acknowledged
+            os.lseek(fd, start, os.SEEK_SET)
+            try:
+                async for chunk in body:
+                    if not chunk:
+                        continue
+                    if start + received + len(chunk) > length:
+                        too_long = True
+                        break
+                    h.update(chunk)
+                    view = memoryview(chunk)
+                    while view:
+                        n = os.write(fd, view)
+                        view = view[n:]
+                    received += len(chunk)
+            except ClientDisconnect:
+                disconnected = True
+            if too_long:
+                os.ftruncate(fd, start)
+                raise ApiError(
+                    413, "upload_too_long", "上传数据超过声明长度", "the body goes past the declared Upload-Length"
+                )
+            if not disconnected and h.hexdigest() != declared_sha256:
+                os.ftruncate(fd, start)
+                raise ApiError(
+                    401, "body_mismatch", "请求体与签名不符", "the request body does not hash to the signed value"
+                )
+            crashpoint("upload.before_fsync")
+            await asyncio.to_thread(os.fsync, fd)
+        finally:
+            os.close(fd)
+        new_offset = start + received
+        with self.archive.db.write() as s:
+            s.execute(
+                update(Upload)
+                .where(Upload.id == upload_id, Upload.offset == start)
+                .values(offset=new_offset, updated_at=utcnow())
+            )
+        log(
+            "upload.patch",
+            device=device_id,
+            upload=upload_id,
+            offset=new_offset,
+            received=received,
+            disconnected=disconnected,
+        )
+        if new_offset == length:
+            return await asyncio.to_thread(self._complete, device_id, upload_id)
+        return {**state, "offset": new_offset}
+
+    def _complete(self, device_id: str, upload_id: str) -> dict[str, Any]:
+        with self.archive.db.read() as s:
+            row = s.get(Upload, upload_id)
+            assert row is not None
+            sha256, length = row.sha256, row.length
+        path = self.staging_path(upload_id)
+        try:
+            self.archive.store.put_file(path, sha256, length)
+        except BlobRejected as exc:
+            digest, _ = hash_file(path) if path.exists() else ("", 0)
+            path.unlink(missing_ok=True)
+            with self.archive.db.write() as s:
+                s.execute(
+                    update(Upload)
+                    .where(Upload.id == upload_id)
+                    .values(status="failed", reason="hash_mismatch", offset=0, updated_at=utcnow())
+                )
+            log("upload.rejected", device=device_id, upload=upload_id, reason="hash_mismatch")
+            del digest
+            raise ApiError(
+                422,
+                "hash_mismatch",
+                "上传内容的哈希与声明不符，已作废",
+                f"the uploaded bytes do not match the declared SHA-256 ({exc}); the upload was discarded",
+            ) from exc
+        crashpoint("upload.after_blob_put")
+        with self.archive.db.write() as s:
+            if s.get(Blob, sha256) is None:
+                s.add(Blob(sha256=sha256, size=length, created_at=utcnow()))
+            s.execute(
+                update(Upload)
+                .where(Upload.id == upload_id)
+                .values(status="complete", offset=length, reason=None, updated_at=utcnow())
+            )
+        log("upload.complete", device=device_id, upload=upload_id, size=length)
+        return self.get(device_id, upload_id)
+
+    def missing(self, hashes: list[str]) -> list[str]:
+        wanted = sorted(set(hashes))
+        have: set[str] = set()
+        with self.archive.db.read() as s:
+            for i in range(0, len(wanted), 500):
+                part = wanted[i : i + 500]
+                have.update(s.execute(select(Blob.sha256).where(Blob.sha256.in_(part))).scalars())
+        return [h for h in wanted if h not in have]
