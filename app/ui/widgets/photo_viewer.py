@@ -1,0 +1,428 @@
+"""A photo viewer for evidence photos held in memory.
+
+It takes the image as bytes, never a path: decrypted evidence stays in memory only. Zoom (wheel, +/-, fit,
+100 %), pan (drag), rotate for viewing only (the evidence is never changed), and an EXIF panel (time taken,
+camera, GPS). Damaged or unsupported data shows a clear message instead of failing.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut, QTransform, QWheelEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+MIN_ZOOM = 0.02
+MAX_ZOOM = 16.0
+ZOOM_STEP = 1.25
+
+_TAG_MAKE = 0x010F
+_TAG_MODEL = 0x0110
+_TAG_DATETIME = 0x0132
+_TAG_DATETIME_ORIGINAL = 0x9003
+_TAG_OFFSET_TIME_ORIGINAL = 0x9011
+_IFD_EXIF = 0x8769
+_IFD_GPS = 0x8825
+
+
+class PhotoDecodeError(Exception):
+    """The bytes are not a readable image."""
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    width: int
+    height: int
+    format: str
+    taken_at: str | None  # "YYYY-MM-DD HH:MM:SS[+08:00]" as the camera recorded it
+    camera: str | None
+    gps: tuple[float, float] | None  # decimal degrees (display only)
+    altitude_m: float | None
+
+
+def _dms_to_degrees(value: object, ref: object) -> float | None:
+    try:
+        d, m, s = (float(v) for v in value)  # type: ignore[attr-defined]
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    degrees = d + m / 60 + s / 3600
+    return -degrees if str(ref).upper() in ("S", "W") else degrees
+
+
+def _clean(value: object) -> str | None:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return None
+    value = value.replace("\x00", "").strip()
+    return value or None
+
+
+def read_photo(data: bytes) -> tuple[QImage, PhotoInfo]:
+    """Decode ``data`` with Pillow (EXIF orientation applied) into a QImage plus its EXIF facts."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            fmt = image.format or "?"
+            image.load()
+            exif = image.getexif()
+            image = ImageOps.exif_transpose(image) or image
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise PhotoDecodeError(type(exc).__name__) from exc
+
+    make = _clean(exif.get(_TAG_MAKE))
+    model = _clean(exif.get(_TAG_MODEL))
+    if make and model and not model.lower().startswith(make.lower()):
+        camera = f"{make} {model}"
+    else:
+        camera = model or make or ""
+    exif_ifd = exif.get_ifd(_IFD_EXIF)
+    taken = _clean(exif_ifd.get(_TAG_DATETIME_ORIGINAL)) or _clean(exif.get(_TAG_DATETIME))
+    if taken and len(taken) >= 19 and taken[4] == ":" and taken[7] == ":":
+        taken = f"{taken[:4]}-{taken[5:7]}-{taken[8:]}"
+    offset = _clean(exif_ifd.get(_TAG_OFFSET_TIME_ORIGINAL))
+    if taken and offset:
+        taken = f"{taken}{offset}"
+    gps_ifd = exif.get_ifd(_IFD_GPS)
+    gps = None
+    altitude = None
+    if gps_ifd:
+        lat = _dms_to_degrees(gps_ifd.get(2), gps_ifd.get(1))
+        lon = _dms_to_degrees(gps_ifd.get(4), gps_ifd.get(3))
+        if lat is not None and lon is not None:
+            gps = (lat, lon)
+        try:
+            if gps_ifd.get(6) is not None:
+                altitude = float(gps_ifd[6]) * (-1 if gps_ifd.get(5) in (1, b"\x01") else 1)
+        except (TypeError, ValueError, ZeroDivisionError):
+            altitude = None
+
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    if image.mode == "RGBA":
+        qformat, bpp = QImage.Format.Format_RGBA8888, 4
+    else:
+        qformat, bpp = QImage.Format.Format_RGB888, 3
+    raw = image.tobytes()
+    qimage = QImage(raw, image.width, image.height, image.width * bpp, qformat).copy()
+    info = PhotoInfo(image.width, image.height, fmt, taken, camera or None, gps, altitude)
+    return qimage, info
+
+
+class _View(QGraphicsView):
+    wheel_zoom = Signal(float, object)  # factor, anchor (QPoint in viewport)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.wheel_zoom.emit(ZOOM_STEP**steps, event.position().toPoint())
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+
+class PhotoViewer(QWidget):
+    """View one photo from bytes; ``viewChanged`` after zoom/rotate/fit."""
+
+    viewChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scene = QGraphicsScene(self)
+        self._item = QGraphicsPixmapItem()
+        self._item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._item)
+        self._view = _View(self._scene)
+        self._view.setRenderHints(
+            QPainter.RenderHint.SmoothPixmapTransform | QPainter.RenderHint.Antialiasing
+        )
+        self._view.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self._view.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self._view.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._view.setBackgroundBrush(Qt.GlobalColor.darkGray)
+        self._view.wheel_zoom.connect(self._zoom_at)
+        self._message = QLabel()
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message.setWordWrap(True)
+        self._message.setProperty("role", "error")
+        self._stack = QStackedWidget()
+        self._stack.addWidget(self._view)
+        self._stack.addWidget(self._message)
+
+        self._zoom = 1.0
+        self._rotation = 0
+        self._fit = True
+        self._info: PhotoInfo | None = None
+        self._error: str | None = None  # "decode" or "empty"
+
+        self.zoom_in_button = QToolButton()
+        self.zoom_out_button = QToolButton()
+        self.fit_button = QToolButton()
+        self.actual_button = QToolButton()
+        self.rotate_left_button = QToolButton()
+        self.rotate_right_button = QToolButton()
+        self.zoom_label = QLabel()
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.fit_button.clicked.connect(self.fit_to_window)
+        self.actual_button.clicked.connect(self.actual_size)
+        self.rotate_left_button.clicked.connect(self.rotate_left)
+        self.rotate_right_button.clicked.connect(self.rotate_right)
+        tools = QHBoxLayout()
+        for button in (
+            self.zoom_in_button,
+            self.zoom_out_button,
+            self.fit_button,
+            self.actual_button,
+            self.rotate_left_button,
+            self.rotate_right_button,
+        ):
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            tools.addWidget(button)
+        tools.addStretch(1)
+        tools.addWidget(self.zoom_label)
+
+        self._exif_box = QGroupBox()
+        form = QFormLayout(self._exif_box)
+        self._exif_labels: dict[str, QLabel] = {}
+        self._exif_names: dict[str, QLabel] = {}
+        for key in ("taken_at", "camera", "gps", "size", "format"):
+            name = QLabel()
+            value = QLabel()
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            self._exif_names[key] = name
+            self._exif_labels[key] = value
+            form.addRow(name, value)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._stack)
+        splitter.addWidget(self._exif_box)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(splitter, 1)
+
+        for keys, slot in (
+            ((QKeySequence.StandardKey.ZoomIn, "+", "="), self.zoom_in),
+            ((QKeySequence.StandardKey.ZoomOut, "-"), self.zoom_out),
+            (("0",), self.fit_to_window),
+            (("1",), self.actual_size),
+            (("L",), self.rotate_left),
+            (("R",), self.rotate_right),
+        ):
+            for key in keys:
+                shortcut = QShortcut(QKeySequence(key), self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(slot)
+        self._set_error("empty")
+        self._retranslate()
+
+    # --- content
+    def set_image_bytes(self, data: bytes) -> bool:
+        """Show the photo in ``data``; False (and a message) if it cannot be decoded."""
+        try:
+            image, info = read_photo(data)
+        except PhotoDecodeError:
+            self._item.setPixmap(QPixmap())
+            self._info = None
+            self._set_error("decode")
+            self._update_exif()
+            return False
+        self._item.setPixmap(QPixmap.fromImage(image))
+        self._item.setTransformOriginPoint(self._item.boundingRect().center())
+        self._scene.setSceneRect(QRectF())
+        self._info = info
+        self._error = None
+        self._stack.setCurrentWidget(self._view)
+        self._rotation = 0
+        self._update_exif()
+        self.fit_to_window()
+        return True
+
+    def clear(self) -> None:
+        """Forget the photo (e.g. on lock)."""
+        self._item.setPixmap(QPixmap())
+        self._info = None
+        self._set_error("empty")
+        self._update_exif()
+
+    def info(self) -> PhotoInfo | None:
+        return self._info
+
+    def has_image(self) -> bool:
+        return self._info is not None
+
+    def message_text(self) -> str:
+        return self._message.text() if self._error else ""
+
+    def exif_text(self, key: str) -> str:
+        return self._exif_labels[key].text()
+
+    def zoom_factor(self) -> float:
+        return self._zoom
+
+    def rotation(self) -> int:
+        return self._rotation
+
+    def is_fit(self) -> bool:
+        return self._fit
+
+    # --- view operations (viewing only: the evidence bytes are never changed)
+    def zoom_in(self) -> None:
+        self._set_zoom(self._zoom * ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._set_zoom(self._zoom / ZOOM_STEP)
+
+    def actual_size(self) -> None:
+        self._set_zoom(1.0)
+
+    def fit_to_window(self) -> None:
+        self._fit = True
+        self._apply_fit()
+
+    def rotate_left(self) -> None:
+        self._rotate(-90)
+
+    def rotate_right(self) -> None:
+        self._rotate(90)
+
+    def _rotate(self, degrees: int) -> None:
+        if not self.has_image():
+            return
+        self._rotation = (self._rotation + degrees) % 360
+        if self._fit:
+            self._apply_fit()
+        else:
+            self._apply_transform()
+
+    def _zoom_at(self, factor: float, anchor: object) -> None:
+        """Zoom keeping the scene point under the mouse where it is."""
+        if not self.has_image():
+            return
+        before = self._view.mapToScene(anchor)  # type: ignore[call-overload]
+        self._set_zoom(self._zoom * factor)
+        delta = self._view.mapFromScene(before) - anchor  # type: ignore[operator]
+        hbar, vbar = self._view.horizontalScrollBar(), self._view.verticalScrollBar()
+        hbar.setValue(hbar.value() + delta.x())
+        vbar.setValue(vbar.value() + delta.y())
+
+    def _set_zoom(self, zoom: float) -> None:
+        if not self.has_image():
+            return
+        self._fit = False
+        self._zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        self._apply_transform()
+
+    def _apply_fit(self) -> None:
+        if not self.has_image():
+            return
+        rect = QTransform().rotate(self._rotation).mapRect(self._item.boundingRect())
+        viewport = self._view.viewport().rect()
+        if rect.width() <= 0 or rect.height() <= 0 or viewport.width() <= 2 or viewport.height() <= 2:
+            return
+        self._zoom = max(
+            MIN_ZOOM,
+            min(MAX_ZOOM, (viewport.width() - 2) / rect.width(), (viewport.height() - 2) / rect.height()),
+        )
+        self._apply_transform()
+        self._view.centerOn(self._item)
+
+    def _apply_transform(self) -> None:
+        self._view.setTransform(QTransform().rotate(self._rotation).scale(self._zoom, self._zoom))
+        self.zoom_label.setText(f"{round(self._zoom * 100)} %")
+        self.viewChanged.emit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._fit:
+            self._apply_fit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._fit:
+            self._apply_fit()
+
+    # --- texts
+    def _set_error(self, kind: str) -> None:
+        self._error = kind
+        self._stack.setCurrentWidget(self._message)
+        self._retranslate()
+
+    def _update_exif(self) -> None:
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        if not hasattr(self, "_exif_box"):
+            return
+        self.zoom_in_button.setText(self.tr("Zoom in"))
+        self.zoom_out_button.setText(self.tr("Zoom out"))
+        self.fit_button.setText(self.tr("Fit"))
+        self.actual_button.setText(self.tr("100 %"))
+        self.rotate_left_button.setText(self.tr("Rotate left"))
+        self.rotate_right_button.setText(self.tr("Rotate right"))
+        self.zoom_in_button.setToolTip(self.tr("Zoom in (+ or mouse wheel)"))
+        self.zoom_out_button.setToolTip(self.tr("Zoom out (-)"))
+        self.fit_button.setToolTip(self.tr("Fit to window (0)"))
+        self.actual_button.setToolTip(self.tr("Actual size (1)"))
+        self.rotate_left_button.setToolTip(self.tr("Rotate left for viewing; the photo is not changed (L)"))
+        self.rotate_right_button.setToolTip(self.tr("Rotate right for viewing; the photo is not changed (R)"))
+        if self._error == "decode":
+            self._message.setText(
+                self.tr(
+                    "This photo cannot be shown: the data is damaged or not a supported image format.\n"
+                    "The stored evidence has not been changed."
+                )
+            )
+        elif self._error == "empty":
+            self._message.setText(self.tr("No photo selected"))
+        self._exif_box.setTitle(self.tr("Photo details (EXIF)"))
+        self._exif_names["taken_at"].setText(self.tr("Taken at"))
+        self._exif_names["camera"].setText(self.tr("Camera"))
+        self._exif_names["gps"].setText(self.tr("GPS location"))
+        self._exif_names["size"].setText(self.tr("Size"))
+        self._exif_names["format"].setText(self.tr("Format"))
+        info = self._info
+        none = self.tr("not recorded")
+        if info is None:
+            for label in self._exif_labels.values():
+                label.setText("—")
+            return
+        self._exif_labels["taken_at"].setText(info.taken_at or none)
+        self._exif_labels["camera"].setText(info.camera or none)
+        if info.gps is not None:
+            lat, lon = info.gps
+            text = f"{abs(lat):.6f}° {'N' if lat >= 0 else 'S'}, {abs(lon):.6f}° {'E' if lon >= 0 else 'W'}"
+            if info.altitude_m is not None:
+                text += f"\n{info.altitude_m:.0f} m"
+            self._exif_labels["gps"].setText(text)
+        else:
+            self._exif_labels["gps"].setText(none)
+        self._exif_labels["size"].setText(f"{info.width} × {info.height}")
+        self._exif_labels["format"].setText(info.format)
