@@ -459,7 +459,9 @@ def sealing_end(sealed_on: date, days: int = SEALING_DAYS) -> DeadlineResult:
     )
 
 
-def sealing_extension_end(original: DeadlineResult, days: int = SEALING_EXTENSION_DAYS) -> DeadlineResult:
+def sealing_extension_end(
+    original: DeadlineResult, days: int = SEALING_EXTENSION_DAYS, *, approved_on: date | None = None
+) -> DeadlineResult:
     """The last day after the one permitted extension.
 
     At most 30 days, approved by the head and notified in writing before ``original.due``.
@@ -470,6 +472,11 @@ def sealing_extension_end(original: DeadlineResult, days: int = SEALING_EXTENSIO
         raise ValueError("封存只能延长一次 / a sealing may be extended only once")
     if not 1 <= days <= SEALING_EXTENSION_DAYS:
         raise ValueError(f"an extension lasts 1–{SEALING_EXTENSION_DAYS} days, not {days}")
+    if approved_on is not None and approved_on > original.due:
+        raise ValueError(
+            f"封存期限已于{original.due.isoformat()}届满，不能再延长 / "
+            f"the sealing ended on {original.due.isoformat()} and can no longer be extended"
+        )
     return DeadlineResult(
         rule="sealing_extension",
         start=original.due,

@@ -246,6 +246,13 @@ def test_sealing_period_and_single_extension() -> None:
     assert sealing_end(date(2026, 3, 1), 10).due == date(2026, 3, 11)
 
 
+def test_sealing_extension_must_be_approved_before_expiry() -> None:
+    first = sealing_end(date(2026, 3, 1))
+    assert sealing_extension_end(first, approved_on=date(2026, 3, 31)).due == date(2026, 4, 30)
+    with pytest.raises(ValueError, match="届满"):
+        sealing_extension_end(first, approved_on=date(2026, 4, 1))
+
+
 def test_decision_within_90_days_of_filing() -> None:
     result = decision_deadline(date(2026, 1, 1))
     assert result.due == date(2026, 4, 1)
