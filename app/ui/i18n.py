@@ -68,9 +68,9 @@ class Translators:
             self._app.installTranslator(translator)
         self._app.setProperty(_PROPERTY, lang)
         if lang == "zh_CN":
-            QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Territory.China))
+            QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
         else:
-            QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates))
+            QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
 
 
 def pick(message_zh: str, message_en: str) -> str:

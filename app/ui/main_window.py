@@ -1,0 +1,204 @@
+"""The main window: a stack of pages (unlock, lock, home and the lead's work pages) plus auto-lock.
+
+Auto-lock: after ``idle_minutes`` without input, or on Ctrl+L, the window shows the lock page, emits
+``locked`` (pages holding case data clear themselves on it) and asks the store to forget its keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+
+from app.ui.idle import IdleWatcher
+from app.ui.operations import Operation
+from app.ui.unlock import LockPage, UnlockPage
+from app.ui.wiring import Services
+
+PAGE_UNLOCK = "unlock"
+PAGE_LOCK = "lock"
+PAGE_HOME = "home"
+
+
+class PlaceholderHome(QWidget):
+    """Shown after unlocking until the case list is wired in (``MainWindow.set_page(PAGE_HOME, ...)``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._team: list[tuple[str, str]] = []
+        self._label = QLabel()
+        self._label.setProperty("role", "title")
+        self._label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._label)
+        self._retranslate()
+
+    def set_team(self, team: list[tuple[str, str]]) -> None:
+        self._team = team
+        self._retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        names = self.tr(", ").join(name for _id, name in self._team)
+        self._label.setText(self.tr("Unlocked by %1").replace("%1", names) if names else "")
+
+
+class MainWindow(QMainWindow):
+    """``unlocked(team)`` after both inspectors unlocked; ``locked()`` on auto-lock or Ctrl+L."""
+
+    unlocked = Signal(list)
+    locked = Signal()
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        open_profile: Callable[[Path], Services] | None = None,
+        profiles: list[Path] | None = None,
+        idle_ms: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self._open_profile = open_profile
+        self._team: list[tuple[str, str]] = []
+        self._stack = QStackedWidget()
+        self.setCentralWidget(self._stack)
+        self._pages: dict[str, QWidget] = {}
+
+        self.unlock_page = UnlockPage(
+            services.unlock,
+            pool=services.store_pool,
+            profiles=profiles,
+            current_profile=services.profile_dir,
+        )
+        self.lock_page = LockPage()
+        self.home_page: QWidget = PlaceholderHome()
+        self.set_page(PAGE_UNLOCK, self.unlock_page)
+        self.set_page(PAGE_LOCK, self.lock_page)
+        self.set_page(PAGE_HOME, self.home_page)
+        self.unlock_page.unlocked.connect(self._on_unlocked)
+        self.unlock_page.profile_chosen.connect(self._on_profile_chosen)
+        self.lock_page.unlock_requested.connect(self._to_unlock)
+
+        self.lock_action = QAction(self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(self.lock_now)
+        self.addAction(self.lock_action)
+        self._toolbar = QToolBar()
+        self._toolbar.setMovable(False)
+        self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._toolbar.addAction(self.lock_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self._toolbar)
+        self._toolbar.hide()
+
+        self.idle = IdleWatcher(idle_ms if idle_ms is not None else services.idle_minutes * 60_000, self)
+        self.idle.idle.connect(self.lock_now)
+        self.resize(1366, 768)
+        self._retranslate()
+        self.show_page(PAGE_UNLOCK)
+
+    # --- pages
+    def set_page(self, name: str, widget: QWidget) -> None:
+        """Add or replace the page called ``name``."""
+        old = self._pages.get(name)
+        if old is widget:
+            return
+        self._stack.addWidget(widget)
+        self._pages[name] = widget
+        if old is not None:
+            was_current = self._stack.currentWidget() is old
+            if was_current:
+                self._stack.setCurrentWidget(widget)
+            self._stack.removeWidget(old)
+            old.deleteLater()
+        if name == PAGE_HOME:
+            self.home_page = widget
+
+    def page(self, name: str) -> QWidget:
+        return self._pages[name]
+
+    def show_page(self, name: str) -> None:
+        if name not in (PAGE_UNLOCK, PAGE_LOCK) and not self._team:
+            raise PermissionError("pages with case data need both inspectors unlocked")
+        self._stack.setCurrentWidget(self._pages[name])
+
+    def current_page_name(self) -> str:
+        current = self._stack.currentWidget()
+        return next(name for name, widget in self._pages.items() if widget is current)
+
+    def team(self) -> list[tuple[str, str]]:
+        return list(self._team)
+
+    def is_unlocked(self) -> bool:
+        return bool(self._team)
+
+    # --- locking
+    def lock_now(self) -> None:
+        """Clear the screen and forget the keys; nothing happens while already locked."""
+        if not self._team:
+            return
+        self._team = []
+        self.idle.stop()
+        self._toolbar.hide()
+        self.show_page(PAGE_LOCK)
+        self.locked.emit()
+        service = self.services.unlock
+        Operation(self, lambda _ctx: service.lock()).run(self.services.store_pool)
+
+    def _to_unlock(self) -> None:
+        self.unlock_page.reset()
+        self.show_page(PAGE_UNLOCK)
+
+    def _on_unlocked(self, team: list[tuple[str, str]]) -> None:
+        self._team = list(team)
+        if isinstance(self.home_page, PlaceholderHome):
+            self.home_page.set_team(self._team)
+        self._toolbar.show()
+        self.show_page(PAGE_HOME)
+        self.idle.start()
+        self.unlocked.emit(self._team)
+
+    def _on_profile_chosen(self, path: Path) -> None:
+        if self._open_profile is None or path == self.services.profile_dir:
+            return
+        try:
+            services = self._open_profile(path)
+        except Exception as exc:
+            from app.ui.widgets.errors import show_error
+
+            show_error(self, exc)
+            return
+        self.services = services
+        self.idle.set_interval_ms(services.idle_minutes * 60_000)
+        self.unlock_page.set_service(services.unlock, services.store_pool)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._team:
+            self._team = []
+            self.idle.stop()
+            self.locked.emit()
+            # forget the keys on the store's own thread, and wait for it before the window goes
+            self.services.store_pool.start(self.services.unlock.lock)
+            self.services.store_pool.waitForDone(10_000)
+        super().closeEvent(event)
+
+    # --- texts
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    def _retranslate(self) -> None:
+        self.setWindowTitle(self.tr("FieldAudit — medical insurance on-site audit"))
+        self.lock_action.setText(self.tr("Lock (Ctrl+L)"))
+        self._toolbar.setWindowTitle(self.tr("Main toolbar"))
