@@ -174,22 +174,24 @@ class Checkpoint(Base):
 
 
 class StoredObject(Base):
-    """An immutable payload object, content-addressed by the canonical SHA-256 of the whole object."""
+    """An immutable payload object, content-addressed by the canonical SHA-256 of the whole object.
+    ``object_key`` is the object's own id (``id``, with ``version`` when present) when it carries one: the same key
+    with other bytes is refused and raises an alert."""
 
     __tablename__ = "objects"
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    object_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
+    kind: Mapped[str] = mapped_column(String(64))  # the journal entry type that brought it
     case_id: Mapped[str] = mapped_column(String(128), index=True)
     device_id: Mapped[str] = mapped_column(String(128))
-    body: Mapped[str] = mapped_column(Text)  # canonical JSON of the payload object
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON
     created_at: Mapped[dt.datetime] = mapped_column()
 
 
 class ObjectBlob(Base):
     __tablename__ = "object_blobs"
-    object_id: Mapped[str] = mapped_column(ForeignKey("objects.id"), primary_key=True)
-    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), primary_key=True)
+    object_sha256: Mapped[str] = mapped_column(ForeignKey("objects.sha256"), primary_key=True)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), primary_key=True)
 
 
 class CaseField(Base):
@@ -200,11 +202,12 @@ class CaseField(Base):
     field: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)  # canonical JSON
     device_id: Mapped[str] = mapped_column(String(128))
-    object_id: Mapped[str] = mapped_column(String(128))
+    object_sha256: Mapped[str] = mapped_column(String(64))
 
 
 class FieldConflict(Base):
     __tablename__ = "conflicts"
+    __table_args__ = (UniqueConstraint("object_b", "device_b"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(String(128), index=True)
     field: Mapped[str] = mapped_column(String(128))
@@ -213,7 +216,7 @@ class FieldConflict(Base):
     device_a: Mapped[str] = mapped_column(String(128))
     value_b: Mapped[str] = mapped_column(Text)
     device_b: Mapped[str] = mapped_column(String(128))
-    object_b: Mapped[str] = mapped_column(String(128), unique=True)
+    object_b: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column()
 
 

@@ -29,7 +29,11 @@ class ApiError(Exception):
         self.extra = extra
 
     def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"error": self.code, "message_zh": self.message_zh, "message_en": self.message_en}
+        out: dict[str, Any] = {
+            "error": self.code,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+        }
         if self.reasons is not None:
             out["reasons"] = self.reasons
         if self.missing is not None:

@@ -46,7 +46,9 @@ def unauthorized(code: str, zh: str, en: str) -> ApiError:
 def parse_headers(headers: Headers) -> SignedHeaders:
     values = {h: headers.get(h) for h in (H_DEVICE, H_TIME, H_NONCE, H_BODY_SHA256, H_SIGNATURE)}
     if any(v is None for v in values.values()):
-        raise unauthorized("unsigned_request", "请求未携带设备签名", "the request carries no device signature")
+        raise unauthorized(
+            "unsigned_request", "请求未携带设备签名", "the request carries no device signature"
+        )
     device_id = values[H_DEVICE] or ""
     when, nonce = values[H_TIME] or "", (values[H_NONCE] or "").lower()
     body, sig = (values[H_BODY_SHA256] or "").lower(), values[H_SIGNATURE] or ""
@@ -55,7 +57,9 @@ def parse_headers(headers: Headers) -> SignedHeaders:
     try:
         raw_sig = unb64(sig)
     except SignatureError as exc:
-        raise unauthorized("malformed_signature", "设备签名格式错误", "malformed request-signature headers") from exc
+        raise unauthorized(
+            "malformed_signature", "设备签名格式错误", "malformed request-signature headers"
+        ) from exc
     return SignedHeaders(device_id, int(when), nonce, body, raw_sig)
 
 
@@ -71,7 +75,9 @@ class RequestVerifier:
         try:
             verify_raw(public_key, request_signing_input(claims), sh.signature)
         except SignatureError as exc:
-            raise unauthorized("bad_signature", "设备签名无效", "the request signature does not verify") from exc
+            raise unauthorized(
+                "bad_signature", "设备签名无效", "the request signature does not verify"
+            ) from exc
         skew = self.archive.settings.clock_skew_s
         if abs(time.time() - sh.when) > skew:
             raise unauthorized(
@@ -108,19 +114,25 @@ class RequestVerifier:
                     s.execute(delete(Nonce).where(Nonce.seen_at < horizon))
                 s.add(Nonce(device_id=sh.device_id, nonce=sh.nonce, seen_at=now))
         except IntegrityError as exc:
-            raise unauthorized("replayed_nonce", "请求被重放（随机数已用过）", "replayed request (nonce already used)") from exc
+            raise unauthorized(
+                "replayed_nonce", "请求被重放（随机数已用过）", "replayed request (nonce already used)"
+            ) from exc
 
     def authenticate(self, headers: Headers, method: str, target: str) -> AuthedDevice:
         sh = parse_headers(headers)
         with self.archive.db.read() as s:
             device = s.get(Device, sh.device_id)
             inspectors = frozenset(
-                s.execute(select(DeviceInspector.inspector_id).where(DeviceInspector.device_id == sh.device_id))
+                s.execute(
+                    select(DeviceInspector.inspector_id).where(DeviceInspector.device_id == sh.device_id)
+                )
                 .scalars()
                 .all()
             )
         if device is None:
-            raise unauthorized("unknown_device", "设备未在档案系统登记", "this device is not enrolled at the archive")
+            raise unauthorized(
+                "unknown_device", "设备未在档案系统登记", "this device is not enrolled at the archive"
+            )
         if device.revoked_at is not None:
             raise ApiError(403, "device_revoked", "该设备已被吊销", "this device has been revoked")
         self.check_signature(sh, unb64(device.public_key), method, target)
@@ -128,7 +140,9 @@ class RequestVerifier:
         self.consume_nonce(sh)
         return AuthedDevice(sh.device_id, inspectors, sh.body_sha256)
 
-    def authenticate_new(self, headers: Headers, method: str, target: str, public_key: bytes) -> SignedHeaders:
+    def authenticate_new(
+        self, headers: Headers, method: str, target: str, public_key: bytes
+    ) -> SignedHeaders:
         """For enrolment: the key comes from the request body, the device is not yet known."""
         sh = parse_headers(headers)
         self.check_signature(sh, public_key, method, target)

@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
 from app.evidence.signing import SignatureError, sign_object, unb64, verify_object
-from app.sync.protocol import CTX_ENROL, CTX_PULL, CTX_ROSTER, PROTOCOL_VERSION, RegisterRequest, enrol_proof_value
+from app.sync.protocol import (
+    CTX_ENROL,
+    CTX_PULL,
+    CTX_ROSTER,
+    PROTOCOL_VERSION,
+    RegisterRequest,
+    enrol_proof_value,
+)
 from archive.db import (
     Case,
     Device,
@@ -61,7 +68,14 @@ def _valid_key(b64key: str) -> bytes:
 
 
 def add_inspector(
-    s: Session, *, id: str, name: str, credential_no: str, organisation: str, public_key: str, suite: str = "ed25519"
+    s: Session,
+    *,
+    id: str,
+    name: str,
+    credential_no: str,
+    organisation: str,
+    public_key: str,
+    suite: str = "ed25519",
 ) -> Inspector:
     """Insert, or accept an identical re-enrolment; a different key or identity under the same id is refused."""
     if suite != "ed25519":
@@ -69,7 +83,11 @@ def add_inspector(
     _valid_key(public_key)
     existing = s.get(Inspector, id)
     if existing is not None:
-        same = (existing.public_key, existing.credential_no, existing.suite) == (public_key, credential_no, suite)
+        same = (existing.public_key, existing.credential_no, existing.suite) == (
+            public_key,
+            credential_no,
+            suite,
+        )
         if not same:
             raise AdminError(f"inspector {id} is already enrolled with another key or credential number")
         if existing.revoked_at is not None:
@@ -96,7 +114,9 @@ def add_inspector(
 def register_device(archive: Archive, req: RegisterRequest) -> None:
     """Consume an enrolment code and enrol the device with its inspectors, all in one transaction."""
     if req.suite != "ed25519":
-        raise ApiError(400, "unsupported_suite", "不支持的签名算法", f"unsupported signature suite {req.suite!r}")
+        raise ApiError(
+            400, "unsupported_suite", "不支持的签名算法", f"unsupported signature suite {req.suite!r}"
+        )
     ids = [i.id for i in req.inspectors]
     if len(set(ids)) != len(ids):
         raise ApiError(400, "duplicate_inspector", "检查人员重复", "the same inspector is listed twice")
@@ -113,16 +133,23 @@ def register_device(archive: Archive, req: RegisterRequest) -> None:
                 f"inspector {insp.id}: the proof of key possession does not verify",
             ) from exc
         if insp.proof.signer != insp.id:
-            raise ApiError(400, "bad_inspector_proof", "检查人员密钥证明无效", f"inspector {insp.id}: wrong signer")
+            raise ApiError(
+                400, "bad_inspector_proof", "检查人员密钥证明无效", f"inspector {insp.id}: wrong signer"
+            )
     now = utcnow()
     with archive.db.write() as s:
         code = s.get(EnrolmentCode, hash_code(req.code))
         if code is None or code.used_at is not None or code.expires_at < now:
             raise ApiError(
-                401, "bad_enrolment_code", "登记码无效、已使用或已过期", "the enrolment code is unknown, used or expired"
+                401,
+                "bad_enrolment_code",
+                "登记码无效、已使用或已过期",
+                "the enrolment code is unknown, used or expired",
             )
         if s.get(Device, req.device_id) is not None:
-            raise ApiError(409, "device_exists", "该设备编号已登记", "a device with this id is already enrolled")
+            raise ApiError(
+                409, "device_exists", "该设备编号已登记", "a device with this id is already enrolled"
+            )
         if s.execute(select(Device).where(Device.public_key == req.device_public_key)).first() is not None:
             raise ApiError(409, "device_exists", "该设备密钥已登记", "this device key is already enrolled")
         code.used_at, code.used_by = now, req.device_id
@@ -169,7 +196,9 @@ def archive_identity(archive: Archive) -> dict[str, str]:
 def roster_document(archive: Archive, since: int = 0) -> dict[str, Any]:
     with archive.db.read() as s:
         version = counter_value(s, "roster")
-        inspectors = s.execute(select(Inspector).where(Inspector.version > since).order_by(Inspector.id)).scalars()
+        inspectors = s.execute(
+            select(Inspector).where(Inspector.version > since).order_by(Inspector.id)
+        ).scalars()
         insp = [
             {
                 "id": i.id,

@@ -71,7 +71,12 @@ class Uploads:
         with self.archive.db.read() as s:
             have = s.get(Blob, sha256)
         if have is not None and have.size != length:
-            raise ApiError(409, "length_mismatch", "声明长度与已存对象不符", "declared length differs from the stored blob")
+            raise ApiError(
+                409,
+                "length_mismatch",
+                "声明长度与已存对象不符",
+                "declared length differs from the stored blob",
+            )
         present = have is not None or self._adopt_stored_blob(sha256, length)
         now = utcnow()
         with self.archive.db.write() as s:
@@ -81,7 +86,10 @@ class Uploads:
             if row is not None and row.length != length:
                 if row.status == "complete" or present:
                     raise ApiError(
-                        409, "length_mismatch", "声明长度与已存对象不符", "declared length differs from the stored blob"
+                        409,
+                        "length_mismatch",
+                        "声明长度与已存对象不符",
+                        "declared length differs from the stored blob",
                     )
                 row.length, row.offset, row.status, row.reason = length, 0, "open", None
                 self._truncate(row.id, 0)
@@ -125,7 +133,9 @@ class Uploads:
         with self.archive.db.read() as s:
             row = s.get(Upload, upload_id)
             if row is None or row.device_id != device_id:
-                raise ApiError(404, "unknown_upload", "上传不存在或已过期", "no such upload (unknown or expired)")
+                raise ApiError(
+                    404, "unknown_upload", "上传不存在或已过期", "no such upload (unknown or expired)"
+                )
             return upload_state(row, self.archive.settings.upload_ttl_s)
 
     def sweep(self) -> int:
@@ -152,12 +162,20 @@ class Uploads:
     # --- PATCH ---------------------------------------------------------------------------------------------
 
     async def patch(
-        self, device_id: str, upload_id: str, client_offset: int, body: AsyncIterator[bytes], declared_sha256: str
+        self,
+        device_id: str,
+        upload_id: str,
+        client_offset: int,
+        body: AsyncIterator[bytes],
+        declared_sha256: str,
     ) -> dict[str, Any]:
         state = await asyncio.to_thread(self.get, device_id, upload_id)
         if state["status"] == "failed":
             raise ApiError(
-                410, "upload_failed", "上传已作废，请重新创建", f"this upload was discarded: {state['reason']}",
+                410,
+                "upload_failed",
+                "上传已作废，请重新创建",
+                f"this upload was discarded: {state['reason']}",
                 extra={"upload": state},
             )
         if client_offset != state["offset"]:
@@ -172,7 +190,9 @@ class Uploads:
         if state["status"] == "complete":
             return state
         if upload_id in self._busy:
-            raise ApiError(409, "upload_busy", "该上传正在进行中", "another PATCH of this upload is in progress")
+            raise ApiError(
+                409, "upload_busy", "该上传正在进行中", "another PATCH of this upload is in progress"
+            )
         self._busy.add(upload_id)
         try:
             return await self._patch(device_id, state, body, declared_sha256)
@@ -210,12 +230,18 @@ class Uploads:
             if too_long:
                 os.ftruncate(fd, start)
                 raise ApiError(
-                    413, "upload_too_long", "上传数据超过声明长度", "the body goes past the declared Upload-Length"
+                    413,
+                    "upload_too_long",
+                    "上传数据超过声明长度",
+                    "the body goes past the declared Upload-Length",
                 )
             if not disconnected and h.hexdigest() != declared_sha256:
                 os.ftruncate(fd, start)
                 raise ApiError(
-                    401, "body_mismatch", "请求体与签名不符", "the request body does not hash to the signed value"
+                    401,
+                    "body_mismatch",
+                    "请求体与签名不符",
+                    "the request body does not hash to the signed value",
                 )
             crashpoint("upload.before_fsync")
             await asyncio.to_thread(os.fsync, fd)

@@ -100,7 +100,12 @@ class DeviceAuth(httpx.Auth):
 
     def _sign(self, request: httpx.Request, body_sha256: str) -> None:
         headers = sign_request_headers(
-            self.key, self.device_id, request.method, request_target(request.url), body_sha256, int(self.clock())
+            self.key,
+            self.device_id,
+            request.method,
+            request_target(request.url),
+            body_sha256,
+            int(self.clock()),
         )
         request.headers.update(headers)
 

@@ -26,15 +26,13 @@ CTX_PROVIDER_SIGNATURE = "fieldaudit/provider-signature/v1"
 CTX_PROVIDER_REFUSAL = "fieldaudit/provider-refusal/v1"
 CTX_RECORD = "fieldaudit/record/v1"
 
-# Payload kinds carried by a push and the context their ``sigs`` are made in.
-# ``field-change`` payloads carry no signatures of their own: the journal leaf that points at them is signed.
-PAYLOAD_CONTEXTS: dict[str, str | None] = {
-    "manifest": CTX_MANIFEST,
-    "provider-signature": CTX_PROVIDER_SIGNATURE,
-    "provider-refusal": CTX_PROVIDER_REFUSAL,
-    "record": CTX_RECORD,
-    "field-change": None,
-}
+# Contexts a signature inside a pushed payload may be made in.
+EVIDENCE_CONTEXTS = (CTX_MANIFEST, CTX_PROVIDER_SIGNATURE, CTX_PROVIDER_REFUSAL, CTX_RECORD, CTX_JOURNAL)
+
+# A mutable case field change travels as a journal entry of this type whose payload is
+# {"case": <case id>, "field": <name>, "old": <value seen before>, "new": <value set>}; the archive folds them and
+# keeps edits of the same field from two devices side by side as a conflict.
+FIELD_CHANGE_TYPE = "case.field_changed"
 
 # Pull kinds besides the roster.
 PULL_KINDS = ("institutions", "assignments", "checklists", "documents")
@@ -114,7 +112,9 @@ def enrol_proof_value(device_id: str, device_public_key: str, inspector: dict[st
         "v": PROTOCOL_VERSION,
         "device_id": device_id,
         "device_public_key": device_public_key,
-        "inspector": {k: inspector[k] for k in ("id", "name", "credential_no", "organisation", "public_key", "suite")},
+        "inspector": {
+            k: inspector[k] for k in ("id", "name", "credential_no", "organisation", "public_key", "suite")
+        },
     }
 
 
@@ -173,26 +173,21 @@ class SignedCheckpoint(_Model):
     sig: SignatureRecord
 
 
-class PayloadObject(_Model):
-    """An object a journal entry is about. Its canonical SHA-256 (of this whole object) is the entry's
-    ``payload_sha256``. ``sigs`` are made over ``body`` in the kind's context; ``blobs`` lists the content
-    hashes it refers to (each must also appear as a string inside ``body``)."""
-
-    kind: str = Field(max_length=64)
-    id: str = Field(pattern=ID_PATTERN)
-    body: dict[str, Any]
-    sigs: list[SignatureRecord] = Field(default_factory=list, max_length=16)
-    blobs: list[str] = Field(default_factory=list, max_length=1000)
-
-
 class PushRequest(_Model):
+    """One case journal's new leaves from one device, the checkpoint that covers them, and the payloads the new
+    leaves point at (any JSON values; each is matched to ``entry.payload_sha256`` by its canonical SHA-256).
+    ``first_seq`` is the seq of ``leaves[0]``; it must not exceed the archive's size for this (case, device), and
+    leaves the archive already holds must be identical. ``blobs`` may list content hashes the payloads refer to
+    beyond those the archive finds itself (values under keys ``sha256`` / ``*_sha256``)."""
+
     v: int = PROTOCOL_VERSION
     case_id: str = Field(pattern=ID_PATTERN)
-    first_seq: int = Field(ge=0)
+    first_seq: int = Field(ge=0, le=2**53 - 1)
     leaves: list[JournalLeaf] = Field(default_factory=list, max_length=100000)
     checkpoint: SignedCheckpoint
     consistency_proof: list[str] | None = Field(default=None, max_length=128)
-    payloads: list[PayloadObject] = Field(default_factory=list, max_length=100000)
+    payloads: list[Any] = Field(default_factory=list, max_length=100000)
+    blobs: list[str] = Field(default_factory=list, max_length=100000)
 
 
 class Conflict(BaseModel):
