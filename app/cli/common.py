@@ -1,0 +1,81 @@
+"""Shared pieces of the CLI: passphrase files, opening a profile, one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.errors import FieldAuditError, UserError
+from app.models.profile import Profile, Store
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def read_passphrase(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"无法读取口令文件：{path}", f"Cannot read the passphrase file: {path}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"口令文件不是 UTF-8 文本：{path}", f"The passphrase file is not UTF-8: {path}") from exc
+    text = text.rstrip("\r\n")
+    if not text:
+        raise UserError(f"口令文件为空：{path}", f"The passphrase file is empty: {path}")
+    return text
+
+
+def open_store(profile_dir: str, passphrase_files: Sequence[str], *, integrity_check: bool = True,
+               need: int = 1) -> Store:
+    """Unlock with the first passphrase; every further file unlocks another inspector for signing."""
+    if len(passphrase_files) < need:
+        raise UserError(
+            f"此命令需要 {need} 名检查人员各自的口令文件（--passphrase-file）。",
+            f"This command needs {need} inspectors' passphrase files (--passphrase-file).",
+        )
+    profile = Profile.open(Path(profile_dir))
+    passphrases = [read_passphrase(f) for f in passphrase_files]
+    store = profile.unlock(passphrases[0], integrity_check=integrity_check)
+    try:
+        for p in passphrases[1:]:
+            store.unlock_inspector(p)
+        if len(set(store.unlocked_inspectors())) < need:
+            raise UserError("需要两名不同检查人员的口令。", "Two different inspectors' passphrases are needed.")
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def add_passphrase_arg(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    p.add_argument("--passphrase-file", action="append", default=[], required=required, metavar="F",
+                   help="file holding an inspector's passphrase (repeat for a second inspector)")
+
+
+def is_user_facing(exc: BaseException) -> bool:
+    """FieldAuditError, or any error that carries its own translated messages (e.g. ValidationError)."""
+    return isinstance(exc, FieldAuditError) or (hasattr(exc, "message_zh") and hasattr(exc, "message_en"))
+
+
+def error_line(exc: BaseException) -> str:
+    if is_user_facing(exc):
+        return f"错误：{getattr(exc, 'message_zh', '')} | error: {getattr(exc, 'message_en', '')}"
+    return f"内部错误（{type(exc).__name__}），未写出任何案件数据。| internal error ({type(exc).__name__}); no case data was written"
+
+
+def run(handler: Handler, args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("已中断 | interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # user errors: exit 2; bugs: one line, never a traceback with case data, exit 3
+        print(error_line(exc), file=sys.stderr)
+        if os.environ.get("FIELDAUDIT_DEBUG") == "1":
+            traceback.print_exc()
+        return 2 if is_user_facing(exc) else 3

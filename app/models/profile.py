@@ -1,0 +1,337 @@
+"""A profile directory and its unlocked store.
+
+``Profile`` knows the files; ``Store`` is what a correct passphrase opens: the SQLCipher engine, the data key (for
+blobs), the device key and the signing keys of the inspectors who have unlocked in this session.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
+from app.evidence.signing import SigningKey
+from app.fsutil import atomic_write_bytes
+from app.ids import uuid7
+from app.models import engine as sqlcipher
+from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
+from app.models.migrations import migrate
+from app.models.schema import Device, Inspector, Meta
+from app.paths import ProfilePaths
+
+PROFILE_FORMAT = 1
+
+
+def utc_now() -> str:
+    """Wall-clock time as an ISO 8601 UTC string with milliseconds (a claim, see ARCHITECTURE.md 'Time')."""
+    t = time.time_ns()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1_000_000_000)) + f".{(t // 1_000_000) % 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class InspectorSlot:
+    inspector_id: str
+    name: str
+
+
+class Profile:
+    """The files of one profile directory; nothing readable about cases lives outside ``store.db`` and ``blobs``."""
+
+    def __init__(self, root: Path, profile_id: str):
+        self.paths = ProfilePaths(root)
+        self.id = profile_id
+
+    @property
+    def root(self) -> Path:
+        return self.paths.root
+
+    @classmethod
+    def init(cls, root: Path) -> Profile:
+        root = Path(root)
+        paths = ProfilePaths(root)
+        if paths.profile_file.exists():
+            raise ProfileProblem(f"档案目录已存在：{root}", f"A profile already exists at {root}.")
+        if root.exists() and any(root.iterdir()):
+            raise ProfileProblem(f"目录不为空：{root}", f"The directory is not empty: {root}.")
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(root, 0o700)
+        profile_id = uuid7()
+        atomic_write_bytes(
+            paths.profile_file,
+            json.dumps({"format": PROFILE_FORMAT, "profile": profile_id, "created": utc_now()}).encode(),
+        )
+        return cls(root, profile_id)
+
+    @classmethod
+    def open(cls, root: Path) -> Profile:
+        paths = ProfilePaths(Path(root))
+        try:
+            data = json.loads(paths.profile_file.read_text("utf-8"))
+            profile_id = str(data["profile"])
+            fmt = int(data["format"])
+        except FileNotFoundError as exc:
+            raise ProfileProblem(f"找不到档案：{root}", f"No profile at {root}.") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ProfileProblem(f"档案文件已损坏：{paths.profile_file}", f"The profile file is damaged: {paths.profile_file}.") from exc
+        if fmt > PROFILE_FORMAT:
+            raise ProfileProblem("此档案由更新版本的程序创建。", "This profile was made by a newer release.")
+        return cls(Path(root), profile_id)
+
+    def keyslots(self) -> KeyslotFile:
+        return KeyslotFile.load(self.paths.keyslots, self.id)
+
+    def inspectors(self) -> list[InspectorSlot]:
+        return [InspectorSlot(s.inspector_id, s.label) for s in self.keyslots().slots]
+
+    def has_store(self) -> bool:
+        return self.paths.database.exists()
+
+    # -- unlocking --------------------------------------------------------------------------------------------
+    def _open_slot(self, passphrase: str, inspector_id: str | None) -> Unlocked:
+        throttle = UnlockThrottle(self.paths.unlock_state)
+        throttle.check()
+        slots = self.keyslots()
+        if not slots.slots:
+            raise ProfileProblem("本档案尚未登记任何检查人员。", "No inspector is enrolled in this profile yet.")
+        candidates = [slots.find(inspector_id)] if inspector_id else slots.slots
+        for slot in candidates:
+            try:
+                unlocked = slots.open(slot.inspector_id, passphrase)
+            except WrongPassphrase:
+                continue
+            throttle.succeeded()
+            return unlocked
+        throttle.failed()
+        raise WrongPassphrase()
+
+    def unlock(self, passphrase: str, inspector_id: str | None = None, *, integrity_check: bool = True) -> Store:
+        """Open the store with one inspector's passphrase (any enrolled inspector when ``inspector_id`` is None)."""
+        unlocked = self._open_slot(passphrase, inspector_id)
+        store = Store.open(self, unlocked.data_key, integrity_check=integrity_check)
+        store.add_signer(unlocked)
+        return store
+
+    def enroll(self, name: str, credential_no: str, organisation: str, passphrase: str,
+               unlock_passphrase: str | None = None, kdf: dict[str, int | str] | None = None) -> str:
+        """Enrol an inspector: a keyslot for the data key and a wrapped Ed25519 key. Returns the inspector id."""
+        slots = self.keyslots()
+        inspector_id = uuid7()
+        if not slots.slots:
+            data_key = os.urandom(32)
+            Store.create(self, data_key)
+        else:
+            if unlock_passphrase is None:
+                raise PermissionRefused(
+                    "登记新人员需要一名已登记检查人员的口令。",
+                    "Enrolling needs the passphrase of an inspector already enrolled.",
+                )
+            data_key = self._open_slot(unlock_passphrase, None).data_key
+        store = Store.open(self, data_key, integrity_check=False)
+        try:
+            return store.enroll(name, credential_no, organisation, passphrase, kdf, inspector_id=inspector_id)
+        finally:
+            store.close()
+
+    def change_passphrase(self, inspector_id: str, old: str, new: str) -> None:
+        """Rewrite one keyslot and re-wrap that inspector's signing key; the database is not re-encrypted."""
+        unlocked = self._open_slot(old, inspector_id)
+        store = Store.open(self, unlocked.data_key, integrity_check=False)
+        try:
+            key = store._unwrap_signing_key(unlocked)
+            slots = self.keyslots()
+            fresh = slots.replace(inspector_id, new, unlocked.data_key)
+            with store.session() as s, s.begin():
+                row = s.get(Inspector, inspector_id)
+                assert row is not None
+                # Direct UPDATE of a mutable column; the key material itself is unchanged.
+                row.wrapped_private_key = wrap(fresh.signing_kek, key.raw(), _signing_aad(self.id, inspector_id))
+            slots.save()
+        finally:
+            store.close()
+
+
+def _lock_profile(path: Path) -> int:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        raise ProfileProblem(
+            "该档案正被另一个程序使用，请先关闭它。",
+            "This profile is in use by another program; close it first.",
+        ) from exc
+    return fd
+
+
+def _signing_aad(profile_id: str, inspector_id: str) -> bytes:
+    return f"fieldaudit/signing-key/v1|{profile_id}|{inspector_id}".encode()
+
+
+class Store:
+    """An unlocked store. Close it (or lock) to drop the keys."""
+
+    def __init__(self, profile: Profile, engine: Engine, data_key: bytes, lock_fd: int | None = None):
+        self.profile = profile
+        self._lock_fd = lock_fd
+        self.engine = engine
+        self._data_key = data_key
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._signers: dict[str, SigningKey] = {}
+        self.device_id = ""
+        self._device_key: SigningKey | None = None
+
+    @classmethod
+    def create(cls, profile: Profile, data_key: bytes) -> None:
+        paths = profile.paths
+        if paths.database.exists():
+            raise ProfileProblem("数据库已存在。", "The store already exists.")
+        engine = sqlcipher.make_engine(paths.database, data_key)
+        try:
+            migrate(engine)
+            key = SigningKey.generate()
+            device_id = uuid7()
+            with Session(engine) as s, s.begin():
+                s.add(Meta(key="profile_id", value=profile.id))
+                s.add(Meta(key="device_id", value=device_id))
+                s.add(Device(id=device_id, label=os.uname().nodename, public_key=key.public_raw(),
+                             private_key=key.raw(), created=utc_now()))
+        finally:
+            engine.dispose()
+
+    @classmethod
+    def open(cls, profile: Profile, data_key: bytes, *, integrity_check: bool = True) -> Store:
+        paths = profile.paths
+        if not paths.database.exists():
+            raise ProfileProblem("档案中没有数据库。", "The profile has no store.")
+        lock_fd = _lock_profile(paths.root / ".lock")
+        try:
+            sqlcipher.probe(paths.database, data_key, integrity=integrity_check)
+        except BaseException:
+            os.close(lock_fd)
+            raise
+        engine = sqlcipher.make_engine(paths.database, data_key)
+        try:
+            migrate(engine)
+            store = cls(profile, engine, data_key, lock_fd)
+            with store.session() as s:
+                meta = {m.key: m.value for m in s.scalars(select(Meta))}
+                if meta.get("profile_id") != profile.id:
+                    raise ProfileProblem("数据库与档案不匹配。", "The store does not belong to this profile.")
+                store.device_id = meta["device_id"]
+                dev = s.get(Device, store.device_id)
+                if dev is None or dev.private_key is None:
+                    raise ProfileProblem("设备密钥缺失。", "The device key is missing.")
+                store._device_key = SigningKey.from_raw(dev.private_key)
+        except sqlcipher.DatabaseError as exc:
+            engine.dispose()
+            os.close(lock_fd)
+            raise sqlcipher.StoreDamaged() from exc
+        except BaseException:
+            engine.dispose()
+            os.close(lock_fd)
+            raise
+        return store
+
+    # -- keys -------------------------------------------------------------------------------------------------
+    def subkey(self, label: str) -> bytes:
+        return subkey(self._data_key, label)
+
+    @property
+    def device_key(self) -> SigningKey:
+        if self._device_key is None:
+            raise PermissionRefused("存储已锁定。", "The store is locked.")
+        return self._device_key
+
+    def _unwrap_signing_key(self, unlocked: Unlocked) -> SigningKey:
+        with self.session() as s:
+            row = s.get(Inspector, unlocked.inspector_id)
+            if row is None or row.wrapped_private_key is None:
+                raise ProfileProblem("检查人员记录缺失。", "The inspector record is missing.")
+            try:
+                raw = unwrap(unlocked.signing_kek, row.wrapped_private_key,
+                             _signing_aad(self.profile.id, unlocked.inspector_id))
+            except InvalidTag as exc:
+                raise sqlcipher.StoreDamaged() from exc
+            key = SigningKey.from_raw(raw, row.suite)
+            if key.public_raw() != row.public_key:
+                raise sqlcipher.StoreDamaged()
+            return key
+
+    def add_signer(self, unlocked: Unlocked) -> None:
+        self._signers[unlocked.inspector_id] = self._unwrap_signing_key(unlocked)
+
+    def unlock_inspector(self, passphrase: str, inspector_id: str | None = None) -> str:
+        """A further inspector proves presence with their own passphrase; returns their id."""
+        unlocked = self.profile._open_slot(passphrase, inspector_id)
+        if unlocked.data_key != self._data_key:
+            raise sqlcipher.StoreDamaged()
+        self.add_signer(unlocked)
+        return unlocked.inspector_id
+
+    def enroll(self, name: str, credential_no: str, organisation: str, passphrase: str,
+               kdf: dict[str, int | str] | None = None, *, inspector_id: str | None = None) -> str:
+        """Enrol a further inspector into this unlocked store (keyslot + wrapped signing key)."""
+        inspector_id = inspector_id or uuid7()
+        slots = self.profile.keyslots()
+        unlocked = slots.add(uuid7(), inspector_id, name, passphrase, self._data_key, kdf or DEFAULT_KDF)
+        key = SigningKey.generate()
+        with self.transaction() as s:
+            s.add(Inspector(
+                id=inspector_id, name=name, credential_no=credential_no, organisation=organisation,
+                public_key=key.public_raw(),
+                wrapped_private_key=wrap(unlocked.signing_kek, key.raw(), _signing_aad(self.profile.id, inspector_id)),
+                local=True, created=utc_now(),
+            ))
+        slots.save()  # after the inspector row: a slot never points at a missing inspector
+        return inspector_id
+
+    def unlocked_inspectors(self) -> list[str]:
+        return list(self._signers)
+
+    def signing_key(self, inspector_id: str) -> SigningKey:
+        try:
+            return self._signers[inspector_id]
+        except KeyError:
+            raise PermissionRefused(
+                "该检查人员尚未输入本人口令，不能代为签名。",
+                "This inspector has not entered their own passphrase; nobody can sign for them.",
+            ) from None
+
+    def forget_signer(self, inspector_id: str) -> None:
+        self._signers.pop(inspector_id, None)
+
+    # -- database ---------------------------------------------------------------------------------------------
+    def session(self) -> Session:
+        return self._sessions()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.session() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        self._signers.clear()
+        self._device_key = None
+        self._data_key = b""
+        self.engine.dispose()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    lock = close
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
