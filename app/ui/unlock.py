@@ -71,6 +71,7 @@ class InspectorPanel(QGroupBox):
         self.passphrase.textChanged.connect(self._update_enabled)
         self._unlocked_as: tuple[str, str] | None = None
         self._busy = False
+        self._blocked = False  # the same inspector is chosen in the other panel
         self._status_kind = ""  # "", "busy", "ok", "error", "same"
         self._error_text = ""
         self._retranslate()
@@ -118,14 +119,20 @@ class InspectorPanel(QGroupBox):
         self._set_status("error")
         self.passphrase.setFocus()
 
-    def set_same_inspector(self) -> None:
-        self._set_status("same")
+    def set_blocked(self, blocked: bool) -> None:
+        """Block unlocking while the other panel holds the same inspector."""
+        self._blocked = blocked
+        if blocked:
+            self._set_status("same")
+        elif self._status_kind == "same":
+            self._set_status("")
+        self._update_enabled()
 
     # --- internals
     def _request(self) -> None:
         chosen = self.selected()
         secret = self.passphrase.text()
-        if chosen is None or not secret or self._busy or self._unlocked_as:
+        if chosen is None or not secret or self._busy or self._unlocked_as or self._blocked:
             return
         self.passphrase.clear()  # do not keep the passphrase in the widget
         self.unlock_requested.emit(chosen[0], secret)
@@ -133,7 +140,7 @@ class InspectorPanel(QGroupBox):
     def _on_choice(self) -> None:
         chosen = self.selected()
         self.name_label.setText(chosen[1] if chosen else "—")
-        if self._status_kind in ("error", "same"):
+        if self._status_kind == "error":
             self._set_status("")
         self._update_enabled()
 
@@ -149,7 +156,7 @@ class InspectorPanel(QGroupBox):
         open_ = self._unlocked_as is None and not self._busy and self.chooser.count() > 0
         self.chooser.setEnabled(open_)
         self.passphrase.setEnabled(open_)
-        self.unlock_button.setEnabled(open_ and bool(self.passphrase.text()))
+        self.unlock_button.setEnabled(open_ and not self._blocked and bool(self.passphrase.text()))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -293,19 +300,18 @@ class UnlockPage(QWidget):
 
     def _check_distinct(self) -> bool:
         a, b = (p.selected() for p in self.panels)
-        if a is not None and b is not None and a[0] == b[0]:
-            # mark the panel that has not unlocked yet (or B)
-            target = self.panels[1] if self.panels[1].unlocked_as() is None else self.panels[0]
-            target.set_same_inspector()
-            target.unlock_button.setEnabled(False)
-            return False
-        return True
+        same = a is not None and b is not None and a[0] == b[0]
+        # block the panel that has not unlocked yet (B when neither has)
+        target = self.panels[1] if self.panels[1].unlocked_as() is None else self.panels[0]
+        target.set_blocked(same)
+        self._other(target).set_blocked(False)
+        return not same
 
     def _unlock(self, panel: InspectorPanel, inspector_id: str, secret: str) -> None:
         other = self._other(panel)
         taken = other.unlocked_as() or other.selected()
         if taken is not None and taken[0] == inspector_id:
-            panel.set_same_inspector()
+            panel.set_blocked(True)
             return
         panel.set_busy()
         service = self._service
