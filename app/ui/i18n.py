@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from app.ui.resources import i18n_dir
 
@@ -67,6 +67,8 @@ class Translators:
         for translator in self._installed:
             self._app.installTranslator(translator)
         self._app.setProperty(_PROPERTY, lang)
+        # deliver the posted LanguageChange now, so every widget shows the new language when switch() returns
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
         if lang == "zh_CN":
             QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
         else:

@@ -41,6 +41,10 @@ class InMemoryUnlockService:
 
 def two_inspectors(delay_s: float = 0.0) -> InMemoryUnlockService:
     return InMemoryUnlockService(
-        {"i-zhang": ("张伟", "zhang-secret"), "i-li": ("李娜", "li-secret"), "i-wang": ("王芳", "wang-secret")},
+        {
+            "i-zhang": ("张伟", "zhang-secret"),
+            "i-li": ("李娜", "li-secret"),
+            "i-wang": ("王芳", "wang-secret"),
+        },
         delay_s=delay_s,
     )

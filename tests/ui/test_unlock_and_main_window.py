@@ -130,7 +130,9 @@ def test_activity_postpones_idle_lock(qtbot, tmp_path: Path):
 
 
 def test_empty_profile_explains_what_to_do(qtbot, tmp_path: Path):
-    services = Services(profile_dir=tmp_path / "empty", unlock=NoStoreUnlockService(), store_pool=QThreadPool())
+    services = Services(
+        profile_dir=tmp_path / "empty", unlock=NoStoreUnlockService(), store_pool=QThreadPool()
+    )
     win = MainWindow(services)
     qtbot.addWidget(win)
     win.show()

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtWidgets import QWidget
+
+from app.ui.operations import OpContext, Operation, Progress, single_thread_pool
+from app.ui.widgets.busy import BusyDialog
+
+MAIN = threading.main_thread()
+
+
+def _hash_chunks(ctx: OpContext, total: int = 200) -> int:
+    """A real long-ish task: hash data chunk by chunk, reporting progress and honouring cancel."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    block = b"x" * 256 * 1024
+    for i in range(total):
+        ctx.raise_if_cancelled()
+        digest.update(block)
+        time.sleep(0.002)
+        ctx.report(i + 1, total, f"{i + 1}/{total}")
+    return total
+
+
+def test_success_and_progress_on_gui_thread(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    progress: list[Progress] = []
+    threads: list[bool] = []
+    results: list[int] = []
+    op = (
+        Operation(parent, _hash_chunks)
+        .progress(lambda p: (progress.append(p), threads.append(threading.current_thread() is MAIN)))
+        .success(results.append)
+    )
+    with qtbot.waitSignal(op.finished, timeout=10_000):
+        op.run()
+    assert results == [200]
+    assert progress, "progress arrived"
+    assert progress[-1] == Progress(200, 200, "200/200")
+    assert all(threads)
+    assert [p.done for p in progress] == sorted(p.done for p in progress)
+    assert len(progress) < 200  # throttled
+
+
+def test_cancel_stops_the_work(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[int] = []
+    cancelled: list[bool] = []
+    results: list[int] = []
+    op = Operation(parent, lambda ctx: _hash_chunks(ctx, 5000))
+    op.progress(lambda p: seen.append(p.done)).cancelled(lambda: cancelled.append(True))
+    op.success(results.append)
+    op.run()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    op.cancel()
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        pass
+    assert cancelled == [True]
+    assert results == []
+    assert seen[-1] < 5000
+
+
+def test_failure_callback_gets_the_exception(qtbot):
+    errors: list[BaseException] = []
+
+    def boom(_ctx: OpContext) -> None:
+        raise ValueError("bad input")
+
+    op = Operation(None, boom).failure(errors.append)
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        op.run()
+    assert len(errors) == 1 and isinstance(errors[0], ValueError)
+
+
+def test_busy_dialog_shows_progress_and_cancel_button(qtbot):
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    op = Operation(parent, lambda ctx: _hash_chunks(ctx, 5000)).with_busy_dialog("正在导入照片", delay_ms=0)
+    cancelled: list[bool] = []
+    op.cancelled(lambda: cancelled.append(True))
+    op.run()
+    dialog = op.busy_dialog
+    assert isinstance(dialog, BusyDialog)
+    assert dialog.isVisible()
+    assert dialog.cancel_button().text() == "取消"
+    qtbot.waitUntil(lambda: dialog.progress_value()[1] == 5000 and dialog.progress_value()[0] > 0)
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        qtbot.mouseClick(dialog.cancel_button(), Qt.MouseButton.LeftButton)
+    assert cancelled == [True]
+    assert op.busy_dialog is None
+
+
+def test_single_thread_pool_serialises(qtbot):
+    pool = single_thread_pool()
+    active = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def work(_ctx: OpContext) -> None:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.02)
+        with lock:
+            active -= 1
+
+    ops = [Operation(None, work).run(pool) for _ in range(4)]
+    qtbot.waitUntil(lambda: all(o.is_done for o in ops), timeout=5000)
+    assert peak == 1
+    pool.waitForDone()
+
+
+def test_operation_runs_once(qtbot):
+    op = Operation(None, lambda ctx: 1)
+    with qtbot.waitSignal(op.finished):
+        op.run(QThreadPool.globalInstance())
+    with pytest.raises(RuntimeError):
+        op.run()
