@@ -1,8 +1,8 @@
 """The printed documents (no Qt): one reportlab template per form, rendered from a DocumentContext.
 
-``render(form, ctx, out, config)`` writes a PDF and returns a RenderResult (pages, content hash). ``FORMS`` maps
-the CLI form names (notice, onsite-record, interview, evidence-list, preservation, sealing, rectification,
-defence-notice, result-notice, service-receipt) to their templates.
+``render(form, ctx, out, config)`` writes a PDF and returns a RenderResult (pages, content hash).
+``FORMS`` maps the CLI form names (notice, onsite-record, interview, evidence-list, preservation,
+sealing, rectification, defence-notice, result-notice, service-receipt) to their templates.
 """
 
 from app.documents.config import AgencyConfig, ConfigError, load_agency_config

@@ -1,8 +1,9 @@
 """Agency-specific wording of the printed forms, read from an editable JSON file.
 
-The default file ``resources/documents/agency.json`` describes a fictitious agency (某市医疗保障局). An agency copies
-it, adjusts names, 文号 patterns, legal-basis wording, the objection and review routes and its contact, and points
-the app at its copy. The national template set could not be retrieved, so every form is a template an agency adjusts.
+The default file ``resources/documents/agency.json`` describes a fictitious agency (某市医疗保障局).
+An agency copies it, adjusts names, 文号 patterns, legal-basis wording, the objection and review routes
+and its contact, and points the app at its copy. The national template set could not be retrieved, so
+every form is a template an agency adjusts.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def _str(data: Mapping[str, Any], key: str, where: str, *, required: bool = True
 
 
 def parse_agency_config(data: Any, where: str = "agency.json") -> AgencyConfig:
-    """Validate parsed JSON into an :class:`AgencyConfig`; every pattern is tried once so errors show early."""
+    """Validate parsed JSON into an :class:`AgencyConfig`; placeholders are checked so errors show early."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where}: the top level must be an object")
     contact = data.get("contact")
@@ -109,7 +110,9 @@ def parse_agency_config(data: Any, where: str = "agency.json") -> AgencyConfig:
         )
         unknown = _fields_of(fw.number_pattern) - _PATTERN_FIELDS
         if unknown:
-            raise ConfigError(f"{where} forms.{name}: unknown placeholder(s) {sorted(unknown)} in number_pattern")
+            raise ConfigError(
+                f"{where} forms.{name}: unknown placeholder(s) {sorted(unknown)} in number_pattern"
+            )
         unknown = _fields_of(fw.opening) - _TEXT_FIELDS
         if unknown:
             raise ConfigError(f"{where} forms.{name}: unknown placeholder(s) {sorted(unknown)} in opening")

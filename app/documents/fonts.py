@@ -1,7 +1,8 @@
 """The two CJK fonts of the forms, registered with reportlab once per process.
 
 AR PL UMing CN (a Song/Ming face) sets the body, WenQuanYi Micro Hei (a Hei face) the agency name and titles.
-Both are TrueType collections; reportlab embeds each as a subset (``/FontFile2``, names like ``AAAAAA+UMingCN``).
+Both are TrueType collections; reportlab embeds each as a subset (``/FontFile2``, names like
+``AAAAAA+UMingCN-0``).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class FormSpec:
     build: Builder
 
 
-# -- helpers -------------------------------------------------------------------------------------------------
+# -- helpers ----------
 
 
 def _require(cond: object, message: str) -> None:
@@ -159,7 +159,7 @@ def _hash(form: str, part: str, content: Mapping[str, Any]) -> str:
     return content_sha256(form, part, dict(content))
 
 
-# -- 稽核通知书 -------------------------------------------------------------------------------------------------
+# -- 稽核通知书 ----------
 
 
 def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
@@ -169,8 +169,14 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     _check_inspectors(ctx.inspectors, "稽核通知书")
     agency, unit = _names(ctx, cfg)
     n = ctx.notice
-    content = {"agency": ctx.agency, "case": ctx.case, "party": ctx.party, "inspectors": ctx.inspectors,
-               "notice": n, "issued_on": ctx.issued_on}
+    content = {
+        "agency": ctx.agency,
+        "case": ctx.case,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "notice": n,
+        "issued_on": ctx.issued_on,
+    }
     sec = Section("main", _hash(form, "main", content), SignatureLine(("签收人", "签收日期")))
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, _number(ctx, cfg, form))
@@ -197,7 +203,9 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     _numbered(w, n.materials)
     w.paragraph("四、稽核人员", HEADING)
     for i in ctx.inspectors:
-        w.paragraph(f"{i.name}    执法证号：{i.credential_no}" + (f"    {i.organisation}" if i.organisation else ""))
+        w.paragraph(
+            f"{i.name}    执法证号：{i.credential_no}" + (f"    {i.organisation}" if i.organisation else "")
+        )
     w.paragraph("五、其他事项", HEADING)
     w.paragraph(
         "你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍稽核或者谎报、瞒报。"
@@ -209,7 +217,7 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     return [sec]
 
 
-# -- 现场检查笔录 -----------------------------------------------------------------------------------------------
+# -- 现场检查笔录 ----------
 
 
 def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
@@ -220,8 +228,13 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     _require(ctx.recorder, "现场检查笔录需要记录人")
     agency, unit = _names(ctx, cfg)
     r = ctx.onsite
-    content = {"case_id": ctx.case.case_id, "party": ctx.party, "inspectors": ctx.inspectors,
-               "recorder": ctx.recorder, "onsite": r}
+    content = {
+        "case_id": ctx.case.case_id,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "recorder": ctx.recorder,
+        "onsite": r,
+    }
     sec = Section("main", _hash(form, "main", content), SignatureLine(("被检查人签名", "日期"), r.signature))
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, _number(ctx, cfg, form))
@@ -259,7 +272,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     return [sec]
 
 
-# -- 询问笔录 -------------------------------------------------------------------------------------------------
+# -- 询问笔录 ----------
 
 
 def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -> Section:
@@ -310,7 +323,7 @@ def build_interview(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     return [_interview_section(ctx, cfg, iv) for iv in ctx.interviews]
 
 
-# -- 证据清单 -------------------------------------------------------------------------------------------------
+# -- 证据清单 ----------
 
 
 def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
@@ -318,10 +331,18 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     _require(ctx.evidence, "证据清单中没有证据")
     _check_inspectors(ctx.inspectors, "证据提取")
     agency, _unit = _names(ctx, cfg)
-    content = {"case_id": ctx.case.case_id, "party": ctx.party, "inspectors": ctx.inspectors,
-               "evidence": ctx.evidence, "signature": ctx.evidence_signature}
-    sec = Section("main", _hash(form, "main", content),
-                  SignatureLine(("证据提供人签名", "日期"), ctx.evidence_signature))
+    content = {
+        "case_id": ctx.case.case_id,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "evidence": ctx.evidence,
+        "signature": ctx.evidence_signature,
+    }
+    sec = Section(
+        "main",
+        _hash(form, "main", content),
+        SignatureLine(("证据提供人签名", "日期"), ctx.evidence_signature),
+    )
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, _number(ctx, cfg, form))
     w.labelled("被稽核单位", ctx.party.name)
@@ -332,8 +353,18 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         obtained = f"{numeric_datetime(e.obtained_at)}\n{e.obtained_place}"
         source = f"{e.source}\n提供人：{e.provider}" if e.provider else e.source
         kind = e.kind + (f"\n（{e.measure}）" if e.measure else "")
-        rows.append([str(e.seq), e.name, kind, source, "原件" if e.original else "复印件",
-                     e.quantity, obtained, f"{e.sha256[:32]}\n{e.sha256[32:]}"])
+        rows.append(
+            [
+                str(e.seq),
+                e.name,
+                kind,
+                source,
+                "原件" if e.original else "复印件",
+                e.quantity,
+                obtained,
+                f"{e.sha256[:32]}\n{e.sha256[32:]}",
+            ]
+        )
     w.table(
         [
             Column("序号", 3.2, "center"),
@@ -358,7 +389,7 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     return [sec]
 
 
-# -- 先行登记保存证据通知书 + 清单 ------------------------------------------------------------------------------------
+# -- 先行登记保存证据通知书 + 清单 ----------
 
 
 def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
@@ -369,8 +400,13 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
     _require(h.items, "先行登记保存清单为空")
     _check_inspectors(ctx.inspectors, "先行登记保存")
     agency, _unit = _names(ctx, cfg)
-    content = {"case": ctx.case, "party": ctx.party, "inspectors": ctx.inspectors, "preservation": h,
-               "issued_on": ctx.issued_on}
+    content = {
+        "case": ctx.case,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "preservation": h,
+        "issued_on": ctx.issued_on,
+    }
     sec = Section("main", _hash(form, "main", content), SignatureLine(("当事人签名", "日期"), h.signature))
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, _number(ctx, cfg, form))
@@ -401,7 +437,7 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
     return [sec]
 
 
-# -- 封存决定书 + 清单（一式两联） -------------------------------------------------------------------------------------
+# -- 封存决定书 + 清单（一式两联） ----------
 
 SEALING_COPIES = ("第一联（交被封存单位）", "第二联（稽核机构存档）")
 
@@ -409,12 +445,21 @@ SEALING_COPIES = ("第一联（交被封存单位）", "第二联（稽核机构
 def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: int) -> Section:
     form = "sealing"
     agency, _unit = _names(ctx, cfg)
-    content = {"case": ctx.case, "party": ctx.party, "inspectors": ctx.inspectors, "sealing": h,
-               "issued_on": ctx.issued_on}
+    content = {
+        "case": ctx.case,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "sealing": h,
+        "issued_on": ctx.issued_on,
+    }
     part = f"copy-{copy}"
     # both copies render the same record: the same content hash, told apart by ``part`` in the QR code
-    sec = Section(part, _hash(form, "main", content), SignatureLine(("当事人签名", "日期"), h.signature),
-                  banner=SEALING_COPIES[copy - 1])
+    sec = Section(
+        part,
+        _hash(form, "main", content),
+        SignatureLine(("当事人签名", "日期"), h.signature),
+        banner=SEALING_COPIES[copy - 1],
+    )
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, _number(ctx, cfg, form))
     w.paragraph(f"{ctx.party.name}：", indent_chars=0)
@@ -457,7 +502,7 @@ def build_sealing(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     return [_sealing_section(ctx, cfg, h, 1), _sealing_section(ctx, cfg, h, 2)]
 
 
-# -- 责令改正 / 陈述申辩告知 / 稽核结果告知 ---------------------------------------------------------------------------
+# -- 责令改正 / 陈述申辩告知 / 稽核结果告知 ----------
 
 
 def _outcome_section(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> tuple[Section, SectionWriter]:
@@ -486,7 +531,9 @@ def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     _require(o.rectification and o.rectification_deadline, "责令改正需要改正事项和期限")
     assert o.rectification_deadline is not None
     agency, unit = _names(ctx, cfg)
-    w.paragraph(f"{unit}在对你单位{_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行稽核时，发现你单位存在以下问题：")
+    w.paragraph(
+        f"{unit}在对你单位{_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行稽核时，发现你单位存在以下问题："
+    )
     _findings(w, ctx)
     w.paragraph(
         f"根据{cfg.wording(form).basis}的规定，现责令你单位于{numeric_date(o.rectification_deadline)}前"
@@ -539,10 +586,19 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     )
     w.paragraph("一、稽核发现的问题", HEADING)
     total = sum(f.amount_fen for f in o.findings)
-    rows = [[str(k), f.description, f.basis, money_figures(f.amount_fen)] for k, f in enumerate(o.findings, 1)]
+    rows = [
+        [str(k), f.description, f.basis, money_figures(f.amount_fen)] for k, f in enumerate(o.findings, 1)
+    ]
     rows.append(["", "合计", "", money_figures(total)])
-    w.table([Column("序号", 3, "center"), Column("问题", 20), Column("依据", 12), Column("金额（元）", 7, "center")],
-            rows)
+    w.table(
+        [
+            Column("序号", 3, "center"),
+            Column("问题", 20),
+            Column("依据", 12),
+            Column("金额（元）", 7, "center"),
+        ],
+        rows,
+    )
     w.paragraph(f"涉及医保基金合计{money_both(total)}。")
     w.paragraph("二、处理意见", HEADING)
     w.paragraph(o.handling)
@@ -559,7 +615,7 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     return [sec]
 
 
-# -- 送达回证 -------------------------------------------------------------------------------------------------
+# -- 送达回证 ----------
 
 
 def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
@@ -590,10 +646,19 @@ def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Secti
         ["拒收事由", refusal],
         ["见证人（签名）", s.witness or "—"],
         ["现场照片", photos],
-        ["备注", "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
-                 "把文书留在受送达人的住所，即视为送达。"],
+        [
+            "备注",
+            "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
+            "把文书留在受送达人的住所，即视为送达。",
+        ],
     ]
-    w.table([Column("项目", 5, "center"), Column("内容", 15)], rows, style=BODY, head_style=HEADING, show_head=False)
+    w.table(
+        [Column("项目", 5, "center"), Column("内容", 15)],
+        rows,
+        style=BODY,
+        head_style=HEADING,
+        show_head=False,
+    )
     w.space(4)
     w.seal(agency, chinese_date(s.served_at.date()))
     return [sec]

@@ -135,7 +135,12 @@ class SectionWriter:
         self.y = PAGE_H - MARGIN_TOP
         if self.section.banner:
             self.ops.append(
-                TextOp(PAGE_W - MARGIN_RIGHT - SMALL.width(self.section.banner), self.y + 8, SMALL, self.section.banner)
+                TextOp(
+                    PAGE_W - MARGIN_RIGHT - SMALL.width(self.section.banner),
+                    self.y + 8,
+                    SMALL,
+                    self.section.banner,
+                )
             )
 
     def page_break(self) -> None:
@@ -153,7 +158,9 @@ class SectionWriter:
         self.y -= height
 
     # -- text ------------------------------------------------------------------------------------------
-    def _line(self, x: float, text: str, style: Style, avail: float, justify: bool, grey: bool = False) -> None:
+    def _line(
+        self, x: float, text: str, style: Style, *, avail: float, justify: bool, grey: bool = False
+    ) -> None:
         cs = 0.0
         if justify and len(text) > 1:
             extra = avail - style.width(text)
@@ -165,6 +172,7 @@ class SectionWriter:
         self,
         text: str,
         style: Style = BODY,
+        *,
         indent_chars: float = 2,
         left: float = 0.0,
         right: float = 0.0,
@@ -181,7 +189,7 @@ class SectionWriter:
                 self.ensure(style.leading)
                 x = MARGIN_LEFT + left + (indent if k == 0 else hang)
                 avail = width - (indent if k == 0 else hang)
-                self._line(x, line, style, avail, justify=k < len(lines) - 1)
+                self._line(x, line, style, avail=avail, justify=k < len(lines) - 1)
                 self.y -= style.leading
 
     def labelled(self, label: str, value: str, style: Style = BODY, left: float = 0.0) -> None:
@@ -194,19 +202,23 @@ class SectionWriter:
             self.ensure(style.leading)
             if k == 0:
                 self.ops.append(TextOp(MARGIN_LEFT + left, self.y - style.size, style, head))
-            self._line(MARGIN_LEFT + left + hw, line, style, width - hw, justify=k < len(lines) - 1)
+            self._line(MARGIN_LEFT + left + hw, line, style, avail=width - hw, justify=k < len(lines) - 1)
             self.y -= style.leading
 
     def centered(self, text: str, style: Style) -> None:
         for line in break_lines(text, BODY_WIDTH, style.measure()):
             self.ensure(style.leading)
-            self.ops.append(TextOp(MARGIN_LEFT + (BODY_WIDTH - style.width(line)) / 2, self.y - style.size, style, line))
+            self.ops.append(
+                TextOp(MARGIN_LEFT + (BODY_WIDTH - style.width(line)) / 2, self.y - style.size, style, line)
+            )
             self.y -= style.leading
 
     def right(self, text: str, style: Style = BODY) -> None:
         for line in break_lines(text, BODY_WIDTH, style.measure()):
             self.ensure(style.leading)
-            self.ops.append(TextOp(MARGIN_LEFT + BODY_WIDTH - style.width(line), self.y - style.size, style, line))
+            self.ops.append(
+                TextOp(MARGIN_LEFT + BODY_WIDTH - style.width(line), self.y - style.size, style, line)
+            )
             self.y -= style.leading
 
     def header(self, agency: str, title: str, number: str = "") -> None:
@@ -222,7 +234,7 @@ class SectionWriter:
 
     # -- signature and seal --------------------------------------------------------------------------------
     def sign_row(self, fields: Sequence[tuple[str, float, str]], style: Style = BODY) -> None:
-        """One line of ``label：____`` fields; each (label, underline width in mm, text printed on the line)."""
+        """One line of ``label：____`` fields: (label, underline width in mm, text printed on the line)."""
         self.ensure(style.leading * 1.6)
         self.y -= style.leading * 0.6
         x = MARGIN_LEFT
@@ -251,7 +263,9 @@ class SectionWriter:
         top = self.y
         cy = top - r - 2
         self.ops.append(CircleOp(cx, cy, r))
-        self.ops.append(TextOp(cx - SMALL.width("（盖章）") / 2, cy + r - 15 * MM, SMALL, "（盖章）", grey=True))
+        self.ops.append(
+            TextOp(cx - SMALL.width("（盖章）") / 2, cy + r - 15 * MM, SMALL, "（盖章）", grey=True)
+        )
         self.y = cy + BODY.leading * 0.2
         self.ops.append(TextOp(right_edge - BODY.width(agency), self.y - BODY.size, BODY, agency))
         self.y -= BODY.leading
@@ -311,9 +325,7 @@ class SectionWriter:
         self.ensure(head_h + style.leading + 2 * pad)
         draw_head()
         for row in rows:
-            cells = [
-                cell_lines(text, w, cs) for text, w, cs in zip(row, widths, cell_styles, strict=True)
-            ]
+            cells = [cell_lines(text, w, cs) for text, w, cs in zip(row, widths, cell_styles, strict=True)]
             while cells:
                 need = max(len(c) for c in cells)
                 fit = int((self.room() - 2 * pad) // style.leading)
@@ -373,7 +385,9 @@ def signature_ops(line: SignatureLine, y: float) -> list[Op]:
             ops.append(TextOp(x + 3, y + 1, SMALL, f"{d.year}年{d.month}月{d.day}日"))
         x += line_w + 6 * MM
     if mark is not None and mark.refusal_reason:
-        note = f"拒绝签名，原因：{mark.refusal_reason}" + (f"；见证人：{mark.witness}" if mark.witness else "")
+        note = f"拒绝签名，原因：{mark.refusal_reason}" + (
+            f"；见证人：{mark.witness}" if mark.witness else ""
+        )
         lines = break_lines(note, BODY_WIDTH - 30 * MM, TINY.measure())[:2]
         for k, text in enumerate(lines):
             ops.append(TextOp(MARGIN_LEFT, y - 11 - k * TINY.leading, TINY, text))

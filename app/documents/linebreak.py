@@ -1,19 +1,18 @@
 """Line breaking for Chinese text with 避头尾 (kinsoku) rules.
 
-Chinese breaks between any two characters, except that closing and pausing punctuation (，。、；：？！）」》 …) must
-not start a line and opening punctuation (（「《 …) must not end one. Runs of Latin letters and digits (an ID number,
-an amount, a hash) stay together unless a run is wider than the line, then it breaks per character. A line is
-never wider than the width asked for: when a forbidden character would start the next line, characters are
-pushed down from the end of the current line (追い出し) rather than hung into the margin.
+Chinese breaks between any two characters, except that closing and pausing punctuation
+(，。、；：？！）」》 …) must not start a line and opening punctuation (（「《 …) must not end one.
+Runs of Latin letters and digits (an ID number, an amount, a hash) stay together unless a run is
+wider than the line, then it breaks per character. A line is never wider than the width asked for:
+when a forbidden character would start the next line, characters are pushed down from the end of
+the current line (追い出し) rather than hung into the margin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-NO_LINE_START = frozenset(
-    "，。、；：？！）」』》〉】〕〗〙〛’”…‥·・ー～—–%‰℃°,.;:?!)]}>/"
-)
+NO_LINE_START = frozenset("，。、；：？！）」』》〉】〕〗〙〛’”…‥·・ー～—–%‰℃°,.;:?!)]}>/")
 NO_LINE_END = frozenset("（「『《〈【〔〖〘〚‘“([{<¥￥$＄")
 _WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-.,:/@#&+%")
 
@@ -25,7 +24,7 @@ def _tokens(text: str) -> list[str]:
     out: list[str] = []
     run = ""
     for ch in text:
-        if ch in _WORD and ch not in ",:/" or (run and ch in _WORD):
+        if (ch in _WORD and ch not in ",:/") or (run and ch in _WORD):
             run += ch
             continue
         if run:
@@ -57,6 +56,16 @@ def break_paragraph(text: str, width: float, measure: Measure, first_width: floa
     lines: list[str] = []
     i = 0
     n = len(toks)
+
+    def bad_start(b: int) -> bool:
+        k = b
+        while k < n and toks[k] == " ":
+            k += 1
+        return k < n and toks[k][0] in NO_LINE_START
+
+    def bad_break(b: int) -> bool:
+        return bad_start(b) or toks[b - 1][-1] in NO_LINE_END
+
     while i < n:
         limit = first if not lines else width
         w = 0.0
@@ -70,10 +79,15 @@ def break_paragraph(text: str, width: float, measure: Measure, first_width: floa
         if j == i:  # one character wider than the line: it must go somewhere
             j = i + 1
         b = j
-        while b > i + 1 and (toks[b][0] in NO_LINE_START or toks[b - 1][-1] in NO_LINE_END):
+        while b > i + 1 and bad_break(b):
             b -= 1
-        if b == i + 1 and (toks[b][0] in NO_LINE_START or toks[b - 1][-1] in NO_LINE_END):
-            b = j  # nothing satisfies the rules (a line of punctuation): break where it fits
+        if b == i + 1 and bad_break(b):
+            # nothing satisfies both rules (a line of marks): keep at least "no closing mark first"
+            b = j
+            while b > i + 1 and bad_start(b):
+                b -= 1
+            if b == i + 1 and bad_start(b):
+                b = j
         lines.append("".join(toks[i:b]).rstrip(" "))
         i = b
         while i < n and toks[i] == " ":

@@ -68,13 +68,17 @@ def _draw_qr(canvas: Canvas, data: bytes, x: float, y: float, size: float) -> No
     canvas.drawPath(path, stroke=0, fill=1)
 
 
-def _draw_footer(canvas: Canvas, sec: Section, form: str, ctx: DocumentContext, page: int, total: int) -> None:
+def _draw_footer(
+    canvas: Canvas, sec: Section, form: str, ctx: DocumentContext, *, page: int, total: int
+) -> None:
     for op in signature_ops(sec.signature, SIGN_Y):
         draw_op(canvas, op)
     label = f"第 {page} 页 共 {total} 页"
     canvas.setFont(SMALL.font, SMALL.size)
     canvas.drawString((PAGE_W - SMALL.width(label)) / 2, PAGE_NO_Y, label)
-    payload = page_payload(ctx.case.case_id, form, sec.part, sec.content_sha256, page, ctx.checkpoint)
+    payload = page_payload(
+        ctx.case.case_id, form, sec.part, sha256=sec.content_sha256, page=page, checkpoint=ctx.checkpoint
+    )
     qx = PAGE_W - MARGIN_RIGHT - QR_SIZE
     _draw_qr(canvas, canonical_bytes(payload), qx, QR_Y, QR_SIZE)
     lines = (
@@ -125,7 +129,7 @@ def render(
     sections = spec.build(ctx, cfg)
     agency = ctx.agency.name if ctx.agency is not None else cfg.agency_name
     buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1)
+    canvas = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SMALL.font)
     canvas.setTitle(f"{spec.title} {ctx.case.case_id}")
     canvas.setAuthor(agency)
     canvas.setCreator("FieldAudit")
@@ -135,7 +139,7 @@ def render(
         for page, ops in enumerate(sec.pages, 1):
             for op in ops:
                 draw_op(canvas, op)
-            _draw_footer(canvas, sec, form, ctx, page, total)
+            _draw_footer(canvas, sec, form, ctx, page=page, total=total)
             canvas.showPage()
     canvas.save()
     data = buf.getvalue()

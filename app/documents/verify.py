@@ -5,9 +5,10 @@ The QR code holds canonical JSON (RFC 8785)::
     {"case": "<case id>", "checkpoint": "<journal checkpoint fingerprint>", "form": "<form>",
      "page": 1, "part": "<which record of the form>", "sha256": "<hex of the record's canonical content>"}
 
-``sha256`` is :func:`app.documents.context.content_sha256` of the record the page renders. The verification code
-is the first 40 bits of SHA-256 over the same canonical JSON in base32, grouped ``ABCD-EFGH``: short enough to read
-out on the phone, and it changes with the page number, so pages cannot be swapped between copies unnoticed.
+``sha256`` is :func:`app.documents.context.content_sha256` of the record the page renders. The
+verification code is the first 40 bits of SHA-256 over the same canonical JSON in base32, grouped
+``ABCD-EFGH``: short enough to read out on the phone, and it changes with the page number, so pages
+cannot be swapped between copies unnoticed.
 """
 
 from __future__ import annotations
@@ -22,8 +23,17 @@ import qrcode.constants
 from app.evidence.canonical import canonical_bytes
 
 
-def page_payload(case_id: str, form: str, part: str, sha256: str, page: int, checkpoint: str) -> dict[str, Any]:
-    return {"case": case_id, "checkpoint": checkpoint, "form": form, "page": page, "part": part, "sha256": sha256}
+def page_payload(
+    case_id: str, form: str, part: str, *, sha256: str, page: int, checkpoint: str
+) -> dict[str, Any]:
+    return {
+        "case": case_id,
+        "checkpoint": checkpoint,
+        "form": form,
+        "page": page,
+        "part": part,
+        "sha256": sha256,
+    }
 
 
 def verification_code(payload: dict[str, Any]) -> str:

@@ -42,8 +42,7 @@ def test_numeric_dates_and_spans() -> None:
     assert numeric_datetime(start) == "2026年11月23日09时05分"
     assert time_span(start, dt.datetime(2026, 11, 23, 11, 40)) == "2026年11月23日09时05分至11时40分"
     assert (
-        time_span(start, dt.datetime(2026, 11, 24, 0, 10))
-        == "2026年11月23日09时05分至2026年11月24日00时10分"
+        time_span(start, dt.datetime(2026, 11, 24, 0, 10)) == "2026年11月23日09时05分至2026年11月24日00时10分"
     )
     with pytest.raises(ValueError):
         time_span(start, dt.datetime(2026, 11, 23, 9, 0))

@@ -1,0 +1,312 @@
+"""Every form rendered with realistic data and read back: text, pages, fonts, QR codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from app.documents import FORMS, DocumentError, RenderResult, load_agency_config, render
+from app.documents.chinese import chinese_date, money_capital
+from app.documents.context import QA, DocumentContext, canonical_content
+from app.documents.fonts import has_glyph, register_fonts
+from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
+from app.documents.linebreak import NO_LINE_START
+from app.documents.sample import CASE_ID, CHECKPOINT, PARTY_NAME, sample_context
+from app.documents.verify import verification_code
+from app.evidence.canonical import canonical_sha256
+
+SIGNATURE_LABEL = {
+    "notice": "签收人",
+    "onsite-record": "被检查人签名",
+    "interview": "被询问人签名",
+    "evidence-list": "证据提供人签名",
+    "preservation": "当事人签名",
+    "sealing": "当事人签名",
+    "rectification": "签收人",
+    "defence-notice": "签收人",
+    "result-notice": "签收人",
+    "service-receipt": "受送达人签名",
+}
+
+EXPECTED_TEXT = {
+    "notice": [
+        "某市医疗保障局",
+        "稽核通知书",
+        "某医保稽通〔2026〕17号",
+        "12345678MB0123456X",
+        "诸葛长青",
+        "医保稽核（2026）第0000123号",
+        "医保稽核（2026）第0000456号",
+        "进销存台账",
+        "二〇二六年十一月二十日",
+    ],
+    "onsite-record": [
+        "现场检查笔录",
+        "2026年11月23日09时30分至12时10分",
+        "欧阳明轩",
+        "司马晓燕",
+        "110101198502022345",
+        "照片编号P001—P018",
+        "申请回避",
+        "记录人",
+    ],
+    "interview": [
+        "询问笔录",
+        "第一次",
+        "2026年11月23日14时00分至16时25分",
+        "（第30问）",
+        "以上笔录我已看过，与我所说的相符。",
+        "110101198001011234",
+    ],
+    "evidence-list": ["证据材料登记表", "与原件核对一致", "拒绝签名", "以上证据共60项"],
+    "preservation": [
+        "先行登记保存证据通知书",
+        "先行登记保存证据清单",
+        "HL-2026-006",
+        "七日内",
+        "不得损毁、销毁或者转移",
+        "2026年11月29日",
+    ],
+    "sealing": [
+        "封存决定书",
+        "封存资料清单",
+        "第一联（交被封存单位）",
+        "第二联（稽核机构存档）",
+        "共30日",
+        "申请行政复议",
+        "提起行政诉讼",
+    ],
+    "rectification": [
+        "责令改正通知书",
+        "2026年12月31日前",
+        "逾期不改正",
+        "人民币壹拾万元伍角（¥100,000.50）",
+    ],
+    "defence-notice": ["陈述申辩告知书", "5个工作日内", "听证", "陈述和申辩", "以上事实有证据材料60项"],
+    "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内"],
+    "service-receipt": [
+        "送达回证",
+        "某医保稽结〔2026〕17号",
+        "留置送达",
+        "需请示院领导",
+        "刘某某",
+        "P101、P102",
+    ],
+}
+
+
+@dataclasses.dataclass
+class Rendered:
+    result: RenderResult
+    path: Path
+    reader: PdfReader
+    texts: list[str]
+    qr: list[dict[str, object]]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="session")
+def big_ctx() -> DocumentContext:
+    return sample_context(interview_questions=30, evidence_items=60, onsite_paragraphs=14)
+
+
+@pytest.fixture(scope="session")
+def rendered(big_ctx: DocumentContext, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+    assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to read the QR codes back"
+    out_dir = tmp_path_factory.mktemp("forms")
+    done: dict[str, Rendered] = {}
+    for form in FORMS:
+        path = out_dir / f"{form}.pdf"
+        result = render(form, big_ctx, path)
+        reader = PdfReader(path)
+        texts = [_squash(p.extract_text()) for p in reader.pages]
+        subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(out_dir / form)], check=True)
+        pngs = sorted(out_dir.glob(f"{form}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        qr = []
+        for png in pngs:
+            with Image.open(png) as im:
+                codes = [b for b in zxingcpp.read_barcodes(im) if b.format == zxingcpp.BarcodeFormat.QRCode]
+            assert len(codes) == 1, f"{png.name}: {len(codes)} QR codes"
+            qr.append(json.loads(codes[0].text))
+        done[form] = Rendered(result, path, reader, texts, qr)
+    return done
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_expected_text_present(rendered: dict[str, Rendered], form: str) -> None:
+    whole = "".join(rendered[form].texts)
+    for text in EXPECTED_TEXT[form]:
+        assert _squash(text) in whole, f"{form}: {text!r} missing"
+    if form not in {"service-receipt", "interview"}:
+        assert _squash(PARTY_NAME) in whole
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_every_page_has_signature_line_page_number_and_code(rendered: dict[str, Rendered], form: str) -> None:
+    r = rendered[form]
+    assert len(r.reader.pages) == r.result.pages == sum(p.pages for p in r.result.parts)
+    page_index = 0
+    for part in r.result.parts:
+        for n in range(1, part.pages + 1):
+            text = r.texts[page_index]
+            assert SIGNATURE_LABEL[form] + "：" in text, f"{form} page {page_index + 1}"
+            assert f"第{n}页共{part.pages}页" in text, f"{form} page {page_index + 1}"
+            payload = r.qr[page_index]
+            assert "核验码" + verification_code(payload) in text
+            assert CHECKPOINT in text
+            page_index += 1
+
+
+def test_page_counts(rendered: dict[str, Rendered]) -> None:
+    pages = {form: r.result.pages for form, r in rendered.items()}
+    assert pages["interview"] >= 4  # 30 questions flow over several pages
+    assert pages["evidence-list"] >= 5  # 60 items with hashes
+    assert pages["onsite-record"] >= 3
+    assert pages["service-receipt"] == 1
+    assert pages["preservation"] <= 2
+    assert rendered["sealing"].result.parts[0].pages == rendered["sealing"].result.parts[1].pages
+    assert [p.part for p in rendered["sealing"].result.parts] == ["copy-1", "copy-2"]
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_fonts_embedded_as_subsets(rendered: dict[str, Rendered], form: str) -> None:
+    seen: set[str] = set()
+    for page in rendered[form].reader.pages:
+        fonts = page["/Resources"]["/Font"]
+        for ref in fonts.values():
+            font = ref.get_object()
+            name = str(font["/BaseFont"])
+            assert re.fullmatch(r"/[A-Z]{6}\+(UMingCN|WenQuanYiMicroHei)-\d+", name), name
+            descriptor = font["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, name
+            assert len(descriptor["/FontFile2"].get_object().get_data()) > 1000
+            seen.add(name.split("+")[1].rsplit("-", 1)[0])
+    assert seen == {"UMingCN", "WenQuanYiMicroHei"}
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_qr_codes_carry_the_record_hash(rendered: dict[str, Rendered], form: str) -> None:
+    r = rendered[form]
+    page_index = 0
+    for part in r.result.parts:
+        for n in range(1, part.pages + 1):
+            payload = r.qr[page_index]
+            assert payload == {
+                "case": CASE_ID,
+                "checkpoint": CHECKPOINT,
+                "form": form,
+                "page": n,
+                "part": part.part,
+                "sha256": part.content_sha256,
+            }
+            page_index += 1
+
+
+def test_interview_hash_is_the_canonical_content(
+    rendered: dict[str, Rendered], big_ctx: DocumentContext
+) -> None:
+    iv = big_ctx.interviews[0]
+    expected = canonical_sha256(
+        {
+            "form": "interview",
+            "part": "interview-1",
+            "content": canonical_content(
+                {"case_id": big_ctx.case.case_id, "party": big_ctx.party.name, "interview": iv}
+            ),
+        }
+    )
+    assert rendered["interview"].qr[0]["sha256"] == expected
+
+
+def test_hash_follows_the_content(big_ctx: DocumentContext) -> None:
+    iv = big_ctx.interviews[0]
+    changed_iv = dataclasses.replace(
+        iv, qa=(*iv.qa[:-1], QA(iv.qa[-1].question, iv.qa[-1].answer + "补充。"))
+    )
+    changed = dataclasses.replace(big_ctx, interviews=(changed_iv,))
+    a = render("interview", big_ctx, io.BytesIO())
+    b = render("interview", changed, io.BytesIO())
+    assert a.parts[0].content_sha256 != b.parts[0].content_sha256
+    # a change elsewhere in the case does not touch the interview record's hash
+    other = dataclasses.replace(big_ctx, evidence=big_ctx.evidence[:3])
+    assert render("interview", other, io.BytesIO()).parts[0].content_sha256 == a.parts[0].content_sha256
+
+
+def test_output_is_deterministic(big_ctx: DocumentContext) -> None:
+    one, two = io.BytesIO(), io.BytesIO()
+    ra = render("onsite-record", big_ctx, one)
+    rb = render("onsite-record", big_ctx, two)
+    assert one.getvalue() == two.getvalue()
+    assert ra == rb
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_layout_stays_in_the_box_with_real_glyphs(big_ctx: DocumentContext, form: str) -> None:
+    """Every text run fits between the margins, body text stays above the footer, no character lacks a glyph
+    (it would print as an empty box) and no wrapped line starts with closing punctuation."""
+    register_fonts()
+    sections = FORMS[form].build(big_ctx, load_agency_config())
+    for sec in sections:
+        for ops in sec.pages:
+            for op in ops:
+                if not isinstance(op, TextOp):
+                    continue
+                width = op.style.width(op.text) + op.char_space * (len(op.text) - 1)
+                assert op.x >= MARGIN_LEFT - 0.01, op
+                assert op.x + width <= PAGE_W - MARGIN_RIGHT + 0.01, op
+                assert op.y >= BODY_BOTTOM - 0.01, op
+                missing = [ch for ch in op.text if not has_glyph(op.style.font, ch)]
+                assert not missing, (missing, op.text)
+                if len(op.text) > 1 and op.text != "—":
+                    assert op.text[0] not in NO_LINE_START, op.text
+
+
+def test_seal_date_is_chinese(rendered: dict[str, Rendered], big_ctx: DocumentContext) -> None:
+    assert chinese_date(big_ctx.issued_on) in "".join(rendered["sealing"].texts)
+
+
+def test_missing_parts_are_user_errors(big_ctx: DocumentContext) -> None:
+    with pytest.raises(DocumentError):
+        render("no-such-form", big_ctx, io.BytesIO())
+    with pytest.raises(DocumentError, match="两名以上"):
+        render("notice", dataclasses.replace(big_ctx, inspectors=big_ctx.inspectors[:1]), io.BytesIO())
+    with pytest.raises(DocumentError):
+        render("interview", dataclasses.replace(big_ctx, interviews=()), io.BytesIO())
+    assert big_ctx.sealing is not None
+    too_long = dataclasses.replace(big_ctx.sealing, end=big_ctx.sealing.start.replace(month=12, day=31))
+    with pytest.raises(DocumentError, match="三十日"):
+        render("sealing", dataclasses.replace(big_ctx, sealing=too_long), io.BytesIO())
+    with pytest.raises(DocumentError):
+        render("notice", dataclasses.replace(big_ctx, checkpoint=""), io.BytesIO())
+
+
+def test_written_file_is_owner_only(big_ctx: DocumentContext, tmp_path: Path) -> None:
+    out = tmp_path / "sub" / "notice.pdf"
+    render("notice", big_ctx, out)
+    assert out.stat().st_mode & 0o077 == 0
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in out.parent.iterdir()] == ["notice.pdf"]
+
+
+def test_no_qt_is_imported() -> None:
+    code = (
+        "import sys, io; import app.documents as d; from app.documents.sample import sample_context;"
+        "d.render('notice', sample_context(), io.BytesIO());"
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'app.ui'))];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
