@@ -1,0 +1,164 @@
+#!/usr/bin/env python
+"""Render every page and widget of the UI offscreen and save PNGs under docs/screenshots/.
+
+    python scripts/screenshots.py [--out DIR] [--lang zh_CN|en]
+
+Each page is saved at 1366×768 and 1920×1080; dialogs at their natural size. Until the store is wired, the
+unlock pages use the in-memory unlock service from the UI tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QThreadPool  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app.ui.application import CrashDialog, create_application  # noqa: E402
+from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.operations import Progress  # noqa: E402
+from app.ui.widgets.busy import BusyDialog  # noqa: E402
+from app.ui.widgets.errors import show_error  # noqa: E402
+from app.ui.widgets.photo_viewer import PhotoViewer  # noqa: E402
+from app.ui.widgets.signature_pad import SignaturePanel, StrokePoint  # noqa: E402
+from app.ui.wiring import Services  # noqa: E402
+from tests.ui.fakes import two_inspectors  # noqa: E402
+
+SIZES = ((1366, 768), (1920, 1080))
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(app: QApplication, widget: QWidget, out: Path, name: str, size: tuple[int, int] | None) -> Path:
+    if size is not None:
+        widget.resize(*size)
+    widget.show()
+    settle(app)
+    suffix = f"-{size[0]}x{size[1]}" if size else ""
+    path = out / f"{name}{suffix}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    return path
+
+
+def demo_signature() -> list[list[StrokePoint]]:
+    """A synthetic signature: three pen strokes with varying pressure."""
+    strokes = []
+    t = 0
+    for k, (x0, y0) in enumerate(((80, 120), (230, 100), (380, 130))):
+        stroke = []
+        for i in range(60):
+            a = i / 59
+            x = x0 + 120 * a
+            y = y0 + 40 * math.sin(a * math.pi * (2 + k)) - 20 * a
+            pressure = int(300 + 600 * math.sin(a * math.pi))
+            stroke.append(StrokePoint(round(x * 10), round(y * 10), t, pressure, 20, -10))
+            t += 8
+        strokes.append(stroke)
+        t += 200
+    return strokes
+
+
+def demo_photo() -> bytes:
+    from PIL import ExifTags, Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (236, 232, 224))
+    draw = ImageDraw.Draw(image)
+    for i in range(6):  # a ward: beds as boxes
+        x = 120 + i * 240
+        draw.rectangle((x, 600, x + 180, 1000), fill=(250, 250, 250), outline=(90, 90, 110), width=6)
+        draw.rectangle((x + 20, 560, x + 160, 620), fill=(180, 200, 230))
+    draw.rectangle((0, 1000, 1600, 1200), fill=(170, 160, 150))
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"
+    exif[0x0110] = "HUAWEI P40"
+    exif.get_ifd(ExifTags.IFD.Exif)[0x9003] = "2026:11:23 09:41:07"
+    exif.get_ifd(ExifTags.IFD.Exif)[0x9011] = "+08:00"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[1], gps[2], gps[3], gps[4] = "N", (30.0, 35.0, 35.2), "E", (114.0, 18.0, 19.8)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=85)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"))
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    app, _translators = create_application(["screenshots"], lang=args.lang)
+    tag = "" if args.lang == "zh_CN" else "-en"
+    pool = QThreadPool()
+
+    for size in SIZES:
+        services = Services(
+            profile_dir=Path("/profiles/武汉市医保稽核"), unlock=two_inspectors(), store_pool=pool
+        )
+        win = MainWindow(services, profiles=[Path("/profiles/演示")], idle_ms=3_600_000)
+        save(app, win, out, f"01-unlock{tag}", size)
+        # inspector A unlocked, B typed a wrong passphrase
+        page = win.unlock_page
+        page.panels[0].set_unlocked()
+        page.panels[1].set_failed(
+            "口令不正确，请重新输入。" if not tag else "Wrong passphrase. Please try again."
+        )
+        save(app, win, out, f"02-unlock-one-done{tag}", size)
+        page.panels[1].reset()
+        page.panels[1].set_unlocked()
+        win._on_unlocked([page.panels[0].unlocked_as(), page.panels[1].unlocked_as()])
+        save(app, win, out, f"03-home-placeholder{tag}", size)
+        win.lock_now()
+        pool.waitForDone()
+        save(app, win, out, f"04-locked{tag}", size)
+        win.close()
+        win.deleteLater()
+
+        panel = SignaturePanel(signer="李明（证据提供者）")
+        panel.resize(*size)
+        panel.show()
+        settle(app)
+        panel.pad.set_strokes(demo_signature())
+        save(app, panel, out, f"05-signature{tag}", size)
+        panel.deleteLater()
+
+        viewer = PhotoViewer()
+        viewer.set_image_bytes(demo_photo())
+        save(app, viewer, out, f"06-photo-viewer{tag}", size)
+        viewer.set_image_bytes(b"\xff\xd8 not really a jpeg")
+        save(app, viewer, out, f"07-photo-corrupt{tag}", size)
+        viewer.deleteLater()
+        settle(app)
+
+    host = QWidget()
+    host.resize(900, 600)
+    busy = BusyDialog(host, "正在导入照片……" if not tag else "Importing photos...")
+    busy.set_progress(Progress(87, 200, "IMG_0087.JPG"))
+    save(app, busy, out, f"08-busy-dialog{tag}", None)
+    busy.finish()
+    box = show_error(host, OSError(28, "No space left on device"))
+    assert box is not None
+    save(app, box, out, f"09-error-disk-full{tag}", None)
+    box.close()
+    crash = CrashDialog(Path("/profiles/demo/logs/crash-20261123-094107-1234-000001.txt"))
+    save(app, crash, out, f"10-crash-dialog{tag}", None)
+    crash.close()
+    settle(app)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
