@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from starlette.requests import ClientDisconnect
 
-from archive.blobstore import BlobRejected, hash_file
+from archive.blobstore import BlobRejected
 from archive.crash import crashpoint
 from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
@@ -136,7 +136,11 @@ class Uploads:
                 raise ApiError(
                     404, "unknown_upload", "上传不存在或已过期", "no such upload (unknown or expired)"
                 )
-            return upload_state(row, self.archive.settings.upload_ttl_s)
+            state = upload_state(row, self.archive.settings.upload_ttl_s)
+        if state["status"] == "open" and state["offset"] == state["length"]:
+            # every byte was recorded but the process died before completing: complete now
+            return self._complete(device_id, upload_id)
+        return state
 
     def sweep(self) -> int:
         """Discard open or failed uploads untouched for longer than the TTL."""
@@ -273,9 +277,13 @@ class Uploads:
             sha256, length = row.sha256, row.length
         path = self.staging_path(upload_id)
         try:
-            self.archive.store.put_file(path, sha256, length)
+            if not path.exists():
+                # stored before a crash, row not yet written: re-verified by _adopt_stored_blob
+                if not self._adopt_stored_blob(sha256, length):
+                    raise BlobRejected("the staged bytes are lost")
+            else:
+                self.archive.store.put_file(path, sha256, length)
         except BlobRejected as exc:
-            digest, _ = hash_file(path) if path.exists() else ("", 0)
             path.unlink(missing_ok=True)
             with self.archive.db.write() as s:
                 s.execute(
@@ -284,7 +292,6 @@ class Uploads:
                     .values(status="failed", reason="hash_mismatch", offset=0, updated_at=utcnow())
                 )
             log("upload.rejected", device=device_id, upload=upload_id, reason="hash_mismatch")
-            del digest
             raise ApiError(
                 422,
                 "hash_mismatch",
