@@ -183,12 +183,12 @@ class BlobStore:
         finally:
             fh.close()
 
-    def read(self, sha256: str, max_size: int = 256 << 20) -> bytes:
+    def read(self, sha256: str, max_size: int = 256 << 20, session: Session | None = None) -> bytes:
         """The whole plaintext, for things that fit in memory (photos, records); verified against its hash."""
         parts: list[bytes] = []
         size = 0
         digest = hashlib.sha256()
-        for chunk in self.iter_chunks(sha256):
+        for chunk in self.iter_chunks(sha256, session):
             size += len(chunk)
             if size > max_size:
                 raise EnvironmentProblem("文件过大，无法在内存中打开。", "The file is too large to open in memory.")

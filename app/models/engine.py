@@ -19,6 +19,7 @@ def _connect(path: Path, key: bytes) -> Any:
     # Silence SQLCipher before it has anything to say: its own log lines must never reach the terminal.
     conn.execute("PRAGMA cipher_log_level = NONE")
     conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA busy_timeout = 15000")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
@@ -80,7 +81,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:  # pragma: no cover - exercised by every write
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -26,7 +26,7 @@ from app.fsutil import atomic_write_bytes
 
 KEYSLOT_FORMAT = 1
 # Argon2id, RFC 9106 "second recommended" shape, sized to take ≥ 0.2 s on a 2-core laptop (~0.35 s measured).
-DEFAULT_KDF = {"alg": "argon2id", "memory_kib": 131072, "iterations": 3, "lanes": 2}
+DEFAULT_KDF: dict[str, int | str] = {"alg": "argon2id", "memory_kib": 131072, "iterations": 3, "lanes": 2}
 
 
 def _b64(b: bytes) -> str:

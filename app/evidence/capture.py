@@ -1,0 +1,301 @@
+"""Capturing evidence: stream the originals into the encrypted store, describe them in a canonical manifest, and
+have both inspectors sign it — all in one transaction, so a crash leaves either nothing or a complete item."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import EnvironmentProblem, UserError
+from app.evidence.blobstore import BlobStore, IngestCancelled, StoredBlob
+from app.evidence.journal import boot_id
+from app.evidence.media import inspect_image, safe_name, sniff
+from app.evidence.objects import require_open, sign_and_store, signing_pair
+from app.ids import uuid7
+from app.models.profile import Store, utc_now
+from app.models.schema import EvidenceItem, JournalLeaf, SignedObject
+
+# 001 Art. 37 / 行政处罚法 Art. 46 — stable codes (labels in resources/reference/evidence_kinds.json)
+EVIDENCE_KINDS = ("documentary", "physical", "audiovisual", "electronic", "witness", "party_statement",
+                  "expert_opinion", "inspection_record")
+# 条例 Art. 27 measures (+ 先行登记保存)
+MEASURES = ("onsite_inspection", "inquiry", "request_material", "record_media", "seal", "third_party", "preserve")
+DERIVED_RELATIONS = ("thumbnail", "rotation", "redaction", "watermark", "print", "scan")
+MAX_INSPECT_BYTES = 64 << 20  # images larger than this are stored without EXIF/thumbnail
+DISK_MARGIN = 64 << 20
+
+Progress = Callable[[int, int], None]  # (bytes done, bytes total); raise IngestCancelled to stop
+
+
+@dataclass
+class CaptureSource:
+    """One byte stream of an item: a file on disk (streamed) or bytes in memory."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def size(self) -> int:
+        if self.data is not None:
+            return len(self.data)
+        assert self.path is not None
+        return self.path.stat().st_size
+
+    def open(self) -> BinaryIO:
+        import io
+
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        try:
+            return open(self.path, "rb")
+        except OSError as exc:
+            raise UserError(f"无法读取文件：{safe_name(self.name)}（{exc.strerror}）",
+                            f"Cannot read the file {safe_name(self.name)} ({exc.strerror}).") from exc
+
+
+@dataclass
+class Provider:
+    name: str
+    role: str = ""  # e.g. 医保办主任
+    id_number: str = ""
+    person_id: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role, "id_number": self.id_number, "person": self.person_id}
+
+
+@dataclass
+class CaptureMeta:
+    kind: str
+    measure: str
+    title: str
+    description: str = ""
+    source: str = ""  # 来源: where and from whom
+    source_system: str = ""  # 电子数据: the party's system
+    extraction_method: str = ""  # 电子数据: how it was extracted
+    provider: Provider | None = None
+    place: str = ""
+    original: bool = True  # 原件 (True) or 复印件/复制件
+    quantity: str = ""  # pages / pieces
+    checklist_entry_id: str | None = None
+    finding_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    item_id: str
+    manifest_sha256: str
+    notes: tuple[str, ...]
+    thumbnail_item_id: str | None = None
+
+
+def clock_claim(session: Session, case_id: str) -> dict[str, Any]:
+    """Wall clock + monotonic counter, and whether the wall clock looks trustworthy against the last entry."""
+    from app.evidence.canonical import loads
+
+    now_wall, now_mono, boot = utc_now(), time.monotonic_ns(), boot_id()
+    trusted = True
+    last = session.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
+                           .order_by(JournalLeaf.seq.desc()).limit(1)).first()
+    if last is not None:
+        prev = loads(last)["entry"]
+        if prev["time"] > now_wall:
+            trusted = False  # the clock went backwards
+        elif prev["boot"] == boot:
+            wall_delta = _iso_ms(now_wall) - _iso_ms(prev["time"])
+            mono_delta = (now_mono - prev["mono_ns"]) // 1_000_000
+            trusted = abs(wall_delta - mono_delta) <= 120_000  # a jump of more than two minutes
+    return {"wall": now_wall, "mono_ns": now_mono, "boot": boot, "clock_trusted": trusted}
+
+
+def _iso_ms(s: str) -> int:
+    import calendar
+
+    base = calendar.timegm(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S"))
+    return base * 1000 + int(s[20:23])
+
+
+def _check_space(store: Store, need: int) -> None:
+    free = shutil.disk_usage(store.profile.root).free
+    if need + DISK_MARGIN > free:
+        raise EnvironmentProblem(
+            f"磁盘空间不足：需要 {need / 2**20:.0f} MB，仅剩 {free / 2**20:.0f} MB。请清理磁盘后重试，原文件未受影响。",
+            f"Not enough disk space: {need / 2**20:.0f} MB needed, {free / 2**20:.0f} MB free. "
+            "Free some space and retry; the original file is untouched.",
+        )
+
+
+def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: CaptureMeta,
+            progress: Progress | None = None, *, supersedes: tuple[str, str] | None = None,
+            parent: tuple[str, str] | None = None) -> CaptureResult:
+    """Store ``sources`` as one evidence item of ``case_id`` signed by two unlocked inspectors of the case.
+
+    ``supersedes=(item_id, reason)`` makes it a correction; ``parent=(item_id, relation)`` a derived item."""
+    if meta.kind not in EVIDENCE_KINDS:
+        raise UserError(f"未知的证据种类：{meta.kind}", f"Unknown evidence kind: {meta.kind}")
+    if meta.measure not in MEASURES:
+        raise UserError(f"未知的检查措施：{meta.measure}", f"Unknown on-site measure: {meta.measure}")
+    if not meta.title.strip():
+        raise UserError("请填写证据名称。", "Give the evidence item a title.")
+    if not sources and meta.kind not in ("physical", "witness", "party_statement"):
+        raise UserError("此类证据需要至少一个文件。", "This kind of evidence needs at least one file.")
+    if parent is None and not meta.source.strip():
+        raise UserError("请注明证据来源（《武汉市医疗保险稽核办法》第七条第四项）。",
+                        "State the source of the evidence (seeds/000 Art. 7(4)).")
+    total = sum(s.size() for s in sources)
+    _check_space(store, total)
+    bs = BlobStore(store)
+    created: list[StoredBlob] = []
+    notes: list[str] = []
+    done = 0
+
+    def on_bytes(base: int) -> Callable[[int], None]:
+        def cb(n: int) -> None:
+            if progress is not None:
+                progress(base + n, total)
+
+        return cb
+
+    try:
+        with store.transaction() as s:
+            require_open(s, case_id, correction=supersedes is not None or parent is not None)
+            signers = signing_pair(s, store, case_id)
+            streams: list[dict[str, Any]] = []
+            exif: dict[str, Any] = {}
+            thumb: bytes | None = None
+            for index, src in enumerate(sources):
+                with src.open() as fh:
+                    head = fh.read(4096)
+                    fh.seek(0)
+                    stored = bs.ingest(s, fh, on_bytes(done))
+                if stored.new:
+                    created.append(stored)
+                done += stored.size
+                media = sniff(head)
+                stream = {"index": index, "name": safe_name(src.name), "media_type": media,
+                          "size": stored.size, "sha256": stored.sha256}
+                if media.startswith("image/") or src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic")):
+                    if stored.size <= MAX_INSPECT_BYTES:
+                        info = inspect_image(bs.read(stored.sha256, session=s), thumbnail=thumb is None and parent is None)
+                        if info.ok:
+                            stream["pixels"] = [info.width, info.height]
+                            if not exif and info.exif:
+                                exif = info.exif
+                            thumb = thumb or info.thumbnail_jpeg
+                        else:
+                            stream["media_type"] = "application/octet-stream" if media.startswith("image/") else media
+                            notes.append(f"{stream['name']}: {info.problem_zh} / {info.problem_en}")
+                    else:
+                        notes.append(f"{stream['name']}: 文件过大，未读取 EXIF / too large to read EXIF")
+                streams.append(stream)
+            item_id = uuid7()
+            manifest: dict[str, Any] = {
+                "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
+                "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),
+                "description": meta.description, "place": meta.place,
+                "source": {"text": meta.source, "system": meta.source_system, "extraction": meta.extraction_method},
+                "provider": meta.provider.as_json() if meta.provider else None,
+                "original": meta.original, "quantity": meta.quantity,
+                "obtained_at": clock_claim(s, case_id), "inspectors": signers,
+                "checklist_entry": meta.checklist_entry_id or "", "finding": meta.finding_id or "",
+                "streams": streams, "exif": exif, "notes": notes, "extra": meta.extra,
+                "parent": None, "supersedes": None,
+            }
+            if supersedes is not None:
+                old = _manifest_row(s, supersedes[0])
+                if not supersedes[1].strip():
+                    raise UserError("更正须说明理由。", "A correction must say why.")
+                manifest["supersedes"] = {"item": supersedes[0], "manifest_sha256": old.sha256, "reason": supersedes[1]}
+            if parent is not None:
+                prow = _manifest_row(s, parent[0])
+                if parent[1] not in DERIVED_RELATIONS:
+                    raise UserError("未知的派生关系。", "Unknown derivation.")
+                manifest["parent"] = {"item": parent[0], "manifest_sha256": prow.sha256, "relation": parent[1]}
+            row = sign_and_store(s, store, case_id, "evidence", manifest, signers, object_id=item_id)
+            s.add(EvidenceItem(
+                id=item_id, case_id=case_id, kind=meta.kind, measure=meta.measure, title=manifest["title"],
+                manifest_id=row.id, parent_id=parent[0] if parent else None,
+                supersedes_id=supersedes[0] if supersedes else None, checklist_entry_id=meta.checklist_entry_id,
+                finding_id=meta.finding_id, obtained_at=manifest["obtained_at"]["wall"], created=utc_now(),
+            ))
+            s.flush()
+            thumb_id = None
+            if thumb is not None:
+                thumb_id = _derive_in(s, store, bs, case_id, item_id, row.sha256, "thumbnail", thumb, signers, created)
+                s.get(EvidenceItem, item_id).thumbnail_sha256 = _first_stream_sha(s, thumb_id)  # type: ignore[union-attr]
+        return CaptureResult(item_id, row.sha256, tuple(notes), thumb_id)
+    except BaseException:
+        for blob in created:  # the transaction rolled back: remove the encrypted files it would have owned
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(bs.path_for(bs.file_name(blob.sha256)))
+        raise
+
+
+def _manifest_row(s: Session, item_id: str) -> SignedObject:
+    row = s.scalars(select(SignedObject).where(SignedObject.id == item_id, SignedObject.type == "evidence")).first()
+    if row is None:
+        raise UserError("所指的证据不存在。", "The referenced evidence item does not exist.")
+    return row
+
+
+def _first_stream_sha(s: Session, item_id: str) -> str:
+    from app.evidence.canonical import loads
+
+    row = _manifest_row(s, item_id)
+    return str(loads(row.body)["streams"][0]["sha256"])
+
+
+def _derive_in(s: Session, store: Store, bs: BlobStore, case_id: str, parent_id: str, parent_sha: str,
+               relation: str, data: bytes, signers: list[str], created: list[StoredBlob]) -> str:
+    stored = bs.ingest_bytes(s, data)
+    if stored.new:
+        created.append(stored)
+    item_id = uuid7()
+    manifest: dict[str, Any] = {
+        "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
+        "kind": "documentary" if relation == "print" else "audiovisual", "measure": "record_media",
+        "title": f"{relation}", "description": "", "place": "", "source": {"text": "", "system": "", "extraction": ""},
+        "provider": None, "original": False, "quantity": "", "obtained_at": clock_claim(s, case_id),
+        "inspectors": signers, "checklist_entry": "", "finding": "",
+        "streams": [{"index": 0, "name": f"{relation}.bin", "media_type": sniff(data[:512]), "size": stored.size,
+                     "sha256": stored.sha256}],
+        "exif": {}, "notes": [], "extra": {},
+        "parent": {"item": parent_id, "manifest_sha256": parent_sha, "relation": relation}, "supersedes": None,
+    }
+    row = sign_and_store(s, store, case_id, "evidence", manifest, signers, object_id=item_id)
+    s.add(EvidenceItem(id=item_id, case_id=case_id, kind=manifest["kind"], measure="record_media", title=relation,
+                       manifest_id=row.id, parent_id=parent_id, obtained_at=manifest["obtained_at"]["wall"],
+                       created=utc_now()))
+    s.flush()
+    return item_id
+
+
+def derive(store: Store, case_id: str, parent_id: str, relation: str, data: bytes) -> str:
+    """A derived copy (rotation, redaction, watermark, printed PDF, scan of signed paper) pointing at its parent."""
+    bs = BlobStore(store)
+    created: list[StoredBlob] = []
+    try:
+        with store.transaction() as s:
+            require_open(s, case_id, correction=True)
+            signers = signing_pair(s, store, case_id)
+            parent = _manifest_row(s, parent_id)
+            return _derive_in(s, store, bs, case_id, parent_id, parent.sha256, relation, data, signers, created)
+    except BaseException:
+        for blob in created:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(bs.path_for(bs.file_name(blob.sha256)))
+        raise
+
+
+__all__ = ["CaptureMeta", "CaptureResult", "CaptureSource", "IngestCancelled", "Provider", "capture", "derive"]

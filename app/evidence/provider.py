@@ -1,0 +1,109 @@
+"""The provider's handwritten signature, or the recorded reason it could not be had (000 Art. 7(4); 001 Art. 32(3)).
+
+A *binding* ties the stroke data and the rendered image to the SHA-256 of exactly what was shown to the signer
+(the item's manifest, or one page of a record), with who, why and when; both inspectors sign the binding. Moving a
+binding to another item fails verification because the target hash is inside what they signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.errors import UserError
+from app.evidence.blobstore import BlobStore
+from app.evidence.canonical import canonical_bytes
+from app.evidence.capture import clock_claim
+from app.evidence.objects import require_open, sign_and_store, signing_pair
+from app.ids import uuid7
+from app.models.profile import Store
+from app.models.schema import SignedObject
+
+Stroke = Sequence[Sequence[int]]  # points: (x, y, t_ms, pressure, tilt_x, tilt_y), integers
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    role: str = ""  # 证据提供者 / 被询问人 / 被检查单位负责人 / 见证人
+    id_number: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role, "id_number": self.id_number}
+
+
+def _target(s: Session, target_id: str) -> SignedObject:
+    row = s.get(SignedObject, target_id)
+    if row is None or row.type not in ("evidence", "record"):
+        raise UserError("要签名的证据或笔录不存在。", "The item or record to sign does not exist.")
+    return row
+
+
+def _validate_strokes(strokes: Sequence[Stroke]) -> list[list[list[int]]]:
+    out: list[list[list[int]]] = []
+    for stroke in strokes:
+        pts = [[int(v) for v in p] for p in stroke]
+        if any(len(p) < 3 for p in pts):
+            raise UserError("签名笔迹数据不完整。", "The signature stroke data is incomplete.")
+        if pts:
+            out.append(pts)
+    if not out or sum(len(st) for st in out) < 2:
+        raise UserError("签名为空，请签名后再确认。", "The signature is empty; sign before confirming.")
+    return out
+
+
+def record_signature(store: Store, case_id: str, target_id: str, signer: Signer, strokes: Sequence[Stroke],
+                     image_png: bytes, *, purpose: str = "证据确认", shown_sha256: str | None = None,
+                     page: int | None = None, statement: str = "") -> str:
+    """Store a provider's (or interviewee's) signature bound to ``target_id``; returns the binding's id."""
+    if not signer.name.strip():
+        raise UserError("请填写签名人姓名。", "Enter the signer's name.")
+    clean = _validate_strokes(strokes)
+    if not image_png.startswith(b"\x89PNG"):
+        raise UserError("签名图像无效。", "The signature image is not valid.")
+    bs = BlobStore(store)
+    with store.transaction() as s:
+        require_open(s, case_id)
+        signers = signing_pair(s, store, case_id)
+        target = _target(s, target_id)
+        strokes_blob = bs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": clean}))
+        image_blob = bs.ingest_bytes(s, image_png)
+        binding: dict[str, Any] = {
+            "v": 1, "type": "provider-signature", "case": case_id, "target": target_id,
+            "target_type": target.type, "target_sha256": target.sha256,
+            "shown_sha256": shown_sha256 or target.sha256, "page": page,
+            "signer": signer.as_json(), "purpose": purpose, "statement": statement,
+            "time": clock_claim(s, case_id),
+            "strokes_sha256": strokes_blob.sha256, "image_sha256": image_blob.sha256,
+            "inspectors": signers,
+        }
+        row = sign_and_store(s, store, case_id, "provider-signature", binding, signers,
+                             object_id=uuid7(), target_id=target_id)
+        return row.id
+
+
+def record_refusal(store: Store, case_id: str, target_id: str, reason: str, *, signer: Signer | None = None,
+                   witness: Signer | None = None, photo_item_id: str | None = None) -> str:
+    """The signature could not be had: the reason, optionally a witness and a photo, signed by both inspectors."""
+    if len(reason.strip()) < 2:
+        raise UserError("请写明未能取得签名的原因。", "State why the signature could not be obtained.")
+    with store.transaction() as s:
+        require_open(s, case_id)
+        signers = signing_pair(s, store, case_id)
+        target = _target(s, target_id)
+        photo = ""
+        if photo_item_id:
+            photo = _target(s, photo_item_id).sha256
+        body: dict[str, Any] = {
+            "v": 1, "type": "provider-refusal", "case": case_id, "target": target_id,
+            "target_type": target.type, "target_sha256": target.sha256, "reason": reason.strip(),
+            "signer": signer.as_json() if signer else None, "witness": witness.as_json() if witness else None,
+            "photo_item": photo_item_id or "", "photo_manifest_sha256": photo,
+            "time": clock_claim(s, case_id), "inspectors": signers,
+        }
+        row = sign_and_store(s, store, case_id, "provider-refusal", body, signers, object_id=uuid7(),
+                             target_id=target_id)
+        return row.id
