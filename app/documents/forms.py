@@ -44,7 +44,7 @@ from app.documents.layout import (
     Style,
 )
 
-HASH = Style(TINY.font, 7, 8.5)
+HASH = Style(TINY.font, 6.2, 8.5)
 
 Builder = Callable[[DocumentContext, AgencyConfig], list[Section]]
 
@@ -121,7 +121,7 @@ def _contact(w: SectionWriter, cfg: AgencyConfig) -> None:
 
 def _inspector_signatures(w: SectionWriter, inspectors: Sequence[Inspector], role: str = "稽核人员") -> None:
     for i in inspectors:
-        w.sign_row([(f"{role}（签名）", 40, ""), ("执法证号", 36, i.credential_no)])
+        w.sign_row([(f"{role}（签名）", 38, ""), ("执法证号", 56, i.credential_no)])
 
 
 def _refusal_note(w: SectionWriter, mark: SignatureMark | None) -> None:
@@ -369,12 +369,12 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         [
             Column("序号", 3.2, "center"),
             Column("证据名称", 12),
-            Column("证据类型", 6),
-            Column("来源及提供人", 11),
+            Column("证据类型", 6.5),
+            Column("来源及提供人", 10),
             Column("原件/复印件", 5, "center"),
-            Column("页数/数量", 5, "center"),
-            Column("提取时间、地点", 11),
-            Column("SHA-256 校验值", 15.5, style=HASH),
+            Column("页数/数量", 4.6, "center"),
+            Column("提取时间、地点", 10.5),
+            Column("SHA-256 校验值", 16.5, style=HASH),
         ],
         rows,
     )
@@ -599,6 +599,7 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         ],
         rows,
     )
+    w.space(6)
     w.paragraph(f"涉及医保基金合计{money_both(total)}。")
     w.paragraph("二、处理意见", HEADING)
     w.paragraph(o.handling)

@@ -245,7 +245,7 @@ class SectionWriter:
             x += style.width(head)
             w = width_mm * MM
             if value:
-                size = style.size
+                size = min(style.size, 10.5)
                 while text_width(style.font, size, value) > w - 2 and size > 6:
                     size -= 0.5
                 self.ops.append(TextOp(x + 2, base + 1, Style(style.font, size, style.leading), value))
