@@ -1,0 +1,71 @@
+"""The agency file: defaults load, an agency's own file changes what is printed, bad files are refused."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from app.documents import ConfigError, load_agency_config, render
+from app.documents.config import DEFAULT_CONFIG_PATH, FORM_NAMES
+from app.documents.forms import FORMS
+from app.documents.sample import sample_context
+
+
+def test_default_is_the_fictitious_agency() -> None:
+    cfg = load_agency_config()
+    assert cfg.agency_name == "某市医疗保障局"
+    assert cfg.unit_name == "某市医疗保障基金稽核中心"
+    assert set(cfg.forms) == set(FORM_NAMES) == set(FORMS)
+    assert cfg.number("notice", 2026, 7) == "某医保稽通〔2026〕7号"
+    assert "{days}" in cfg.objection_route
+
+
+def test_an_agency_file_overrides_the_wording(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    data["agency_name"] = "甲市医疗保障局"
+    data["agency_short"] = "甲医保"
+    data["forms"]["notice"]["number_pattern"] = "{agency_short}稽字〔{year}〕第{seq}号"
+    data["forms"]["notice"]["title"] = "医疗保障基金稽核通知书"
+    path = tmp_path / "agency.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    cfg = load_agency_config(path)
+    out = io.BytesIO()
+    render("notice", sample_context(), out, cfg)
+    text = "".join(p.extract_text() for p in PdfReader(out).pages).replace(" ", "").replace("\n", "")
+    assert "甲市医疗保障局" in text
+    assert "医疗保障基金稽核通知书" in text
+    assert "甲医保稽字〔2026〕第17号" in text
+    assert "某市医疗保障局" not in text
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("agency_name"), "agency_name"),
+        (lambda d: d["forms"].pop("sealing"), "sealing"),
+        (lambda d: d["forms"]["notice"].update(number_pattern="{agency}〔{year}〕"), "agency"),
+        (lambda d: d["forms"]["interview"].update(opening="{who}"), "who"),
+        (lambda d: d.update(objection_route="{deadline}"), "deadline"),
+        (lambda d: d.update(contact="x"), "contact"),
+    ],
+)
+def test_bad_files_are_refused(tmp_path: Path, mutate: object, message: str) -> None:
+    data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    mutate(data)  # type: ignore[operator]
+    path = tmp_path / "agency.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_agency_config(path)
+
+
+def test_unreadable_files_are_user_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="无法读取"):
+        load_agency_config(tmp_path / "missing.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    with pytest.raises(ConfigError, match="JSON"):
+        load_agency_config(broken)
