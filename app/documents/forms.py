@@ -303,7 +303,7 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     w.labelled("问", _opening(cfg, form, unit, iv.interviewers))
     w.labelled("答", iv.recusal_answer)
     for qa in iv.qa:
-        w.labelled("问", qa.question)
+        w.labelled("问", qa.question, keep_with_next=1)
         w.labelled("答", qa.answer)
     w.labelled("问", "以上笔录请你核对（已向你宣读），是否与你所说的相符？")
     w.labelled("答", "相符。")

@@ -192,12 +192,18 @@ class SectionWriter:
                 self._line(x, line, style, avail=avail, justify=k < len(lines) - 1)
                 self.y -= style.leading
 
-    def labelled(self, label: str, value: str, style: Style = BODY, left: float = 0.0) -> None:
-        """``label：value`` with the value's continuation lines aligned under its first character."""
+    def labelled(
+        self, label: str, value: str, style: Style = BODY, left: float = 0.0, keep_with_next: int = 0
+    ) -> None:
+        """``label：value`` with the value's continuation lines aligned under its first character.
+
+        ``keep_with_next`` lines are kept on the same page after the value (a question with its answer)."""
         head = label + "："
         hw = style.width(head)
         width = BODY_WIDTH - left
         lines = break_lines(value or "", width - hw, style.measure())
+        if keep_with_next and len(lines) <= 6:
+            self.ensure((len(lines) + keep_with_next) * style.leading)
         for k, line in enumerate(lines):
             self.ensure(style.leading)
             if k == 0:

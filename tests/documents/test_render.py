@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import json
 import re
@@ -18,7 +19,7 @@ from pypdf import PdfReader
 
 from app.documents import FORMS, DocumentError, RenderResult, load_agency_config, render
 from app.documents.chinese import chinese_date, money_capital
-from app.documents.context import QA, DocumentContext, canonical_content
+from app.documents.context import QA, DocumentContext, SignatureMark, canonical_content
 from app.documents.fonts import has_glyph, register_fonts
 from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
 from app.documents.linebreak import NO_LINE_START
@@ -310,3 +311,25 @@ def test_no_qt_is_imported() -> None:
         "print(bad); sys.exit(1 if bad else 0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
+
+
+def test_captured_signature_is_printed_on_every_page(big_ctx: DocumentContext) -> None:
+    img = Image.new("RGB", (300, 80), "white")
+    for x in range(20, 280):
+        img.putpixel((x, 40 + (x % 17) - 8), (0, 0, 0))
+    png = io.BytesIO()
+    img.save(png, format="PNG")
+    mark = SignatureMark(
+        "被询问人", "张某某", signed_at=dt.datetime(2026, 11, 23, 16, 30), image_png=png.getvalue()
+    )
+    iv = dataclasses.replace(big_ctx.interviews[0], signature=mark)
+    out = io.BytesIO()
+    result = render("interview", dataclasses.replace(big_ctx, interviews=(iv,)), out)
+    reader = PdfReader(out)
+    assert len(reader.pages) == result.pages >= 4
+    for page in reader.pages:
+        assert len(page.images) == 1
+        assert "2026年11月23日" in page.extract_text()
+    # the signature image is part of the record's hash
+    plain = render("interview", big_ctx, io.BytesIO())
+    assert plain.parts[0].content_sha256 != result.parts[0].content_sha256
