@@ -519,8 +519,8 @@ def _outcome_section(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> tupl
 def _findings(w: SectionWriter, ctx: DocumentContext) -> None:
     assert ctx.outcome is not None
     for k, f in enumerate(ctx.outcome.findings, 1):
-        amount = f"涉及医保基金{money_both(f.amount_fen)}。" if f.amount_fen else ""
-        w.paragraph(f"{k}．{f.description}{amount}（依据：{f.basis}）")
+        amount = f"，涉及医保基金{money_both(f.amount_fen)}" if f.amount_fen else ""
+        w.paragraph(f"{k}．{f.description}{amount}。违反了{f.basis}的规定。")
 
 
 def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
