@@ -442,6 +442,8 @@ def _fold_field_change(s: Session, v: Verified, payload: Any, sha: str) -> bool:
     new = canonical_bytes(payload.get("new")).decode()
     old = canonical_bytes(payload.get("old")).decode()
     cur = s.get(CaseField, (v.case_id, name))
+    if cur is not None and new == old:
+        return False  # an edit that changed nothing cannot conflict
     if cur is None:
         s.add(CaseField(case_id=v.case_id, field=name, value=new, device_id=v.device_id, object_sha256=sha))
         return False

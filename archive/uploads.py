@@ -145,7 +145,7 @@ class Uploads:
     def sweep(self) -> int:
         """Discard open or failed uploads untouched for longer than the TTL."""
         now = utcnow()
-        if (now.timestamp() - self._last_sweep) < 30:
+        if (now.timestamp() - self._last_sweep) < min(30.0, self.archive.settings.upload_ttl_s):
             return 0
         self._last_sweep = now.timestamp()
         horizon = now - dt.timedelta(seconds=self.archive.settings.upload_ttl_s)
