@@ -203,9 +203,8 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     _numbered(w, n.materials)
     w.paragraph("四、稽核人员", HEADING)
     for i in ctx.inspectors:
-        w.paragraph(
-            f"{i.name}    执法证号：{i.credential_no}" + (f"    {i.organisation}" if i.organisation else "")
-        )
+        org = f"（{i.organisation}）" if i.organisation and i.organisation != unit else ""
+        w.paragraph(f"{i.name}{org}    执法证号：{i.credential_no}")
     w.paragraph("五、其他事项", HEADING)
     w.paragraph(
         "你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍稽核或者谎报、瞒报。"
