@@ -22,7 +22,7 @@ import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -205,7 +205,7 @@ class BlobStore:
         if digest.hexdigest() != sha256:
             raise BlobDamaged(sha256, "hash mismatch")
 
-    def export_to(self, sha256: str, dst: BinaryIO) -> int:
+    def export_to(self, sha256: str, dst: BinaryIO | IO[bytes]) -> int:
         digest = hashlib.sha256()
         n = 0
         for chunk in self.iter_chunks(sha256):

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.models.profile import Profile
+from app.models.schema import Case
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
+from app.workflow.demo_case import populate
 
 DEMO_INSPECTORS = (
     ("王建国", "42010020260001", "某市医疗保障基金稽核中心"),
@@ -65,5 +67,8 @@ def build_demo(root: Path, passphrase_a: str, passphrase_b: str) -> DemoResult:
                 planned_date="2026-11-23", notice_served_on="2026-11-18", place=DEMO_HOSPITAL["address"],
                 checklist_template_id=None, checklist=demo_checklist(),
             ))
-            result = DemoResult(case.id, case.status, inst.name, (a, b))
-    return result
+            case_id, inst_name = case.id, inst.name
+        populate(store, case_id, DEMO_HOSPITAL["address"])
+        with store.session() as s:
+            status = s.get(Case, case_id).status  # type: ignore[union-attr]
+    return DemoResult(case_id, status, inst_name, (a, b))
