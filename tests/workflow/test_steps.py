@@ -45,8 +45,8 @@ ID_NUMBER = ID_17 + resident_id_check_char(ID_17)
 USCC = "12420100MB0123456C"
 
 
-@pytest.fixture(scope="module")
-def store(_template_profile: TwoInspectorProfile, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+@pytest.fixture(scope="module", name="store")
+def store_fixture(_template_profile: TwoInspectorProfile, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """One unlocked store (both inspectors) for the tests of a module; each test works on its own new cases.
     Tests that lock an inspector use the function-scoped ``unlocked`` fixture instead."""
     root = tmp_path_factory.mktemp("steps") / "profile"
