@@ -48,7 +48,11 @@ class CaptureSource:
         if self.data is not None:
             return len(self.data)
         assert self.path is not None
-        return self.path.stat().st_size
+        try:
+            return self.path.stat().st_size
+        except OSError as exc:
+            raise UserError(f"无法读取文件：{safe_name(self.name)}（{exc.strerror}）",
+                            f"Cannot read the file {safe_name(self.name)} ({exc.strerror}).") from exc
 
     def open(self) -> BinaryIO:
         import io
