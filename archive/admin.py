@@ -118,6 +118,6 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
                         continue
                 if not ok:
                     fail(f"object {o.sha256}: signature by {sig.get('signer')} does not verify")
-            for b in blob_links.get(o.sha256, set()) - have_blobs:
-                fail(f"object {o.sha256}: refers to missing blob {b}")
+            for missing in blob_links.get(o.sha256, set()) - have_blobs:
+                fail(f"object {o.sha256}: refers to missing blob {missing}")
     return {"ok": not failures, **counts, "failures": failures}

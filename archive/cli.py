@@ -277,7 +277,7 @@ def main(argv: list[str]) -> int:
         raise
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - the CLI contract: one line, no traceback
+    except Exception as exc:  # the CLI contract: one line, no traceback
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         sys.stderr.write(f"archive: {message}\n")
         return 1

@@ -109,9 +109,13 @@ def _blob_refs(value: Any, key: str = "") -> set[str]:
     elif isinstance(value, list):
         for v in value:
             out |= _blob_refs(v, key)
-    elif isinstance(value, str) and _HEX64.match(value):
-        if (key == "sha256" or key.endswith("_sha256") or key == "sha256s") and key != "payload_sha256":
-            out.add(value)
+    elif (
+        isinstance(value, str)
+        and _HEX64.match(value)
+        and (key in ("sha256", "sha256s") or key.endswith("_sha256"))
+        and key != "payload_sha256"
+    ):
+        out.add(value)
     return out
 
 

@@ -83,7 +83,7 @@ class ArchiveProcess:
         cmd = [sys.executable, "-m", "archive", "admin", args[0], *args[1:2], str(self.data), *args[2:]]
         if args[0] in ("enrolment-code", "stats", "verify"):
             cmd = [sys.executable, "-m", "archive", "admin", args[0], str(self.data), *args[1:]]
-        res = subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+        res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                              text=True, timeout=120)
         if check and res.returncode != 0:
             raise AssertionError(f"admin {args} failed: {res.stderr}")

@@ -6,7 +6,6 @@ Each generated request is sent twice: signed by an enrolled device (so it reache
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
