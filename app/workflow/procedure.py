@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,7 +50,7 @@ from app.workflow.steps_findings import findings_status
 from app.workflow.steps_measures import measures_status
 
 __all__ = ["STEPS", "DueItem", "Missing", "Step", "StepStatus", "complete_step", "current_step", "due_items",
-           "overview", "status"]
+           "overview", "status", "step_details"]
 
 
 @dataclass(frozen=True)
@@ -208,3 +209,10 @@ def due_items(session: Session, today: date, *, horizon_days: int | None = None)
 
 def step_names() -> Sequence[str]:
     return STEP_NAMES
+
+
+def step_details(session: Session, case_id: str, step_name: str) -> dict[str, Any]:
+    """What was recorded for a step in ``Case.data`` (arrival: notice, credentials, representative, rights;
+    recusal: declarations, requests, replacements; checklist: links; findings: flags_ack; ...), for display."""
+    step(step_name)
+    return dict(section(case_data(get_case(session, case_id)), step_name))

@@ -250,6 +250,36 @@ def decide_recusal(session: Session, store: Store, case_id: str, actor_id: str, 
     event(session, store, case, actor_id, "recusal.decided", dict(req))
 
 
+def replace_inspector(session: Session, store: Store, case_id: str, actor_id: str, *, old_inspector_id: str,
+                      new_inspector_id: str, assigned_by: str) -> None:
+    """After a recusal was granted, the unit assigns another inspector (000 Art. 13). The newcomer must then
+    show their credential and make their own declaration; what the old one did stays in the journal."""
+    case = open_case(session, case_id)
+    require_actor(session, store, case, actor_id)
+    from app.models.schema import CaseInspector, Inspector
+
+    granted = [r for r in section(case_data(case), RECUSAL).get("requests", [])
+               if r.get("target") == old_inspector_id and r.get("outcome") == "granted"]
+    if not granted:
+        raise refuse("只有经决定回避的稽核人员才能被更换。", "Only an inspector whose recusal was granted is replaced.",
+                     code="recusal.not_granted")
+    current = case_inspector_ids(session, case_id)
+    newcomer = session.get(Inspector, new_inspector_id)
+    if newcomer is None or newcomer.revoked or new_inspector_id in current:
+        raise InvalidInput("new_inspector_id", "新指派的稽核人员无效或已在本案中。",
+                           "The new inspector is unknown, revoked or already on this case.")
+    who = require_text(assigned_by, "assigned_by", "指派的单位负责人", "head who assigned")
+    row = next(ci for ci in case.inspectors if ci.inspector_id == old_inspector_id)
+    case.inspectors.remove(row)
+    case.inspectors.append(CaseInspector(case_id=case_id, inspector_id=new_inspector_id, position=row.position))
+    data = case_data(case)
+    section(data, RECUSAL).setdefault("replacements", []).append(
+        {"old": old_inspector_id, "new": new_inspector_id, "assigned_by": who, "at": utc_now()})
+    save_data(case, data)
+    event(session, store, case, actor_id, "recusal.inspector_replaced",
+          {"old": old_inspector_id, "new": new_inspector_id, "assigned_by": who})
+
+
 def recusal_requests(session: Session, case_id: str) -> list[dict[str, Any]]:
     """All recusal matters of the case (self-declared and the party's), for the UI."""
     return list(section(case_data(get_case(session, case_id)), RECUSAL).get("requests", []))
@@ -327,10 +357,20 @@ def checklist_status(session: Session, case_id: str) -> StepStatus:
 
 
 def checklist_entries(session: Session, case_id: str) -> list[dict[str, Any]]:
-    """The case's checklist with findings and linked evidence, in order (for the UI's table)."""
+    """The case's checklist with findings and linked evidence, in order (for the UI's table). Linked evidence is
+    what was linked here plus what was captured for the entry (``EvidenceItem.checklist_entry_id``)."""
+    from app.models.schema import EvidenceItem
+
     links = section(case_data(get_case(session, case_id)), CHECKLIST)
+    captured: dict[str, list[str]] = {}
+    for item_id, entry_id in session.execute(select(EvidenceItem.id, EvidenceItem.checklist_entry_id)
+                                             .where(EvidenceItem.case_id == case_id,
+                                                    EvidenceItem.checklist_entry_id.is_not(None))
+                                             .order_by(EvidenceItem.created)):
+        captured.setdefault(str(entry_id), []).append(item_id)
     rows = session.scalars(select(ChecklistEntry).where(ChecklistEntry.case_id == case_id)
                            .order_by(ChecklistEntry.position))
     return [{"id": e.id, "item": e.template_item_id, "category": e.category, "title": e.title,
              "requirements": json.loads(e.requirements or "[]"), "finding": e.finding, "note": e.note,
-             "evidence_ids": links.get(e.id, {}).get("evidence_ids", [])} for e in rows]
+             "evidence_ids": list(dict.fromkeys([*links.get(e.id, {}).get("evidence_ids", []),
+                                                 *captured.get(e.id, [])]))} for e in rows]

@@ -222,25 +222,27 @@ def record_defence_notice(session: Session, store: Store, case_id: str, actor_id
     return row
 
 
-def record_defence(session: Session, store: Store, case_id: str, actor_id: str, *, received_on: date | None,
-                   summary: str = "", waived: bool = False) -> None:
-    """The party's statement and defence received (put in a record, 001 Art. 22), or waived by silence."""
+def record_defence(session: Session, store: Store, case_id: str, actor_id: str, *, on: date, summary: str = "",
+                   waived: bool = False) -> None:
+    """The party's statement and defence received on ``on`` (put in a record, 001 Art. 22), or — ``waived`` —
+    the period ran out on ``on`` without one."""
     case = get_case(session, case_id)
     require_actor(session, store, case, actor_id)
     state = section(case_data(case), DEFENCE)
     if "deadline" not in state:
         raise refuse("尚未送达陈述申辩告知书。", "The notice of the right to state and defend has not been served.",
                      code="defence.no_notice")
-    if not waived and (received_on is None or not summary.strip()):
-        raise InvalidInput("summary", "请填写收到陈述申辩的日期和内容摘要。",
-                           "Enter the date and a summary of the statement and defence.")
+    if not waived and not summary.strip():
+        raise InvalidInput("summary", "请填写陈述申辩的内容摘要。", "Enter a summary of the statement and defence.")
+    if waived and on.isoformat() <= state["due"]:
+        raise refuse(f"陈述申辩期限至{state['due']}，期满前不能视为放弃（第二十二条）。",
+                     f"The period runs until {state['due']}; it is not waived before then (seeds/001 Art. 22).",
+                     code="defence.not_lapsed")
     row = session.get(Deadline, state["deadline"])
     if row is not None:
-        row.done = (received_on or date.today()).isoformat()
+        row.done = on.isoformat()
     data = case_data(case)
-    section(data, DEFENCE).update(received_on=received_on.isoformat() if received_on else "",
-                                  summary=summary.strip(), waived=waived)
+    record = {"on": on.isoformat(), "summary": summary.strip(), "waived": waived}
+    section(data, DEFENCE).update(record)
     save_data(case, data)
-    event(session, store, case, actor_id, "defence.recorded",
-          {"received_on": received_on.isoformat() if received_on else "", "summary": summary.strip(),
-           "waived": waived})
+    event(session, store, case, actor_id, "defence.recorded", record)

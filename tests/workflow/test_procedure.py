@@ -143,6 +143,11 @@ def test_whole_procedure_ends_closed_and_then_refuses_edits(store: Store) -> Non
     record_signature(store, case_id, interview, Signer("钱某", "被询问人"), STROKES, PNG, page=1)
     do_checklist(store, case_id, a)
     with store.transaction() as s:
+        first = steps.checklist_entries(s, case_id)[0]
+        steps.set_checklist_finding(s, store, case_id, a, first["id"], finding="noncompliant", note="挂床",
+                                    evidence_ids=[signed, signed])
+        assert steps.checklist_entries(s, case_id)[0]["evidence_ids"] == [signed]
+        assert procedure.step_details(s, case_id, "arrival")["representative"]["name"] == "赵某"
         m = seal(s, store, case_id, a, items=[MeasureItem("处方底方", quantity="120张")], approved_by="张主任",
                  approved_on=AUDIT_DAY, start_date=AUDIT_DAY, reason="可能被转移")
         add_finding(s, store, case_id, a, violation_code="ghost_bed", description="挂床住院3人次",
@@ -204,7 +209,9 @@ def test_due_items_across_cases(store: Store) -> None:
         assert mine[0].overdue and not mine[1].overdue and mine[1].institution == "待通知医院"
         soon = [i for i in procedure.due_items(s, today, horizon_days=5) if i.case_id in (planned, busy)]
         assert [i.kind for i in soon] == ["preservation_decision", "notice"]
-        record_defence(s, store, busy, a2, received_on=date(2026, 3, 16), summary="对金额有异议")
+        with pytest.raises(PermissionRefused):  # silence is a waiver only once the 5 working days are over
+            record_defence(s, store, busy, a2, on=date(2026, 3, 19), waived=True)
+        record_defence(s, store, busy, a2, on=date(2026, 3, 16), summary="对金额有异议")
         steps.record_notice(s, store, planned, a, audit_date=date(2026, 3, 20), served_on=today)
         left = [i.kind for i in procedure.due_items(s, today) if i.case_id in (planned, busy)]
         assert left == ["preservation_decision", "sealing"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from collections.abc import Iterator
 from datetime import date
 
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from app.errors import PermissionRefused, UserError
 from app.models.profile import Profile, Store
-from app.models.schema import Case, ChecklistEntry, Deadline, JournalLeaf, Person
+from app.models.schema import Case, ChecklistEntry, Deadline, Inspector, JournalLeaf, Person
 from app.models.validators import resident_id_check_char
 from app.workflow import steps
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
@@ -230,6 +231,31 @@ def test_recusal_declarations_requests_and_decisions(store: Store) -> None:
             steps.decide_recusal(s, store, case_id, a, req, decision="rejected", decided_by="张主任",
                                  decided_on=AUDIT_DAY)
         assert steps.recusal_requests(s, case_id)[0]["decided_by"] == "张主任"
+
+
+def test_a_granted_recusal_needs_a_replacement_who_acts_in_person(store: Store) -> None:
+    case_id, a, b = make_case(store)
+    do_recusal(store, case_id, a, b)
+    with store.transaction() as s:
+        c = Inspector(id=str(uuid.uuid4()), name="周替补", credential_no="42010020260003", organisation="中心",
+                      public_key=b"\x00" * 32, local=False, created="2026-03-10T00:00:00.000Z")
+        s.add(c)
+        s.flush()
+        with pytest.raises(PermissionRefused):  # nobody is replaced without a granted recusal
+            steps.replace_inspector(s, store, case_id, a, old_inspector_id=b, new_inspector_id=c.id,
+                                    assigned_by="张主任")
+        req = steps.request_recusal(s, store, case_id, a, target_inspector_id=b, form="written", grounds="亲属")
+        steps.decide_recusal(s, store, case_id, a, req, decision="granted", decided_by="张主任",
+                             decided_on=AUDIT_DAY)
+        steps.replace_inspector(s, store, case_id, a, old_inspector_id=b, new_inspector_id=c.id,
+                                assigned_by="张主任")
+        assert steps.case_inspector_ids(s, case_id) == [a, c.id]
+        assert [m.code for m in steps.recusal_status(s, case_id).missing] == [f"recusal.declaration.{c.id}"]
+        assert f"arrival.credentials.{c.id}" in [m.code for m in steps.arrival_status(s, case_id).missing]
+        with pytest.raises(PermissionRefused):  # the newcomer has not unlocked: nobody can show it for them
+            steps.record_credentials_shown(s, store, case_id, c.id)
+        with pytest.raises(PermissionRefused):  # the recused inspector no longer acts on the case
+            steps.record_credentials_shown(s, store, case_id, b)
 
 
 # ============================================================================================== checklist
