@@ -1,0 +1,109 @@
+"""What the printed forms need and no procedure step records yet: the notice's time and materials, the
+proposed handling and rectification, and the 送达 (service) of a document.
+
+Each setter follows the step pattern (steps_base): the actor is assigned and unlocked, the details go into
+``Case.data['documents']`` and a journal event signed by the actor records them. They stay possible after
+closing (like printing, they add facts and change nothing recorded on site).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models.profile import Store, utc_now
+from app.workflow.steps_base import (
+    InvalidInput,
+    case_data,
+    event,
+    get_case,
+    require_actor,
+    require_text,
+    save_data,
+    section,
+)
+
+DOCUMENTS = "documents"
+SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "电子送达")
+
+
+def document_details(session: Session, case_id: str) -> dict[str, Any]:
+    """``Case.data['documents']``: {'notice': {...}, 'outcome': {...}, 'service': [{...}, ...]}."""
+    return dict(section(case_data(get_case(session, case_id)), DOCUMENTS))
+
+
+def _save(session: Session, store: Store, case_id: str, actor_id: str, key: str, value: Any, type_: str) -> None:
+    case = get_case(session, case_id)
+    require_actor(session, store, case, actor_id)
+    data = case_data(case)
+    docs = section(data, DOCUMENTS)
+    if key == "service":
+        docs.setdefault("service", []).append(value)
+    else:
+        docs[key] = value
+    save_data(case, data)
+    event(session, store, case, actor_id, type_, {key: value})
+
+
+def set_notice_details(session: Session, store: Store, case_id: str, actor_id: str, *, audit_time: str,
+                       materials: Sequence[str], place: str = "") -> None:
+    """The 稽核通知书's hour (HH:MM on the planned day) and the materials the party is to prepare."""
+    try:
+        hh, mm = (int(x) for x in audit_time.split(":"))
+        if not (0 <= hh < 24 and 0 <= mm < 60):
+            raise ValueError
+    except ValueError:
+        raise InvalidInput("audit_time", f"时间“{audit_time}”无效，应为HH:MM。",
+                           f"Invalid time '{audit_time}': expected HH:MM.") from None
+    items = [m.strip() for m in materials if m.strip()]
+    if not items:
+        raise InvalidInput("materials", "请列出需被稽核单位准备的材料。", "List the materials the party is to prepare.")
+    _save(session, store, case_id, actor_id, "notice",
+          {"audit_time": f"{hh:02d}:{mm:02d}", "materials": items, "place": place.strip(), "recorded": utc_now()},
+          "documents.notice_details")
+
+
+def set_outcome_details(session: Session, store: Store, case_id: str, actor_id: str, *, handling: str,
+                        rectification: Sequence[str] = (), rectification_deadline: date | None = None,
+                        consequence: str = "", hearing_applies: bool = False) -> None:
+    """The proposed or decided handling and what the party is to correct by when (责令改正, 告知书)."""
+    text = require_text(handling, "handling", "处理意见", "handling")
+    items = [r.strip() for r in rectification if r.strip()]
+    if items and rectification_deadline is None:
+        raise InvalidInput("rectification_deadline", "责令改正须写明改正期限。", "A rectification needs a deadline.")
+    _save(session, store, case_id, actor_id, "outcome",
+          {"handling": text, "rectification": items,
+           "rectification_deadline": rectification_deadline.isoformat() if rectification_deadline else "",
+           "consequence": consequence.strip(), "hearing_applies": hearing_applies, "recorded": utc_now()},
+          "documents.outcome_details")
+
+
+def record_service(session: Session, store: Store, case_id: str, actor_id: str, *, document_form: str,
+                   document_number: str, recipient: str, place: str, method: str, served_at: datetime,
+                   servers: Sequence[str], refusal_reason: str = "", witness: str = "",
+                   photos: Sequence[str] = ()) -> None:
+    """送达 of one document: the 送达回证 prints the latest one."""
+    from app.workflow.steps_closing import FORMS
+
+    if document_form not in FORMS:
+        raise InvalidInput("document_form", f"未知的文书：{document_form}。", f"Unknown form: {document_form}.")
+    if method not in SERVICE_METHODS:
+        raise InvalidInput("method", "送达方式应为直接送达、留置送达、邮寄送达或电子送达。",
+                           "The method is direct, left at the premises, post or electronic.")
+    names = [s.strip() for s in servers if s.strip()]
+    if not names:
+        raise InvalidInput("servers", "请填写送达人。", "Name who served the document.")
+    if method == "留置送达" and not (refusal_reason.strip() and witness.strip()):
+        raise InvalidInput("witness", "留置送达须注明拒收事由和见证人（民事诉讼法第八十九条）。",
+                           "Leaving a document needs the refusal reason and a witness.")
+    _save(session, store, case_id, actor_id, "service",
+          {"form": document_form, "number": document_number.strip(),
+           "recipient": require_text(recipient, "recipient", "受送达人", "recipient"),
+           "place": require_text(place, "place", "送达地点", "place"), "method": method,
+           "served_at": served_at.isoformat(timespec="minutes"), "servers": names,
+           "refusal_reason": refusal_reason.strip(), "witness": witness.strip(), "photos": list(photos),
+           "recorded": utc_now()},
+          "document.served")
