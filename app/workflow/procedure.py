@@ -95,18 +95,22 @@ def _completed(session: Session, case_id: str) -> dict[str, str]:
     return dict(section(case_data(get_case(session, case_id)), "completed"))
 
 
-def status(session: Session, case_id: str, step_name: str) -> StepStatus:
-    """Where one step stands: done, what is missing, warnings, and when it was completed."""
-    result = step(step_name).status(session, case_id)
+def status(session: Session, case_id: str, step_name: str, *, unlocked: Sequence[str] | None = None) -> StepStatus:
+    """Where one step stands: done, what is missing, warnings, and when it was completed. Pass
+    ``unlocked=store.unlocked_inspectors()`` so the closing step also says whether two inspectors are present."""
+    if step_name == CLOSING:
+        result = closing_status(session, case_id, unlocked=unlocked)
+    else:
+        result = step(step_name).status(session, case_id)
     completed = _completed(session, case_id).get(step_name)
     if completed and result.completed_at is None:
         return StepStatus(result.step, result.done, result.missing, result.warnings, completed)
     return result
 
 
-def overview(session: Session, case_id: str) -> list[StepStatus]:
-    """All steps in order."""
-    return [status(session, case_id, s.name) for s in STEPS]
+def overview(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None) -> list[StepStatus]:
+    """All steps in order (``unlocked``: see :func:`status`)."""
+    return [status(session, case_id, s.name, unlocked=unlocked) for s in STEPS]
 
 
 def current_step(session: Session, case_id: str) -> str:

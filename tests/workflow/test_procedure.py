@@ -81,8 +81,9 @@ def test_closing_refused_with_one_inspector(unlocked: Store) -> None:
         with pytest.raises(PermissionRefused) as exc:
             close_case(s, unlocked, case_id, [a, b])
         assert "本人口令" in exc.value.message_zh
-        st = procedure.closing_status(s, case_id, unlocked=unlocked.unlocked_inspectors())
+        st = procedure.status(s, case_id, "closing", unlocked=unlocked.unlocked_inspectors())
         assert "closing.two_inspectors" in missing_codes(st)
+        assert "closing.two_inspectors" not in missing_codes(procedure.status(s, case_id, "closing"))
         case = s.get(Case, case_id)
         assert case is not None and case.status == "assigned"
 
