@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.errors import PermissionRefused
 from app.evidence import journal
 from app.evidence.capture import CaptureMeta, CaptureSource, Provider, capture
+from app.evidence.check import check_store
 from app.evidence.provider import Signer, record_refusal, record_signature
 from app.evidence.records import sign_record
 from app.models.profile import Store
@@ -187,6 +188,8 @@ def test_whole_procedure_ends_closed_and_then_refuses_edits(store: Store) -> Non
         assert m.kind == "sealing"
     with pytest.raises(PermissionRefused):
         _capture(store, case_id, "结案后补充")  # the evidence layer refuses too, except corrections
+    report = check_store(store, blobs=False)  # every step's journal entry and checkpoint verifies
+    assert report.ok, report
 
 
 def test_due_items_across_cases(store: Store) -> None:
