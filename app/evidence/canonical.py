@@ -56,9 +56,22 @@ def _encode(value: JSONValue) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _keys_sort_alike(value: JSONValue) -> bool:
+    """True when every member name sorts the same by code point as by UTF-16 code unit (no name holds a
+    character at or above U+E000), so ``json.dumps(sort_keys=True)`` yields the RFC 8785 order."""
+    if isinstance(value, Mapping):
+        return all(max(k, default="\0") < "\ue000" and _keys_sort_alike(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return all(_keys_sort_alike(v) for v in value)
+    return True
+
+
 def canonical_bytes(value: JSONValue) -> bytes:
     """The RFC 8785 canonical UTF-8 encoding of ``value``."""
     _check(value, "$")
+    if _keys_sort_alike(value):
+        # Same output as _encode (ES6 string escaping = json's with ensure_ascii=False), several times faster.
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return _encode(value).encode("utf-8")
 
 

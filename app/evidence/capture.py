@@ -4,6 +4,7 @@ have both inspectors sign it — all in one transaction, so a crash leaves eithe
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import time
@@ -15,10 +16,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import EnvironmentProblem, UserError
+from app.errors import EnvironmentProblem, FieldAuditError, UserError
 from app.evidence.blobstore import BlobStore, IngestCancelled, StoredBlob
 from app.evidence.journal import boot_id
-from app.evidence.media import inspect_image, safe_name, sniff
+from app.evidence.media import ImageInfo, inspect_image, safe_name, sniff
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
@@ -55,8 +56,6 @@ class CaptureSource:
                             f"Cannot read the file {safe_name(self.name)} ({exc.strerror}).") from exc
 
     def open(self) -> BinaryIO:
-        import io
-
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
@@ -142,9 +141,11 @@ def _check_space(store: Store, need: int) -> None:
 
 def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: CaptureMeta,
             progress: Progress | None = None, *, supersedes: tuple[str, str] | None = None,
-            parent: tuple[str, str] | None = None) -> CaptureResult:
+            parent: tuple[str, str] | None = None,
+            inspected: dict[int, ImageInfo] | None = None) -> CaptureResult:
     """Store ``sources`` as one evidence item of ``case_id`` signed by two unlocked inspectors of the case.
 
+    ``inspected`` carries image inspections already made (by :func:`capture_batch`'s prefetch) per source index.
     ``supersedes=(item_id, reason)`` makes it a correction; ``parent=(item_id, relation)`` a derived item."""
     if meta.kind not in EVIDENCE_KINDS:
         raise UserError(f"未知的证据种类：{meta.kind}", f"Unknown evidence kind: {meta.kind}")
@@ -179,19 +180,30 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
             exif: dict[str, Any] = {}
             thumb: bytes | None = None
             for index, src in enumerate(sources):
-                with src.open() as fh:
-                    head = fh.read(4096)
-                    fh.seek(0)
-                    stored = bs.ingest(s, fh, on_bytes(done))
+                size = src.size()
+                looks_image = src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic", ".gif", ".webp"))
+                data = src.data
+                if data is None and size <= MAX_INSPECT_BYTES:
+                    with src.open() as fh:  # small enough: read once, store and inspect the very same bytes
+                        data = fh.read(MAX_INSPECT_BYTES + 1)
+                if data is not None:
+                    head = data[:4096]
+                    stored = bs.ingest(s, io.BytesIO(data), on_bytes(done))
+                else:
+                    with src.open() as fh:
+                        head = fh.read(4096)
+                        fh.seek(0)
+                        stored = bs.ingest(s, fh, on_bytes(done))
                 if stored.new:
                     created.append(stored)
                 done += stored.size
                 media = sniff(head)
                 stream = {"index": index, "name": safe_name(src.name), "media_type": media,
                           "size": stored.size, "sha256": stored.sha256}
-                if media.startswith("image/") or src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic")):
-                    if stored.size <= MAX_INSPECT_BYTES:
-                        info = inspect_image(bs.read(stored.sha256, session=s), thumbnail=thumb is None and parent is None)
+                if media.startswith("image/") or looks_image:
+                    if data is not None and len(data) <= MAX_INSPECT_BYTES:
+                        info = (inspected or {}).get(index) or inspect_image(
+                            data, thumbnail=thumb is None and parent is None)
                         if info.ok:
                             stream["pixels"] = [info.width, info.height]
                             if not exif and info.exif:
@@ -244,6 +256,56 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(bs.path_for(bs.file_name(blob.sha256)))
         raise
+
+
+def _prefetch(src: CaptureSource) -> tuple[CaptureSource, dict[int, ImageInfo]]:
+    """Read a small file and inspect it if it is an image (Pillow releases the GIL while decoding)."""
+    try:
+        size = src.size()
+    except UserError:
+        return src, {}
+    if size > MAX_INSPECT_BYTES:
+        return src, {}
+    with src.open() as fh:
+        data = fh.read(MAX_INSPECT_BYTES + 1)
+    loaded = CaptureSource(src.name, data=data)
+    if sniff(data[:64]).startswith("image/") or src.name.lower().endswith((".jpg", ".jpeg", ".png")):
+        return loaded, {0: inspect_image(data)}
+    return loaded, {}
+
+
+def capture_batch(store: Store, case_id: str, items: Sequence[tuple[CaptureSource, CaptureMeta]],
+                  progress: Callable[[int, int, str], None] | None = None,
+                  cancelled: Callable[[], bool] | None = None) -> list[CaptureResult | FieldAuditError]:
+    """Import many single-file items (an SD card, a folder). Each item is its own transaction, so a failure or a
+    crash keeps every item before it; a bad file gives a per-item error and the rest go on. Reading and image
+    decoding run ahead on a small thread pool while the previous item is encrypted, signed and committed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    results: list[CaptureResult | FieldAuditError] = []
+    workers = max(1, min(3, (os.cpu_count() or 2)))
+    with ThreadPoolExecutor(workers, thread_name_prefix="capture-prefetch") as pool:
+        pending = [pool.submit(_prefetch, src) for src, _ in items[: workers * 2]]
+        for n, (src, meta) in enumerate(items):
+            if cancelled is not None and cancelled():
+                for f in pending:
+                    f.cancel()
+                break
+            nxt = n + workers * 2
+            if nxt < len(items):
+                pending.append(pool.submit(_prefetch, items[nxt][0]))
+            future = pending.pop(0)
+            try:
+                loaded, inspected = future.result()
+                results.append(capture(store, case_id, [loaded], meta, inspected=inspected))
+            except FieldAuditError as exc:
+                results.append(exc)
+            except OSError as exc:
+                results.append(UserError(f"无法读取文件：{safe_name(src.name)}（{exc.strerror}）",
+                                         f"Cannot read the file {safe_name(src.name)} ({exc.strerror})."))
+            if progress is not None:
+                progress(n + 1, len(items), safe_name(src.name))
+    return results
 
 
 def _manifest_row(s: Session, item_id: str) -> SignedObject:
@@ -302,4 +364,5 @@ def derive(store: Store, case_id: str, parent_id: str, relation: str, data: byte
         raise
 
 
-__all__ = ["CaptureMeta", "CaptureResult", "CaptureSource", "IngestCancelled", "Provider", "capture", "derive"]
+__all__ = ["CaptureMeta", "CaptureResult", "CaptureSource", "IngestCancelled", "Provider", "capture", "capture_batch",
+           "derive"]
