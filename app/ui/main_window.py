@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -18,9 +19,16 @@ from app.ui.operations import Operation
 from app.ui.unlock import LockPage, UnlockPage
 from app.ui.wiring import Services
 
+if TYPE_CHECKING:
+    from app.ui.case_page import CasePage
+    from app.ui.store_service import StoreUnlockService
+    from app.ui.workspace import Workspace
+
 PAGE_UNLOCK = "unlock"
 PAGE_LOCK = "lock"
 PAGE_HOME = "home"
+PAGE_ENROL = "enrol"
+PAGE_CASE = "case"
 
 
 class PlaceholderHome(QWidget):
@@ -103,9 +111,71 @@ class MainWindow(QMainWindow):
 
         self.idle = IdleWatcher(idle_ms if idle_ms is not None else services.idle_minutes * 60_000, self)
         self.idle.idle.connect(self.lock_now)
+        self.workspace: Workspace | None = None
+        self.case_page: CasePage | None = None
         self.resize(1366, 768)
         self._retranslate()
         self.show_page(PAGE_UNLOCK)
+        self._maybe_enrol()
+
+    # --- the real store: enrolment, home, case pages
+    def _store_service(self) -> StoreUnlockService | None:
+        from app.ui.store_service import StoreUnlockService
+
+        service = self.services.unlock
+        return service if isinstance(service, StoreUnlockService) else None
+
+    def _maybe_enrol(self) -> None:
+        service = self._store_service()
+        if service is None or not service.needs_enrolment():
+            return
+        from app.ui.enrol import EnrolmentPage
+
+        page = EnrolmentPage(service, self.services.store_pool)
+        page.finished.connect(self._enrolled)
+        self.set_page(PAGE_ENROL, page)
+        self.show_page(PAGE_ENROL)
+
+    def _enrolled(self) -> None:
+        self.unlock_page.set_service(self.services.unlock, self.services.store_pool)
+        self._to_unlock()
+
+    def _build_workspace(self) -> None:
+        service = self._store_service()
+        if service is None or not service.is_open():
+            return
+        from app.ui.home import HomePage
+        from app.ui.workspace import Workspace
+
+        self.workspace = Workspace(service, self.services.store_pool, self._team, self.services.printer, self)
+        home = HomePage(self.workspace)
+        home.case_opened.connect(self.open_case)
+        self.set_page(PAGE_HOME, home)
+
+    def open_case(self, case_id: str) -> CasePage | None:
+        if self.workspace is None:
+            return None
+        from app.ui.case_page import CasePage
+
+        page = CasePage(self.workspace, case_id)
+        page.back_requested.connect(lambda: self.show_page(PAGE_HOME))
+        self.case_page = page
+        self.set_page(PAGE_CASE, page)
+        self.show_page(PAGE_CASE)
+        return page
+
+    def _drop_workspace(self) -> None:
+        """Forget every page holding case data (after a lock the store is closed)."""
+        if self.workspace is None:
+            return
+        self.set_page(PAGE_HOME, PlaceholderHome())
+        if PAGE_CASE in self._pages:
+            page = self._pages.pop(PAGE_CASE)
+            self._stack.removeWidget(page)
+            page.deleteLater()
+        self.case_page = None
+        self.workspace.deleteLater()
+        self.workspace = None
 
     # --- pages
     def set_page(self, name: str, widget: QWidget) -> None:
@@ -128,7 +198,7 @@ class MainWindow(QMainWindow):
         return self._pages[name]
 
     def show_page(self, name: str) -> None:
-        if name not in (PAGE_UNLOCK, PAGE_LOCK) and not self._team:
+        if name not in (PAGE_UNLOCK, PAGE_LOCK, PAGE_ENROL) and not self._team:
             raise PermissionError("pages with case data need both inspectors unlocked")
         self._stack.setCurrentWidget(self._pages[name])
 
@@ -152,6 +222,7 @@ class MainWindow(QMainWindow):
         self._toolbar.hide()
         self.show_page(PAGE_LOCK)
         self.locked.emit()
+        self._drop_workspace()
         service = self.services.unlock
         Operation(self, lambda _ctx: service.lock()).run(self.services.store_pool)
 
@@ -161,6 +232,7 @@ class MainWindow(QMainWindow):
 
     def _on_unlocked(self, team: list[tuple[str, str]]) -> None:
         self._team = list(team)
+        self._build_workspace()
         if isinstance(self.home_page, PlaceholderHome):
             self.home_page.set_team(self._team)
         self._toolbar.show()
@@ -181,12 +253,14 @@ class MainWindow(QMainWindow):
         self.services = services
         self.idle.set_interval_ms(services.idle_minutes * 60_000)
         self.unlock_page.set_service(services.unlock, services.store_pool)
+        self._maybe_enrol()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._team:
             self._team = []
             self.idle.stop()
             self.locked.emit()
+            self._drop_workspace()
             # forget the keys on the store's own thread, and wait for it before the window goes
             self.services.store_pool.start(self.services.unlock.lock)
             self.services.store_pool.waitForDone(10_000)

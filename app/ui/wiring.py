@@ -1,8 +1,13 @@
 """Where the UI gets its services: the one place the real store is connected.
 
 ``python -m app`` calls a ``ServicesFactory`` (``build_services`` unless another is passed to ``main``) with
-the profile directory; it returns ``Services``. Until the encrypted store is wired, ``build_services``
-returns a service with no enrolled inspectors, so the GUI starts and shows the unlock page.
+the profile directory; it returns ``Services``. ``build_services`` connects the encrypted store
+(``StoreUnlockService`` over ``Profile``); with ``demo`` it first creates the demo profile when it is missing
+(inspectors 王建国 / 李晓梅, passphrases ``demo-passphrase-1`` / ``demo-passphrase-2``).
+
+Printing is a dependency: ``Services.printer(store, case_id, form)`` returns the rendered PDF bytes of one form;
+the closing step records the print (its SHA-256) in the journal. ``printer_unavailable`` is the default until
+the documents layer offers a case-to-form renderer.
 """
 
 from __future__ import annotations
@@ -11,11 +16,17 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths, QThreadPool
 
 from app.ui.operations import single_thread_pool
 from app.ui.ports import UnlockService
+
+if TYPE_CHECKING:
+    from app.models.profile import Store
+
+Printer = Callable[["Store", str, str], bytes]  # (store, case_id, form) -> PDF bytes
 
 DEFAULT_IDLE_MINUTES = 5
 
@@ -25,6 +36,17 @@ class StoreNotConnected(Exception):
     message_en = "This build has no encrypted store connected yet; nothing can be unlocked."
     hint_zh = "请使用完整版本，或联系管理员。"
     hint_en = "Use a complete build or contact your administrator."
+
+
+class PrintingUnavailable(Exception):
+    message_zh = "此版本尚未接入文书打印。"
+    message_en = "Printing is not connected in this build."
+    hint_zh = "请使用命令行 python -m app.cli print 打印文书，或联系管理员。"
+    hint_en = "Print with python -m app.cli print, or contact your administrator."
+
+
+def printer_unavailable(store: Store, case_id: str, form: str) -> bytes:
+    raise PrintingUnavailable
 
 
 class NoStoreUnlockService:
@@ -49,15 +71,25 @@ class Services:
     # one worker thread owns the store connection: every store call runs on this pool
     store_pool: QThreadPool = field(default_factory=single_thread_pool)
     idle_minutes: int = DEFAULT_IDLE_MINUTES
+    printer: Printer = printer_unavailable
 
 
 ServicesFactory = Callable[[Path, bool], Services]
 
 
 def build_services(profile_dir: Path, demo: bool) -> Services:
-    """The services for ``profile_dir`` (``demo``: create the demo profile if needed). Wire the store here."""
+    """The services for ``profile_dir`` (``demo``: create the demo profile if it is missing)."""
+    from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
+
+    if demo and not (profile_dir / "profile.json").exists():
+        from app.workflow.demo import build_demo
+
+        if profile_dir.exists() and not any(profile_dir.iterdir()):
+            profile_dir.rmdir()
+        profile_dir.parent.mkdir(parents=True, exist_ok=True)
+        build_demo(profile_dir, *DEMO_PASSPHRASES)
     return Services(
-        profile_dir=profile_dir, unlock=NoStoreUnlockService(), idle_minutes=idle_minutes_setting()
+        profile_dir=profile_dir, unlock=StoreUnlockService(profile_dir), idle_minutes=idle_minutes_setting()
     )
 
 

@@ -1,0 +1,196 @@
+"""The walk-through of one audit: the steps on the left (done / missing, from the workflow's statuses), one page
+per step on the right, and what the current step still needs at the bottom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.i18n import pick
+from app.ui.labels import audit_kind_label, case_status_label, step_label
+from app.ui.snapshot import PAGES, CaseSnapshot, load_snapshot
+from app.ui.steps.arrival import ArrivalPage
+from app.ui.steps.base import StepPage
+from app.ui.steps.checklist import ChecklistPage
+from app.ui.steps.closing import ClosingPage
+from app.ui.steps.evidence import EvidencePage
+from app.ui.steps.findings import FindingsPage
+from app.ui.steps.interview import InterviewPage
+from app.ui.steps.measures import MeasuresPage
+from app.ui.steps.onsite import OnsitePage
+from app.ui.steps.recusal import RecusalPage
+from app.ui.workspace import Workspace
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_CLASSES: dict[str, type[StepPage]] = {
+    "arrival": ArrivalPage, "recusal": RecusalPage, "checklist": ChecklistPage, "evidence": EvidencePage,
+    "interview": InterviewPage, "onsite": OnsitePage, "measures": MeasuresPage, "findings": FindingsPage,
+    "closing": ClosingPage,
+}
+
+
+class StepListModel(QAbstractListModel):
+    """The steps with ✓ (nothing missing) or the number of things missing."""
+
+    StepRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._missing: dict[str, int] = {}
+        self._closed = False
+
+    def set_statuses(self, missing: dict[str, int], closed: bool) -> None:
+        self._missing = dict(missing)
+        self._closed = closed
+        if PAGES:
+            self.dataChanged.emit(self.index(0), self.index(len(PAGES) - 1))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(PAGES)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(PAGES):
+            return None
+        step = PAGES[index.row()]
+        missing = self._missing.get(step)
+        if role == self.StepRole:
+            return step
+        if role == Qt.ItemDataRole.DisplayRole:
+            if missing is None:
+                mark = "…"
+            elif missing == 0:
+                mark = "✓"
+            else:
+                mark = self.tr("%1 missing").replace("%1", str(missing))
+            return f"{index.row() + 1}. {step_label(step)}   {mark}"
+        if role == Qt.ItemDataRole.ForegroundRole and missing:
+            return QColor("#b3261e")
+        if role == Qt.ItemDataRole.ForegroundRole and missing == 0:
+            return QColor("#1e7b34")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("Alt+%1").replace("%1", str(index.row() + 1))
+        return None
+
+
+class CasePage(QWidget):
+    """``back_requested`` returns to the home page; ``loaded`` after every snapshot was shown."""
+
+    back_requested = Signal()
+    loaded = Signal()
+
+    def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self.case_id = case_id
+        self.snap: CaseSnapshot | None = None
+        self.loads = 0
+        back = QPushButton(self.tr("← Audits (Esc)"))
+        back.clicked.connect(self.back_requested)
+        QShortcut(QKeySequence("Esc"), self, activated=self.back_requested.emit)
+        self.title = QLabel()
+        self.title.setProperty("role", "title")
+        self.title.setWordWrap(True)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel { background: #fff4d6; border: 1px solid #d9a400; padding: 8px; }")
+        self.banner.hide()
+        self.steps = StepListModel(self)
+        self.step_view = QListView()
+        self.step_view.setModel(self.steps)
+        self.step_view.setMinimumWidth(250)
+        self.step_view.setMaximumWidth(330)
+        self.step_view.setStyleSheet("QListView::item { min-height: 52px; padding-left: 8px; }")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, StepPage] = {}
+        for i, step in enumerate(PAGES):
+            page = PAGE_CLASSES[step](workspace, case_id)
+            self.pages[step] = page
+            self.stack.addWidget(page)
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
+        self.missing = QLabel()
+        self.missing.setWordWrap(True)
+        self.missing.setProperty("role", "error")
+        self.step_view.selectionModel().currentChanged.connect(
+            lambda cur, _prev: self.show_step(PAGES[cur.row()]) if cur.isValid() else None)
+        head = QHBoxLayout()
+        head.addWidget(back)
+        titles = QVBoxLayout()
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        right = QVBoxLayout()
+        right.addWidget(self.stack, 1)
+        right.addWidget(self.missing)
+        main = QHBoxLayout()
+        main.addWidget(self.step_view)
+        main.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.banner)
+        layout.addLayout(main, 1)
+        workspace.changed.connect(self.reload)
+        self.show_step("arrival")
+        self.reload()
+
+    def page(self, step: str) -> StepPage:
+        return self.pages[step]
+
+    def current_step(self) -> str:
+        return PAGES[self.stack.currentIndex()]
+
+    def show_step(self, step: str) -> None:
+        row = PAGES.index(step)
+        self.stack.setCurrentIndex(row)
+        if self.step_view.currentIndex().row() != row:
+            self.step_view.setCurrentIndex(self.steps.index(row))
+        self._show_missing()
+
+    def reload(self) -> None:
+        case_id = self.case_id
+        self.ws.run(self, lambda store: load_snapshot(store, case_id), self._show, mutate=False)
+
+    def _show(self, snap: CaseSnapshot) -> None:
+        self.snap = snap
+        self.title.setText(snap.title or snap.institution)
+        self.subtitle.setText(" · ".join(x for x in (snap.doc_no, snap.institution, audit_kind_label(snap.kind),
+                                                     case_status_label(snap.status)) if x))
+        if snap.is_closed:
+            self.banner.setText(self.tr("This audit was closed on %1. It is read-only: further entries are "
+                                        "signed corrections.").replace("%1", snap.closed[:10]))
+        self.banner.setVisible(snap.is_closed)
+        self.steps.set_statuses({k: len(v.missing) for k, v in snap.statuses.items()}, snap.is_closed)
+        for page in self.pages.values():
+            page.set_snapshot(snap)
+        self._show_missing()
+        self.loads += 1
+        self.loaded.emit()
+
+    def _show_missing(self) -> None:
+        if self.snap is None:
+            return
+        status = self.snap.statuses.get(self.current_step())
+        if status is None or self.snap.is_closed:
+            self.missing.setText("")
+            return
+        lines = [pick(m.message_zh, m.message_en) for m in status.missing[:4]]
+        more = len(status.missing) - len(lines)
+        if more > 0:
+            lines.append(self.tr("and %1 more").replace("%1", str(more)))
+        warn = [pick(w.message_zh, w.message_en) for w in status.warnings[:2]]
+        text = self.tr("Still missing: %1").replace("%1", "；".join(lines)) if lines else ""
+        if warn:
+            text = (text + "\n" if text else "") + "⚠ " + "；".join(warn)
+        self.missing.setText(text)

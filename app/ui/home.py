@@ -1,0 +1,342 @@
+"""Home: the audits on this laptop (model/view with search and filters), what is due, and the sync status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.labels import audit_kind_label, case_status_label, deadline_kind_label
+from app.ui.workspace import Workspace
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    doc_no: str
+    title: str
+    institution: str
+    kind: str
+    status: str
+    planned_date: str
+    next_due: str  # earliest open deadline (YYYY-MM-DD) or ""
+    next_due_kind: str = ""
+
+
+@dataclass(frozen=True)
+class DueItem:
+    case_id: str
+    institution: str
+    kind: str
+    due: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class HomeData:
+    cases: list[CaseRow]
+    due: list[DueItem]
+    sync: dict[str, str]
+
+
+def load_home(store: Any) -> HomeData:
+    """Read the case list, the open deadlines and the sync state (worker thread)."""
+    from sqlalchemy import select
+
+    from app.models.schema import Deadline, SyncState
+    from app.workflow.cases import list_cases
+
+    with store.session() as s:
+        pairs = list_cases(s)
+        names = {case.id: inst.name for case, inst in pairs}
+        open_deadlines = list(s.scalars(select(Deadline).where(Deadline.done.is_(None)).order_by(Deadline.due)))
+        first: dict[str, Deadline] = {}
+        for d in open_deadlines:
+            first.setdefault(d.case_id, d)
+        cases = [CaseRow(c.id, c.doc_no, c.title, inst.name, c.kind, c.status, c.planned_date,
+                         first[c.id].due if c.id in first else "", first[c.id].kind if c.id in first else "")
+                 for c, inst in pairs]
+        due = [DueItem(d.case_id, names.get(d.case_id, ""), d.kind, d.due, d.basis) for d in open_deadlines]
+        for c, inst in pairs:  # the notice must be served 3 days before an announced audit
+            if c.status == "assigned" and not c.unannounced and not c.notice_served_on and c.planned_date:
+                due.append(DueItem(c.id, inst.name, "notice", c.planned_date, "第七条第（一）项"))
+        sync = {row.key: row.value for row in s.scalars(select(SyncState))}
+    due.sort(key=lambda d: d.due)
+    return HomeData(cases, due, sync)
+
+
+class CaseTableModel(QAbstractTableModel):
+    """The audits as a table: 文号, 名称, 被稽核单位, 类型, 状态, 计划日期, 最近期限."""
+
+    COLUMNS = ("doc_no", "title", "institution", "kind", "status", "planned_date", "next_due")
+    CaseIdRole = Qt.ItemDataRole.UserRole + 1
+    SortRole = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CaseRow] = []
+        self.today = date.today()
+
+    def set_rows(self, rows: list[CaseRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> CaseRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        labels = (self.tr("Doc no."), self.tr("Audit"), self.tr("Audited party"), self.tr("Kind"),
+                  self.tr("Status"), self.tr("Planned"), self.tr("Next deadline"))
+        return labels[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        col = self.COLUMNS[index.column()]
+        if role == self.CaseIdRole:
+            return row.case_id
+        if role == self.SortRole:
+            return str(getattr(row, col))
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == "kind":
+                return audit_kind_label(row.kind)
+            if col == "status":
+                return case_status_label(row.status)
+            if col == "next_due" and row.next_due:
+                return f"{row.next_due} {deadline_kind_label(row.next_due_kind)}"
+            return str(getattr(row, col))
+        overdue = bool(row.next_due) and row.next_due < self.today.isoformat()
+        if role == Qt.ItemDataRole.ForegroundRole and col == "next_due" and overdue:
+            return QColor("#b3261e")
+        if role == Qt.ItemDataRole.ToolTipRole and col == "title":
+            return row.title
+        return None
+
+
+class CaseFilterProxy(QSortFilterProxyModel):
+    """Search text over 文号/名称/单位, and filters by status, kind, institution and deadline."""
+
+    DEADLINE_ANY, DEADLINE_OVERDUE, DEADLINE_WEEK, DEADLINE_NONE = "", "overdue", "week", "none"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.search = ""
+        self.status = ""
+        self.kind = ""
+        self.institution = ""
+        self.deadline = ""
+        self.today = date.today()
+        self.setSortRole(CaseTableModel.SortRole)
+
+    def set_filters(self, **values: str) -> None:
+        self.beginFilterChange()
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, CaseTableModel):
+            return True
+        row = model.row_at(source_row)
+        if self.search:
+            needle = self.search.casefold()
+            if not any(needle in v.casefold() for v in (row.doc_no, row.title, row.institution)):
+                return False
+        if self.status and row.status != self.status:
+            return False
+        if self.kind and row.kind != self.kind:
+            return False
+        if self.institution and row.institution != self.institution:
+            return False
+        if self.deadline == self.DEADLINE_OVERDUE:
+            return bool(row.next_due) and row.next_due < self.today.isoformat()
+        if self.deadline == self.DEADLINE_WEEK:
+            return bool(row.next_due) and row.next_due <= (self.today + timedelta(days=7)).isoformat()
+        if self.deadline == self.DEADLINE_NONE:
+            return not row.next_due
+        return True
+
+
+class HomePage(QWidget):
+    """``case_opened(case_id)`` when an audit is opened (double-click, Enter or the button)."""
+
+    case_opened = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self.data: HomeData | None = None
+        self.model = CaseTableModel(self)
+        self.proxy = CaseFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        title = QLabel(self.tr("Audits on this laptop"))
+        title.setProperty("role", "title")
+        team = QLabel(self.tr("Team: %1").replace("%1", "、".join(name for _i, name in workspace.team)))
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search doc no., audit or party (Ctrl+F)"))
+        self.search.setClearButtonEnabled(True)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        self.status_filter = QComboBox()
+        self.status_filter.addItem(self.tr("All statuses"), "")
+        for code in ("assigned", "active", "closed"):
+            self.status_filter.addItem(case_status_label(code), code)
+        self.kind_filter = QComboBox()
+        self.kind_filter.addItem(self.tr("All kinds"), "")
+        for code in ("routine", "special", "targeted", "complaint"):
+            self.kind_filter.addItem(audit_kind_label(code), code)
+        self.institution_filter = QComboBox()
+        self.institution_filter.addItem(self.tr("All parties"), "")
+        self.deadline_filter = QComboBox()
+        for label, code in ((self.tr("Any deadline"), ""), (self.tr("Overdue"), "overdue"),
+                            (self.tr("Due within 7 days"), "week"), (self.tr("No open deadline"), "none")):
+            self.deadline_filter.addItem(label, code)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 3)
+        for combo in (self.status_filter, self.kind_filter, self.institution_filter, self.deadline_filter):
+            filters.addWidget(combo, 1)
+            combo.currentIndexChanged.connect(self._apply_filters)
+        self.search.textChanged.connect(self._apply_filters)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(48)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        self.table.activated.connect(lambda _i: self.open_selected())
+        self.open_button = QPushButton(self.tr("Open audit (Enter)"))
+        self.open_button.setProperty("primary", True)
+        self.open_button.clicked.connect(self.open_selected)
+        self.count_label = QLabel()
+
+        self.due_list = QListWidget()
+        self.due_list.itemActivated.connect(lambda item: self.case_opened.emit(item.data(Qt.ItemDataRole.UserRole)))
+        due_box = QGroupBox(self.tr("Due"))
+        QVBoxLayout(due_box).addWidget(self.due_list)
+        self.sync_label = QLabel()
+        self.sync_label.setWordWrap(True)
+        sync_box = QGroupBox(self.tr("Sync with the archive"))
+        QVBoxLayout(sync_box).addWidget(self.sync_label)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.open_button)
+        left_layout.addLayout(bottom)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(due_box, 3)
+        right_layout.addWidget(sync_box, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(team)
+        layout.addLayout(head)
+        layout.addWidget(splitter, 1)
+        workspace.changed.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        self.ws.run(self, load_home, self._show, mutate=False)
+
+    def _show(self, data: HomeData) -> None:
+        self.data = data
+        self.model.set_rows(data.cases)
+        current = self.institution_filter.currentData()
+        self.institution_filter.blockSignals(True)
+        while self.institution_filter.count() > 1:
+            self.institution_filter.removeItem(1)
+        for name in sorted({r.institution for r in data.cases}):
+            self.institution_filter.addItem(name, name)
+        index = self.institution_filter.findData(current)
+        self.institution_filter.setCurrentIndex(max(0, index))
+        self.institution_filter.blockSignals(False)
+        self.due_list.clear()
+        today = date.today().isoformat()
+        for item in data.due:
+            late = self.tr(" (overdue)") if item.due < today else ""
+            text = f"{item.due}{late}  {deadline_kind_label(item.kind)} — {item.institution}"
+            self.due_list.addItem(text)
+            row = self.due_list.item(self.due_list.count() - 1)
+            row.setData(Qt.ItemDataRole.UserRole, item.case_id)
+            if late:
+                row.setForeground(QColor("#b3261e"))
+        if not data.due:
+            self.due_list.addItem(self.tr("Nothing due."))
+        last = data.sync.get("last_push") or data.sync.get("last_sync")
+        self.sync_label.setText(
+            self.tr("Last sync: %1").replace("%1", last) if last
+            else self.tr("Not synchronised yet. Sync when the laptop is back at the office network."))
+        self._apply_filters()
+        if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(search=self.search.text().strip(), status=self.status_filter.currentData() or "",
+                               kind=self.kind_filter.currentData() or "",
+                               institution=self.institution_filter.currentData() or "",
+                               deadline=self.deadline_filter.currentData() or "")
+        self.count_label.setText(self.tr("%1 of %2 audits").replace("%1", str(self.proxy.rowCount()))
+                                 .replace("%2", str(self.model.rowCount())))
+
+    def open_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.case_opened.emit(rows[0].data(CaseTableModel.CaseIdRole))

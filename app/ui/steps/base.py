@@ -1,0 +1,215 @@
+"""What every step page shares: the workspace, the case, read-only after closing, and small form helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.profile import Store
+from app.ui.snapshot import CaseSnapshot
+from app.ui.widgets.signature_pad import SignaturePanel
+from app.ui.workspace import Workspace
+
+T = TypeVar("T")
+
+
+class StepPage(QWidget):
+    """A page of one step. Subclasses build widgets in ``__init__`` and fill them in ``show_snapshot``.
+
+    Buttons registered with ``editing(button)`` change the case: they are disabled once the case is closed
+    (after closing only corrections are possible, DOMAIN.md 'What the software must never do').
+    """
+
+    step = ""
+    acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
+
+    def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self.case_id = case_id
+        self.snap: CaseSnapshot | None = None
+        self._editing: list[QWidget] = []
+        self._body = QWidget()
+        self.body = QVBoxLayout(self._body)
+        self.body.setSpacing(12)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    # --- building helpers
+    def editing(self, widget: QWidget) -> QWidget:
+        self._editing.append(widget)
+        return widget
+
+    def button(self, text: str, slot: Callable[[], None], *, primary: bool = False, edit: bool = True,
+               shortcut: str | None = None) -> QPushButton:
+        button = QPushButton(text)
+        if primary:
+            button.setProperty("primary", True)
+        if shortcut:
+            button.setShortcut(shortcut)
+            button.setToolTip(shortcut)
+        button.clicked.connect(lambda _checked=False: slot())
+        if edit:
+            self.editing(button)
+        return button
+
+    def group(self, title: str) -> tuple[QGroupBox, QFormLayout]:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.body.addWidget(box)
+        return box, form
+
+    # --- acting
+    def act(self, name: str, fn: Callable[[Store], T], done: Callable[[T], None] | None = None, *,
+            busy: str | None = None) -> None:
+        """Run a change of the case on the store's worker; on success emit ``acted(name)``."""
+
+        def ok(result: T) -> None:
+            if done is not None:
+                done(result)
+            self.acted.emit(name)
+
+        self.ws.run(self, fn, ok, busy=busy)
+
+    # --- snapshot
+    def set_snapshot(self, snap: CaseSnapshot) -> None:
+        self.snap = snap
+        self.show_snapshot(snap)
+        for widget in self._editing:
+            widget.setEnabled(not snap.is_closed and widget.property("blocked") is not True)
+
+    def show_snapshot(self, snap: CaseSnapshot) -> None:
+        raise NotImplementedError
+
+
+def text_edit(placeholder: str = "", height: int = 96) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setMinimumHeight(height)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
+def note_label(text: str = "", role: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if role:
+        label.setProperty("role", role)
+    return label
+
+
+class SignatureDialog(QDialog):
+    """The provider (or interviewee) signs on the pad: name, role and ID number, then the strokes."""
+
+    def __init__(self, parent: QWidget | None, title: str, *, name: str = "", role: str = "",
+                 id_number: str = "", statement: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.name = QLineEdit(name)
+        self.role = QLineEdit(role)
+        self.id_number = QLineEdit(id_number)
+        self.statement = QLineEdit(statement)
+        form = QFormLayout()
+        form.addRow(self.tr("Signer's name"), self.name)
+        form.addRow(self.tr("Role"), self.role)
+        form.addRow(self.tr("ID number"), self.id_number)
+        if statement:
+            form.addRow(self.tr("Statement in own words"), self.statement)
+        self.panel = SignaturePanel(self, signer=name)
+        self.panel.setMinimumHeight(280)
+        self.name.textChanged.connect(self.panel.set_signer)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton(self.tr("Confirm signature"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setProperty("primary", True)
+        self.buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        self.error = note_label(role="error")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.panel, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(760, 560)
+
+    def _accept(self) -> None:
+        if not self.name.text().strip():
+            self.error.setText(self.tr("Enter the signer's name."))
+            return
+        if self.panel.pad.point_count() < 2:
+            self.error.setText(self.tr("The pad is empty: the signer signs first."))
+            return
+        self.accept()
+
+    def result_data(self) -> tuple[Any, list[list[list[int]]], bytes]:
+        from app.evidence.provider import Signer
+
+        signer = Signer(self.name.text().strip(), self.role.text().strip(), self.id_number.text().strip())
+        strokes = [[list(p) for p in stroke] for stroke in self.panel.pad.strokes()]
+        return signer, strokes, self.panel.pad.render_png()
+
+
+class RefusalDialog(QDialog):
+    """The signature could not be had: the reason, and a witness where there is one."""
+
+    def __init__(self, parent: QWidget | None, title: str, *, name: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.name = QLineEdit(name)
+        self.reason = text_edit(self.tr("e.g. the provider refused to sign and gave no reason"))
+        self.witness = QLineEdit()
+        self.witness_id = QLineEdit()
+        form = QFormLayout(self)
+        form.addRow(self.tr("Person who did not sign"), self.name)
+        form.addRow(self.tr("Reason (required)"), self.reason)
+        form.addRow(self.tr("Witness"), self.witness)
+        form.addRow(self.tr("Witness ID number"), self.witness_id)
+        self.error = note_label(role="error")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox()
+        ok = buttons.addButton(self.tr("Record refusal"), QDialogButtonBox.ButtonRole.AcceptRole)
+        ok.setProperty("primary", True)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(640, 380)
+
+    def _accept(self) -> None:
+        if len(self.reason.toPlainText().strip()) < 2:
+            self.error.setText(self.tr("State why the signature could not be obtained."))
+            return
+        self.accept()
+
+    def result_data(self) -> tuple[str, Any, Any]:
+        from app.evidence.provider import Signer
+
+        signer = Signer(self.name.text().strip(), self.tr("Provider")) if self.name.text().strip() else None
+        witness = (Signer(self.witness.text().strip(), self.tr("Witness"), self.witness_id.text().strip())
+                   if self.witness.text().strip() else None)
+        return self.reason.toPlainText().strip(), signer, witness

@@ -1,0 +1,54 @@
+"""Camera capture with QtMultimedia, used only where a camera exists (``evidence.camera_available``).
+
+The photo is taken into memory (``QImageCapture.capture``, never ``captureToFile``) and handed over as JPEG
+bytes; it reaches the disk only encrypted, through ``capture``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QIODevice, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+
+class CameraDialog(QDialog):
+    captured = Signal(bytes)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtMultimedia import QCamera, QImageCapture, QMediaCaptureSession, QMediaDevices
+        from PySide6.QtMultimediaWidgets import QVideoWidget
+
+        self.setWindowTitle(self.tr("Take photo"))
+        self.camera = QCamera(QMediaDevices.defaultVideoInput())
+        self.session = QMediaCaptureSession()
+        self.session.setCamera(self.camera)
+        self.image_capture = QImageCapture()
+        self.session.setImageCapture(self.image_capture)
+        video = QVideoWidget()
+        self.session.setVideoOutput(video)
+        shoot = QPushButton(self.tr("Take photo (Space)"))
+        shoot.setProperty("primary", True)
+        shoot.setShortcut("Space")
+        shoot.clicked.connect(self.image_capture.capture)
+        close = QPushButton(self.tr("Done"))
+        close.clicked.connect(self.accept)
+        self.image_capture.imageCaptured.connect(self._on_image)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(shoot)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(video, 1)
+        layout.addLayout(row)
+        self.resize(960, 720)
+        self.camera.start()
+
+    def _on_image(self, _id: int, image: QImage) -> None:
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "JPEG", 92)
+        self.captured.emit(bytes(buffer.data().data()))
+
+    def done(self, result: int) -> None:
+        self.camera.stop()
+        super().done(result)

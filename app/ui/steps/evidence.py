@@ -1,0 +1,397 @@
+"""Evidence: import files and folders (hashing and encryption on the store's worker, with progress and cancel),
+camera capture where a camera exists, thumbnails decoded in memory from the encrypted store, the photo viewer,
+and per item its source, provider and measure; the provider signs on the pad, or the refusal is recorded
+(000 Art. 7(4); 001 Art. 32(3); 条例 Art. 27)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QListView,
+    QSplitter,
+    QWidget,
+)
+
+from app.ui.labels import evidence_kind_label, measure_label
+from app.ui.snapshot import CaseSnapshot, EvidenceInfo
+from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
+from app.ui.widgets.photo_viewer import PhotoViewer
+from app.ui.workspace import Workspace
+
+Index = QModelIndex | QPersistentModelIndex
+THUMB = 128
+MAX_FOLDER_FILES = 2000
+
+
+def camera_available() -> bool:
+    """Whether QtMultimedia sees a camera; False when the module or a backend is missing.
+
+    On Linux, no /dev/video* device means no camera, and QtMultimedia (which loads FFmpeg, VA-API and
+    PipeWire and warns about each it lacks) is not even loaded."""
+    import sys
+
+    if sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
+        return False
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return False
+    try:
+        return bool(QMediaDevices.videoInputs())
+    except RuntimeError:
+        return False
+
+
+class EvidenceModel(QAbstractListModel):
+    """The case's evidence items with thumbnails (decoded from memory, never cached on disk)."""
+
+    ItemIdRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[EvidenceInfo] = []
+        self._thumbs: dict[str, QPixmap] = {}
+
+    def set_items(self, items: list[EvidenceInfo]) -> None:
+        self.beginResetModel()
+        self._items = list(items)
+        self.endResetModel()
+
+    def item(self, row: int) -> EvidenceInfo:
+        return self._items[row]
+
+    def missing_thumbnails(self) -> list[str]:
+        return [e.thumbnail_sha256 for e in self._items if e.thumbnail_sha256 and e.thumbnail_sha256 not in self._thumbs]
+
+    def add_thumbnails(self, images: dict[str, QImage]) -> None:
+        for sha, image in images.items():
+            self._thumbs[sha] = QPixmap.fromImage(image)
+        if self._items:
+            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
+                                  [Qt.ItemDataRole.DecorationRole])
+
+    def clear_thumbnails(self) -> None:
+        self._thumbs.clear()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def state_text(self, e: EvidenceInfo) -> str:
+        if e.superseded_by:
+            return self.tr("corrected")
+        if e.provider_state == "signed":
+            return self.tr("signed by provider")
+        if e.provider_state == "refused":
+            return self.tr("refusal recorded")
+        return self.tr("awaiting signature or refusal")
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        e = self._items[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{e.title}\n{self.state_text(e)}"
+        if role == self.ItemIdRole:
+            return e.id
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.get(e.thumbnail_sha256 or "")
+        if role == Qt.ItemDataRole.ForegroundRole and not e.complete:
+            return QColor("#b3261e")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{evidence_kind_label(e.kind)} · {measure_label(e.measure)} · {e.obtained_at[:16]}"
+        return None
+
+
+def load_thumbnails(store: Any, shas: list[str]) -> dict[str, QImage]:
+    """Decrypt and decode thumbnails in memory (worker thread; QImage is safe off the GUI thread)."""
+    from app.evidence.blobstore import BlobStore
+
+    bs = BlobStore(store)
+    out: dict[str, QImage] = {}
+    for sha in shas:
+        image = QImage.fromData(bs.read(sha))
+        if not image.isNull():
+            out[sha] = image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                    Qt.TransformationMode.SmoothTransformation)
+    return out
+
+
+class EvidencePage(StepPage):
+    step = "evidence"
+
+    def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(workspace, case_id, parent)
+        from app.workflow.reference import evidence_kinds, onsite_measures
+
+        # what the next import describes
+        _box, form = self.group(self.tr("Describe what you import"))
+        self.kind = QComboBox()
+        for e in evidence_kinds():
+            self.kind.addItem(evidence_kind_label(e.code), e.code)
+        self.kind.setCurrentIndex(max(0, self.kind.findData("audiovisual")))
+        self.measure = QComboBox()
+        for m in onsite_measures():
+            self.measure.addItem(measure_label(m.code), m.code)
+        self.measure.setCurrentIndex(max(0, self.measure.findData("record_media")))
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(self.tr("Title (default: the file name)"))
+        self.source = QLineEdit()
+        self.source.setPlaceholderText(self.tr("Where and from whom, e.g. 住院部三病区护士站"))
+        self.provider_name = QLineEdit()
+        self.provider_role = QLineEdit()
+        self.provider_id = QLineEdit()
+        self.place = QLineEdit()
+        self.original = QCheckBox(self.tr("Original (not a copy)"))
+        self.original.setChecked(True)
+        row = QHBoxLayout()
+        row.addWidget(self.kind, 1)
+        row.addWidget(self.measure, 1)
+        form.addRow(self.tr("Kind / measure"), row)
+        form.addRow(self.tr("Title"), self.title)
+        form.addRow(self.tr("Source"), self.source)
+        row = QHBoxLayout()
+        row.addWidget(self.provider_name, 1)
+        row.addWidget(self.provider_role, 1)
+        row.addWidget(self.provider_id, 1)
+        self.provider_name.setPlaceholderText(self.tr("Provider's name"))
+        self.provider_role.setPlaceholderText(self.tr("Post"))
+        self.provider_id.setPlaceholderText(self.tr("ID number"))
+        form.addRow(self.tr("Provider"), row)
+        form.addRow(self.tr("Place"), self.place)
+        form.addRow("", self.original)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.button(self.tr("Import files… (Ctrl+I)"), self.choose_files, primary=True,
+                                      shortcut="Ctrl+I"))
+        buttons.addWidget(self.button(self.tr("Import folder / SD card…"), self.choose_folder))
+        self.camera_button = self.button(self.tr("Take photo"), self.take_photo)
+        if not camera_available():
+            self.camera_button.setProperty("blocked", True)
+            self.camera_button.setToolTip(self.tr("No camera found on this computer"))
+        buttons.addWidget(self.camera_button)
+        buttons.addStretch(1)
+        form.addRow(buttons)
+        self.import_state = note_label()
+        form.addRow(self.import_state)
+
+        # the list and the selected item
+        self.model = EvidenceModel(self)
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setViewMode(QListView.ViewMode.IconMode)
+        self.list.setIconSize(QSize(THUMB, THUMB))
+        self.list.setGridSize(QSize(THUMB + 96, THUMB + 64))
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setWordWrap(True)
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setMinimumHeight(240)
+        self.viewer = PhotoViewer()
+        self.viewer.setMinimumHeight(240)
+        self.detail = note_label()
+        detail = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        dl = QVBoxLayout(detail)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.detail)
+        dl.addWidget(self.viewer, 1)
+        sign_row = QHBoxLayout()
+        self.sign_button = self.button(self.tr("Provider signs (Ctrl+G)"), self.sign, primary=True, shortcut="Ctrl+G")
+        self.refuse_button = self.button(self.tr("Record refusal"), self.refuse)
+        sign_row.addWidget(self.sign_button)
+        sign_row.addWidget(self.refuse_button)
+        sign_row.addStretch(1)
+        dl.addLayout(sign_row)
+        splitter = QSplitter()
+        splitter.addWidget(self.list)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setMinimumHeight(420)
+        self.body.addWidget(splitter, 1)
+        self.list.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_item(cur.row()))
+        self.sign_dialog: SignatureDialog | None = None
+        self.refusal_dialog: RefusalDialog | None = None
+        self.last_import: list[str] = []
+
+    # --- importing
+    def _meta(self, name: str) -> Any:
+        from app.evidence.capture import CaptureMeta, Provider
+
+        provider = (Provider(self.provider_name.text().strip(), self.provider_role.text().strip(),
+                             self.provider_id.text().strip()) if self.provider_name.text().strip() else None)
+        title = self.title.text().strip()
+        return CaptureMeta(kind=self.kind.currentData(), measure=self.measure.currentData(),
+                           title=f"{title} {name}".strip() if title else name, source=self.source.text().strip(),
+                           provider=provider, place=self.place.text().strip(), original=self.original.isChecked())
+
+    def choose_files(self) -> None:
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Import evidence files"))
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder or SD card"))
+        if folder:
+            files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith("."))
+            self.import_paths(files[:MAX_FOLDER_FILES])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog."""
+        from app.evidence.capture import CaptureSource, IngestCancelled, capture
+
+        jobs = [(CaptureSource(p.name, path=p), self._meta(p.stem)) for p in paths]
+        self._run_capture(jobs, IngestCancelled, capture)
+
+    def import_bytes(self, name: str, data: bytes) -> None:
+        from app.evidence.capture import CaptureSource, IngestCancelled, capture
+
+        self._run_capture([(CaptureSource(name, data=data), self._meta(Path(name).stem))], IngestCancelled, capture)
+
+    def _run_capture(self, jobs: list[tuple[Any, Any]], cancelled_exc: type[Exception], capture: Any) -> None:
+        case_id = self.case_id
+        total = sum(src.size() for src, _m in jobs) or 1
+
+        def work(store: Any, ctx: Any) -> list[str]:
+            done_ids: list[str] = []
+            base = 0
+            for src, meta in jobs:
+                def progress(done: int, _total: int, base: int = base, name: str = src.name) -> None:
+                    if ctx.cancelled:
+                        raise cancelled_exc()
+                    ctx.report(base + done, total, name)
+
+                result = capture(store, case_id, [src], meta, progress)
+                done_ids.append(result.item_id)
+                base += src.size()
+                if ctx.cancelled:
+                    break
+            return done_ids
+
+        def finished(ids: list[str]) -> None:
+            self.last_import = ids
+            self.import_state.setText(self.tr("%1 item(s) imported and signed by both inspectors.")
+                                      .replace("%1", str(len(ids))))
+            self.acted.emit("import")
+
+        self.import_state.setText(self.tr("Importing…"))
+        self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
+
+    def take_photo(self) -> None:
+        from app.ui.steps.camera import CameraDialog
+
+        dialog = CameraDialog(self)
+        dialog.captured.connect(lambda data: self.import_bytes("camera.jpg", data))
+        dialog.open()
+
+    # --- the selected item
+    def current(self) -> EvidenceInfo | None:
+        row = self.list.currentIndex().row()
+        return self.model.item(row) if 0 <= row < self.model.rowCount() else None
+
+    def select_item(self, item_id: str) -> None:
+        for row in range(self.model.rowCount()):
+            if self.model.item(row).id == item_id:
+                self.list.setCurrentIndex(self.model.index(row))
+                return
+
+    def _show_item(self, row: int) -> None:
+        if not 0 <= row < self.model.rowCount():
+            self.detail.setText("")
+            self.viewer.clear()
+            return
+        e = self.model.item(row)
+        provider = e.provider or {}
+        lines = [
+            f"<b>{e.title}</b>",
+            f"{self.tr('Kind')}: {evidence_kind_label(e.kind)}　{self.tr('Measure')}: {measure_label(e.measure)}",
+            f"{self.tr('Source')}: {e.source}　{self.tr('Obtained')}: {e.obtained_at[:19].replace('T', ' ')}",
+            f"{self.tr('Provider')}: {provider.get('name', '') or self.tr('none')} {provider.get('role', '')}",
+            f"{self.tr('Inspector signatures')}: {e.inspector_signatures}　{self.model.state_text(e)}",
+            f"SHA-256: {e.streams[0]['sha256'][:16]}…" if e.streams else "",
+        ]
+        self.detail.setText("<br>".join(line for line in lines if line))
+        closed = self.snap is not None and self.snap.is_closed
+        self.sign_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
+        self.refuse_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
+        self.viewer.clear()
+        if e.is_image and e.streams:
+            sha = e.streams[0]["sha256"]
+            item_id = e.id
+
+            def read(store: Any) -> bytes:
+                from app.evidence.blobstore import BlobStore
+
+                return BlobStore(store).read(sha)
+
+            def shown(data: bytes) -> None:
+                current = self.current()
+                if current is not None and current.id == item_id:
+                    self.viewer.set_image_bytes(data)
+
+            self.ws.run(self, read, shown, mutate=False)
+
+    def sign(self) -> None:
+        e = self.current()
+        if e is None:
+            return
+        p = e.provider or {}
+        dialog = SignatureDialog(self, self.tr("Provider's signature: %1").replace("%1", e.title),
+                                 name=p.get("name", ""), role=p.get("role", "") or self.tr("Provider"),
+                                 id_number=p.get("id_number", ""))
+        self.sign_dialog = dialog
+        item_id = e.id
+
+        def accepted() -> None:
+            from app.evidence.provider import record_signature
+
+            signer, strokes, png = dialog.result_data()
+            self.act("signature", lambda store: record_signature(
+                store, self.case_id, item_id, signer, strokes, png, purpose="证据确认"))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def refuse(self) -> None:
+        e = self.current()
+        if e is None:
+            return
+        dialog = RefusalDialog(self, self.tr("Signature not obtained: %1").replace("%1", e.title),
+                               name=(e.provider or {}).get("name", ""))
+        self.refusal_dialog = dialog
+        item_id = e.id
+
+        def accepted() -> None:
+            from app.evidence.provider import record_refusal
+
+            reason, signer, witness = dialog.result_data()
+            self.act("refusal", lambda store: record_refusal(store, self.case_id, item_id, reason, signer=signer,
+                                                             witness=witness))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    # --- showing
+    def show_snapshot(self, snap: CaseSnapshot) -> None:
+        current = self.current()
+        keep = current.id if current else (self.last_import[0] if self.last_import else None)
+        self.model.set_items(snap.evidence)
+        if keep:
+            self.select_item(keep)
+        elif self.model.rowCount():
+            self.list.setCurrentIndex(self.model.index(0))
+        missing = self.model.missing_thumbnails()
+        if missing:
+            self.ws.run(self, lambda store: load_thumbnails(store, missing), self.model.add_thumbnails, mutate=False)
+        if self.current() is not None:
+            self._show_item(self.list.currentIndex().row())

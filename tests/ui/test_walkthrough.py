@@ -1,0 +1,240 @@
+"""A complete audit driven through the real widgets against a real encrypted store, and the refusals."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.ui.main_window import PAGE_CASE, PAGE_HOME, MainWindow
+from app.ui.store_service import StoreUnlockService
+from app.ui.wiring import Services
+from tests.ui.walkthrough_helpers import REP_ID, draw_signature, error_boxes, fake_printer, make_case, photo
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 30_000
+
+
+class Driver:
+    def __init__(self, qtbot, win: MainWindow) -> None:
+        self.qtbot = qtbot
+        self.win = win
+
+    @property
+    def case(self):
+        return self.win.case_page
+
+    def page(self, step: str):
+        self.case.show_step(step)
+        return self.case.page(step)
+
+    def do(self, action, *, expect_error: bool = False) -> QMessageBox | None:
+        """Run a UI action that changes the case; wait for the reloaded snapshot (or the error box)."""
+        before = self.case.loads
+        action()
+        self.qtbot.waitUntil(lambda: self.case.loads > before or bool(error_boxes()), timeout=TIMEOUT)
+        boxes = error_boxes()
+        if expect_error:
+            assert boxes, "expected the UI to refuse"
+            return boxes[0]
+        assert not boxes, boxes[0].text() if boxes else ""
+        self.qtbot.waitUntil(self.win.workspace.idle, timeout=TIMEOUT)
+        return None
+
+    def click(self, button) -> None:
+        assert button.isEnabled(), button.text()
+        self.qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+    def dismiss(self, box: QMessageBox) -> str:
+        text = box.text()
+        box.close()
+        return text
+
+
+def unlock(qtbot, win: MainWindow, pass_a: str, pass_b: str) -> None:
+    page = win.unlock_page
+    for slot, (index, secret) in enumerate(((0, pass_a), (1, pass_b))):
+        panel = page.panels[slot]
+        panel.chooser.setCurrentIndex(index)
+        panel.passphrase.setText(secret)
+        qtbot.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda p=panel: p.unlocked_as() is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: win.current_page_name() == PAGE_HOME, timeout=TIMEOUT)
+
+
+@pytest.fixture
+def opened(qtbot, two_inspectors):
+    case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
+    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root),
+                        printer=fake_printer)
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    home = win.home_page
+    qtbot.waitUntil(lambda: home.model.rowCount() == 1, timeout=TIMEOUT)
+    home.table.selectRow(0)
+    qtbot.mouseClick(home.open_button, Qt.MouseButton.LeftButton)
+    assert win.current_page_name() == PAGE_CASE
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    yield Driver(qtbot, win), case_id, two_inspectors
+    win.close()
+
+
+def do_arrival(d: Driver) -> None:
+    page = d.page("arrival")
+    d.do(page.record_notice)
+    for iid, (_label, button) in page.cred_rows.items():
+        d.do(lambda b=button: d.click(b))
+        assert iid in page.snap.data["arrival"]["credentials"]
+    page.rep_name.setText("赵测试")
+    page.rep_post.setText("医保办主任")
+    d.qtbot.keyClicks(page.rep_id, REP_ID[:17] + "9")  # wrong check digit: refused inline
+    assert page.rep_id_error.text()
+    page.rep_id.clear()
+    d.qtbot.keyClicks(page.rep_id, REP_ID)
+    assert page.rep_id_error.text() == ""
+    page.rep_phone.setText("13800138000")
+    d.do(lambda: d.click(page.rep_button))
+    for box in page.rights.values():
+        box.setChecked(True)
+    page.rights_answer.setText("清楚，不申请回避")
+    d.do(page.record_rights)
+    assert d.case.snap.statuses["arrival"].done, d.case.snap.statuses["arrival"].missing
+
+
+def test_complete_audit_through_the_widgets(opened, tmp_path):
+    d, case_id, profile = opened
+    do_arrival(d)
+
+    page = d.page("recusal")
+    for iid in list(page.decl_rows):
+        d.do(lambda i=iid: page.declare(i))
+    assert d.case.snap.statuses["recusal"].done
+
+    # evidence: three photos and one document
+    page = d.page("evidence")
+    files = []
+    for n in range(3):
+        f = tmp_path / f"IMG_{n:04d}.JPG"
+        f.write_bytes(photo(n))
+        files.append(f)
+    doc = tmp_path / "住院费用清单.pdf"
+    doc.write_bytes(b"%PDF-1.4\n% an inpatient cost list\n%%EOF\n")
+    page.source.setText("住院部三病区护士站")
+    page.provider_name.setText("钱护士")
+    page.provider_role.setText("护士长")
+    d.do(lambda: page.import_paths(files))
+    page.kind.setCurrentIndex(page.kind.findData("documentary"))
+    page.measure.setCurrentIndex(page.measure.findData("request_material"))
+    d.do(lambda: page.import_paths([doc]))
+    assert len(d.case.snap.evidence) == 4
+    assert all(e.inspector_signatures == 2 for e in d.case.snap.evidence)
+    # thumbnails decoded from the store in memory
+    d.qtbot.waitUntil(lambda: page.model.data(page.model.index(0), Qt.ItemDataRole.DecorationRole) is not None,
+                      timeout=TIMEOUT)
+    photos = [e for e in d.case.snap.evidence if e.is_image]
+    assert len(photos) == 3
+    # the provider signs three items on the pad, refuses the fourth
+    for e in d.case.snap.evidence[:3]:
+        page.select_item(e.id)
+        d.qtbot.waitUntil(page.viewer.has_image, timeout=TIMEOUT)
+        d.click(page.sign_button)
+        dialog = page.sign_dialog
+        draw_signature(d.qtbot, dialog.panel.pad)
+        d.do(lambda dl=dialog: d.click(dl.ok_button))
+    last = d.case.snap.evidence[3]
+    page.select_item(last.id)
+    d.click(page.refuse_button)
+    page.refusal_dialog.reason.setPlainText("提供者拒绝签字，未说明理由")
+    page.refusal_dialog.witness.setText("孙见证")
+    d.do(page.refusal_dialog.accept)
+    assert {e.provider_state for e in d.case.snap.evidence} == {"signed", "refused"}
+    assert d.case.snap.statuses["evidence"].done
+
+    # checklist: every item gets a finding; the first is non-compliant with the photos linked
+    page = d.page("checklist")
+    for row in range(page.model.rowCount()):
+        page.table.selectRow(row)
+        code = "noncompliant" if row == 0 else "compliant"
+        page.radios[code].setChecked(True)
+        page.note.setPlainText("三病区 12 张床位中 5 张无患者" if row == 0 else "")
+        if row == 0:
+            for i in range(3):
+                page.evidence.item(i).setCheckState(Qt.CheckState.Checked)
+        d.do(page.save)
+    assert d.case.snap.statuses["checklist"].done
+    assert len(d.case.snap.checklist[0]["evidence_ids"]) == 3
+
+    # interview with the interviewee's signature on every page
+    page = d.page("interview")
+    for key, value in {"name": "钱护士", "sex": "女", "id_number": REP_ID, "employer": "某市虚构第二医院",
+                       "post": "护士长", "phone": "13800138001", "relation": "证人"}.items():
+        page.fields[key].setText(value)
+    page.qa.item(0, 0).setText("今天上午三病区有多少住院患者在床？")
+    page.qa.item(0, 1).setText("在床 7 人。")
+    for i in range(4):
+        page.add_pair(f"问题 {i + 2}？", f"回答 {i + 2}。")
+    d.do(page.sign_record)
+    rec = d.case.snap.current_records("interview")[0]
+    n_pages = len(page.pages_of(rec.content))
+    assert n_pages == 2
+    for p in range(1, n_pages + 1):
+        page.page_spin.setValue(p)
+        d.click(page.sign_page_button)
+        draw_signature(d.qtbot, page.sign_dialog.panel.pad)
+        d.do(lambda: d.click(page.sign_dialog.ok_button))
+    rec = d.case.snap.current_records("interview")[0]
+    assert rec.pages_signed == 2 and rec.party == "signed"
+
+    # on-site record, attachments from the evidence; the party signs
+    page = d.page("onsite")
+    page.findings.setPlainText("检查发现三病区 12 张床位中 5 张无患者在床，床头卡与住院清单不符。")
+    assert page.attachments.count() == 4
+    d.do(page.sign_record)
+    d.click(page.sign_page_button)
+    draw_signature(d.qtbot, page.sign_dialog.panel.pad)
+    d.do(lambda: d.click(page.sign_dialog.ok_button))
+    assert d.case.snap.statuses["onsite"].done
+
+    # findings over 100,000 yuan: the 法制审核 flag appears
+    page = d.page("findings")
+    page.violation.setCurrentIndex(page.violation.findData("ghost_bed"))
+    page.description.setPlainText("挂床住院 5 人次，虚计床位费、护理费。")
+    d.qtbot.keyClicks(page.amount, "123456.78")
+    assert "法制审核" in page.amount_flags.text()
+    page.person.setText("周医生")
+    d.do(page.add)
+    assert page.legal_flag.isVisible() and "法制审核" in page.legal_flag.text()
+    assert page.collective_flag.isVisible()
+    assert not d.case.snap.statuses["findings"].done
+    d.do(lambda: d.click(page.ack_button))
+    assert d.case.snap.statuses["findings"].done
+
+    # closing: print the required documents, then close
+    page = d.page("closing")
+    for form in list(d.case.snap.required_forms):
+        d.do(lambda f=form: d.click(page.print_rows[f][0]))
+    assert d.case.snap.statuses["closing"].done, d.case.snap.statuses["closing"].missing
+    d.do(lambda: d.click(page.close_button))
+    assert d.case.snap.is_closed and d.case.banner.isVisible()
+
+    # export the package with the CLI and verify it independently
+    d.win.lock_now()
+    d.qtbot.waitUntil(lambda: not d.win.services.unlock.is_open(), timeout=TIMEOUT)
+    fa, _fb = profile.pass_files(tmp_path)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = tmp_path / "case.fapkg"
+    export = subprocess.run([sys.executable, "-m", "app.cli", "export", str(profile.root), "--case", case_id,
+                             "--out", str(out), "--passphrase-file", str(fa)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert export.returncode == 0, export.stderr
+    verify = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(out)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
