@@ -7,12 +7,13 @@ demo until it holds one complete, closed audit with every evidence type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from app.models.profile import Profile
 from app.models.schema import Case
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
-from app.workflow.demo_case import populate
+from app.workflow.demo_case import run_procedure
 
 DEMO_INSPECTORS = (
     ("王建国", "42010020260001", "某市医疗保障基金稽核中心"),
@@ -68,7 +69,7 @@ def build_demo(root: Path, passphrase_a: str, passphrase_b: str) -> DemoResult:
                 checklist_template_id=None, checklist=demo_checklist(),
             ))
             case_id, inst_name = case.id, inst.name
-        populate(store, case_id, DEMO_HOSPITAL["address"])
+        run_procedure(store, case_id, a, b, DEMO_HOSPITAL["address"], date.today())
         with store.session() as s:
             status = s.get(Case, case_id).status  # type: ignore[union-attr]
     return DemoResult(case_id, status, inst_name, (a, b))

@@ -4,12 +4,16 @@ signature, a refusal and a correction. All of it is invented."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from app.evidence.capture import CaptureMeta, CaptureSource, Provider, capture
 from app.evidence.provider import Signer, record_refusal, record_signature
 from app.evidence.records import CLOSING_STATEMENT, sign_record
 from app.models.profile import Store
 from app.workflow import demo_files as files
+from app.workflow import procedure, steps
+from app.workflow.steps_findings import Responsible, acknowledge_flags, add_finding
+from app.workflow.steps_measures import MeasureItem, register_preservation, seal
 
 PROVIDER = Provider("孙演示", "医保办主任", "", "")
 SIGNER = Signer("孙演示", "证据提供者（医保办主任）")
@@ -106,3 +110,56 @@ def populate(store: Store, case_id: str, place: str) -> DemoEvidence:
     out.records["onsite"] = onsite
     _sign(store, case_id, onsite, 12, page=1, signer=Signer("孙演示", "被检查单位负责人（医保办主任）"))
     return out
+
+
+def _demo_id_number(birth: str = "19800101", region: str = "420102", seq: str = "123") -> str:
+    from app.models.validators import resident_id_check_char
+
+    first17 = region + birth + seq
+    return first17 + resident_id_check_char(first17)
+
+
+def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_day: date) -> DemoEvidence:
+    """Walk the demo audit through every step of the procedure (without printing and closing)."""
+    with store.transaction() as s:
+        steps.record_notice(s, store, case_id, a, audit_date=audit_day, served_on=audit_day - timedelta(days=5))
+        steps.record_credentials_shown(s, store, case_id, a, statement="出示执法证，说明稽核内容和要求")
+        steps.record_credentials_shown(s, store, case_id, b, statement="出示执法证")
+        steps.identify_representative(s, store, case_id, a, name="孙演示", post="医保办主任",
+                                      id_number=_demo_id_number(), phone="13800000000", today=audit_day)
+        steps.record_rights_told(s, store, case_id, a, answer="清楚，不申请回避，会配合检查。")
+        procedure.complete_step(s, store, case_id, a, "arrival")
+        steps.declare_recusal(s, store, case_id, a, related=False)
+        steps.declare_recusal(s, store, case_id, b, related=False)
+        procedure.complete_step(s, store, case_id, a, "recusal")
+    evidence = populate(store, case_id, place)
+    with store.transaction() as s:
+        entries = steps.checklist_entries(s, case_id)
+        for n, entry in enumerate(entries):
+            if n == 0:
+                steps.set_checklist_finding(s, store, case_id, a, entry["id"], finding="noncompliant",
+                                            note="住院三病区 12 床挂床，护理记录与实际不符",
+                                            evidence_ids=[evidence.items["ward-photo-1-corrected"],
+                                                          evidence.items["ward-photo-2"]])
+            else:
+                steps.set_checklist_finding(s, store, case_id, a, entry["id"], finding="compliant" if n % 3 else "na")
+        procedure.complete_step(s, store, case_id, a, "checklist")
+        procedure.complete_step(s, store, case_id, a, "evidence")
+        procedure.complete_step(s, store, case_id, a, "records")
+        register_preservation(s, store, case_id, a, items=[MeasureItem("住院病历", "ZY100012", "1 册", "原件")],
+                              approved_by="稽核中心主任 刘演示", approved_on=audit_day, start_date=audit_day,
+                              storage_place="医院病案室（加贴封条）", reason="病历可能被涂改")
+        seal(s, store, case_id, a, items=[MeasureItem("2025 年 3 月处方底方", "", "120 张", "原件")],
+             approved_by="稽核中心主任 刘演示", approved_on=audit_day, start_date=audit_day,
+             reason="处方底方可能被转移", storage_place="医院药剂科档案柜")
+        procedure.complete_step(s, store, case_id, a, "measures")
+        add_finding(s, store, case_id, a, violation_code="ghost_bed", description="住院三病区挂床住院 3 人次，虚记护理费、床位费",
+                    amount_fen=12_345_600, responsible=[Responsible("钱演示", "nurse", "住院三病区"),
+                                                        Responsible("冯演示", "doctor", "住院三病区")],
+                    evidence_ids=[evidence.items["ward-photo-1-corrected"], evidence.items["his-export"]])
+        add_finding(s, store, case_id, a, violation_code="drug_resale", description="同一药品追溯码重复结算 2 次",
+                    amount_fen=456_000, responsible=[Responsible("褚演示", "pharmacist", "门诊药房")],
+                    evidence_ids=[evidence.items["physical"]])
+        acknowledge_flags(s, store, case_id, b)
+        procedure.complete_step(s, store, case_id, a, "findings")
+    return evidence
