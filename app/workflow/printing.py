@@ -273,7 +273,7 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
 
 def _interviews(store: Store, session: Session, case_id: str, bindings: dict[str, list[dict[str, Any]]],
                 default_recorder: str) -> tuple[Interview, ...]:
-    out = []
+    out: list[Interview] = []
     for record_id, body in _current_records(session, case_id, "interview"):
         c = body["content"]
         interviewee = _person(c.get("interviewee") or {})
@@ -308,7 +308,13 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
                   for k, it in enumerate(json.loads(m.items or "[]"), 1))
     start = date.fromisoformat(m.start_date)
     if kind == "sealing":
-        end = steps_measures.sealing_deadline(m).due
+        # The decision states its own period (an extension is a separate written decision). rules counts the
+        # period from the day after sealing (期间开始之日不计算在内), so the printed span starts that day.
+        from app.workflow import rules
+
+        end = rules.sealing_end(start, m.period_days).due
+        if (end - start).days + 1 > m.period_days:
+            start = end - timedelta(days=m.period_days - 1)
     else:
         end = start + timedelta(days=max(m.period_days, 1) - 1)
         for d in steps_measures.measure_state(session, case_id, m.id).get("deadlines", []):
