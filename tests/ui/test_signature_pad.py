@@ -117,7 +117,7 @@ def _stylus() -> QPointingDevice:
     )
 
 
-def _tablet(pad, device, kind, x, y, pressure, xtilt, ytilt):  # noqa: PLR0917
+def _tablet(pad, device, kind, x, y, pressure, xtilt, ytilt):
     local = QPointF(x, y)
     event = QTabletEvent(
         kind,

@@ -109,8 +109,11 @@ def do_arrival(d: Driver) -> None:
     assert d.case.snap.statuses["arrival"].done, d.case.snap.statuses["arrival"].missing
 
 
-def test_complete_audit_through_the_widgets(opened, tmp_path):
+def test_complete_audit_through_the_widgets(opened, tmp_path, qtmodeltester):
     d, case_id, profile = opened
+    qtmodeltester.check(d.win.home_page.model)
+    qtmodeltester.check(d.win.home_page.proxy)
+    qtmodeltester.check(d.case.steps)
     do_arrival(d)
 
     page = d.page("recusal")
@@ -171,6 +174,8 @@ def test_complete_audit_through_the_widgets(opened, tmp_path):
         d.do(page.save)
     assert d.case.snap.statuses["checklist"].done
     assert len(d.case.snap.checklist[0]["evidence_ids"]) == 3
+    qtmodeltester.check(page.model)
+    qtmodeltester.check(d.case.page("evidence").model)
 
     # interview with the interviewee's signature on every page
     page = d.page("interview")
@@ -225,6 +230,15 @@ def test_complete_audit_through_the_widgets(opened, tmp_path):
     d.do(lambda: d.click(page.close_button))
     assert d.case.snap.is_closed and d.case.banner.isVisible()
 
+    # after closing the case is read-only: every editing control is disabled ...
+    arrival = d.page("arrival")
+    assert not arrival.rep_button.isEnabled()
+    assert not d.case.page("evidence").sign_button.isEnabled()
+    assert not d.case.page("findings").ack_button.isEnabled()
+    # ... and an edit that reaches the store anyway is refused plainly
+    box = d.do(arrival.record_notice, expect_error=True)
+    assert "已结案" in d.dismiss(box)
+
     # export the package with the CLI and verify it independently
     d.win.lock_now()
     d.qtbot.waitUntil(lambda: not d.win.services.unlock.is_open(), timeout=TIMEOUT)
@@ -238,3 +252,70 @@ def test_complete_audit_through_the_widgets(opened, tmp_path):
     verify = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(out)], cwd=ROOT, env=env,
                             capture_output=True, text=True, check=False)
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+    # after the export: unlock again and correct the closed case, the one way to change it — a new signed
+    # version that supersedes the old
+    d.win.lock_page.unlock_button.click()
+    unlock(d.qtbot, d.win, profile.pass_a, profile.pass_b)
+    d.win.open_case(case_id)
+    d.qtbot.waitUntil(lambda: d.case.snap is not None, timeout=TIMEOUT)
+    # a correction is the one way to change it: a new signed version that supersedes the old
+    onsite = d.page("onsite")
+    old = d.case.snap.current_records("onsite")[0].id
+    onsite.findings.setPlainText(onsite.findings.toPlainText() + "（更正：床位号 12 应为 21）")
+    onsite.correction_reason.setText("床位号笔误")
+    d.do(lambda: d.click(onsite.correct_button))
+    current = d.case.snap.current_records("onsite")
+    assert len(current) == 1 and current[0].id != old and current[0].version == 2
+
+
+def test_closing_refused_with_one_inspector_present(opened):
+    d, _case_id, profile = opened
+    page = d.page("closing")
+    b_id = d.case.snap.inspectors[1].id
+    d.do(lambda: d.click(page.team_rows[b_id][1]))  # inspector B leaves the site
+    assert not d.case.snap.inspectors[1].unlocked
+    assert any("两名稽核人员" in page.missing.item(i).text() for i in range(page.missing.count()))
+    box = d.do(lambda: d.click(page.close_button), expect_error=True)
+    assert "两名稽核人员" in d.dismiss(box)
+    assert not d.case.snap.is_closed
+    # evidence cannot be captured by one inspector either
+    evidence = d.page("evidence")
+    evidence.source.setText("测试")
+    box = d.do(lambda: evidence.import_bytes("x.jpg", b"\xff\xd8not a real jpeg"), expect_error=True)
+    assert "两名稽核人员" in d.dismiss(box)
+    # B comes back and confirms with their own passphrase
+    d.click(page.team_rows[b_id][2])
+    d.do(lambda: page.passphrase_dialog.textValueSelected.emit(profile.pass_b))
+    assert d.case.snap.inspectors[1].unlocked
+
+
+def test_closing_refused_with_an_unsigned_evidence_item(opened, tmp_path):
+    d, _case_id, _profile = opened
+    evidence = d.page("evidence")
+    evidence.source.setText("住院部")
+    f = tmp_path / "IMG_1.JPG"
+    f.write_bytes(photo(1))
+    d.do(lambda: evidence.import_paths([f]))
+    item = d.case.snap.evidence[0]
+    assert item.provider_state is None
+    # the list shows it as awaiting a signature or refusal, the step as missing
+    assert "awaiting" in evidence.model.state_text(item) or "等待" in evidence.model.state_text(item)
+    assert not d.case.snap.statuses["evidence"].done
+    page = d.page("closing")
+    texts = [page.missing.item(i).text() for i in range(page.missing.count())]
+    assert any("既无提供者签字" in t for t in texts)
+    box = d.do(lambda: d.click(page.close_button), expect_error=True)
+    assert "尚不能结案" in d.dismiss(box)
+    # an empty pad is not a signature
+    evidence.select_item(item.id)
+    d.click(evidence.sign_button)
+    dialog = evidence.sign_dialog
+    d.click(dialog.ok_button)
+    assert dialog.isVisible() and dialog.error.text()
+    dialog.reject()
+    # a refusal needs its reason
+    d.click(evidence.refuse_button)
+    evidence.refusal_dialog._accept()
+    assert evidence.refusal_dialog.isVisible() and evidence.refusal_dialog.error.text()
+    evidence.refusal_dialog.reject()
