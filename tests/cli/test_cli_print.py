@@ -13,7 +13,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -40,30 +40,13 @@ class Demo:
 
 
 def _complete(root: Path, case_id: str, actor: str) -> None:
-    from app.workflow.printing_data import record_service, set_notice_details, set_outcome_details
-    from app.workflow.steps_findings import Responsible, add_finding
-    from app.workflow.steps_measures import MeasureItem, register_preservation, seal
+    """The demo is closed; a service is a follow-up the demo does not record."""
+    from app.workflow.printing_data import record_service
 
     store = Profile.open(root).unlock(P1)
     try:
         store.unlock_inspector(P2)
         with store.transaction() as s:
-            set_notice_details(s, store, case_id, actor, audit_time="09:30",
-                               materials=["住院病历、医嘱单和费用明细清单", "药品耗材进销存台账"])
-            items = [MeasureItem("2025年11月护理记录本", "HL-2025-011", "1本", "完好", "原件"),
-                     MeasureItem("住院三病区交班本", "JB-03", "1本", "完好")]
-            register_preservation(s, store, case_id, actor, items=items, approved_by="赵某某",
-                                  approved_on=date(2026, 11, 23), start_date=date(2026, 11, 23),
-                                  storage_place="稽核中心证据保管室", reason="护理记录可能被涂改或者灭失")
-            seal(s, store, case_id, actor, items=items, approved_by="赵某某", approved_on=date(2026, 11, 23),
-                 start_date=date(2026, 11, 23), reason="护理记录与在院名单不一致，可能被转移或者灭失",
-                 storage_place="医院病案室（加贴封条）")
-            add_finding(s, store, case_id, actor, violation_code="ghost_bed",
-                        description="住院三病区存在挂床住院行为，违规结算住院费用", amount_fen=1_234_500,
-                        responsible=[Responsible("钱演示", "nurse", "住院三病区")])
-            set_outcome_details(s, store, case_id, actor, handling="追回违规结算的医保基金。",
-                                rectification=["建立住院患者在床核查制度"],
-                                rectification_deadline=date(2026, 12, 31), hearing_applies=False)
             record_service(s, store, case_id, actor, document_form="result-notice", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
                            served_at=datetime(2026, 12, 1, 10, 15), servers=["王建国", "李晓梅"])
@@ -154,11 +137,12 @@ def test_interview_questions_answers_and_signature(demo: Demo, printed: dict[str
 
 
 def test_other_forms_carry_their_facts(printed: dict[str, Path]) -> None:
-    assert "HL-2025-011" in _text(printed["preservation"])[0]
+    assert "ZY100012" in _text(printed["preservation"])[0]
     sealing = _text(printed["sealing"])[0]
-    assert "护理记录本" in sealing and "医院病案室" in sealing
-    assert "12,345.00" in _text(printed["result-notice"])[0]
-    assert "建立住院患者在床核查制度" in _text(printed["rectification"])[0]
+    assert "处方底方" in sealing and "医院药剂科档案柜" in sealing
+    result = _text(printed["result-notice"])[0]
+    assert "123,456.00" in result and "128,016.00" in result
+    assert "规范住院患者管理" in _text(printed["rectification"])[0]
     assert "陈述" in _text(printed["defence-notice"])[0]
     receipt = _text(printed["service-receipt"])[0]
     assert "稽核结果告知书" in receipt and "直接送达" in receipt and "某医保稽结〔2026〕1号" in receipt
