@@ -7,10 +7,6 @@ from PySide6.QtCore import QCoreApplication
 from app.ui.i18n import pick
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Labels", text)
-
-
 def audit_kind_label(code: str) -> str:
     from app.workflow.reference import audit_kinds
 
@@ -19,12 +15,12 @@ def audit_kind_label(code: str) -> str:
 
 
 def case_status_label(code: str) -> str:
-    return {"assigned": _t("Assigned"), "active": _t("On site"), "closed": _t("Closed")}.get(code, code)
+    return {"assigned": QCoreApplication.translate("Labels", "Assigned"), "active": QCoreApplication.translate("Labels", "On site"), "closed": QCoreApplication.translate("Labels", "Closed")}.get(code, code)
 
 
 def deadline_kind_label(code: str) -> str:
-    return {"preservation": _t("preservation decision"), "sealing": _t("sealing ends"),
-            "defence": _t("statement and defence"), "notice": _t("notice to serve")}.get(code, code)
+    return {"preservation": QCoreApplication.translate("Labels", "preservation decision"), "sealing": QCoreApplication.translate("Labels", "sealing ends"),
+            "defence": QCoreApplication.translate("Labels", "statement and defence"), "notice": QCoreApplication.translate("Labels", "notice to serve")}.get(code, code)
 
 
 def evidence_kind_label(code: str) -> str:
@@ -50,16 +46,16 @@ def violation_label(code: str) -> str:
 
 def step_label(code: str) -> str:
     return {
-        "arrival": _t("Arrival and credentials"), "recusal": _t("Recusal"), "checklist": _t("Checklist"),
-        "evidence": _t("Evidence"), "interview": _t("Interview records"), "onsite": _t("On-site record"),
-        "measures": _t("Preservation and sealing"), "findings": _t("Findings"), "closing": _t("Closing"),
+        "arrival": QCoreApplication.translate("Labels", "Arrival and credentials"), "recusal": QCoreApplication.translate("Labels", "Recusal"), "checklist": QCoreApplication.translate("Labels", "Checklist"),
+        "evidence": QCoreApplication.translate("Labels", "Evidence"), "interview": QCoreApplication.translate("Labels", "Interview records"), "onsite": QCoreApplication.translate("Labels", "On-site record"),
+        "measures": QCoreApplication.translate("Labels", "Preservation and sealing"), "findings": QCoreApplication.translate("Labels", "Findings"), "closing": QCoreApplication.translate("Labels", "Closing"),
     }.get(code, code)
 
 
 def form_label(code: str) -> str:
-    return {"onsite-record": _t("On-site record"), "evidence-list": _t("Evidence list"),
-            "interview": _t("Interview record"), "preservation": _t("Preservation notice and list"),
-            "sealing": _t("Sealing decision and list"), "notice": _t("Audit notice")}.get(code, code)
+    return {"onsite-record": QCoreApplication.translate("Labels", "On-site record"), "evidence-list": QCoreApplication.translate("Labels", "Evidence list"),
+            "interview": QCoreApplication.translate("Labels", "Interview record"), "preservation": QCoreApplication.translate("Labels", "Preservation notice and list"),
+            "sealing": QCoreApplication.translate("Labels", "Sealing decision and list"), "notice": QCoreApplication.translate("Labels", "Audit notice")}.get(code, code)
 
 
 def yuan(fen: int) -> str:
