@@ -1,7 +1,8 @@
 """The demo profile: two demo inspectors and a demo audit of a fictitious hospital.
 
-Everything here is invented: the hospital, the people and the numbers. Later steps of the walk-through enrich the
-demo until it holds one complete, closed audit with every evidence type.
+Everything here is invented: the hospital, the people and the numbers. The audit is complete and closed: every
+evidence type, an interview, a provider's refusal, a correction, preservation and sealing, findings over the
+法制审核 threshold, the documents printed, both inspectors' closing.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from app.models.profile import Profile
 from app.models.schema import Case
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
-from app.workflow.demo_case import run_procedure
+from app.workflow.demo_case import print_and_close, run_procedure
 
 DEMO_INSPECTORS = (
     ("王建国", "42010020260001", "某市医疗保障基金稽核中心"),
@@ -70,6 +71,7 @@ def build_demo(root: Path, passphrase_a: str, passphrase_b: str) -> DemoResult:
             ))
             case_id, inst_name = case.id, inst.name
         run_procedure(store, case_id, a, b, DEMO_HOSPITAL["address"], date.today())
+        print_and_close(store, case_id, a, b)
         with store.session() as s:
             status = s.get(Case, case_id).status  # type: ignore[union-attr]
     return DemoResult(case_id, status, inst_name, (a, b))

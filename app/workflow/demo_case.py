@@ -4,7 +4,7 @@ signature, a refusal and a correction. All of it is invented."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from app.evidence.capture import CaptureMeta, CaptureSource, Provider, capture
 from app.evidence.provider import Signer, record_refusal, record_signature
@@ -121,7 +121,11 @@ def _demo_id_number(birth: str = "19800101", region: str = "420102", seq: str = 
 
 def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_day: date) -> DemoEvidence:
     """Walk the demo audit through every step of the procedure (without printing and closing)."""
+    from app.workflow.printing_data import record_service, set_notice_details, set_outcome_details
+
     with store.transaction() as s:
+        set_notice_details(s, store, case_id, a, audit_time="09:30",
+                           materials=["2025 年度住院结算明细", "住院病历及护理记录", "药品进销存台账", "医保协议"])
         steps.record_notice(s, store, case_id, a, audit_date=audit_day, served_on=audit_day - timedelta(days=5))
         steps.record_credentials_shown(s, store, case_id, a, statement="出示执法证，说明稽核内容和要求")
         steps.record_credentials_shown(s, store, case_id, b, statement="出示执法证")
@@ -152,6 +156,9 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
         seal(s, store, case_id, a, items=[MeasureItem("2025 年 3 月处方底方", "", "120 张", "原件")],
              approved_by="稽核中心主任 刘演示", approved_on=audit_day, start_date=audit_day,
              reason="处方底方可能被转移", storage_place="医院药剂科档案柜")
+        record_service(s, store, case_id, a, document_form="sealing", document_number="某医保封〔2026〕1号",
+                       recipient="孙演示（医保办主任）", place=place, method="直接送达",
+                       served_at=datetime.combine(audit_day, time(11, 20)), servers=["王建国", "李晓梅"])
         procedure.complete_step(s, store, case_id, a, "measures")
         add_finding(s, store, case_id, a, violation_code="ghost_bed", description="住院三病区挂床住院 3 人次，虚记护理费、床位费",
                     amount_fen=12_345_600, responsible=[Responsible("钱演示", "nurse", "住院三病区"),
@@ -162,4 +169,23 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
                     evidence_ids=[evidence.items["physical"]])
         acknowledge_flags(s, store, case_id, b)
         procedure.complete_step(s, store, case_id, a, "findings")
+        set_outcome_details(s, store, case_id, a, handling="追回违规费用，责令限期整改，提交法制审核",
+                            rectification=["规范住院患者管理，杜绝挂床住院", "建立药品追溯码核验制度"],
+                            rectification_deadline=audit_day + timedelta(days=30),
+                            consequence="逾期不改正的，依协议暂停医保结算")
     return evidence
+
+
+def print_and_close(store: Store, case_id: str, a: str, b: str) -> None:
+    """Print what must be handed over (kept only inside the store) and close with both inspectors."""
+    import io
+
+    from app.workflow.printing import print_case
+    from app.workflow.steps_closing import close_case, required_forms
+
+    with store.session() as s:
+        forms = required_forms(s, case_id)
+    for form in [*forms, "notice"]:
+        print_case(store, case_id, form, io.BytesIO(), a)
+    with store.transaction() as s:
+        close_case(s, store, case_id, [a, b])
