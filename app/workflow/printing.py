@@ -258,7 +258,12 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
     attachments = []
     for a in c.get("attachments") or []:
         seq = seq_of.get(str(a))
-        attachments.append(f"证据{seq}：{titles[seq]}" if seq is not None else str(a))
+        if seq is not None:
+            attachments.append(f"证据{seq}：{titles[seq]}")
+            continue
+        row = session.get(SignedObject, str(a))
+        title = str(loads(row.body).get("title", "")) if row is not None and row.type == "evidence" else ""
+        attachments.append(f"{title}（已更正，以更正后的证据为准）" if title else str(a))
     opinion = _str(c, "party_opinion")
     return OnsiteRecord(
         start=_local(_str(c, "start")), end=_local(_str(c, "end")), place=_str(c, "place") or case.place,
