@@ -93,6 +93,57 @@ def demo_photo() -> bytes:
     return buffer.getvalue()
 
 
+def wait(app: QApplication, pool: QThreadPool, cond, timeout_s: float = 30) -> None:
+    import time
+
+    end = time.monotonic() + timeout_s
+    while not cond() and time.monotonic() < end:
+        pool.waitForDone(50)
+        app.processEvents()
+
+
+def walkthrough(app: QApplication, out: Path, tag: str) -> None:
+    """The enrolment page, home and every step of the demo audit, on a real demo store in a temp dir."""
+    import tempfile
+
+    from app.ui.enrol import EnrolmentPage
+    from app.ui.snapshot import PAGES
+    from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
+    from app.ui.wiring import build_services
+    from tests.ui.walkthrough_helpers import fake_printer
+
+    with tempfile.TemporaryDirectory(prefix="fieldaudit-shots-") as tmp:
+        pool = QThreadPool()
+        enrol = EnrolmentPage(StoreUnlockService(Path(tmp) / "empty"), pool)
+        for size in SIZES:
+            save(app, enrol, out, f"11-enrolment{tag}", size)
+        enrol.deleteLater()
+        services = build_services(Path(tmp) / "demo", True)
+        services.printer = fake_printer
+        win = MainWindow(services, idle_ms=3_600_000)
+        team = services.unlock.inspectors()
+        for (iid, _name), secret in zip(team, DEMO_PASSPHRASES, strict=True):
+            services.unlock.unlock(iid, secret)
+        win._on_unlocked(team)
+        home = win.home_page
+        wait(app, services.store_pool, lambda: home.model.rowCount() > 0)
+        for size in SIZES:
+            save(app, win, out, f"12-home{tag}", size)
+        home.table.selectRow(0)
+        home.open_selected()
+        case = win.case_page
+        wait(app, services.store_pool, lambda: case.snap is not None)
+        for i, step in enumerate(PAGES):
+            case.show_step(step)
+            for size in SIZES:
+                save(app, win, out, f"{20 + i:02d}-step-{step}{tag}", size)
+        win.lock_now()
+        services.store_pool.waitForDone()
+        win.close()
+        win.deleteLater()
+        settle(app)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -142,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         save(app, viewer, out, f"07-photo-corrupt{tag}", size)
         viewer.deleteLater()
         settle(app)
+
+    walkthrough(app, out, tag)
 
     host = QWidget()
     host.resize(900, 600)

@@ -274,6 +274,7 @@ class HomePage(QWidget):
         bottom.addWidget(self.open_button)
         left_layout.addLayout(bottom)
         right = QWidget()
+        right.setMinimumWidth(340)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(due_box, 3)

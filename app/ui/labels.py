@@ -19,7 +19,9 @@ def case_status_label(code: str) -> str:
 
 
 def deadline_kind_label(code: str) -> str:
-    return {"preservation": QCoreApplication.translate("Labels", "preservation decision"), "sealing": QCoreApplication.translate("Labels", "sealing ends"),
+    return {"preservation_decision": QCoreApplication.translate("Labels", "preservation decision"),
+            "sealing_end": QCoreApplication.translate("Labels", "sealing ends"),
+            "preservation": QCoreApplication.translate("Labels", "preservation decision"), "sealing": QCoreApplication.translate("Labels", "sealing ends"),
             "defence": QCoreApplication.translate("Labels", "statement and defence"), "notice": QCoreApplication.translate("Labels", "notice to serve")}.get(code, code)
 
 

@@ -701,11 +701,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1" />
+        <location line="+154" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="-149" />
         <source>Provider's name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -721,12 +722,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1" />
-        <location line="+181" />
+        <location line="+147" />
+        <location line="+37" />
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-180" />
+        <location line="-183" />
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -786,7 +788,32 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+61" />
+        <location line="+27" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Measure</source>
+        <translation>检查措施</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Obtained</source>
+        <translation>取得时间</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Inspector signatures</source>
+        <translation>稽核人员签名</translation>
+    </message>
+    <message>
+        <location line="+35" />
         <source>Provider's signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -977,7 +1004,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>与档案系统同步</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+51" />
         <source> (overdue)</source>
         <translation>（已逾期）</translation>
     </message>
@@ -1153,11 +1180,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+4" />
+        <location line="+2" />
         <source>preservation decision</source>
         <translation>先行登记保存处理决定</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="-1" />
+        <location line="+1" />
         <source>sealing ends</source>
         <translation>封存期满</translation>
     </message>

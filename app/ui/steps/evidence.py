@@ -312,12 +312,15 @@ class EvidencePage(StepPage):
             return
         e = self.model.item(row)
         provider = e.provider or {}
+        kind_l, measure_l, source_l = self.tr("Kind"), self.tr("Measure"), self.tr("Source")
+        obtained_l, provider_l, none_l = self.tr("Obtained"), self.tr("Provider"), self.tr("none")
+        signatures_l = self.tr("Inspector signatures")
         lines = [
             f"<b>{e.title}</b>",
-            f"{self.tr('Kind')}: {evidence_kind_label(e.kind)}　{self.tr('Measure')}: {measure_label(e.measure)}",
-            f"{self.tr('Source')}: {e.source}　{self.tr('Obtained')}: {e.obtained_at[:19].replace('T', ' ')}",
-            f"{self.tr('Provider')}: {provider.get('name', '') or self.tr('none')} {provider.get('role', '')}",
-            f"{self.tr('Inspector signatures')}: {e.inspector_signatures}　{self.model.state_text(e)}",
+            f"{kind_l}: {evidence_kind_label(e.kind)}　{measure_l}: {measure_label(e.measure)}",
+            f"{source_l}: {e.source}　{obtained_l}: {e.obtained_at[:19].replace('T', ' ')}",
+            f"{provider_l}: {provider.get('name', '') or none_l} {provider.get('role', '')}",
+            f"{signatures_l}: {e.inspector_signatures}　{self.model.state_text(e)}",
             f"SHA-256: {e.streams[0]['sha256'][:16]}…" if e.streams else "",
         ]
         self.detail.setText("<br>".join(line for line in lines if line))
