@@ -300,7 +300,7 @@ def test_closing_refused_with_an_unsigned_evidence_item(opened, tmp_path):
     item = d.case.snap.evidence[0]
     assert item.provider_state is None
     # the list shows it as awaiting a signature or refusal, the step as missing
-    assert "awaiting" in evidence.model.state_text(item) or "等待" in evidence.model.state_text(item)
+    assert evidence.model.state_text(item) == "待签名或记录拒签"
     assert not d.case.snap.statuses["evidence"].done
     page = d.page("closing")
     texts = [page.missing.item(i).text() for i in range(page.missing.count())]
