@@ -49,6 +49,7 @@ from archive.uploads import Uploads
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 415, 422, 429)
 }
+MAX_JSON_BODY = 256 * 1024 * 1024
 UploadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
 
 
@@ -96,6 +97,11 @@ async def _device(request: Request) -> AuthedDevice:
     verifier: RequestVerifier = request.app.state.verifier
     dev = await run_in_threadpool(verifier.authenticate, request.headers, request.method, _target(request.scope))
     if request.method != "PATCH":  # PATCH bodies are streamed and checked as they arrive
+        declared = request.headers.get("content-length", "0")
+        if not declared.isdigit() or int(declared) > MAX_JSON_BODY:
+            raise ApiError(
+                413, "body_too_large", "请求体过大", f"request bodies are limited to {MAX_JSON_BODY} bytes; split the batch"
+            )
         body = await request.body()
         if hashlib.sha256(body).hexdigest() != dev.body_sha256:
             raise ApiError(
@@ -279,6 +285,7 @@ def create_app(archive: Archive) -> FastAPI:
 
     @app.get("/v1/cases/{case_id}/conflicts", response_model=ConflictList, responses=ERRORS)
     def case_conflicts(case_id: Annotated[str, Path(max_length=128)], dev: AuthDev) -> dict[str, Any]:
-        return {"case_id": case_id, "conflicts": conflicts_mod.list_conflicts(archive, case_id)}
+        found = conflicts_mod.list_conflicts(archive, case_id, dev.id, dev.inspector_ids)
+        return {"case_id": case_id, "conflicts": found}
 
     return app

@@ -43,7 +43,7 @@ def _offset_stream(ctx: Any, value: Any) -> bytes:
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_error(case: Any, fuzz_target: tuple[ArchiveProcess, Laptop]) -> None:
     proc, laptop = fuzz_target
     kw = case.as_transport_kwargs(base_url=proc.url)
