@@ -234,7 +234,7 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
                     raise UserError("更正须说明理由。", "A correction must say why.")
                 manifest["supersedes"] = {"item": supersedes[0], "manifest_sha256": old.sha256, "reason": supersedes[1]}
             if parent is not None:
-                prow = _manifest_row(s, parent[0])
+                prow = _manifest_row(s, parent[0], ("evidence", "record"))
                 if parent[1] not in DERIVED_RELATIONS:
                     raise UserError("未知的派生关系。", "Unknown derivation.")
                 manifest["parent"] = {"item": parent[0], "manifest_sha256": prow.sha256, "relation": parent[1]}
@@ -308,8 +308,8 @@ def capture_batch(store: Store, case_id: str, items: Sequence[tuple[CaptureSourc
     return results
 
 
-def _manifest_row(s: Session, item_id: str) -> SignedObject:
-    row = s.scalars(select(SignedObject).where(SignedObject.id == item_id, SignedObject.type == "evidence")).first()
+def _manifest_row(s: Session, item_id: str, types: tuple[str, ...] = ("evidence",)) -> SignedObject:
+    row = s.scalars(select(SignedObject).where(SignedObject.id == item_id, SignedObject.type.in_(types))).first()
     if row is None:
         raise UserError("所指的证据不存在。", "The referenced evidence item does not exist.")
     return row
@@ -355,7 +355,7 @@ def derive(store: Store, case_id: str, parent_id: str, relation: str, data: byte
         with store.transaction() as s:
             require_open(s, case_id, correction=True)
             signers = signing_pair(s, store, case_id)
-            parent = _manifest_row(s, parent_id)
+            parent = _manifest_row(s, parent_id, ("evidence", "record"))
             return _derive_in(s, store, bs, case_id, parent_id, parent.sha256, relation, data, signers, created)
     except BaseException:
         for blob in created:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.evidence.blobstore import BlobStore
-from app.evidence.canonical import canonical_bytes
+from app.evidence.canonical import canonical_bytes, loads
 from app.evidence.capture import clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
@@ -35,10 +35,12 @@ class Signer:
         return {"name": self.name, "role": self.role, "id_number": self.id_number}
 
 
-def _target(s: Session, target_id: str) -> SignedObject:
+def _target(s: Session, case_id: str, target_id: str) -> SignedObject:
+    """The item or record to sign; after closing only a correction (which supersedes an earlier one) may be."""
     row = s.get(SignedObject, target_id)
-    if row is None or row.type not in ("evidence", "record"):
+    if row is None or row.type not in ("evidence", "record") or row.case_id != case_id:
         raise UserError("要签名的证据或笔录不存在。", "The item or record to sign does not exist.")
+    require_open(s, case_id, correction=loads(row.body).get("supersedes") is not None)
     return row
 
 
@@ -66,9 +68,8 @@ def record_signature(store: Store, case_id: str, target_id: str, signer: Signer,
         raise UserError("签名图像无效。", "The signature image is not valid.")
     bs = BlobStore(store)
     with store.transaction() as s:
-        require_open(s, case_id)
+        target = _target(s, case_id, target_id)
         signers = signing_pair(s, store, case_id)
-        target = _target(s, target_id)
         strokes_blob = bs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": clean}))
         image_blob = bs.ingest_bytes(s, image_png)
         binding: dict[str, Any] = {
@@ -91,12 +92,14 @@ def record_refusal(store: Store, case_id: str, target_id: str, reason: str, *, s
     if len(reason.strip()) < 2:
         raise UserError("请写明未能取得签名的原因。", "State why the signature could not be obtained.")
     with store.transaction() as s:
-        require_open(s, case_id)
+        target = _target(s, case_id, target_id)
         signers = signing_pair(s, store, case_id)
-        target = _target(s, target_id)
         photo = ""
         if photo_item_id:
-            photo = _target(s, photo_item_id).sha256
+            photo_row = s.get(SignedObject, photo_item_id)
+            if photo_row is None or photo_row.type != "evidence" or photo_row.case_id != case_id:
+                raise UserError("所附照片不存在。", "The attached photo does not exist.")
+            photo = photo_row.sha256
         body: dict[str, Any] = {
             "v": 1, "type": "provider-refusal", "case": case_id, "target": target_id,
             "target_type": target.type, "target_sha256": target.sha256, "reason": reason.strip(),

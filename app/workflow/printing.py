@@ -447,8 +447,15 @@ def _fresh_checkpoint(session: Session, store: Store, case_id: str) -> None:
         journal.checkpoint(session, store, case_id, "print")
 
 
-def _anchor_item(session: Session, case_id: str) -> str | None:
-    """The parent of the stored PDF: the case's first current evidence item (records cannot be parents)."""
+def _anchor_item(session: Session, case_id: str, form: str) -> str | None:
+    """The parent of the stored PDF: the record the form renders, else the case's first current evidence item."""
+    from app.evidence.items import record_statuses
+
+    kind = {"onsite-record": "onsite", "interview": "interview"}.get(form)
+    if kind is not None:
+        for rs in reversed(record_statuses(session, case_id)):
+            if rs.kind == kind and rs.superseded_by is None:
+                return rs.record_id
     for st in item_statuses(session, case_id):
         if st.superseded_by is None:
             return st.item_id
@@ -471,7 +478,7 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
     with store.session() as s:
         ctx = build_context(s, store, case_id, form, cfg)
         unlocked = [i for i in case_inspector_ids(s, case_id) if i in store.unlocked_inspectors()]
-        anchor = _anchor_item(s, case_id)
+        anchor = _anchor_item(s, case_id, form)
     buf = io.BytesIO()
     try:
         result = render(form, ctx, buf, cfg)

@@ -160,3 +160,25 @@ def test_correction_supersedes_and_keeps_the_original(unlocked: Store) -> None:
     assert statuses[first].superseded_by == second
     assert manifest(unlocked, second)["supersedes"]["item"] == first
     assert manifest(unlocked, first)["title"] == "照片"
+
+
+def test_after_closing_only_corrections_are_captured_and_signed(unlocked: Store) -> None:
+    from sqlalchemy import update
+
+    from app.models.schema import Case
+
+    case = new_case(unlocked)
+    first = capture(unlocked, case, [CaptureSource("a.txt", data=b"v1")], META).item_id
+    with unlocked.transaction() as s:
+        s.execute(update(Case).where(Case.id == case).values(status="closed"))
+    png = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(png, "PNG")
+    strokes = [[[0, 0, 0, 500, 0, 0], [30, 40, 16, 600, 0, 0]]]
+    with pytest.raises(PermissionRefused, match="closed"):
+        capture(unlocked, case, [CaptureSource("b.txt", data=b"new")], META)
+    with pytest.raises(PermissionRefused, match="closed"):
+        record_signature(unlocked, case, first, Signer("赵某"), strokes, png.getvalue())
+    fixed = capture(unlocked, case, [CaptureSource("a.txt", data=b"v2")], META, supersedes=(first, "更正")).item_id
+    record_signature(unlocked, case, fixed, Signer("赵某", "提供者"), strokes, png.getvalue())
+    with unlocked.session() as s:
+        assert {st.item_id: st.provider for st in item_statuses(s, case)}[fixed] == "signed"
