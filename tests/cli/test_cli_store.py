@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "FIELDAUDIT_LANG": "zh_CN"}
-    return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", *map(str, args)], capture_output=True, text=True, check=False,
                           cwd=ROOT, env=env, timeout=300)
 
 

@@ -80,13 +80,12 @@ def test_marker_is_nowhere_in_clear(two_inspectors: TwoInspectorProfile, tmp_pat
     tmp_before = set(Path(tempfile.gettempdir()).iterdir())
     store = Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a)
     store.unlock_inspector(two_inspectors.pass_b)
-    with store:
-        with store.transaction() as s:
-            inst = add_institution(s, name="某医院", kind="designated_hospital")
-            create_case(s, store, two_inspectors.inspector_a, CaseSpec(
-                institution_id=inst.id, kind="routine",
-                inspector_ids=[two_inspectors.inspector_a, two_inspectors.inspector_b], matters=marker))
-            BlobStore(store).ingest(s, io.BytesIO((marker + "\n").encode() * 5000))
+    with store, store.transaction() as s:
+        inst = add_institution(s, name="某医院", kind="designated_hospital")
+        create_case(s, store, two_inspectors.inspector_a, CaseSpec(
+            institution_id=inst.id, kind="routine",
+            inspector_ids=[two_inspectors.inspector_a, two_inspectors.inspector_b], matters=marker))
+        BlobStore(store).ingest(s, io.BytesIO((marker + "\n").encode() * 5000))
     needles = [marker.encode("utf-8"), marker.encode("utf-16-le")]
     new_tmp = [p for p in Path(tempfile.gettempdir()).iterdir() if p not in tmp_before]
     for root in [two_inspectors.root, *new_tmp]:

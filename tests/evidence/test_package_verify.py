@@ -58,7 +58,7 @@ def failures(path: Path) -> list[str]:
 
 def test_demo_package_verifies_through_the_cli(demo_package: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package)], capture_output=True,
-                         text=True, cwd=ROOT)
+                         text=True, cwd=ROOT, check=False)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "OK" in res.stdout
     assert "inspector" in res.stderr and "device" in res.stderr  # fingerprints printed without --trust
@@ -79,7 +79,7 @@ def test_flipped_byte_in_a_photo_names_the_item(demo_package: Path, tmp_path: Pa
     target: dict[str, str] = {}
 
     def change(m: dict[str, bytes]) -> None:
-        name, env = next((n, e) for n, e in envelopes(m, "evidence")
+        _name, env = next((n, e) for n, e in envelopes(m, "evidence")
                          if e["body"]["streams"][0]["media_type"] == "image/jpeg" and not e["body"]["parent"])
         sha = env["body"]["streams"][0]["sha256"]
         data = bytearray(m[f"blobs/{sha}"])
@@ -184,7 +184,7 @@ def test_older_checkpoint_replayed_after_a_newer_one(demo_package: Path, tmp_pat
 
 def test_correction_pointing_nowhere(demo_package: Path, tmp_path: Path) -> None:
     def change(m: dict[str, bytes]) -> None:
-        for name, env in envelopes(m, "evidence"):
+        for _name, env in envelopes(m, "evidence"):
             if env["body"]["supersedes"]:
                 original = env["body"]["supersedes"]["item"]
                 for pname, penv in envelopes(m, "evidence"):
@@ -199,7 +199,7 @@ def test_trust_roster_refuses_foreign_keys(demo_package: Path, tmp_path: Path) -
     roster = tmp_path / "roster.json"
     roster.write_text(json.dumps({"v": 1, "type": "roster", "inspectors": [], "devices": []}), encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package), "--trust", str(roster)],
-                         capture_output=True, text=True, cwd=ROOT)
+                         capture_output=True, text=True, check=False, cwd=ROOT)
     assert res.returncode == 1
     assert "untrusted" in res.stdout
 
@@ -207,7 +207,7 @@ def test_trust_roster_refuses_foreign_keys(demo_package: Path, tmp_path: Path) -
 def test_not_a_package_is_one_clear_line(tmp_path: Path) -> None:
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"this is not a zip file")
-    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(junk)], capture_output=True, text=True,
+    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(junk)], capture_output=True, text=True, check=False,
                          cwd=ROOT)
     assert res.returncode == 2
     assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr

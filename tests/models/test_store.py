@@ -122,7 +122,7 @@ def test_journal_and_signed_objects_refuse_update_and_delete(unlocked: object) -
     with store.transaction() as s:
         journal.append(s, store, "log-1", actor, "test.event", {"n": 1})
     for stmt in ("UPDATE journal SET type = 'x'", "DELETE FROM journal", "UPDATE journal SET leaf = x'00'"):
-        with pytest.raises(Exception, match="immutable|append-only"), store.transaction() as s:
+        with pytest.raises(Exception, match=r"immutable|append-only"), store.transaction() as s:
             s.execute(text(stmt))
     with store.transaction() as s:  # bookkeeping columns stay writable
         s.execute(text("UPDATE journal SET archived = 1"))
