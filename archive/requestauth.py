@@ -13,7 +13,7 @@ from starlette.datastructures import Headers
 
 from app.evidence.signing import SignatureError, unb64, verify_raw
 from app.sync.auth import request_claims, request_signing_input
-from app.sync.protocol import H_BODY_SHA256, H_DEVICE, H_NONCE, H_SIGNATURE, H_TIME
+from app.sync.protocol import H_BODY_SHA256, H_DEVICE, H_NONCE, H_SIGNATURE, H_TIME, UNSIGNED_PAYLOAD
 from archive.db import Device, DeviceInspector, Nonce
 from archive.errors import ApiError
 from archive.service import Archive
@@ -51,8 +51,11 @@ def parse_headers(headers: Headers) -> SignedHeaders:
         )
     device_id = values[H_DEVICE] or ""
     when, nonce = values[H_TIME] or "", (values[H_NONCE] or "").lower()
-    body, sig = (values[H_BODY_SHA256] or "").lower(), values[H_SIGNATURE] or ""
-    if not (_TIME.match(when) and _NONCE.match(nonce) and _SHA.match(body)) or not 0 < len(device_id) <= 128:
+    body, sig = values[H_BODY_SHA256] or "", values[H_SIGNATURE] or ""
+    if body != UNSIGNED_PAYLOAD:
+        body = body.lower()
+    body_ok = _SHA.match(body) is not None or body == UNSIGNED_PAYLOAD
+    if not (_TIME.match(when) and _NONCE.match(nonce) and body_ok) or not 0 < len(device_id) <= 128:
         raise unauthorized("malformed_signature", "设备签名格式错误", "malformed request-signature headers")
     try:
         raw_sig = unb64(sig)

@@ -5,7 +5,8 @@ Every request from an enrolled laptop carries five headers::
     FA-Device:         <device id>
     FA-Time:           <unix seconds, integer>
     FA-Nonce:          <32 lower-case hex digits, fresh per request>
-    FA-Content-SHA256: <hex SHA-256 of the exact request body; of b"" when there is none>
+    FA-Content-SHA256: <hex SHA-256 of the exact request body; of b"" when there is none;
+                        "UNSIGNED-PAYLOAD" allowed on upload PATCH only>
     FA-Signature:      <base64 Ed25519 signature>
 
 The signature is over ``"fieldaudit/request/v1" ‖ 0x00 ‖ canonical_json(claims)`` with::
@@ -36,6 +37,7 @@ from app.sync.protocol import (
     H_SIGNATURE,
     H_TIME,
     PROTOCOL_VERSION,
+    UNSIGNED_PAYLOAD,
 )
 
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -111,7 +113,9 @@ class DeviceAuth(httpx.Auth):
 
     def _body_hash(self, request: httpx.Request) -> str | None:
         declared = request.headers.get(H_BODY_SHA256)
-        return declared.lower() if declared else None
+        if not declared:
+            return None
+        return declared if declared == UNSIGNED_PAYLOAD else declared.lower()
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         declared = self._body_hash(request)

@@ -43,6 +43,9 @@ H_TIME = "FA-Time"
 H_NONCE = "FA-Nonce"
 H_BODY_SHA256 = "FA-Content-SHA256"
 H_SIGNATURE = "FA-Signature"
+# Allowed as FA-Content-SHA256 on upload PATCH only (as S3 does): the bytes are bound by the whole-blob SHA-256
+# declared, signed, at creation and re-checked at completion, so hashing every chunk twice buys nothing.
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
 # Upload headers (tus 1.0 subset plus two of ours).
 H_TUS = "Tus-Resumable"

@@ -261,3 +261,25 @@ def test_killed_after_blob_write_before_commit(tmp_path: Path) -> None:
         assert '"blobs": 1' in proc.admin("stats").stdout
     finally:
         proc.kill()
+
+
+def test_unsigned_payload_only_on_patch(sqlite_archive: ArchiveProcess) -> None:
+    laptop = enrolled_laptop(sqlite_archive)
+    data = make_blob(1_500_000)
+    sha = hashlib.sha256(data).hexdigest()
+    with laptop.client() as c:
+        r = c.post("/v1/uploads", json={"sha256": sha, "length": len(data)},
+                   headers={"FA-Content-SHA256": "UNSIGNED-PAYLOAD"})
+        assert r.status_code == 401 and r.json()["error"] == "body_mismatch"
+        uid = c.post("/v1/uploads", json={"sha256": sha, "length": len(data)}).json()["id"]
+        bad = bytearray(data)
+        bad[7] ^= 0xFF
+        r = c.patch(f"/v1/uploads/{uid}", content=bytes(bad), headers={
+            "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream",
+            "FA-Content-SHA256": "UNSIGNED-PAYLOAD"})
+        assert r.status_code == 422 and r.json()["error"] == "hash_mismatch"  # still caught at completion
+        c.post("/v1/uploads", json={"sha256": sha, "length": len(data)})
+        r = c.patch(f"/v1/uploads/{uid}", content=data, headers={
+            "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream",
+            "FA-Content-SHA256": "UNSIGNED-PAYLOAD"})
+        assert r.status_code == 204 and r.headers["FA-Upload-Status"] == "complete"
