@@ -5,9 +5,11 @@ the profile directory; it returns ``Services``. ``build_services`` connects the 
 (``StoreUnlockService`` over ``Profile``); with ``demo`` it first creates the demo profile when it is missing
 (inspectors 王建国 / 李晓梅, passphrases ``demo-passphrase-1`` / ``demo-passphrase-2``).
 
-Printing is a dependency: ``Services.printer(store, case_id, form)`` returns the rendered PDF bytes of one form;
-the closing step records the print (its SHA-256) in the journal. ``printer_unavailable`` is the default until
-the documents layer offers a case-to-form renderer.
+Printing is a dependency: ``Services.printer(store, case_id, form, actor_id)`` renders one form of the case
+and returns the PDF bytes; it journals the print itself (a ``document.printed`` event with the content hash).
+The default, ``print_to_memory``, is ``app.workflow.printing.print_case`` into memory (it also stores the PDF
+as a derived item of the case when both inspectors are unlocked); the bytes never touch the disk, the
+closing page shows them in the print preview. ``printer_unavailable`` refuses plainly (builds without printing).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from app.ui.ports import UnlockService
 if TYPE_CHECKING:
     from app.models.profile import Store
 
-Printer = Callable[["Store", str, str], bytes]  # (store, case_id, form) -> PDF bytes
+Printer = Callable[["Store", str, str, str], bytes]  # (store, case_id, form, actor_id) -> PDF bytes, journaled
 
 DEFAULT_IDLE_MINUTES = 5
 
@@ -45,8 +47,19 @@ class PrintingUnavailable(Exception):
     hint_en = "Print with python -m app.cli print, or contact your administrator."
 
 
-def printer_unavailable(store: Store, case_id: str, form: str) -> bytes:
+def printer_unavailable(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
     raise PrintingUnavailable
+
+
+def print_to_memory(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
+    """Render ``form`` with ``print_case`` into memory as ``actor_id``: journaled, stored as a derived item."""
+    import io
+
+    from app.workflow.printing import print_case
+
+    buffer = io.BytesIO()
+    print_case(store, case_id, form, buffer, actor_id)
+    return buffer.getvalue()
 
 
 class NoStoreUnlockService:
@@ -71,7 +84,7 @@ class Services:
     # one worker thread owns the store connection: every store call runs on this pool
     store_pool: QThreadPool = field(default_factory=single_thread_pool)
     idle_minutes: int = DEFAULT_IDLE_MINUTES
-    printer: Printer = printer_unavailable
+    printer: Printer = print_to_memory
 
 
 ServicesFactory = Callable[[Path, bool], Services]

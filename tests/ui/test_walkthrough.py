@@ -226,6 +226,13 @@ def test_complete_audit_through_the_widgets(opened, tmp_path, qtmodeltester):
     page = d.page("closing")
     for form in list(d.case.snap.required_forms):
         d.do(lambda f=form: d.click(page.print_rows[f][0]))
+        # the print is journaled once (by the printer, not again by the page) and the preview opens
+        assert len(d.case.snap.printed[form]) == 1
+        preview = page.preview
+        assert preview is not None and preview.isVisible()
+        d.qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
+        assert preview.page_count() == 2
+        preview.close()
     assert d.case.snap.statuses["closing"].done, d.case.snap.statuses["closing"].missing
     d.do(lambda: d.click(page.close_button))
     assert d.case.snap.is_closed and d.case.banner.isVisible()

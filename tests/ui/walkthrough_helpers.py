@@ -9,16 +9,34 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.models.profile import Profile
+from app.models.profile import Profile, Store
 
 HOSPITAL = {"name": "某市虚构第二医院（测试）", "kind": "designated_hospital", "uscc": "12420100MB0123456C",
             "address": "某市某区测试路 2 号", "legal_rep": "赵测试", "phone": "027-00000000", "level": "二级"}
 REP_ID = "11010519491231002X"  # the GB 11643 example number
 
 
-def fake_printer(store: object, case_id: str, form: str) -> bytes:
-    """Stands in for the documents layer: the bytes of a 'printed' form (the print is journaled by hash)."""
-    return f"%PDF-1.4 test print of {form} for {case_id}\n%%EOF\n".encode()
+def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
+    """Stands in for ``print_case``: a small real two-page PDF of the form, journaled by its hash as the real
+    printer does (``record_print``), rendered in memory."""
+    import hashlib
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.workflow.steps_closing import record_print
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(595.27, 841.89))
+    for page in (1, 2):
+        canvas.setFont("Helvetica", 14)
+        canvas.drawString(72, 760, f"test print of {form} for {case_id}, page {page} of 2")
+        canvas.rect(72, 120, 451, 600)
+        canvas.showPage()
+    canvas.save()
+    pdf = buffer.getvalue()
+    with store.transaction() as s:
+        record_print(s, store, case_id, actor_id, form, hashlib.sha256(pdf).hexdigest())
+    return pdf
 
 
 def make_case(root: Path, pass_a: str, pass_b: str, *, checklist_items: int = 3) -> str:

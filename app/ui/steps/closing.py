@@ -5,15 +5,19 @@ Closing needs two inspectors present (each unlocked with their own passphrase) a
 
 from __future__ import annotations
 
-import hashlib
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QPushButton, QWidget
 
+from app.models.profile import Store
 from app.ui.i18n import pick
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label
 from app.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from app.ui.print_preview import PrintPreviewDialog  # QtPdf is loaded on the first print
 
 
 class ClosingPage(StepPage):
@@ -30,6 +34,7 @@ class ClosingPage(StepPage):
         self.print_rows: dict[str, tuple[QPushButton, object]] = {}
         _box, self.team_form = self.group(self.tr("Inspectors present"))
         self.team_rows: dict[str, tuple[object, QPushButton, QPushButton]] = {}
+        self.preview: PrintPreviewDialog | None = None
         self.state = note_label()
         self.close_button = self.button(self.tr("Close the on-site audit"), self.close_case, primary=True)
         row = QHBoxLayout()
@@ -40,19 +45,25 @@ class ClosingPage(StepPage):
 
     # --- actions
     def print_form_now(self, form: str) -> None:
-        """Render through the printer dependency, then journal the print with the PDF's SHA-256."""
-        from app.workflow.steps_closing import record_print
-
+        """Render through the printer dependency (which journals the print), then show the print preview."""
         printer = self.ws.printer
         case_id, actor = self.case_id, self.ws.actor
 
-        def work(store):  # type: ignore[no-untyped-def]
-            pdf = printer(store, case_id, form)
-            with store.transaction() as s:
-                record_print(s, store, case_id, actor, form, hashlib.sha256(pdf).hexdigest())
-            return len(pdf)
+        def work(store: Store) -> bytes:
+            return printer(store, case_id, form, actor)
 
-        self.act(f"print:{form}", work, busy=self.tr("Printing…"))
+        self.act(f"print:{form}", work, lambda pdf: self.show_preview(form, pdf), busy=self.tr("Printing…"))
+
+    def show_preview(self, form: str, pdf: bytes) -> PrintPreviewDialog:
+        """The preview of the PDF just rendered, with "打印…" to a printer (one preview open at a time)."""
+        from app.ui.print_preview import PrintPreviewDialog
+
+        if self.preview is not None:
+            self.preview.close()
+            self.preview.deleteLater()
+        self.preview = PrintPreviewDialog(self, pdf, form_label(form))
+        self.preview.open()
+        return self.preview
 
     def close_case(self) -> None:
         from app.workflow.steps_closing import close_case
