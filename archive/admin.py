@@ -14,7 +14,7 @@ from app.evidence.signing import SignatureError, unb64, verify_object
 from app.sync.protocol import CTX_CHECKPOINT, CTX_JOURNAL, CTX_RECEIPT
 from archive.blobstore import BlobRejected
 from archive.db import Blob, Checkpoint, Device, Inspector, Leaf, LogHead, ObjectBlob, StoredObject
-from archive.push import _signature_records
+from archive.push import signature_checks
 from archive.service import Archive
 
 MAX_FAILURES = 1000
@@ -106,7 +106,10 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
             except (ValueError, CanonicalisationError):
                 fail(f"object {o.sha256}: not canonical JSON")
                 continue
-            for sig, candidates in _signature_records(value):
+            for sig, candidates, _ctx in signature_checks(value):
+                if not isinstance(sig, dict):
+                    fail(f"object {o.sha256}: malformed signature record")
+                    continue
                 key = keys.get(str(sig.get("signer")), b"")
                 ok = False
                 for cand in candidates:

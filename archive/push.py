@@ -21,8 +21,11 @@ from app.sync.protocol import (
     CTX_RECEIPT,
     EVIDENCE_CONTEXTS,
     FIELD_CHANGE_TYPE,
+    OBJECT_CONTEXTS,
     PROTOCOL_VERSION,
     PushRequest,
+    is_signed_envelope,
+    payload_blob_refs,
 )
 from archive.crash import crashpoint
 from archive.db import (
@@ -49,6 +52,7 @@ from archive.service import Archive
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _SIG_KEYS = {"signer", "suite", "public_key", "context", "signature"}
+_SIG_MEMBERS = ("sig", "sigs", "signatures")
 
 
 class Refused(Exception):
@@ -76,22 +80,24 @@ class Verified:
 
 
 def _signature_records(value: Any) -> list[tuple[dict[str, Any], list[Any]]]:
-    """Every signature record inside ``value`` with the candidate values it may have been made over: the
-    enclosing object without its ``sig``/``sigs`` members, and each remaining member that is an object."""
+    """Signature records inside a payload that is not a signed-object envelope, with the candidate values each may
+    have been made over: the enclosing object without its ``sig``/``sigs``/``signatures`` members, and each
+    remaining member that is an object."""
     out: list[tuple[dict[str, Any], list[Any]]] = []
     if isinstance(value, dict):
         sigs: list[Any] = []
         if isinstance(value.get("sig"), dict):
             sigs.append(value["sig"])
-        if isinstance(value.get("sigs"), list):
-            sigs.extend(value["sigs"])
-        rest = {k: v for k, v in value.items() if k not in ("sig", "sigs")}
+        for k in ("sigs", "signatures"):
+            if isinstance(value.get(k), list):
+                sigs.extend(value[k])
+        rest = {k: v for k, v in value.items() if k not in _SIG_MEMBERS}
         candidates: list[Any] = [rest, *(v for v in rest.values() if isinstance(v, dict))]
         for s in sigs:
             if isinstance(s, dict) and set(s) == _SIG_KEYS:
                 out.append((s, candidates))
         for k, v in value.items():
-            if k not in ("sig", "sigs"):
+            if k not in _SIG_MEMBERS:
                 out.extend(_signature_records(v))
     elif isinstance(value, list):
         for v in value:
@@ -99,24 +105,12 @@ def _signature_records(value: Any) -> list[tuple[dict[str, Any], list[Any]]]:
     return out
 
 
-def _blob_refs(value: Any, key: str = "") -> set[str]:
-    """Content hashes a payload refers to: hex SHA-256 strings under ``sha256`` / ``*_sha256`` members (and in
-    lists under them), except ``payload_sha256`` which points at another payload."""
-    out: set[str] = set()
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out |= _blob_refs(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            out |= _blob_refs(v, key)
-    elif (
-        isinstance(value, str)
-        and _HEX64.match(value)
-        and (key in ("sha256", "sha256s") or key.endswith("_sha256"))
-        and key != "payload_sha256"
-    ):
-        out.add(value)
-    return out
+def signature_checks(payload: Any) -> list[tuple[Any, list[Any], str | None]]:
+    """(signature record, values it may be over, required context or None for any evidence context)."""
+    if is_signed_envelope(payload):
+        ctx = OBJECT_CONTEXTS[payload["type"]]
+        return [(sig, [payload["body"]], ctx) for sig in payload["signatures"]]
+    return [(sig, cands, None) for sig, cands in _signature_records(payload)]
 
 
 def _object_key(payload: Any) -> str | None:
@@ -139,6 +133,34 @@ def _roster(s: Session, device_id: str) -> RosterView:
         i.id: (unb64(i.public_key), i.revoked_at is not None) for i in s.execute(select(Inspector)).scalars()
     }
     return RosterView(unb64(device.public_key), keys)
+
+
+def _check_signature(
+    dev: AuthedDevice, roster: RosterView, sig: Any, candidates: list[Any], required_ctx: str | None
+) -> tuple[str, str] | None:
+    """None when ``sig`` is a genuine signature by the device or one of its inspectors, else (code, message)."""
+    if not isinstance(sig, dict) or set(sig) != _SIG_KEYS:
+        return ("bad_signature", "malformed signature record")
+    signer, ctx = sig.get("signer"), sig.get("context")
+    if (required_ctx is not None and ctx != required_ctx) or ctx not in EVIDENCE_CONTEXTS:
+        return ("bad_signature", f"signature context {ctx!r} not allowed here")
+    if signer == dev.id:
+        key = roster.device_key
+    elif isinstance(signer, str) and signer in roster.inspectors:
+        key, revoked = roster.inspectors[signer]
+        if revoked:
+            return ("signer_revoked", f"signer {signer} is revoked")
+        if signer not in dev.inspector_ids:
+            return ("signer_not_device_inspector", f"signed by {signer}, who is not an inspector of this device")
+    else:
+        return ("unknown_signer", f"signer {signer!r} is not on the roster")
+    for cand in candidates:
+        try:
+            verify_object(sig, str(ctx), cand, key)
+            return None
+        except (SignatureError, CanonicalisationError):
+            continue
+    return ("bad_signature", f"signature by {signer} does not verify")
 
 
 # --- verification ----------------------------------------------------------------------------------------------
@@ -333,45 +355,24 @@ def _verify_payloads(
             v.new_payloads[sha] = (batch[sha], etype)
         # signatures inside payloads: genuine, by roster keys, and by this device's inspectors (or the device)
         for sha, (payload, _) in v.new_payloads.items():
-            for sig, candidates in _signature_records(payload):
-                signer, ctx = sig.get("signer"), sig.get("context")
-                if ctx not in EVIDENCE_CONTEXTS:
+            good: set[str] = set()
+            for sig, candidates, required_ctx in signature_checks(payload):
+                problem = _check_signature(dev, roster, sig, candidates, required_ctx)
+                if problem is not None:
+                    reasons.append(reason(problem[0], problem[1], sha256=sha))
+                elif sig["signer"] != dev.id:
+                    good.add(sig["signer"])
+            if is_signed_envelope(payload):
+                body = payload["body"]
+                if body.get("case") not in (None, v.case_id):
+                    reasons.append(reason("wrong_case", "the signed object belongs to another case", sha256=sha))
+                if len(good) < 2:
                     reasons.append(
-                        reason("bad_signature", f"signature context {ctx!r} not allowed", sha256=sha)
-                    )
-                    continue
-                if signer == dev.id:
-                    key = roster.device_key
-                elif isinstance(signer, str) and signer in roster.inspectors:
-                    key, revoked = roster.inspectors[signer]
-                    if revoked:
-                        reasons.append(reason("signer_revoked", f"signer {signer} is revoked", sha256=sha))
-                        continue
-                    if signer not in dev.inspector_ids:
-                        reasons.append(
-                            reason(
-                                "signer_not_device_inspector",
-                                f"signed by {signer}, who is not an inspector of this device",
-                                sha256=sha,
-                            )
+                        reason(
+                            "needs_two_inspectors",
+                            f"a signed {payload['type']} needs two inspectors' valid signatures, has {len(good)}",
+                            sha256=sha,
                         )
-                        continue
-                else:
-                    reasons.append(
-                        reason("unknown_signer", f"signer {signer!r} is not on the roster", sha256=sha)
-                    )
-                    continue
-                ok = False
-                for cand in candidates:
-                    try:
-                        verify_object(sig, str(ctx), cand, key)
-                        ok = True
-                        break
-                    except (SignatureError, CanonicalisationError):
-                        continue
-                if not ok:
-                    reasons.append(
-                        reason("bad_signature", f"signature by {signer} does not verify", sha256=sha)
                     )
         # immutable ids: the same id with other bytes is refused (and raises an alert)
         conflicts: list[tuple[str, str]] = []
@@ -387,7 +388,7 @@ def _verify_payloads(
         # blobs: each referenced hash must be held by the archive
         all_refs: set[str] = set()
         for sha, (payload, _) in v.new_payloads.items():
-            refs = _blob_refs(payload)
+            refs = payload_blob_refs(payload)
             v.blob_refs[sha] = refs
             all_refs |= refs
         declared = {h for h in req.blobs if _HEX64.match(h)}

@@ -29,6 +29,15 @@ CTX_RECORD = "fieldaudit/record/v1"
 # Contexts a signature inside a pushed payload may be made in.
 EVIDENCE_CONTEXTS = (CTX_MANIFEST, CTX_PROVIDER_SIGNATURE, CTX_PROVIDER_REFUSAL, CTX_RECORD, CTX_JOURNAL)
 
+# Signed-object envelopes (app/evidence/objects.py): {"type", "id", "body", "signatures"}; the signatures are made
+# over ``body`` in the type's context.
+OBJECT_CONTEXTS: dict[str, str] = {
+    "evidence": CTX_MANIFEST,
+    "provider-signature": CTX_PROVIDER_SIGNATURE,
+    "provider-refusal": CTX_PROVIDER_REFUSAL,
+    "record": CTX_RECORD,
+}
+
 # A mutable case field change travels as a journal entry of this type whose payload is
 # {"case": <case id>, "field": <name>, "old": <value seen before>, "new": <value set>}; the archive folds them and
 # keeps edits of the same field from two devices side by side as a conflict.
@@ -107,6 +116,31 @@ class RegisterRequest(_Model):
     device_public_key: str = Field(max_length=128)
     suite: str = Field(default="ed25519", max_length=32)
     inspectors: list[InspectorEnrolment] = Field(min_length=1, max_length=20)
+
+
+def is_signed_envelope(payload: Any) -> bool:
+    return (
+        isinstance(payload, dict)
+        and payload.get("type") in OBJECT_CONTEXTS
+        and isinstance(payload.get("body"), dict)
+        and isinstance(payload.get("signatures"), list)
+    )
+
+
+def payload_blob_refs(payload: Any) -> set[str]:
+    """The blobs a journal payload refers to — the rule both sides use: an evidence envelope's
+    ``body.streams[].sha256`` and a provider-signature's ``body.strokes_sha256`` / ``body.image_sha256``
+    (as app/evidence/package.py). Other ``*_sha256`` members (target_sha256, manifest_sha256, content_sha256…)
+    point at objects or printed documents, not blobs. Anything else travels in the push's ``blobs`` list."""
+    if not is_signed_envelope(payload):
+        return set()
+    body = payload["body"]
+    refs: set[str] = set()
+    streams = body.get("streams")
+    if isinstance(streams, list):
+        refs |= {str(x["sha256"]) for x in streams if isinstance(x, dict) and isinstance(x.get("sha256"), str)}
+    refs |= {str(body[k]) for k in ("strokes_sha256", "image_sha256") if isinstance(body.get(k), str) and body[k]}
+    return refs
 
 
 def enrol_proof_value(device_id: str, device_public_key: str, inspector: dict[str, Any]) -> dict[str, Any]:

@@ -176,11 +176,15 @@ class Journal:
         self.leaves.append(leaf)
         return leaf
 
-    def manifest(self, blob_sha: str, item_id: str | None = None) -> dict[str, Any]:
-        body = {"v": 1, "case": self.case_id, "item": item_id or str(uuid.uuid4()), "kind": "书证",
-                "originals": [{"sha256": blob_sha, "name": "photo.jpg"}]}
-        sigs = [sign_object(i.key, i.id, CTX_MANIFEST, body) for i in self.laptop.inspectors]
-        return {"manifest": body, "sigs": sigs}
+    def manifest(self, blob_sha: str, item_id: str | None = None, size: int = 1,
+                 signers: list[Inspector] | None = None) -> dict[str, Any]:
+        """A signed evidence envelope as app/evidence/objects.py makes it."""
+        item = item_id or str(uuid.uuid4())
+        body = {"v": 1, "case": self.case_id, "item": item, "kind": "书证",
+                "streams": [{"sha256": blob_sha, "size": size, "name": "photo.jpg"}]}
+        signers = self.laptop.inspectors if signers is None else signers
+        sigs = [sign_object(i.key, i.id, CTX_MANIFEST, body) for i in signers]
+        return {"type": "evidence", "id": item, "body": body, "signatures": sigs}
 
     def checkpoint(self, size: int | None = None) -> dict[str, Any]:
         n = len(self.leaves) if size is None else size

@@ -87,7 +87,7 @@ def test_forged_signature_refused(sqlite_archive: ArchiveProcess) -> None:
         batch = j.batch()
         # tamper with the signed manifest and re-point the leaf at it: the journal signature then fails too
         forged = copy.deepcopy(batch)
-        forged["payloads"][1]["manifest"]["kind"] = "物证"
+        forged["payloads"][1]["body"]["kind"] = "物证"
         r = c.post("/v1/push", json=forged)
         assert r.status_code == 422 and "unreferenced_payload" in codes(r) and "missing_payload" in codes(r)
         # a manifest signature made by a key that is not the signer's
@@ -95,7 +95,7 @@ def test_forged_signature_refused(sqlite_archive: ArchiveProcess) -> None:
         data = b"x" * 5000
         laptop.upload(c, data)
         m = j2.manifest(hashlib.sha256(data).hexdigest())
-        m["sigs"][1]["signature"] = m["sigs"][0]["signature"]
+        m["signatures"][1]["signature"] = m["signatures"][0]["signature"]
         j2.append("evidence.captured", m)
         r = c.post("/v1/push", json=j2.batch())
         assert r.status_code == 422 and "bad_signature" in codes(r), r.text
@@ -164,7 +164,7 @@ def test_inspector_pushing_as_another_refused(archive_proc: ArchiveProcess) -> N
         from app.evidence.signing import sign_object
         from app.sync.protocol import CTX_MANIFEST
 
-        m["sigs"].append(sign_object(outsider.key, outsider.id, CTX_MANIFEST, m["manifest"]))
+        m["signatures"].append(sign_object(outsider.key, outsider.id, CTX_MANIFEST, m["body"]))
         j2.append("evidence.captured", m)
         r = c.post("/v1/push", json=j2.batch())
         assert r.status_code == 422 and "signer_not_device_inspector" in codes(r)
@@ -262,3 +262,38 @@ def test_killed_mid_batch(tmp_path: Path, point: str) -> None:
         assert proc.admin("verify").returncode == 0
     finally:
         proc.kill()
+
+
+def test_envelopes_need_two_inspectors_and_object_hashes_are_not_blobs(sqlite_archive: ArchiveProcess) -> None:
+    laptop = enrolled_laptop(sqlite_archive)
+    a, b = laptop.inspectors
+    with laptop.client() as c:
+        data = b"z" * 7000
+        laptop.upload(c, data)
+        sha = hashlib.sha256(data).hexdigest()
+        lone = Journal(laptop)
+        lone.append("evidence.captured", lone.manifest(sha, signers=[a]))
+        r = c.post("/v1/push", json=lone.batch())
+        assert r.status_code == 422 and codes(r) == ["needs_two_inspectors"]
+        # a provider signature bound to the item: target_sha256 names an object, only strokes/image are blobs
+        from app.evidence.canonical import canonical_sha256
+        from app.evidence.signing import sign_object
+        from app.sync.protocol import CTX_PROVIDER_SIGNATURE
+
+        j = Journal(laptop)
+        env = j.manifest(sha)
+        j.append("evidence.captured", env)
+        strokes, image = b"strokes" * 100, b"png" * 300
+        laptop.upload(c, strokes)
+        laptop.upload(c, image)
+        body = {"case": j.case_id, "target": env["id"], "target_type": "evidence",
+                "target_sha256": canonical_sha256(env["body"]), "shown_sha256": canonical_sha256(env["body"]),
+                "strokes_sha256": hashlib.sha256(strokes).hexdigest(),
+                "image_sha256": hashlib.sha256(image).hexdigest()}
+        sigs = [sign_object(i.key, i.id, CTX_PROVIDER_SIGNATURE, body) for i in (a, b)]
+        j.append("provider.signed", {"type": "provider-signature", "id": "ps-1", "body": body, "signatures": sigs},
+                 actor=b)
+        r = c.post("/v1/push", json=j.batch())
+        assert r.status_code == 200, r.text
+        assert r.json()["payload"]["counts"]["blobs_referenced"] == 3
+    assert sqlite_archive.admin("verify").returncode == 0
