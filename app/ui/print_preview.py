@@ -50,7 +50,13 @@ def page_image(document: QPdfDocument, page: int, dpi: float) -> QImage:
     """Page ``page`` of ``document`` rendered at ``dpi`` (white background)."""
     points = document.pagePointSize(page)
     size = QSize(max(1, round(points.width() * dpi / 72)), max(1, round(points.height() * dpi / 72)))
-    return document.render(page, size)
+    rendered = document.render(page, size)  # transparent where the page has no ink
+    paper = QImage(size, QImage.Format.Format_RGB32)
+    paper.fill(Qt.GlobalColor.white)
+    painter = QPainter(paper)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    return paper
 
 
 def print_document(document: QPdfDocument, printer: QPrinter) -> int:
@@ -210,7 +216,8 @@ class PrintPreviewDialog(QDialog):
         dialog.setMinMax(1, max(1, self.page_count()))
         dialog.accepted.connect(lambda: self.print_to(self.printer) if self.printer is not None else None)
         self.print_dialog = dialog
-        dialog.open()
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()  # QDialog.open(): PySide exposes only QPrintDialog's open(receiver, member) overload
         return dialog
 
     def print_to(self, printer: QPrinter) -> int:

@@ -1,164 +1,165 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../app/ui/steps/arrival.py" line="+35" />
+        <location filename="../../app/ui/steps/arrival.py" line="+35"/>
         <source>Audit notice (3 days before; 000 Art. 7(1))</source>
         <translation>稽核通知书（提前 3 日送达；第七条第（一）项）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Unannounced audit (no prior notice)</source>
         <translation>不事先通知（飞行检查）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Why the audit is unannounced</source>
         <translation>不事先通知的理由</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Audit date</source>
         <translation>稽核日期</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Notice served on</source>
         <translation>通知书送达日期</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record notice</source>
         <translation>记录通知情况</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Credentials shown (each inspector in person)</source>
         <translation>出示证件（亮证，须本人确认）</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>The party's representative present</source>
+        <location line="+3"/>
+        <source>The party&apos;s representative present</source>
         <translation>被检查单位在场负责人</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Post</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Record representative</source>
         <translation>登记负责人</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Rights and duties told</source>
         <translation>告知权利义务</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>The right to ask for recusal</source>
         <translation>申请回避的权利</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The duty to cooperate and give true information</source>
         <translation>配合检查、如实提供资料的义务</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The right to state and defend</source>
         <translation>陈述、申辩的权利</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>e.g. 清楚，不申请回避</source>
         <translation>如：清楚，不申请回避</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>The party's answer</source>
+        <location line="+2"/>
+        <source>The party&apos;s answer</source>
         <translation>被检查人的答复</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record rights told</source>
         <translation>记录权利义务告知</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，应为 18 位</translation>
     </message>
     <message>
-        <location line="+46" />
+        <location line="+46"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+33"/>
         <source>Recorded: unannounced — %1</source>
         <translation>已记录：不事先通知 — %1</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Recorded: served on %1</source>
         <translation>已记录：%1 送达</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Show credential: %1</source>
         <translation>亮证：%1</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Shown at %1</source>
         <translation>已于 %1 亮证</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Not shown yet</source>
         <translation>尚未亮证</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Not shown yet; this inspector confirms with their own passphrase</source>
         <translation>尚未亮证；须该稽核人员输入本人口令确认</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Recorded: %1, %2</source>
         <translation>已登记：%1，%2</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+11"/>
         <source>Recorded</source>
         <translation>已记录</translation>
     </message>
@@ -166,17 +167,17 @@
 <context>
     <name>BusyDialog</name>
     <message>
-        <location filename="../../app/ui/widgets/busy.py" line="+44" />
+        <location filename="../../app/ui/widgets/busy.py" line="+44"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cancelling...</source>
         <translation>正在取消……</translation>
     </message>
@@ -184,17 +185,17 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../app/ui/steps/camera.py" line="+21" />
+        <location filename="../../app/ui/steps/camera.py" line="+21"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Take photo (Space)</source>
         <translation>拍照（空格）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
@@ -202,22 +203,22 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+98" />
+        <location filename="../../app/ui/case_page.py" line="+98"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+73" />
+        <location line="+73"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>and %1 more</source>
         <translation>等另外 %1 项</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Still missing: %1</source>
         <translation>尚缺：%1</translation>
     </message>
@@ -225,37 +226,37 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+126" />
+        <location filename="../../app/ui/home.py" line="+126"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Audit</source>
         <translation>稽核事项</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Audited party</source>
         <translation>被稽核单位</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Planned</source>
         <translation>计划日期</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Next deadline</source>
         <translation>最近期限</translation>
     </message>
@@ -263,47 +264,47 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../app/ui/steps/checklist.py" line="+56" />
+        <location filename="../../app/ui/steps/checklist.py" line="+56"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Item</source>
         <translation>检查项目</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Finding</source>
         <translation>结论</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Evidence</source>
         <translation>证据</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Compliant</source>
         <translation>符合</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Non-compliant</source>
         <translation>不符合</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Not applicable</source>
         <translation>不适用</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Open</source>
         <translation>未检查</translation>
     </message>
@@ -311,32 +312,32 @@
 <context>
     <name>ChecklistPage</name>
     <message>
-        <location line="+39" />
+        <location line="+39"/>
         <source>Finding for the selected item</source>
         <translation>所选检查项的结论</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>What was found (required for non-compliant)</source>
         <translation>发现的情况（不符合时必填）</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Finding (Alt+1/2/3)</source>
         <translation>结论（Alt+1/2/3）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Note</source>
         <translation>说明</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Linked evidence</source>
         <translation>关联证据</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Save finding (Ctrl+S)</source>
         <translation>保存结论（Ctrl+S）</translation>
     </message>
@@ -344,87 +345,87 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+24" />
+        <location filename="../../app/ui/steps/closing.py" line="+28"/>
         <source>Still missing</source>
         <translation>尚缺事项</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Documents to print</source>
         <translation>须打印的文书</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Inspectors present</source>
         <translation>在场稽核人员</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+4"/>
         <source>Close the on-site audit</source>
         <translation>结束现场稽核（结案）</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+16"/>
         <source>Printing…</source>
         <translation>正在打印……</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+31"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+12"/>
         <source>Closed at %1. The case is read-only; further entries are corrections.</source>
         <translation>已于 %1 结案。案件只读，之后只能以更正方式补充。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Nothing is missing: the audit can be closed.</source>
         <translation>已无缺项，可以结案。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Print: %1</source>
         <translation>打印：%1</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Printed %1 time(s)</source>
         <translation>已打印 %1 次</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Not printed</source>
         <translation>未打印</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Leaves the site</source>
         <translation>离开现场</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Confirm presence</source>
         <translation>确认在场</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>present (passphrase entered)</source>
         <translation>在场（已输入口令）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>not present</source>
         <translation>不在场</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
@@ -432,17 +433,17 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+204" />
+        <location filename="../../app/ui/application.py" line="+204"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>FieldAudit ran into an unexpected error.</source>
         <translation>程序发生了意外错误。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>A crash report was saved to:
 %1
 
@@ -453,7 +454,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 报告中不含任何案件数据，已保存的证据不受影响。请重新启动程序，并将报告交给管理员。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>The crash report could not be saved. Saved evidence is not affected. Please restart the program.</source>
         <translation>错误报告未能保存。已保存的证据不受影响。请重新启动程序。</translation>
     </message>
@@ -461,72 +462,72 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EnrolmentPage</name>
     <message>
-        <location filename="../../app/ui/enrol.py" line="+27" />
+        <location filename="../../app/ui/enrol.py" line="+27"/>
         <source>First run: enrol the inspectors</source>
         <translation>首次使用：登记稽核人员</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+17"/>
         <source>Enrol</source>
         <translation>登记</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Credential no. (执法证号)</source>
         <translation>执法证号</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Organisation</source>
         <translation>所在单位</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Passphrase</source>
         <translation>口令</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Passphrase again</source>
         <translation>再次输入口令</translation>
     </message>
     <message>
-        <location line="+1" />
-        <source>An enrolled inspector's passphrase</source>
+        <location line="+1"/>
+        <source>An enrolled inspector&apos;s passphrase</source>
         <translation>已登记人员的口令</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+18"/>
         <source>none yet</source>
         <translation>尚无</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Every audit needs two inspectors, each with their own passphrase (at least %1 characters). Enrolled: %2.</source>
         <translation>每次稽核须两名稽核人员在场，各自设置本人口令（至少 %1 个字符）。已登记：%2。</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+9"/>
         <source>Fill in name, credential number and organisation.</source>
         <translation>请填写姓名、执法证号和所在单位。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>The passphrase needs at least %1 characters.</source>
         <translation>口令至少需要 %1 个字符。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The two passphrases differ.</source>
         <translation>两次输入的口令不一致。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Enrolling… (deriving keys takes a few seconds)</source>
         <translation>正在登记……（生成密钥需要几秒钟）</translation>
     </message>
@@ -534,112 +535,112 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../../app/ui/widgets/errors.py" line="+53" />
+        <location filename="../../app/ui/widgets/errors.py" line="+53"/>
         <source>The operation was not completed</source>
         <translation>操作未完成</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>The data store cannot be read</source>
         <translation>无法读取数据存储</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The encrypted store on this laptop is damaged or has been altered.</source>
         <translation>本机的加密数据存储已损坏或被改动。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Stop using this profile and contact your administrator; the archive keeps what was synced.</source>
         <translation>请停止使用此配置文件并联系管理员；已同步的数据仍保存在档案服务器上。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Disk full</source>
         <translation>磁盘空间不足</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>There is not enough free space to save the data.</source>
         <translation>剩余空间不足，无法保存数据。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Free some space or use a larger memory card, then try again. Saved evidence is not affected.</source>
         <translation>请清理出空间或换用更大的存储卡后重试。已保存的证据不受影响。</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>No permission</source>
         <translation>没有权限</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The program is not allowed to read or write this file or folder.</source>
         <translation>程序无权读取或写入此文件或文件夹。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Choose another location or ask your administrator to check the permissions.</source>
         <translation>请选择其他位置，或请管理员检查权限设置。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>File not found</source>
         <translation>找不到文件</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The file or folder no longer exists.</source>
         <translation>该文件或文件夹已不存在。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The memory card may have been removed or the file moved. Please choose it again.</source>
         <translation>存储卡可能已拔出，或文件已被移动。请重新选择。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Archive not reachable</source>
         <translation>无法连接档案服务器</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The archive server cannot be reached.</source>
         <translation>无法连接到档案服务器。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Check the network and try again later. The data stays safe on this laptop until it is synced.</source>
         <translation>请检查网络后稍后重试。同步之前，数据安全地保存在本机。</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Out of memory</source>
         <translation>内存不足</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>There is not enough memory to finish the operation.</source>
         <translation>内存不足，无法完成此操作。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Close other programs and try again.</source>
         <translation>请关闭其他程序后重试。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>File error</source>
         <translation>文件读写错误</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>A file could not be read or written.</source>
         <translation>无法读取或写入文件。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Check the memory card or disk and try again. Saved evidence is not affected.</source>
         <translation>请检查存储卡或磁盘后重试。已保存的证据不受影响。</translation>
     </message>
@@ -647,22 +648,22 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+91" />
+        <location filename="../../app/ui/steps/evidence.py" line="+91"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>signed by provider</source>
         <translation>提供者已签名</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>refusal recorded</source>
         <translation>已记录拒签</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>awaiting signature or refusal</source>
         <translation>待签名或记录拒签</translation>
     </message>
@@ -670,155 +671,155 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location line="+41" />
+        <location line="+41"/>
         <source>Describe what you import</source>
         <translation>导入证据的说明</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>Title (default: the file name)</source>
         <translation>名称（默认为文件名）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Where and from whom, e.g. 住院部三病区护士站</source>
         <translation>在何处、从何人取得，如 住院部三病区护士站</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Original (not a copy)</source>
         <translation>原件（非复制件）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Kind / measure</source>
         <translation>证据种类 / 检查措施</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Title</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+154" />
+        <location line="+1"/>
+        <location line="+154"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-149" />
-        <source>Provider's name</source>
+        <location line="-149"/>
+        <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Post</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+147" />
-        <location line="+37" />
+        <location line="+1"/>
+        <location line="+147"/>
+        <location line="+37"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-183" />
+        <location line="-183"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件…（Ctrl+I）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Import folder / SD card…</source>
         <translation>导入文件夹/存储卡…</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>No camera found on this computer</source>
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record refusal</source>
         <translation>记录拒签</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+29"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Import a folder or SD card</source>
         <translation>导入文件夹或存储卡</translation>
     </message>
     <message>
-        <location line="+39" />
+        <location line="+39"/>
         <source>%1 item(s) imported and signed by both inspectors.</source>
         <translation>已导入 %1 项证据，两名稽核人员均已签名。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Importing…</source>
         <translation>正在导入……</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Importing evidence…</source>
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+27"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Measure</source>
         <translation>检查措施</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Obtained</source>
         <translation>取得时间</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Inspector signatures</source>
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+35" />
-        <source>Provider's signature: %1</source>
+        <location line="+35"/>
+        <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+20"/>
         <source>Signature not obtained: %1</source>
         <translation>未能取得签名：%1</translation>
     </message>
@@ -826,112 +827,112 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+43" />
+        <location filename="../../app/ui/steps/findings.py" line="+43"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>New finding</source>
         <translation>新增问题</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>What happened, when, how much</source>
         <translation>问题的事实、时间和金额</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Amount involved in yuan, e.g. 120000.00</source>
         <translation>涉及金额（元），如 120000.00</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>Responsible person's name</source>
+        <location line="+3"/>
+        <source>Responsible person&apos;s name</source>
         <translation>责任人姓名</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Department</source>
         <translation>科室</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Violation</source>
         <translation>违规类型</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Basis</source>
         <translation>依据</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Amount (yuan)</source>
         <translation>涉及金额（元）</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Responsible</source>
         <translation>责任人</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Evidence</source>
         <translation>证据</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Problem list</source>
         <translation>问题清单</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+30"/>
         <source>Not an amount: use digits with at most two decimals.</source>
         <translation>金额无效：请用数字，最多两位小数。</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>This amount needs 法制审核 (legal review).</source>
         <translation>该金额须经法制审核。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>This amount needs 集体讨论 (collective decision).</source>
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+36"/>
         <source>Total: %1 yuan</source>
         <translation>合计：%1 元</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>法制审核 required: %1 (%2)</source>
         <translation>须法制审核：%1（%2）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>集体讨论 required: %1 (%2)</source>
         <translation>须集体讨论：%1（%2）</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Flags acknowledged.</source>
         <translation>提示已确认并记入案卷。</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>The flags must be acknowledged before closing.</source>
         <translation>结案前须确认以上提示。</translation>
     </message>
@@ -939,92 +940,92 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+86" />
+        <location filename="../../app/ui/home.py" line="+86"/>
         <source>Audits on this laptop</source>
         <translation>本机稽核案件</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Team: %1</source>
         <translation>稽核人员：%1</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Search doc no., audit or party (Ctrl+F)</source>
         <translation>搜索文号、稽核事项或被稽核单位（Ctrl+F）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>All statuses</source>
         <translation>全部状态</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>All kinds</source>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>All parties</source>
         <translation>全部被稽核单位</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Any deadline</source>
         <translation>全部期限</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Overdue</source>
         <translation>已逾期</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Due within 7 days</source>
         <translation>7 日内到期</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>No open deadline</source>
         <translation>无未完成期限</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+21"/>
         <source>Open audit (Enter)</source>
         <translation>打开稽核（Enter）</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Due</source>
         <translation>待办期限</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Sync with the archive</source>
         <translation>与档案系统同步</translation>
     </message>
     <message>
-        <location line="+51" />
+        <location line="+51"/>
         <source> (overdue)</source>
         <translation>（已逾期）</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Nothing due.</source>
         <translation>暂无待办期限。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Last sync: %1</source>
         <translation>上次同步：%1</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Not synchronised yet. Sync when the laptop is back at the office network.</source>
         <translation>尚未同步。回到单位网络后再同步。</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+10"/>
         <source>%1 of %2 audits</source>
         <translation>共 %2 个稽核，显示 %1 个</translation>
     </message>
@@ -1032,47 +1033,47 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InspectorPanel</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="+167" />
+        <location filename="../../app/ui/unlock.py" line="+167"/>
         <source>Inspector A</source>
         <translation>稽核人员 A</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Inspector B</source>
         <translation>稽核人员 B</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Inspector</source>
         <translation>稽核人员(&amp;I)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>&amp;Passphrase</source>
         <translation>口令(&amp;P)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Your own passphrase</source>
         <translation>请输入本人口令</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Checking the passphrase...</source>
         <translation>正在验证口令……</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unlocked</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>This inspector has already unlocked in the other panel; the second inspector must unlock with their own passphrase.</source>
         <translation>该稽核人员已在另一栏解锁；第二名稽核人员须用本人口令解锁。</translation>
     </message>
@@ -1080,83 +1081,83 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InterviewPage</name>
     <message>
-        <location filename="../../app/ui/steps/interview.py" line="+37" />
-        <location line="+62" />
+        <location filename="../../app/ui/steps/interview.py" line="+37"/>
+        <location line="+62"/>
         <source>Interviewee</source>
         <translation>被询问人</translation>
     </message>
     <message>
-        <location line="-60" />
+        <location line="-60"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sex</source>
         <translation>性别</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Employer</source>
         <translation>工作单位</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Post</source>
         <translation>职务</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Relation to the case</source>
         <translation>与本案关系</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Record</source>
         <translation>笔录</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Opening</source>
         <translation>开场告知</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Question</source>
         <translation>问</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Answer</source>
         <translation>答</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Add question (Ctrl+Q)</source>
         <translation>添加问答（Ctrl+Q）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Remove question</source>
         <translation>删除问答</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Closing statement</source>
         <translation>结尾声明</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Both inspectors sign this record</source>
         <translation>两名稽核人员签署本笔录</translation>
     </message>
@@ -1164,110 +1165,110 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="+18" />
+        <location filename="../../app/ui/labels.py" line="+18"/>
         <source>Assigned</source>
         <translation>已指派</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>On site</source>
         <translation>现场检查中</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
     <message>
-        <location line="+4" />
-        <location line="+2" />
+        <location line="+4"/>
+        <location line="+2"/>
         <source>preservation decision</source>
         <translation>先行登记保存处理决定</translation>
     </message>
     <message>
-        <location line="-1" />
-        <location line="+1" />
+        <location line="-1"/>
+        <location line="+1"/>
         <source>sealing ends</source>
         <translation>封存期满</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>statement and defence</source>
         <translation>陈述申辩期限</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>notice to serve</source>
         <translation>待送达通知书</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+26"/>
         <source>Arrival and credentials</source>
         <translation>到场与亮证</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Recusal</source>
         <translation>回避</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Checklist</source>
         <translation>检查清单</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Evidence</source>
         <translation>证据</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Interview records</source>
         <translation>询问笔录</translation>
     </message>
     <message>
-        <location line="+0" />
-        <location line="+6" />
+        <location line="+0"/>
+        <location line="+6"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
     <message>
-        <location line="-5" />
+        <location line="-5"/>
         <source>Preservation and sealing</source>
         <translation>先行登记保存与封存</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Findings</source>
         <translation>检查情况</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Closing</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Evidence list</source>
         <translation>证据清单</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Interview record</source>
         <translation>询问笔录</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Preservation notice and list</source>
         <translation>先行登记保存通知书及清单</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sealing decision and list</source>
         <translation>封存决定书及清单</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Audit notice</source>
         <translation>稽核通知书</translation>
     </message>
@@ -1275,17 +1276,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="+238" />
+        <location filename="../../app/ui/unlock.py" line="+238"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>The screen was cleared to protect case data. Both inspectors unlock again to continue.</source>
         <translation>为保护案件数据，屏幕内容已清除。请两名稽核人员重新解锁后继续。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Unlock</source>
         <translation>解锁</translation>
     </message>
@@ -1293,17 +1294,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+276" />
+        <location filename="../../app/ui/main_window.py" line="+276"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Lock (Ctrl+L)</source>
         <translation>锁定 (Ctrl+L)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
@@ -1311,102 +1312,102 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../app/ui/steps/measures.py" line="+33" />
+        <location filename="../../app/ui/steps/measures.py" line="+33"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Register and preserve (先行登记保存, decision within 7 working days)</source>
         <translation>先行登记保存（7 个工作日内作出处理决定）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Seal (封存, at most 30 days)</source>
         <translation>封存（不超过 30 日）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>One item per line: name | spec/number | quantity | state | note</source>
         <translation>每行一项：名称 | 规格/编号 | 数量 | 状态 | 备注</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>Reason and basis</source>
         <translation>理由和依据</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Measure</source>
         <translation>检查措施</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Items</source>
         <translation>物品清单</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Approved by (head)</source>
         <translation>批准人（负责人）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Approved on</source>
         <translation>批准日期</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sealing days</source>
         <translation>封存天数</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Storage place</source>
         <translation>保存地点</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record measure</source>
         <translation>记录措施</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Measures and deadlines</source>
         <translation>措施与期限</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+23"/>
         <source>Preservation</source>
         <translation>先行登记保存</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>Sealing</source>
         <translation>封存</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>open</source>
         <translation>未完成</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>No preservation or sealing in this audit.</source>
         <translation>本次稽核未采取先行登记保存或封存措施。</translation>
     </message>
@@ -1414,67 +1415,67 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>OnsitePage</name>
     <message>
-        <location filename="../../app/ui/steps/onsite.py" line="+25" />
+        <location filename="../../app/ui/steps/onsite.py" line="+25"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>What was inspected and found, described objectively</source>
         <translation>客观记录检查了什么、发现了什么</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Start</source>
         <translation>开始时间</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>End</source>
         <translation>结束时间</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>People present</source>
         <translation>在场人员</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Findings</source>
         <translation>检查情况</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Attachments (from the evidence)</source>
         <translation>附件（取自证据）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Both inspectors sign this record</source>
         <translation>两名稽核人员签署本笔录</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Correction (after closing)</source>
         <translation>更正（结案后）</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Why the record is corrected</source>
         <translation>更正理由</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Sign a correction of the current record</source>
         <translation>签署对当前笔录的更正</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Reason</source>
         <translation>理由</translation>
     </message>
@@ -1482,109 +1483,109 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+384" />
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+384"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>100 %</source>
         <translation>原始大小</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Rotate left</source>
         <translation>向左旋转</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Rotate right</source>
         <translation>向右旋转</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Zoom in (+ or mouse wheel)</source>
         <translation>放大（+ 键或鼠标滚轮）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Zoom out (-)</source>
         <translation>缩小（- 键）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Fit to window (0)</source>
         <translation>适应窗口（0 键）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Actual size (1)</source>
         <translation>原始大小（1 键）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Rotate left for viewing; the photo is not changed (L)</source>
         <translation>向左旋转查看，照片本身不会被修改（L 键）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Rotate right for viewing; the photo is not changed (R)</source>
         <translation>向右旋转查看，照片本身不会被修改（R 键）</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>This photo cannot be shown: the data is damaged or not a supported image format.
 The stored evidence has not been changed.</source>
         <translation>无法显示这张照片：数据已损坏，或不是支持的图片格式。
 已保存的证据原件未被改动。</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>No photo selected</source>
         <translation>未选择照片</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Photo details (EXIF)</source>
         <translation>照片信息（EXIF）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Taken at</source>
         <translation>拍摄时间</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Camera</source>
         <translation>相机型号</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>GPS location</source>
         <translation>GPS 位置</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Size</source>
         <translation>尺寸</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Format</source>
         <translation>格式</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>not recorded</source>
         <translation>未记录</translation>
     </message>
@@ -1592,85 +1593,158 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-220" />
+        <location filename="../../app/ui/main_window.py" line="-220"/>
         <source>, </source>
         <translation>、</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Unlocked by %1</source>
         <translation>已由 %1 解锁</translation>
     </message>
 </context>
 <context>
+    <name>PrintPreviewDialog</name>
+    <message>
+        <location filename="../../app/ui/print_preview.py" line="+88"/>
+        <source>Print preview: %1</source>
+        <translation>打印预览：%1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Print preview</source>
+        <translation>打印预览</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Next page</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Zoom out</source>
+        <translation>缩小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Zoom in</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fit width</source>
+        <translation>适合宽度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Whole page</source>
+        <translation>整页</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>Page %1 of %2</source>
+        <translation>第 %1 页，共 %2 页</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The document cannot be shown. Print it again; if it still fails, contact your administrator.</source>
+        <translation>无法显示该文书。请重新打印；如仍失败，请联系管理员。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>%1 page(s) sent to the printer.</source>
+        <translation>已发送到打印机 %1 页。</translation>
+    </message>
+</context>
+<context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+28" />
+        <location filename="../../app/ui/steps/record_page.py" line="+28"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Signed record</source>
         <translation>已签署笔录</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Party signs this page</source>
         <translation>当事人签署本页</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Record refusal to sign</source>
         <translation>记录拒绝签名</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Page</source>
         <translation>页码</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+15"/>
         <source>No signed record yet: fill in the record and sign it.</source>
         <translation>尚无已签署的笔录：请填写笔录并签署。</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>signed</source>
         <translation>已签名</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>refusal recorded</source>
         <translation>已记录拒签</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>not signed</source>
         <translation>未签名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Version %1 · both inspectors signed · party: %2 · pages signed %3 of %4</source>
         <translation>第 %1 版 · 两名稽核人员已签名 · 当事人：%2 · 已签 %3/%4 页</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+16"/>
         <source>Signature on page %1</source>
         <translation>第 %1 页签名</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+28"/>
         <source>The party does not sign</source>
         <translation>当事人不签名</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+19"/>
         <source>Version %1</source>
         <translation>第 %1 版</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source> (corrected)</source>
         <translation>（已更正）</translation>
     </message>
@@ -1678,132 +1752,132 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecusalPage</name>
     <message>
-        <location filename="../../app/ui/steps/recusal.py" line="+23" />
-        <source>Each inspector's declaration</source>
+        <location filename="../../app/ui/steps/recusal.py" line="+23"/>
+        <source>Each inspector&apos;s declaration</source>
         <translation>稽核人员回避声明</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Recusal requested by the party</source>
         <translation>被检查人申请回避</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>Oral</source>
         <translation>口头</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Written</source>
         <translation>书面</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Inspector concerned</source>
         <translation>被申请回避人员</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Form</source>
         <translation>方式</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Grounds</source>
         <translation>理由</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record request</source>
         <translation>记录回避申请</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Requests and decisions</source>
         <translation>回避申请及决定</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Granted: the inspector steps aside</source>
         <translation>同意回避</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Rejected</source>
         <translation>不予回避</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Decision</source>
         <translation>决定</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Decided by (head of unit)</source>
         <translation>决定人（单位负责人）</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Decided on</source>
         <translation>决定日期</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Record decision</source>
         <translation>记录决定</translation>
     </message>
     <message>
-        <location line="+34" />
+        <location line="+34"/>
         <source>Related to the party or has an interest</source>
         <translation>与被检查人有亲属关系或利害关系</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Details, when related</source>
         <translation>如有关系，请写明</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Declare: %1</source>
         <translation>声明：%1</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+6"/>
         <source>Not declared yet</source>
         <translation>尚未声明</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Declared a relation: %1</source>
         <translation>已声明存在关系：%1</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Declared: no relation or interest</source>
         <translation>已声明：无应回避的关系或利害</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>pending</source>
         <translation>待决定</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>granted</source>
         <translation>同意回避</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>rejected</source>
         <translation>不予回避</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>self-declared</source>
         <translation>本人声明</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+0"/>
         <source>by the party</source>
         <translation>被检查人申请</translation>
     </message>
@@ -1811,48 +1885,48 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+184" />
+        <location filename="../../app/ui/steps/base.py" line="+184"/>
         <source>e.g. the provider refused to sign and gave no reason</source>
         <translation>如：提供者拒绝签字，未说明理由</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Person who did not sign</source>
         <translation>未签名人</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+23" />
+        <location line="+1"/>
+        <location line="+23"/>
         <source>Witness</source>
         <translation>见证人</translation>
     </message>
     <message>
-        <location line="-22" />
+        <location line="-22"/>
         <source>Witness ID number</source>
         <translation>见证人身份证号</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>Record refusal</source>
         <translation>记录拒签</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+8"/>
         <source>State why the signature could not be obtained.</source>
         <translation>请写明未能取得签名的原因。</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
@@ -1860,42 +1934,42 @@ The stored evidence has not been changed.</source>
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location line="-75" />
-        <source>Signer's name</source>
+        <location line="-75"/>
+        <source>Signer&apos;s name</source>
         <translation>签名人姓名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Role</source>
         <translation>身份</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Statement in own words</source>
         <translation>本人书写的声明</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+5"/>
         <source>Confirm signature</source>
         <translation>确认签名</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+13" />
-        <source>Enter the signer's name.</source>
+        <location line="+13"/>
+        <source>Enter the signer&apos;s name.</source>
         <translation>请填写签名人姓名。</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+3"/>
         <source>The pad is empty: the signer signs first.</source>
         <translation>签名板为空：请签名人先签名。</translation>
     </message>
@@ -1903,12 +1977,12 @@ The stored evidence has not been changed.</source>
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../app/ui/widgets/signature_pad.py" line="+312" />
+        <location filename="../../app/ui/widgets/signature_pad.py" line="+312"/>
         <source>Sign here</source>
         <translation>请在此处签名</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Signature pad</source>
         <translation>签名板</translation>
     </message>
@@ -1916,22 +1990,22 @@ The stored evidence has not been changed.</source>
 <context>
     <name>SignaturePanel</name>
     <message>
-        <location line="+60" />
+        <location line="+60"/>
         <source>Signature of %1:</source>
         <translation>%1 签名：</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Signature:</source>
         <translation>签名：</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Undo stroke</source>
         <translation>撤销一笔</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
@@ -1939,12 +2013,12 @@ The stored evidence has not been changed.</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-118" />
+        <location filename="../../app/ui/case_page.py" line="-118"/>
         <source>%1 missing</source>
         <translation>缺 %1 项</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+7"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
     </message>
@@ -1952,32 +2026,32 @@ The stored evidence has not been changed.</source>
 <context>
     <name>UnlockPage</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="-74" />
+        <location filename="../../app/ui/unlock.py" line="-74"/>
         <source>Choose a profile folder</source>
         <translation>选择配置文件夹</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+13"/>
         <source>Medical insurance audit — on-site evidence</source>
         <translation>医保稽核现场取证</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>Two inspectors must be present. Each unlocks with their own passphrase.</source>
         <translation>须有两名稽核人员在场，各自使用本人口令解锁。</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+2"/>
         <source>P&amp;rofile</source>
         <translation>配置文件(&amp;R)</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="+1"/>
         <source>Open other...</source>
         <translation>打开其他……</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+4"/>
         <source>No inspector is enrolled in this profile yet. Enrol two inspectors first (python -m app.cli enroll).</source>
         <translation>此配置文件尚未登记稽核人员。请先登记两名稽核人员（python -m app.cli enroll）。</translation>
     </message>

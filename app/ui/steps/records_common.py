@@ -24,9 +24,15 @@ def interview_pages(content: dict[str, Any]) -> list[str]:
     return pages
 
 
+def _attachment(a: Any) -> str:
+    """An attachment as recorded by this page ({item, title, sha256}) or as an evidence item id alone."""
+    if isinstance(a, dict):
+        return f"{a.get('title', '')}（SHA-256 {str(a.get('sha256', ''))[:16]}…）"
+    return f"证据 {a}"
+
+
 def onsite_pages(content: dict[str, Any]) -> list[str]:
-    attachments = "\n".join(f"{i + 1}. {a.get('title', '')}（SHA-256 {a.get('sha256', '')[:16]}…）"
-                            for i, a in enumerate(content.get("attachments", [])))
+    attachments = "\n".join(f"{i + 1}. {_attachment(a)}" for i, a in enumerate(content.get("attachments", [])))
     return [f"检查时间：{content.get('start', '')} 至 {content.get('end', '')}\n检查地点：{content.get('place', '')}\n"
             f"在场人员：{content.get('present', '')}\n\n检查情况：\n{content.get('findings_text', '')}\n\n"
             f"附件：\n{attachments or '无'}"]

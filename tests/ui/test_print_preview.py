@@ -1,0 +1,180 @@
+"""Print preview and printing of real forms rendered by ``print_case`` from the demo audit's store."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtPrintSupport import QPrinter
+from sqlalchemy import select
+
+from app.models.profile import Profile, Store
+from app.ui.main_window import PAGE_CASE, MainWindow
+from app.ui.print_preview import PrintPreviewDialog, page_image
+from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
+from app.ui.wiring import Services, print_to_memory
+from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@dataclass
+class Demo:
+    root: Path
+    case_id: str
+
+
+@pytest.fixture(scope="module")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    from app.models.schema import Case
+    from app.workflow.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo") / "profile"
+    build_demo(root, *DEMO_PASSPHRASES)
+    with Profile.open(root).unlock(DEMO_PASSPHRASES[0]) as store, store.session() as s:
+        case_id = s.scalars(select(Case.id)).one()
+    return Demo(root, case_id)
+
+
+@pytest.fixture
+def demo(_demo_template: Demo, tmp_path: Path) -> Demo:
+    root = tmp_path / "demo"
+    shutil.copytree(_demo_template.root, root)
+    return Demo(root, _demo_template.case_id)
+
+
+@pytest.fixture
+def store(demo: Demo) -> Iterator[Store]:
+    store = Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0])
+    store.unlock_inspector(DEMO_PASSPHRASES[1])
+    yield store
+    store.close()
+
+
+def printed(store: Store, case_id: str, form: str) -> int:
+    from app.workflow.steps_closing import printed_forms
+
+    with store.session() as s:
+        return len(printed_forms(s, case_id).get(form, []))
+
+
+def actor(store: Store) -> str:
+    return store.profile.inspectors()[0].inspector_id
+
+
+def non_blank(image: QImage) -> bool:
+    """Some pixels are dark (text), most are white (paper)."""
+    small = image.convertToFormat(QImage.Format.Format_Grayscale8)
+    dark = sum(1 for y in range(0, small.height(), 4) for x in range(0, small.width(), 4)
+               if small.pixelColor(x, y).value() < 128)
+    return 0 < dark < (small.width() // 4) * (small.height() // 4) // 2
+
+
+def test_the_real_printer_journals_once_and_returns_the_pdf(store: Store, demo: Demo) -> None:
+    before = printed(store, demo.case_id, "onsite-record")
+    pdf = print_to_memory(store, demo.case_id, "onsite-record", actor(store))
+    assert pdf.startswith(b"%PDF") and len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 1
+    assert printed(store, demo.case_id, "onsite-record") == before + 1
+
+
+def test_preview_shows_every_page_and_prints_them(qtbot, store: Store, demo: Demo, tmp_path: Path) -> None:
+    pdf = print_to_memory(store, demo.case_id, "onsite-record", actor(store))
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    dialog = PrintPreviewDialog(None, pdf, "现场检查笔录")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.loaded, timeout=TIMEOUT)
+    assert dialog.page_count() == pages
+    assert dialog.page_label.text() == f"第 1 页，共 {pages} 页"
+    assert dialog.print_button.text() == "打印…" and dialog.close_button.text() == "关闭"
+    image = page_image(dialog.document, 0, 72)
+    assert not image.isNull() and abs(image.width() - 595) <= 1 and non_blank(image)
+
+    # page navigation and zoom
+    assert not dialog.prev_button.isEnabled()
+    if pages > 1:
+        qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+        assert dialog.current_page() == 1 and dialog.prev_button.isEnabled()
+        dialog.go_to(0)
+        assert dialog.current_page() == 0
+    zoom = dialog.view.zoomFactor()
+    qtbot.mouseClick(dialog.zoom_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.view.zoomFactor() == pytest.approx(zoom * 1.25)
+    assert dialog.zoom_label.text().endswith("%")
+    qtbot.mouseClick(dialog.fit_width_button, Qt.MouseButton.LeftButton)
+    assert dialog.zoom_label.text() == ""
+
+    # printing: every page goes to the printer (a PDF printer here, so the test can count the pages)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"  # the test's printer output only; the app never writes case PDFs to disk
+    printer.setOutputFileName(str(out))
+    with qtbot.waitSignal(dialog.printed, timeout=TIMEOUT) as signal:
+        assert dialog.print_to(printer) == pages
+    assert signal.args == [pages]
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == pages
+    assert "已发送到打印机" in dialog.status.text()
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_print_dialog_prints_on_accept(qtbot, store: Store, demo: Demo, tmp_path: Path) -> None:
+    pdf = print_to_memory(store, demo.case_id, "notice", actor(store))
+    pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    dialog = PrintPreviewDialog(None, pdf, "稽核通知书")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.loaded, timeout=TIMEOUT)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "via-dialog.pdf"
+    printer.setOutputFileName(str(out))
+    print_dialog = dialog.open_print_dialog(printer)
+    assert print_dialog.isVisible()
+    with qtbot.waitSignal(dialog.printed, timeout=TIMEOUT):
+        print_dialog.accept()
+    assert len(pypdf.PdfReader(out).pages) == pages
+
+
+def test_a_broken_pdf_is_refused_plainly(qtbot) -> None:
+    dialog = PrintPreviewDialog(None, b"%PDF-1.4 not really a pdf", "x")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.status.text() != "", timeout=TIMEOUT)
+    assert not dialog.loaded() and not dialog.print_button.isEnabled()
+    assert "无法显示" in dialog.status.text()
+
+
+def test_closing_page_prints_with_the_real_printer_and_opens_the_preview(qtbot, demo: Demo) -> None:
+    services = Services(profile_dir=demo.root, unlock=StoreUnlockService(demo.root))
+    assert services.printer is print_to_memory
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, *DEMO_PASSPHRASES)
+    win.open_case(demo.case_id)
+    assert win.current_page_name() == PAGE_CASE
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    d = Driver(qtbot, win)
+    page = d.page("closing")
+    before = len(d.case.snap.printed.get("onsite-record", []))
+    d.do(lambda: d.click(page.print_rows["onsite-record"][0]))  # a reprint after closing is a fact too
+    assert len(d.case.snap.printed["onsite-record"]) == before + 1  # one journal entry per print
+    preview = page.preview
+    assert preview is not None and preview.isVisible()
+    qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
+    assert preview.page_count() >= 1 and "现场检查笔录" in preview.windowTitle()
+    preview.close()
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()
