@@ -10,9 +10,7 @@ proof from the last receipt. Only a receipt that verifies with the pinned archiv
 
 from __future__ import annotations
 
-import hashlib
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -50,17 +48,18 @@ from app.sync.protocol import (
     H_UPLOAD_STATUS,
     PULL_KINDS,
     TUS_VERSION,
+    UNSIGNED_PAYLOAD,
     UPLOAD_CONTENT_TYPE,
     InspectorEnrolment,
     RegisterRequest,
     RegisterResponse,
     SignatureRecord,
     enrol_proof_value,
+    payload_blob_refs,
 )
 
 CHUNK_SIZE = 8 << 20  # bytes per PATCH
 PIECE_SIZE = 1 << 20  # bytes handed to the socket at a time (progress, cancel, resend accounting)
-_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 # --- errors ----------------------------------------------------------------------------------------------------
@@ -193,20 +192,9 @@ class TransferStats:
     retries: int = 0
 
 
-def blob_refs(value: Any, key: str = "") -> set[str]:
-    """Content hashes a payload refers to, by the archive's rule (PROTOCOL.md "Push"): hex SHA-256 strings under
-    ``sha256`` / ``sha256s`` / ``*_sha256`` members, except ``payload_sha256``."""
-    out: set[str] = set()
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out |= blob_refs(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            out |= blob_refs(v, key)
-    elif (isinstance(value, str) and _HEX64.match(value) and (key in ("sha256", "sha256s") or key.endswith("_sha256"))
-          and key != "payload_sha256"):
-        out.add(value)
-    return out
+def blob_refs(payload: Any) -> set[str]:
+    """The blobs a journal payload refers to, by the rule the archive applies (protocol.payload_blob_refs)."""
+    return payload_blob_refs(payload)
 
 
 def _error_body(resp: httpx.Response) -> dict[str, Any]:
@@ -657,7 +645,7 @@ class SyncClient:
         while status != "complete":
             self._check_cancel()
             try:
-                offset, status = self._patch_from(upload_id, sha, offset, tracker)
+                offset, status = self._patch_from(upload_id, sha, offset, length, tracker)
                 failing_since = None
             except _Restart as r:
                 if r.offset is None:
@@ -697,38 +685,50 @@ class SyncClient:
                 yield chunk[max(0, offset - pos):]
             pos = end
 
-    def _patch_from(self, upload_id: str, sha: str, offset: int, tracker: _Tracker) -> tuple[int, str]:
+    def _patch_from(self, upload_id: str, sha: str, offset: int, length: int,
+                    tracker: _Tracker) -> tuple[int, str]:
+        """PATCH chunk after chunk from ``offset``, streaming the decrypted bytes straight onto the socket."""
         status = "open"
-        buf = bytearray()
         source = self._plain_from(sha, offset)
-        exhausted = False
+        spare = [b""]
         while status != "complete":
-            while len(buf) < self.chunk_size and not exhausted:
-                try:
-                    buf += next(source)
-                except StopIteration:
-                    exhausted = True
-            part = bytes(buf[: self.chunk_size])
-            del buf[: self.chunk_size]
-            if not part:
-                # the local blob ended before the archive's length: the server must re-check the status
-                raise _Restart(offset)
-            offset, status = self._patch(upload_id, offset, part, tracker)
+            size = min(self.chunk_size, length - offset)
+            if size <= 0:
+                raise _Restart(offset)  # the archive's status must be asked again
+
+            def body(size: int = size) -> Iterator[bytes]:
+                left = size
+                while left > 0:
+                    buf = spare[0]
+                    spare[0] = b""
+                    if not buf:
+                        try:
+                            buf = next(source)
+                        except StopIteration:
+                            return
+                    spare[0], buf = buf[left:], buf[:left]
+                    for i in range(0, len(buf), PIECE_SIZE):
+                        yield buf[i:i + PIECE_SIZE]
+                    left -= len(buf)
+
+            offset, status = self._patch(upload_id, offset, size, body(), tracker)
             tracker.at(offset)
         return offset, status
 
-    def _patch(self, upload_id: str, offset: int, part: bytes, tracker: _Tracker) -> tuple[int, str]:
+    def _patch(self, upload_id: str, offset: int, size: int, pieces: Iterator[bytes],
+               tracker: _Tracker) -> tuple[int, str]:
         def body() -> Iterator[bytes]:
-            for i in range(0, len(part), PIECE_SIZE):
+            sent = 0
+            for piece in pieces:
                 self._check_cancel()
-                piece = part[i:i + PIECE_SIZE]
                 with self._lock:
                     self.stats.bytes_sent += len(piece)
                 yield piece
-                tracker.at(offset + i + len(piece))
+                sent += len(piece)
+                tracker.at(offset + sent)
 
         headers = {H_TUS: TUS_VERSION, H_UPLOAD_OFFSET: str(offset), "Content-Type": UPLOAD_CONTENT_TYPE,
-                   H_BODY_SHA256: hashlib.sha256(part).hexdigest(), "Content-Length": str(len(part))}
+                   H_BODY_SHA256: UNSIGNED_PAYLOAD, "Content-Length": str(size)}
         with self._lock:
             self.stats.patches += 1
         try:
