@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 from sqlalchemy import select
 
 from app.models.profile import Profile
@@ -26,6 +27,7 @@ def _register(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> str
     assert r.returncode == 0, r.stderr
     device_id, fingerprint, count = r.stdout.strip().split("\t")
     assert count == "2 inspectors"
+    assert httpx.get(archive.url + "/v1/health").json()["archive_fingerprint"] == fingerprint  # pinned = served
     return device_id
 
 
