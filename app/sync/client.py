@@ -38,6 +38,7 @@ from app.models.schema import Blob, Case, Inspector, JournalLeaf, Payload, Signe
 from app.sync import state
 from app.sync.auth import DeviceAuth
 from app.sync.protocol import (
+    CTX_CHECKPOINT,
     CTX_ENROL,
     CTX_PULL,
     CTX_RECEIPT,
@@ -59,7 +60,9 @@ from app.sync.protocol import (
 )
 
 CHUNK_SIZE = 8 << 20  # bytes per PATCH
-PIECE_SIZE = 1 << 20  # bytes handed to the socket at a time (progress, cancel, resend accounting)
+PIECE_SIZE = 1 << 20
+MAX_BATCH_LEAVES = 2000  # leaves per push (each batch ends at a checkpoint; the archive caps bodies at 256 MB)
+MAX_BATCH_BYTES = 32 << 20  # bytes handed to the socket at a time (progress, cancel, resend accounting)
 
 
 # --- errors ----------------------------------------------------------------------------------------------------
@@ -88,6 +91,12 @@ class ArchiveError(EnvironmentProblem):
         zh = str(body.get("message_zh") or f"档案中心拒绝了请求（HTTP {status}）")
         en = str(body.get("message_en") or f"the archive refused the request (HTTP {status})")
         super().__init__(f"档案中心：{zh}（{self.error}）", f"archive: {en} ({self.error})")
+
+
+class ArchiveRefusedDevice(ArchiveError):
+    """401/403 on a push: the device is unknown or revoked, so no further case can go either."""
+
+    code = "device_refused"
 
 
 class NotRegistered(UserError):
@@ -154,6 +163,7 @@ ProgressCallback = Callable[[SyncProgress], None]
 class CaseResult:
     case_id: str
     leaves_sent: int = 0
+    batches: int = 0
     blobs_uploaded: int = 0
     bytes_uploaded: int = 0
     receipt_size: int | None = None
@@ -211,7 +221,8 @@ class SyncClient:
 
     def __init__(self, store: Store, url: str, *, progress: ProgressCallback | None = None,
                  cancel: threading.Event | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
-                 retry_seconds: float = 120.0, connect_retry_seconds: float = 3.0, timeout: float = 60.0) -> None:
+                 retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
+                 connect_retry_seconds: float = 3.0, timeout: float = 60.0) -> None:
         self.store = store
         self.url = url.rstrip("/")
         self.progress = progress
@@ -219,6 +230,7 @@ class SyncClient:
         self.parallel = max(1, parallel)
         self.chunk_size = chunk_size
         self.retry_seconds = retry_seconds
+        self.max_batch_leaves = max(1, max_batch_leaves)
         self.connect_retry_seconds = connect_retry_seconds
         self.stats = TransferStats()
         self._lock = threading.Lock()
@@ -477,6 +489,8 @@ class SyncClient:
         result = CaseResult(case_id)
         try:
             self._push_case(case_id, result)
+        except ArchiveRefusedDevice:
+            raise
         except ArchiveError as exc:
             result.refused = True
             result.error = exc.error
@@ -507,6 +521,7 @@ class SyncClient:
                                   .order_by(JournalLeaf.seq)))
             leaves = [loads(r.leaf) for r in rows]
             payloads: dict[str, Any] = {}
+            payload_bytes: dict[str, bytes] = {}
             for r in rows:
                 if r.payload_sha256 not in payloads:
                     p = s.get(Payload, r.payload_sha256)
@@ -514,41 +529,72 @@ class SyncClient:
                         raise EnvironmentProblem("日志载荷缺失，请先运行 check。",
                                                  "A journal payload is missing; run check first.")
                     payloads[r.payload_sha256] = loads(p.body)
+                    payload_bytes[r.payload_sha256] = p.body
             refs: set[str] = set()
             for p in payloads.values():
                 refs |= blob_refs(p)
             local = {b.sha256: b.size for b in s.scalars(select(Blob).where(Blob.sha256.in_(sorted(refs))))}
             purged = state.with_prefix(s, "blob.purged.")
-        proof = None
-        if 0 < held < total:
-            proof = [h.hex() for h in merkle.consistency_proof(held, hashes)]
-        # 1. blobs the archive lacks
+        # 1. blobs the archive lacks (all of them before any record that refers to them)
         wanted = sorted(h for h in local if h not in purged)
         missing: list[str] = []
         for i in range(0, len(wanted), 5000):
             missing += self._json("POST", "/v1/blobs/missing", json={"hashes": wanted[i:i + 5000]})["missing"]
         missing = [h for h in missing if h in local]
         self._upload_many(case_id, [(h, local[h]) for h in missing], result)
-        # 2. the batch
-        self._check_cancel()
-        self._emit(SyncProgress("push", case_id))
-        batch = {"v": 1, "case_id": case_id, "first_seq": held, "leaves": leaves, "checkpoint": cp,
-                 "consistency_proof": proof, "payloads": list(payloads.values()), "blobs": []}
-        resp = self._request("POST", "/v1/push", json=batch)
-        if resp.status_code != 200:
-            raise ArchiveError(resp.status_code, _error_body(resp))
-        doc = resp.json()
-        body = self._verify_doc(doc, CTX_RECEIPT, "receipt")
-        checkpoint = cp["checkpoint"]
-        assert isinstance(checkpoint, dict)
-        if (body.get("kind") != "receipt" or body.get("device") != self.store.device_id or body.get("case") != case_id
-                or body.get("size") != checkpoint["size"] or body.get("root") != checkpoint["root"]):
-            raise BadArchiveSignature("receipt")
-        with self.store.transaction() as s:
-            state.put(s, f"receipt.{case_id}", doc)
-            self._mark_archived(s, case_id, int(body["size"]))
-        result.leaves_sent = len(leaves)
-        result.receipt_size, result.receipt_root = int(body["size"]), str(body["root"])
+        # 2. the journal, in batches that each end at a device-signed checkpoint
+        start = held
+        while start < total:
+            self._check_cancel()
+            self._emit(SyncProgress("push", case_id, start, total))
+            end, budget = start, 0
+            while end < total and end - start < self.max_batch_leaves and (end == start or budget < MAX_BATCH_BYTES):
+                budget += len(rows[end - held].leaf) + len(payload_bytes.get(rows[end - held].payload_sha256, b""))
+                end += 1
+            if end == total:
+                batch_cp = cp
+            else:  # an intermediate checkpoint over the prefix this batch ends at, signed by the device key
+                body_cp = {"v": 1, "log": case_id, "device": self.store.device_id, "size": end,
+                           "root": merkle.root_from_leaf_hashes(hashes[:end]).hex(), "time": utc_now(),
+                           "step": "sync-batch"}
+                batch_cp = {"checkpoint": body_cp, "sig": sign_object(self.store.device_key, self.store.device_id,
+                                                                      CTX_CHECKPOINT, body_cp)}
+            proof = [h.hex() for h in merkle.consistency_proof(start, hashes[:end])] if start > 0 else None
+            shas = list(dict.fromkeys(r.payload_sha256 for r in rows[start - held:end - held]))
+            batch = {"v": 1, "case_id": case_id, "first_seq": start, "leaves": leaves[start - held:end - held],
+                     "checkpoint": batch_cp, "consistency_proof": proof,
+                     "payloads": [payloads[h] for h in shas], "blobs": []}
+            doc = self._push(batch)
+            body = self._verify_doc(doc, CTX_RECEIPT, "receipt")
+            checkpoint = batch_cp["checkpoint"]
+            assert isinstance(checkpoint, dict)
+            if (body.get("kind") != "receipt" or body.get("device") != self.store.device_id
+                    or body.get("case") != case_id or body.get("size") != checkpoint["size"]
+                    or body.get("root") != checkpoint["root"]):
+                raise BadArchiveSignature("receipt")
+            with self.store.transaction() as s:
+                state.put(s, f"receipt.{case_id}", doc)
+                self._mark_archived(s, case_id, int(body["size"]))
+            result.leaves_sent += end - start
+            result.batches += 1
+            result.receipt_size, result.receipt_root = int(body["size"]), str(body["root"])
+            start = end
+
+    def _push(self, batch: dict[str, Any]) -> dict[str, Any]:
+        """POST one batch. A lost reply is recovered by pushing again (the archive answers with the same receipt);
+        a push still being stored (409 concurrent_push) is waited for."""
+        for attempt in range(10):
+            resp = self._request("POST", "/v1/push", json=batch)
+            if resp.status_code == 200:
+                return dict(resp.json())
+            err = _error_body(resp)
+            if resp.status_code == 409 and err.get("error") == "concurrent_push":
+                self._sleep(attempt, 0.5)
+                continue
+            if resp.status_code in (401, 403):  # the device itself is refused: stop the whole sync
+                raise ArchiveRefusedDevice(resp.status_code, err)
+            raise ArchiveError(resp.status_code, err)
+        raise ArchiveError(409, {"error": "concurrent_push"})
 
     def _mark_archived(self, s: Any, case_id: str, size: int) -> None:
         rows = list(s.scalars(select(JournalLeaf).where(JournalLeaf.log_id == case_id, JournalLeaf.seq < size)))

@@ -59,14 +59,14 @@ def archive(tmp_path: Path) -> Iterator[ArchiveProcess]:
         proc.kill()
 
 
-def restart_same_port(proc: ArchiveProcess) -> None:
-    """Kill the archive (SIGKILL) and start it again on the same port and data directory."""
+def restart_same_port(proc: ArchiveProcess, env: dict[str, str] | None = None) -> None:
+    """Kill the archive (SIGKILL; a no-op if it died already) and start it again on the same port and data."""
     port = proc.port
     proc.kill()
     original = archive_helpers.free_port
     archive_helpers.free_port = lambda: port
     try:
-        proc.start()
+        proc.start(env)
     finally:
         archive_helpers.free_port = original
 

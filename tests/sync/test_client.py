@@ -74,6 +74,10 @@ def test_upload_resumes_after_cancel_and_archive_kill(demo: DemoProfile, archive
         assert c2.stats.bytes_needed == BIG - held_after_cancel  # resumed at the archive's offset, not at 0
         assert c2.stats.bytes_sent - c2.stats.bytes_needed < CHUNK  # < 1 chunk resent after the kill
         assert c2.stats.retries >= 1
+        print(f"\nresume figures: cancelled at archive offset {held_after_cancel} after sending {sent_before_restart}; "
+              f"killed at {killed[0]}; second run needed {c2.stats.bytes_needed}, sent {c2.stats.bytes_sent} "
+              f"(resent {c2.stats.bytes_sent - c2.stats.bytes_needed}), {c2.stats.patches} PATCHes, "
+              f"{c2.stats.retries} retries")
         assert any(p.eta_seconds is not None for p in seen) and seen[-1].phase == "done"
         with store.session() as s:
             assert state.get(s, f"upload.{big_sha}") is None
@@ -129,3 +133,38 @@ def test_purge_only_with_receipt_check_and_retention(demo: DemoProfile, archive:
         report = check_store(store)
         assert len(report.failures) == len(demo_blobs)
         assert all("file missing" in f for f in report.failures)
+
+
+def test_lost_reply_after_commit_gives_the_same_receipt_in_batches(demo: DemoProfile, archive: ArchiveProcess) -> None:
+    with open_demo(demo.root) as store:
+        _register(store, archive)
+        # the archive dies after committing the first batch and before replying (a lost reply)
+        restart_same_port(archive, {"FIELDAUDIT_ARCHIVE_CRASHPOINT": "push.after_commit"})
+        outcome: dict[str, object] = {}
+
+        def run() -> None:
+            try:
+                with SyncClient(store, archive.url, max_batch_leaves=30) as c:
+                    outcome["report"] = c.sync()
+                    outcome["retries"] = c.stats.retries
+            except BaseException as exc:  # reported to the test thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        assert archive.wait_dead(60) == 137
+        restart_same_port(archive)
+        worker.join(120)
+        assert "error" not in outcome, outcome.get("error")
+        report = outcome["report"]
+        [result] = report.cases  # type: ignore[attr-defined]
+        leaves = local_leaves(store, demo.case_id)
+        assert result.batches == -(-len(leaves) // 30) and result.leaves_sent == len(leaves)
+        assert result.receipt_size == len(leaves) and int(outcome["retries"]) >= 1  # type: ignore[call-overload]
+        with store.session() as s:
+            assert state.get(s, f"receipt.{demo.case_id}")["payload"]["size"] == len(leaves)
+    held = archive_rows(archive, f"SELECT seq, leaf_hash FROM leaves WHERE case_id = '{demo.case_id}' ORDER BY seq")
+    assert [(int(x), h) for x, h in held] == leaves
+    st = stats(archive)
+    assert st["receipts"] == result.batches and st["leaves"] == len(leaves)  # nothing twice
+    assert archive.admin("verify", check=False).returncode == 0
