@@ -10,7 +10,7 @@ from typing import Any
 
 from app.cli.common import add_passphrase_arg, open_store
 from app.errors import UserError
-from app.sync.client import SyncClient, SyncProgress
+from app.sync.client import CaseResult, SyncClient, SyncProgress
 
 
 def _read_code(path: str) -> str:
@@ -43,16 +43,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
             eta = f", ETA {p.eta_seconds:.0f} s" if p.eta_seconds is not None else ""
             print(f"  {p.case_id} upload {p.bytes_done}/{p.bytes_total} bytes{eta}", file=sys.stderr)
 
-    with open_store(args.profile, args.passphrase_file) as store, \
-            SyncClient(store, args.archive, progress=progress, parallel=args.parallel) as client:
-        report = client.sync()
-    for case_id, reason in sorted(report.assignments_pending.items()):
-        print(f"assignment {case_id} pending: {reason}", file=sys.stderr)
-    for case in report.cases:
-        print(case.line())
+    def case_done(case: CaseResult) -> None:  # printed as each case finishes, so a later failure loses nothing
+        print(case.line(), flush=True)
         if case.refused:
             for r in case.reasons:
                 print(f"  {case.case_id}: {r.get('code')}: {r.get('message_en', '')}", file=sys.stderr)
+
+    with open_store(args.profile, args.passphrase_file) as store, \
+            SyncClient(store, args.archive, progress=progress, parallel=args.parallel, on_case=case_done) as client:
+        report = client.sync()
+    for case_id, reason in sorted(report.assignments_pending.items()):
+        print(f"assignment {case_id} pending: {reason}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

@@ -222,7 +222,8 @@ class SyncClient:
     def __init__(self, store: Store, url: str, *, progress: ProgressCallback | None = None,
                  cancel: threading.Event | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
                  retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
-                 connect_retry_seconds: float = 3.0, timeout: float = 60.0) -> None:
+                 connect_retry_seconds: float = 3.0, timeout: float = 60.0,
+                 on_case: Callable[[CaseResult], None] | None = None) -> None:
         self.store = store
         self.url = url.rstrip("/")
         self.progress = progress
@@ -231,6 +232,7 @@ class SyncClient:
         self.chunk_size = chunk_size
         self.retry_seconds = retry_seconds
         self.max_batch_leaves = max(1, max_batch_leaves)
+        self.on_case = on_case
         self.connect_retry_seconds = connect_retry_seconds
         self.stats = TransferStats()
         self._lock = threading.Lock()
@@ -389,7 +391,10 @@ class SyncClient:
         self.pull(report)
         for case_id in self.pending_cases():
             self._check_cancel()
-            report.cases.append(self.push_case(case_id))
+            result = self.push_case(case_id)
+            report.cases.append(result)
+            if self.on_case is not None:
+                self.on_case(result)
         self._emit(SyncProgress("done"))
         return report
 

@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from app.models.profile import Profile
-from app.models.schema import Blob, Case, JournalLeaf
+from app.models.schema import Blob, Case, JournalLeaf, SignedObject
 from tests.archive.helpers import ArchiveProcess
 from tests.sync.conftest import P1, P3, DemoProfile, archive_rows, cli, stats
 from tests.sync.helpers import add_case, add_data_item, local_leaves, open_demo, random_bytes
@@ -65,6 +65,7 @@ def test_register_sync_refusal_and_second_sync(demo: DemoProfile, archive: Archi
             assert case is not None and case.origin == "archive"
             local_blob_set = set(s.scalars(select(Blob.sha256)))
             archived_blobs = set(s.scalars(select(Blob.sha256).where(Blob.archived.is_(True))))
+            assert all(s.scalars(select(SignedObject.archived).where(SignedObject.case_id == demo.case_id)))
             unarchived_leaves = set(s.scalars(select(JournalLeaf.log_id).where(JournalLeaf.archived.is_(False))))
         leaves = {cid: local_leaves(store, cid) for cid in accepted}
     assert blobs <= archived_blobs
