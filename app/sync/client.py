@@ -220,14 +220,16 @@ class SyncClient:
     :attr:`cancel` from the UI thread."""
 
     def __init__(self, store: Store, url: str, *, progress: ProgressCallback | None = None,
-                 cancel: threading.Event | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
+                 cancel: threading.Event | Callable[[], bool] | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
                  retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
                  connect_retry_seconds: float = 3.0, timeout: float = 60.0,
                  on_case: Callable[[CaseResult], None] | None = None) -> None:
         self.store = store
         self.url = url.rstrip("/")
         self.progress = progress
-        self.cancel = cancel or threading.Event()
+        # an Event, or a predicate such as the GUI's ``lambda: ctx.cancelled`` (app/ui/operations.OpContext)
+        self.cancel = cancel if isinstance(cancel, threading.Event) else threading.Event()
+        self._cancelled_fn = cancel if cancel is not None and not isinstance(cancel, threading.Event) else None
         self.parallel = max(1, parallel)
         self.chunk_size = chunk_size
         self.retry_seconds = retry_seconds
@@ -252,6 +254,8 @@ class SyncClient:
         self.close()
 
     def _check_cancel(self) -> None:
+        if self._cancelled_fn is not None and self._cancelled_fn():
+            self.cancel.set()
         if self.cancel.is_set():
             raise SyncCancelled()
 

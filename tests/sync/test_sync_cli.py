@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from app.evidence.signing import SigningKey, b64
 from app.models.profile import Profile
 from app.models.schema import Blob, Case, JournalLeaf, SignedObject
 from tests.archive.helpers import ArchiveProcess
@@ -37,6 +38,12 @@ def test_register_sync_refusal_and_second_sync(demo: DemoProfile, archive: Archi
     # an assignment made at the office for the two local inspectors
     assigned = json.loads(archive.admin("cases", "add", "--institution-name", "某市第二人民医院", "--inspector", a,
                                         "--inspector", b, "--title", "办公室下发的专项稽核").stdout)["id"]
+    # and one for a local inspector with a colleague who is not on this laptop: it waits as pending
+    stranger = json.loads(archive.admin("inspectors", "add", "--name", "孙七", "--credential", "42010020268888",
+                                        "--org", "某市医疗保障基金稽核中心", "--public-key",
+                                        b64(SigningKey.generate().public_raw())).stdout)["id"]
+    pending = json.loads(archive.admin("cases", "add", "--institution-name", "某市第三医院", "--inspector", a,
+                                       "--inspector", stranger).stdout)["id"]
     # a third inspector enrolled on the laptop after registration: the archive must refuse their journal
     c = Profile.open(demo.root).enroll("赵六", "42010020269999", "某市医疗保障基金稽核中心", P3, P1)
     with open_demo(demo.root, P3) as store:
@@ -49,6 +56,8 @@ def test_register_sync_refusal_and_second_sync(demo: DemoProfile, archive: Archi
     lines = _lines(r.stdout)
     assert "\tREFUSED\tactor_not_device_inspector" in lines[refused_case]
     assert "actor_not_device_inspector" in r.stderr
+    assert f"assignment {pending} pending: assigned inspectors not enrolled on this laptop" in r.stderr
+    assert pending not in lines
     good = lines[good_case].split("\t")
     assert good[1] == "leaves 3" and good[2] == "blobs 2" and good[3] == f"bytes {2_800_000}"
     assert lines[assigned].split("\t")[1] == "leaves 1"  # the assignment became a local case and was pushed
@@ -80,7 +89,7 @@ def test_register_sync_refusal_and_second_sync(demo: DemoProfile, archive: Archi
     st = stats(archive)
     assert st["leaves"] == sum(len(v) for v in leaves.values())
     assert st["blobs"] == len(local_blob_set) and st["receipts"] == len(accepted) and st["uploads_open"] == 0
-    assert st["devices"] == 1 and st["inspectors"] == 2
+    assert st["devices"] == 1 and st["inspectors"] == 3  # two from this laptop, one added at the office
     assert archive.admin("verify", check=False).returncode == 0
 
     # a second sync sends nothing for the archived cases
