@@ -45,7 +45,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = check_store(store)
     for failure in report.failures:
         print(failure)
-    print(f"blobs {report.blobs}, journal leaves {report.leaves} in {report.logs} logs, "
+    elsewhere = f" ({report.archived_elsewhere} archived elsewhere, local copies purged)" if report.archived_elsewhere else ""
+    print(f"blobs {report.blobs}{elsewhere}, journal leaves {report.leaves} in {report.logs} logs, "
           f"checkpoints {report.checkpoints}: {'OK' if report.ok else 'FAILED'}")
     return 0 if report.ok else 1
 

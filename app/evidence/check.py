@@ -13,7 +13,7 @@ from app.evidence.canonical import CanonicalisationError, canonical_bytes, loads
 from app.evidence.journal import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT
 from app.evidence.signing import SignatureError, verify_object
 from app.models.profile import Store
-from app.models.schema import Blob, Checkpoint, Device, Inspector, JournalLeaf, Payload
+from app.models.schema import Blob, Checkpoint, Device, Inspector, JournalLeaf, Payload, SyncState
 
 
 @dataclass
@@ -23,6 +23,7 @@ class CheckReport:
     logs: int = 0
     checkpoints: int = 0
     orphans_removed: int = 0
+    archived_elsewhere: int = 0  # local copies purged after a verified receipt (app/sync/purge.py)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -35,8 +36,13 @@ def check_store(store: Store, *, blobs: bool = True) -> CheckReport:
     bs = BlobStore(store)
     with store.session() as s:
         report.orphans_removed = bs.collect_orphans(s)
+        purged = {k.removeprefix("blob.purged.") for k in s.scalars(
+            select(SyncState.key).where(SyncState.key.like("blob.purged.%")))}
         if blobs:
             for sha in s.scalars(select(Blob.sha256)):
+                if sha in purged and not bs.path_for(bs.file_name(sha)).exists():
+                    report.archived_elsewhere += 1
+                    continue
                 report.blobs += 1
                 try:
                     bs.verify(sha, s)
