@@ -96,10 +96,16 @@ def demo_photo() -> bytes:
 def wait(app: QApplication, pool: QThreadPool, cond, timeout_s: float = 30) -> None:
     import time
 
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    # Not a processEvents() busy loop: in PySide6 6.12 every QApplication.processEvents() call drops one
+    # reference to None, and a few thousand calls abort the interpreter (none_dealloc).
     end = time.monotonic() + timeout_s
     while not cond() and time.monotonic() < end:
-        pool.waitForDone(50)
-        app.processEvents()
+        pool.waitForDone(20)
+        loop = QEventLoop()
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
 
 
 def walkthrough(app: QApplication, out: Path, tag: str) -> None:
@@ -110,7 +116,6 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
     from app.ui.snapshot import PAGES
     from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
     from app.ui.wiring import build_services
-    from tests.ui.walkthrough_helpers import fake_printer
 
     with tempfile.TemporaryDirectory(prefix="fieldaudit-shots-") as tmp:
         pool = QThreadPool()
@@ -118,8 +123,7 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         for size in SIZES:
             save(app, enrol, out, f"11-enrolment{tag}", size)
         enrol.deleteLater()
-        services = build_services(Path(tmp) / "demo", True)
-        services.printer = fake_printer
+        services = build_services(Path(tmp) / "demo", True)  # the real printer: print_case into memory
         win = MainWindow(services, idle_ms=3_600_000)
         team = services.unlock.inspectors()
         for (iid, _name), secret in zip(team, DEMO_PASSPHRASES, strict=True):
@@ -137,6 +141,22 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
             case.show_step(step)
             for size in SIZES:
                 save(app, win, out, f"{20 + i:02d}-step-{step}{tag}", size)
+        # print the on-site record from the closing page: the print preview of the real PDF
+        closing = case.page("closing")
+        case.show_step("closing")
+        loads = case.loads
+        closing.print_form_now("onsite-record")
+        wait(app, services.store_pool, lambda: closing.preview is not None and case.loads > loads)
+        preview = closing.preview
+        assert preview is not None
+        wait(app, services.store_pool, preview.loaded)
+        for size in SIZES:
+            save(app, win, out, f"{20 + len(PAGES):02d}-closing-printed{tag}", size)
+            preview.resize(*size)
+            preview.show()
+            wait(app, services.store_pool, lambda: False, timeout_s=1.5)  # QPdfView renders pages on a thread
+            save(app, preview, out, f"{21 + len(PAGES):02d}-print-preview{tag}", size)
+        preview.close()
         win.lock_now()
         services.store_pool.waitForDone()
         win.close()

@@ -12,7 +12,7 @@ is the same document, so the dialog records nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfPageNavigator
 from PySide6.QtPdfWidgets import QPdfView
@@ -104,7 +104,7 @@ class PrintPreviewDialog(QDialog):
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.view.setPageSpacing(16)
         self.navigator: QPdfPageNavigator = self.view.pageNavigator()
 
@@ -135,10 +135,10 @@ class PrintPreviewDialog(QDialog):
         self.fit_page_button.clicked.connect(lambda _c=False: self.set_zoom_mode(QPdfView.ZoomMode.FitInView))
         self.print_button.clicked.connect(lambda _c=False: self.open_print_dialog())
         self.close_button.clicked.connect(lambda _c=False: self.reject())
-        self.navigator.currentPageChanged.connect(lambda _p: self._update_controls())
-        self.view.zoomFactorChanged.connect(lambda _z: self._update_controls())
-        self.view.zoomModeChanged.connect(lambda _m: self._update_controls())
-        self.document.statusChanged.connect(lambda _s: self._update_controls())
+        self.navigator.currentPageChanged.connect(self._update_controls)
+        self.view.zoomFactorChanged.connect(self._update_controls)
+        self.view.zoomModeChanged.connect(self._update_controls)
+        self.document.statusChanged.connect(self._update_controls)
         for keys, slot in (((QKeySequence.StandardKey.ZoomIn,), lambda: self.zoom_by(ZOOM_STEP)),
                            ((QKeySequence.StandardKey.ZoomOut,), lambda: self.zoom_by(1 / ZOOM_STEP)),
                            ((Qt.Key.Key_PageDown,), lambda: self.go_to(self.current_page() + 1)),
@@ -185,6 +185,7 @@ class PrintPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(MIN_ZOOM, min(MAX_ZOOM, current * factor)))
 
+    @Slot()
     def _update_controls(self) -> None:
         if not all(isValid(o) for o in (self, self.document, self.view, self.navigator, self.status)):
             return  # the document announces its unloading while the dialog is being destroyed
@@ -201,6 +202,7 @@ class PrintPreviewDialog(QDialog):
         mode = self.view.zoomMode()
         self.zoom_label.setText(f"{round(self.view.zoomFactor() * 100)} %" if mode == QPdfView.ZoomMode.Custom
                                 else "")
+        self.zoom_label.setVisible(mode == QPdfView.ZoomMode.Custom)
         if not ok and self.document.status() in (QPdfDocument.Status.Error, QPdfDocument.Status.Null):
             self.status.setText(self.tr("The document cannot be shown. Print it again; if it still fails, "
                                         "contact your administrator."))
