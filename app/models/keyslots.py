@@ -194,3 +194,15 @@ class UnlockThrottle:
     def succeeded(self) -> None:
         if self.path.exists():
             self.path.unlink()
+
+
+def enrolled_inspectors(profile_dir: Path) -> list[tuple[str, str]]:
+    """(inspector id, display name) of every keyslot, read without opening the store or importing SQLAlchemy,
+    so the unlock screen appears fast."""
+    try:
+        profile_id = str(json.loads((Path(profile_dir) / "profile.json").read_text("utf-8"))["profile"])
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ProfileProblem("档案文件已损坏。", "The profile file is damaged.") from exc
+    return [(s.inspector_id, s.label) for s in KeyslotFile.load(Path(profile_dir) / "keyslots.json", profile_id).slots]

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import PermissionRefused
-from app.models.profile import Profile, Store
+from app.models.keyslots import enrolled_inspectors
+
+if TYPE_CHECKING:
+    from app.models.profile import Profile, Store
 
 DEMO_PASSPHRASES = ("demo-passphrase-1", "demo-passphrase-2")
 
@@ -33,16 +37,15 @@ class StoreUnlockService:
     # --- the profile
     def profile(self) -> Profile | None:
         """The profile, or ``None`` when the directory holds none yet (first run)."""
+        from app.models.profile import Profile  # SQLAlchemy loads on first unlock, not at start-up
+
         if not (self.profile_dir / "profile.json").exists():
             return None
         return Profile.open(self.profile_dir)
 
     def inspectors(self) -> list[tuple[str, str]]:
-        profile = self.profile()
-        if profile is None:
-            return []
         try:
-            return [(slot.inspector_id, slot.name) for slot in profile.inspectors()]
+            return enrolled_inspectors(self.profile_dir)
         except FileNotFoundError:
             return []
 
@@ -53,6 +56,8 @@ class StoreUnlockService:
     def enroll(self, name: str, credential_no: str, organisation: str, passphrase: str,
                unlock_passphrase: str | None = None) -> str:
         """Enrol an inspector (creating the profile on the first one); slow (memory-hard KDF)."""
+        from app.models.profile import Profile
+
         profile = self.profile() or Profile.init(self.profile_dir)
         return profile.enroll(name, credential_no, organisation, passphrase, unlock_passphrase)
 

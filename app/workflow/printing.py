@@ -256,7 +256,9 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
     answer = _str(c, "answer") or _str(arrival.get("rights") or {}, "answer")
     recusal = _str(c, "recusal_answer") or (answer if "回避" in answer else NOT_RECORDED)
     attachments = []
-    for a in c.get("attachments") or []:
+    for raw in c.get("attachments") or []:
+        # an item id (demo, CLI) or {"item", "title", "sha256"} (the walk-through's on-site page)
+        a = raw.get("item", "") if isinstance(raw, dict) else raw
         seq = seq_of.get(str(a))
         if seq is not None:
             attachments.append(f"证据{seq}：{titles[seq]}")

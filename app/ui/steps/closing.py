@@ -54,7 +54,7 @@ class ClosingPage(StepPage):
 
         self.act(f"print:{form}", work, lambda pdf: self.show_preview(form, pdf), busy=self.tr("Printing…"))
 
-    def show_preview(self, form: str, pdf: bytes) -> PrintPreviewDialog:
+    def show_preview(self, form: str, pdf: bytes) -> None:
         """The preview of the PDF just rendered, with "打印…" to a printer (one preview open at a time)."""
         from app.ui.print_preview import PrintPreviewDialog
 
@@ -63,7 +63,6 @@ class ClosingPage(StepPage):
             self.preview.deleteLater()
         self.preview = PrintPreviewDialog(self, pdf, form_label(form))
         self.preview.open()
-        return self.preview
 
     def close_case(self) -> None:
         from app.workflow.steps_closing import close_case
@@ -110,7 +109,7 @@ class ClosingPage(StepPage):
                                      lambda f=form: self.print_form_now(f), edit=False)
                 self.print_form.addRow(state, button)
                 self.print_rows[form] = (button, state)
-            button, state = self.print_rows[form]
+            button, state = self.print_rows[form]  # type: ignore[assignment]
             done = snap.printed.get(form)
             state.setText(self.tr("Printed %1 time(s)").replace("%1", str(len(done))) if done  # type: ignore[attr-defined]
                           else self.tr("Not printed"))
@@ -125,7 +124,7 @@ class ClosingPage(StepPage):
                 row.addWidget(rejoin)
                 self.team_form.addRow(f"{info.name}（{info.credential_no}）", row)
                 self.team_rows[info.id] = (state, leave, rejoin)
-            state, leave, rejoin = self.team_rows[info.id]
+            state, leave, rejoin = self.team_rows[info.id]  # type: ignore[assignment]
             state.setText(self.tr("present (passphrase entered)") if info.unlocked  # type: ignore[attr-defined]
                           else self.tr("not present"))
             leave.setProperty("blocked", not info.unlocked)

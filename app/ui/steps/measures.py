@@ -3,6 +3,8 @@ item lists, the approval, periods and deadlines (001 Art. 35(5), 36; 行政强�
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QSpinBox, QWidget
 
@@ -13,7 +15,7 @@ from app.ui.steps.common import in_tx, qdate_to_date
 from app.ui.workspace import Workspace
 
 
-def parse_items(text: str) -> list[object]:
+def parse_items(text: str) -> list[Any]:
     """One item per line: 名称 | 规格/编号 | 数量 | 状态 | 备注 (only the name is required)."""
     from app.workflow.steps_measures import MeasureItem
 

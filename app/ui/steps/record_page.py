@@ -137,8 +137,8 @@ class RecordPage(StepPage):
         self.version_box.setCurrentIndex(index)
         self.version_box.blockSignals(False)
         self._show_record()
-        rec = self.current_record()
-        self.sign_page_button.setEnabled(rec is not None and rec.superseded_by is None)
+        shown = self.current_record()
+        self.sign_page_button.setEnabled(shown is not None and shown.superseded_by is None)
 
     def record_title(self, rec: RecordInfo) -> str:
         return ""

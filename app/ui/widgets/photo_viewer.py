@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
@@ -81,7 +82,7 @@ def read_photo(data: bytes) -> tuple[QImage, PhotoInfo]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             fmt = image.format or "?"
             image.load()
             exif = image.getexif()
@@ -223,16 +224,17 @@ class PhotoViewer(QWidget):
         layout.addLayout(tools)
         layout.addWidget(splitter, 1)
 
-        for keys, slot in (
+        keymap: tuple[tuple[tuple[QKeySequence.StandardKey | str, ...], Callable[[], None]], ...] = (
             ((QKeySequence.StandardKey.ZoomIn, "+", "="), self.zoom_in),
             ((QKeySequence.StandardKey.ZoomOut, "-"), self.zoom_out),
             (("0",), self.fit_to_window),
             (("1",), self.actual_size),
             (("L",), self.rotate_left),
             (("R",), self.rotate_right),
-        ):
-            for key in keys:
-                shortcut = QShortcut(QKeySequence(key), self)
+        )
+        for keys, slot in keymap:
+            for seq in keys:
+                shortcut = QShortcut(QKeySequence(seq), self)
                 shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 shortcut.activated.connect(slot)
         self._set_error("empty")
