@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +31,7 @@ from app.documents.layout import (
 )
 from app.documents.verify import page_payload, qr_matrix, qr_runs, verification_code
 from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.fsutil import atomic_write_bytes
 
 QR_SIZE = 22 * MM
 QR_Y = 8 * MM
@@ -94,22 +93,8 @@ def _draw_footer(
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file with owner-only permissions, fsync, rename (no half-written PDF is ever visible)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".print-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Owner-only temp file, fsync, rename: no half-written PDF is ever visible."""
+    atomic_write_bytes(path, data, 0o600)
 
 
 def render(

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -51,6 +49,7 @@ from app.evidence import journal
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import loads
 from app.evidence.items import item_statuses, record_statuses
+from app.fsutil import atomic_write_bytes
 from app.models.profile import Store
 from app.models.schema import Case, Institution, JournalLeaf, Measure, SignedObject
 from app.models.schema import Finding as FindingRow
@@ -424,21 +423,8 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".print-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    """Owner-only temp file, fsync, rename: no half-written PDF is ever visible."""
+    atomic_write_bytes(path, data, 0o600)
 
 
 def _fresh_checkpoint(session: Session, store: Store, case_id: str) -> None:
