@@ -15,9 +15,11 @@ def photo(label: str, colour: tuple[int, int, int], size: tuple[int, int] = (160
     img = Image.new("RGB", size, colour)
     draw = ImageDraw.Draw(img)
     w, h = size
-    for i in range(6):
-        draw.rectangle([w // 10 + i * w // 8, h // 3, w // 10 + i * w // 8 + w // 12, h * 2 // 3],
-                       outline=(255, 255, 255), width=6)
+    for i in range(5):  # a ward: beds with pillows, on a floor
+        x = w // 12 + i * w // 5
+        draw.rectangle([x, h // 2, x + w // 8, h * 5 // 6], fill=(245, 245, 245), outline=(60, 60, 70), width=4)
+        draw.rectangle([x + w // 64, h // 2 - h // 20, x + w // 8 - w // 64, h // 2 + h // 40], fill=(180, 200, 230))
+    draw.rectangle([0, h * 5 // 6, w, h], fill=(150, 140, 130))
     draw.text((40, 40), label.encode("ascii", "replace").decode(), fill=(255, 255, 255))
     exif = Image.Exif()
     exif[0x010F] = "DemoCam"  # Make
