@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QStandardPaths, QThreadPool
+from PySide6.QtCore import QThreadPool
 
+from app import paths
 from app.ui.operations import single_thread_pool
 from app.ui.ports import UnlockService
 
@@ -116,12 +117,11 @@ def idle_minutes_setting() -> int:
 
 
 def profiles_root() -> Path:
-    """Where profiles live: ``FIELDAUDIT_PROFILES_DIR`` or the platform's application data folder."""
+    """Where profiles live: ``FIELDAUDIT_PROFILES_DIR``, else ``app.paths`` (``FIELDAUDIT_HOME`` or XDG data)."""
     override = os.environ.get("FIELDAUDIT_PROFILES_DIR")
     if override:
         return Path(override)
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
-    return Path(base) / "FieldAudit" / "profiles"
+    return paths.data_home() / "profiles"
 
 
 def default_profile_dir(demo: bool) -> Path:
