@@ -13,15 +13,13 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 
-from app.errors import EnvironmentProblem, FieldAuditError, UserError
+from app.errors import EnvironmentProblem, FieldAuditError
 from app.evidence import journal, merkle
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import canonical_sha256, loads
@@ -37,20 +35,23 @@ from app.models.profile import Store, utc_now
 from app.models.schema import Blob, Case, Inspector, JournalLeaf, Payload, SignedObject
 from app.sync import state
 from app.sync.auth import DeviceAuth
+from app.sync.errors import (
+    ArchiveError,
+    ArchiveIdentityMismatch,
+    ArchiveRefusedDevice,
+    ArchiveUnreachable,
+    BadArchiveSignature,
+    NotRegistered,
+    SyncCancelled,
+    error_body,
+)
 from app.sync.protocol import (
     CTX_CHECKPOINT,
     CTX_ENROL,
     CTX_PULL,
     CTX_RECEIPT,
     CTX_ROSTER,
-    H_BODY_SHA256,
-    H_TUS,
-    H_UPLOAD_OFFSET,
-    H_UPLOAD_STATUS,
     PULL_KINDS,
-    TUS_VERSION,
-    UNSIGNED_PAYLOAD,
-    UPLOAD_CONTENT_TYPE,
     InspectorEnrolment,
     RegisterRequest,
     RegisterResponse,
@@ -58,6 +59,13 @@ from app.sync.protocol import (
     enrol_proof_value,
     payload_blob_refs,
 )
+from app.sync.results import CaseResult, ProgressCallback, SyncProgress, SyncReport, TransferStats
+from app.sync.uploads import UploadMixin
+
+__all__ = [
+    "ArchiveError", "ArchiveIdentityMismatch", "ArchiveRefusedDevice", "ArchiveUnreachable", "BadArchiveSignature",
+    "CaseResult", "NotRegistered", "SyncCancelled", "SyncClient", "SyncProgress", "SyncReport", "TransferStats",
+]
 
 CHUNK_SIZE = 8 << 20  # bytes per PATCH
 PIECE_SIZE = 1 << 20
@@ -65,157 +73,7 @@ MAX_BATCH_LEAVES = 2000  # leaves per push (each batch ends at a checkpoint; the
 MAX_BATCH_BYTES = 32 << 20  # bytes handed to the socket at a time (progress, cancel, resend accounting)
 
 
-# --- errors ----------------------------------------------------------------------------------------------------
-
-
-class ArchiveUnreachable(EnvironmentProblem):
-    code = "archive_unreachable"
-
-    def __init__(self, url: str, why: str = "") -> None:
-        tail = f"（{why}）" if why else ""
-        super().__init__(f"无法连接档案中心 {url}{tail}，请检查网络后重试。",
-                         f"Cannot reach the archive at {url}{' (' + why + ')' if why else ''}; check the network "
-                         "and try again.")
-
-
-class ArchiveError(EnvironmentProblem):
-    """The archive answered with a refusal (JSON error body, PROTOCOL.md "Errors")."""
-
-    code = "archive_error"
-
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
-        self.status = status
-        self.error = str(body.get("error", f"http_{status}"))
-        self.reasons: list[dict[str, Any]] = list(body.get("reasons") or [])
-        self.missing: list[str] = list(body.get("missing") or [])
-        zh = str(body.get("message_zh") or f"档案中心拒绝了请求（HTTP {status}）")
-        en = str(body.get("message_en") or f"the archive refused the request (HTTP {status})")
-        super().__init__(f"档案中心：{zh}（{self.error}）", f"archive: {en} ({self.error})")
-
-
-class ArchiveRefusedDevice(ArchiveError):
-    """401/403 on a push: the device is unknown or revoked, so no further case can go either."""
-
-    code = "device_refused"
-
-
-class NotRegistered(UserError):
-    code = "not_registered"
-    message_zh = "本机尚未在档案中心登记，请先运行 register。"
-    message_en = "This laptop is not registered with the archive; run register first."
-
-
-class ArchiveIdentityMismatch(EnvironmentProblem):
-    code = "archive_identity"
-    message_zh = "档案中心的密钥与登记时固定的不一致，已停止同步。请联系管理员。"
-    message_en = "The archive's key differs from the one pinned at registration; sync stopped. Contact the administrator."
-
-
-class BadArchiveSignature(EnvironmentProblem):
-    code = "bad_archive_signature"
-
-    def __init__(self, what: str) -> None:
-        super().__init__(f"档案中心下发的{what}签名无效，已拒收。", f"The archive's signature on the {what} does not verify; refused.")
-
-
-class SyncCancelled(FieldAuditError):
-    code = "cancelled"
-    message_zh = "同步已取消；已归档的部分保持不变，下次从断点继续。"
-    message_en = "Sync cancelled; what was archived stays archived and the next sync resumes."
-
-
-class _Tracker:
-    """Progress of one blob: reports the change of its 'bytes at the archive' figure to the shared callback."""
-
-    def __init__(self, on_bytes: Callable[[int], None] | None) -> None:
-        self.on_bytes = on_bytes
-        self.reported = 0
-
-    def at(self, offset: int) -> None:
-        if self.on_bytes is not None and offset != self.reported:
-            self.on_bytes(offset - self.reported)
-        self.reported = offset
-
-
-class _Restart(Exception):
-    """Internal: the upload must continue from another offset (or be re-created)."""
-
-    def __init__(self, offset: int | None) -> None:
-        self.offset = offset
-
-
-# --- results and progress --------------------------------------------------------------------------------------
-
-
-@dataclass
-class SyncProgress:
-    phase: str  # "pull", "upload", "push", "done"
-    case_id: str = ""
-    bytes_done: int = 0
-    bytes_total: int = 0
-    eta_seconds: float | None = None
-
-
-ProgressCallback = Callable[[SyncProgress], None]
-
-
-@dataclass
-class CaseResult:
-    case_id: str
-    leaves_sent: int = 0
-    batches: int = 0
-    blobs_uploaded: int = 0
-    bytes_uploaded: int = 0
-    receipt_size: int | None = None
-    receipt_root: str = ""
-    refused: bool = False
-    error: str = ""
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        if self.refused:
-            codes = ",".join(sorted({str(r.get("code")) for r in self.reasons})) or self.error
-            extra = f"\tmissing {len(self.missing)}" if self.missing else ""
-            return f"{self.case_id}\tREFUSED\t{codes}{extra}"
-        return (f"{self.case_id}\tleaves {self.leaves_sent}\tblobs {self.blobs_uploaded}\tbytes {self.bytes_uploaded}"
-                f"\treceipt {self.receipt_size} {self.receipt_root}")
-
-
-@dataclass
-class SyncReport:
-    pulled: dict[str, int] = field(default_factory=dict)
-    cases_created: list[str] = field(default_factory=list)
-    assignments_pending: dict[str, str] = field(default_factory=dict)
-    cases: list[CaseResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not any(c.refused for c in self.cases)
-
-
-@dataclass
-class TransferStats:
-    bytes_sent: int = 0  # PATCH body bytes handed to the socket (including any that were lost and resent)
-    bytes_needed: int = 0  # bytes the archive lacked when each upload (re)started here
-    patches: int = 0
-    retries: int = 0
-
-
-def blob_refs(payload: Any) -> set[str]:
-    """The blobs a journal payload refers to, by the rule the archive applies (protocol.payload_blob_refs)."""
-    return payload_blob_refs(payload)
-
-
-def _error_body(resp: httpx.Response) -> dict[str, Any]:
-    try:
-        body = resp.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-class SyncClient:
+class SyncClient(UploadMixin):
     """One laptop profile talking to one archive. Thread-safe enough for the GUI to run it in a worker and set
     :attr:`cancel` from the UI thread."""
 
@@ -301,7 +159,7 @@ class SyncClient:
     def _json(self, method: str, path: str, ok: tuple[int, ...] = (200,), **kw: Any) -> Any:
         resp = self._request(method, path, **kw)
         if resp.status_code not in ok:
-            raise ArchiveError(resp.status_code, _error_body(resp))
+            raise ArchiveError(resp.status_code, error_body(resp))
         return resp.json()
 
     # -- pinned archive -------------------------------------------------------------------------------------------
@@ -330,7 +188,7 @@ class SyncClient:
         except ArchiveUnreachable:
             raise
         if resp.status_code != 200:
-            raise ArchiveError(resp.status_code, _error_body(resp))
+            raise ArchiveError(resp.status_code, error_body(resp))
         return dict(resp.json())
 
     # -- registration -----------------------------------------------------------------------------------------
@@ -356,7 +214,7 @@ class SyncClient:
         self.health()
         resp = self._request("POST", "/v1/devices/register", json=req.model_dump())
         if resp.status_code != 201:
-            raise ArchiveError(resp.status_code, _error_body(resp))
+            raise ArchiveError(resp.status_code, error_body(resp))
         answer = RegisterResponse.model_validate(resp.json())
         key = unb64(answer.archive_public_key)
         if public_key_fingerprint(key) != answer.archive_fingerprint:
@@ -541,7 +399,7 @@ class SyncClient:
                     payload_bytes[r.payload_sha256] = p.body
             refs: set[str] = set()
             for p in payloads.values():
-                refs |= blob_refs(p)
+                refs |= payload_blob_refs(p)
             local = {b.sha256: b.size for b in s.scalars(select(Blob).where(Blob.sha256.in_(sorted(refs))))}
             purged = state.with_prefix(s, "blob.purged.")
         # 1. blobs the archive lacks (all of them before any record that refers to them)
@@ -596,7 +454,7 @@ class SyncClient:
             resp = self._request("POST", "/v1/push", json=batch)
             if resp.status_code == 200:
                 return dict(resp.json())
-            err = _error_body(resp)
+            err = error_body(resp)
             if resp.status_code == 409 and err.get("error") == "concurrent_push":
                 self._sleep(attempt, 0.5)
                 continue
@@ -614,7 +472,7 @@ class SyncClient:
         for sha in covered:
             p = s.get(Payload, sha)
             if p is not None:
-                refs |= blob_refs(loads(p.body))
+                refs |= payload_blob_refs(loads(p.body))
         from app.evidence.objects import envelope
 
         for obj in s.scalars(select(SignedObject).where(SignedObject.case_id == case_id,
@@ -624,181 +482,3 @@ class SyncClient:
         if refs:
             s.execute(update(Blob).where(Blob.sha256.in_(sorted(refs)), Blob.archived.is_(False)).values(archived=True))
         s.flush()
-
-    # -- uploads ------------------------------------------------------------------------------------------------------
-    def _upload_many(self, case_id: str, blobs: list[tuple[str, int]], result: CaseResult) -> None:
-        if not blobs:
-            return
-        total = sum(n for _, n in blobs)
-        done = [0]
-        started = time.monotonic()
-
-        def on_bytes(n: int) -> None:
-            with self._lock:
-                done[0] += n
-                elapsed = time.monotonic() - started
-                rate = done[0] / elapsed if elapsed > 0 else 0.0
-                eta = (total - done[0]) / rate if rate > 0 else None
-                p = SyncProgress("upload", case_id, done[0], total, eta)
-            self._emit(p)
-
-        if self.parallel == 1 or len(blobs) == 1:
-            sent = [self.upload_blob(sha, size, on_bytes) for sha, size in blobs]
-        else:
-            with ThreadPoolExecutor(max_workers=self.parallel) as pool:
-                futures = [pool.submit(self.upload_blob, sha, size, on_bytes) for sha, size in blobs]
-                sent = []
-                first_error: BaseException | None = None
-                for f in futures:
-                    try:
-                        sent.append(f.result())
-                    except BaseException as exc:  # re-raised once the others have finished
-                        first_error = first_error or exc
-                if first_error is not None:
-                    raise first_error
-        result.blobs_uploaded += len(blobs)
-        result.bytes_uploaded += sum(sent)
-
-    def _create_upload(self, sha: str, length: int) -> dict[str, Any]:
-        up = self._json("POST", "/v1/uploads", ok=(200, 201), json={"sha256": sha, "length": length})
-        with self._db_lock, self.store.transaction() as s:
-            state.put(s, f"upload.{sha}", {"id": up["id"], "length": length, "offset": up["offset"]})
-        return dict(up)
-
-    def _head(self, upload_id: str) -> tuple[int, str] | None:
-        resp = self._request("HEAD", f"/v1/uploads/{upload_id}", headers={H_TUS: TUS_VERSION})
-        if resp.status_code in (404, 410):
-            return None
-        if resp.status_code not in (200, 204):
-            raise ArchiveError(resp.status_code, {})
-        return int(resp.headers[H_UPLOAD_OFFSET]), resp.headers.get(H_UPLOAD_STATUS, "open")
-
-    def upload_blob(self, sha: str, length: int, on_bytes: Callable[[int], None] | None = None) -> int:
-        """Upload one blob resumably; returns the bytes this call added at the archive."""
-        with self._db_lock, self.store.session() as s:
-            saved = state.get(s, f"upload.{sha}")
-        upload_id = ""
-        offset, status = 0, "open"
-        if saved:
-            head = self._head(str(saved["id"]))
-            if head is not None:
-                upload_id = str(saved["id"])
-                offset, status = head
-        if not upload_id:
-            up = self._create_upload(sha, length)
-            upload_id, offset, status = str(up["id"]), int(up["offset"]), str(up["status"])
-        if status == "failed":
-            up = self._create_upload(sha, length)
-            upload_id, offset, status = str(up["id"]), int(up["offset"]), str(up["status"])
-        start_offset = offset
-        tracker = _Tracker(on_bytes)
-        tracker.at(offset)
-        with self._lock:
-            self.stats.bytes_needed += length - offset
-        attempt = 0
-        failing_since: float | None = None
-        while status != "complete":
-            self._check_cancel()
-            try:
-                offset, status = self._patch_from(upload_id, sha, offset, length, tracker)
-                failing_since = None
-            except _Restart as r:
-                if r.offset is None:
-                    up = self._create_upload(sha, length)
-                    upload_id, new_offset, status = str(up["id"]), int(up["offset"]), str(up["status"])
-                else:
-                    new_offset = r.offset
-                tracker.at(new_offset)
-                offset = new_offset
-            except httpx.TransportError as exc:
-                now = time.monotonic()
-                failing_since = failing_since or now
-                if now - failing_since > self.retry_seconds:
-                    raise ArchiveUnreachable(self.url, type(exc).__name__) from exc
-                with self._lock:
-                    self.stats.retries += 1
-                self._sleep(attempt)
-                attempt += 1
-                head = self._head(upload_id)  # retried inside; learn what arrived
-                if head is None:
-                    up = self._create_upload(sha, length)
-                    upload_id, new_offset, status = str(up["id"]), int(up["offset"]), str(up["status"])
-                else:
-                    new_offset, status = head
-                tracker.at(new_offset)
-                offset = new_offset
-        with self._db_lock, self.store.transaction() as s:
-            state.delete(s, f"upload.{sha}")
-        return length - start_offset
-
-    def _plain_from(self, sha: str, offset: int) -> Iterator[bytes]:
-        """Decrypted bytes of the blob from ``offset`` on, chunk by chunk (never the whole blob in memory)."""
-        pos = 0
-        for chunk in self._blobs.iter_chunks(sha):
-            end = pos + len(chunk)
-            if end > offset:
-                yield chunk[max(0, offset - pos):]
-            pos = end
-
-    def _patch_from(self, upload_id: str, sha: str, offset: int, length: int,
-                    tracker: _Tracker) -> tuple[int, str]:
-        """PATCH chunk after chunk from ``offset``, streaming the decrypted bytes straight onto the socket."""
-        status = "open"
-        source = self._plain_from(sha, offset)
-        spare = [b""]
-        while status != "complete":
-            size = min(self.chunk_size, length - offset)
-            if size <= 0:
-                raise _Restart(offset)  # the archive's status must be asked again
-
-            def body(size: int = size) -> Iterator[bytes]:
-                left = size
-                while left > 0:
-                    buf = spare[0]
-                    spare[0] = b""
-                    if not buf:
-                        try:
-                            buf = next(source)
-                        except StopIteration:
-                            return
-                    spare[0], buf = buf[left:], buf[:left]
-                    for i in range(0, len(buf), PIECE_SIZE):
-                        yield buf[i:i + PIECE_SIZE]
-                    left -= len(buf)
-
-            offset, status = self._patch(upload_id, offset, size, body(), tracker)
-            tracker.at(offset)
-        return offset, status
-
-    def _patch(self, upload_id: str, offset: int, size: int, pieces: Iterator[bytes],
-               tracker: _Tracker) -> tuple[int, str]:
-        def body() -> Iterator[bytes]:
-            sent = 0
-            for piece in pieces:
-                self._check_cancel()
-                with self._lock:
-                    self.stats.bytes_sent += len(piece)
-                yield piece
-                sent += len(piece)
-                tracker.at(offset + sent)
-
-        headers = {H_TUS: TUS_VERSION, H_UPLOAD_OFFSET: str(offset), "Content-Type": UPLOAD_CONTENT_TYPE,
-                   H_BODY_SHA256: UNSIGNED_PAYLOAD, "Content-Length": str(size)}
-        with self._lock:
-            self.stats.patches += 1
-        try:
-            resp = self._http.patch(f"/v1/uploads/{upload_id}", content=body(), headers=headers)
-        except httpx.TransportError:
-            raise
-        if resp.status_code == 204:
-            return int(resp.headers[H_UPLOAD_OFFSET]), resp.headers.get(H_UPLOAD_STATUS, "open")
-        err = _error_body(resp)
-        if resp.status_code == 409 and err.get("error") == "offset_mismatch" and H_UPLOAD_OFFSET in resp.headers:
-            raise _Restart(int(resp.headers[H_UPLOAD_OFFSET]))
-        if resp.status_code in (409, 429):  # upload_busy (the previous connection still holds it) or rate limited
-            self._sleep(1, float(resp.headers.get("Retry-After", "0.5") or 0.5))
-            head = self._head(upload_id)
-            raise _Restart(None if head is None else head[0])
-        if resp.status_code in (404, 410):
-            raise _Restart(None)
-        raise ArchiveError(resp.status_code, err)

@@ -27,6 +27,7 @@ from app.fsutil import fsync_dir
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob, Case, JournalLeaf, Payload
 from app.sync import state
+from app.sync.protocol import payload_blob_refs
 
 if TYPE_CHECKING:
     from app.sync.client import SyncClient
@@ -52,7 +53,6 @@ def is_purged(store: Store, sha256: str) -> bool:
 
 def purge_archived_blobs(store: Store, client: SyncClient, *, retention_days: float | None = None,
                          now: dt.datetime | None = None) -> PurgeResult:
-    from app.sync.client import blob_refs
 
     now = now or dt.datetime.now(dt.UTC)
     result = PurgeResult()
@@ -66,7 +66,7 @@ def purge_archived_blobs(store: Store, client: SyncClient, *, retention_days: fl
             p = s.get(Payload, payload_sha)
             if p is None:
                 continue
-            for ref in blob_refs(loads(p.body)):
+            for ref in payload_blob_refs(loads(p.body)):
                 cases_of.setdefault(ref, set()).add(log_id)
         eligible: dict[str, tuple[int, dt.datetime]] = {}  # case -> (receipt size, receipt archive time)
         why_not: dict[str, str] = {}

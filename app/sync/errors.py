@@ -1,0 +1,73 @@
+"""Errors of the archive client, each with the Chinese and English text the CLI and GUI show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from app.errors import EnvironmentProblem, FieldAuditError, UserError
+
+
+class ArchiveUnreachable(EnvironmentProblem):
+    code = "archive_unreachable"
+
+    def __init__(self, url: str, why: str = "") -> None:
+        tail = f"（{why}）" if why else ""
+        super().__init__(f"无法连接档案中心 {url}{tail}，请检查网络后重试。",
+                         f"Cannot reach the archive at {url}{' (' + why + ')' if why else ''}; check the network "
+                         "and try again.")
+
+
+class ArchiveError(EnvironmentProblem):
+    """The archive answered with a refusal (JSON error body, PROTOCOL.md "Errors")."""
+
+    code = "archive_error"
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status = status
+        self.error = str(body.get("error", f"http_{status}"))
+        self.reasons: list[dict[str, Any]] = list(body.get("reasons") or [])
+        self.missing: list[str] = list(body.get("missing") or [])
+        zh = str(body.get("message_zh") or f"档案中心拒绝了请求（HTTP {status}）")
+        en = str(body.get("message_en") or f"the archive refused the request (HTTP {status})")
+        super().__init__(f"档案中心：{zh}（{self.error}）", f"archive: {en} ({self.error})")
+
+
+class ArchiveRefusedDevice(ArchiveError):
+    """401/403 on a push: the device is unknown or revoked, so no further case can go either."""
+
+    code = "device_refused"
+
+
+class NotRegistered(UserError):
+    code = "not_registered"
+    message_zh = "本机尚未在档案中心登记，请先运行 register。"
+    message_en = "This laptop is not registered with the archive; run register first."
+
+
+class ArchiveIdentityMismatch(EnvironmentProblem):
+    code = "archive_identity"
+    message_zh = "档案中心的密钥与登记时固定的不一致，已停止同步。请联系管理员。"
+    message_en = "The archive's key differs from the one pinned at registration; sync stopped. Contact the administrator."
+
+
+class BadArchiveSignature(EnvironmentProblem):
+    code = "bad_archive_signature"
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"档案中心下发的{what}签名无效，已拒收。", f"The archive's signature on the {what} does not verify; refused.")
+
+
+class SyncCancelled(FieldAuditError):
+    code = "cancelled"
+    message_zh = "同步已取消；已归档的部分保持不变，下次从断点继续。"
+    message_en = "Sync cancelled; what was archived stays archived and the next sync resumes."
+
+
+def error_body(resp: httpx.Response) -> dict[str, Any]:
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
