@@ -61,8 +61,8 @@ def verify_case(case_id: str, leaves: Sequence[bytes], payloads: Mapping[str, by
                 keys: Mapping[str, Key], blob_hash: BlobHasher) -> Verification:
     """Verify one case: ``leaves`` in log order, ``payloads`` by hash, ``checkpoints`` in the order they were made."""
     v = Verification()
-    hashes = _verify_journal(v, case_id, leaves, payloads, keys)
-    _verify_checkpoints(v, case_id, checkpoints, hashes, keys)
+    hashes = verify_journal(v, case_id, leaves, payloads, keys)
+    verify_checkpoints(v, case_id, checkpoints, hashes, keys)
     envelopes = _collect_envelopes(v, leaves, payloads)
     _verify_objects(v, case_id, envelopes, keys, blob_hash)
     return v
@@ -76,7 +76,7 @@ def _use(v: Verification, keys: Mapping[str, Key], key_id: str, role: str | None
     return None
 
 
-def _verify_journal(v: Verification, case_id: str, leaves: Sequence[bytes], payloads: Mapping[str, bytes],
+def verify_journal(v: Verification, case_id: str, leaves: Sequence[bytes], payloads: Mapping[str, bytes],
                     keys: Mapping[str, Key]) -> list[bytes]:
     hashes: list[bytes] = []
     for i, raw in enumerate(leaves):
@@ -117,11 +117,14 @@ def _verify_journal(v: Verification, case_id: str, leaves: Sequence[bytes], payl
     return hashes
 
 
-def _verify_checkpoints(v: Verification, case_id: str, checkpoints: Sequence[bytes], hashes: list[bytes],
-                        keys: Mapping[str, Key]) -> None:
+def verify_checkpoints(v: Verification, case_id: str, checkpoints: Sequence[bytes], hashes: list[bytes],
+                       keys: Mapping[str, Key], *, complete: bool = True) -> None:
+    """``complete``: a package must have checkpoints and the last must cover every leaf; a live store may have
+    leaves written since its last checkpoint."""
     prev: tuple[int, str, str] | None = None  # size, root, time
     if not checkpoints:
-        v.fail("checkpoints", "the package has no checkpoint")
+        if complete:
+            v.fail("checkpoints", "the package has no checkpoint")
         return
     for i, raw in enumerate(checkpoints):
         where = f"checkpoint #{i}"
@@ -156,7 +159,7 @@ def _verify_checkpoints(v: Verification, case_id: str, checkpoints: Sequence[byt
         except (CanonicalisationError, KeyError, TypeError, ValueError) as exc:
             v.fail(where, f"malformed ({exc})")
     v.checkpoints = len(checkpoints)
-    if prev is not None and prev[0] != len(hashes):
+    if complete and prev is not None and prev[0] != len(hashes):
         v.fail("journal", f"{len(hashes) - prev[0]} leaves are not covered by the latest checkpoint")
 
 
