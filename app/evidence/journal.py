@@ -18,11 +18,9 @@ from sqlalchemy.orm import Session
 from app.evidence import merkle
 from app.evidence.canonical import JSONValue, canonical_bytes, canonical_sha256, loads
 from app.evidence.signing import sign_object
+from app.evidence.verify import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT
 from app.models.profile import Store, utc_now
 from app.models.schema import Checkpoint, JournalLeaf, Payload
-
-JOURNAL_CONTEXT = "fieldaudit/journal/v1"
-CHECKPOINT_CONTEXT = "fieldaudit/checkpoint/v1"
 
 
 def boot_id() -> str:

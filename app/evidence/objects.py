@@ -18,15 +18,11 @@ from app.errors import PermissionRefused
 from app.evidence import journal
 from app.evidence.canonical import JSONValue, canonical_bytes, canonical_sha256, loads
 from app.evidence.signing import sign_object
+from app.evidence.verify import OBJECT_CONTEXTS
 from app.models.profile import Store, utc_now
 from app.models.schema import Case, CaseInspector, SignedObject
 
-CONTEXTS = {
-    "evidence": "fieldaudit/manifest/v1",
-    "provider-signature": "fieldaudit/provider-signature/v1",
-    "provider-refusal": "fieldaudit/provider-refusal/v1",
-    "record": "fieldaudit/record/v1",
-}
+CONTEXTS = OBJECT_CONTEXTS
 EVENT_TYPES = {
     "evidence": "evidence.captured",
     "provider-signature": "provider.signed",
