@@ -7,7 +7,7 @@ sealing, rectification, defence-notice, result-notice, service-receipt) to their
 
 from app.documents.config import AgencyConfig, ConfigError, load_agency_config
 from app.documents.context import DocumentContext, DocumentError
-from app.documents.forms import FORMS, FormSpec
+from app.documents.form_registry import FORMS, FormSpec
 from app.documents.render import RenderResult, render
 
 __all__ = [

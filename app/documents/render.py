@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.context import DocumentContext, DocumentError
 from app.documents.fonts import register_fonts
-from app.documents.forms import FORMS
+from app.documents.form_registry import FORMS
 from app.documents.layout import (
     BODY,
     MARGIN_LEFT,

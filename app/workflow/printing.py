@@ -42,7 +42,7 @@ from app.documents.context import (
     Service,
     SignatureMark,
 )
-from app.documents.forms import FORMS
+from app.documents.form_registry import FORMS
 from app.documents.render import render
 from app.errors import UserError
 from app.evidence import journal

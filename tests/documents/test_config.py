@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from app.documents import ConfigError, load_agency_config, render
 from app.documents.config import DEFAULT_CONFIG_PATH, FORM_NAMES
-from app.documents.forms import FORMS
+from app.documents.form_registry import FORMS
 from app.documents.sample import sample_context
 
 

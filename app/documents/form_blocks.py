@@ -1,0 +1,122 @@
+"""What the form builders share: the checks every form makes, the numbering and names from the agency
+configuration, the content hash of a record, and the blocks several forms print (party, contact, signatures,
+numbered lists, the table of held items)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from app.documents.chinese import numeric_date
+from app.documents.config import AgencyConfig
+from app.documents.context import (
+    DocumentContext,
+    DocumentError,
+    HeldItem,
+    Inspector,
+    SignatureMark,
+    content_sha256,
+)
+from app.documents.layout import BODY, SMALL, Column, SectionWriter, Style
+
+
+def require(cond: object, message: str) -> None:
+    if not cond:
+        raise DocumentError(message)
+
+
+def agency_names(ctx: DocumentContext, cfg: AgencyConfig) -> tuple[str, str]:
+    if ctx.agency is not None:
+        return ctx.agency.name, ctx.agency.unit
+    return cfg.agency_name, cfg.unit_name
+
+
+def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
+    explicit = ctx.case.doc_numbers.get(form)
+    if explicit:
+        return explicit
+    short = ctx.agency.short if ctx.agency is not None else cfg.agency_short
+    return cfg.wording(form).number_pattern.format(agency_short=short, year=ctx.case.year, seq=ctx.case.seq)
+
+
+def inspectors_text(inspectors: Sequence[Inspector]) -> str:
+    return "、".join(f"{i.name}（执法证号：{i.credential_no}）" for i in inspectors)
+
+
+def check_inspectors(inspectors: Sequence[Inspector], what: str) -> None:
+    require(len(inspectors) >= 2, f"{what}需要两名以上稽核人员（当前 {len(inspectors)} 名）")
+    require(len({i.credential_no for i in inspectors}) == len(inspectors), f"{what}的稽核人员执法证号重复")
+
+
+def audit_period(ctx: DocumentContext) -> str:
+    return f"{numeric_date(ctx.case.period_start)}至{numeric_date(ctx.case.period_end)}"
+
+
+def opening(cfg: AgencyConfig, form: str, unit: str, inspectors: Sequence[Inspector]) -> str:
+    names = "、".join(i.name for i in inspectors)
+    return cfg.fill(cfg.wording(form).opening, unit=unit, inspectors=names, days="")
+
+
+def signed_value(mark: SignatureMark | None) -> str:
+    if mark is None:
+        return ""
+    if mark.refusal_reason:
+        return "拒绝签名"
+    return ""
+
+
+def party_block(w: SectionWriter, ctx: DocumentContext, label: str = "被稽核单位") -> None:
+    p = ctx.party
+    w.labelled(label, p.name)
+    w.labelled("地址", p.address)
+    w.labelled("统一社会信用代码", p.credit_code)
+    w.labelled(p.representative_title, p.representative + (f"    联系电话：{p.phone}" if p.phone else ""))
+
+
+def contact_block(w: SectionWriter, cfg: AgencyConfig) -> None:
+    c = cfg.contact
+    w.space(4)
+    w.paragraph(f"联系人：{c.person}    联系电话：{c.phone}", indent_chars=0)
+    w.paragraph(f"联系地址：{c.address}", indent_chars=0)
+
+
+def inspector_signatures(w: SectionWriter, inspectors: Sequence[Inspector], role: str = "稽核人员") -> None:
+    for i in inspectors:
+        w.sign_row([(f"{role}（签名）", 38, ""), ("执法证号", 56, i.credential_no)])
+
+
+def refusal_note(w: SectionWriter, mark: SignatureMark | None) -> None:
+    if mark is not None and mark.refusal_reason:
+        text = f"{mark.role}{mark.name}拒绝签名，原因：{mark.refusal_reason}。"
+        if mark.witness:
+            text += f"见证人：{mark.witness}。"
+        w.paragraph(text, SMALL, indent_chars=0)
+
+
+def numbered(w: SectionWriter, items: Sequence[str], style: Style = BODY) -> None:
+    for k, text in enumerate(items, 1):
+        w.paragraph(f"{k}．{text}", style, indent_chars=2)
+
+
+def held_table(w: SectionWriter, items: Sequence[HeldItem]) -> None:
+    w.table(
+        [
+            Column("序号", 4, "center"),
+            Column("名称", 16),
+            Column("规格/编号", 12),
+            Column("数量/页数", 7, "center"),
+            Column("状态", 7),
+            Column("备注", 9),
+        ],
+        [[str(i.seq), i.name, i.spec, i.quantity, i.condition, i.note] for i in items],
+    )
+
+
+def days_inclusive(start: dt.date, end: dt.date) -> int:
+    return (end - start).days + 1
+
+
+def section_hash(form: str, part: str, content: Mapping[str, Any]) -> str:
+    return content_sha256(form, part, dict(content))
+

@@ -1,0 +1,192 @@
+"""The notices the agency issues: 稽核通知书 before the audit, and after it 责令改正通知书, 陈述申辩告知书 and
+稽核结果告知书 (the three built on the outcome of the audit)."""
+
+from __future__ import annotations
+
+from app.documents.chinese import chinese_date, money_both, money_figures, numeric_date, numeric_datetime
+from app.documents.config import AgencyConfig
+from app.documents.context import DocumentContext
+from app.documents.form_blocks import (
+    agency_names,
+    audit_period,
+    check_inspectors,
+    contact_block,
+    doc_number,
+    numbered,
+    party_block,
+    require,
+    section_hash,
+)
+from app.documents.layout import HEADING, Column, Section, SectionWriter, SignatureLine
+
+# -- 稽核通知书 ----------
+
+
+def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "notice"
+    require(ctx.notice is not None, "稽核通知书需要稽核时间和需准备的材料")
+    assert ctx.notice is not None
+    check_inspectors(ctx.inspectors, "稽核通知书")
+    agency, unit = agency_names(ctx, cfg)
+    n = ctx.notice
+    content = {
+        "agency": ctx.agency,
+        "case": ctx.case,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "notice": n,
+        "issued_on": ctx.issued_on,
+    }
+    sec = Section("main", section_hash(form, "main", content), SignatureLine(("签收人", "签收日期")))
+    w = SectionWriter(sec)
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    w.paragraph(f"{ctx.party.name}：", indent_chars=0)
+    basis = ctx.case.basis or cfg.wording(form).basis
+    matters = "、".join(ctx.case.matters)
+    w.paragraph(
+        f"根据{basis}的规定，{unit}定于{numeric_datetime(n.audit_at)}起，对你单位{audit_period(ctx)}期间的"
+        f"{matters}等情况进行{ctx.case.form}（{ctx.case.kind}）。现将有关事项通知如下："
+    )
+    w.paragraph("一、被稽核单位基本情况", HEADING)
+    party_block(w, ctx)
+    w.paragraph("二、稽核事项、范围和期间", HEADING)
+    w.labelled("稽核事项", matters)
+    if ctx.case.scope:
+        w.labelled("稽核范围", ctx.case.scope)
+    w.labelled("稽核期间", audit_period(ctx))
+    w.labelled("稽核时间", numeric_datetime(n.audit_at))
+    if n.place:
+        w.labelled("稽核地点", n.place)
+    if ctx.case.unannounced:
+        w.labelled("说明", f"本次稽核不预先告知，理由：{ctx.case.unannounced_reason}")
+    w.paragraph("三、请你单位准备以下材料", HEADING)
+    numbered(w, n.materials)
+    w.paragraph("四、稽核人员", HEADING)
+    for i in ctx.inspectors:
+        org = f"（{i.organisation}）" if i.organisation and i.organisation != unit else ""
+        w.paragraph(f"{i.name}{org}    执法证号：{i.credential_no}")
+    w.paragraph("五、其他事项", HEADING)
+    w.paragraph(
+        "你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍稽核或者谎报、瞒报。"
+        "稽核人员与你单位有直接利害关系或者其他关系可能影响公正的，你单位可以申请回避。"
+    )
+    contact_block(w, cfg)
+    w.space(6)
+    w.seal(agency, chinese_date(ctx.issued_on))
+    return [sec]
+
+
+
+# -- 责令改正 / 陈述申辩告知 / 稽核结果告知 ----------
+
+
+def _outcome_section(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> tuple[Section, SectionWriter]:
+    require(ctx.outcome is not None, "尚无稽核发现和处理意见")
+    agency, _unit = agency_names(ctx, cfg)
+    content = {"case": ctx.case, "party": ctx.party, "outcome": ctx.outcome, "issued_on": ctx.issued_on}
+    sec = Section("main", section_hash(form, "main", content), SignatureLine(("签收人", "签收日期")))
+    w = SectionWriter(sec)
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    w.paragraph(f"{ctx.party.name}：", indent_chars=0)
+    return sec, w
+
+
+def _findings(w: SectionWriter, ctx: DocumentContext) -> None:
+    assert ctx.outcome is not None
+    for k, f in enumerate(ctx.outcome.findings, 1):
+        amount = f"，涉及医保基金{money_both(f.amount_fen)}" if f.amount_fen else ""
+        w.paragraph(f"{k}．{f.description}{amount}。违反了{f.basis}的规定。")
+
+
+def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "rectification"
+    sec, w = _outcome_section(ctx, cfg, form)
+    o = ctx.outcome
+    assert o is not None
+    require(o.rectification and o.rectification_deadline, "责令改正需要改正事项和期限")
+    assert o.rectification_deadline is not None
+    agency, unit = agency_names(ctx, cfg)
+    w.paragraph(
+        f"{unit}在对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行稽核时，发现你单位存在以下问题："
+    )
+    _findings(w, ctx)
+    w.paragraph(
+        f"根据{cfg.wording(form).basis}的规定，现责令你单位于{numeric_date(o.rectification_deadline)}前"
+        "改正下列问题，并将整改情况书面报送本机关："
+    )
+    numbered(w, o.rectification)
+    if o.consequence:
+        w.paragraph(o.consequence)
+    contact_block(w, cfg)
+    w.space(6)
+    w.seal(agency, chinese_date(ctx.issued_on))
+    return [sec]
+
+
+def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "defence-notice"
+    sec, w = _outcome_section(ctx, cfg, form)
+    o = ctx.outcome
+    assert o is not None
+    agency, unit = agency_names(ctx, cfg)
+    w.paragraph(f"{unit}在对你单位开展{ctx.case.kind}中，经调查核实，认定你单位存在以下事实：")
+    _findings(w, ctx)
+    if ctx.evidence:
+        w.paragraph(f"以上事实有证据材料{len(ctx.evidence)}项（详见证据材料登记表）等为证。")
+    total = sum(f.amount_fen for f in o.findings)
+    if total:
+        w.paragraph(f"上述问题涉及医保基金合计{money_both(total)}。")
+    w.paragraph(f"根据{cfg.wording(form).basis}的规定，本机关拟作出如下处理：{o.handling}")
+    w.paragraph(
+        f"你单位有权进行陈述和申辩。你单位可以自收到本告知书之日起{o.defence_deadline_days}个工作日内，"
+        "向本机关提出书面陈述、申辩意见，并提供相关证据材料；逾期未提出的，视为放弃陈述和申辩的权利。"
+    )
+    if o.hearing_applies:
+        w.paragraph("依法你单位还有要求听证的权利。如要求听证，应当自收到本告知书之日起五日内向本机关提出。")
+    contact_block(w, cfg)
+    w.space(6)
+    w.seal(agency, chinese_date(ctx.issued_on))
+    return [sec]
+
+
+def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "result-notice"
+    sec, w = _outcome_section(ctx, cfg, form)
+    o = ctx.outcome
+    assert o is not None
+    agency, unit = agency_names(ctx, cfg)
+    w.paragraph(
+        f"根据{cfg.wording(form).basis}，{unit}对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}"
+        f"进行了{ctx.case.kind}。现将稽核结果告知如下："
+    )
+    w.paragraph("一、稽核发现的问题", HEADING)
+    total = sum(f.amount_fen for f in o.findings)
+    rows = [
+        [str(k), f.description, f.basis, money_figures(f.amount_fen)] for k, f in enumerate(o.findings, 1)
+    ]
+    rows.append(["", "合计", "", money_figures(total)])
+    w.table(
+        [
+            Column("序号", 3, "center"),
+            Column("问题", 20),
+            Column("依据", 12),
+            Column("金额（元）", 7, "center"),
+        ],
+        rows,
+    )
+    w.space(6)
+    w.paragraph(f"涉及医保基金合计{money_both(total)}。")
+    w.paragraph("二、处理意见", HEADING)
+    w.paragraph(o.handling)
+    if o.rectification:
+        w.paragraph("三、整改要求", HEADING)
+        numbered(w, o.rectification)
+        if o.rectification_deadline is not None:
+            w.paragraph(f"请于{numeric_date(o.rectification_deadline)}前完成整改并书面报送整改情况。")
+    w.paragraph(("四" if o.rectification else "三") + "、异议", HEADING)
+    w.paragraph(cfg.fill(cfg.objection_route, days=o.objection_deadline_days, unit="", inspectors=""))
+    contact_block(w, cfg)
+    w.space(6)
+    w.seal(agency, chinese_date(ctx.issued_on))
+    return [sec]
+

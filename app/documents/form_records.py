@@ -1,0 +1,179 @@
+"""The records made on the spot and signed by the party: 现场检查笔录, 询问笔录 (one record per interview) and
+送达回证."""
+
+from __future__ import annotations
+
+from app.documents.chinese import chinese_date, numeric_datetime, ordinal, time_span
+from app.documents.config import AgencyConfig
+from app.documents.context import DocumentContext, Interview
+from app.documents.form_blocks import (
+    agency_names,
+    check_inspectors,
+    doc_number,
+    inspector_signatures,
+    inspectors_text,
+    numbered,
+    opening,
+    party_block,
+    refusal_note,
+    require,
+    section_hash,
+    signed_value,
+)
+from app.documents.layout import BODY, HEADING, SMALL, Column, Section, SectionWriter, SignatureLine
+
+# -- 现场检查笔录 ----------
+
+
+def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "onsite-record"
+    require(ctx.onsite is not None, "现场检查笔录需要现场检查情况")
+    assert ctx.onsite is not None
+    check_inspectors(ctx.inspectors, "现场检查")
+    require(ctx.recorder, "现场检查笔录需要记录人")
+    agency, unit = agency_names(ctx, cfg)
+    r = ctx.onsite
+    content = {
+        "case_id": ctx.case.case_id,
+        "party": ctx.party,
+        "inspectors": ctx.inspectors,
+        "recorder": ctx.recorder,
+        "onsite": r,
+    }
+    sec = Section("main", section_hash(form, "main", content), SignatureLine(("被检查人签名", "日期"), r.signature))
+    w = SectionWriter(sec)
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    w.labelled("检查时间", time_span(r.start, r.end))
+    w.labelled("检查地点", r.place)
+    party_block(w, ctx, "被检查单位")
+    w.labelled("检查人员", inspectors_text(ctx.inspectors))
+    w.labelled("记录人", ctx.recorder)
+    if r.present:
+        w.paragraph("现场人员：", indent_chars=0)
+        w.table(
+            [Column("姓名", 6), Column("职务", 9), Column("身份证号", 13), Column("联系电话", 9)],
+            [[p.name, p.post, p.id_number, p.phone] for p in r.present],
+        )
+        w.space(6)
+    w.paragraph("告知事项", HEADING)
+    w.labelled("检查人员", opening(cfg, form, unit, ctx.inspectors))
+    w.labelled("被检查人", r.credentials_answer)
+    w.labelled("检查人员", "你是否申请检查人员回避？")
+    w.labelled("被检查人", r.recusal_answer)
+    w.paragraph("现场检查情况", HEADING)
+    w.paragraph(r.findings)
+    if r.attachments:
+        w.paragraph("附件：", indent_chars=0)
+        numbered(w, r.attachments)
+    w.paragraph("被检查人意见", HEADING)
+    w.paragraph(r.party_opinion or "（以下由被检查人书写）", indent_chars=2)
+    w.space(18)
+    w.sign_row([("被检查人（签名）", 42, signed_value(r.signature)), ("日期", 36, "")])
+    refusal_note(w, r.signature)
+    inspector_signatures(w, ctx.inspectors, "检查人员")
+    w.sign_row([("记录人（签名）", 42, ""), ("日期", 36, "")])
+    if r.witness is not None:
+        w.sign_row([("见证人（签名）", 42, ""), ("身份证号", 46, r.witness.id_number)])
+    return [sec]
+
+
+# -- 询问笔录 ----------
+
+
+def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -> Section:
+    form = "interview"
+    check_inspectors(iv.interviewers, "询问")
+    agency, unit = agency_names(ctx, cfg)
+    part = f"interview-{iv.number}"
+    content = {"case_id": ctx.case.case_id, "party": ctx.party.name, "interview": iv}
+    sec = Section(part, section_hash(form, part, content), SignatureLine(("被询问人签名", "日期"), iv.signature))
+    w = SectionWriter(sec)
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    p = iv.interviewee
+    w.labelled("询问次数", f"{ordinal(iv.number)}次")
+    w.labelled("询问时间", time_span(iv.start, iv.end))
+    w.labelled("询问地点", iv.place)
+    w.labelled("询问人", inspectors_text(iv.interviewers))
+    w.labelled("记录人", iv.recorder)
+    w.labelled(
+        "被询问人",
+        f"{p.name}    性别：{p.sex or '—'}    年龄：{p.age if p.age is not None else '—'}",
+    )
+    w.labelled("身份证号", p.id_number)
+    w.labelled("工作单位及职务", f"{p.employer}  {p.post}".strip())
+    w.labelled("住址", p.address)
+    w.labelled("联系电话", p.phone)
+    w.labelled("与本案关系", p.relation)
+    w.space(6)
+    w.labelled("问", opening(cfg, form, unit, iv.interviewers))
+    w.labelled("答", iv.recusal_answer)
+    for qa in iv.qa:
+        w.labelled("问", qa.question, keep_with_next=1)
+        w.labelled("答", qa.answer)
+    w.labelled("问", "以上笔录请你核对（已向你宣读），是否与你所说的相符？")
+    w.labelled("答", "相符。")
+    w.space(6)
+    w.paragraph("（以下由被询问人亲笔书写）", SMALL, indent_chars=0)
+    w.paragraph(iv.closing, indent_chars=2)
+    w.space(14)
+    w.sign_row([("被询问人（签名）", 42, signed_value(iv.signature)), ("日期", 36, "")])
+    refusal_note(w, iv.signature)
+    inspector_signatures(w, iv.interviewers, "询问人")
+    w.sign_row([("记录人（签名）", 42, ""), ("日期", 36, "")])
+    return sec
+
+
+def build_interview(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    require(ctx.interviews, "没有可打印的询问笔录")
+    return [_interview_section(ctx, cfg, iv) for iv in ctx.interviews]
+
+
+
+# -- 送达回证 ----------
+
+
+def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    form = "service-receipt"
+    require(ctx.service is not None, "没有送达记录")
+    assert ctx.service is not None
+    s = ctx.service
+    require(s.servers, "送达回证需要送达人")
+    if s.method.startswith("留置"):
+        require(s.refusal_reason and s.witness, "留置送达需要注明拒收事由和见证人")
+    agency, _unit = agency_names(ctx, cfg)
+    content = {"case_id": ctx.case.case_id, "service": s}
+    sec = Section("main", section_hash(form, "main", content), SignatureLine(("受送达人签名", "日期"), s.signature))
+    w = SectionWriter(sec)
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    sig_cell = "\n\n" + " " * 40 + "年    月    日"
+    refusal = s.refusal_reason or "—"
+    photos = "、".join(s.photos) if s.photos else "—"
+    rows = [
+        ["送达文书名称", s.document_title],
+        ["文号", s.document_number],
+        ["受送达人", s.recipient],
+        ["送达地点", s.place],
+        ["送达方式", s.method],
+        ["送达时间", numeric_datetime(s.served_at)],
+        ["受送达人签名或盖章", sig_cell],
+        ["送达人（签名）", "、".join(s.servers)],
+        ["拒收事由", refusal],
+        ["见证人（签名）", s.witness or "—"],
+        ["现场照片", photos],
+        [
+            "备注",
+            "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
+            "把文书留在受送达人的住所，即视为送达。",
+        ],
+    ]
+    w.table(
+        [Column("项目", 5, "center"), Column("内容", 15)],
+        rows,
+        style=BODY,
+        head_style=HEADING,
+        show_head=False,
+    )
+    w.space(4)
+    w.seal(agency, chinese_date(s.served_at.date()))
+    return [sec]
+
