@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from app.workflow.rules import WorkCalendar
+from app.workflow.work_calendar import WorkCalendar
 
 __all__ = [
     "AuditKinds",
@@ -281,8 +281,8 @@ def _outcomes(root: Path) -> tuple[Outcome, ...]:
 def outcomes(root: Path | None = None) -> tuple[Outcome, ...]:
     """Handling outcomes (000 Art. 16; 001 Art. 18–20).
 
-    ``suspends`` / ``ends_agreement`` feed :func:`app.workflow.rules.needs_collective_decision`
-    and :func:`app.workflow.rules.needs_legal_review`.
+    ``suspends`` / ``ends_agreement`` feed :func:`app.workflow.thresholds.needs_collective_decision`
+    and :func:`app.workflow.thresholds.needs_legal_review`.
     """
     return _outcomes(_root(root))
 

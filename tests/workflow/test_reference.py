@@ -27,7 +27,7 @@ from app.workflow.reference import (
     service_methods,
     violation_types,
 )
-from app.workflow.rules import needs_collective_decision, needs_legal_review
+from app.workflow.thresholds import needs_collective_decision, needs_legal_review
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,5 @@
-"""Tests for app.workflow.rules: thresholds and deadlines at their boundaries."""
+"""Tests for the audit rules (app.workflow.thresholds, deadlines, advance_notice, work_calendar): thresholds and
+deadlines at their boundaries."""
 
 from __future__ import annotations
 
@@ -8,27 +9,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.workflow.reference import load_work_calendar, parse_work_calendar
-from app.workflow.rules import (
-    COLLECTIVE_DECISION_THRESHOLD_FEN,
-    LEGAL_REVIEW_THRESHOLD_FEN,
-    DayCount,
-    RuleViolation,
-    WorkCalendar,
-    check_notice,
+from app.workflow.advance_notice import RuleViolation, check_notice, notice_latest_service_date
+from app.workflow.deadlines import (
     decision_deadline,
     defence_deadline,
     hearing_notice_latest,
     hearing_request_deadline,
-    needs_collective_decision,
-    needs_legal_review,
-    notice_latest_service_date,
     preservation_decision_deadline,
     sealing_end,
     sealing_extension_end,
     service_deadline,
+)
+from app.workflow.reference import load_work_calendar, parse_work_calendar
+from app.workflow.thresholds import (
+    COLLECTIVE_DECISION_THRESHOLD_FEN,
+    LEGAL_REVIEW_THRESHOLD_FEN,
+    needs_collective_decision,
+    needs_legal_review,
     yuan_to_fen,
 )
+from app.workflow.work_calendar import DayCount, WorkCalendar
 
 CAL = load_work_calendar()
 WEEKENDS = WorkCalendar()

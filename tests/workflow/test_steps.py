@@ -20,7 +20,6 @@ from app.models.schema import Case, ChecklistEntry, Deadline, Inspector, Journal
 from app.models.validators import resident_id_check_char
 from app.workflow import steps
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
-from app.workflow.rules import WorkCalendar
 from app.workflow.steps_base import InvalidInput
 from app.workflow.steps_findings import (
     Responsible,
@@ -37,6 +36,7 @@ from app.workflow.steps_measures import (
     release_sealing,
     seal,
 )
+from app.workflow.work_calendar import WorkCalendar
 from tests.conftest import TwoInspectorProfile
 
 AUDIT_DAY = date(2026, 3, 10)  # a Tuesday

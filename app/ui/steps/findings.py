@@ -95,7 +95,7 @@ class FindingsPage(StepPage):
         self.basis.setText(vt.basis if vt else "")
 
     def amount_fen(self) -> int | None:
-        from app.workflow.rules import yuan_to_fen
+        from app.workflow.thresholds import yuan_to_fen
 
         try:
             return yuan_to_fen(self.amount.text()) if self.amount.text().strip() else 0
@@ -103,16 +103,16 @@ class FindingsPage(StepPage):
             return None
 
     def _amount_changed(self) -> None:
-        from app.workflow import rules
+        from app.workflow import thresholds
 
         fen = self.amount_fen()
         if fen is None:
             self.amount_flags.setText(self.tr("Not an amount: use digits with at most two decimals."))
             return
         notes = []
-        if rules.needs_legal_review(fen, False):
+        if thresholds.needs_legal_review(fen, False):
             notes.append(self.tr("This amount needs 法制审核 (legal review)."))
-        if rules.needs_collective_decision(fen, False):
+        if thresholds.needs_collective_decision(fen, False):
             notes.append(self.tr("This amount needs 集体讨论 (collective decision)."))
         self.amount_flags.setText(" ".join(notes))
 
