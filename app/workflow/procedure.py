@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.evidence import journal
 from app.models.profile import Store, utc_now
 from app.models.schema import Case, Deadline, Institution
-from app.workflow import rules
+from app.workflow import advance_notice
 from app.workflow.steps import arrival_status, checklist_status, recusal_status
 from app.workflow.steps_base import (
     ARRIVAL,
@@ -199,7 +199,7 @@ def due_items(session: Session, today: date, *, horizon_days: int | None = None)
             planned = date.fromisoformat(case.planned_date)
         except ValueError:
             continue
-        latest = rules.notice_latest_service_date(planned)
+        latest = advance_notice.notice_latest_service_date(planned)
         items.append(DueItem(case.id, inst.name, "notice", latest.due, (latest.due - today).days,
                              f"稽核通知书最迟送达日（{planned.isoformat()}稽核）",
                              f"Last day to serve the audit notice (audit on {planned.isoformat()})",

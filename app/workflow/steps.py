@@ -19,7 +19,7 @@ from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import ChecklistEntry, Person
 from app.models.validators import ValidationError, validate_phone, validate_resident_id
-from app.workflow import rules
+from app.workflow import advance_notice
 from app.workflow.steps_base import (
     ARRIVAL,
     CHECKLIST,
@@ -64,8 +64,8 @@ def record_notice(session: Session, store: Store, case_id: str, actor_id: str, *
     if unannounced and case.form == "written":
         raise refuse("书面稽核须事先书面通知被稽核单位，不能不事先通知（《武汉市医疗保险稽核办法》第八条第（一）项）。",
                      "A written audit always needs a prior notice (seeds/000 Art. 8(1)).", code="notice")
-    check = rules.check_notice(audit_date, None if unannounced else served_on, unannounced=unannounced,
-                               unannounced_reason=unannounced_reason)
+    check = advance_notice.check_notice(audit_date, None if unannounced else served_on,
+                                        unannounced=unannounced, unannounced_reason=unannounced_reason)
     if not check.ok:
         raise refuse(f"{check.message_zh}（{check.citation}）。若确属特殊情况，请记录为不事先通知并写明理由。",
                      f"{check.message_en} ({'; '.join(c.text('en') for c in check.citations)}). "

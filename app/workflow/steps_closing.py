@@ -17,7 +17,7 @@ from app.evidence import journal
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import Deadline
-from app.workflow import rules
+from app.workflow import deadlines, work_calendar
 from app.workflow.steps_base import (
     CLOSING,
     EVIDENCE,
@@ -202,7 +202,7 @@ def close_case(session: Session, store: Store, case_id: str, actor_ids: Sequence
 
 
 def record_defence_notice(session: Session, store: Store, case_id: str, actor_id: str, *, served_on: date,
-                          calendar: rules.WorkCalendar | None = None) -> Deadline:
+                          calendar: work_calendar.WorkCalendar | None = None) -> Deadline:
     """The 陈述申辩告知书 was served: a Deadline of 5 working days (001 Art. 22; 条例 Art. 31). A follow-up,
     also possible after the on-site case is closed."""
     case = get_case(session, case_id)
@@ -211,7 +211,7 @@ def record_defence_notice(session: Session, store: Store, case_id: str, actor_id
         from app.workflow.reference import load_work_calendar
 
         calendar = load_work_calendar()
-    due = rules.defence_deadline(served_on, calendar)
+    due = deadlines.defence_deadline(served_on, calendar)
     row = Deadline(id=uuid7(), case_id=case_id, kind=DEFENCE, due=due.due.isoformat(), basis=due.citation[:200])
     session.add(row)
     data = case_data(case)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import ChecklistEntry, Finding
-from app.workflow import rules
+from app.workflow import thresholds
 from app.workflow.steps_base import (
     FINDINGS,
     InvalidInput,
@@ -54,8 +54,8 @@ class FindingFlags:
     """Threshold flags of one finding or of the case total."""
 
     amount_fen: int
-    collective_decision: rules.ThresholdResult
-    legal_review: rules.ThresholdResult
+    collective_decision: thresholds.ThresholdResult
+    legal_review: thresholds.ThresholdResult
 
 
 @dataclass(frozen=True)
@@ -179,8 +179,8 @@ def findings(session: Session, case_id: str) -> list[Finding]:
 
 
 def _flags(amount_fen: int) -> FindingFlags:
-    return FindingFlags(amount_fen, rules.needs_collective_decision(amount_fen, False),
-                        rules.needs_legal_review(amount_fen, False))
+    return FindingFlags(amount_fen, thresholds.needs_collective_decision(amount_fen, False),
+                        thresholds.needs_legal_review(amount_fen, False))
 
 
 def _signature(total: FindingFlags, per: dict[str, FindingFlags]) -> dict[str, Any]:

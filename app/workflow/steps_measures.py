@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import Case, Deadline, Measure
-from app.workflow import rules
+from app.workflow import deadlines, work_calendar
 from app.workflow.steps_base import (
     MEASURES,
     InvalidInput,
@@ -83,7 +83,7 @@ def _check_approval(approved_by: str, approved_on: date, start_date: date, *, em
                  code="measure.approval")
 
 
-def _deadline(session: Session, case: Case, measure_id: str, result: rules.DeadlineResult) -> Deadline:
+def _deadline(session: Session, case: Case, measure_id: str, result: deadlines.DeadlineResult) -> Deadline:
     """A Deadline row for the measure; its id is kept in the measure's state in ``Case.data``."""
     row = Deadline(id=uuid7(), case_id=case.id, kind=result.rule, due=result.due.isoformat(),
                    basis=result.citation[:200])
@@ -115,7 +115,7 @@ def _measure_deadlines(session: Session, case: Case, measure_id: str) -> list[De
 def register_preservation(session: Session, store: Store, case_id: str, actor_id: str, *,
                           items: Sequence[MeasureItem], approved_by: str, approved_on: date, start_date: date,
                           storage_place: str, reason: str,
-                          calendar: rules.WorkCalendar | None = None) -> Measure:
+                          calendar: work_calendar.WorkCalendar | None = None) -> Measure:
     """先行登记保存 with the head's approval; the 7-working-day decision deadline becomes a Deadline row."""
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
@@ -128,7 +128,7 @@ def register_preservation(session: Session, store: Store, case_id: str, actor_id
         from app.workflow.reference import load_work_calendar
 
         calendar = load_work_calendar()
-    due = rules.preservation_decision_deadline(start_date, calendar)
+    due = deadlines.preservation_decision_deadline(start_date, calendar)
     measure = Measure(id=uuid7(), case_id=case_id, kind="preservation", items=json.dumps(lines, ensure_ascii=False),
                       approved_by=who, approved_on=approved_on.isoformat(), start_date=start_date.isoformat(),
                       period_days=7, storage_place=place, reason=why, created=utc_now())
@@ -167,7 +167,7 @@ def decide_preservation(session: Session, store: Store, case_id: str, actor_id: 
 
 def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: Sequence[MeasureItem],
          approved_by: str, approved_on: date, start_date: date, reason: str, storage_place: str = "",
-         period_days: int = rules.SEALING_DAYS, emergency: bool = False) -> Measure:
+         period_days: int = deadlines.SEALING_DAYS, emergency: bool = False) -> Measure:
     """封存 of material that may be moved, hidden or lost, at most 30 days (001 Art. 36(2)); the decision and the
     list are handed over on the spot (print the 'sealing' form before closing)."""
     case = open_case(session, case_id)
@@ -176,10 +176,10 @@ def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: 
     who = _check_approval(approved_by, approved_on, start_date, emergency=emergency, sealing=True)
     why = require_text(reason, "reason", "封存的理由和依据", "reason and basis")
     try:
-        end = rules.sealing_end(start_date, period_days)
+        end = deadlines.sealing_end(start_date, period_days)
     except ValueError:
-        raise refuse(f"封存期限不得超过{rules.SEALING_DAYS}日（第三十六条第（二）项；行政强制法第二十五条）。",
-                     f"A sealing lasts at most {rules.SEALING_DAYS} days (seeds/001 Art. 36(2); "
+        raise refuse(f"封存期限不得超过{deadlines.SEALING_DAYS}日（第三十六条第（二）项；行政强制法第二十五条）。",
+                     f"A sealing lasts at most {deadlines.SEALING_DAYS} days (seeds/001 Art. 36(2); "
                      "行政强制法 Art. 25).", code="measure.period") from None
     measure = Measure(id=uuid7(), case_id=case_id, kind="sealing", items=json.dumps(lines, ensure_ascii=False),
                       approved_by=who, approved_on=approved_on.isoformat(), start_date=start_date.isoformat(),
@@ -195,16 +195,16 @@ def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: 
     return measure
 
 
-def sealing_deadline(measure: Measure) -> rules.DeadlineResult:
+def sealing_deadline(measure: Measure) -> deadlines.DeadlineResult:
     """The current end of a sealing (after its extension, when there is one)."""
-    first = rules.sealing_end(date.fromisoformat(measure.start_date), measure.period_days)
+    first = deadlines.sealing_end(date.fromisoformat(measure.start_date), measure.period_days)
     if measure.extended_days:
-        return rules.sealing_extension_end(first, measure.extended_days)
+        return deadlines.sealing_extension_end(first, measure.extended_days)
     return first
 
 
 def extend_sealing(session: Session, store: Store, case_id: str, actor_id: str, measure_id: str, *, days: int,
-                   approved_by: str, approved_on: date, reason: str) -> rules.DeadlineResult:
+                   approved_by: str, approved_on: date, reason: str) -> deadlines.DeadlineResult:
     """The one extension of a sealing (≤ 30 days, approved before the period ends)."""
     case = get_case(session, case_id)
     require_actor(session, store, case, actor_id)
@@ -217,9 +217,9 @@ def extend_sealing(session: Session, store: Store, case_id: str, actor_id: str, 
                      code="measure.extended")
     who = require_text(approved_by, "approved_by", "批准延长的负责人", "head approving the extension")
     why = require_text(reason, "reason", "延长理由（情况复杂）", "reason (complex circumstances)")
-    first = rules.sealing_end(date.fromisoformat(measure.start_date), measure.period_days)
+    first = deadlines.sealing_end(date.fromisoformat(measure.start_date), measure.period_days)
     try:
-        ext = rules.sealing_extension_end(first, days, approved_on=approved_on)
+        ext = deadlines.sealing_extension_end(first, days, approved_on=approved_on)
     except ValueError as exc:
         zh, _, en = str(exc).partition(" / ")
         raise refuse(f"{zh}（第三十六条第（二）项）。", f"{en or zh} (seeds/001 Art. 36(2)).",
