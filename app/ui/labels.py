@@ -8,7 +8,7 @@ from app.ui.i18n import pick
 
 
 def audit_kind_label(code: str) -> str:
-    from app.workflow.reference import audit_kinds
+    from app.workflow.reference_entries import audit_kinds
 
     entry = next((e for e in audit_kinds().sources if e.code == code), None)
     return pick(entry.zh, entry.en) if entry else code
@@ -26,21 +26,21 @@ def deadline_kind_label(code: str) -> str:
 
 
 def evidence_kind_label(code: str) -> str:
-    from app.workflow.reference import evidence_kinds
+    from app.workflow.reference_entries import evidence_kinds
 
     entry = next((e for e in evidence_kinds() if e.code == code), None)
     return pick(entry.zh, entry.en) if entry else code
 
 
 def measure_label(code: str) -> str:
-    from app.workflow.reference import onsite_measures
+    from app.workflow.reference_entries import onsite_measures
 
     entry = next((e for e in onsite_measures() if e.code == code), None)
     return pick(entry.zh, entry.en) if entry else code
 
 
 def violation_label(code: str) -> str:
-    from app.workflow.reference import violation_types
+    from app.workflow.reference_entries import violation_types
 
     entry = next((e for e in violation_types() if e.code == code), None)
     return pick(entry.zh, entry.en) if entry else code

@@ -41,7 +41,7 @@ class DemoResult:
 
 def demo_checklist() -> list[ChecklistItemSpec]:
     try:
-        from app.workflow.reference import list_checklist_templates, load_checklist_template
+        from app.workflow.checklist_templates import list_checklist_templates, load_checklist_template
 
         templates = list_checklist_templates()
         if templates:

@@ -121,7 +121,7 @@ def _inspectors(session: Session, ids: list[str]) -> tuple[Inspector, ...]:
 
 
 def _case_info(case: Case) -> CaseInfo:
-    from app.workflow.reference import audit_kinds
+    from app.workflow.reference_entries import audit_kinds
 
     kinds = audit_kinds()
     m = _DOC_NO.search(case.doc_no or "")
@@ -141,7 +141,7 @@ def _case_info(case: Case) -> CaseInfo:
 
 
 def _party(session: Session, case: Case) -> Party:
-    from app.workflow.reference import institution_kinds
+    from app.workflow.reference_entries import institution_kinds
 
     inst = session.get(Institution, case.institution_id)
     if inst is None:
@@ -202,7 +202,7 @@ def _person(d: dict[str, Any]) -> Person:
 
 def _evidence(session: Session, case_id: str, bindings: dict[str, list[dict[str, Any]]]
               ) -> tuple[tuple[EvidenceItem, ...], dict[str, int]]:
-    from app.workflow.reference import evidence_kinds, onsite_measures
+    from app.workflow.reference_entries import evidence_kinds, onsite_measures
 
     kinds, measures = _labels(evidence_kinds()), _labels(onsite_measures())
     out: list[EvidenceItem] = []
@@ -334,7 +334,7 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
 
 
 def _outcome(session: Session, case: Case) -> Outcome | None:
-    from app.workflow.reference import violation_types
+    from app.workflow.reference_entries import violation_types
 
     rows = list(session.scalars(select(FindingRow).where(FindingRow.case_id == case.id)
                                 .order_by(FindingRow.created, FindingRow.id)))

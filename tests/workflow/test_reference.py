@@ -1,4 +1,5 @@
-"""Tests for app.workflow.reference: the reference data and the checklist templates."""
+"""Tests for the reference data and the checklist templates (app.workflow.reference_files, reference_entries,
+reference_holidays, reference_caches, checklist_templates)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from app.workflow import reference
-from app.workflow.reference import (
-    ReferenceDataError,
+from app.workflow import reference_entries
+from app.workflow.checklist_templates import list_checklist_templates, load_checklist_template
+from app.workflow.reference_caches import clear_caches
+from app.workflow.reference_entries import (
     audit_kinds,
-    clear_caches,
     evidence_kinds,
     institution_identifier,
     institution_kinds,
-    list_checklist_templates,
-    load_checklist_template,
-    load_work_calendar,
     onsite_measures,
     outcomes,
-    resources_dir,
     service_methods,
     violation_types,
 )
+from app.workflow.reference_files import ReferenceDataError, resources_dir
+from app.workflow.reference_holidays import load_work_calendar
 from app.workflow.thresholds import needs_collective_decision, needs_legal_review
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +38,7 @@ def _seeds_dir() -> Path | None:
     return None
 
 
-def _codes(entries: tuple[reference.RefEntry, ...]) -> list[str]:
+def _codes(entries: tuple[reference_entries.RefEntry, ...]) -> list[str]:
     return [e.code for e in entries]
 
 

@@ -20,7 +20,7 @@ from app.workflow.deadlines import (
     sealing_extension_end,
     service_deadline,
 )
-from app.workflow.reference import load_work_calendar, parse_work_calendar
+from app.workflow.reference_holidays import load_work_calendar, parse_work_calendar
 from app.workflow.thresholds import (
     COLLECTIVE_DECISION_THRESHOLD_FEN,
     LEGAL_REVIEW_THRESHOLD_FEN,
@@ -271,7 +271,7 @@ def test_citations_have_english_text() -> None:
 
 
 def test_parse_work_calendar_rejects_a_weekday_as_adjusted_workday() -> None:
-    from app.workflow.reference import ReferenceDataError
+    from app.workflow.reference_files import ReferenceDataError
 
     with pytest.raises(ReferenceDataError):
         parse_work_calendar({"years": {"2026": {"holidays": [], "adjusted_workdays": ["2026-03-02"]}}})

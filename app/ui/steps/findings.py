@@ -30,7 +30,7 @@ class FindingsPage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        from app.workflow.reference import violation_types
+        from app.workflow.reference_entries import violation_types
         from app.workflow.steps_findings import ROLES
 
         self.legal_flag = QLabel()
@@ -89,7 +89,7 @@ class FindingsPage(StepPage):
         self._basis()
 
     def _basis(self) -> None:
-        from app.workflow.reference import violation_types
+        from app.workflow.reference_entries import violation_types
 
         vt = next((v for v in violation_types() if v.code == self.violation.currentData()), None)
         self.basis.setText(vt.basis if vt else "")
