@@ -208,7 +208,7 @@ def record_defence_notice(session: Session, store: Store, case_id: str, actor_id
     case = get_case(session, case_id)
     require_actor(session, store, case, actor_id)
     if calendar is None:
-        from app.workflow.reference import load_work_calendar
+        from app.workflow.reference_holidays import load_work_calendar
 
         calendar = load_work_calendar()
     due = deadlines.defence_deadline(served_on, calendar)

@@ -71,7 +71,7 @@ class CaseFlags:
 
 
 def _violation(code: str) -> Any:
-    from app.workflow.reference import violation_types
+    from app.workflow.reference_entries import violation_types
 
     for v in violation_types():
         if v.code == code:

@@ -125,7 +125,7 @@ def register_preservation(session: Session, store: Store, case_id: str, actor_id
     why = require_text(reason, "reason", "先行登记保存的理由（证据可能灭失或以后难以取得）",
                        "reason (evidence may be lost or hard to obtain later)")
     if calendar is None:
-        from app.workflow.reference import load_work_calendar
+        from app.workflow.reference_holidays import load_work_calendar
 
         calendar = load_work_calendar()
     due = deadlines.preservation_decision_deadline(start_date, calendar)
