@@ -131,7 +131,7 @@ class EvidencePage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        from app.workflow.reference import evidence_kinds, onsite_measures
+        from app.workflow.reference_entries import evidence_kinds, onsite_measures
 
         # what the next import describes
         _box, form = self.group(self.tr("Describe what you import"))
