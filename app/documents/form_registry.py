@@ -1,6 +1,6 @@
-"""The printed forms by CLI name: one template per form, each laying a :class:`DocumentContext` out into sections
-of pages. The builders live by family in ``form_notices``, ``form_records``, ``form_evidence_list`` and
-``form_measures``.
+"""The printed forms by CLI name: one template per form, each laying a :class:`DocumentContext` out into
+sections of pages. The builders live by family in ``form_notices``, ``form_records``, ``form_evidence_list``
+and ``form_measures``.
 
 Templates, not the national forms: the national template set could not be retrieved, so the wording that
 differs between agencies (names, 文号 patterns, legal basis, routes of objection and review, contact) comes

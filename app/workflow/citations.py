@@ -1,4 +1,4 @@
-"""The legal sources the audit rules cite: the seed regulations by file and article, and the two national laws.
+"""The legal sources the audit rules cite: the seed regulations by file and article, and two national laws.
 
 Each rule's result carries its citations (see :mod:`app.workflow.thresholds`, :mod:`app.workflow.deadlines`,
 :mod:`app.workflow.advance_notice`) for the UI to show.

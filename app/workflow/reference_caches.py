@@ -1,4 +1,5 @@
-"""Forgetting what the reference loaders cached: after an agency edits a file, or the archive pulls new templates."""
+"""Forgetting what the reference loaders cached (after an agency edits a file, or the archive pulls new
+templates)."""
 
 from __future__ import annotations
 
