@@ -1,0 +1,310 @@
+"""The evidence-validity rules, one implementation: pure functions over in-memory journal leaves, checkpoints and
+signed objects, shared by the package verifier (``app.evidence.verify``), ``app.cli check`` and the archive (a push
+batch, ``archive admin verify``). Imports nothing of the UI, the store or the archive.
+
+A rule reports into a :class:`Verification`: each failure is a :class:`Problem` with a stable ``code`` (the reason
+code the archive answers with, docs/package-format.md "Reason codes") and the line ``<what>: <why>`` the verifier
+prints. Who may sign is not a rule of evidence but of the caller: a rule asks a :data:`Trust` for the key of a
+signer, so the verifier trusts a package's or a roster's keys and the archive its roster and the pushing device.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.evidence import merkle
+from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256, loads
+from app.evidence.signing import SignatureError, verify_object
+
+JOURNAL_CONTEXT = "fieldaudit/journal/v1"
+CHECKPOINT_CONTEXT = "fieldaudit/checkpoint/v1"
+OBJECT_CONTEXTS = {
+    "evidence": "fieldaudit/manifest/v1",
+    "provider-signature": "fieldaudit/provider-signature/v1",
+    "provider-refusal": "fieldaudit/provider-refusal/v1",
+    "record": "fieldaudit/record/v1",
+}
+OBJECT_EVENTS = {"evidence.captured", "provider.signed", "provider.refused", "record.signed"}
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    public: bytes
+    suite: str = "ed25519"
+    role: str = "inspector"  # inspector | device
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One failure: ``code`` for machines (the archive's reason code), ``what``/``why`` for people, ``where``
+    (seq, sha256, …) to locate it."""
+
+    code: str
+    what: str
+    why: str
+    where: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def line(self) -> str:
+        return f"{self.what}: {self.why}"
+
+
+@dataclass
+class Verification:
+    failures: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    leaves: int = 0
+    objects: int = 0
+    blobs: int = 0
+    checkpoints: int = 0
+    root: str = ""
+    keys_used: dict[str, Key] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    @property
+    def codes(self) -> list[str]:
+        return [p.code for p in self.problems]
+
+    def fail(self, what: str, why: str, code: str = "invalid", **where: Any) -> None:
+        problem = Problem(code, what, why, where)
+        self.problems.append(problem)
+        self.failures.append(problem.line)
+
+
+@dataclass(frozen=True)
+class Distrust:
+    """Why a signer known to the caller may not sign here (e.g. revoked), with the reason code to report."""
+
+    code: str
+    why: str
+
+
+# (key id, role "inspector" | "device") -> the key to verify with, a Distrust, or None for an unknown signer.
+Trust = Callable[[str, str], "Key | Distrust | None"]
+
+
+def keyring(v: Verification, keys: Mapping[str, Key]) -> Trust:
+    """The verifier's trust: any key of the role in ``keys`` (a package's or a roster's), recorded as used."""
+
+    def trust(key_id: str, role: str) -> Key | None:
+        key = keys.get(key_id)
+        if key is not None and key.role == role:
+            v.keys_used[key_id] = key
+            return key
+        return None
+
+    return trust
+
+
+# --- the journal -----------------------------------------------------------------------------------------------
+
+
+def check_leaf(v: Verification, index: int, raw: bytes, prev: bytes | None, case_id: str, trust: Trust,
+               payloads: Mapping[str, bytes]) -> bytes:
+    """Leaf ``index`` of the case's log (``prev``: the leaf hash before it, None for the first); returns its leaf
+    hash. Canonical, of this log, ``seq`` = position, ``prev`` chains, signed by its actor with a trusted key, its
+    payload present and hashing to ``payload_sha256``."""
+    where = f"journal leaf #{index}"
+    h = merkle.leaf_hash(raw)
+    try:
+        leaf = loads(raw)
+        entry, sig = leaf["entry"], leaf["sig"]
+        if canonical_bytes(leaf) != raw:
+            v.fail(where, "not in canonical form", "bad_leaf", seq=index)
+        if entry["log"] != case_id:
+            v.fail(where, f"belongs to another log ({entry['log']})", "wrong_log", seq=index)
+        if entry["seq"] != index:
+            v.fail(where, f"out of order or a leaf is missing (its sequence number is {entry['seq']})",
+                   "journal_gap", seq=index)
+        expected_prev = prev.hex() if prev is not None else ""
+        if entry["prev"] != expected_prev:
+            v.fail(where, "does not chain to the previous leaf (a leaf was removed, inserted or swapped)",
+                   "broken_chain", seq=index)
+        key = trust(entry["actor"], "inspector")
+        if isinstance(key, Distrust):
+            v.fail(where, key.why, key.code, seq=index)
+        elif key is None:
+            v.fail(where, f"signed by an unknown or untrusted inspector {entry['actor']}", "unknown_signer",
+                   seq=index)
+        elif sig.get("signer") != entry["actor"]:
+            v.fail(where, "signature is not by the acting inspector", "signer_not_actor", seq=index)
+        else:
+            try:
+                verify_object(sig, JOURNAL_CONTEXT, entry, key.public)
+            except SignatureError as exc:
+                v.fail(where, f"signature invalid ({exc})", "bad_signature", seq=index)
+        payload = payloads.get(entry["payload_sha256"])
+        if payload is None:
+            v.fail(where, "its payload is missing", "missing_payload", seq=index, sha256=entry["payload_sha256"])
+        elif hashlib.sha256(payload).hexdigest() != entry["payload_sha256"]:
+            v.fail(where, "its payload does not match the hash in the entry", "payload_mismatch", seq=index,
+                   sha256=entry["payload_sha256"])
+    except (CanonicalisationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        v.fail(where, f"malformed ({exc})", "bad_leaf", seq=index)
+    return h
+
+
+# --- checkpoints -----------------------------------------------------------------------------------------------
+
+
+def check_checkpoint_signature(v: Verification, where: str, body: Mapping[str, Any], sig: Any, case_id: str,
+                               trust: Trust, **at: Any) -> None:
+    """A checkpoint is about this log and signed by its device with a trusted device key.
+    Raises KeyError/TypeError on a malformed checkpoint (the caller reports it)."""
+    if body["log"] != case_id:
+        v.fail(where, "belongs to another log", "bad_checkpoint", **at)
+    key = trust(body["device"], "device")
+    if isinstance(key, Distrust):
+        v.fail(where, key.why, key.code, **at)
+    elif key is None:
+        v.fail(where, f"signed by an unknown or untrusted device {body['device']}", "bad_checkpoint_signature",
+               **at)
+    elif isinstance(sig, dict) and sig.get("signer") != body["device"]:
+        v.fail(where, "signature is not by the device the checkpoint names", "bad_checkpoint_signature", **at)
+    else:
+        try:
+            verify_object(sig, CHECKPOINT_CONTEXT, body, key.public)
+        except SignatureError as exc:
+            v.fail(where, f"signature invalid ({exc})", "bad_checkpoint_signature", **at)
+
+
+def check_checkpoint_root(v: Verification, where: str, size: int, root: str, hashes: list[bytes],
+                          **at: Any) -> None:
+    """A checkpoint's root is the Merkle root of the first ``size`` leaves of the journal."""
+    if size > len(hashes):
+        v.fail(where, f"covers {size} leaves but the journal has only {len(hashes)} (leaves removed)",
+               "size_mismatch", **at)
+    elif merkle.root_from_leaf_hashes(hashes[:size]).hex() != root:
+        v.fail(where, "its root does not match the journal", "root_mismatch", **at)
+
+
+# --- signed objects --------------------------------------------------------------------------------------------
+
+
+def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: Trust,
+                     case_inspectors: Iterable[str] = (), **at: Any) -> set[str]:
+    """Every signature in the type's context over ``body`` by a trusted inspector (of the case, when given); every
+    inspector the body lists among them; at least two. Returns the inspectors whose signatures verified."""
+    context = OBJECT_CONTEXTS.get(env.get("type", ""))
+    body = env.get("body")
+    good: set[str] = set()
+    if context is None or not isinstance(body, dict):
+        v.fail(what, "unknown object type", "bad_object", **at)
+        return good
+    members = set(case_inspectors)
+    sigs = env.get("signatures") or []
+    if not isinstance(sigs, list):
+        v.fail(what, "its signatures are not a list", "bad_signature", **at)
+        sigs = []
+    for sig in sigs:
+        if not isinstance(sig, dict):
+            v.fail(what, "malformed signature record", "bad_signature", **at)
+            continue
+        signer = str(sig.get("signer", ""))
+        key = trust(signer, "inspector")
+        if isinstance(key, Distrust):
+            v.fail(what, key.why, key.code, **at)
+            continue
+        if key is None:
+            v.fail(what, f"signed by an unknown or untrusted inspector {signer}", "unknown_signer", **at)
+            continue
+        if members and signer not in members:
+            v.fail(what, f"signed by {signer}, who is not an inspector of this case", "signer_not_case_inspector",
+                   **at)
+            continue
+        try:
+            verify_object(sig, context, body, key.public)
+        except SignatureError as exc:
+            v.fail(what, f"signature of {key.name or signer} invalid ({exc})", "bad_signature", **at)
+            continue
+        good.add(signer)
+    listed_raw = body.get("inspectors") or []
+    try:
+        listed = {str(x) for x in listed_raw}
+    except TypeError:  # not a list at all
+        listed = {str(listed_raw)}
+    if listed and not listed <= good:
+        missing = ", ".join(sorted(listed - good))
+        v.fail(what, f"lacks a valid signature of {missing}", "missing_inspector_signature", **at)
+    if len(good) < 2:
+        v.fail(what, f"needs the signatures of two inspectors, has {len(good)}", "needs_two_inspectors", **at)
+    return good
+
+
+def object_label(env: Mapping[str, Any]) -> str:
+    return f"{env.get('type')} {env.get('id')}"
+
+
+def check_object(v: Verification, env: Mapping[str, Any], case_id: str, trust: Trust,
+                 case_inspectors: Iterable[str] = (), **at: Any) -> str | None:
+    """One signed object on its own: of this case, canonical, naming its own id, signed as
+    :func:`check_signatures` requires. Returns the canonical SHA-256 of its body (None if it has none)."""
+    body = env.get("body") or {}
+    kind = env.get("type")
+    what = object_label(env)
+    if isinstance(body, dict) and body.get("case") != case_id:
+        v.fail(what, "belongs to another case", "wrong_case", **at)
+    try:
+        sha = canonical_sha256(body)
+    except CanonicalisationError as exc:
+        v.fail(what, f"not canonical ({exc})", "bad_object", **at)
+        return None
+    if isinstance(body, dict):
+        own_id = body.get("item") if kind == "evidence" else body.get("record") if kind == "record" else None
+        if own_id is not None and own_id != env.get("id"):
+            v.fail(what, f"its manifest names another id ({own_id})", "wrong_id", **at)
+    check_signatures(v, what, env, trust, case_inspectors, **at)
+    v.objects += 1
+    return sha
+
+
+def evidence_blobs(body: Mapping[str, Any]) -> list[str]:
+    """The byte streams an evidence manifest requires (``streams[].sha256``; "" where a stream names none)."""
+    streams = body.get("streams") or []
+    if not isinstance(streams, list):
+        return [""]
+    return [str(s.get("sha256", "")) if isinstance(s, dict) else "" for s in streams]
+
+
+def provider_signature_blobs(body: Mapping[str, Any]) -> list[str]:
+    """The strokes and rendered image a provider-signature binding requires."""
+    return [str(body.get(f, "")) for f in ("strokes_sha256", "image_sha256")]
+
+
+def required_blobs(env: Mapping[str, Any]) -> list[str]:
+    """Every blob a signed object requires to be present (the rule of :func:`evidence_blobs` and
+    :func:`provider_signature_blobs` by type)."""
+    body = env.get("body")
+    if not isinstance(body, dict):
+        return []
+    if env.get("type") == "evidence":
+        return evidence_blobs(body)
+    if env.get("type") == "provider-signature":
+        return provider_signature_blobs(body)
+    return []
+
+
+BlobHasher = Callable[[str], str | None]  # sha256 -> sha256 of the bytes actually present, or None if absent
+
+
+def check_blob(v: Verification, what: str, sha: str, blob_hash: BlobHasher, **at: Any) -> None:
+    actual = blob_hash(sha)
+    v.blobs += 1
+    if actual is None:
+        v.fail(what, f"blob {sha[:16]}… is missing", "missing_blobs", blob=sha, **at)
+    elif actual != sha:
+        v.fail(what, f"blob {sha[:16]}… does not match its hash (altered)", "blob_mismatch", blob=sha, **at)
+
+
+def check_refusal(v: Verification, what: str, body: Mapping[str, Any], **at: Any) -> None:
+    """A provider refusal records a reason."""
+    if not str(body.get("reason", "")).strip():
+        v.fail(what, "records no reason", "no_reason", **at)
