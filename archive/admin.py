@@ -4,23 +4,57 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256
 from app.evidence.signing import SignatureError, unb64, verify_object
-from app.sync.protocol import CTX_CHECKPOINT, CTX_JOURNAL, CTX_RECEIPT
+from app.evidence.verify import verify_journal
+from app.evidence.verify_rules import (
+    Distrust,
+    Key,
+    Trust,
+    Verification,
+    check_checkpoint_root,
+    check_checkpoint_signature,
+)
+from app.sync.protocol import CTX_RECEIPT
 from archive.blobstore import BlobRejected
 from archive.db import Blob, Checkpoint, Device, Inspector, Leaf, LogHead, ObjectBlob, StoredObject
-from archive.push import signature_checks
+from archive.push_checks import (
+    blobs_required,
+    check_embedded_signature,
+    check_payload_object,
+    embedded_signatures,
+    is_object_payload,
+)
 from archive.service import Archive
 
 MAX_FAILURES = 1000
 
 
+def _trust(keys: dict[str, Key], device_id: str | None = None) -> Trust:
+    """Stored evidence is re-verified against the roster's keys, revoked ones included (a revocation does not
+    undo what was signed before it); a journal's checkpoints only against its own device's key."""
+
+    def trust(key_id: str, role: str) -> Key | Distrust | None:
+        key = keys.get(key_id)
+        if key is None or key.role != role:
+            return None
+        if role == "device" and key_id != device_id:
+            return Distrust("bad_checkpoint", "checkpoint is not about this journal's device")
+        return key
+
+    return trust
+
+
 def verify_archive(archive: Archive) -> dict[str, Any]:
+    """Everything stored, by the rules a push was accepted under (the verifier's, ``app.evidence.verify_rules``)
+    plus the archive's own: blob bytes, stored hashes, log heads and receipts."""
     failures: list[str] = []
     counts = {"blobs": 0, "bytes": 0, "leaves": 0, "logs": 0, "checkpoints": 0, "objects": 0}
 
@@ -28,11 +62,11 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
         if len(failures) < MAX_FAILURES:
             failures.append(msg)
 
-    archive_pub = archive.key.public_raw()
     with archive.db.read() as s:
-        inspectors = {i.id: unb64(i.public_key) for i in s.execute(select(Inspector)).scalars()}
-        devices = {d.id: unb64(d.public_key) for d in s.execute(select(Device)).scalars()}
-        keys = {**inspectors, **devices}
+        keys = {i.id: Key(i.id, unb64(i.public_key), i.suite, "inspector", i.name)
+                for i in s.execute(select(Inspector)).scalars()}
+        keys.update({d.id: Key(d.id, unb64(d.public_key), d.suite, "device", d.name)
+                     for d in s.execute(select(Device)).scalars()})
         # blobs
         for b in s.execute(select(Blob).order_by(Blob.sha256)).scalars():
             counts["blobs"] += 1
@@ -52,75 +86,90 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
         # journals
         heads = {(h.case_id, h.device_id): h for h in s.execute(select(LogHead)).scalars()}
         for (case_id, device_id), head in sorted(heads.items()):
-            counts["logs"] += 1
-            where = f"journal {case_id}/{device_id}"
-            hashes: list[bytes] = []
-            for leaf in s.execute(
-                select(Leaf).where(Leaf.case_id == case_id, Leaf.device_id == device_id).order_by(Leaf.seq)
-            ).scalars():
-                counts["leaves"] += 1
-                lh = merkle.leaf_hash(leaf.leaf.encode())
-                if leaf.seq != len(hashes):
-                    fail(f"{where} #{leaf.seq}: sequence gap")
-                if lh.hex() != leaf.leaf_hash:
-                    fail(f"{where} #{leaf.seq}: leaf hash does not match its bytes")
-                try:
-                    obj = json.loads(leaf.leaf)
-                    entry, sig = obj["entry"], obj["sig"]
-                    prev = hashes[-1].hex() if hashes else ""
-                    if entry.get("prev") != prev:
-                        fail(f"{where} #{leaf.seq}: broken prev chain")
-                    verify_object(sig, CTX_JOURNAL, entry, inspectors.get(str(entry.get("actor")), b""))
-                except (ValueError, KeyError, TypeError, SignatureError, CanonicalisationError):
-                    fail(f"{where} #{leaf.seq}: entry signature does not verify")
-                hashes.append(lh)
-            if len(hashes) != head.size or merkle.root_from_leaf_hashes(hashes).hex() != head.root:
-                fail(f"{where}: leaves do not hash to the head checkpoint")
-            for cp in s.execute(
-                select(Checkpoint).where(Checkpoint.case_id == case_id, Checkpoint.device_id == device_id)
-            ).scalars():
-                counts["checkpoints"] += 1
-                try:
-                    rec = json.loads(cp.checkpoint)
-                    verify_object(rec["sig"], CTX_CHECKPOINT, rec["checkpoint"], devices.get(device_id, b""))
-                    receipt = json.loads(cp.receipt)
-                    verify_object(receipt["sig"], CTX_RECEIPT, receipt["payload"], archive_pub)
-                    if merkle.root_from_leaf_hashes(hashes[: cp.size]).hex() != cp.root:
-                        raise ValueError("root")
-                    if rec["checkpoint"]["root"] != cp.root or receipt["payload"]["root"] != cp.root:
-                        raise ValueError("root")
-                except (ValueError, KeyError, TypeError, SignatureError, CanonicalisationError):
-                    fail(f"{where} checkpoint {cp.size}: checkpoint, receipt or root does not verify")
+            _verify_log(archive, s, case_id, device_id, head, keys, counts, fail)
         # payload objects
-        blob_links: dict[str, set[str]] = {}
-        for link in s.execute(select(ObjectBlob)).scalars():
-            blob_links.setdefault(link.object_sha256, set()).add(link.blob_sha256)
-        have_blobs = set(s.execute(select(Blob.sha256)).scalars())
-        for o in s.execute(select(StoredObject).order_by(StoredObject.sha256)).scalars():
-            counts["objects"] += 1
-            try:
-                value = json.loads(o.body)
-                if canonical_sha256(value) != o.sha256 or canonical_bytes(value).decode() != o.body:
-                    fail(f"object {o.sha256}: content does not match its hash")
-                    continue
-            except (ValueError, CanonicalisationError):
-                fail(f"object {o.sha256}: not canonical JSON")
-                continue
-            for sig, candidates, _ctx in signature_checks(value):
-                if not isinstance(sig, dict):
-                    fail(f"object {o.sha256}: malformed signature record")
-                    continue
-                key = keys.get(str(sig.get("signer")), b"")
-                ok = False
-                for cand in candidates:
-                    try:
-                        verify_object(sig, str(sig.get("context")), cand, key)
-                        ok = True
-                        break
-                    except (SignatureError, CanonicalisationError):
-                        continue
-                if not ok:
-                    fail(f"object {o.sha256}: signature by {sig.get('signer')} does not verify")
-            for missing in blob_links.get(o.sha256, set()) - have_blobs:
-                fail(f"object {o.sha256}: refers to missing blob {missing}")
+        _verify_objects(s, keys, counts, fail)
     return {"ok": not failures, **counts, "failures": failures}
+
+
+def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head: LogHead, keys: dict[str, Key],
+                counts: dict[str, int], fail: Callable[[str], None]) -> None:
+    counts["logs"] += 1
+    where = f"journal {case_id}/{device_id}"
+    rows = list(s.execute(
+        select(Leaf).where(Leaf.case_id == case_id, Leaf.device_id == device_id).order_by(Leaf.seq)
+    ).scalars())
+    counts["leaves"] += len(rows)
+    raws = [row.leaf.encode() for row in rows]
+    for row, raw in zip(rows, raws, strict=True):
+        if merkle.leaf_hash(raw).hex() != row.leaf_hash:
+            fail(f"{where} #{row.seq}: leaf hash does not match its bytes")
+        try:
+            if json.loads(raw)["entry"]["device"] != device_id:
+                fail(f"{where} #{row.seq}: belongs to another device's journal")
+        except (ValueError, KeyError, TypeError):
+            pass  # reported by the journal rule below
+    wanted = set()
+    for raw in raws:
+        try:
+            wanted.add(str(json.loads(raw)["entry"]["payload_sha256"]))
+        except (ValueError, KeyError, TypeError):
+            continue
+    payloads = {sha: body.encode() for sha, body in s.execute(
+        select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(sorted(wanted)))).all()}
+    v = Verification()
+    hashes = verify_journal(v, case_id, raws, payloads, _trust(keys))
+    if len(hashes) != head.size or merkle.root_from_leaf_hashes(hashes).hex() != head.root:
+        fail(f"{where}: leaves do not hash to the head checkpoint")
+    archive_pub = archive.key.public_raw()
+    for cp in s.execute(
+        select(Checkpoint).where(Checkpoint.case_id == case_id, Checkpoint.device_id == device_id)
+        .order_by(Checkpoint.size)
+    ).scalars():
+        counts["checkpoints"] += 1
+        cp_where = f"checkpoint (size {cp.size})"
+        try:
+            rec = json.loads(cp.checkpoint)
+            check_checkpoint_signature(v, cp_where, rec["checkpoint"], rec["sig"], case_id,
+                                       _trust(keys, device_id))
+            check_checkpoint_root(v, cp_where, cp.size, cp.root, hashes)
+            if rec["checkpoint"]["root"] != cp.root or int(rec["checkpoint"]["size"]) != cp.size:
+                v.fail(cp_where, "the stored checkpoint differs from its row", "bad_checkpoint")
+            receipt = json.loads(cp.receipt)
+            verify_object(receipt["sig"], CTX_RECEIPT, receipt["payload"], archive_pub)
+            if receipt["payload"]["root"] != cp.root or receipt["payload"]["size"] != cp.size:
+                v.fail(cp_where, "its receipt names another root or size", "bad_receipt")
+        except (ValueError, KeyError, TypeError, SignatureError, CanonicalisationError) as exc:
+            v.fail(cp_where, f"checkpoint or receipt does not verify ({exc})", "bad_checkpoint")
+    for line in v.failures:
+        fail(f"{where}: {line}")
+
+
+def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fail: Callable[[str], None]) -> None:
+    blob_links: dict[str, set[str]] = {}
+    for link in s.execute(select(ObjectBlob)).scalars():
+        blob_links.setdefault(link.object_sha256, set()).add(link.blob_sha256)
+    have_blobs = set(s.execute(select(Blob.sha256)).scalars())
+    signer_keys = {k: key.public for k, key in keys.items()}
+    trust = _trust(keys)
+    for o in s.execute(select(StoredObject).order_by(StoredObject.sha256)).scalars():
+        counts["objects"] += 1
+        try:
+            value = json.loads(o.body)
+            if canonical_sha256(value) != o.sha256 or canonical_bytes(value).decode() != o.body:
+                fail(f"object {o.sha256}: content does not match its hash")
+                continue
+        except (ValueError, CanonicalisationError):
+            fail(f"object {o.sha256}: not canonical JSON")
+            continue
+        if is_object_payload(value, o.kind):
+            v = Verification()
+            check_payload_object(v, value, o.case_id, trust, o.sha256)
+            for line in v.failures:
+                fail(f"object {o.sha256}: {line}")
+        else:
+            for sig, candidates in embedded_signatures(value):
+                if not check_embedded_signature(signer_keys, sig, candidates):
+                    fail(f"object {o.sha256}: signature by {sig.get('signer')} does not verify")
+        for missing in (blob_links.get(o.sha256, set()) | blobs_required(value)) - have_blobs:
+            fail(f"object {o.sha256}: refers to missing blob {missing}")
