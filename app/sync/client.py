@@ -444,6 +444,7 @@ class SyncClient(UploadMixin):
                 self._mark_archived(s, case_id, int(body["size"]))
             result.leaves_sent += end - start
             result.batches += 1
+            result.conflicts += int((body.get("counts") or {}).get("conflicts", 0))
             result.receipt_size, result.receipt_root = int(body["size"]), str(body["root"])
             start = end
 

@@ -28,6 +28,7 @@ class CaseResult:
     bytes_uploaded: int = 0
     receipt_size: int | None = None
     receipt_root: str = ""
+    conflicts: int = 0  # field conflicts the archive's receipts reported for this push (kept for a person)
     refused: bool = False
     error: str = ""
     reasons: list[dict[str, Any]] = field(default_factory=list)
