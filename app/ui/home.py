@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.labels import audit_kind_label, case_status_label, deadline_kind_label
+from app.ui.sync_actions import SyncStatus, load_sync_status, status_text
 from app.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -63,14 +64,14 @@ class DueItem:
 class HomeData:
     cases: list[CaseRow]
     due: list[DueItem]
-    sync: dict[str, str]
+    sync: SyncStatus
 
 
 def load_home(store: Any) -> HomeData:
     """Read the case list, the open deadlines and the sync state (worker thread)."""
     from sqlalchemy import select
 
-    from app.models.schema import Deadline, SyncState
+    from app.models.schema import Deadline
     from app.workflow.cases import list_cases
 
     with store.session() as s:
@@ -87,9 +88,8 @@ def load_home(store: Any) -> HomeData:
         for c, inst in pairs:  # the notice must be served 3 days before an announced audit
             if c.status == "assigned" and not c.unannounced and not c.notice_served_on and c.planned_date:
                 due.append(DueItem(c.id, inst.name, "notice", c.planned_date, "第七条第（一）项"))
-        sync = {row.key: row.value for row in s.scalars(select(SyncState))}
     due.sort(key=lambda d: d.due)
-    return HomeData(cases, due, sync)
+    return HomeData(cases, due, load_sync_status(store))
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -198,9 +198,11 @@ class CaseFilterProxy(QSortFilterProxyModel):
 
 
 class HomePage(QWidget):
-    """``case_opened(case_id)`` when an audit is opened (double-click, Enter or the button)."""
+    """``case_opened(case_id)`` when an audit is opened (double-click, Enter or the button);
+    ``sync_requested()`` from the sync box's button."""
 
     case_opened = Signal(str)
+    sync_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -261,8 +263,12 @@ class HomePage(QWidget):
         QVBoxLayout(due_box).addWidget(self.due_list)
         self.sync_label = QLabel()
         self.sync_label.setWordWrap(True)
+        self.sync_button = QPushButton(self.tr("Sync (Ctrl+Shift+S)"))
+        self.sync_button.clicked.connect(self.sync_requested.emit)
         sync_box = QGroupBox(self.tr("Sync with the archive"))
-        QVBoxLayout(sync_box).addWidget(self.sync_label)
+        sync_layout = QVBoxLayout(sync_box)
+        sync_layout.addWidget(self.sync_label, 1)
+        sync_layout.addWidget(self.sync_button, alignment=Qt.AlignmentFlag.AlignRight)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -321,10 +327,7 @@ class HomePage(QWidget):
                 row.setForeground(QColor("#b3261e"))
         if not data.due:
             self.due_list.addItem(self.tr("Nothing due."))
-        last = data.sync.get("last_push") or data.sync.get("last_sync")
-        self.sync_label.setText(
-            self.tr("Last sync: %1").replace("%1", last) if last
-            else self.tr("Not synchronised yet. Sync when the laptop is back at the office network."))
+        self.sync_label.setText(status_text(data.sync))
         self._apply_filters()
         if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)

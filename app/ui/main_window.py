@@ -22,6 +22,7 @@ from app.ui.wiring import Services
 if TYPE_CHECKING:
     from app.ui.case_page import CasePage
     from app.ui.store_service import StoreUnlockService
+    from app.ui.sync_actions import SyncController
     from app.ui.workspace import Workspace
 
 PAGE_UNLOCK = "unlock"
@@ -102,9 +103,16 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
         self.addAction(self.lock_action)
+        # 同步: sync with the archive (registration first on a laptop not yet registered)
+        self.sync_action = QAction(self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_action.triggered.connect(self.sync_now)
+        self.sync_action.setEnabled(False)
+        self.addAction(self.sync_action)
         self._toolbar = QToolBar()
         self._toolbar.setMovable(False)
         self._toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._toolbar.addAction(self.sync_action)
         self._toolbar.addAction(self.lock_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self._toolbar)
         self._toolbar.hide()
@@ -113,6 +121,7 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock_now)
         self.workspace: Workspace | None = None
         self.case_page: CasePage | None = None
+        self.sync_controller: SyncController | None = None
         self.resize(1366, 768)
         self._retranslate()
         self.show_page(PAGE_UNLOCK)
@@ -145,11 +154,14 @@ class MainWindow(QMainWindow):
         if service is None or not service.is_open():
             return
         from app.ui.home import HomePage
+        from app.ui.sync_actions import SyncController
         from app.ui.workspace import Workspace
 
         self.workspace = Workspace(service, self.services.store_pool, self._team, self.services.printer, self)
+        self.sync_controller = SyncController(self.workspace, self)
         home = HomePage(self.workspace)
         home.case_opened.connect(self.open_case)
+        home.sync_requested.connect(self.sync_now)
         self.set_page(PAGE_HOME, home)
 
     def open_case(self, case_id: str) -> CasePage | None:
@@ -166,6 +178,11 @@ class MainWindow(QMainWindow):
 
     def _drop_workspace(self) -> None:
         """Forget every page holding case data (after a lock the store is closed)."""
+        self.sync_action.setEnabled(False)
+        if self.sync_controller is not None:  # a running sync stops (resumable) before the store closes
+            self.sync_controller.shutdown()
+            self.sync_controller.deleteLater()
+            self.sync_controller = None
         if self.workspace is None:
             return
         self.set_page(PAGE_HOME, PlaceholderHome())
@@ -236,9 +253,15 @@ class MainWindow(QMainWindow):
         if isinstance(self.home_page, PlaceholderHome):
             self.home_page.set_team(self._team)
         self._toolbar.show()
+        self.sync_action.setEnabled(self.sync_controller is not None)
         self.show_page(PAGE_HOME)
         self.idle.start()
         self.unlocked.emit(self._team)
+
+    def sync_now(self) -> None:
+        """The 同步 action: ask for the archive address (or register first) and sync on the store's worker."""
+        if self._team and self.sync_controller is not None:
+            self.sync_controller.sync()
 
     def _on_profile_chosen(self, path: Path) -> None:
         if self._open_profile is None or path == self.services.profile_dir:
@@ -275,4 +298,5 @@ class MainWindow(QMainWindow):
     def _retranslate(self) -> None:
         self.setWindowTitle(self.tr("FieldAudit — medical insurance on-site audit"))
         self.lock_action.setText(self.tr("Lock (Ctrl+L)"))
+        self.sync_action.setText(self.tr("Sync (Ctrl+Shift+S)"))
         self._toolbar.setWindowTitle(self.tr("Main toolbar"))

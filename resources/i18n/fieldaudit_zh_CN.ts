@@ -4,7 +4,7 @@
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../app/ui/steps/arrival.py" line="+35"/>
+        <location filename="../../work/main/app/ui/steps/arrival.py" line="+35"/>
         <source>Audit notice (3 days before; 000 Art. 7(1))</source>
         <translation>稽核通知书（提前 3 日送达；第七条第（一）项）</translation>
     </message>
@@ -167,7 +167,7 @@
 <context>
     <name>BusyDialog</name>
     <message>
-        <location filename="../../app/ui/widgets/busy.py" line="+44"/>
+        <location filename="../../work/main/app/ui/widgets/busy.py" line="+44"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
@@ -185,7 +185,7 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../app/ui/steps/camera.py" line="+21"/>
+        <location filename="../../work/main/app/ui/steps/camera.py" line="+21"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
@@ -203,7 +203,7 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+98"/>
+        <location filename="../../work/main/app/ui/case_page.py" line="+98"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
@@ -226,7 +226,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+126"/>
+        <location filename="../../work/main/app/ui/home.py" line="+126"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -264,7 +264,7 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../app/ui/steps/checklist.py" line="+56"/>
+        <location filename="../../work/main/app/ui/steps/checklist.py" line="+56"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -345,7 +345,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+28"/>
+        <location filename="../../work/main/app/ui/steps/closing.py" line="+28"/>
         <source>Still missing</source>
         <translation>尚缺事项</translation>
     </message>
@@ -370,7 +370,7 @@
         <translation>正在打印……</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -433,7 +433,7 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+204"/>
+        <location filename="../../work/main/app/ui/application.py" line="+204"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -462,7 +462,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EnrolmentPage</name>
     <message>
-        <location filename="../../app/ui/enrol.py" line="+27"/>
+        <location filename="../../work/main/app/ui/enrol.py" line="+27"/>
         <source>First run: enrol the inspectors</source>
         <translation>首次使用：登记稽核人员</translation>
     </message>
@@ -535,7 +535,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../../app/ui/widgets/errors.py" line="+53"/>
+        <location filename="../../work/main/app/ui/widgets/errors.py" line="+53"/>
         <source>The operation was not completed</source>
         <translation>操作未完成</translation>
     </message>
@@ -648,7 +648,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+91"/>
+        <location filename="../../work/main/app/ui/steps/evidence_model.py" line="+128"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -671,7 +671,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location line="+41"/>
+        <location filename="../../work/main/app/ui/steps/evidence.py" line="+62"/>
         <source>Describe what you import</source>
         <translation>导入证据的说明</translation>
     </message>
@@ -702,12 +702,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+154"/>
+        <location line="+156"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-151"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -723,13 +723,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+147"/>
-        <location line="+37"/>
+        <location line="+149"/>
+        <location line="+43"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-183"/>
+        <location line="-191"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -754,7 +754,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+32"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
@@ -814,7 +814,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+41"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -827,7 +827,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+43"/>
+        <location filename="../../work/main/app/ui/steps/findings.py" line="+43"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -940,7 +940,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+86"/>
+        <location filename="../../work/main/app/ui/home.py" line="+88"/>
         <source>Audits on this laptop</source>
         <translation>本机稽核案件</translation>
     </message>
@@ -1001,11 +1001,16 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+4"/>
+        <source>Sync (Ctrl+Shift+S)</source>
+        <translation>同步（Ctrl+Shift+S）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Sync with the archive</source>
         <translation>与档案系统同步</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source> (overdue)</source>
         <translation>（已逾期）</translation>
     </message>
@@ -1015,17 +1020,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>暂无待办期限。</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Last sync: %1</source>
-        <translation>上次同步：%1</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Not synchronised yet. Sync when the laptop is back at the office network.</source>
-        <translation>尚未同步。回到单位网络后再同步。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>%1 of %2 audits</source>
         <translation>共 %2 个稽核，显示 %1 个</translation>
     </message>
@@ -1033,7 +1028,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InspectorPanel</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="+167"/>
+        <location filename="../../work/main/app/ui/unlock.py" line="+167"/>
         <source>Inspector A</source>
         <translation>稽核人员 A</translation>
     </message>
@@ -1081,7 +1076,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InterviewPage</name>
     <message>
-        <location filename="../../app/ui/steps/interview.py" line="+37"/>
+        <location filename="../../work/main/app/ui/steps/interview.py" line="+37"/>
         <location line="+62"/>
         <source>Interviewee</source>
         <translation>被询问人</translation>
@@ -1165,7 +1160,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../app/ui/labels.py" line="+18"/>
+        <location filename="../../work/main/app/ui/labels.py" line="+18"/>
         <source>Assigned</source>
         <translation>已指派</translation>
     </message>
@@ -1276,7 +1271,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="+238"/>
+        <location filename="../../work/main/app/ui/unlock.py" line="+238"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
@@ -1294,7 +1289,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+276"/>
+        <location filename="../../work/main/app/ui/main_window.py" line="+300"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1305,6 +1300,11 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
+        <source>Sync (Ctrl+Shift+S)</source>
+        <translation>同步（Ctrl+Shift+S）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
     </message>
@@ -1312,7 +1312,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../app/ui/steps/measures.py" line="+33"/>
+        <location filename="../../work/main/app/ui/steps/measures.py" line="+35"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
@@ -1415,7 +1415,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>OnsitePage</name>
     <message>
-        <location filename="../../app/ui/steps/onsite.py" line="+25"/>
+        <location filename="../../work/main/app/ui/steps/onsite.py" line="+25"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
@@ -1483,7 +1483,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+384"/>
+        <location filename="../../work/main/app/ui/widgets/photo_viewer.py" line="+397"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -1593,7 +1593,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-220"/>
+        <location filename="../../work/main/app/ui/main_window.py" line="-243"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -1606,7 +1606,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="+88"/>
+        <location filename="../../work/main/app/ui/print_preview.py" line="+94"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -1656,12 +1656,12 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+69"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The document cannot be shown. Print it again; if it still fails, contact your administrator.</source>
         <translation>无法显示该文书。请重新打印；如仍失败，请联系管理员。</translation>
     </message>
@@ -1671,7 +1671,7 @@ The stored evidence has not been changed.</source>
         <translation>打印</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>%1 page(s) sent to the printer.</source>
         <translation>已发送到打印机 %1 页。</translation>
     </message>
@@ -1679,7 +1679,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+28"/>
+        <location filename="../../work/main/app/ui/steps/record_page.py" line="+28"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -1752,7 +1752,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecusalPage</name>
     <message>
-        <location filename="../../app/ui/steps/recusal.py" line="+23"/>
+        <location filename="../../work/main/app/ui/steps/recusal.py" line="+23"/>
         <source>Each inspector&apos;s declaration</source>
         <translation>稽核人员回避声明</translation>
     </message>
@@ -1885,7 +1885,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+184"/>
+        <location filename="../../work/main/app/ui/steps/base.py" line="+184"/>
         <source>e.g. the provider refused to sign and gave no reason</source>
         <translation>如：提供者拒绝签字，未说明理由</translation>
     </message>
@@ -1932,9 +1932,103 @@ The stored evidence has not been changed.</source>
     </message>
 </context>
 <context>
+    <name>RegisterDialog</name>
+    <message>
+        <location filename="../../work/main/app/ui/sync_dialogs.py" line="+110"/>
+        <source>Register this laptop with the archive</source>
+        <translation>在档案中心登记本机</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Registration is done once, at the office. It enrols this laptop and the keys of both inspectors with the archive, so both must be present.</source>
+        <translation>登记只需在单位办理一次：将本机及两名检查人员的密钥登记到档案中心，因此两人须同时在场。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Check the archive</source>
+        <translation>核对档案中心</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+65"/>
+        <source>Check the archive to see its key fingerprint.</source>
+        <translation>请点击“核对档案中心”查看其密钥指纹。</translation>
+    </message>
+    <message>
+        <location line="-62"/>
+        <source>This fingerprint matches the one the archive office read out</source>
+        <translation>此指纹与档案中心工作人员告知的指纹一致</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>One-time code from the archive office</source>
+        <translation>档案中心提供的一次性登记码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Inspectors</source>
+        <translation>检查人员</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Archive address</source>
+        <translation>档案中心地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Archive key</source>
+        <translation>档案中心密钥</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Enrolment code</source>
+        <translation>登记码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Register</source>
+        <translation>登记</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Contacting the archive…</source>
+        <translation>正在连接档案中心……</translation>
+    </message>
+</context>
+<context>
+    <name>RegisteredBox</name>
+    <message>
+        <location line="+83"/>
+        <source>Registered</source>
+        <translation>登记完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This laptop is registered with the archive at %1.</source>
+        <translation>本机已在档案中心 %1 登记。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Archive key fingerprint: %1
+Inspectors enrolled: %2</source>
+        <translation>档案中心密钥指纹：%1
+已登记的检查人员：%2</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+</context>
+<context>
     <name>SignatureDialog</name>
     <message>
-        <location line="-75"/>
+        <location filename="../../work/main/app/ui/steps/base.py" line="-75"/>
         <source>Signer&apos;s name</source>
         <translation>签名人姓名</translation>
     </message>
@@ -1977,7 +2071,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../app/ui/widgets/signature_pad.py" line="+312"/>
+        <location filename="../../work/main/app/ui/widgets/signature_pad.py" line="+312"/>
         <source>Sign here</source>
         <translation>请在此处签名</translation>
     </message>
@@ -2013,7 +2107,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-118"/>
+        <location filename="../../work/main/app/ui/case_page.py" line="-118"/>
         <source>%1 missing</source>
         <translation>缺 %1 项</translation>
     </message>
@@ -2024,9 +2118,181 @@ The stored evidence has not been changed.</source>
     </message>
 </context>
 <context>
+    <name>SyncController</name>
+    <message>
+        <location filename="../../work/main/app/ui/sync_actions.py" line="+357"/>
+        <source>Synchronising with the archive…</source>
+        <translation>正在与档案中心同步……</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Sync cancelled</source>
+        <translation>同步已取消</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Register this laptop</source>
+        <translation>登记本机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This laptop is not registered with the archive yet. It must be registered once, at the office, with the one-time enrolment code and both inspectors present.</source>
+        <translation>本机尚未在档案中心登记。须在单位凭一次性登记码、两名检查人员同时在场时登记一次。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Register…</source>
+        <translation>登记……</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Registering with the archive…</source>
+        <translation>正在向档案中心登记……</translation>
+    </message>
+</context>
+<context>
+    <name>SyncDialog</name>
+    <message>
+        <location filename="../../work/main/app/ui/sync_dialogs.py" line="-191"/>
+        <source>Sync with the archive</source>
+        <translation>与档案中心同步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sends the audits, evidence and journal of this laptop to the archive and fetches new assignments. The archive checks every hash and signature before it accepts anything; nothing is deleted here.</source>
+        <translation>将本机的稽核、证据和日志发送到档案中心，并获取新的稽核任务。档案中心核验每个哈希值和签名后才会接收；本机不会因此删除任何数据。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Archive address</source>
+        <translation>档案中心地址</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Archive key</source>
+        <translation>档案中心密钥</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audits waiting</source>
+        <translation>待同步的稽核</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>SyncSummaryBox</name>
+    <message>
+        <location line="+136"/>
+        <source>Sync finished</source>
+        <translation>同步完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The archive accepted %1 audit(s).</source>
+        <translation>档案中心接收了 %1 个稽核。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 audit(s) were refused and stay on this laptop unchanged; see the details.</source>
+        <translation>%1 个稽核被拒收，仍原样保留在本机；详见详细信息。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sent %1 MB (%2 evidence file(s)).</source>
+        <translation>已发送 %1 MB（%2 个证据文件）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Conflicting edits are kept side by side at the archive for a person to resolve.</source>
+        <translation>相互冲突的修改已在档案中心并列保存，待人工处理。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New audits from the office: %1</source>
+        <translation>单位下发的新稽核：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 assignment(s) wait until their inspectors are enrolled on this laptop.</source>
+        <translation>%1 项稽核任务须待其检查人员在本机登记后才能接收。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Accepted: %1</source>
+        <translation>已接收：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refused: %1 (%2)</source>
+        <translation>被拒收：%1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>SyncText</name>
+    <message>
+        <location filename="../../work/main/app/ui/sync_actions.py" line="-313"/>
+        <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
+        <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Registered with %1 (archive key %2).</source>
+        <translation>已在 %1 登记（档案中心密钥 %2）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Last sync: %1</source>
+        <translation>上次同步：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not synchronised yet.</source>
+        <translation>尚未同步。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Audits waiting to be synchronised: %1</source>
+        <translation>待同步的稽核：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Accepted: %1 · refused: %2 · conflicts: %3</source>
+        <translation>接收：%1 · 拒收：%2 · 冲突：%3</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>Fetching the roster and new assignments…</source>
+        <translation>正在获取人员名册和新的稽核任务……</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Uploading evidence of %1: %2 of %3 MB</source>
+        <translation>正在上传“%1”的证据：%2 / %3 MB</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sending the journal of %1</source>
+        <translation>正在发送“%1”的日志</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Finishing…</source>
+        <translation>正在完成……</translation>
+    </message>
+</context>
+<context>
     <name>UnlockPage</name>
     <message>
-        <location filename="../../app/ui/unlock.py" line="-74"/>
+        <location filename="../../work/main/app/ui/unlock.py" line="-74"/>
         <source>Choose a profile folder</source>
         <translation>选择配置文件夹</translation>
     </message>
