@@ -27,7 +27,9 @@ from archive.blobstore import BlobRejected
 from archive.db import Blob, Checkpoint, Device, Inspector, Leaf, LogHead, ObjectBlob, StoredObject
 from archive.push_checks import (
     blobs_required,
+    body_sha256,
     check_embedded_signature,
+    check_known_references,
     check_payload_object,
     embedded_signatures,
     is_object_payload,
@@ -152,6 +154,8 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
     have_blobs = set(s.execute(select(Blob.sha256)).scalars())
     signer_keys = {k: key.public for k, key in keys.items()}
     trust = _trust(keys)
+    known: dict[str, dict[str, str]] = {}  # case -> object id -> body sha
+    pointing: list[tuple[str, str, dict[str, Any]]] = []
     for o in s.execute(select(StoredObject).order_by(StoredObject.sha256)).scalars():
         counts["objects"] += 1
         try:
@@ -167,9 +171,17 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
             check_payload_object(v, value, o.case_id, trust, o.sha256)
             for line in v.failures:
                 fail(f"object {o.sha256}: {line}")
+            if (h := body_sha256(value)) is not None:
+                known.setdefault(o.case_id, {}).setdefault(str(value.get("id")), h)
+            pointing.append((o.sha256, o.case_id, value))
         else:
             for sig, candidates in embedded_signatures(value):
                 if not check_embedded_signature(signer_keys, sig, candidates):
                     fail(f"object {o.sha256}: signature by {sig.get('signer')} does not verify")
         for missing in (blob_links.get(o.sha256, set()) | blobs_required(value)) - have_blobs:
             fail(f"object {o.sha256}: refers to missing blob {missing}")
+    for sha, case_id, env in pointing:  # references to objects of the same case the archive holds
+        v = Verification()
+        check_known_references(v, {sha: env}, known.get(case_id, {}))
+        for line in v.failures:
+            fail(f"object {sha}: {line}")

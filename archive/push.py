@@ -23,6 +23,7 @@ from app.evidence.verify_rules import (
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
+    references,
 )
 from app.sync.protocol import PushRequest, payload_blob_refs
 from archive.db import Blob, Checkpoint, Leaf, LogHead, StoredObject
@@ -33,6 +34,8 @@ from archive.push_checks import (
     RosterView,
     actor_trust,
     blobs_required,
+    body_sha256,
+    check_known_references,
     check_payload_object,
     check_plain_payload,
     device_trust,
@@ -198,6 +201,16 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             check_payload_object(v, payload, out.case_id, trust, sha)
         else:
             reasons.extend(check_plain_payload(dev, roster, payload, sha))
+    objects = {sha: p for sha, (p, etype) in out.new_payloads.items() if is_object_payload(p, etype)}
+    known = {str(env.get("id")): h for env in objects.values() if (h := body_sha256(env)) is not None}
+    wanted_ids = sorted({ref.id for env in objects.values() for ref in references(env)} - set(known))
+    with archive.db.read() as s:
+        for body in s.execute(select(StoredObject.body).where(
+                StoredObject.object_key.in_(wanted_ids), StoredObject.case_id == out.case_id)).scalars():
+            held = json.loads(body)
+            if (h := body_sha256(held)) is not None:
+                known.setdefault(str(held.get("id")), h)
+    check_known_references(v, objects, known)
     reasons.extend(reasons_of(v.problems))
     all_refs: set[str] = set()
     for sha, (payload, _) in out.new_payloads.items():

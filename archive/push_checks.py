@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.evidence.canonical import CanonicalisationError
+from app.evidence.canonical import CanonicalisationError, canonical_sha256
 from app.evidence.signing import SignatureError, unb64, verify_object
 from app.evidence.verify_rules import (
     OBJECT_CONTEXTS,
@@ -23,7 +23,10 @@ from app.evidence.verify_rules import (
     Trust,
     Verification,
     check_object,
+    check_reference,
     check_refusal,
+    object_label,
+    references,
     required_blobs,
 )
 from app.sync.protocol import EVIDENCE_CONTEXTS, is_signed_envelope, payload_blob_refs
@@ -133,6 +136,25 @@ def check_payload_object(v: Verification, env: dict[str, Any], case_id: str, tru
     check_object(v, env, case_id, trust, sha256=sha)
     if env.get("type") == "provider-refusal" and isinstance(env.get("body"), dict):
         check_refusal(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
+
+
+def body_sha256(env: Any) -> str | None:
+    """The canonical SHA-256 of a signed object's body (what references name), None if it has none."""
+    try:
+        return canonical_sha256(env["body"]) if isinstance(env, dict) and isinstance(env.get("body"), dict) else None
+    except CanonicalisationError:
+        return None
+
+
+def check_known_references(v: Verification, objects: Mapping[str, dict[str, Any]],
+                           known: Mapping[str, str]) -> None:
+    """The verifier's reference rule for each new object (by payload sha) whose target the archive already sees —
+    in this batch or held for this case (``known``: id -> body sha). A target not seen yet is no failure here: it
+    may come in a later batch or another device's journal; the package verifier requires it."""
+    for sha, env in objects.items():
+        for ref in references(env):
+            if ref.id in known:
+                check_reference(v, object_label(env), ref, known[ref.id], sha256=sha)
 
 
 def blobs_required(payload: Any) -> set[str]:

@@ -28,10 +28,13 @@ from app.evidence.verify_rules import (
     check_checkpoint_signature,
     check_leaf,
     check_object,
+    check_reference,
     check_refusal,
     evidence_blobs,
     keyring,
+    object_label,
     provider_signature_blobs,
+    references,
 )
 
 __all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "Key",
@@ -133,7 +136,7 @@ def _verify_objects(v: Verification, case_id: str, envelopes: list[dict[str, Any
     answered: dict[str, set[str]] = {}
     superseded: set[str] = set()
     for env in envelopes:
-        body, kind, what = env.get("body") or {}, env.get("type"), f"{env.get('type')} {env.get('id')}"
+        body, kind, what = env.get("body") or {}, env.get("type"), object_label(env)
         if not isinstance(body, dict):
             continue
         at = {"object": str(env.get("id"))}
@@ -141,35 +144,22 @@ def _verify_objects(v: Verification, case_id: str, envelopes: list[dict[str, Any
             if kind == "evidence":
                 for sha in evidence_blobs(body):
                     check_blob(v, what, sha, blob_hash, **at)
-            for ref_key in ("supersedes", "parent"):
-                ref = body.get(ref_key)
-                if ref:
-                    ref_id = ref.get("item") or ref.get("record")
-                    target = by_id.get(str(ref_id))
-                    if target is None:
-                        v.fail(what, f"{'corrects' if ref_key == 'supersedes' else 'derives from'} {ref_id}, "
-                                     "which is not in the package", "missing_reference", **at)
-                    elif target.get("_sha") != ref.get("manifest_sha256"):
-                        v.fail(what, f"points at {ref_id} but its hash does not match that item",
-                               "reference_mismatch", **at)
-                    elif ref_key == "supersedes":
-                        superseded.add(str(ref_id))
+            for ref in references(env):
+                target = by_id.get(ref.id)
+                if check_reference(v, what, ref, None if target is None else target.get("_sha"), **at) \
+                        and ref.relation == "supersedes":
+                    superseded.add(ref.id)
         elif kind in ("provider-signature", "provider-refusal"):
-            target_id = str(body.get("target"))
-            target = by_id.get(target_id)
-            if target is None:
-                v.fail(what, f"refers to {target_id}, which is not in the package", "missing_reference", **at)
-                continue
-            if target.get("_sha") != body.get("target_sha256"):
-                v.fail(what, f"is bound to another document than {target_id} (hash mismatch: moved or altered)",
-                       "reference_mismatch", **at)
+            (ref,) = references(env)
+            target = by_id.get(ref.id)
+            if not check_reference(v, what, ref, None if target is None else target.get("_sha"), **at):
                 continue
             if kind == "provider-signature":
                 for sha in provider_signature_blobs(body):
                     check_blob(v, what, sha, blob_hash, **at)
             else:
                 check_refusal(v, what, body, **at)
-            answered.setdefault(target_id, set()).add(kind)
+            answered.setdefault(ref.id, set()).add(kind)
     for env in envelopes:
         body, kind = env.get("body") or {}, env.get("type")
         if not isinstance(body, dict):

@@ -266,6 +266,58 @@ def check_object(v: Verification, env: Mapping[str, Any], case_id: str, trust: T
     return sha
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A signed object pointing at another by id and the canonical SHA-256 of its body: a correction
+    (``supersedes``), a derived item (``parent``), or a provider signature's or refusal's ``target``."""
+
+    relation: str  # supersedes | parent | target
+    id: str
+    sha256: Any
+
+    def missing_why(self) -> str:
+        if self.relation == "target":
+            return f"refers to {self.id}, which is not in the package"
+        verb = "corrects" if self.relation == "supersedes" else "derives from"
+        return f"{verb} {self.id}, which is not in the package"
+
+    def mismatch_why(self) -> str:
+        if self.relation == "target":
+            return f"is bound to another document than {self.id} (hash mismatch: moved or altered)"
+        return f"points at {self.id} but its hash does not match that item"
+
+
+def references(env: Mapping[str, Any]) -> list[Reference]:
+    """What a signed object points at."""
+    body, kind = env.get("body"), env.get("type")
+    if not isinstance(body, dict):
+        return []
+    if kind in ("evidence", "record"):
+        out = []
+        for relation in ("supersedes", "parent"):
+            ref = body.get(relation)
+            if ref and isinstance(ref, dict):
+                out.append(Reference(relation, str(ref.get("item") or ref.get("record")), ref.get("manifest_sha256")))
+            elif ref:
+                out.append(Reference(relation, str(ref), None))
+        return out
+    if kind in ("provider-signature", "provider-refusal"):
+        return [Reference("target", str(body.get("target")), body.get("target_sha256"))]
+    return []
+
+
+def check_reference(v: Verification, what: str, ref: Reference, target_sha: str | None, **at: Any) -> bool:
+    """The object pointed at hashes to what the reference names (``target_sha``: the canonical SHA-256 of its
+    body; None when it is absent, a failure where the whole case is at hand)."""
+    if target_sha is None:
+        v.fail(what, ref.missing_why(), "missing_reference", **at)
+        return False
+    if target_sha != ref.sha256:
+        v.fail(what, ref.mismatch_why(), "reference_mismatch", **at)
+        return False
+    return True
+
+
 def evidence_blobs(body: Mapping[str, Any]) -> list[str]:
     """The byte streams an evidence manifest requires (``streams[].sha256``; "" where a stream names none)."""
     streams = body.get("streams") or []

@@ -1,0 +1,222 @@
+"""The archive and the package verifier apply one set of evidence rules: the same tampered journal, pushed as a
+batch and written as a case package, is refused by the archive with the reason codes ``verify`` reports."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.evidence import merkle
+from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.evidence.package import verify_package
+from app.evidence.signing import b64, sign_object
+from app.evidence.verify_rules import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT, OBJECT_CONTEXTS
+from tests.archive.conftest import enrolled_laptop
+from tests.archive.helpers import ArchiveProcess, Inspector, Journal, Laptop
+
+BLOB = b"photo of the prescription ledger " * 200
+BLOB_SHA = hashlib.sha256(BLOB).hexdigest()
+
+
+def envelope(j: Journal, type_: str, body: dict[str, Any], signers: list[Inspector]) -> dict[str, Any]:
+    body = {"v": 1, "type": type_, "case": j.case_id, "inspectors": [i.id for i in j.laptop.inspectors], **body}
+    sigs = [sign_object(i.key, i.id, OBJECT_CONTEXTS[type_], body) for i in signers]
+    return {"type": type_, "id": body.get("item") or str(uuid.uuid4()), "body": body, "signatures": sigs}
+
+
+def case_journal(laptop: Laptop, *, manifest_change: Callable[[dict[str, Any]], None] | None = None,
+                 manifest_signers: int = 2, manifest_extra: dict[str, Any] | None = None,
+                 refusal: dict[str, Any] | None = None) -> Journal:
+    """A complete little case: created, one evidence item, the provider's signed refusal."""
+    j = Journal(laptop)
+    a, b = laptop.inspectors
+    j.append("case.created", {"case": j.case_id})
+    item = str(uuid.uuid4())
+    manifest = envelope(j, "evidence", {"item": item, "kind": "documentary",
+                                        "streams": [{"index": 0, "sha256": BLOB_SHA, "size": len(BLOB)}],
+                                        **(manifest_extra or {})},
+                        [a, b][:manifest_signers])
+    signed_sha = canonical_sha256(manifest["body"])
+    if manifest_change is not None:
+        manifest_change(manifest["body"])  # after signing
+    j.append("evidence.captured", manifest)
+    body = {"target": item, "target_type": "evidence", "target_sha256": signed_sha, "reason": "当事人拒绝签字",
+            "time": "2026-11-23T09:40:00.000Z", **(refusal or {})}
+    j.append("provider.refused", envelope(j, "provider-refusal", body, [a, b]), actor=b)
+    return j
+
+
+def resign_leaf(j: Journal, seq: int, change: Callable[[dict[str, Any]], None]) -> None:
+    """The actor (who holds their key) rewrites an entry and signs it again."""
+    leaf = j.leaves[seq]
+    change(leaf["entry"])
+    actor = next(i for i in j.laptop.inspectors if i.id == leaf["entry"]["actor"])
+    leaf["sig"] = sign_object(actor.key, actor.id, JOURNAL_CONTEXT, leaf["entry"])
+
+
+def write_package(j: Journal, batch: dict[str, Any], path: Path) -> Path:
+    """The case package holding exactly what the batch carries (payloads named by their content hash, as the
+    archive addresses them)."""
+    leaves = [canonical_bytes(leaf) for leaf in batch["leaves"]]
+    root = merkle.root_from_leaf_hashes([merkle.leaf_hash(raw) for raw in leaves]).hex()
+    laptop = j.laptop
+    manifest = {"format": "fieldaudit-case-package", "v": 1, "case": j.case_id, "created": "", "institution": "",
+                "inspectors": [{"id": i.id, "name": i.name, "credential_no": i.credential_no,
+                                "organisation": i.organisation, "suite": "ed25519",
+                                "public_key": b64(i.key.public_raw())} for i in laptop.inspectors],
+                "devices": [{"id": laptop.device_id, "name": "laptop", "suite": "ed25519",
+                             "public_key": laptop.public_key}],
+                "journal": {"size": len(leaves), "root": root}}
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("fieldaudit-package.json", json.dumps(manifest))
+        z.writestr("journal.jsonl", b"".join(raw + b"\n" for raw in leaves))
+        z.writestr("checkpoints.jsonl", canonical_bytes(batch["checkpoint"]) + b"\n")
+        for p in batch["payloads"]:
+            z.writestr(f"payloads/{canonical_sha256(p)}.json", canonical_bytes(p))
+        z.writestr(f"blobs/{BLOB_SHA}", BLOB)
+    return path
+
+
+def _alter_last_entry(j: Journal) -> None:
+    j.leaves[-1]["entry"]["time"] = "2026-11-23T10:00:00.000Z"
+
+
+def _sign_last_with_another_key(j: Journal) -> None:
+    leaf, other = j.leaves[-1], j.laptop.inspectors[0]  # the actor is inspectors[1]
+    leaf["sig"] = {**sign_object(other.key, other.id, JOURNAL_CONTEXT, leaf["entry"]), "signer": leaf["sig"]["signer"]}
+
+
+def _break_prev(j: Journal) -> None:
+    resign_leaf(j, 2, lambda e: e.update(prev=hashlib.sha256(b"another leaf").hexdigest()))
+
+
+def _wrong_root(j: Journal, batch: dict[str, Any]) -> None:
+    cp = {**batch["checkpoint"]["checkpoint"], "root": merkle.root_from_leaf_hashes(j.hashes(2)).hex()}
+    batch["checkpoint"] = {"checkpoint": cp, "sig": sign_object(j.laptop.key, j.laptop.device_id,
+                                                                CHECKPOINT_CONTEXT, cp)}
+
+
+# name -> (journal builder, tamper of the journal, tamper of the batch, the code both must report)
+CASES: dict[str, tuple[dict[str, Any], Callable[[Journal], None] | None,
+                       Callable[[Journal, dict[str, Any]], None] | None, str]] = {
+    "entry altered after signing": ({}, _alter_last_entry, None, "bad_signature"),
+    "entry signed with another key": ({}, _sign_last_with_another_key, None, "bad_signature"),
+    "prev chain broken": ({}, _break_prev, None, "broken_chain"),
+    "checkpoint root mismatch": ({}, None, _wrong_root, "root_mismatch"),
+    "manifest altered after signing": ({"manifest_change": lambda b: b.update(kind="physical")}, None, None,
+                                       "bad_signature"),
+    "binding names another manifest hash": ({"refusal": {"target_sha256": "0" * 64}}, None, None,
+                                            "reference_mismatch"),
+    "manifest signed by one inspector": ({"manifest_signers": 1}, None, None, "needs_two_inspectors"),
+    "manifest of another case": ({"manifest_extra": {"case": "another-case"}}, None, None, "wrong_case"),
+    "refusal without a reason": ({"refusal": {"reason": " "}}, None, None, "no_reason"),
+}
+
+# Rules only the package verifier can apply: it holds the whole case; a batch is one device's part of it, so an
+# item answered in a later batch or another journal is not yet a failure at the archive.
+WHOLE_CASE_ONLY = {"unanswered", "missing_reference"}
+
+
+@pytest.fixture(scope="module")
+def archive_and_laptop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ArchiveProcess, Laptop]]:
+    proc = ArchiveProcess(tmp_path_factory.mktemp("agreement") / "archive").start()
+    try:
+        laptop = enrolled_laptop(proc)
+        with laptop.client() as c:
+            laptop.upload(c, BLOB)
+        yield proc, laptop
+    finally:
+        proc.kill()
+
+
+def push_codes(laptop: Laptop, batch: dict[str, Any]) -> tuple[int, list[str]]:
+    with laptop.client() as c:
+        r: httpx.Response = c.post("/v1/push", json=batch)
+    return r.status_code, [x["code"] for x in r.json().get("reasons") or []]
+
+
+def test_an_intact_case_passes_both(archive_and_laptop: tuple[ArchiveProcess, Laptop], tmp_path: Path) -> None:
+    proc, laptop = archive_and_laptop
+    j = case_journal(laptop)
+    batch = j.batch()
+    result, _ = verify_package(write_package(j, batch, tmp_path / "case.fapkg"))
+    assert result.ok, result.failures
+    status, codes = push_codes(laptop, batch)
+    assert status == 200, codes
+    assert proc.admin("verify").returncode == 0
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_archive_refuses_with_the_verifiers_reason(archive_and_laptop: tuple[ArchiveProcess, Laptop],
+                                                   tmp_path: Path, name: str) -> None:
+    _, laptop = archive_and_laptop
+    options, tamper_journal, tamper_batch, expected = CASES[name]
+    j = case_journal(laptop, **options)
+    if tamper_journal is not None:
+        tamper_journal(j)
+    batch = j.batch()
+    if tamper_batch is not None:
+        tamper_batch(j, batch)
+    result, _ = verify_package(write_package(j, batch, tmp_path / "case.fapkg"))
+    status, archive_codes = push_codes(laptop, batch)
+    assert expected in result.codes, result.failures
+    assert status == 422 and expected in archive_codes, archive_codes
+    # the archive refuses for no reason the verifier does not report, and reports every per-batch one it does
+    assert set(archive_codes) <= set(result.codes), (archive_codes, result.failures)
+    assert set(result.codes) - WHOLE_CASE_ONLY <= set(archive_codes), (archive_codes, result.failures)
+
+
+def test_payload_altered_in_transit(archive_and_laptop: tuple[ArchiveProcess, Laptop], tmp_path: Path) -> None:
+    """A payload changed after its entry was signed: in a package its file no longer hashes to the name the entry
+    gives (``payload_mismatch``); a push addresses payloads by content, so the entry's payload is simply not
+    there (``missing_payload``, the same code the verifier gives a package without that file)."""
+    _, laptop = archive_and_laptop
+    j = case_journal(laptop)
+    batch = j.batch()
+    batch["payloads"][1]["body"]["kind"] = "physical"
+    status, archive_codes = push_codes(laptop, batch)
+    assert status == 422 and "missing_payload" in archive_codes
+    result, _ = verify_package(write_package(j, batch, tmp_path / "case.fapkg"))
+    assert "missing_payload" in result.codes, result.failures
+    renamed = tmp_path / "renamed.fapkg"
+    with zipfile.ZipFile(tmp_path / "case.fapkg") as src, zipfile.ZipFile(renamed, "w") as dst:
+        named = j.leaves[1]["entry"]["payload_sha256"]
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == f"payloads/{canonical_sha256(batch['payloads'][1])}.json":
+                info.filename = f"payloads/{named}.json"
+            dst.writestr(info.filename, data)
+    result, _ = verify_package(renamed)
+    assert "payload_mismatch" in result.codes, result.failures
+
+
+def test_admin_verify_applies_the_same_rules(sqlite_archive: ArchiveProcess) -> None:
+    """Someone with write access to the archive's database swaps a stored refusal for one without a reason (and
+    re-keys it by its new hash): ``admin verify`` reports what ``verify`` would, in the verifier's words."""
+    import sqlite3
+
+    laptop = enrolled_laptop(sqlite_archive)
+    with laptop.client() as c:
+        laptop.upload(c, BLOB)
+    j = case_journal(laptop)
+    assert push_codes(laptop, j.batch())[0] == 200
+    refusal = j.payloads[j.leaves[2]["entry"]["payload_sha256"]]
+    forged = {**refusal, "body": {**refusal["body"], "reason": ""}}
+    with sqlite3.connect(sqlite_archive.data / "archive.db") as db:
+        db.execute("UPDATE objects SET sha256 = ?, body = ? WHERE sha256 = ?",
+                   (canonical_sha256(forged), canonical_bytes(forged).decode(), canonical_sha256(refusal)))
+    res = sqlite_archive.admin("verify", check=False)
+    report = json.loads(res.stdout)
+    assert res.returncode == 1 and not report["ok"]
+    failures = "\n".join(report["failures"])
+    assert "journal leaf #2: its payload is missing" in failures, failures
+    assert f"provider-refusal {refusal['id']}: records no reason" in failures, failures
+    assert "signature of" in failures and "invalid" in failures  # the body changed under both signatures
