@@ -1,0 +1,85 @@
+"""The verification rules as pure functions: codes beside the printed lines, trust supplied by the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.evidence import merkle
+from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.evidence.signing import SigningKey, sign_object
+from app.evidence.verify import verify_checkpoints, verify_journal
+from app.evidence.verify_rules import (
+    CHECKPOINT_CONTEXT,
+    JOURNAL_CONTEXT,
+    Distrust,
+    Key,
+    Verification,
+    check_object,
+    required_blobs,
+)
+
+A, B, DEV = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
+KEYS = {"a": Key("a", A.public_raw()), "b": Key("b", B.public_raw()), "dev": Key("dev", DEV.public_raw(), role="device")}
+
+
+def journal(n: int = 3) -> tuple[list[bytes], dict[str, bytes]]:
+    leaves: list[bytes] = []
+    payloads: dict[str, bytes] = {}
+    for seq in range(n):
+        payload = {"n": seq}
+        payloads[canonical_sha256(payload)] = canonical_bytes(payload)
+        prev = merkle.leaf_hash(leaves[-1]).hex() if leaves else ""
+        entry = {"v": 1, "log": "case", "seq": seq, "device": "dev", "actor": "a", "type": "note", "time": "t",
+                 "mono_ns": seq, "boot": "b", "payload_sha256": canonical_sha256(payload), "prev": prev}
+        leaves.append(canonical_bytes({"entry": entry, "sig": sign_object(A, "a", JOURNAL_CONTEXT, entry)}))
+    return leaves, payloads
+
+
+def checkpoint(leaves: list[bytes], signer: str = "dev") -> bytes:
+    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": "t", "step": "s",
+            "root": merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex()}
+    return canonical_bytes({"checkpoint": body, "sig": sign_object(DEV, signer, CHECKPOINT_CONTEXT, body)})
+
+
+def test_each_failure_has_a_code_beside_its_line() -> None:
+    leaves, payloads = journal()
+    leaves[1], leaves[2] = leaves[2], leaves[1]
+    v = Verification()
+    verify_journal(v, "case", leaves, payloads, KEYS)
+    assert v.failures == [p.line for p in v.problems]
+    assert set(v.codes) == {"journal_gap", "broken_chain"}
+    assert all(p.where["seq"] in (1, 2) for p in v.problems)
+
+
+def test_trust_is_the_callers() -> None:
+    leaves, payloads = journal()
+
+    def revoked(key_id: str, role: str) -> Key | Distrust | None:
+        return Distrust("actor_revoked", f"{key_id} is revoked") if key_id == "a" else KEYS.get(key_id)
+
+    v = Verification()
+    hashes = verify_journal(v, "case", leaves, payloads, revoked)
+    assert v.codes == ["actor_revoked"] * 3
+    v = Verification()
+    verify_checkpoints(v, "case", [checkpoint(leaves)], hashes, KEYS)
+    assert v.ok, v.failures
+
+
+def test_a_checkpoint_signature_must_name_its_device() -> None:
+    leaves, payloads = journal()
+    v = Verification()
+    hashes = verify_journal(v, "case", leaves, payloads, KEYS)
+    verify_checkpoints(v, "case", [checkpoint(leaves, signer="someone-else")], hashes, KEYS)
+    assert v.codes == ["bad_checkpoint_signature"]
+
+
+def test_malformed_objects_are_failures_not_crashes() -> None:
+    body: dict[str, Any] = {"v": 1, "type": "record", "case": "case", "record": "r", "inspectors": ["a", "b"]}
+    env: dict[str, Any] = {"type": "record", "id": "r", "body": body, "signatures": ["not a record"]}
+    v = Verification()
+    check_object(v, env, "case", lambda k, r: KEYS.get(k))
+    assert v.codes == ["bad_signature", "missing_inspector_signature", "needs_two_inspectors"]
+    v = Verification()
+    check_object(v, {**env, "body": "text"}, "case", lambda k, r: KEYS.get(k))
+    assert "bad_object" in v.codes
+    assert required_blobs({"type": "evidence", "body": {"streams": [{"size": "big"}, "x"]}}) == ["", ""]
