@@ -154,7 +154,8 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
               for i, leaf in enumerate(req.leaves) if req.first_seq + i >= out.old_size}
     with archive.db.read() as s:
         held = {sha: body.encode() for sha, body in s.execute(
-            select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
+            select(StoredObject.sha256, StoredObject.body)
+            .where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
         ).all()}
     payloads = {**held, **{sha: raw for sha, (_, raw) in batch.items()}}
     v = Verification()

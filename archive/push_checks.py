@@ -110,7 +110,8 @@ def signer_trust(dev: AuthedDevice, roster: RosterView) -> Trust:
         if known[1]:
             return Distrust("signer_revoked", f"signer {key_id} is revoked")
         if key_id not in dev.inspector_ids:
-            return Distrust("signer_not_device_inspector", f"signed by {key_id}, who is not an inspector of this device")
+            return Distrust("signer_not_device_inspector",
+                            f"signed by {key_id}, who is not an inspector of this device")
         return Key(key_id, known[0])
 
     return trust

@@ -19,7 +19,8 @@ from app.evidence.verify_rules import (
 )
 
 A, B, DEV = SigningKey.generate(), SigningKey.generate(), SigningKey.generate()
-KEYS = {"a": Key("a", A.public_raw()), "b": Key("b", B.public_raw()), "dev": Key("dev", DEV.public_raw(), role="device")}
+KEYS = {"a": Key("a", A.public_raw()), "b": Key("b", B.public_raw()),
+        "dev": Key("dev", DEV.public_raw(), role="device")}
 
 
 def journal(n: int = 3) -> tuple[list[bytes], dict[str, bytes]]:
