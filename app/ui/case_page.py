@@ -114,11 +114,11 @@ class CasePage(QWidget):
         self.step_view.setMaximumWidth(330)
         self.step_view.setStyleSheet("QListView::item { min-height: 52px; padding-left: 8px; }")
         self.stack = QStackedWidget()
+        # a step's page is built the first time it is shown (most visits touch a few steps; nine pages of
+        # widgets cost time and memory), and from then on follows every snapshot
         self.pages: dict[str, StepPage] = {}
+        self._current = PAGES[0]
         for i, step in enumerate(PAGES):
-            page = PAGE_CLASSES[step](workspace, case_id)
-            self.pages[step] = page
-            self.stack.addWidget(page)
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
         self.missing = QLabel()
         self.missing.setWordWrap(True)
@@ -146,14 +146,23 @@ class CasePage(QWidget):
         self.reload()
 
     def page(self, step: str) -> StepPage:
-        return self.pages[step]
+        """The page of ``step``, built now if it was never shown."""
+        page = self.pages.get(step)
+        if page is None:
+            page = PAGE_CLASSES[step](self.ws, self.case_id)
+            self.pages[step] = page
+            self.stack.addWidget(page)
+            if self.snap is not None:
+                page.set_snapshot(self.snap)
+        return page
 
     def current_step(self) -> str:
-        return PAGES[self.stack.currentIndex()]
+        return self._current
 
     def show_step(self, step: str) -> None:
         row = PAGES.index(step)
-        self.stack.setCurrentIndex(row)
+        self.stack.setCurrentWidget(self.page(step))
+        self._current = step
         if self.step_view.currentIndex().row() != row:
             self.step_view.setCurrentIndex(self.steps.index(row))
         self._show_missing()

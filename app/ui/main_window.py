@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from app.ui.idle import IdleWatcher
+from app.ui.memory import release_memory
 from app.ui.operations import Operation
 from app.ui.unlock import LockPage, UnlockPage
 from app.ui.wiring import Services
@@ -241,7 +242,7 @@ class MainWindow(QMainWindow):
         self.locked.emit()
         self._drop_workspace()
         service = self.services.unlock
-        Operation(self, lambda _ctx: service.lock()).run(self.services.store_pool)
+        Operation(self, lambda _ctx: service.lock()).success(lambda _r: release_memory()).run(self.services.store_pool)
 
     def _to_unlock(self) -> None:
         self.unlock_page.reset()

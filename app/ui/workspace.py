@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
+from app.ui.memory import ReleaseScheduler
 from app.ui.operations import OpContext, Operation
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Workspace(QObject):
         self.team = list(team)
         self.printer = printer
         self.operations: list[Operation[Any]] = []
+        self.memory = ReleaseScheduler(self)  # gives back what finished work left behind, once things calm down
 
     @property
     def actor(self) -> str:
@@ -70,6 +72,7 @@ class Workspace(QObject):
             op.failure(failed)
         if busy is not None:
             op.with_busy_dialog(busy, cancellable=cancellable)
+        op.finished.connect(self.memory.poke)
         self.operations = [o for o in self.operations if not o.is_done] + [op]
         op.run(self.pool)
         return op
@@ -77,3 +80,7 @@ class Workspace(QObject):
     def idle(self) -> bool:
         """No operation of this workspace is running (tests wait for this)."""
         return all(o.is_done for o in self.operations)
+
+    def settled(self) -> bool:
+        """Idle, and the memory left by the last operations has been given back (the GUI bench waits for this)."""
+        return self.idle() and not self.memory.pending()

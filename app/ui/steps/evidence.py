@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -19,17 +19,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QSplitter,
+    QToolButton,
     QWidget,
 )
 
 from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
-from app.ui.widgets.photo_viewer import PhotoViewer
+from app.ui.steps.evidence_model import THUMB, EvidenceModel, load_thumbnails
+from app.ui.widgets.photo_viewer import PhotoDecodeError, PhotoInfo, PhotoViewer, read_photo
 from app.ui.workspace import Workspace
 
-Index = QModelIndex | QPersistentModelIndex
-THUMB = 128
 MAX_FOLDER_FILES = 2000
 
 
@@ -52,80 +52,6 @@ def camera_available() -> bool:
         return False
 
 
-class EvidenceModel(QAbstractListModel):
-    """The case's evidence items with thumbnails (decoded from memory, never cached on disk)."""
-
-    ItemIdRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[EvidenceInfo] = []
-        self._thumbs: dict[str, QPixmap] = {}
-
-    def set_items(self, items: list[EvidenceInfo]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
-
-    def item(self, row: int) -> EvidenceInfo:
-        return self._items[row]
-
-    def missing_thumbnails(self) -> list[str]:
-        return [e.thumbnail_sha256 for e in self._items if e.thumbnail_sha256 and e.thumbnail_sha256 not in self._thumbs]
-
-    def add_thumbnails(self, images: dict[str, QImage]) -> None:
-        for sha, image in images.items():
-            self._thumbs[sha] = QPixmap.fromImage(image)
-        if self._items:
-            self.dataChanged.emit(self.index(0), self.index(len(self._items) - 1),
-                                  [Qt.ItemDataRole.DecorationRole])
-
-    def clear_thumbnails(self) -> None:
-        self._thumbs.clear()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def state_text(self, e: EvidenceInfo) -> str:
-        if e.superseded_by:
-            return self.tr("corrected")
-        if e.provider_state == "signed":
-            return self.tr("signed by provider")
-        if e.provider_state == "refused":
-            return self.tr("refusal recorded")
-        return self.tr("awaiting signature or refusal")
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._items):
-            return None
-        e = self._items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{e.title}\n{self.state_text(e)}"
-        if role == self.ItemIdRole:
-            return e.id
-        if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumbs.get(e.thumbnail_sha256 or "")
-        if role == Qt.ItemDataRole.ForegroundRole and not e.complete:
-            return QColor("#b3261e")
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{evidence_kind_label(e.kind)} · {measure_label(e.measure)} · {e.obtained_at[:16]}"
-        return None
-
-
-def load_thumbnails(store: Any, shas: list[str]) -> dict[str, QImage]:
-    """Decrypt and decode thumbnails in memory (worker thread; QImage is safe off the GUI thread)."""
-    from app.evidence.blobstore import BlobStore
-
-    bs = BlobStore(store)
-    out: dict[str, QImage] = {}
-    for sha in shas:
-        image = QImage.fromData(bs.read(sha))
-        if not image.isNull():
-            out[sha] = image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                    Qt.TransformationMode.SmoothTransformation)
-    return out
-
-
 class EvidencePage(StepPage):
     step = "evidence"
 
@@ -133,8 +59,9 @@ class EvidencePage(StepPage):
         super().__init__(workspace, case_id, parent)
         from app.workflow.reference_entries import evidence_kinds, onsite_measures
 
-        # what the next import describes
-        _box, form = self.group(self.tr("Describe what you import"))
+        # what the next import describes: folded away once the case has evidence, so the list and the viewer
+        # get the screen (a 1366×768 laptop)
+        self.describe_box, form = self.group(self.tr("Describe what you import"))
         self.kind = QComboBox()
         for e in evidence_kinds():
             self.kind.addItem(evidence_kind_label(e.code), e.code)
@@ -169,6 +96,12 @@ class EvidencePage(StepPage):
         form.addRow(self.tr("Provider"), row)
         form.addRow(self.tr("Place"), self.place)
         form.addRow("", self.original)
+        self.describe_toggle = QToolButton()
+        self.describe_toggle.setCheckable(True)
+        self.describe_toggle.setChecked(True)
+        self.describe_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.describe_toggle.toggled.connect(self._fold_description)
+        self._folded_once = False
         buttons = QHBoxLayout()
         buttons.addWidget(self.button(self.tr("Import files… (Ctrl+I)"), self.choose_files, primary=True,
                                       shortcut="Ctrl+I"))
@@ -179,12 +112,17 @@ class EvidencePage(StepPage):
             self.camera_button.setToolTip(self.tr("No camera found on this computer"))
         buttons.addWidget(self.camera_button)
         buttons.addStretch(1)
-        form.addRow(buttons)
+        buttons.addWidget(self.describe_toggle)
+        at = self.body.indexOf(self.describe_box)
+        self.body.insertLayout(at, buttons)
         self.import_state = note_label()
-        form.addRow(self.import_state)
+        self.body.insertWidget(at + 2, self.import_state)
+        self._fold_description(True)
 
         # the list and the selected item
         self.model = EvidenceModel(self)
+        self.model.thumbnailsWanted.connect(self._load_thumbnails)
+        self._thumbs_loading = False
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setViewMode(QListView.ViewMode.IconMode)
@@ -195,6 +133,7 @@ class EvidencePage(StepPage):
         self.list.setUniformItemSizes(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMinimumHeight(240)
+        self.list.setMinimumWidth(2 * (THUMB + 96) + 28)  # two columns of thumbnails and a scroll bar
         self.viewer = PhotoViewer()
         self.viewer.setMinimumHeight(240)
         self.detail = note_label()
@@ -332,15 +271,24 @@ class EvidencePage(StepPage):
             sha = e.streams[0]["sha256"]
             item_id = e.id
 
-            def read(store: Any) -> bytes:
+            edge = self.viewer.preview_edge()
+
+            def read(store: Any) -> tuple[QImage, PhotoInfo, bytes] | None:
                 from app.evidence.blobstore import BlobStore
 
-                return BlobStore(store).read(sha)
+                data = BlobStore(store).read(sha)
+                try:  # decoded here, on the worker, at screen size: a 12 MP photo is 48 MB of pixels
+                    return (*read_photo(data, edge), data)
+                except PhotoDecodeError:
+                    return None
 
-            def shown(data: bytes) -> None:
+            def shown(photo: tuple[QImage, PhotoInfo, bytes] | None) -> None:
                 current = self.current()
                 if current is not None and current.id == item_id:
-                    self.viewer.set_image_bytes(data)
+                    if photo is None:
+                        self.viewer.show_undecodable()
+                    else:
+                        self.viewer.set_photo(*photo)
 
             self.ws.run(self, read, shown, mutate=False)
 
@@ -385,16 +333,45 @@ class EvidencePage(StepPage):
         dialog.open()
 
     # --- showing
+    def _fold_description(self, shown: bool) -> None:
+        self.describe_box.setVisible(shown)
+        self.describe_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        if shown:
+            self.describe_toggle.setText(self.tr("Description of the next import"))
+        else:
+            summary = " · ".join(x for x in (self.kind.currentText(), self.source.text().strip(),
+                                             self.provider_name.text().strip()) if x)
+            self.describe_toggle.setText(self.tr("Description of the next import: %1").replace("%1", summary))
+
+    def _load_thumbnails(self) -> None:
+        """Decode the thumbnails the list asked for, one batch at a time on the store's worker."""
+        if self._thumbs_loading:
+            return  # the batch in flight asks for the next when it lands
+        shas = self.model.take_wanted()
+        if not shas:
+            return
+        self._thumbs_loading = True
+
+        def loaded(images: dict[str, QImage]) -> None:
+            self._thumbs_loading = False
+            self.model.add_thumbnails(shas, images)
+
+        def failed(_exc: BaseException) -> None:
+            self._thumbs_loading = False
+            self.model.loading_failed(shas)
+
+        self.ws.run(self, lambda store: load_thumbnails(store, shas), loaded, mutate=False, failed=failed)
+
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         current = self.current()
         keep = current.id if current else (self.last_import[0] if self.last_import else None)
         self.model.set_items(snap.evidence)
+        if not self._folded_once:  # the first time: fold the description away if the case already has evidence
+            self._folded_once = True
+            self.describe_toggle.setChecked(not snap.evidence)
         if keep:
             self.select_item(keep)
         elif self.model.rowCount():
             self.list.setCurrentIndex(self.model.index(0))
-        missing = self.model.missing_thumbnails()
-        if missing:
-            self.ws.run(self, lambda store: load_thumbnails(store, missing), self.model.add_thumbnails, mutate=False)
         if self.current() is not None:
             self._show_item(self.list.currentIndex().row())

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -32,9 +32,13 @@ from PySide6.QtWidgets import (
 MIN_ZOOM = 0.02
 MAX_ZOOM = 16.0
 ZOOM_STEP = 1.25
+#: Bounds of a preview's longer side (device pixels): enough to fill the viewer, far less than a 12 MP photo.
+PREVIEW_MIN_EDGE = 640
+PREVIEW_MAX_EDGE = 2048
 
 _TAG_MAKE = 0x010F
 _TAG_MODEL = 0x0110
+_TAG_ORIENTATION = 0x0112
 _TAG_DATETIME = 0x0132
 _TAG_DATETIME_ORIGINAL = 0x9003
 _TAG_OFFSET_TIME_ORIGINAL = 0x9011
@@ -75,8 +79,11 @@ def _clean(value: object) -> str | None:
     return value or None
 
 
-def read_photo(data: bytes) -> tuple[QImage, PhotoInfo]:
-    """Decode ``data`` with Pillow (EXIF orientation applied) into a QImage plus its EXIF facts."""
+def read_photo(data: bytes, max_edge: int | None = None) -> tuple[QImage, PhotoInfo]:
+    """Decode ``data`` with Pillow (EXIF orientation applied) into a QImage plus its EXIF facts.
+
+    With ``max_edge`` the image is at most that many pixels on its longer side (a JPEG is decoded at a reduced
+    DCT scale, which is also faster): a preview for the screen. ``PhotoInfo`` always gives the full size."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -84,11 +91,18 @@ def read_photo(data: bytes) -> tuple[QImage, PhotoInfo]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image: Image.Image = Image.open(io.BytesIO(data))
             fmt = image.format or "?"
+            full_width, full_height = image.size
+            if max_edge and fmt == "JPEG":
+                image.draft("RGB", (max_edge, max_edge))  # the smallest scale still at least max_edge
             image.load()
             exif = image.getexif()
             image = ImageOps.exif_transpose(image) or image
+            if max_edge and max(image.size) > max_edge:
+                image.thumbnail((max_edge, max_edge), Image.Resampling.BICUBIC)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise PhotoDecodeError(type(exc).__name__) from exc
+    if exif.get(_TAG_ORIENTATION) in (5, 6, 7, 8):  # shown turned by a quarter
+        full_width, full_height = full_height, full_width
 
     make = _clean(exif.get(_TAG_MAKE))
     model = _clean(exif.get(_TAG_MODEL))
@@ -125,7 +139,7 @@ def read_photo(data: bytes) -> tuple[QImage, PhotoInfo]:
         qformat, bpp = QImage.Format.Format_RGB888, 3
     raw = image.tobytes()
     qimage = QImage(raw, image.width, image.height, image.width * bpp, qformat).copy()
-    info = PhotoInfo(image.width, image.height, fmt, taken, camera or None, gps, altitude)
+    info = PhotoInfo(full_width, full_height, fmt, taken, camera or None, gps, altitude)
     return qimage, info
 
 
@@ -174,6 +188,9 @@ class PhotoViewer(QWidget):
         self._fit = True
         self._info: PhotoInfo | None = None
         self._error: str | None = None  # "decode" or "empty"
+        self._source: bytes | None = None  # the encoded photo while only a preview is shown
+        self._full_loading = False
+        self._generation = 0  # which photo a finished full decode belongs to
 
         self.zoom_in_button = QToolButton()
         self.zoom_out_button = QToolButton()
@@ -242,28 +259,91 @@ class PhotoViewer(QWidget):
 
     # --- content
     def set_image_bytes(self, data: bytes) -> bool:
-        """Show the photo in ``data``; False (and a message) if it cannot be decoded."""
+        """Decode and show the photo in ``data``; False (and a message) if it cannot be decoded.
+
+        Decoding a large photo takes longer than a frame: pages decode with ``read_photo`` on a worker and
+        call ``set_photo`` (or ``show_undecodable``) with the result."""
         try:
             image, info = read_photo(data)
         except PhotoDecodeError:
-            self._item.setPixmap(QPixmap())
-            self._info = None
-            self._set_error("decode")
-            self._update_exif()
+            self.show_undecodable()
             return False
-        self._item.setPixmap(QPixmap.fromImage(image))
-        self._item.setTransformOriginPoint(self._item.boundingRect().center())
-        self._scene.setSceneRect(QRectF())
+        self.set_photo(image, info)
+        return True
+
+    def show_undecodable(self) -> None:
+        """The bytes were not a readable image: say so instead of a picture."""
+        self._generation += 1
+        self._source = None
+        self._item.setPixmap(QPixmap())
+        self._info = None
+        self._set_error("decode")
+        self._update_exif()
+
+    def set_photo(self, image: QImage, info: PhotoInfo, source: bytes | None = None) -> None:
+        """Show a photo already decoded by ``read_photo``.
+
+        ``image`` may be a preview smaller than the photo (``read_photo(data, max_edge)``); with the encoded
+        ``source`` the viewer decodes the full photo off the GUI thread once the zoom needs more pixels than the
+        preview has. The scene is in the photo's own pixels either way, so zoom factors mean the same."""
+        self._generation += 1
+        self._source = source if image.width() < info.width else None
+        self._full_loading = False
+        self._show_pixmap(QPixmap.fromImage(image), info.width)
         self._info = info
         self._error = None
         self._stack.setCurrentWidget(self._view)
         self._rotation = 0
         self._update_exif()
         self.fit_to_window()
-        return True
+
+    def _show_pixmap(self, pixmap: QPixmap, full_width: int) -> None:
+        self._item.setPixmap(pixmap)
+        self._item.setTransformOriginPoint(0, 0)
+        self._item.setScale(full_width / pixmap.width() if pixmap.width() else 1.0)
+        self._scene.setSceneRect(self._item.sceneBoundingRect())  # the photo's own pixels, preview or full
+
+    def preview_edge(self) -> int:
+        """The longer side, in device pixels, a preview needs to fill this viewer when fitted."""
+        ratio = self.devicePixelRatioF()
+        viewport = self._view.viewport().size()
+        edge = round(max(viewport.width(), viewport.height(), 1) * ratio)
+        return max(PREVIEW_MIN_EDGE, min(PREVIEW_MAX_EDGE, edge))
+
+    def showing_full_resolution(self) -> bool:
+        """The photo's every pixel is in memory (not only a preview)."""
+        return self.has_image() and self._item.scale() <= 1.0
+
+    def _load_full_if_needed(self) -> None:
+        """Decode the full photo once the zoom shows more pixels than the preview holds (worker thread)."""
+        pixmap = self._item.pixmap()
+        if self._source is None or self._full_loading or self._info is None or pixmap.width() <= 0:
+            return
+        if self._zoom * self._info.width <= pixmap.width() * 1.05:
+            return
+        from app.ui.operations import Operation
+
+        self._full_loading = True
+        source, generation, full_width = self._source, self._generation, self._info.width
+
+        def shown(result: tuple[QImage, PhotoInfo]) -> None:
+            if generation != self._generation:
+                return  # another photo is shown by now
+            self._source = None
+            self._full_loading = False
+            self._show_pixmap(QPixmap.fromImage(result[0]), full_width)
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self._generation:
+                self._full_loading = False
+                self._source = None  # keep the preview: it decoded, so the photo is shown
+
+        Operation(self, lambda _ctx: read_photo(source)).success(shown).failure(failed).run()
 
     def clear(self) -> None:
         """Forget the photo (e.g. on lock)."""
+        self._generation += 1
+        self._source = None
         self._item.setPixmap(QPixmap())
         self._info = None
         self._set_error("empty")
@@ -340,7 +420,7 @@ class PhotoViewer(QWidget):
     def _apply_fit(self) -> None:
         if not self.has_image():
             return
-        rect = QTransform().rotate(self._rotation).mapRect(self._item.boundingRect())
+        rect = QTransform().rotate(self._rotation).mapRect(self._item.sceneBoundingRect())
         viewport = self._view.viewport().rect()
         if rect.width() <= 0 or rect.height() <= 0 or viewport.width() <= 2 or viewport.height() <= 2:
             return
@@ -355,6 +435,7 @@ class PhotoViewer(QWidget):
         self._view.setTransform(QTransform().rotate(self._rotation).scale(self._zoom, self._zoom))
         self.zoom_label.setText(f"{round(self._zoom * 100)} %")
         self.viewChanged.emit()
+        self._load_full_if_needed()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
