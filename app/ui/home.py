@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.labels import audit_kind_label, case_status_label, deadline_kind_label
-from app.ui.sync_actions import SyncStatus, load_sync_status, status_text
+from app.ui.sync_work import SyncStatus, load_sync_status, status_text
 from app.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex

@@ -1,299 +1,34 @@
-"""Synchronisation with the central archive from the GUI: the work (run on the store's one worker thread) and
-the controller that asks for the archive address, offers registration and shows the outcome.
-
-The worker functions take the open ``Store`` and never touch widgets; ``SyncController`` runs them through the
-``Workspace`` (``services.store_pool``) as ``Operation``\\ s. The sync itself is ``app.sync.client.SyncClient``, the
-same code as ``python -m app.cli sync``; its cancel hook is the operation's ``ctx.cancelled``.
-
-Sync state kept for the GUI (``app.sync.state``): ``setting.archive_url`` (the address last reached, to prefill)
-and ``last_sync`` (time and counts of the last completed sync). Neither is written when the archive could not
-be reached, so a failed attempt changes nothing in the profile.
-"""
+"""Synchronisation with the central archive from the GUI: the controller behind the 同步 action. It asks for the
+archive address (or offers registration on a laptop not yet registered), runs the work of ``app.ui.sync_work`` on
+the store's one worker thread (``Workspace.run_ctx`` on ``services.store_pool``) with a progress dialog whose
+Cancel stops the sync resumably, and shows the outcome or the error with what to do."""
 
 from __future__ import annotations
 
-import platform
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-from app.errors import FieldAuditError, PermissionRefused, UserError
-from app.ui.operations import OpContext, OperationCancelled
-from app.ui.widgets.errors import UserError as ShownError
+from app.errors import FieldAuditError
+from app.ui.sync_work import (
+    Observer,
+    SyncStatus,
+    SyncSummary,
+    explain,
+    load_sync_status,
+    run_register,
+    run_sync,
+)
 from app.ui.widgets.errors import show_error
 
 if TYPE_CHECKING:
-    from app.models.profile import Store
-    from app.sync.results import SyncProgress, SyncReport, TransferStats
     from app.ui.operations import Operation
     from app.ui.sync_dialogs import RegisterDialog, SyncDialog
     from app.ui.workspace import Workspace
 
-URL_KEY = "setting.archive_url"
-LAST_KEY = "last_sync"
-CONNECT_RETRY_S = 3.0  # how long an unreachable archive is retried before the user is told
 
-
-class TwoInspectorsNeeded(PermissionRefused):
-    code = "two_inspectors_needed"
-    message_zh = "登记本机需要两名检查人员都已输入本人口令。"
-    message_en = "Registering this laptop needs both inspectors unlocked with their own passphrases."
-    hint_zh = "请锁定（Ctrl+L）后由两名检查人员分别输入口令，再登记。"
-    hint_en = "Lock (Ctrl+L), have both inspectors enter their passphrases, then register."
-
-
-class BadArchiveUrl(UserError):
-    code = "bad_archive_url"
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"档案中心地址无效：{url}（应为 https://主机[:端口] 或 http://主机[:端口]）",
-                         f"Not a valid archive address: {url} (expected https://host[:port] or http://host[:port])")
-
-
-def check_url(url: str) -> str:
-    """The address without surrounding blanks or a trailing slash; refused unless http(s)://host[:port][/path]."""
-    url = url.strip().rstrip("/")
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError:
-        raise BadArchiveUrl(url) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise BadArchiveUrl(url)
-    return url
-
-
-# --- what the home page shows ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SyncStatus:
-    registered: bool = False
-    url: str = ""  # to prefill: the address last reached, else the one registered with
-    fingerprint: str = ""
-    registered_at: str = ""
-    last: dict[str, Any] = field(default_factory=dict)  # the last completed sync (LAST_KEY)
-    last_receipt: str = ""  # archive time of the newest receipt (a CLI sync counts too)
-    pending_cases: int = 0  # cases with journal entries the archive has not acknowledged
-
-
-def load_sync_status(store: Store) -> SyncStatus:
-    """Read the registration, the last sync and what is waiting (worker thread)."""
-    from sqlalchemy import func, select
-
-    from app.models.schema import JournalLeaf
-    from app.sync import state
-
-    with store.session() as s:
-        pin = state.get(s, "archive") or {}
-        url = state.get(s, URL_KEY) or pin.get("url", "")
-        last = state.get(s, LAST_KEY) or {}
-        receipts = state.with_prefix(s, "receipt.")
-        pending = s.scalar(select(func.count(func.distinct(JournalLeaf.log_id)))
-                           .where(JournalLeaf.archived.is_(False))) or 0
-    times = [str(doc.get("payload", {}).get("archive_time", "")) for doc in receipts.values() if isinstance(doc, dict)]
-    return SyncStatus(bool(pin), str(url), str(pin.get("fingerprint", "")), str(pin.get("registered_at", "")),
-                      dict(last), max(times, default=""), int(pending))
-
-
-def _short_time(value: str) -> str:
-    return value.replace("T", " ")[:16] if value else ""
-
-
-def status_text(status: SyncStatus) -> str:
-    translate = QCoreApplication.translate
-    if not status.registered:
-        return translate("SyncText", "This laptop is not registered with the archive yet. At the office, choose "
-                                     "Sync to register it with the one-time enrolment code.")
-    lines = [translate("SyncText", "Registered with %1 (archive key %2).")
-             .replace("%1", status.url).replace("%2", status.fingerprint)]
-    when = max(str(status.last.get("time", "")), status.last_receipt)
-    if when:
-        lines.append(translate("SyncText", "Last sync: %1").replace("%1", _short_time(when)))
-    else:
-        lines.append(translate("SyncText", "Not synchronised yet."))
-    if status.last:
-        lines.append(counts_text(int(status.last.get("accepted", 0)), int(status.last.get("refused", 0)),
-                                 int(status.last.get("conflicts", 0))))
-    lines.append(translate("SyncText", "Audits waiting to be synchronised: %1").replace("%1", str(status.pending_cases)))
-    return "\n".join(lines)
-
-
-def counts_text(accepted: int, refused: int, conflicts: int) -> str:
-    return (QCoreApplication.translate("SyncText", "Accepted: %1 · refused: %2 · conflicts: %3")
-            .replace("%1", str(accepted)).replace("%2", str(refused)).replace("%3", str(conflicts)))
-
-
-# --- the work (worker thread) ------------------------------------------------------------------------------------
-@dataclass
-class SyncSummary:
-    url: str
-    accepted: list[str] = field(default_factory=list)  # labels of the cases the archive acknowledged
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (label, reason codes)
-    conflicts: int = 0
-    bytes_sent: int = 0
-    blobs_uploaded: int = 0
-    cases_created: list[str] = field(default_factory=list)
-    assignments_pending: int = 0
-
-    @classmethod
-    def of(cls, url: str, report: SyncReport, stats: TransferStats, labels: dict[str, str]) -> SyncSummary:
-        summary = cls(url, bytes_sent=stats.bytes_sent, cases_created=[labels.get(c, c) for c in report.cases_created],
-                      assignments_pending=len(report.assignments_pending))
-        for case in report.cases:
-            label = labels.get(case.case_id, case.case_id)
-            if case.refused:
-                codes = ", ".join(sorted({str(r.get("code")) for r in case.reasons})) or case.error
-                summary.refused.append((label, codes))
-            else:
-                summary.accepted.append(label)
-            summary.conflicts += case.conflicts
-            summary.blobs_uploaded += case.blobs_uploaded
-        return summary
-
-    def record(self, time: str) -> dict[str, Any]:
-        return {"time": time, "url": self.url, "accepted": len(self.accepted), "refused": len(self.refused),
-                "conflicts": self.conflicts, "bytes_sent": self.bytes_sent}
-
-
-def case_labels(store: Store) -> dict[str, str]:
-    from app.workflow.cases import list_cases
-
-    with store.session() as s:
-        return {case.id: f"{case.doc_no or case.title or case.id} — {inst.name}" for case, inst in list_cases(s)}
-
-
-def _progress_message(p: SyncProgress, labels: dict[str, str]) -> str:
-    label = labels.get(p.case_id, p.case_id)
-    if p.phase == "pull":
-        return QCoreApplication.translate("SyncText", "Fetching the roster and new assignments…")
-    if p.phase == "upload":
-        return (QCoreApplication.translate("SyncText", "Uploading evidence of %1: %2 of %3 MB")
-                .replace("%1", label)
-                .replace("%2", f"{p.bytes_done / 1e6:.1f}").replace("%3", f"{p.bytes_total / 1e6:.1f}"))
-    if p.phase == "push":
-        return QCoreApplication.translate("SyncText", "Sending the journal of %1").replace("%1", label)
-    return QCoreApplication.translate("SyncText", "Finishing…")
-
-
-Observer = Callable[["SyncProgress"], None]
-
-
-def _client(store: Store, url: str, ctx: OpContext | None, progress: Callable[[SyncProgress], None] | None = None) -> Any:
-    from app.sync.client import SyncClient
-
-    cancel = (lambda: ctx.cancelled) if ctx is not None else None
-    return SyncClient(store, url, progress=progress, cancel=cancel, connect_retry_seconds=CONNECT_RETRY_S)
-
-
-def _http_errors(exc: Exception) -> None:
-    """httpx's refusals of an address it cannot use at all, as the user's error."""
-    if type(exc).__name__ in ("InvalidURL", "UnsupportedProtocol"):
-        raise BadArchiveUrl(str(getattr(exc, "request", "") or "")) from exc
-
-
-def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None = None) -> SyncSummary:
-    """One whole sync (pull, blobs, journal) as ``python -m app.cli sync`` does; cancel stops it resumably."""
-    from app.models.profile import utc_now
-    from app.sync import state
-    from app.sync.errors import SyncCancelled
-
-    url = check_url(url)
-    labels = case_labels(store)
-
-    def progress(p: SyncProgress) -> None:
-        if observer is not None:
-            observer(p)
-        if p.phase == "upload" and p.bytes_total:  # KiB: the signal carries 32-bit ints
-            ctx.report(p.bytes_done >> 10, p.bytes_total >> 10, _progress_message(p, labels))
-        else:
-            ctx.report(0, 0, _progress_message(p, labels))
-
-    try:
-        with _client(store, url, ctx, progress) as client:
-            report = client.sync()
-            summary = SyncSummary.of(url, report, client.stats, labels)
-    except SyncCancelled:
-        raise OperationCancelled from None
-    except Exception as exc:
-        _http_errors(exc)
-        raise
-    with store.transaction() as s:
-        state.put(s, URL_KEY, url)
-        state.put(s, LAST_KEY, summary.record(utc_now()))
-    return summary
-
-
-def fetch_fingerprint(store: Store, url: str) -> str:
-    """The fingerprint the archive at ``url`` announces (to compare with the one the office reads out)."""
-    url = check_url(url)
-    try:
-        with _client(store, url, None) as client:
-            return str(client.health().get("archive_fingerprint", ""))
-    except Exception as exc:
-        _http_errors(exc)
-        raise
-
-
-def run_register(store: Store, url: str, code: str, fingerprint: str, ctx: OpContext) -> dict[str, Any]:
-    """Enrol this laptop and both unlocked inspectors; the archive key is pinned only if it has ``fingerprint``."""
-    from app.sync import state
-    from app.sync.errors import SyncCancelled
-
-    url = check_url(url)
-    if len(set(store.unlocked_inspectors())) < 2:
-        raise TwoInspectorsNeeded()
-    if not code.strip():
-        raise UserError("请输入档案中心提供的一次性登记码。", "Enter the one-time enrolment code from the archive office.")
-    try:
-        with _client(store, url, ctx) as client:
-            pin = client.register(code, platform.node() or "FieldAudit laptop", fingerprint or None)
-    except SyncCancelled:
-        raise OperationCancelled from None
-    except Exception as exc:
-        _http_errors(exc)
-        raise
-    with store.transaction() as s:
-        state.put(s, URL_KEY, url)
-    return dict(pin)
-
-
-# --- errors with what to do ------------------------------------------------------------------------------------
-def explain(exc: BaseException) -> BaseException:
-    """The error with a hint on what to do and the assurance that nothing was lost (both languages)."""
-    from app.sync.errors import (
-        ArchiveError,
-        ArchiveIdentityMismatch,
-        ArchiveRefusedDevice,
-        ArchiveUnreachable,
-        BadArchiveSignature,
-    )
-
-    if not isinstance(exc, FieldAuditError) or hasattr(exc, "hint_zh"):
-        return exc
-    kept_zh = "本机数据均未删除；已被档案中心确认的部分保持已归档，下次同步从断点继续。"
-    kept_en = "Nothing was deleted on this laptop; what the archive acknowledged stays archived and the next sync resumes."
-    if isinstance(exc, ArchiveUnreachable):
-        hint = (f"{kept_zh}请确认已连接单位网络、地址无误后重试。",
-                f"{kept_en} Check that the laptop is on the office network and the address is right, then try again.")
-    elif isinstance(exc, ArchiveRefusedDevice):
-        hint = (f"{kept_zh}请联系档案中心管理员核对本机登记（设备可能已被吊销）。",
-                f"{kept_en} Ask the archive administrator to check this laptop's registration (it may be revoked).")
-    elif isinstance(exc, ArchiveIdentityMismatch | BadArchiveSignature):
-        hint = ("未向该服务器发送任何案件数据。请勿继续，联系档案中心管理员核对地址与密钥指纹。",
-                "No case data was sent to that server. Stop and ask the archive administrator to confirm the "
-                "address and the key fingerprint.")
-    elif isinstance(exc, ArchiveError):
-        hint = (f"{kept_zh}请将括号中的代码告知档案中心管理员。",
-                f"{kept_en} Tell the archive administrator the code in brackets.")
-    else:
-        return exc
-    return ShownError(exc.message_zh, exc.message_en, *hint)
-
-
-# --- the controller (GUI thread) --------------------------------------------------------------------------------
+# --- the controller --------------------------------------------------------------------------------
 class SyncController(QObject):
     """Sync and registration for one unlocked workspace. ``synced(SyncSummary)``, ``registered(dict)``.
 

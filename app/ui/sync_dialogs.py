@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import FieldAuditError
 from app.ui.i18n import pick
-from app.ui.sync_actions import SyncStatus, SyncSummary, check_url, counts_text, explain, fetch_fingerprint
+from app.ui.sync_work import SyncStatus, SyncSummary, check_url, counts_text, explain, fetch_fingerprint
 from app.ui.widgets.errors import show_error
 
 if TYPE_CHECKING:

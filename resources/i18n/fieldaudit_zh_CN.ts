@@ -4,7 +4,7 @@
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/arrival.py" line="+35"/>
+        <location filename="../../app/ui/steps/arrival.py" line="+35"/>
         <source>Audit notice (3 days before; 000 Art. 7(1))</source>
         <translation>稽核通知书（提前 3 日送达；第七条第（一）项）</translation>
     </message>
@@ -167,7 +167,7 @@
 <context>
     <name>BusyDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/widgets/busy.py" line="+44"/>
+        <location filename="../../app/ui/widgets/busy.py" line="+44"/>
         <source>Please wait</source>
         <translation>请稍候</translation>
     </message>
@@ -185,7 +185,7 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/camera.py" line="+21"/>
+        <location filename="../../app/ui/steps/camera.py" line="+21"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
@@ -203,12 +203,12 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../work/main/app/ui/case_page.py" line="+98"/>
+        <location filename="../../app/ui/case_page.py" line="+98"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+82"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
@@ -226,7 +226,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../work/main/app/ui/home.py" line="+126"/>
+        <location filename="../../app/ui/home.py" line="+126"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -264,7 +264,7 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/checklist.py" line="+56"/>
+        <location filename="../../app/ui/steps/checklist.py" line="+56"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -345,7 +345,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/closing.py" line="+28"/>
+        <location filename="../../app/ui/steps/closing.py" line="+28"/>
         <source>Still missing</source>
         <translation>尚缺事项</translation>
     </message>
@@ -433,7 +433,7 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/application.py" line="+204"/>
+        <location filename="../../app/ui/application.py" line="+204"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -462,7 +462,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EnrolmentPage</name>
     <message>
-        <location filename="../../work/main/app/ui/enrol.py" line="+27"/>
+        <location filename="../../app/ui/enrol.py" line="+27"/>
         <source>First run: enrol the inspectors</source>
         <translation>首次使用：登记稽核人员</translation>
     </message>
@@ -535,7 +535,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../../work/main/app/ui/widgets/errors.py" line="+53"/>
+        <location filename="../../app/ui/widgets/errors.py" line="+53"/>
         <source>The operation was not completed</source>
         <translation>操作未完成</translation>
     </message>
@@ -648,7 +648,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/evidence_model.py" line="+128"/>
+        <location filename="../../app/ui/steps/evidence_model.py" line="+132"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -671,7 +671,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/evidence.py" line="+62"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+64"/>
         <source>Describe what you import</source>
         <translation>导入证据的说明</translation>
     </message>
@@ -702,12 +702,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+156"/>
+        <location line="+166"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-151"/>
+        <location line="-161"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -723,18 +723,18 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+149"/>
-        <location line="+43"/>
+        <location line="+159"/>
+        <location line="+46"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-204"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件…（Ctrl+I）</translation>
     </message>
@@ -754,7 +754,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+36"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
@@ -814,7 +814,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+44"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -827,7 +827,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/findings.py" line="+43"/>
+        <location filename="../../app/ui/steps/findings.py" line="+43"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -940,7 +940,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../work/main/app/ui/home.py" line="+88"/>
+        <location filename="../../app/ui/home.py" line="+88"/>
         <source>Audits on this laptop</source>
         <translation>本机稽核案件</translation>
     </message>
@@ -1028,7 +1028,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InspectorPanel</name>
     <message>
-        <location filename="../../work/main/app/ui/unlock.py" line="+167"/>
+        <location filename="../../app/ui/unlock.py" line="+167"/>
         <source>Inspector A</source>
         <translation>稽核人员 A</translation>
     </message>
@@ -1076,7 +1076,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InterviewPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/interview.py" line="+37"/>
+        <location filename="../../app/ui/steps/interview.py" line="+37"/>
         <location line="+62"/>
         <source>Interviewee</source>
         <translation>被询问人</translation>
@@ -1160,7 +1160,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../work/main/app/ui/labels.py" line="+18"/>
+        <location filename="../../app/ui/labels.py" line="+18"/>
         <source>Assigned</source>
         <translation>已指派</translation>
     </message>
@@ -1271,7 +1271,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>LockPage</name>
     <message>
-        <location filename="../../work/main/app/ui/unlock.py" line="+238"/>
+        <location filename="../../app/ui/unlock.py" line="+238"/>
         <source>Locked</source>
         <translation>已锁定</translation>
     </message>
@@ -1289,7 +1289,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../work/main/app/ui/main_window.py" line="+300"/>
+        <location filename="../../app/ui/main_window.py" line="+300"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1312,7 +1312,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/measures.py" line="+35"/>
+        <location filename="../../app/ui/steps/measures.py" line="+35"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
@@ -1415,7 +1415,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>OnsitePage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/onsite.py" line="+25"/>
+        <location filename="../../app/ui/steps/onsite.py" line="+25"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
@@ -1483,7 +1483,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../work/main/app/ui/widgets/photo_viewer.py" line="+397"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+467"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -1593,7 +1593,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../work/main/app/ui/main_window.py" line="-243"/>
+        <location filename="../../app/ui/main_window.py" line="-243"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -1606,7 +1606,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/print_preview.py" line="+94"/>
+        <location filename="../../app/ui/print_preview.py" line="+94"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -1679,7 +1679,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/record_page.py" line="+28"/>
+        <location filename="../../app/ui/steps/record_page.py" line="+28"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -1752,7 +1752,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecusalPage</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/recusal.py" line="+23"/>
+        <location filename="../../app/ui/steps/recusal.py" line="+23"/>
         <source>Each inspector&apos;s declaration</source>
         <translation>稽核人员回避声明</translation>
     </message>
@@ -1885,7 +1885,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/base.py" line="+184"/>
+        <location filename="../../app/ui/steps/base.py" line="+184"/>
         <source>e.g. the provider refused to sign and gave no reason</source>
         <translation>如：提供者拒绝签字，未说明理由</translation>
     </message>
@@ -1934,7 +1934,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/sync_dialogs.py" line="+110"/>
+        <location filename="../../app/ui/sync_dialogs.py" line="+110"/>
         <source>Register this laptop with the archive</source>
         <translation>在档案中心登记本机</translation>
     </message>
@@ -2028,7 +2028,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/steps/base.py" line="-75"/>
+        <location filename="../../app/ui/steps/base.py" line="-75"/>
         <source>Signer&apos;s name</source>
         <translation>签名人姓名</translation>
     </message>
@@ -2071,7 +2071,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SignaturePad</name>
     <message>
-        <location filename="../../work/main/app/ui/widgets/signature_pad.py" line="+312"/>
+        <location filename="../../app/ui/widgets/signature_pad.py" line="+312"/>
         <source>Sign here</source>
         <translation>请在此处签名</translation>
     </message>
@@ -2107,7 +2107,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../work/main/app/ui/case_page.py" line="-118"/>
+        <location filename="../../app/ui/case_page.py" line="-127"/>
         <source>%1 missing</source>
         <translation>缺 %1 项</translation>
     </message>
@@ -2120,7 +2120,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncController</name>
     <message>
-        <location filename="../../work/main/app/ui/sync_actions.py" line="+357"/>
+        <location filename="../../app/ui/sync_actions.py" line="+92"/>
         <source>Synchronising with the archive…</source>
         <translation>正在与档案中心同步……</translation>
     </message>
@@ -2153,7 +2153,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncDialog</name>
     <message>
-        <location filename="../../work/main/app/ui/sync_dialogs.py" line="-191"/>
+        <location filename="../../app/ui/sync_dialogs.py" line="-191"/>
         <source>Sync with the archive</source>
         <translation>与档案中心同步</translation>
     </message>
@@ -2239,7 +2239,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../work/main/app/ui/sync_actions.py" line="-313"/>
+        <location filename="../../app/ui/sync_work.py" line="+102"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>
@@ -2292,7 +2292,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>UnlockPage</name>
     <message>
-        <location filename="../../work/main/app/ui/unlock.py" line="-74"/>
+        <location filename="../../app/ui/unlock.py" line="-74"/>
         <source>Choose a profile folder</source>
         <translation>选择配置文件夹</translation>
     </message>

@@ -21,6 +21,7 @@ from app.ui.main_window import MainWindow
 from app.ui.store_service import StoreUnlockService
 from app.ui.sync_actions import SyncController
 from app.ui.sync_dialogs import RegisterDialog, RegisteredBox, SyncDialog, SyncSummaryBox
+from app.ui.sync_work import TwoInspectorsNeeded
 from app.ui.wiring import Services
 from tests.archive.helpers import ArchiveProcess, Journal, Laptop, free_port
 from tests.sync.conftest import (  # noqa: F401  (fixtures: a real archive, a fresh copy of the demo profile)
@@ -122,6 +123,31 @@ def archive_head(proc: ArchiveProcess, case_id: str) -> int | None:
     return int(rows[0][0]) if rows else None
 
 
+def register_through_dialog(qtbot: Any, win: MainWindow, archive: ArchiveProcess) -> str:  # noqa: F811
+    """Sync on an unregistered laptop offers registration: fill the dialog, confirm the fingerprint, register.
+    Returns the fingerprint the archive serves."""
+    ctrl = controller(win)
+    qtbot.mouseClick(win.home_page.sync_button, Qt.MouseButton.LeftButton)
+    prompt = wait_message(qtbot, ctrl)
+    assert "尚未在档案中心登记" in prompt.text()
+    register = next(b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
+    qtbot.mouseClick(register, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(ctrl.dialog, RegisterDialog) and visible(ctrl.dialog), timeout=TIMEOUT)
+    dialog = ctrl.dialog
+    assert isinstance(dialog, RegisterDialog)
+    assert not dialog.register_button.isEnabled()
+    qtbot.keyClicks(dialog.url, archive.url)
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    served = str(httpx.get(archive.url + "/v1/health").json()["archive_fingerprint"])
+    qtbot.waitUntil(lambda: dialog.fingerprint_label.text() == served, timeout=TIMEOUT)
+    qtbot.keyClicks(dialog.code, archive.admin("enrolment-code").stdout.strip())
+    assert not dialog.register_button.isEnabled()  # the fingerprint is not confirmed yet
+    dialog.confirm.click()
+    assert dialog.register_button.isEnabled()
+    qtbot.mouseClick(dialog.register_button, Qt.MouseButton.LeftButton)
+    return served
+
+
 @pytest.fixture
 def registered(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> DemoProfile:  # noqa: F811
     """The demo profile registered with the archive (through the command line, before the GUI opens it)."""
@@ -150,24 +176,7 @@ def test_register_through_the_dialog_then_sync_through_the_action(qtbot: Any, de
     assert win.sync_action.text() == "同步（Ctrl+Shift+S）"
     qtbot.waitUntil(lambda: "尚未在档案中心登记" in home.sync_label.text(), timeout=TIMEOUT)
 
-    # Sync on an unregistered laptop offers registration
-    qtbot.mouseClick(home.sync_button, Qt.MouseButton.LeftButton)
-    prompt = wait_message(qtbot, ctrl)
-    register = next(b for b in prompt.buttons() if prompt.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    qtbot.mouseClick(register, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: isinstance(ctrl.dialog, RegisterDialog) and visible(ctrl.dialog), timeout=TIMEOUT)
-    dialog = ctrl.dialog
-    assert isinstance(dialog, RegisterDialog)
-    assert not dialog.register_button.isEnabled()
-    qtbot.keyClicks(dialog.url, archive.url)
-    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    served = httpx.get(archive.url + "/v1/health").json()["archive_fingerprint"]
-    qtbot.waitUntil(lambda: dialog.fingerprint_label.text() == served, timeout=TIMEOUT)
-    qtbot.keyClicks(dialog.code, archive.admin("enrolment-code").stdout.strip())
-    assert not dialog.register_button.isEnabled()  # the fingerprint is not confirmed yet
-    dialog.confirm.click()
-    assert dialog.register_button.isEnabled()
-    qtbot.mouseClick(dialog.register_button, Qt.MouseButton.LeftButton)
+    served = register_through_dialog(qtbot, win, archive)
 
     done = wait_message(qtbot, ctrl, RegisteredBox)
     assert served in done.informativeText() and "王建国" in done.informativeText()
@@ -188,6 +197,18 @@ def test_register_through_the_dialog_then_sync_through_the_action(qtbot: Any, de
     summary.button(QMessageBox.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: "上次同步" in home.sync_label.text(), timeout=TIMEOUT)
     assert "待同步的稽核：0" in home.sync_label.text()
+    win.close()
+
+
+def test_registration_needs_both_inspectors(qtbot: Any, demo: DemoProfile,  # noqa: F811
+                                            archive: ArchiveProcess) -> None:  # noqa: F811
+    win = open_window(qtbot, demo.root)
+    on_store(qtbot, win, lambda store: store.forget_signer(demo.inspectors[1]))  # one of them has left
+    register_through_dialog(qtbot, win, archive)
+    box = wait_message(qtbot, controller(win))
+    assert box.text() == TwoInspectorsNeeded.message_zh
+    assert box.informativeText() == TwoInspectorsNeeded.hint_zh
+    assert stats(archive)["devices"] == 0
     win.close()
 
 
