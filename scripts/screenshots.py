@@ -108,6 +108,36 @@ def wait(app: QApplication, pool: QThreadPool, cond, timeout_s: float = 30) -> N
         loop.exec()
 
 
+def sync_dialogs(app: QApplication, win: MainWindow, out: Path, tag: str) -> None:
+    """The 同步 dialogs over the unlocked demo: registration (fingerprint shown and confirmed), the address before a
+    sync, its progress and the summary. Sample figures; the archive is not contacted."""
+    from app.ui.sync_dialogs import RegisterDialog, SyncDialog, SyncSummaryBox
+    from app.ui.sync_work import SyncStatus, SyncSummary
+
+    url, fingerprint = "https://archive.example.gov.cn:8443", "3f2a 9c41 07be d5e8"
+    assert win.workspace is not None
+    register = RegisterDialog(win, win.workspace, SyncStatus(url=url))
+    register._fetched(url, fingerprint)  # as after "Check the archive"
+    register.confirm.setChecked(True)
+    register.code.setText("7KQ2M-XD4PA-9TRWE")
+    save(app, register, out, f"13-sync-register{tag}", None)
+    register.close()
+    dialog = SyncDialog(win, SyncStatus(True, url, fingerprint, "2026-11-20T08:00:00Z", pending_cases=2))
+    save(app, dialog, out, f"14-sync-dialog{tag}", None)
+    dialog.close()
+    busy = BusyDialog(win, "正在与档案中心同步……" if not tag else "Synchronising with the archive…")
+    busy.set_progress(Progress(18_400, 46_200, "正在上传“某医保稽通〔2026〕1号”的证据：18.8 / 47.3 MB" if not tag
+                               else "Uploading evidence of 某医保稽通〔2026〕1号: 18.8 of 47.3 MB"))
+    save(app, busy, out, f"15-sync-progress{tag}", None)
+    busy.finish()
+    summary = SyncSummaryBox(win, SyncSummary(url, accepted=["某医保稽通〔2026〕1号 — 某市第一人民医院"],
+                                              refused=[("某医保稽通〔2026〕2号 — 某市中心药房", "actor_revoked")],
+                                              conflicts=1, bytes_sent=47_312_640, blobs_uploaded=46))
+    save(app, summary, out, f"16-sync-summary{tag}", None)
+    summary.close()
+    settle(app)
+
+
 def walkthrough(app: QApplication, out: Path, tag: str) -> None:
     """The enrolment page, home and every step of the demo audit, on a real demo store in a temp dir."""
     import tempfile
@@ -133,6 +163,7 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         wait(app, services.store_pool, lambda: home.model.rowCount() > 0)
         for size in SIZES:
             save(app, win, out, f"12-home{tag}", size)
+        sync_dialogs(app, win, out, tag)
         home.table.selectRow(0)
         home.open_selected()
         case = win.case_page
