@@ -20,6 +20,7 @@ from app.models.profile import Store, utc_now
 from app.models.schema import ChecklistEntry, Person
 from app.models.validators import ValidationError, validate_phone, validate_resident_id
 from app.workflow import advance_notice
+from app.workflow.case_fields import set_case_field
 from app.workflow.steps_base import (
     ARRIVAL,
     CHECKLIST,
@@ -71,9 +72,11 @@ def record_notice(session: Session, store: Store, case_id: str, actor_id: str, *
                      f"{check.message_en} ({'; '.join(c.text('en') for c in check.citations)}). "
                      "If special circumstances apply, record the audit as unannounced with the reason.",
                      code=f"notice.{check.problem.value}")
-    case.unannounced = unannounced
-    case.unannounced_reason = unannounced_reason.strip() if unannounced else ""
-    case.notice_served_on = None if unannounced else served_on.isoformat() if served_on else None
+    # the notice fields change through set_case_field: each change is also a case.field_changed entry
+    for name, value in (("unannounced", bool(unannounced)),
+                        ("unannounced_reason", unannounced_reason.strip() if unannounced else ""),
+                        ("notice_served_on", None if unannounced else served_on.isoformat() if served_on else None)):
+        set_case_field(session, store, case, actor_id, name, value, procedure="arrival.notice")
     data = case_data(case)
     notice = {"audit_date": audit_date.isoformat(), "served_on": case.notice_served_on,
               "unannounced": unannounced, "reason": case.unannounced_reason, "recorded": utc_now()}

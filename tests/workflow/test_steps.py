@@ -114,9 +114,9 @@ def test_arrival_records_everything_and_activates_the_case(store: Store) -> None
         assert steps.arrival_status(s, case_id).done
         person = s.scalars(select(Person).where(Person.id_number == ID_NUMBER)).one()
         assert (person.name, person.post, person.phone, person.sex) == ("赵某", "医保办主任", "138 0013 8000", "男")
-    assert events(store, case_id)[1:] == [
-        "arrival.notice", "arrival.credentials_shown", "arrival.credentials_shown", "arrival.representative",
-        "arrival.rights_told"]
+    assert events(store, case_id)[1:] == [  # the service date is a field change (app/workflow/case_fields.py)
+        "case.field_changed", "arrival.notice", "arrival.credentials_shown", "arrival.credentials_shown",
+        "arrival.representative", "arrival.rights_told"]
 
 
 NOTICE_CASES = [(date(2026, 3, 7), True), (date(2026, 3, 6), True), (date(2026, 3, 8), False),
