@@ -7,7 +7,7 @@ import math
 import struct
 import wave
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 
 def photo(label: str, colour: tuple[int, int, int], size: tuple[int, int] = (1600, 1200)) -> bytes:
@@ -20,7 +20,10 @@ def photo(label: str, colour: tuple[int, int, int], size: tuple[int, int] = (160
         draw.rectangle([x, h // 2, x + w // 8, h * 5 // 6], fill=(245, 245, 245), outline=(60, 60, 70), width=4)
         draw.rectangle([x + w // 64, h // 2 - h // 20, x + w // 8 - w // 64, h // 2 + h // 40], fill=(180, 200, 230))
     draw.rectangle([0, h * 5 // 6, w, h], fill=(150, 140, 130))
-    draw.text((40, 40), label.encode("ascii", "replace").decode(), fill=(255, 255, 255))
+    from app.documents.fonts import FONT_DIR
+
+    font = ImageFont.truetype(str(FONT_DIR / "wqy-microhei.ttc"), size=max(16, h // 18))  # the bundled CJK font
+    draw.text((40, 40), label, font=font, fill=(255, 255, 255), stroke_width=2, stroke_fill=(40, 40, 50))
     exif = Image.Exif()
     exif[0x010F] = "DemoCam"  # Make
     exif[0x0110] = "FieldAudit Demo 1"  # Model
