@@ -57,6 +57,7 @@ class SyncDialog(QDialog):
     def __init__(self, parent: QWidget | None, status: SyncStatus) -> None:
         super().__init__(parent)
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(self.tr("Sync with the archive"))
         self.setMinimumWidth(560)
         intro = QLabel(self.tr("Sends the audits, evidence and journal of this laptop to the archive and fetches new "
@@ -107,6 +108,7 @@ class RegisterDialog(QDialog):
         self.fingerprint = ""
         self.fetch_op: Operation[Any] | None = None
         self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(self.tr("Register this laptop with the archive"))
         self.setMinimumWidth(640)
         intro = QLabel(self.tr("Registration is done once, at the office. It enrols this laptop and the keys of both "

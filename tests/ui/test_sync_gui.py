@@ -237,7 +237,8 @@ def test_unreachable_archive_shows_the_error_and_changes_nothing(qtbot: Any, win
     click_sync_action(qtbot, window)
     qtbot.waitUntil(lambda: isinstance(ctrl.dialog, SyncDialog) and visible(ctrl.dialog), timeout=TIMEOUT)
     assert isinstance(ctrl.dialog, SyncDialog) and ctrl.dialog.url.text() == archive.url
-    ctrl.dialog.reject()
+    qtbot.mouseClick(ctrl.dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not visible(ctrl.dialog), timeout=TIMEOUT)
 
 
 def test_cancel_stops_the_sync_and_the_next_one_resumes(qtbot: Any, window: MainWindow, registered: DemoProfile,
