@@ -60,7 +60,7 @@ def _settled(win: MainWindow, evidence) -> bool:
             and win.workspace.idle())
 
 
-def test_only_visible_thumbnails_are_decoded_and_the_cache_stays_bounded(qtbot, large_case):
+def test_only_visible_thumbnails_are_decoded_and_the_cache_stays_bounded(qtbot, large_case, qtmodeltester):
     win, page = large_case
     assert set(page.pages) == {"arrival"}  # the other steps' pages are built when first shown
     page.show_step("evidence")
@@ -85,6 +85,7 @@ def test_only_visible_thumbnails_are_decoded_and_the_cache_stays_bounded(qtbot, 
     assert evidence.model.data(last, Qt.ItemDataRole.DecorationRole).width() == evidence.list.iconSize().width()
     assert evidence.model.thumbnail_count() == THUMB_CACHE
     assert seen > 2
+    qtmodeltester.check(evidence.model)
 
 
 def test_a_photo_is_shown_from_a_preview_and_decoded_in_full_when_zoomed(qtbot):
