@@ -28,7 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-SCHEMA_VERSION = 1
+#: 2: a field conflict is keyed by the journal leaf that caused it (one device may repeat an identical edit)
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> dt.datetime:
@@ -206,8 +207,13 @@ class CaseField(Base):
 
 
 class FieldConflict(Base):
+    """One conflicting field change: the journal leaf ``leaf_b`` of ``device_b`` met ``value_a`` of ``device_a``.
+
+    Keyed by that leaf, not by the change's payload: a device that edits a field back and forth sends identical
+    payloads at different leaves, and each that conflicts is kept. Rows from schema 1 have no leaf (NULL)."""
+
     __tablename__ = "conflicts"
-    __table_args__ = (UniqueConstraint("object_b", "device_b"),)
+    __table_args__ = (UniqueConstraint("case_id", "device_b", "leaf_b"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(String(128), index=True)
     field: Mapped[str] = mapped_column(String(128))
@@ -217,6 +223,7 @@ class FieldConflict(Base):
     value_b: Mapped[str] = mapped_column(Text)
     device_b: Mapped[str] = mapped_column(String(128))
     object_b: Mapped[str] = mapped_column(String(64))
+    leaf_b: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column()
 
 
@@ -278,10 +285,29 @@ class Database:
                 s.add(Counter(name="roster", value=0))
 
     def check_schema(self) -> None:
+        """Refuse a database of an unknown version; bring one of an earlier version up to this one."""
         with self.read() as s:
             row = s.get(Meta, "schema_version")
-        if row is None or int(row.value) != SCHEMA_VERSION:
+        version = int(row.value) if row is not None else None
+        if version == 1:
+            self._migrate_1_to_2()
+        elif version != SCHEMA_VERSION:
             raise RuntimeError("archive database schema missing or of another version")
+
+    def _migrate_1_to_2(self) -> None:
+        """Rebuild ``conflicts`` with the leaf column and the new key (SQLite cannot drop a constraint in
+        place); every row is kept, with no leaf. One transaction: a failure leaves schema 1 as it was."""
+        with self.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE conflicts RENAME TO conflicts_v1"))
+            conn.execute(text("DROP INDEX IF EXISTS ix_conflicts_case_id"))
+            FieldConflict.__table__.create(conn)  # type: ignore[attr-defined]
+            columns = "id, case_id, field, base, value_a, device_a, value_b, device_b, object_b, created_at"
+            conn.execute(text(f"INSERT INTO conflicts ({columns}) SELECT {columns} FROM conflicts_v1"))
+            conn.execute(text("DROP TABLE conflicts_v1"))
+            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+            if conn.dialect.name == "postgresql":  # the copied ids must not be handed out again
+                conn.execute(text("SELECT setval(pg_get_serial_sequence('conflicts', 'id'), "
+                                  "COALESCE((SELECT MAX(id) FROM conflicts), 0) + 1, false)"))
 
     @contextmanager
     def write(self) -> Iterator[Session]:

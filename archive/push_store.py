@@ -70,7 +70,7 @@ def alert(
     log("alert", kind=kind, device=device_id, case=case_id)
 
 
-def _fold_field_change(s: Session, v: Verified, payload: Any, sha: str) -> bool:
+def _fold_field_change(s: Session, v: Verified, payload: Any, sha: str, seq: int) -> bool:
     """Apply one field change; returns True when it conflicts with another device's edit."""
     if not isinstance(payload, dict) or not isinstance(payload.get("field"), str):
         return False
@@ -98,6 +98,7 @@ def _fold_field_change(s: Session, v: Verified, payload: Any, sha: str) -> bool:
             value_b=new,
             device_b=v.device_id,
             object_b=sha,
+            leaf_b=seq,
             created_at=utcnow(),
         )
     )
@@ -141,14 +142,14 @@ def store(archive: Archive, v: Verified) -> dict[str, Any]:
             for b in sorted(refs):
                 s.add(ObjectBlob(object_sha256=sha, blob_sha256=b))
         # fold field changes in journal order
-        for _, _, _, entry in v.new_leaves:
+        for seq, _, _, entry in v.new_leaves:
             if entry.get("type") == FIELD_CHANGE_TYPE:
                 sha = str(entry["payload_sha256"])
                 payload = v.new_payloads.get(sha, (None, ""))[0]
                 if payload is None:
                     row = s.get(StoredObject, sha)
                     payload = json.loads(row.body) if row else None
-                conflicts += int(_fold_field_change(s, v, payload, sha))
+                conflicts += int(_fold_field_change(s, v, payload, sha, seq))
         receipt_payload = {
             "v": PROTOCOL_VERSION,
             "kind": "receipt",

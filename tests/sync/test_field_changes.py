@@ -181,11 +181,6 @@ def test_later_edits_by_the_losing_laptop_are_kept_as_conflicts_too(
         assert folded(archive, case_id)["place"] == ("门店一楼", laptop_a.device_id)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="archive bug: when the same device's identical field-change payload (same sha256) conflicts "
-                          "a second time, the new conflict row violates the conflicts (object_b, device_b) unique "
-                          "constraint; push.py reports the IntegrityError as 409 concurrent_push, so the journal can "
-                          "never be pushed again (archive/push.py _fold_field_change / db.FieldConflict)")
 def test_identical_repeated_conflicting_edit_is_kept(
         demo: DemoProfile, laptop_b: Store, archive: ArchiveProcess) -> None:
     case_id = "0196f000-0000-7000-8000-00000000f004"
