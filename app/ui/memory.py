@@ -24,7 +24,7 @@ from functools import cache
 
 from PySide6.QtCore import QObject, QTimer
 
-#: How long after the last finished operation the memory is given back.
+# How long after the last finished operation the memory is given back.
 RELEASE_DELAY_MS = 400
 
 

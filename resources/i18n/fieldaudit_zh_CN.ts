@@ -823,6 +823,16 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <source>Signature not obtained: %1</source>
         <translation>未能取得签名：%1</translation>
     </message>
+    <message>
+        <location line="+20"/>
+        <source>Description of the next import</source>
+        <translation>下一次导入的说明</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Description of the next import: %1</source>
+        <translation>下一次导入的说明：%1</translation>
+    </message>
 </context>
 <context>
     <name>FindingsPage</name>
@@ -1934,7 +1944,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RegisterDialog</name>
     <message>
-        <location filename="../../app/ui/sync_dialogs.py" line="+110"/>
+        <location filename="../../app/ui/sync_dialogs.py" line="+112"/>
         <source>Register this laptop with the archive</source>
         <translation>在档案中心登记本机</translation>
     </message>
@@ -2153,7 +2163,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncDialog</name>
     <message>
-        <location filename="../../app/ui/sync_dialogs.py" line="-191"/>
+        <location filename="../../app/ui/sync_dialogs.py" line="-192"/>
         <source>Sync with the archive</source>
         <translation>与档案中心同步</translation>
     </message>
@@ -2191,7 +2201,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncSummaryBox</name>
     <message>
-        <location line="+136"/>
+        <location line="+137"/>
         <source>Sync finished</source>
         <translation>同步完成</translation>
     </message>

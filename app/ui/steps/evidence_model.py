@@ -22,9 +22,9 @@ from app.ui.snapshot import EvidenceInfo
 
 Index = QModelIndex | QPersistentModelIndex
 THUMB = 128
-#: Pixmaps kept: more than a full-screen grid of thumbnails (about 40 at 1920×1080), far fewer than a case.
+# Pixmaps kept: more than a full-screen grid of thumbnails (about 40 at 1920×1080), far fewer than a case.
 THUMB_CACHE = 160
-#: Thumbnails decoded per worker call, so the first screenful appears quickly and the worker stays responsive.
+# Thumbnails decoded per worker call, so the first screenful appears quickly and the worker stays responsive.
 THUMB_BATCH = 48
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 MIN_ZOOM = 0.02
 MAX_ZOOM = 16.0
 ZOOM_STEP = 1.25
-#: Bounds of a preview's longer side (device pixels): enough to fill the viewer, far less than a 12 MP photo.
+# Bounds of a preview's longer side (device pixels): enough to fill the viewer, far less than a 12 MP photo.
 PREVIEW_MIN_EDGE = 640
 PREVIEW_MAX_EDGE = 2048
 
