@@ -61,6 +61,17 @@ class IngestCancelled(FieldAuditError):
 
 
 @dataclass(frozen=True)
+class StagedBlob:
+    """An encrypted, fsynced file in the staging directory, not yet recorded in the store. ``placed`` is the
+    (st_dev, st_ino) of the same file, already linked under its final name by :meth:`BlobStore.stage` (durably)."""
+
+    path: Path
+    sha256: str
+    size: int
+    placed: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
 class StoredBlob:
     sha256: str
     size: int
@@ -107,39 +118,127 @@ class BlobStore:
             index += 1
         return digest.hexdigest(), total
 
-    def ingest(self, session: Session, src: BinaryIO, progress: Progress | None = None) -> StoredBlob:
-        """Encrypt ``src`` into the store. The Blob row is added to ``session``; commit makes it real.
+    def _encrypt_buffer(self, data: bytes, dst: BinaryIO, progress: Progress | None) -> tuple[str, int]:
+        """The same file as :meth:`_encrypt_stream` writes, from bytes in memory: one SHA-256 call over the whole
+        buffer (hashlib releases the GIL for it) and chunks encrypted from views, without copies."""
+        prefix = os.urandom(8)
+        header = HEADER.pack(MAGIC, VERSION, CHUNK_SIZE, prefix)
+        view = memoryview(data)
+        sha = hashlib.sha256(view).hexdigest()
+        dst.write(header)
+        last = max(0, (len(data) - 1) // CHUNK_SIZE)
+        for index in range(last + 1):
+            chunk = view[index * CHUNK_SIZE : (index + 1) * CHUNK_SIZE]
+            aad = header + struct.pack(">QB", index, index == last)
+            dst.write(self._key.encrypt(prefix + struct.pack(">I", index), chunk, aad))
+            if progress is not None:
+                progress(min(len(data), (index + 1) * CHUNK_SIZE))
+        return sha, len(data)
 
-        Until the caller commits, the encrypted file is an orphan that ``collect_orphans`` removes, so a crash at
-        any point leaves either nothing or a complete, recorded item."""
+    def stage(self, src: BinaryIO | bytes, progress: Progress | None = None, *, place: bool = False) -> StagedBlob:
+        """Encrypt ``src`` into a durable (fsynced) file in the staging directory; no database access, so it may run
+        on a worker thread ahead of the transaction that :meth:`adopt` s it. The caller owns the staged file:
+        :meth:`adopt` or :meth:`discard` it (after a crash ``collect_orphans`` removes it).
+
+        ``place`` also links the file under its final name when no file has it yet, and makes that directory entry
+        durable, so that :meth:`adopt` (on the thread that commits) has no fsync left to do. A blob already there
+        (recorded, or placed by another stager) is never touched; the staged copy stays for :meth:`adopt` either
+        way, in case the placed link is gone by then (replaced by an earlier item's adopt, or removed)."""
         self.staging.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = self.staging / (os.urandom(12).hex() + ".part")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb", buffering=CHUNK_SIZE) as dst:
-                sha, size = self._encrypt_stream(src, dst, progress)
+                if isinstance(src, bytes):
+                    sha, size = self._encrypt_buffer(src, dst, progress)
+                else:
+                    sha, size = self._encrypt_stream(src, dst, progress)
                 dst.flush()
                 os.fsync(dst.fileno())
-            existing = session.get(Blob, sha)
-            if existing is not None:
-                tmp.unlink()
-                return StoredBlob(sha, size, False)
-            name = self.file_name(sha)
-            final = self.path_for(name)
-            final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.replace(tmp, final)
-            fsync_dir(final.parent)
-            session.add(Blob(sha256=sha, size=size, file_name=name, chunk_size=CHUNK_SIZE, created=utc_now()))
-            return StoredBlob(sha, size, True)
+            staged = StagedBlob(tmp, sha, size)
+            return self._place(staged) if place else staged
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
             raise
 
-    def ingest_bytes(self, session: Session, data: bytes) -> StoredBlob:
-        import io
+    def _final_dir(self, final: Path) -> None:
+        try:
+            final.parent.mkdir(parents=True, mode=0o700)
+        except FileExistsError:
+            return
+        fsync_dir(final.parent.parent)  # a new directory: its own entry must be durable too
 
-        return self.ingest(session, io.BytesIO(data))
+    def _place(self, staged: StagedBlob) -> StagedBlob:
+        final = self.path_for(self.file_name(staged.sha256))
+        self._final_dir(final)
+        try:
+            os.link(staged.path, final)  # never replaces: whatever file is there stays as it is
+        except OSError:  # there already (or no hard links here): adopt() decides, with the staged copy
+            return staged
+        try:
+            fsync_dir(final.parent)
+            st = os.stat(final)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                final.unlink()
+            raise
+        return StagedBlob(staged.path, staged.sha256, staged.size, placed=(st.st_dev, st.st_ino))
+
+    def _ours(self, staged: StagedBlob, final: Path) -> bool:
+        """Whether the file under ``final`` is still the one ``staged`` placed there (not replaced, not removed)."""
+        try:
+            st = os.stat(final)
+        except FileNotFoundError:
+            return False
+        return staged.placed == (st.st_dev, st.st_ino)
+
+    def adopt(self, session: Session, staged: StagedBlob) -> StoredBlob:
+        """Move a staged file to its place (unless it is placed there already) and add its Blob row to ``session``;
+        commit makes it real. The file and its directory entry are durable before this returns, so a committed row
+        never points at a lost file. A blob the store already has is not stored again; the staged copy is discarded.
+
+        Until the caller commits, the encrypted file is an orphan that ``collect_orphans`` removes, so a crash at
+        any point leaves either nothing or a complete, recorded item. Adoption and discarding happen on one thread
+        (the one that commits); staging, on any."""
+        try:
+            existing = session.get(Blob, staged.sha256)
+            if existing is not None:
+                self.discard(staged)
+                return StoredBlob(staged.sha256, staged.size, False)
+            name = self.file_name(staged.sha256)
+            final = self.path_for(name)
+            if staged.placed is not None and self._ours(staged, final):
+                staged.path.unlink()  # the staging entry; the file stays under its final name
+            else:
+                self._final_dir(final)
+                os.replace(staged.path, final)
+                fsync_dir(final.parent)
+            session.add(Blob(sha256=staged.sha256, size=staged.size, file_name=name, chunk_size=CHUNK_SIZE,
+                             created=utc_now()))
+            return StoredBlob(staged.sha256, staged.size, True)
+        except BaseException:
+            self.discard(staged)
+            raise
+
+    def discard(self, staged: StagedBlob) -> None:
+        """Remove a staged blob that will not be adopted, and its placed link if that is still its own (no row
+        refers to it: a blob already recorded was there before, and link() never replaces)."""
+        if staged.placed is not None:
+            final = self.path_for(self.file_name(staged.sha256))
+            if self._ours(staged, final):
+                with contextlib.suppress(FileNotFoundError):
+                    final.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            staged.path.unlink()
+
+    def ingest(self, session: Session, src: BinaryIO | bytes, progress: Progress | None = None) -> StoredBlob:
+        """Encrypt ``src`` into the store (:meth:`stage` then :meth:`adopt`). The Blob row is added to ``session``;
+        commit makes it real."""
+        return self.adopt(session, self.stage(src, progress))
+
+    def ingest_bytes(self, session: Session, data: bytes) -> StoredBlob:
+        return self.ingest(session, data)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def iter_chunks(self, sha256: str, session: Session | None = None) -> Iterator[bytes]:
