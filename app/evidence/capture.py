@@ -7,8 +7,10 @@ import contextlib
 import io
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, FieldAuditError, UserError
-from app.evidence.blobstore import BlobStore, IngestCancelled, StoredBlob
+from app.evidence.blobstore import BlobStore, IngestCancelled, StagedBlob, StoredBlob
 from app.evidence.journal import boot_id
 from app.evidence.media import ImageInfo, inspect_image, safe_name, sniff
 from app.evidence.objects import require_open, sign_and_store, signing_pair
@@ -107,16 +109,22 @@ def clock_claim(session: Session, case_id: str) -> dict[str, Any]:
     """Wall clock + monotonic counter, and whether the wall clock looks trustworthy against the last entry."""
     from app.evidence.canonical import loads
 
-    now_wall, now_mono, boot = utc_now(), time.monotonic_ns(), boot_id()
-    trusted = True
     last = session.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
                            .order_by(JournalLeaf.seq.desc()).limit(1)).first()
-    if last is not None:
-        prev = loads(last)["entry"]
-        if prev["time"] > now_wall:
+    prev = loads(last)["entry"] if last is not None else None
+    return _claim_after(None if prev is None else {"wall": prev["time"], "mono_ns": prev["mono_ns"],
+                                                   "boot": prev["boot"]})
+
+
+def _claim_after(prev: dict[str, Any] | None) -> dict[str, Any]:
+    """A clock claim judged against ``prev`` (``wall``, ``mono_ns``, ``boot`` of the last entry, or None)."""
+    now_wall, now_mono, boot = utc_now(), time.monotonic_ns(), boot_id()
+    trusted = True
+    if prev is not None:
+        if prev["wall"] > now_wall:
             trusted = False  # the clock went backwards
         elif prev["boot"] == boot:
-            wall_delta = _iso_ms(now_wall) - _iso_ms(prev["time"])
+            wall_delta = _iso_ms(now_wall) - _iso_ms(prev["wall"])
             mono_delta = (now_mono - prev["mono_ns"]) // 1_000_000
             trusted = abs(wall_delta - mono_delta) <= 120_000  # a jump of more than two minutes
     return {"wall": now_wall, "mono_ns": now_mono, "boot": boot, "clock_trusted": trusted}
@@ -139,14 +147,135 @@ def _check_space(store: Store, need: int) -> None:
         )
 
 
+@dataclass
+class _Prepared:
+    """One source read, encrypted into a durable staged file and (if an image) inspected, ahead of its transaction.
+    The staged files belong to whoever holds this until :meth:`BlobStore.adopt` moves them into the store."""
+
+    name: str
+    size: int
+    head: bytes
+    blob: StagedBlob | None  # None once adopted
+    looks_image: bool
+    inspectable: bool  # small enough to have been read into memory and inspected
+    info: ImageInfo | None = None
+    thumb: StagedBlob | None = None
+    thumb_head: bytes = b""
+
+    def adopt(self, s: Session, bs: BlobStore) -> StoredBlob:
+        blob, self.blob = self.blob, None
+        assert blob is not None
+        return bs.adopt(s, blob)
+
+    def discard(self, bs: BlobStore) -> None:
+        """Remove whatever was not adopted (a duplicate, an error, a cancelled import, an unused thumbnail)."""
+        for blob in (self.blob, self.thumb):
+            if blob is not None:
+                bs.discard(blob)
+        self.blob = self.thumb = None
+
+
+def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Callable[[int], None] | None = None,
+             overlap: bool = False) -> _Prepared:
+    """Read ``src`` once, encrypt it into staging and inspect it if it is an image — the very same bytes are hashed,
+    stored and decoded. No database access, so it runs on :func:`capture_batch`'s worker threads. ``overlap``
+    decodes on a second thread while this one hashes, encrypts and fsyncs (a single :func:`capture`).
+
+    Raises UserError when the file cannot be read and EnvironmentProblem when the store cannot be written."""
+    size = src.size()
+    looks_image = src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic", ".gif", ".webp"))
+    data = src.data
+    if data is None and size <= MAX_INSPECT_BYTES:
+        try:
+            with src.open() as fh:  # small enough: read once, store and inspect the very same bytes
+                data = fh.read(MAX_INSPECT_BYTES + 1)
+        except OSError as exc:
+            raise _read_error(src.name, exc) from exc
+    inspector: threading.Thread | None = None
+    inspected: list[ImageInfo] = []
+    if data is not None:
+        head = data[:4096]
+        inspectable = len(data) <= MAX_INSPECT_BYTES
+        wants_info = inspectable and (looks_image or sniff(head).startswith("image/"))
+        if wants_info and overlap:
+            inspector = threading.Thread(target=lambda d=data: inspected.append(inspect_image(d, thumbnail=thumbnail)),
+                                         name="capture-inspect", daemon=True)
+            inspector.start()
+        staged = _stage(bs, data, progress)
+        if wants_info and inspector is None:
+            inspected.append(inspect_image(data, thumbnail=thumbnail))
+    else:
+        inspectable = False
+        with src.open() as fh:
+            try:
+                head = fh.read(4096)
+                fh.seek(0)
+            except OSError as exc:
+                raise _read_error(src.name, exc) from exc
+            staged = bs.stage(fh, progress, place=True)  # a read error here propagates as OSError, as it always did
+    if inspector is not None:
+        inspector.join()
+    prepared = _Prepared(safe_name(src.name), staged.size, head, staged, looks_image, inspectable,
+                         inspected[0] if inspected else None)
+    try:
+        jpeg = prepared.info.thumbnail_jpeg if prepared.info is not None else None
+        if jpeg is not None:
+            prepared.thumb, prepared.thumb_head = _stage(bs, jpeg, None), jpeg[:512]
+    except BaseException:
+        prepared.discard(bs)
+        raise
+    return prepared
+
+
+def _stage(bs: BlobStore, src: BinaryIO | bytes, progress: Callable[[int], None] | None) -> StagedBlob:
+    try:
+        return bs.stage(src, progress, place=True)
+    except OSError as exc:
+        raise EnvironmentProblem(f"无法写入证据存储（{exc.strerror}）。原文件未受影响。",
+                                 f"Cannot write to the evidence store ({exc.strerror}); the original file is "
+                                 "untouched.") from exc
+
+
+def _read_error(name: str, exc: OSError) -> UserError:
+    return UserError(f"无法读取文件：{safe_name(name)}（{exc.strerror}）",
+                     f"Cannot read the file {safe_name(name)} ({exc.strerror}).")
+
+
 def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: CaptureMeta,
             progress: Progress | None = None, *, supersedes: tuple[str, str] | None = None,
-            parent: tuple[str, str] | None = None,
-            inspected: dict[int, ImageInfo] | None = None) -> CaptureResult:
+            parent: tuple[str, str] | None = None) -> CaptureResult:
     """Store ``sources`` as one evidence item of ``case_id`` signed by two unlocked inspectors of the case.
 
-    ``inspected`` carries image inspections already made (by :func:`capture_batch`'s prefetch) per source index.
+    The sources are encrypted into durable staged files (and images decoded for EXIF and the thumbnail, on a second
+    thread) before the transaction, which then only records and signs.
     ``supersedes=(item_id, reason)`` makes it a correction; ``parent=(item_id, relation)`` a derived item."""
+    _check_meta(sources, meta, parent)
+    bs = BlobStore(store)
+    ready: list[_Prepared] = []
+    created: list[StoredBlob] = []
+    try:
+        total = sum(s.size() for s in sources)
+        _check_space(store, total)
+        done = 0
+        for src in sources:
+            def cb(n: int, base: int = done) -> None:
+                if progress is not None:
+                    progress(base + n, total)
+
+            want_thumb = parent is None and not any(p.thumb for p in ready)
+            ready.append(_prepare(bs, src, thumbnail=want_thumb, progress=cb, overlap=True))
+            done += ready[-1].size
+        with store.transaction() as s:
+            return _record(s, store, bs, case_id, meta, ready, created, supersedes=supersedes, parent=parent)
+    except BaseException:
+        _unlink_created(bs, created)
+        raise
+    finally:
+        for prep in ready:
+            prep.discard(bs)
+
+
+def _check_meta(sources: Sequence[Any], meta: CaptureMeta, parent: tuple[str, str] | None) -> None:
     if meta.kind not in EVIDENCE_KINDS:
         raise UserError(f"未知的证据种类：{meta.kind}", f"Unknown evidence kind: {meta.kind}")
     if meta.measure not in MEASURES:
@@ -158,154 +287,185 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
     if parent is None and not meta.source.strip():
         raise UserError("请注明证据来源（《武汉市医疗保险稽核办法》第七条第四项）。",
                         "State the source of the evidence (seeds/000 Art. 7(4)).")
-    total = sum(s.size() for s in sources)
-    _check_space(store, total)
-    bs = BlobStore(store)
-    created: list[StoredBlob] = []
+
+
+def _unlink_created(bs: BlobStore, created: list[StoredBlob]) -> None:
+    """The transaction rolled back: remove the encrypted files it would have owned."""
+    for blob in created:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(bs.path_for(bs.file_name(blob.sha256)))
+    created.clear()
+
+
+def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: CaptureMeta, ready: Sequence[_Prepared],
+            created: list[StoredBlob], *, supersedes: tuple[str, str] | None = None,
+            parent: tuple[str, str] | None = None) -> CaptureResult:
+    """Record one item from its ``ready`` (staged, inspected) sources in the caller's transaction: adopt the blobs
+    (new ones are appended to ``created``), sign the manifest, and derive the thumbnail."""
+    require_open(s, case_id, correction=supersedes is not None or parent is not None)
+    signers = signing_pair(s, store, case_id)
+    streams: list[dict[str, Any]] = []
     notes: list[str] = []
-    done = 0
-
-    def on_bytes(base: int) -> Callable[[int], None]:
-        def cb(n: int) -> None:
-            if progress is not None:
-                progress(base + n, total)
-
-        return cb
-
-    try:
-        with store.transaction() as s:
-            require_open(s, case_id, correction=supersedes is not None or parent is not None)
-            signers = signing_pair(s, store, case_id)
-            streams: list[dict[str, Any]] = []
-            exif: dict[str, Any] = {}
-            thumb: bytes | None = None
-            for index, src in enumerate(sources):
-                size = src.size()
-                looks_image = src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic", ".gif", ".webp"))
-                data = src.data
-                if data is None and size <= MAX_INSPECT_BYTES:
-                    with src.open() as fh:  # small enough: read once, store and inspect the very same bytes
-                        data = fh.read(MAX_INSPECT_BYTES + 1)
-                if data is not None:
-                    head = data[:4096]
-                    stored = bs.ingest(s, io.BytesIO(data), on_bytes(done))
+    exif: dict[str, Any] = {}
+    thumb: _Prepared | None = None
+    for index, prep in enumerate(ready):
+        stored = prep.adopt(s, bs)
+        if stored.new:
+            created.append(stored)
+        media = sniff(prep.head)
+        stream = {"index": index, "name": prep.name, "media_type": media,
+                  "size": stored.size, "sha256": stored.sha256}
+        if media.startswith("image/") or prep.looks_image:
+            if prep.inspectable and prep.info is not None:
+                info = prep.info
+                if info.ok:
+                    stream["pixels"] = [info.width, info.height]
+                    if not exif and info.exif:
+                        exif = info.exif
+                    if thumb is None and prep.thumb is not None:
+                        thumb = prep
                 else:
-                    with src.open() as fh:
-                        head = fh.read(4096)
-                        fh.seek(0)
-                        stored = bs.ingest(s, fh, on_bytes(done))
-                if stored.new:
-                    created.append(stored)
-                done += stored.size
-                media = sniff(head)
-                stream = {"index": index, "name": safe_name(src.name), "media_type": media,
-                          "size": stored.size, "sha256": stored.sha256}
-                if media.startswith("image/") or looks_image:
-                    if data is not None and len(data) <= MAX_INSPECT_BYTES:
-                        info = (inspected or {}).get(index) or inspect_image(
-                            data, thumbnail=thumb is None and parent is None)
-                        if info.ok:
-                            stream["pixels"] = [info.width, info.height]
-                            if not exif and info.exif:
-                                exif = info.exif
-                            thumb = thumb or info.thumbnail_jpeg
-                        else:
-                            stream["media_type"] = "application/octet-stream" if media.startswith("image/") else media
-                            notes.append(f"{stream['name']}: {info.problem_zh} / {info.problem_en}")
-                    else:
-                        notes.append(f"{stream['name']}: 文件过大，未读取 EXIF / too large to read EXIF")
-                streams.append(stream)
-            item_id = uuid7()
-            manifest: dict[str, Any] = {
-                "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
-                "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),
-                "description": meta.description, "place": meta.place,
-                "source": {"text": meta.source, "system": meta.source_system, "extraction": meta.extraction_method},
-                "provider": meta.provider.as_json() if meta.provider else None,
-                "original": meta.original, "quantity": meta.quantity,
-                "obtained_at": clock_claim(s, case_id), "inspectors": signers,
-                "checklist_entry": meta.checklist_entry_id or "", "finding": meta.finding_id or "",
-                "streams": streams, "exif": exif, "notes": notes, "extra": meta.extra,
-                "parent": None, "supersedes": None,
-            }
-            if supersedes is not None:
-                old = _manifest_row(s, supersedes[0])
-                if not supersedes[1].strip():
-                    raise UserError("更正须说明理由。", "A correction must say why.")
-                manifest["supersedes"] = {"item": supersedes[0], "manifest_sha256": old.sha256, "reason": supersedes[1]}
-            if parent is not None:
-                prow = _manifest_row(s, parent[0], ("evidence", "record"))
-                if parent[1] not in DERIVED_RELATIONS:
-                    raise UserError("未知的派生关系。", "Unknown derivation.")
-                manifest["parent"] = {"item": parent[0], "manifest_sha256": prow.sha256, "relation": parent[1]}
-            row = sign_and_store(s, store, case_id, "evidence", manifest, signers, object_id=item_id)
-            s.add(EvidenceItem(
-                id=item_id, case_id=case_id, kind=meta.kind, measure=meta.measure, title=manifest["title"],
-                manifest_id=row.id, parent_id=parent[0] if parent else None,
-                supersedes_id=supersedes[0] if supersedes else None, checklist_entry_id=meta.checklist_entry_id,
-                finding_id=meta.finding_id, obtained_at=manifest["obtained_at"]["wall"], created=utc_now(),
-            ))
-            s.flush()
-            thumb_id = None
-            if thumb is not None:
-                thumb_id = _derive_in(s, store, bs, case_id, item_id, row.sha256, "thumbnail", thumb, signers, created)
-                s.get(EvidenceItem, item_id).thumbnail_sha256 = _first_stream_sha(s, thumb_id)  # type: ignore[union-attr]
-        return CaptureResult(item_id, row.sha256, tuple(notes), thumb_id)
-    except BaseException:
-        for blob in created:  # the transaction rolled back: remove the encrypted files it would have owned
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(bs.path_for(bs.file_name(blob.sha256)))
-        raise
+                    stream["media_type"] = "application/octet-stream" if media.startswith("image/") else media
+                    notes.append(f"{stream['name']}: {info.problem_zh} / {info.problem_en}")
+            else:
+                notes.append(f"{stream['name']}: 文件过大，未读取 EXIF / too large to read EXIF")
+        streams.append(stream)
+    item_id = uuid7()
+    claim = clock_claim(s, case_id)
+    manifest: dict[str, Any] = {
+        "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
+        "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),
+        "description": meta.description, "place": meta.place,
+        "source": {"text": meta.source, "system": meta.source_system, "extraction": meta.extraction_method},
+        "provider": meta.provider.as_json() if meta.provider else None,
+        "original": meta.original, "quantity": meta.quantity,
+        "obtained_at": claim, "inspectors": signers,
+        "checklist_entry": meta.checklist_entry_id or "", "finding": meta.finding_id or "",
+        "streams": streams, "exif": exif, "notes": notes, "extra": meta.extra,
+        "parent": None, "supersedes": None,
+    }
+    if supersedes is not None:
+        old = _manifest_row(s, supersedes[0])
+        if not supersedes[1].strip():
+            raise UserError("更正须说明理由。", "A correction must say why.")
+        manifest["supersedes"] = {"item": supersedes[0], "manifest_sha256": old.sha256, "reason": supersedes[1]}
+    if parent is not None:
+        prow = _manifest_row(s, parent[0], ("evidence", "record"))
+        if parent[1] not in DERIVED_RELATIONS:
+            raise UserError("未知的派生关系。", "Unknown derivation.")
+        manifest["parent"] = {"item": parent[0], "manifest_sha256": prow.sha256, "relation": parent[1]}
+    row = sign_and_store(s, store, case_id, "evidence", manifest, signers, object_id=item_id)
+    staged_thumb = thumb.thumb if thumb is not None else None
+    s.add(EvidenceItem(
+        id=item_id, case_id=case_id, kind=meta.kind, measure=meta.measure, title=manifest["title"],
+        manifest_id=row.id, parent_id=parent[0] if parent else None,
+        supersedes_id=supersedes[0] if supersedes else None, checklist_entry_id=meta.checklist_entry_id,
+        finding_id=meta.finding_id, obtained_at=claim["wall"], created=utc_now(),
+        thumbnail_sha256=staged_thumb.sha256 if staged_thumb is not None else None,  # derived below, same transaction
+    ))
+    s.flush()
+    thumb_id = None
+    if thumb is not None and staged_thumb is not None:
+        thumb.thumb = None
+        thumb_id, _sha = _derive_in(s, store, bs, case_id, item_id, row.sha256, "thumbnail", staged_thumb,
+                                    thumb.thumb_head, signers, created, after=claim)
+    return CaptureResult(item_id, row.sha256, tuple(notes), thumb_id)
 
 
-def _prefetch(src: CaptureSource) -> tuple[CaptureSource, dict[int, ImageInfo]]:
-    """Read a small file and inspect it if it is an image (Pillow releases the GIL while decoding)."""
-    try:
-        size = src.size()
-    except UserError:
-        return src, {}
-    if size > MAX_INSPECT_BYTES:
-        return src, {}
-    with src.open() as fh:
-        data = fh.read(MAX_INSPECT_BYTES + 1)
-    loaded = CaptureSource(src.name, data=data)
-    if sniff(data[:64]).startswith("image/") or src.name.lower().endswith((".jpg", ".jpeg", ".png")):
-        return loaded, {0: inspect_image(data)}
-    return loaded, {}
+def _prefetch(bs: BlobStore, store: Store, src: CaptureSource) -> _Prepared:
+    """A worker's part of one import: read, encrypt into durable staged files, decode the thumbnail. Pillow,
+    hashlib and fsync release the GIL, so this runs on the other core while the calling thread records."""
+    _check_space(store, src.size())
+    return _prepare(bs, src, thumbnail=True)
+
+
+GROUP_ITEMS = 8  # at most this many items per commit in capture_batch ...
+GROUP_SECONDS = 0.5  # ... begun within this long
 
 
 def capture_batch(store: Store, case_id: str, items: Sequence[tuple[CaptureSource, CaptureMeta]],
                   progress: Callable[[int, int, str], None] | None = None,
                   cancelled: Callable[[], bool] | None = None) -> list[CaptureResult | FieldAuditError]:
-    """Import many single-file items (an SD card, a folder). Each item is its own transaction, so a failure or a
-    crash keeps every item before it; a bad file gives a per-item error and the rest go on. Reading and image
-    decoding run ahead on a small thread pool while the previous item is encrypted, signed and committed."""
+    """Import many single-file items (an SD card, a folder); a bad file gives a per-item error and the rest go on.
+
+    Reading, hashing, encryption into durable staged files and thumbnail decoding run ahead on a small thread pool;
+    the calling thread only records and signs. When the workers are ahead, several items (at most ``GROUP_ITEMS``,
+    begun within ``GROUP_SECONDS``) share one commit, each in a savepoint of its own, so a failing item rolls back
+    alone and one fsync of the database commits the group; when the next item is not ready yet, what is recorded is
+    committed at once, so the write lock is never held while waiting. ``progress`` reports an item only once it is
+    committed: a crash keeps every item reported (and loses at most one uncommitted group, never reported)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    bs = BlobStore(store)
     results: list[CaptureResult | FieldAuditError] = []
     workers = max(1, min(3, (os.cpu_count() or 2)))
+    ahead = workers * 2
+    pending: list[Future[_Prepared]] = []
+    stop = False
     with ThreadPoolExecutor(workers, thread_name_prefix="capture-prefetch") as pool:
-        pending = [pool.submit(_prefetch, src) for src, _ in items[: workers * 2]]
-        for n, (src, meta) in enumerate(items):
-            if cancelled is not None and cancelled():
-                for f in pending:
-                    f.cancel()
-                break
-            nxt = n + workers * 2
-            if nxt < len(items):
-                pending.append(pool.submit(_prefetch, items[nxt][0]))
-            future = pending.pop(0)
-            try:
-                loaded, inspected = future.result()
-                results.append(capture(store, case_id, [loaded], meta, inspected=inspected))
-            except FieldAuditError as exc:
-                results.append(exc)
-            except OSError as exc:
-                results.append(UserError(f"无法读取文件：{safe_name(src.name)}（{exc.strerror}）",
-                                         f"Cannot read the file {safe_name(src.name)} ({exc.strerror})."))
-            if progress is not None:
-                progress(n + 1, len(items), safe_name(src.name))
+        try:
+            pending = [pool.submit(_prefetch, bs, store, src) for src, _ in items[:ahead]]
+            n = 0
+            while n < len(items) and not stop:
+                group: list[tuple[int, CaptureResult | FieldAuditError, list[StoredBlob]]] = []
+                began = time.monotonic()
+                try:
+                    with store.transaction() as s:
+                        while n < len(items) and len(group) < GROUP_ITEMS:
+                            if group and (time.monotonic() - began >= GROUP_SECONDS or not pending[0].done()):
+                                break  # commit now rather than hold the write lock while the next item is read
+                            if cancelled is not None and cancelled():
+                                stop = True
+                                break
+                            if n + ahead < len(items):
+                                pending.append(pool.submit(_prefetch, bs, store, items[n + ahead][0]))
+                            src, meta = items[n]
+                            created: list[StoredBlob] = []
+                            group.append((n, _record_one(s, store, bs, case_id, src, meta, pending.pop(0), created),
+                                          created))
+                            n += 1
+                except (FieldAuditError, OSError) as exc:  # the group's commit failed: none of its items is stored
+                    for i, (index, _result, created) in enumerate(group):
+                        _unlink_created(bs, created)
+                        group[i] = (index, exc if isinstance(exc, FieldAuditError) else EnvironmentProblem(
+                            f"无法写入数据库（{exc.strerror}）。", f"Cannot write the database ({exc.strerror})."), [])
+                except BaseException:
+                    for _index, _result, created in group:
+                        _unlink_created(bs, created)
+                    raise
+                for index, result, _created in group:
+                    results.append(result)
+                    if progress is not None:
+                        progress(index + 1, len(items), safe_name(items[index][0].name))
+        finally:  # cancelled or failed: what the workers staged ahead is discarded
+            for f in pending:
+                if not f.cancel():
+                    with contextlib.suppress(BaseException):
+                        f.result().discard(bs)
     return results
+
+
+def _record_one(s: Session, store: Store, bs: BlobStore, case_id: str, src: CaptureSource, meta: CaptureMeta,
+                future: Future[_Prepared], created: list[StoredBlob]) -> CaptureResult | FieldAuditError:
+    """One item of a batch, in a savepoint of the group's transaction: its result, or its error (rolled back)."""
+    prepared: _Prepared | None = None
+    try:
+        prepared = future.result()
+        _check_meta([src], meta, None)
+        with s.begin_nested():
+            return _record(s, store, bs, case_id, meta, [prepared], created)
+    except FieldAuditError as exc:
+        _unlink_created(bs, created)
+        return exc
+    except OSError as exc:
+        _unlink_created(bs, created)
+        return _read_error(src.name, exc)
+    except BaseException:
+        _unlink_created(bs, created)
+        raise
+    finally:
+        if prepared is not None:
+            prepared.discard(bs)
 
 
 def _manifest_row(s: Session, item_id: str, types: tuple[str, ...] = ("evidence",)) -> SignedObject:
@@ -315,16 +475,12 @@ def _manifest_row(s: Session, item_id: str, types: tuple[str, ...] = ("evidence"
     return row
 
 
-def _first_stream_sha(s: Session, item_id: str) -> str:
-    from app.evidence.canonical import loads
-
-    row = _manifest_row(s, item_id)
-    return str(loads(row.body)["streams"][0]["sha256"])
-
-
 def _derive_in(s: Session, store: Store, bs: BlobStore, case_id: str, parent_id: str, parent_sha: str,
-               relation: str, data: bytes, signers: list[str], created: list[StoredBlob]) -> str:
-    stored = bs.ingest_bytes(s, data)
+               relation: str, data: bytes | StagedBlob, head: bytes, signers: list[str], created: list[StoredBlob],
+               after: dict[str, Any] | None = None) -> tuple[str, str]:
+    """A derived item in the caller's transaction: (its id, the SHA-256 of its one stream). ``after`` is the clock
+    claim of the entry this transaction appended last (saves reading it back from the journal)."""
+    stored = bs.adopt(s, data) if isinstance(data, StagedBlob) else bs.ingest_bytes(s, data)
     if stored.new:
         created.append(stored)
     item_id = uuid7()
@@ -332,9 +488,10 @@ def _derive_in(s: Session, store: Store, bs: BlobStore, case_id: str, parent_id:
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": "documentary" if relation == "print" else "audiovisual", "measure": "record_media",
         "title": f"{relation}", "description": "", "place": "", "source": {"text": "", "system": "", "extraction": ""},
-        "provider": None, "original": False, "quantity": "", "obtained_at": clock_claim(s, case_id),
+        "provider": None, "original": False, "quantity": "",
+        "obtained_at": clock_claim(s, case_id) if after is None else _claim_after(after),
         "inspectors": signers, "checklist_entry": "", "finding": "",
-        "streams": [{"index": 0, "name": f"{relation}.bin", "media_type": sniff(data[:512]), "size": stored.size,
+        "streams": [{"index": 0, "name": f"{relation}.bin", "media_type": sniff(head[:512]), "size": stored.size,
                      "sha256": stored.sha256}],
         "exif": {}, "notes": [], "extra": {},
         "parent": {"item": parent_id, "manifest_sha256": parent_sha, "relation": relation}, "supersedes": None,
@@ -344,7 +501,7 @@ def _derive_in(s: Session, store: Store, bs: BlobStore, case_id: str, parent_id:
                        manifest_id=row.id, parent_id=parent_id, obtained_at=manifest["obtained_at"]["wall"],
                        created=utc_now()))
     s.flush()
-    return item_id
+    return item_id, stored.sha256
 
 
 def derive(store: Store, case_id: str, parent_id: str, relation: str, data: bytes) -> str:
@@ -356,7 +513,8 @@ def derive(store: Store, case_id: str, parent_id: str, relation: str, data: byte
             require_open(s, case_id, correction=True)
             signers = signing_pair(s, store, case_id)
             parent = _manifest_row(s, parent_id, ("evidence", "record"))
-            return _derive_in(s, store, bs, case_id, parent_id, parent.sha256, relation, data, signers, created)
+            return _derive_in(s, store, bs, case_id, parent_id, parent.sha256, relation, data, data[:512], signers,
+                              created)[0]
     except BaseException:
         for blob in created:
             with contextlib.suppress(FileNotFoundError):
