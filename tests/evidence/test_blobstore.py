@@ -135,3 +135,60 @@ def test_sigkill_during_100mb_ingest_leaves_a_sound_store(two_inspectors: TwoIns
         with store.session() as s:
             assert s.scalar(select(func.count()).select_from(Blob)) == 0
     assert list((two_inspectors.root / "staging").iterdir()) == []
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE + 17])
+def test_staged_from_memory_and_placed_reads_back(unlocked: Store, size: int) -> None:
+    data = os.urandom(size)
+    bs = BlobStore(unlocked)
+    staged = bs.stage(data, place=True)
+    assert staged.placed is not None
+    with unlocked.transaction() as s:
+        stored = bs.adopt(s, staged)
+    assert stored.new and stored.size == size
+    assert bs.read(stored.sha256) == data
+    assert list(unlocked.profile.paths.staging.iterdir()) == []
+
+
+def test_same_bytes_staged_twice_in_flight(unlocked: Store) -> None:
+    bs = BlobStore(unlocked)
+    data = os.urandom(3000)
+    first, second = bs.stage(data, place=True), bs.stage(data, place=True)
+    assert first.placed is not None and second.placed is None  # link() never replaces the first one's file
+    with unlocked.transaction() as s:
+        assert bs.adopt(s, first).new
+    with unlocked.transaction() as s:
+        assert not bs.adopt(s, second).new
+    assert bs.read(first.sha256) == data
+    assert len([p for p in unlocked.profile.paths.blobs.rglob("*") if p.is_file()]) == 1
+    assert list(unlocked.profile.paths.staging.iterdir()) == []
+
+
+def test_placed_link_replaced_and_removed_by_an_earlier_item_is_restored(unlocked: Store) -> None:
+    """Item 2's worker placed the blob; item 1 (same bytes, its own staged copy) adopted it first, replacing the
+    placed link, then rolled back and removed it. Item 2 must still end up with its file, and discarding must never
+    remove a file that is not the discarder's own."""
+    bs = BlobStore(unlocked)
+    data = os.urandom(5000)
+    placed, other = bs.stage(data, place=True), bs.stage(data, place=True)
+    final = bs.path_for(bs.file_name(placed.sha256))
+    with pytest.raises(RuntimeError), unlocked.transaction() as s:
+        bs.adopt(s, other)
+        raise RuntimeError("item 1 fails")
+    final.unlink()  # what capture does with the files of a rolled-back transaction
+    with unlocked.transaction() as s:
+        assert bs.adopt(s, placed).new
+    assert bs.read(placed.sha256) == data
+    again = bs.stage(data, place=True)
+    assert again.placed is None
+    bs.discard(again)
+    assert bs.read(placed.sha256) == data
+
+
+def test_discarding_a_placed_blob_removes_it(unlocked: Store) -> None:
+    bs = BlobStore(unlocked)
+    staged = bs.stage(os.urandom(100), place=True)
+    final = bs.path_for(bs.file_name(staged.sha256))
+    assert final.exists()
+    bs.discard(staged)
+    assert not final.exists() and list(unlocked.profile.paths.staging.iterdir()) == []
