@@ -286,7 +286,7 @@ def _check_meta(sources: Sequence[Any], meta: CaptureMeta, parent: tuple[str, st
         raise UserError("此类证据需要至少一个文件。", "This kind of evidence needs at least one file.")
     if parent is None and not meta.source.strip():
         raise UserError("请注明证据来源（《武汉市医疗保险稽核办法》第七条第四项）。",
-                        "State the source of the evidence (seeds/000 Art. 7(4)).")
+                        "State the source of the evidence (Wuhan Audit Measures Art. 7(4)).")
 
 
 def _unlink_created(bs: BlobStore, created: list[StoredBlob]) -> None:
