@@ -98,8 +98,7 @@ def wait(app: QApplication, pool: QThreadPool, cond, timeout_s: float = 30) -> N
 
     from PySide6.QtCore import QEventLoop, QTimer
 
-    # Not a processEvents() busy loop: in PySide6 6.12 every QApplication.processEvents() call drops one
-    # reference to None, and a few thousand calls abort the interpreter (none_dealloc).
+    # waits on a short event loop rather than spinning processEvents()
     end = time.monotonic() + timeout_s
     while not cond() and time.monotonic() < end:
         pool.waitForDone(20)
@@ -138,6 +137,18 @@ def sync_dialogs(app: QApplication, win: MainWindow, out: Path, tag: str) -> Non
     settle(app)
 
 
+def page_settled(win: MainWindow, case: object, step: str) -> bool:
+    """The workspace is idle and, on the evidence page, the visible thumbnails and the selected photo are shown."""
+    if not win.workspace.idle():
+        return False
+    if step != "evidence":
+        return True
+    evidence = case.page("evidence")  # type: ignore[attr-defined]
+    current = evidence.current()
+    photo_shown = current is None or not current.is_image or evidence.viewer.has_image()
+    return not evidence.model.missing_thumbnails() and photo_shown
+
+
 def walkthrough(app: QApplication, out: Path, tag: str) -> None:
     """The enrolment page, home and every step of the demo audit, on a real demo store in a temp dir."""
     import tempfile
@@ -171,6 +182,9 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         for i, step in enumerate(PAGES):
             case.show_step(step)
             for size in SIZES:
+                win.resize(*size)
+                settle(app)  # the new size may show more thumbnails: wait until what is visible is loaded
+                wait(app, services.store_pool, lambda s=step: page_settled(win, case, s))
                 save(app, win, out, f"{20 + i:02d}-step-{step}{tag}", size)
         # print the on-site record from the closing page: the print preview of the real PDF
         closing = case.page("closing")

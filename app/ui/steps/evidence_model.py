@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from app.ui.labels import evidence_kind_label, measure_label
@@ -50,6 +50,7 @@ class EvidenceModel(QAbstractListModel):
         # the first paint (the view's uniform item sizes are measured once)
         self._placeholder = QPixmap(THUMB, THUMB * 3 // 4)
         self._placeholder.fill(QColor("#e6e6e6"))
+        self._file_icons: dict[str, QPixmap] = {}
 
     def set_items(self, items: list[EvidenceInfo]) -> None:
         self.beginResetModel()
@@ -111,6 +112,32 @@ class EvidenceModel(QAbstractListModel):
         self._wanted.clear()
         self._undecodable.clear()
 
+    def _file_icon(self, e: EvidenceInfo) -> QPixmap:
+        """For an item without a picture: a card with its file type (PDF, CSV, WAV…), one per type."""
+        stream = e.streams[0] if e.streams else {}
+        name, media = str(stream.get("name", "")), str(stream.get("media_type", ""))
+        if "." in name.strip(".") and len(name.rsplit(".", 1)[1]) <= 5:
+            label = name.rsplit(".", 1)[1].upper()  # the file's own extension says most
+        else:
+            subtype = media.rsplit("/", 1)[-1].split(";", maxsplit=1)[0].split("+", maxsplit=1)[0].upper()
+            label = {"PLAIN": "TXT", "X-WAV": "WAV", "MPEG": "MP3"}.get(subtype, subtype)
+            label = label if label and len(label) <= 5 else "FILE"
+        icon = self._file_icons.get(label)
+        if icon is None:
+            icon = QPixmap(self._placeholder.size())
+            icon.fill(QColor("#f4f1ea"))
+            painter = QPainter(icon)
+            painter.setPen(QColor("#8a8170"))
+            painter.drawRect(icon.rect().adjusted(0, 0, -1, -1))
+            font = painter.font()
+            font.setBold(True)
+            font.setPixelSize(icon.height() // 4)
+            painter.setFont(font)
+            painter.drawText(icon.rect(), Qt.AlignmentFlag.AlignCenter, label)
+            painter.end()
+            self._file_icons[label] = icon
+        return icon
+
     def _thumbnail(self, sha: str | None) -> QPixmap:
         if not sha:
             return self._placeholder
@@ -145,7 +172,7 @@ class EvidenceModel(QAbstractListModel):
         if role == self.ItemIdRole:
             return e.id
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._thumbnail(e.thumbnail_sha256)
+            return self._thumbnail(e.thumbnail_sha256) if e.thumbnail_sha256 else self._file_icon(e)
         if role == Qt.ItemDataRole.ForegroundRole and not e.complete:
             return QColor("#b3261e")
         if role == Qt.ItemDataRole.ToolTipRole:

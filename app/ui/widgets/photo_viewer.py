@@ -220,6 +220,7 @@ class PhotoViewer(QWidget):
         tools.addWidget(self.zoom_label)
 
         self._exif_box = QGroupBox()
+        self._exif_box.setMinimumWidth(230)  # "2026-11-23 09:41:00" and "4000 × 3000" on one line each
         form = QFormLayout(self._exif_box)
         self._exif_labels: dict[str, QLabel] = {}
         self._exif_names: dict[str, QLabel] = {}
