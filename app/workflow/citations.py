@@ -1,7 +1,21 @@
-"""The legal sources the audit rules cite: the seed regulations by file and article, and two national laws.
+"""The legal sources the audit rules cite: the seed regulations and two national laws, by title and article.
 
 Each rule's result carries its citations (see :mod:`app.workflow.thresholds`, :mod:`app.workflow.deadlines`,
-:mod:`app.workflow.advance_notice`) for the UI to show.
+:mod:`app.workflow.advance_notice`) for the UI to show. Texts shown to users name a document by its title
+(``《武汉市医疗保险稽核办法（试行）》`` / "Wuhan Audit Measures"), never by its seed file; the file stays available as
+:attr:`Source.file` / :attr:`Citation.file` for traceability in docs and tests.
+
+The short English titles are the one form used in every English message of the app:
+
+========  =================================================  ====================================
+seed      Chinese title                                      English short title
+========  =================================================  ====================================
+000       《武汉市医疗保险稽核办法（试行）》                   Wuhan Audit Measures
+001       《兰州市医疗保障基金使用监督管理办法》               Lanzhou Fund Supervision Measures
+002       《2023年河南省医疗保障稽核工作要点》                 Henan 2023 Audit Priorities
+003       《2021年度医疗保障行政检查计划》 (Nantong)           Nantong 2021 Inspection Plan
+004       《2022年六安市叶集区医保经办机构自查自纠工作方案》   Yeji 2022 Self-Check Plan
+========  =================================================  ====================================
 """
 
 from __future__ import annotations
@@ -9,39 +23,76 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Citation", "join_citations"]
+__all__ = ["SOURCES", "Citation", "Source", "join_citations"]
 
-SEED_000 = "seeds/000_d11889b39ed9d735.txt"
-SEED_001 = "seeds/001_b3b20375b11e855e.txt"
-LAW_PENALTY = "《中华人民共和国行政处罚法》(2021)"
-LAW_COERCION = "《中华人民共和国行政强制法》"
+
+@dataclass(frozen=True)
+class Source:
+    """One cited document: its titles for users and, for a seed, the repository file it was read from."""
+
+    title_zh: str  # with the book-title marks: 《…》
+    title_en: str  # the short English title used in every English message
+    file: str = ""  # seed file path (traceability only, never shown to users); "" for a national law
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_en if lang.startswith("en") else self.title_zh
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+
+WUHAN_AUDIT = Source("《武汉市医疗保险稽核办法（试行）》", "Wuhan Audit Measures", "seeds/000_d11889b39ed9d735.txt")
+LANZHOU_SUPERVISION = Source("《兰州市医疗保障基金使用监督管理办法》", "Lanzhou Fund Supervision Measures",
+                             "seeds/001_b3b20375b11e855e.txt")
+HENAN_2023_PRIORITIES = Source("《2023年河南省医疗保障稽核工作要点》", "Henan 2023 Audit Priorities",
+                               "seeds/002_d899fe0808b3633e.txt")
+NANTONG_2021_PLAN = Source("《2021年度医疗保障行政检查计划》", "Nantong 2021 Inspection Plan",
+                           "seeds/003_dea53202a836123b.txt")
+YEJI_2022_SELF_CHECK = Source("《2022年六安市叶集区医保经办机构自查自纠工作方案》", "Yeji 2022 Self-Check Plan",
+                              "seeds/004_eb51e4ee481051d5.txt")
+LAW_PENALTY = Source("《中华人民共和国行政处罚法》(2021)", "Administrative Penalty Law (2021)")
+LAW_COERCION = Source("《中华人民共和国行政强制法》", "Administrative Coercion Law")
+
+SOURCES: dict[str, Source] = {
+    "000": WUHAN_AUDIT,
+    "001": LANZHOU_SUPERVISION,
+    "002": HENAN_2023_PRIORITIES,
+    "003": NANTONG_2021_PLAN,
+    "004": YEJI_2022_SELF_CHECK,
+}
+"""The seed documents by their number in ``seeds/``."""
 
 
 @dataclass(frozen=True)
 class Citation:
-    """One legal source: ``source`` is a seed file path or a law's title; ``article`` as printed."""
+    """One article of one source; ``article_zh`` / ``article_en`` as printed after the title."""
 
-    source: str
+    source: Source
     article_zh: str
     article_en: str
 
+    @property
+    def file(self) -> str:
+        """The seed file read for the article ("" for a national law): for docs and tests, never for users."""
+        return self.source.file
+
     def __str__(self) -> str:
-        return f"{self.source} {self.article_zh}"
+        return self.text("zh")
 
     def text(self, lang: str = "zh") -> str:
         if lang.startswith("en"):
-            return f"{self.source} {self.article_en}"
-        return f"{self.source} {self.article_zh}"
+            return f"{self.source.title_en} {self.article_en}"
+        return f"{self.source.title_zh}{self.article_zh}"
 
 
-C_000_7_1 = Citation(SEED_000, "第七条第（一）项", "Art. 7(1)")
-C_000_8_1 = Citation(SEED_000, "第八条第（一）项", "Art. 8(1)")
-C_000_14 = Citation(SEED_000, "第十四条第二款", "Art. 14 para. 2")
-C_001_21 = Citation(SEED_001, "第二十一条", "Art. 21")
-C_001_22 = Citation(SEED_001, "第二十二条第三款", "Art. 22 para. 3")
-C_001_35_5 = Citation(SEED_001, "第三十五条第（五）项", "Art. 35(5)")
-C_001_36_1 = Citation(SEED_001, "第三十六条第（一）项", "Art. 36(1)")
-C_001_36_2 = Citation(SEED_001, "第三十六条第（二）项", "Art. 36(2)")
+C_000_7_1 = Citation(WUHAN_AUDIT, "第七条第（一）项", "Art. 7(1)")
+C_000_8_1 = Citation(WUHAN_AUDIT, "第八条第（一）项", "Art. 8(1)")
+C_000_14 = Citation(WUHAN_AUDIT, "第十四条第二款", "Art. 14 para. 2")
+C_001_21 = Citation(LANZHOU_SUPERVISION, "第二十一条", "Art. 21")
+C_001_22 = Citation(LANZHOU_SUPERVISION, "第二十二条第三款", "Art. 22 para. 3")
+C_001_35_5 = Citation(LANZHOU_SUPERVISION, "第三十五条第（五）项", "Art. 35(5)")
+C_001_36_1 = Citation(LANZHOU_SUPERVISION, "第三十六条第（一）项", "Art. 36(1)")
+C_001_36_2 = Citation(LANZHOU_SUPERVISION, "第三十六条第（二）项", "Art. 36(2)")
 C_PEN_56 = Citation(LAW_PENALTY, "第五十六条", "Art. 56")
 C_PEN_58 = Citation(LAW_PENALTY, "第五十八条", "Art. 58")
 C_PEN_60 = Citation(LAW_PENALTY, "第六十条", "Art. 60")
@@ -53,6 +104,5 @@ C_COE_25 = Citation(LAW_COERCION, "第二十五条", "Art. 25")
 
 
 def join_citations(citations: Iterable[Citation], lang: str = "zh") -> str:
-    return "；".join(c.text(lang) for c in citations) if lang == "zh" else "; ".join(
-        c.text(lang) for c in citations
-    )
+    """The citations as one text: "；"-separated in Chinese, "; "-separated in English."""
+    return ("；" if not lang.startswith("en") else "; ").join(c.text(lang) for c in citations)

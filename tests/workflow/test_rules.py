@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.workflow.advance_notice import RuleViolation, check_notice, notice_latest_service_date
+from app.workflow.citations import C_000_14, C_001_21, C_PEN_58, SOURCES, join_citations
 from app.workflow.deadlines import (
     decision_deadline,
     defence_deadline,
@@ -53,7 +54,8 @@ def test_collective_decision_boundary_at_50000_yuan() -> None:
     assert not below.required and not below
     assert at.required and at
     assert "5万元" in at.reasons_zh[0]
-    assert "001_b3b20375b11e855e.txt" in at.citation and "第二十一条" in at.citation
+    assert at.citation == "《兰州市医疗保障基金使用监督管理办法》第二十一条"
+    assert at.citations[0].file == "seeds/001_b3b20375b11e855e.txt"
 
 
 def test_collective_decision_for_suspension_or_termination_at_any_amount() -> None:
@@ -67,7 +69,7 @@ def test_legal_review_boundary_at_100000_yuan() -> None:
     assert not needs_legal_review(yuan_to_fen("99999.99"), ends_agreement=False).required
     at = needs_legal_review(yuan_to_fen("100000.00"), ends_agreement=False)
     assert at.required
-    assert "000_d11889b39ed9d735.txt 第十四条" in at.citation
+    assert "《武汉市医疗保险稽核办法（试行）》第十四条第二款" in at.citation
     assert "第五十八条" in at.citation
 
 
@@ -159,7 +161,7 @@ def test_defence_deadline_over_a_weekend() -> None:
     result = defence_deadline(date(2026, 1, 30), CAL)
     assert result.due == date(2026, 2, 6)
     assert result.counting is DayCount.WORKING
-    assert result.citation == "seeds/001_b3b20375b11e855e.txt 第二十二条第三款"
+    assert result.citation == "《兰州市医疗保障基金使用监督管理办法》第二十二条第三款"
     assert result.is_met(date(2026, 2, 6)) and not result.is_met(date(2026, 2, 7))
 
 
@@ -263,8 +265,29 @@ def test_decision_within_90_days_of_filing() -> None:
 
 def test_citations_have_english_text() -> None:
     result = sealing_end(date(2026, 3, 1))
-    assert result.citations[0].text("en") == "seeds/001_b3b20375b11e855e.txt Art. 36(2)"
-    assert str(result.citations[0]) == "seeds/001_b3b20375b11e855e.txt 第三十六条第（二）项"
+    assert result.citations[0].text("en") == "Lanzhou Fund Supervision Measures Art. 36(2)"
+    assert str(result.citations[0]) == "《兰州市医疗保障基金使用监督管理办法》第三十六条第（二）项"
+    assert join_citations(result.citations, "en") == (
+        "Lanzhou Fund Supervision Measures Art. 36(2); Administrative Coercion Law Art. 24; "
+        "Administrative Coercion Law Art. 25")
+    assert result.citation == ("《兰州市医疗保障基金使用监督管理办法》第三十六条第（二）项；"
+                               "《中华人民共和国行政强制法》第二十四条；《中华人民共和国行政强制法》第二十五条")
+
+
+def test_citations_keep_the_seed_file_apart_from_the_title() -> None:
+    """The file is there for traceability; no text for users names it."""
+    assert SOURCES["000"].file == "seeds/000_d11889b39ed9d735.txt"
+    assert SOURCES["000"].title("zh") == "《武汉市医疗保险稽核办法（试行）》"
+    assert SOURCES["000"].title("en") == "Wuhan Audit Measures"
+    assert SOURCES["001"].title("zh") == "《兰州市医疗保障基金使用监督管理办法》"
+    assert SOURCES["001"].title("en") == "Lanzhou Fund Supervision Measures"
+    for key, source in SOURCES.items():
+        assert source.file.startswith(f"seeds/{key}_") and source.file.endswith(".txt")
+        assert source.title_zh.startswith("《") and source.title_en
+    assert C_000_14.file == "seeds/000_d11889b39ed9d735.txt"
+    for c in (C_000_14, C_001_21, C_PEN_58):
+        for text in (str(c), c.text("zh"), c.text("en")):
+            assert "seeds" not in text and ".txt" not in text
 
 
 # ------------------------------------------------------------------------------------------ calendar file
