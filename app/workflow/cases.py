@@ -73,8 +73,8 @@ def create_case(session: Session, store: Store, actor_id: str, spec: CaseSpec) -
     ids = list(dict.fromkeys(spec.inspector_ids))
     if len(ids) < 2:
         raise PermissionRefused(
-            "稽核须由两名以上稽核人员进行（《武汉市医疗保险稽核办法》第七条第二项）。",
-            "An audit needs two or more inspectors (seeds/000 Art. 7(2)).",
+            "稽核须由两名以上稽核人员进行（《武汉市医疗保险稽核办法（试行）》第七条第二项）。",
+            "An audit needs two or more inspectors (Wuhan Audit Measures Art. 7(2)).",
         )
     for iid in ids:
         if session.get(Inspector, iid) is None:

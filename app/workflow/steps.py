@@ -59,12 +59,13 @@ RECUSAL_DECISIONS = ("granted", "rejected")
 def record_notice(session: Session, store: Store, case_id: str, actor_id: str, *, audit_date: date,
                   served_on: date | None = None, unannounced: bool = False, unannounced_reason: str = "") -> None:
     """The 稽核通知书 served at least 3 days before ``audit_date``, or an unannounced audit with its reason
-    (seeds/000 Art. 7(1), 8(1)). A written audit (书面稽核) always needs the notice."""
+    (Wuhan Audit Measures Art. 7(1), 8(1)). A written audit (书面稽核) always needs the notice."""
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
     if unannounced and case.form == "written":
-        raise refuse("书面稽核须事先书面通知被稽核单位，不能不事先通知（《武汉市医疗保险稽核办法》第八条第（一）项）。",
-                     "A written audit always needs a prior notice (seeds/000 Art. 8(1)).", code="notice")
+        raise refuse("书面稽核须事先书面通知被稽核单位，不能不事先通知（《武汉市医疗保险稽核办法（试行）》第八条第（一）项）。",
+                     "A written audit always needs a prior notice (Wuhan Audit Measures Art. 8(1)).",
+                     code="notice")
     check = advance_notice.check_notice(audit_date, None if unannounced else served_on,
                                         unannounced=unannounced, unannounced_reason=unannounced_reason)
     if not check.ok:

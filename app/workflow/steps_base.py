@@ -142,8 +142,8 @@ def require_actor(session: Session, store: Store, case: Case, actor_id: str) -> 
     """The actor is assigned to this case and has unlocked with their own passphrase in this session."""
     if actor_id not in case_inspector_ids(session, case.id):
         raise refuse(
-            "只有指派到本案的稽核人员才能办理本案（《武汉市医疗保险稽核办法》第七条第二项）。",
-            "Only the inspectors assigned to this case may act on it (seeds/000 Art. 7(2)).",
+            "只有指派到本案的稽核人员才能办理本案（《武汉市医疗保险稽核办法（试行）》第七条第二项）。",
+            "Only the inspectors assigned to this case may act on it (Wuhan Audit Measures Art. 7(2)).",
             code="not_assigned",
         )
     store.signing_key(actor_id)  # PermissionRefused when this inspector has not entered their passphrase

@@ -64,7 +64,7 @@ def evidence_status(session: Session, case_id: str) -> StepStatus:
             missing.append(Missing(f"evidence.provider.{it.item_id}",
                                    f"证据“{it.title}”既无提供者签字，也未注明不能签字的原因（第七条第四项）。",
                                    f"Evidence '{it.title}' has neither the provider's signature nor the reason "
-                                   "it could not be had (seeds/000 Art. 7(4))."))
+                                   "it could not be had (Wuhan Audit Measures Art. 7(4))."))
     return make_status(EVIDENCE, missing)
 
 
@@ -87,7 +87,7 @@ def records_status(session: Session, case_id: str) -> StepStatus:
             missing.append(Missing(f"records.party.{r.record_id}",
                                    f"{what_zh}既无当事人签字，也未注明拒签原因（第三十二条第（三）项）。",
                                    f"The {what_en} has neither the party's signature nor the reason for its "
-                                   "refusal (seeds/001 Art. 32(3))."))
+                                   "refusal (Lanzhou Fund Supervision Measures Art. 32(3))."))
     return make_status(RECORDS, missing)
 
 
@@ -165,7 +165,7 @@ def _two_inspectors_missing() -> Missing:
     return Missing("closing.two_inspectors",
                    "结案须由两名稽核人员各自输入本人口令后共同确认（第七条第二项；条例第二十九条）。",
                    "Closing needs two inspectors of the case, each unlocked with their own passphrase "
-                   "(seeds/000 Art. 7(2); 条例 Art. 29).")
+                   "(Wuhan Audit Measures Art. 7(2); 条例 Art. 29).")
 
 
 def close_case(session: Session, store: Store, case_id: str, actor_ids: Sequence[str]) -> str:
@@ -236,7 +236,8 @@ def record_defence(session: Session, store: Store, case_id: str, actor_id: str, 
         raise InvalidInput("summary", "请填写陈述申辩的内容摘要。", "Enter a summary of the statement and defence.")
     if waived and on.isoformat() <= state["due"]:
         raise refuse(f"陈述申辩期限至{state['due']}，期满前不能视为放弃（第二十二条）。",
-                     f"The period runs until {state['due']}; it is not waived before then (seeds/001 Art. 22).",
+                     f"The period runs until {state['due']}; it is not waived before then "
+                     "(Lanzhou Fund Supervision Measures Art. 22).",
                      code="defence.not_lapsed")
     row = session.get(Deadline, state["deadline"])
     if row is not None:

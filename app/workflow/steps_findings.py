@@ -225,8 +225,9 @@ def findings_status(session: Session, case_id: str) -> StepStatus:
     flags = case_flags(session, case_id)
     if flags.required and not flags.acknowledged:
         missing.append(Missing("findings.flags", "金额达到集体讨论或法制审核标准，请确认并记录提示（第二十一条；第十四条）。",
-                               "Amounts reach the collective-decision or legal-review threshold; acknowledge the "
-                               "flags (seeds/001 Art. 21; seeds/000 Art. 14)."))
+                               "Amounts reach the collective-decision or legal-review threshold; acknowledge "
+                               "the flags (Lanzhou Fund Supervision Measures Art. 21; "
+                               "Wuhan Audit Measures Art. 14)."))
     linked = set(section(case_data(get_case(session, case_id)), FINDINGS).get("checklist_links", {}).values())
     noncompliant = session.scalars(select(ChecklistEntry).where(ChecklistEntry.case_id == case_id,
                                                                 ChecklistEntry.finding == "noncompliant"))

@@ -133,7 +133,8 @@ def test_notice_must_be_served_three_days_ahead(store: Store) -> None:
             else:
                 with pytest.raises(PermissionRefused) as exc:
                     steps.record_notice(s, store, case_id, a, audit_date=AUDIT_DAY, served_on=served)
-                assert "seeds/000" in exc.value.message_zh and "Art. 7(1)" in exc.value.message_en
+                assert "《武汉市医疗保险稽核办法（试行）》第七条第（一）项" in exc.value.message_zh
+                assert "Wuhan Audit Measures Art. 7(1)" in exc.value.message_en
         with store.session() as s:
             case = s.get(Case, case_id)
             assert case is not None
