@@ -20,6 +20,7 @@ from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
 from app.ui.steps.common import in_tx
 from app.ui.workspace import Workspace
+from app.workflow.citations import join_citations
 
 FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b3261e; border-radius: 6px;" \
              " padding: 8px; font-weight: bold; font-size: 13pt; }"
@@ -158,12 +159,13 @@ class FindingsPage(StepPage):
             self.legal_flag.setText(self.tr("法制审核 required: %1 (%2)")
                                     .replace("%1", "；".join(pick(z, e) for z, e in zip(legal.reasons_zh,
                                                                                       legal.reasons_en, strict=True)))
-                                    .replace("%2", legal.citation))
+                                    .replace("%2", pick(legal.citation, join_citations(legal.citations, "en"))))
         if collective:
             self.collective_flag.setText(self.tr("集体讨论 required: %1 (%2)")
                                          .replace("%1", "；".join(pick(z, e) for z, e in zip(
                                              collective.reasons_zh, collective.reasons_en, strict=True)))
-                                         .replace("%2", collective.citation))
+                                         .replace("%2", pick(collective.citation,
+                                                             join_citations(collective.citations, "en"))))
         if flags.required:
             self.ack_state.setText(self.tr("Flags acknowledged.") if flags.acknowledged
                                    else self.tr("The flags must be acknowledged before closing."))
