@@ -398,7 +398,7 @@ def capture_batch(store: Store, case_id: str, items: Sequence[tuple[CaptureSourc
 
     bs = BlobStore(store)
     results: list[CaptureResult | FieldAuditError] = []
-    workers = max(1, min(3, (os.cpu_count() or 2)))
+    workers = max(2, min(4, (os.cpu_count() or 2) + 1))  # one more than the cores: fsync waits do not idle a core
     ahead = workers * 2
     pending: list[Future[_Prepared]] = []
     stop = False
