@@ -207,6 +207,10 @@ class Operation(QObject, Generic[T]):
     def _finish(self) -> None:
         self._done = True
         _ORPHANS.discard(self)
+        # a finished operation is not kept by its parent: a day of thumbnail batches and reloads would pile up
+        # thousands of them (deleted on the next event-loop turn, after the callbacks below have run)
+        if self.parent() is not None:
+            self.deleteLater()
         if self._dialog is not None:
             self._dialog.finish()
             self._dialog = None

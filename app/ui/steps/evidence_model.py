@@ -22,10 +22,10 @@ from app.ui.snapshot import EvidenceInfo
 
 Index = QModelIndex | QPersistentModelIndex
 THUMB = 128
-# Pixmaps kept: more than a full-screen grid of thumbnails (about 40 at 1920×1080), far fewer than a case.
-THUMB_CACHE = 160
+# Pixmaps kept: several screenfuls of the list (about 20 show at 1920×1080), far fewer than a case holds.
+THUMB_CACHE = 96
 # Thumbnails decoded per worker call, so the first screenful appears quickly and the worker stays responsive.
-THUMB_BATCH = 48
+THUMB_BATCH = 24
 
 
 class EvidenceModel(QAbstractListModel):
