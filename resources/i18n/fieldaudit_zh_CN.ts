@@ -648,7 +648,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence_model.py" line="+132"/>
+        <location filename="../../app/ui/steps/evidence_model.py" line="+159"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -702,12 +702,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+166"/>
+        <location line="+202"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-161"/>
+        <location line="-197"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -723,13 +723,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+159"/>
+        <location line="+195"/>
         <location line="+46"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-240"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -774,17 +774,30 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>导入文件夹或存储卡</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+33"/>
+        <location line="+42"/>
         <source>%1 item(s) imported and signed by both inspectors.</source>
         <translation>已导入 %1 项证据，两名稽核人员均已签名。</translation>
     </message>
     <message>
+        <location line="-35"/>
+        <source> and %1 more</source>
+        <translation>等另外 %1 个</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not imported (nothing of these files was stored): %1</source>
+        <translation>未导入（这些文件均未保存）：%1</translation>
+    </message>
+    <message>
         <location line="+4"/>
+        <location line="+34"/>
         <source>Importing…</source>
         <translation>正在导入……</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-33"/>
+        <location line="+34"/>
         <source>Importing evidence…</source>
         <translation>正在导入证据……</translation>
     </message>
@@ -837,7 +850,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+43"/>
+        <location filename="../../app/ui/steps/findings.py" line="+44"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -937,7 +950,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>须集体讨论：%1（%2）</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Flags acknowledged.</source>
         <translation>提示已确认并记入案卷。</translation>
     </message>
@@ -1493,7 +1506,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+467"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+468"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>

@@ -326,3 +326,21 @@ def test_closing_refused_with_an_unsigned_evidence_item(opened, tmp_path):
     evidence.refusal_dialog._accept()
     assert evidence.refusal_dialog.isVisible() and evidence.refusal_dialog.error.text()
     evidence.refusal_dialog.reject()
+
+
+def test_a_folder_import_names_the_file_it_could_not_take_and_keeps_the_rest(opened, tmp_path):
+    d, _case_id, _profile = opened
+    page = d.page("evidence")
+    files = []
+    for n in range(3):
+        f = tmp_path / f"IMG_{n:04d}.JPG"
+        f.write_bytes(photo(n))
+        files.append(f)
+    vanished = tmp_path / "IMG_GONE.JPG"  # listed by the folder chooser, removed before it was read
+    page.source.setText("住院三病区护士站")
+    d.do(lambda: page.import_paths([files[0], vanished, files[1], files[2]]))
+    assert len(page.last_import) == 3, page.import_state.text()
+    assert page.model.rowCount() == 3
+    state = page.import_state.text()
+    assert "3" in state and "IMG_GONE.JPG" in state
+    assert {page.model.item(r).title for r in range(3)} == {"IMG_0000", "IMG_0001", "IMG_0002"}

@@ -186,11 +186,47 @@ class EvidencePage(StepPage):
             self.import_paths(files[:MAX_FOLDER_FILES])
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog."""
+        """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog.
+
+        One file reports its bytes (a 2 GB video); several go through ``capture_batch`` (read, hash, encrypt and
+        thumbnail ahead on worker threads), where a file that cannot be imported is named and the rest go on."""
         from app.evidence.capture import CaptureSource, IngestCancelled, capture
 
         jobs = [(CaptureSource(p.name, path=p), self._meta(p.stem)) for p in paths]
-        self._run_capture(jobs, IngestCancelled, capture)
+        if len(jobs) == 1:
+            self._run_capture(jobs, IngestCancelled, capture)
+        elif jobs:
+            self._run_batch(jobs)
+
+    def _run_batch(self, jobs: list[tuple[Any, Any]]) -> None:
+        case_id = self.case_id
+
+        def work(store: Any, ctx: Any) -> tuple[list[str], list[tuple[str, BaseException]]]:
+            from app.evidence.capture import capture_batch
+
+            results = capture_batch(store, case_id, jobs, progress=ctx.report, cancelled=lambda: ctx.cancelled)
+            ids = [r.item_id for r in results if not isinstance(r, BaseException)]
+            failed: list[tuple[str, BaseException]] = [
+                (str(jobs[i][0].name), r) for i, r in enumerate(results) if isinstance(r, BaseException)]
+            return ids, failed
+
+        def finished(outcome: tuple[list[str], list[tuple[str, BaseException]]]) -> None:
+            ids, failed = outcome
+            self.last_import = ids
+            text = self.tr("%1 item(s) imported and signed by both inspectors.").replace("%1", str(len(ids)))
+            if failed:
+                from app.ui.i18n import pick
+
+                names = "；".join(
+                    f"{name}: {pick(getattr(exc, 'message_zh', str(exc)), getattr(exc, 'message_en', str(exc)))}"
+                    for name, exc in failed[:5])
+                more = self.tr(" and %1 more").replace("%1", str(len(failed) - 5)) if len(failed) > 5 else ""
+                text += "\n" + self.tr("Not imported (nothing of these files was stored): %1").replace("%1", names + more)
+            self.import_state.setText(text)
+            self.acted.emit("import")
+
+        self.import_state.setText(self.tr("Importing…"))
+        self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
 
     def import_bytes(self, name: str, data: bytes) -> None:
         from app.evidence.capture import CaptureSource, IngestCancelled, capture
