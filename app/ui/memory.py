@@ -88,8 +88,6 @@ class ReleaseScheduler(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(release_memory)
-        self.releases = 0
-        self._timer.timeout.connect(self._count)
 
     def poke(self) -> None:
         self._timer.start()
@@ -97,6 +95,3 @@ class ReleaseScheduler(QObject):
     def pending(self) -> bool:
         """A release is scheduled and has not run yet."""
         return self._timer.isActive()
-
-    def _count(self) -> None:
-        self.releases += 1

@@ -671,7 +671,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+64"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+65"/>
         <source>Describe what you import</source>
         <translation>导入证据的说明</translation>
     </message>
@@ -1506,7 +1506,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+468"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+360"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>

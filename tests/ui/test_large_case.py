@@ -16,7 +16,8 @@ from app.ui.main_window import MainWindow
 from app.ui.memory import release_memory, scan_sources_without_caching
 from app.ui.steps.evidence_model import THUMB_CACHE
 from app.ui.store_service import StoreUnlockService
-from app.ui.widgets.photo_viewer import PhotoViewer, read_photo
+from app.ui.widgets.photo_decode import read_photo
+from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.wiring import Services
 from tests.ui.test_walkthrough import TIMEOUT, unlock
 from tests.ui.walkthrough_helpers import fake_printer, make_case, photo

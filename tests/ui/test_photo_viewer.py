@@ -8,7 +8,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from app.ui.widgets.photo_viewer import PhotoDecodeError, PhotoViewer, read_photo
+from app.ui.widgets.photo_decode import PhotoDecodeError, read_photo
+from app.ui.widgets.photo_viewer import PhotoViewer
 
 
 def _jpeg(width: int = 400, height: int = 200, *, exif: bool = True, orientation: int = 1) -> bytes:

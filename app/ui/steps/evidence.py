@@ -27,7 +27,8 @@ from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, load_thumbnails
-from app.ui.widgets.photo_viewer import PhotoDecodeError, PhotoInfo, PhotoViewer, read_photo
+from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
+from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.workspace import Workspace
 
 MAX_FOLDER_FILES = 2000
