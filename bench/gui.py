@@ -8,7 +8,7 @@ once the unlock page has been painted; the baseline quits once its empty QMainWi
 time from process start to exit and the peak RSS (``wait4``) of each; medians over the runs.
 
 Memory: a temporary profile with two inspectors and one case holding ``--photos`` (500) 1600×1200 JPEGs
-captured with ``app.evidence.capture.capture_batch``; then a fresh interpreter runs the real ``MainWindow`` at
+captured with ``app.evidence.capture_batch``; then a fresh interpreter runs the real ``MainWindow`` at
 1366×768 on that profile: both inspectors unlocked, the case opened on the evidence step with the first photo in
 the viewer, the list scrolled screenful by screenful to its end (every thumbnail decoded once) and back to the
 top. Once that has been painted and the app has settled, it prints its resident set (``VmRSS``): that is "the
@@ -125,7 +125,8 @@ def make_photo_case(root: Path, photos: int, secrets: tuple[str, str]) -> str:
 
     from PIL import Image, ImageDraw
 
-    from app.evidence.capture import CaptureMeta, CaptureSource, capture_batch
+    from app.evidence.capture import CaptureMeta, CaptureSource
+    from app.evidence.capture_batch import capture_batch
     from app.models.profile import Profile
     from app.workflow.cases import CaseSpec, add_institution, create_case
 

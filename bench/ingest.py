@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image, ImageDraw
 
-from app.evidence.capture import CaptureMeta, CaptureSource, capture, capture_batch
+from app.evidence.capture import CaptureMeta, CaptureSource, capture
+from app.evidence.capture_batch import capture_batch
 from app.models.profile import Profile
 from app.workflow.cases import CaseSpec, add_institution, create_case
 

@@ -14,7 +14,8 @@ from app.errors import UserError
 from app.evidence import capture as capture_mod
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import loads
-from app.evidence.capture import CaptureMeta, CaptureResult, CaptureSource, capture_batch
+from app.evidence.capture import CaptureMeta, CaptureResult, CaptureSource
+from app.evidence.capture_batch import capture_batch
 from app.evidence.check import check_store
 from app.evidence.media import THUMB_EDGE, inspect_image
 from app.models.profile import Store

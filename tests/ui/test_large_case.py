@@ -26,7 +26,8 @@ PHOTOS = THUMB_CACHE + 40
 
 
 def _capture_photos(root, pass_a: str, pass_b: str, case_id: str, count: int) -> None:
-    from app.evidence.capture import CaptureMeta, CaptureSource, capture_batch
+    from app.evidence.capture import CaptureMeta, CaptureSource
+    from app.evidence.capture_batch import capture_batch
     from app.models.profile import Profile
 
     with Profile.open(root).unlock(pass_a) as store:

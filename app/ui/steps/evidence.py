@@ -203,7 +203,7 @@ class EvidencePage(StepPage):
         case_id = self.case_id
 
         def work(store: Any, ctx: Any) -> tuple[list[str], list[tuple[str, BaseException]]]:
-            from app.evidence.capture import capture_batch
+            from app.evidence.capture_batch import capture_batch
 
             results = capture_batch(store, case_id, jobs, progress=ctx.report, cancelled=lambda: ctx.cancelled)
             ids = [r.item_id for r in results if not isinstance(r, BaseException)]
