@@ -15,22 +15,20 @@ callbacks, not ``failure``. Pass a ``QThreadPool`` with one thread to serialise 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 T = TypeVar("T")
 
 PROGRESS_INTERVAL_S = 0.05
-
-# Operations without a Qt parent are kept alive here until they finish.
-_ORPHANS: set[Operation[Any]] = set()
-
 
 class OperationCancelled(Exception):
     """Raised inside an operation to stop it after the user pressed cancel."""
@@ -71,40 +69,78 @@ class OpContext:
         self._emit(int(done), int(total), message)
 
 
-class _Signals(QObject):
-    progressed = Signal(int, int, str)
-    succeeded = Signal(object)
-    failed = Signal(object)
-    was_cancelled = Signal()
+class _Relay(QObject):
+    """The one object worker threads emit on. It lives as long as the process, so a worker never emits on an object
+    the GUI thread may be destroying (emitting on a QObject while another thread deletes it is undefined: it crashed).
+    On the GUI thread it hands each outcome to its operation, if that operation still exists."""
+
+    progressed = Signal(int, int, int, str)  # operation key, done, total, message
+    ended = Signal(int, str, object)  # operation key, outcome ("success", "failure", "cancelled"), payload
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.live: dict[int, Operation[Any]] = {}
+        self.progressed.connect(self._on_progress)
+        self.ended.connect(self._on_ended)
+
+    def _operation(self, key: int, *, last: bool) -> Operation[Any] | None:
+        op = self.live.pop(key, None) if last else self.live.get(key)
+        if op is None or not shiboken6.isValid(op):  # its owner was destroyed meanwhile: nobody is left to tell
+            self.live.pop(key, None)
+            return None
+        return op
+
+    @Slot(int, int, int, str)
+    def _on_progress(self, key: int, done: int, total: int, message: str) -> None:
+        op = self._operation(key, last=False)
+        if op is not None:
+            op._handle_progress(done, total, message)
+
+    @Slot(int, str, object)
+    def _on_ended(self, key: int, outcome: str, payload: object) -> None:
+        op = self._operation(key, last=True)
+        if op is None:
+            return
+        if outcome == "success":
+            op._handle_success(payload)
+        elif outcome == "failure":
+            op._handle_failure(payload)  # type: ignore[arg-type]
+        else:
+            op._handle_cancelled()
+
+
+_RELAY: _Relay | None = None
+_KEYS = itertools.count(1)
+
+
+def _relay() -> _Relay:
+    """Created on first use, on the GUI thread (operations are built there), and never deleted."""
+    global _RELAY
+    if _RELAY is None:
+        _RELAY = _Relay()
+    return _RELAY
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[OpContext], Any], ctx: OpContext, signals: _Signals) -> None:
+    def __init__(self, fn: Callable[[OpContext], Any], ctx: OpContext, key: int) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._fn = fn
         self._ctx = ctx
-        self._signals = signals
+        self._key = key
 
     def run(self) -> None:
+        relay = _relay()
         try:
             result = self._fn(self._ctx)
         except OperationCancelled:
-            self._deliver(self._signals.was_cancelled)
+            relay.ended.emit(self._key, "cancelled", None)
         except BaseException as exc:
-            self._deliver(self._signals.failed, exc)
+            relay.ended.emit(self._key, "failure", exc)
         else:
-            if self._ctx.cancelled:
-                self._deliver(self._signals.was_cancelled)
-            else:
-                self._deliver(self._signals.succeeded, result)
-
-    @staticmethod
-    def _deliver(signal: Any, *args: Any) -> None:
-        try:
-            signal.emit(*args)
-        except RuntimeError:  # the operation's owner was destroyed meanwhile: nobody is left to tell
-            pass
+            relay.ended.emit(self._key, "cancelled" if self._ctx.cancelled else "success", result)
+        finally:
+            self._fn = None  # type: ignore[assignment]  # drop the closure here, not when Qt deletes the runnable
 
 
 class Operation(QObject, Generic[T]):
@@ -123,14 +159,12 @@ class Operation(QObject, Generic[T]):
         self._busy_cancellable = True
         self._busy_delay_ms = 300
         self._dialog: Any = None
-        self._signals = _Signals(self)
-        self._ctx = OpContext(self._signals.progressed.emit)
+        self._key = next(_KEYS)
+        relay = _relay()
+        key = self._key
+        self._ctx = OpContext(lambda done, total, message: relay.progressed.emit(key, done, total, message))
         self._started = False
         self._done = False
-        self._signals.progressed.connect(self._handle_progress)
-        self._signals.succeeded.connect(self._handle_success)
-        self._signals.failed.connect(self._handle_failure)
-        self._signals.was_cancelled.connect(self._handle_cancelled)
 
     # --- building
     def success(self, fn: Callable[[T], None]) -> Operation[T]:
@@ -172,9 +206,8 @@ class Operation(QObject, Generic[T]):
             )
             self._dialog.cancel_requested.connect(self.cancel)
             self._dialog.show_after(self._busy_delay_ms)
-        if self.parent() is None:
-            _ORPHANS.add(self)
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self._fn, self._ctx, self._signals))
+        _relay().live[self._key] = self  # also keeps an operation without a Qt parent alive until it ends
+        (pool or QThreadPool.globalInstance()).start(_Runnable(self._fn, self._ctx, self._key))
         return self
 
     def cancel(self) -> None:
@@ -193,8 +226,7 @@ class Operation(QObject, Generic[T]):
     def busy_dialog(self) -> Any:
         return self._dialog
 
-    # --- outcomes (GUI thread)
-    @Slot(int, int, str)
+    # --- outcomes (GUI thread, called by the relay)
     def _handle_progress(self, done: int, total: int, message: str) -> None:
         if self._done:
             return
@@ -206,7 +238,6 @@ class Operation(QObject, Generic[T]):
 
     def _finish(self) -> None:
         self._done = True
-        _ORPHANS.discard(self)
         # a finished operation is not kept by its parent: a day of thumbnail batches and reloads would pile up
         # thousands of them (deleted on the next event-loop turn, after the callbacks below have run)
         if self.parent() is not None:
@@ -215,14 +246,12 @@ class Operation(QObject, Generic[T]):
             self._dialog.finish()
             self._dialog = None
 
-    @Slot(object)
     def _handle_success(self, result: Any) -> None:
         self._finish()
         for fn in self._on_success:
             fn(result)
         self.finished.emit()
 
-    @Slot(object)
     def _handle_failure(self, exc: BaseException) -> None:
         self._finish()
         if self._on_failure:
@@ -235,7 +264,6 @@ class Operation(QObject, Generic[T]):
             show_error(parent if isinstance(parent, QWidget) else None, exc)
         self.finished.emit()
 
-    @Slot()
     def _handle_cancelled(self) -> None:
         self._finish()
         for fn in self._on_cancelled:
