@@ -56,20 +56,51 @@ def _encode(value: JSONValue) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _keys_sort_alike(value: JSONValue) -> bool:
-    """True when every member name sorts the same by code point as by UTF-16 code unit (no name holds a
-    character at or above U+E000), so ``json.dumps(sort_keys=True)`` yields the RFC 8785 order."""
-    if isinstance(value, Mapping):
-        return all(max(k, default="\0") < "\ue000" and _keys_sort_alike(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return all(_keys_sort_alike(v) for v in value)
-    return True
+class _Unusual(Exception):
+    """The fast scan met something it does not judge itself (a bad value, or a type other than the plain ones)."""
+
+
+_INT_LIMIT = 2**53 - 1
+
+
+def _scan(value: JSONValue) -> bool:
+    """Validate the plain types (dict, list, tuple, str, int, bool, None) in one pass and return whether every
+    member name sorts the same by code point as by UTF-16 code unit (no name holds a character at or above
+    U+E000), so that ``json.dumps(sort_keys=True)`` yields the RFC 8785 order. Anything else raises ``_Unusual``;
+    the caller then judges with ``_check`` (which names the path of the fault)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        if -_INT_LIMIT <= value <= _INT_LIMIT:
+            return True
+        raise _Unusual
+    alike = True
+    if kind is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                raise _Unusual
+            if alike and k and max(k) >= "\ue000":
+                alike = False
+            if not _scan(v):
+                alike = False
+        return alike
+    if kind is list or kind is tuple:
+        for v in value:
+            if not _scan(v):
+                alike = False
+        return alike
+    raise _Unusual
 
 
 def canonical_bytes(value: JSONValue) -> bytes:
     """The RFC 8785 canonical UTF-8 encoding of ``value``."""
-    _check(value, "$")
-    if _keys_sort_alike(value):
+    try:
+        alike = _scan(value)
+    except _Unusual:
+        _check(value, "$")  # raises CanonicalisationError naming the fault; passes other Mappings and Sequences
+        return _encode(value).encode("utf-8")
+    if alike:
         # Same output as _encode (ES6 string escaping = json's with ensure_ascii=False), several times faster.
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return _encode(value).encode("utf-8")
