@@ -1,4 +1,4 @@
-"""The legal sources the audit rules cite: the seed regulations and two national laws, by title and article.
+"""The legal sources the audit rules cite: the seed regulations and the national laws, by title and article.
 
 Each rule's result carries its citations (see :mod:`app.workflow.thresholds`, :mod:`app.workflow.deadlines`,
 :mod:`app.workflow.advance_notice`) for the UI to show. Texts shown to users name a document by its title
@@ -16,6 +16,10 @@ seed      Chinese title                                      English short title
 003       《2021年度医疗保障行政检查计划》 (Nantong)           Nantong 2021 Inspection Plan
 004       《2022年六安市叶集区医保经办机构自查自纠工作方案》   Yeji 2022 Self-Check Plan
 ========  =================================================  ====================================
+
+National laws and regulations are named in English by :data:`NATIONAL_LAWS` (Chinese short name → English
+name), never by their Chinese name: "Administrative Penalty Law Art. 55", not "行政处罚法 Art. 55". A Chinese text
+may cite them by the short name or, for the fund regulations, as plain "条例" (:data:`CHINESE_SHORTHANDS`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["SOURCES", "Citation", "Source", "join_citations"]
+__all__ = ["CHINESE_SHORTHANDS", "NATIONAL_LAWS", "SOURCES", "Citation", "Source", "join_citations", "law_en"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,32 @@ NANTONG_2021_PLAN = Source("《2021年度医疗保障行政检查计划》", "Na
                            "seeds/003_dea53202a836123b.txt")
 YEJI_2022_SELF_CHECK = Source("《2022年六安市叶集区医保经办机构自查自纠工作方案》", "Yeji 2022 Self-Check Plan",
                               "seeds/004_eb51e4ee481051d5.txt")
-LAW_PENALTY = Source("《中华人民共和国行政处罚法》(2021)", "Administrative Penalty Law (2021)")
-LAW_COERCION = Source("《中华人民共和国行政强制法》", "Administrative Coercion Law")
+NATIONAL_LAWS: dict[str, str] = {
+    "行政处罚法": "Administrative Penalty Law",
+    "行政强制法": "Administrative Coercion Law",
+    "医疗保障基金使用监督管理条例": "Regulations on the Supervision and Administration of the Use of Medical Security Funds",
+    "医疗保障行政处罚程序暂行规定": "Interim Provisions on Administrative Penalty Procedures for Medical Security",
+    "社会保险法": "Social Insurance Law",
+    "民事诉讼法": "Civil Procedure Law",
+    "居民身份证法": "Resident Identity Card Law",
+    "行政复议法": "Administrative Reconsideration Law",
+    "行政诉讼法": "Administrative Litigation Law",
+}
+"""The national laws and regulations by their Chinese short name (without 中华人民共和国 and 《》): the one English
+name every English message uses, followed by the article as "Art. 55"."""
+
+CHINESE_SHORTHANDS: dict[str, str] = {"条例": "医疗保障基金使用监督管理条例"}
+"""Shorter Chinese forms the Chinese texts use for a law of :data:`NATIONAL_LAWS`: "条例第二十九条" is the fund
+regulations. Never part of an English text either."""
+
+
+def law_en(name_zh: str) -> str:
+    """The English name of a national law given its Chinese short name (or a shorthand such as "条例")."""
+    return NATIONAL_LAWS[CHINESE_SHORTHANDS.get(name_zh, name_zh)]
+
+
+LAW_PENALTY = Source("《中华人民共和国行政处罚法》(2021)", f"{law_en('行政处罚法')} (2021)")
+LAW_COERCION = Source("《中华人民共和国行政强制法》", law_en("行政强制法"))
 
 SOURCES: dict[str, Source] = {
     "000": WUHAN_AUDIT,

@@ -68,22 +68,25 @@ class Step:
 
 STEPS: tuple[Step, ...] = (
     Step(ARRIVAL, "到达现场：通知、亮证、负责人、告知权利", "Arrival: notice, credentials, representative, rights",
-         "Wuhan Audit Measures Art. 7(1)(2); Lanzhou Fund Supervision Measures Art. 32, 34; 条例 Art. 29",
+         "Wuhan Audit Measures Art. 7(1)(2); Lanzhou Fund Supervision Measures Art. 32, 34; "
+         "Regulations on the Supervision and Administration of the Use of Medical Security Funds Art. 29",
          arrival_status),
-    Step(RECUSAL, "回避", "Recusal", "Wuhan Audit Measures Art. 13; 行政处罚法 Art. 43", recusal_status),
+    Step(RECUSAL, "回避", "Recusal", "Wuhan Audit Measures Art. 13; Administrative Penalty Law Art. 43",
+         recusal_status),
     Step(CHECKLIST, "检查清单", "Checklist",
          "Wuhan Audit Measures Art. 7(3); Nantong 2021 Inspection Plan; Yeji 2022 Self-Check Plan",
          checklist_status),
     Step(EVIDENCE, "证据采集", "Evidence",
          "Wuhan Audit Measures Art. 7(4); Lanzhou Fund Supervision Measures Art. 37", evidence_status),
     Step(RECORDS, "询问笔录与现场检查笔录", "Interview and on-site records",
-         "Lanzhou Fund Supervision Measures Art. 22, 32(3); 行政处罚法 Art. 55", records_status),
+         "Lanzhou Fund Supervision Measures Art. 22, 32(3); Administrative Penalty Law Art. 55", records_status),
     Step(MEASURES, "先行登记保存与封存", "Preservation and sealing",
-         "Lanzhou Fund Supervision Measures Art. 35(5), 36; 行政处罚法 Art. 56; 行政强制法 Art. 18–28",
+         "Lanzhou Fund Supervision Measures Art. 35(5), 36; Administrative Penalty Law Art. 56; "
+         "Administrative Coercion Law Art. 18–28",
          measures_status, optional=True),
     Step(FINDINGS, "问题清单", "Findings",
          "Wuhan Audit Measures Art. 14; Lanzhou Fund Supervision Measures Art. 21", findings_status),
-    Step(CLOSING, "结案", "Closing", "Wuhan Audit Measures Art. 7(2), 18; 行政处罚法 Art. 47",
+    Step(CLOSING, "结案", "Closing", "Wuhan Audit Measures Art. 7(2), 18; Administrative Penalty Law Art. 47",
          closing_status),
 )
 assert tuple(s.name for s in STEPS) == STEP_NAMES

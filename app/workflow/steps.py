@@ -154,7 +154,8 @@ def record_rights_told(session: Session, store: Store, case_id: str, actor_id: s
         zh = "、".join(RIGHTS_LABELS[r][0] for r in missing)
         en = ", ".join(RIGHTS_LABELS[r][1] for r in missing)
         raise refuse(f"须告知被检查人：{zh}（行政处罚法第四十三、四十四条；条例第二十九条）。",
-                     f"The party must be told: {en} (行政处罚法 Art. 43–44; 条例 Art. 29).", code="rights")
+                     f"The party must be told: {en} (Administrative Penalty Law Art. 43–44; Regulations on the "
+                     "Supervision and Administration of the Use of Medical Security Funds Art. 29).", code="rights")
     answer = require_text(answer, "answer", "被检查人的答复", "party's answer")
     record = {"rights": list(RIGHTS), "answer": answer, "told": utc_now()}
     data = case_data(case)
@@ -306,12 +307,13 @@ def recusal_status(session: Session, case_id: str) -> StepStatus:
         if req["outcome"] == "granted" and req["target"] in current:
             missing.append(Missing(f"recusal.granted.{req['id']}",
                                    f"{name}已被决定回避，须由单位另行指派稽核人员（第十三条）。",
-                                   f"{name} must step aside; the unit must assign another inspector (000 Art. 13)."))
+                                   f"{name} must step aside; the unit must assign another inspector "
+                                   "(Wuhan Audit Measures Art. 13)."))
         elif req["outcome"] == "pending":
             warnings.append(Missing(f"recusal.pending.{req['id']}",
                                     f"对{name}的回避申请待单位负责人决定；决定前稽核不停止（行政处罚法第四十三条）。",
                                     f"The recusal of {name} awaits the head's decision; the audit goes on "
-                                    "meanwhile (行政处罚法 Art. 43)."))
+                                    "meanwhile (Administrative Penalty Law Art. 43)."))
     return make_status(RECUSAL, missing, warnings)
 
 

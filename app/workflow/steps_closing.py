@@ -77,7 +77,7 @@ def records_status(session: Session, case_id: str) -> StepStatus:
     current = [r for r in record_statuses(session, case_id) if r.superseded_by is None]
     if not any(r.kind == "onsite" for r in current):
         missing.append(Missing("records.onsite", "尚无现场检查笔录（行政处罚法第五十五条）。",
-                               "There is no on-site record yet (行政处罚法 Art. 55)."))
+                               "There is no on-site record yet (Administrative Penalty Law Art. 55)."))
     for r in current:
         what_zh, what_en = ("询问笔录", "interview record") if r.kind == "interview" else ("现场检查笔录", "on-site record")
         if r.inspector_signatures < 2:
@@ -165,7 +165,8 @@ def _two_inspectors_missing() -> Missing:
     return Missing("closing.two_inspectors",
                    "结案须由两名稽核人员各自输入本人口令后共同确认（第七条第二项；条例第二十九条）。",
                    "Closing needs two inspectors of the case, each unlocked with their own passphrase "
-                   "(Wuhan Audit Measures Art. 7(2); 条例 Art. 29).")
+                   "(Wuhan Audit Measures Art. 7(2); Regulations on the Supervision and Administration of the Use "
+                   "of Medical Security Funds Art. 29).")
 
 
 def close_case(session: Session, store: Store, case_id: str, actor_ids: Sequence[str]) -> str:

@@ -77,10 +77,10 @@ def _check_approval(approved_by: str, approved_on: date, start_date: date, *, em
     if sealing:
         raise refuse("封存须事先经负责人批准；情况紧急的，应在二十四小时内补办批准手续（行政强制法第十八、十九条）。",
                      "Sealing needs the head's prior approval, or approval within 24 hours in an emergency "
-                     "(行政强制法 Art. 18–19).", code="measure.approval")
+                     "(Administrative Coercion Law Art. 18–19).", code="measure.approval")
     raise refuse("先行登记保存须事先经负责人批准（行政处罚法第五十六条；第三十五条第（五）项）。",
                  "Preservation needs the head's prior approval "
-                 "(行政处罚法 Art. 56; Lanzhou Fund Supervision Measures Art. 35(5)).",
+                 "(Administrative Penalty Law Art. 56; Lanzhou Fund Supervision Measures Art. 35(5)).",
                  code="measure.approval")
 
 
@@ -181,7 +181,7 @@ def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: 
     except ValueError:
         raise refuse(f"封存期限不得超过{deadlines.SEALING_DAYS}日（第三十六条第（二）项；行政强制法第二十五条）。",
                      f"A sealing lasts at most {deadlines.SEALING_DAYS} days "
-                     "(Lanzhou Fund Supervision Measures Art. 36(2); 行政强制法 Art. 25).",
+                     "(Lanzhou Fund Supervision Measures Art. 36(2); Administrative Coercion Law Art. 25).",
                      code="measure.period") from None
     measure = Measure(id=uuid7(), case_id=case_id, kind="sealing", items=json.dumps(lines, ensure_ascii=False),
                       approved_by=who, approved_on=approved_on.isoformat(), start_date=start_date.isoformat(),
@@ -216,7 +216,7 @@ def extend_sealing(session: Session, store: Store, case_id: str, actor_id: str, 
     if measure.extended_days:
         raise refuse("封存只能延长一次（第三十六条第（二）项；行政强制法第二十五条）。",
                      "A sealing may be extended only once "
-                     "(Lanzhou Fund Supervision Measures Art. 36(2); 行政强制法 Art. 25).",
+                     "(Lanzhou Fund Supervision Measures Art. 36(2); Administrative Coercion Law Art. 25).",
                      code="measure.extended")
     who = require_text(approved_by, "approved_by", "批准延长的负责人", "head approving the extension")
     why = require_text(reason, "reason", "延长理由（情况复杂）", "reason (complex circumstances)")
