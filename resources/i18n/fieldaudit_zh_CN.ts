@@ -5,7 +5,7 @@
     <name>ArrivalPage</name>
     <message>
         <location filename="../../app/ui/steps/arrival.py" line="+35"/>
-        <source>Audit notice (3 days before; 000 Art. 7(1))</source>
+        <source>Audit notice (3 days before; Wuhan Audit Measures Art. 7(1))</source>
         <translation>稽核通知书（提前 3 日送达；第七条第（一）项）</translation>
     </message>
     <message>
@@ -941,12 +941,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+6"/>
-        <source>法制审核 required: %1 (%2)</source>
+        <source>法制审核 (legal review) required: %1 (%2)</source>
         <translation>须法制审核：%1（%2）</translation>
     </message>
     <message>
         <location line="+5"/>
-        <source>集体讨论 required: %1 (%2)</source>
+        <source>集体讨论 (collective decision) required: %1 (%2)</source>
         <translation>须集体讨论：%1（%2）</translation>
     </message>
     <message>

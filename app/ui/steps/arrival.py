@@ -32,7 +32,7 @@ class ArrivalPage(StepPage):
 
         self._steps = steps
         # notice
-        _box, form = self.group(self.tr("Audit notice (3 days before; 000 Art. 7(1))"))
+        _box, form = self.group(self.tr("Audit notice (3 days before; Wuhan Audit Measures Art. 7(1))"))
         self.audit_date = QDateEdit(QDate.currentDate())
         self.audit_date.setCalendarPopup(True)
         self.served_on = QDateEdit(QDate.currentDate().addDays(-3))

@@ -156,12 +156,12 @@ class FindingsPage(StepPage):
         self.legal_flag.setVisible(bool(legal))
         self.collective_flag.setVisible(bool(collective))
         if legal:
-            self.legal_flag.setText(self.tr("法制审核 required: %1 (%2)")
+            self.legal_flag.setText(self.tr("法制审核 (legal review) required: %1 (%2)")
                                     .replace("%1", "；".join(pick(z, e) for z, e in zip(legal.reasons_zh,
                                                                                       legal.reasons_en, strict=True)))
                                     .replace("%2", pick(legal.citation, join_citations(legal.citations, "en"))))
         if collective:
-            self.collective_flag.setText(self.tr("集体讨论 required: %1 (%2)")
+            self.collective_flag.setText(self.tr("集体讨论 (collective decision) required: %1 (%2)")
                                          .replace("%1", "；".join(pick(z, e) for z, e in zip(
                                              collective.reasons_zh, collective.reasons_en, strict=True)))
                                          .replace("%2", pick(collective.citation,
