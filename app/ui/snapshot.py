@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.evidence.canonical import loads
-from app.evidence.items import item_statuses, record_statuses
+from app.evidence.items import evidence_bodies, item_statuses, record_statuses
 from app.models.profile import Store
 from app.models.schema import Case, Deadline, EvidenceItem, Inspector, SignedObject
 from app.workflow.steps_base import Missing, StepStatus, case_data, case_inspector_ids, section
@@ -109,19 +109,18 @@ class CaseSnapshot:
 
 
 def _evidence(session: Any, case_id: str) -> list[EvidenceInfo]:
-    thumbs = {row.id: row for row in session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))}
-    bodies = {row.id: loads(row.body) for row in session.scalars(
-        select(SignedObject).where(SignedObject.case_id == case_id, SignedObject.type == "evidence"))}
+    thumbs: dict[str, str | None] = {item_id: sha for item_id, sha in session.execute(
+        select(EvidenceItem.id, EvidenceItem.thumbnail_sha256).where(EvidenceItem.case_id == case_id))}
+    bodies = evidence_bodies(session, case_id)
     out = []
     for st in item_statuses(session, case_id):
         body = bodies.get(st.item_id, {})
-        row = thumbs.get(st.item_id)
         out.append(EvidenceInfo(
             id=st.item_id, title=st.title, kind=st.kind, measure=str(body.get("measure", "")),
             source=str((body.get("source") or {}).get("text", "")), provider=body.get("provider"),
             obtained_at=str((body.get("obtained_at") or {}).get("wall", "")),
             inspector_signatures=st.inspector_signatures, provider_state=st.provider,
-            superseded_by=st.superseded_by, thumbnail_sha256=row.thumbnail_sha256 if row else None,
+            superseded_by=st.superseded_by, thumbnail_sha256=thumbs.get(st.item_id),
             streams=list(body.get("streams", [])), checklist_entry=str(body.get("checklist_entry", ""))))
     return out
 
