@@ -43,7 +43,8 @@ def signing_pair(session: Session, store: Store, case_id: str) -> list[str]:
     if len(present) < 2:
         raise PermissionRefused(
             "此操作须由两名稽核人员各自输入本人口令后共同签名（《医疗保障基金使用监督管理条例》第二十九条）。",
-            "This needs two inspectors of the case, each unlocked with their own passphrase (条例 Art. 29).",
+            "This needs two inspectors of the case, each unlocked with their own passphrase (Regulations on the "
+            "Supervision and Administration of the Use of Medical Security Funds, Art. 29).",
         )
     return present
 

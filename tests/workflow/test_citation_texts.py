@@ -137,7 +137,7 @@ def test_no_string_for_users_names_a_seed_file() -> None:
 # --- English texts in the source, the .ts files and the reference data ---------------------------------------
 
 _TR_SOURCE_ARG = {"tr": 0, "translate": 1}  # self.tr(source), QCoreApplication.translate(context, source)
-_KNOWN_ELSEWHERE = {("app/evidence/objects.py", "条例")}
+_KNOWN_ELSEWHERE: set[tuple[str, str]] = set()
 """Texts outside app/workflow, app/documents, app/ui/steps and app/errors.py, left to their owners: remove an
 entry once its text names the law in English."""
 
