@@ -15,6 +15,7 @@ from app.evidence.canonical import CanonicalisationError, canonical_bytes, canon
 from app.evidence.signing import SignatureError, unb64, verify_object
 from app.evidence.verify import verify_journal
 from app.evidence.verify_rules import (
+    OBJECT_EVENTS,
     Distrust,
     Key,
     Trust,
@@ -87,15 +88,16 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
                 fail(f"blob {b.sha256}: content does not match its hash or size")
         # journals
         heads = {(h.case_id, h.device_id): h for h in s.execute(select(LogHead)).scalars()}
+        object_leaves: dict[str, int] = {}  # payload sha -> a leaf of an object event pointing at it
         for (case_id, device_id), head in sorted(heads.items()):
-            _verify_log(archive, s, case_id, device_id, head, keys, counts, fail)
+            _verify_log(archive, s, case_id, device_id, head, keys, counts, fail, object_leaves)
         # payload objects
-        _verify_objects(s, keys, counts, fail)
+        _verify_objects(s, keys, counts, fail, object_leaves)
     return {"ok": not failures, **counts, "failures": failures}
 
 
 def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head: LogHead, keys: dict[str, Key],
-                counts: dict[str, int], fail: Callable[[str], None]) -> None:
+                counts: dict[str, int], fail: Callable[[str], None], object_leaves: dict[str, int]) -> None:
     counts["logs"] += 1
     where = f"journal {case_id}/{device_id}"
     rows = list(s.execute(
@@ -114,7 +116,10 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
     wanted = set()
     for raw in raws:
         try:
-            wanted.add(str(json.loads(raw)["entry"]["payload_sha256"]))
+            entry = json.loads(raw)["entry"]
+            wanted.add(str(entry["payload_sha256"]))
+            if entry["type"] in OBJECT_EVENTS:
+                object_leaves.setdefault(str(entry["payload_sha256"]), int(entry["seq"]))
         except (ValueError, KeyError, TypeError):
             continue
     payloads = {sha: body.encode() for sha, body in s.execute(
@@ -147,7 +152,8 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
         fail(f"{where}: {line}")
 
 
-def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fail: Callable[[str], None]) -> None:
+def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fail: Callable[[str], None],
+                    object_leaves: dict[str, int]) -> None:
     blob_links: dict[str, set[str]] = {}
     for link in s.execute(select(ObjectBlob)).scalars():
         blob_links.setdefault(link.object_sha256, set()).add(link.blob_sha256)
@@ -166,14 +172,15 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
         except (ValueError, CanonicalisationError):
             fail(f"object {o.sha256}: not canonical JSON")
             continue
-        if is_object_payload(value, o.kind):
+        if o.sha256 in object_leaves or is_object_payload(value, o.kind):
             v = Verification()
-            check_payload_object(v, value, o.case_id, trust, o.sha256)
+            env = check_payload_object(v, value, o.case_id, trust, o.sha256, object_leaves.get(o.sha256, -1))
             for line in v.failures:
                 fail(f"object {o.sha256}: {line}")
-            if (h := body_sha256(value)) is not None:
-                known.setdefault(o.case_id, {}).setdefault(str(value.get("id")), h)
-            pointing.append((o.sha256, o.case_id, value))
+            if env is not None:
+                if (h := body_sha256(env)) is not None:
+                    known.setdefault(o.case_id, {}).setdefault(str(env.get("id")), h)
+                pointing.append((o.sha256, o.case_id, env))
         else:
             for sig, candidates in embedded_signatures(value):
                 if not check_embedded_signature(signer_keys, sig, candidates):

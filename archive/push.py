@@ -19,13 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256
 from app.evidence.verify_rules import (
+    OBJECT_EVENTS,
     Verification,
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
     references,
 )
-from app.sync.protocol import PushRequest, payload_blob_refs
+from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
 from archive.db import Blob, Checkpoint, Leaf, LogHead, StoredObject
 from archive.errors import ApiError, reason
 from archive.logs import log
@@ -39,7 +40,6 @@ from archive.push_checks import (
     check_payload_object,
     check_plain_payload,
     device_trust,
-    is_object_payload,
     load_roster,
     reasons_of,
     refuse_if,
@@ -150,8 +150,12 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     this device's inspectors as the trusted actors, plus the archive's: the leaf belongs to this device. Every
     payload a new leaf points at is in the batch or held; every payload in the batch is pointed at."""
     reasons: list[dict[str, Any]] = []
-    needed = {str(leaf.entry.get("payload_sha256")): str(leaf.entry.get("type", ""))
-              for i, leaf in enumerate(req.leaves) if req.first_seq + i >= out.old_size}
+    needed: dict[str, str] = {}  # payload sha -> the type it is stored under (an object event's, if any)
+    for i, leaf in enumerate(req.leaves):
+        if req.first_seq + i >= out.old_size:
+            sha, etype = str(leaf.entry.get("payload_sha256")), str(leaf.entry.get("type", ""))
+            if needed.get(sha) not in OBJECT_EVENTS:
+                needed[sha] = etype
     with archive.db.read() as s:
         held = {sha: body.encode() for sha, body in s.execute(
             select(StoredObject.sha256, StoredObject.body)
@@ -191,18 +195,37 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     return hashes
 
 
+def _object_leaves(archive: Archive, out: Verified) -> tuple[dict[str, int], dict[str, Any]]:
+    """The payloads the new object events point at (sha -> the first such leaf), and those of them the archive
+    already holds: the verifier checks every object event's payload as a signed object, held or not."""
+    first: dict[str, int] = {}
+    for seq, _, _, entry in out.new_leaves:
+        if entry.get("type") in OBJECT_EVENTS:
+            first.setdefault(str(entry.get("payload_sha256")), seq)
+    wanted = sorted(set(first) - set(out.new_payloads))
+    with archive.db.read() as s:
+        held = {sha: json.loads(body) for sha, body in s.execute(
+            select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(wanted))).all()}
+    return first, held
+
+
 def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified) -> None:
-    """Each new payload: a signed object by the verifier's object rules with this device's inspectors as trusted
-    signers, a plain one by the archive's rule for the signatures inside it; ids immutable; blobs held."""
+    """Each new payload, and each held one a new object event points at: what an object event carries (or any
+    envelope) by the verifier's object rules with this device's inspectors as trusted signers, a plain one by the
+    archive's rule for the signatures inside it; ids immutable; blobs held."""
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
-    for sha, (payload, etype) in out.new_payloads.items():
-        if is_object_payload(payload, etype):
-            check_payload_object(v, payload, out.case_id, trust, sha)
+    object_leaves, held = _object_leaves(archive, out)
+    checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
+    objects: dict[str, dict[str, Any]] = {}
+    for sha, payload in checked.items():
+        if sha in object_leaves or is_signed_envelope(payload):
+            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1))
+            if env is not None:
+                objects[sha] = env
         else:
             reasons.extend(check_plain_payload(dev, roster, payload, sha))
-    objects = {sha: p for sha, (p, etype) in out.new_payloads.items() if is_object_payload(p, etype)}
     known = {str(env.get("id")): h for env in objects.values() if (h := body_sha256(env)) is not None}
     wanted_ids = sorted({ref.id for env in objects.values() for ref in references(env)} - set(known))
     with archive.db.read() as s:
@@ -214,8 +237,9 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
     check_known_references(v, objects, known)
     reasons.extend(reasons_of(v.problems))
     all_refs: set[str] = set()
-    for sha, (payload, _) in out.new_payloads.items():
-        out.blob_refs[sha] = payload_blob_refs(payload)
+    for sha, payload in checked.items():
+        if sha in out.new_payloads:
+            out.blob_refs[sha] = payload_blob_refs(payload)
         all_refs |= blobs_required(payload)
     declared = {h for h in req.blobs if _HEX64.match(h)}
     if len(declared) != len(set(req.blobs)):

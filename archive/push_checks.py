@@ -25,6 +25,7 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
+    object_event_payload,
     object_label,
     references,
     required_blobs,
@@ -121,22 +122,28 @@ def signer_trust(dev: AuthedDevice, roster: RosterView) -> Trust:
 
 
 def is_object_payload(payload: Any, entry_type: str) -> bool:
-    """Checked as a signed object: an envelope of a known type, or what an object event carries as one."""
-    return is_signed_envelope(payload) or (
-        entry_type in OBJECT_EVENTS and isinstance(payload, dict) and "signatures" in payload
-    )
+    """Checked as a signed object: an envelope of a known type, or whatever an object event carries (the
+    verifier checks every object event's payload as a signed object, so anything else there fails)."""
+    return is_signed_envelope(payload) or entry_type in OBJECT_EVENTS
 
 
-def check_payload_object(v: Verification, env: dict[str, Any], case_id: str, trust: Trust, sha: str) -> None:
-    """The verifier's rules for one signed object on its own (``check_object``; a refusal's reason), plus the
-    archive's format rule: signature records carry exactly the members of a signature record."""
-    for sig in env.get("signatures") or []:
+def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Trust, sha: str,
+                         seq: int) -> dict[str, Any] | None:
+    """The verifier's rules for one signed object on its own (``object_event_payload`` for what an object event
+    at leaf ``seq`` carries, ``check_object``, a refusal's reason), plus the archive's format rule: signature
+    records carry exactly the members of a signature record. Returns the envelope, None if it is none at all."""
+    env = object_event_payload(v, seq, payload, sha256=sha)
+    if env is None:
+        return None
+    sigs = env.get("signatures")
+    for sig in sigs if isinstance(sigs, list) else []:
         if isinstance(sig, dict) and set(sig) - SIG_KEYS:
             v.fail(f"{env.get('type')} {env.get('id')}", "a signature record has unexpected members",
                    "bad_signature", sha256=sha)
     check_object(v, env, case_id, trust, sha256=sha)
     if env.get("type") == "provider-refusal" and isinstance(env.get("body"), dict):
         check_refusal(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
+    return env
 
 
 def body_sha256(env: Any) -> str | None:

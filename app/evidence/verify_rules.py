@@ -239,6 +239,17 @@ def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: 
     return good
 
 
+def object_event_payload(v: Verification, index: int, payload: Any, **at: Any) -> dict[str, Any] | None:
+    """The payload of an object event (:data:`OBJECT_EVENTS`) at journal leaf ``index`` is checked as a signed
+    object (:func:`check_object`) whatever it holds, so a plain JSON object there fails the object rules; a
+    payload that is not even a JSON object is no signed object at all (``bad_object``). Returns the payload to
+    check as an object, or None."""
+    if isinstance(payload, dict):
+        return payload
+    v.fail(f"journal leaf #{index}", "its payload is not a signed object", "bad_object", seq=index, **at)
+    return None
+
+
 def object_label(env: Mapping[str, Any]) -> str:
     return f"{env.get('type')} {env.get('id')}"
 

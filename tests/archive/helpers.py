@@ -20,7 +20,14 @@ from app.evidence import merkle
 from app.evidence.canonical import canonical_bytes, canonical_sha256
 from app.evidence.signing import SigningKey, b64, sign_object
 from app.sync.auth import DeviceAuth, sign_request_headers
-from app.sync.protocol import CTX_CHECKPOINT, CTX_ENROL, CTX_JOURNAL, CTX_MANIFEST, enrol_proof_value
+from app.sync.protocol import (
+    CTX_CHECKPOINT,
+    CTX_ENROL,
+    CTX_JOURNAL,
+    CTX_MANIFEST,
+    CTX_RECORD,
+    enrol_proof_value,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,7 +88,7 @@ class ArchiveProcess:
 
     def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "archive", "admin", args[0], *args[1:2], str(self.data), *args[2:]]
-        if args[0] in ("enrolment-code", "stats", "verify"):
+        if args[0] in ("enrolment-code", "fingerprint", "stats", "verify"):
             cmd = [sys.executable, "-m", "archive", "admin", args[0], str(self.data), *args[1:]]
         res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                              text=True, timeout=120)
@@ -185,6 +192,16 @@ class Journal:
         signers = self.laptop.inspectors if signers is None else signers
         sigs = [sign_object(i.key, i.id, CTX_MANIFEST, body) for i in signers]
         return {"type": "evidence", "id": item, "body": body, "signatures": sigs}
+
+    def record(self, record_id: str, text: str, version: int = 1,
+               signers: list[Inspector] | None = None) -> dict[str, Any]:
+        """A signed record (笔录) envelope as app/evidence/objects.py makes it."""
+        body = {"v": 1, "type": "record", "case": self.case_id, "record": record_id, "kind": "onsite",
+                "version": version, "content": {"text": text}, "time": "2026-11-23T09:35:00.000Z",
+                "inspectors": [i.id for i in self.laptop.inspectors], "supersedes": None}
+        signers = self.laptop.inspectors if signers is None else signers
+        sigs = [sign_object(i.key, i.id, CTX_RECORD, body) for i in signers]
+        return {"type": "record", "id": record_id, "body": body, "signatures": sigs}
 
     def checkpoint(self, size: int | None = None) -> dict[str, Any]:
         n = len(self.leaves) if size is None else size

@@ -57,9 +57,15 @@ def test_push_receipt_and_replay_is_a_noop(archive_proc: ArchiveProcess) -> None
         assert r2.status_code == 200 and r2.json() == receipt  # same receipt, byte for byte
         assert stats(archive_proc) == before
         assert before["leaves"] == 3 and before["items"] == 3 and before["receipts"] == 1
-        # incremental push with a consistency proof from the archive's size
+        # a record event whose payload is no signed object is refused as `verify` refuses it
         j.pushed = 3
         j.append("record.signed", {"id": "rec-1", "version": 1, "text": "现场检查笔录"})
+        r = c.post("/v1/push", json=j.batch())
+        assert r.status_code == 422 and "bad_object" in codes(r), r.text
+        assert stats(archive_proc) == before
+        # incremental push with a consistency proof from the archive's size
+        j.leaves.pop()
+        j.append("record.signed", j.record("rec-1", "现场检查笔录"))
         r3 = c.post("/v1/push", json=j.batch())
         assert r3.status_code == 200, r3.text
         assert r3.json()["payload"]["size"] == 4 and r3.json()["payload"]["counts"]["leaves_new"] == 1
@@ -189,15 +195,15 @@ def test_same_id_other_bytes_409_and_alert(sqlite_archive: ArchiveProcess) -> No
     laptop = enrolled_laptop(sqlite_archive)
     with laptop.client() as c:
         j = Journal(laptop)
-        j.append("record.signed", {"id": "rec-7", "version": 1, "text": "原文"})
+        j.append("record.signed", j.record("rec-7", "原文"))
         assert c.post("/v1/push", json=j.batch()).status_code == 200
         j2 = Journal(laptop)
-        j2.append("record.signed", {"id": "rec-7", "version": 1, "text": "改过的"})
+        j2.append("record.signed", j2.record("rec-7", "改过的"))
         r = c.post("/v1/push", json=j2.batch())
         assert r.status_code == 409 and r.json()["error"] == "id_conflict"
         # a bad batch does not block the queue: another case goes through
         j3 = Journal(laptop)
-        j3.append("record.signed", {"id": "rec-8", "version": 1, "text": "另一份"})
+        j3.append("record.signed", j3.record("rec-8", "另一份"))
         assert c.post("/v1/push", json=j3.batch()).status_code == 200
     s = stats(sqlite_archive)
     assert s["alerts"] == 1 and s["items"] == 2

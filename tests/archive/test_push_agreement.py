@@ -104,6 +104,28 @@ def _wrong_root(j: Journal, batch: dict[str, Any]) -> None:
                                                                 CHECKPOINT_CONTEXT, cp)}
 
 
+def _plain_record_event(j: Journal) -> None:
+    j.append("record.signed", {"case": j.case_id, "id": "rec-1", "version": 1, "text": "现场检查笔录"})
+
+
+def _record_event_without_body(j: Journal) -> None:
+    j.append("record.signed", {"id": "rec-1", "version": 1, "text": "现场检查笔录"})
+
+
+def _evidence_event_with_a_list(j: Journal) -> None:
+    j.append("evidence.captured", ["not", "a", "signed", "object"])
+
+
+def _unsigned_record(j: Journal) -> None:
+    env = j.record(str(uuid.uuid4()), "现场检查笔录")
+    del env["signatures"]
+    j.append("record.signed", env)
+
+
+def _record_envelope_with_an_unknown_type(j: Journal) -> None:
+    j.append("record.signed", {**j.record(str(uuid.uuid4()), "现场检查笔录"), "type": "minutes"})
+
+
 # name -> (journal builder, tamper of the journal, tamper of the batch, the code both must report)
 CASES: dict[str, tuple[dict[str, Any], Callable[[Journal], None] | None,
                        Callable[[Journal, dict[str, Any]], None] | None, str]] = {
@@ -118,6 +140,12 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[Journal], None] | None,
     "manifest signed by one inspector": ({"manifest_signers": 1}, None, None, "needs_two_inspectors"),
     "manifest of another case": ({"manifest_extra": {"case": "another-case"}}, None, None, "wrong_case"),
     "refusal without a reason": ({"refusal": {"reason": " "}}, None, None, "no_reason"),
+    # an object event's payload is a signed object, whatever it holds
+    "record event with a plain payload": ({}, _plain_record_event, None, "bad_object"),
+    "record event with a plain payload of no case": ({}, _record_event_without_body, None, "bad_object"),
+    "evidence event whose payload is a list": ({}, _evidence_event_with_a_list, None, "bad_object"),
+    "record without signatures": ({}, _unsigned_record, None, "needs_two_inspectors"),
+    "record envelope of an unknown type": ({}, _record_envelope_with_an_unknown_type, None, "bad_object"),
 }
 
 # Rules only the package verifier can apply: it holds the whole case; a batch is one device's part of it, so an
@@ -220,3 +248,20 @@ def test_admin_verify_applies_the_same_rules(sqlite_archive: ArchiveProcess) -> 
     assert "journal leaf #2: its payload is missing" in failures, failures
     assert f"provider-refusal {refusal['id']}: records no reason" in failures, failures
     assert "signature of" in failures and "invalid" in failures  # the body changed under both signatures
+
+
+def test_object_event_pointing_at_a_held_plain_payload(archive_and_laptop: tuple[ArchiveProcess, Laptop],
+                                                       tmp_path: Path) -> None:
+    """A later batch's object event names a payload the archive already holds as a plain one: the archive checks
+    it as the signed object the event claims, as ``verify`` does for the whole journal."""
+    _, laptop = archive_and_laptop
+    j = case_journal(laptop)
+    status, codes = push_codes(laptop, j.batch())
+    assert status == 200, codes
+    j.pushed = len(j.leaves)
+    j.append("evidence.captured", {"case": j.case_id})  # the payload of leaf 0, held by the archive
+    status, archive_codes = push_codes(laptop, j.batch())
+    result, _ = verify_package(write_package(j, j.batch(first_seq=0), tmp_path / "case.fapkg"))
+    assert "bad_object" in result.codes, result.failures
+    assert status == 422 and "bad_object" in archive_codes, archive_codes
+    assert set(archive_codes) == set(result.codes) - WHOLE_CASE_ONLY, (archive_codes, result.failures)
