@@ -60,6 +60,8 @@ def _admin_parser() -> argparse.ArgumentParser:
         return sp
 
     with_dir(sub.add_parser("enrolment-code", help="print a one-time enrolment code"))
+    with_dir(sub.add_parser("fingerprint", help="print the archive key's fingerprint, as a laptop shows it at"
+                                                " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
 
@@ -154,6 +156,9 @@ def _admin(argv: list[str]) -> int:
             code, expires = new_enrolment_code(archive)
             sys.stdout.write(code + "\n")
             sys.stderr.write(f"valid until {iso(expires)} (UTC), once\n")
+        elif cmd == "fingerprint":
+            # the string the laptop shows and pins: /v1/health and the registration answer carry this property
+            sys.stdout.write(archive.fingerprint + "\n")
         elif cmd == "stats":
             _emit(_stats(archive))
         elif cmd == "verify":
