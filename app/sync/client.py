@@ -37,6 +37,7 @@ from app.sync import state
 from app.sync.auth import DeviceAuth
 from app.sync.errors import (
     ArchiveError,
+    ArchiveFingerprintMismatch,
     ArchiveIdentityMismatch,
     ArchiveRefusedDevice,
     ArchiveUnreachable,
@@ -71,6 +72,11 @@ CHUNK_SIZE = 8 << 20  # bytes per PATCH
 PIECE_SIZE = 1 << 20
 MAX_BATCH_LEAVES = 2000  # leaves per push (each batch ends at a checkpoint; the archive caps bodies at 256 MB)
 MAX_BATCH_BYTES = 32 << 20  # bytes handed to the socket at a time (progress, cancel, resend accounting)
+
+
+def _plain(fingerprint: str) -> str:
+    """A fingerprint as typed or read out: spaces, colons and dashes between groups do not count, nor case."""
+    return "".join(c for c in fingerprint if c.isalnum()).lower()
 
 
 class SyncClient(UploadMixin):
@@ -211,7 +217,13 @@ class SyncClient(UploadMixin):
         req = RegisterRequest(code=code.strip(), device_id=store.device_id,
                               device_name=(device_name or "FieldAudit laptop")[:100], device_public_key=device_pub,
                               inspectors=enrolments)
-        self.health()
+        # The fingerprint is compared before the code is sent: a misread digit or a wrong address must neither use
+        # up the one-time code nor enrol this laptop with an archive it will then refuse to trust.
+        served = str(self.health().get("archive_fingerprint", ""))
+        if expected_fingerprint and _plain(expected_fingerprint) != _plain(served):
+            raise ArchiveFingerprintMismatch()
+        if pinned and _plain(str(pinned.get("fingerprint", ""))) != _plain(served):
+            raise ArchiveIdentityMismatch()
         resp = self._request("POST", "/v1/devices/register", json=req.model_dump())
         if resp.status_code != 201:
             raise ArchiveError(resp.status_code, error_body(resp))
@@ -219,7 +231,7 @@ class SyncClient(UploadMixin):
         key = unb64(answer.archive_public_key)
         if public_key_fingerprint(key) != answer.archive_fingerprint:
             raise ArchiveIdentityMismatch()
-        if expected_fingerprint and expected_fingerprint.replace(" ", "") != answer.archive_fingerprint.replace(" ", ""):
+        if expected_fingerprint and _plain(expected_fingerprint) != _plain(answer.archive_fingerprint):
             raise ArchiveIdentityMismatch()
         if pinned and pinned.get("public_key") != answer.archive_public_key:
             raise ArchiveIdentityMismatch()

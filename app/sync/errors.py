@@ -52,6 +52,15 @@ class ArchiveIdentityMismatch(EnvironmentProblem):
     message_en = "The archive's key differs from the one pinned at registration; sync stopped. Contact the administrator."
 
 
+class ArchiveFingerprintMismatch(ArchiveIdentityMismatch):
+    """Checked before anything is sent: the enrolment code is still unused and nothing was registered."""
+
+    code = "archive_fingerprint"
+    message_zh = "档案中心的密钥指纹与单位提供的不一致，本机未登记，一次性登记码也未使用。请核对指纹与地址后重试。"
+    message_en = ("The archive's key fingerprint differs from the one the office gave; this laptop was not registered "
+                  "and the enrolment code was not used. Check the fingerprint and the address, then try again.")
+
+
 class BadArchiveSignature(EnvironmentProblem):
     code = "bad_archive_signature"
 

@@ -167,3 +167,20 @@ def test_lost_reply_after_commit_gives_the_same_receipt_in_batches(demo: DemoPro
     st = stats(archive)
     assert st["receipts"] == result.batches and st["leaves"] == len(leaves)  # nothing twice
     assert archive.admin("verify", check=False).returncode == 0
+
+
+def test_a_wrong_fingerprint_is_refused_before_the_code_is_used(demo: DemoProfile, archive: ArchiveProcess) -> None:
+    from app.sync.errors import ArchiveFingerprintMismatch
+
+    code = archive.admin("enrolment-code").stdout.strip()
+    served = archive.admin("fingerprint").stdout.strip()
+    misread = served[:-1] + ("0" if served[-1] != "0" else "1")
+    with open_demo(demo.root) as store, SyncClient(store, archive.url) as c:
+        with pytest.raises(ArchiveFingerprintMismatch):
+            c.register(code, "test laptop", misread)
+        with store.session() as s:
+            assert state.get(s, "archive") is None  # nothing pinned
+        assert archive_rows(archive, "SELECT count(*) FROM devices")[0][0] == 0  # nothing enrolled
+        # the same one-time code still works once the fingerprint is read right (written the office's way)
+        pin = c.register(code, "test laptop", served.upper().replace(" ", "-"))
+        assert pin["fingerprint"] == served
