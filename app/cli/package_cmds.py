@@ -34,6 +34,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     result, manifest = verify_package(Path(args.file), trusted, Path(args.key) if args.key else None)
     for failure in result.failures:
         print(failure)
+    for note in result.notes:
+        print(f"note: {note}")
     if trusted is None:
         print("未指定 --trust：以下公钥仅取自数据包本身，请与名单核对 | no --trust: keys taken from the package itself;"
               " compare these fingerprints with the roster:", file=sys.stderr)

@@ -58,6 +58,7 @@ class Problem:
 class Verification:
     failures: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # facts a reviewer should see that do not fail the package
     leaves: int = 0
     objects: int = 0
     blobs: int = 0
@@ -77,6 +78,9 @@ class Verification:
         problem = Problem(code, what, why, where)
         self.problems.append(problem)
         self.failures.append(problem.line)
+
+    def note(self, what: str, why: str) -> None:
+        self.notes.append(f"{what}: {why}")
 
 
 @dataclass(frozen=True)

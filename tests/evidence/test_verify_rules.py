@@ -84,3 +84,25 @@ def test_malformed_objects_are_failures_not_crashes() -> None:
     check_object(v, {**env, "body": "text"}, "case", lambda k, r: KEYS.get(k))
     assert "bad_object" in v.codes
     assert required_blobs({"type": "evidence", "body": {"streams": [{"size": "big"}, "x"]}}) == ["", ""]
+
+
+def _checkpoint_at(leaves: list[bytes], when: str) -> bytes:
+    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": when, "step": "s",
+            "root": merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex()}
+    return canonical_bytes({"checkpoint": body, "sig": sign_object(DEV, "dev", CHECKPOINT_CONTEXT, body)})
+
+
+def test_a_clock_set_back_between_checkpoints_is_noted_and_a_smaller_size_is_a_rollback() -> None:
+    leaves, payloads = journal(4)
+    v = Verification()
+    hashes = verify_journal(v, "case", leaves, payloads, KEYS)
+    # the laptop's clock was corrected backwards between the two checkpoints; nothing was rolled back
+    verify_checkpoints(v, "case", [_checkpoint_at(leaves[:2], "2026-11-23T10:00:00Z"),
+                                   _checkpoint_at(leaves, "2026-11-23T09:00:00Z")], hashes, KEYS)
+    assert v.ok, v.failures
+    assert len(v.notes) == 1 and "set back" in v.notes[0]
+    # an older, smaller checkpoint after a larger one is a replay, whatever its date
+    v = Verification()
+    verify_checkpoints(v, "case", [_checkpoint_at(leaves, "2026-11-23T09:00:00Z"),
+                                   _checkpoint_at(leaves[:2], "2026-11-23T10:00:00Z")], hashes, KEYS)
+    assert "journal_rollback" in v.codes
