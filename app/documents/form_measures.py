@@ -22,6 +22,18 @@ from app.documents.layout import HEADING, Section, SectionWriter, SignatureLine
 # -- 先行登记保存证据通知书 + 清单 ----------
 
 
+def _held_list(w: SectionWriter, title: str, h: Holding, ctx: DocumentContext) -> None:
+    """The list of what is held, signed by the party (or the refusal noted), both inspectors and any witness."""
+    w.centered(title, HEADING)
+    held_table(w, h.items)
+    w.space(6)
+    w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
+    refusal_note(w, h.signature)
+    inspector_signatures(w, ctx.inspectors)
+    if h.signature is not None and h.signature.witness:
+        w.sign_row([("见证人（签名）", 42, ""), ("日期", 36, "")])
+
+
 def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     form = "preservation"
     require(ctx.preservation is not None, "没有先行登记保存的证据")
@@ -54,14 +66,7 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
         "逾期未作出处理决定的，先行登记保存措施自动解除。"
     )
     w.space(4)
-    w.centered("先行登记保存证据清单", HEADING)
-    held_table(w, h.items)
-    w.space(6)
-    w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
-    refusal_note(w, h.signature)
-    inspector_signatures(w, ctx.inspectors)
-    if h.signature is not None and h.signature.witness:
-        w.sign_row([("见证人（签名）", 42, ""), ("日期", 36, "")])
+    _held_list(w, "先行登记保存证据清单", h, ctx)
     w.space(4)
     w.seal(agency, chinese_date(ctx.issued_on))
     return [sec]
@@ -111,14 +116,7 @@ def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: 
     w.paragraph(cfg.review_route)
     w.space(4)
     w.seal(agency, chinese_date(ctx.issued_on))
-    w.centered("封存资料清单", HEADING)
-    held_table(w, h.items)
-    w.space(6)
-    w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
-    refusal_note(w, h.signature)
-    inspector_signatures(w, ctx.inspectors)
-    if h.signature is not None and h.signature.witness:
-        w.sign_row([("见证人（签名）", 42, ""), ("日期", 36, "")])
+    _held_list(w, "封存资料清单", h, ctx)
     return sec
 
 

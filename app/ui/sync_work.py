@@ -11,8 +11,9 @@ be reached, so a failed attempt changes nothing in the profile.
 
 from __future__ import annotations
 
+import contextlib
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -182,17 +183,26 @@ def _client(store: Store, url: str, ctx: OpContext | None, progress: Callable[[S
     return SyncClient(store, url, progress=progress, cancel=cancel, connect_retry_seconds=CONNECT_RETRY_S)
 
 
-def _http_errors(exc: Exception) -> None:
-    """httpx's refusals of an address it cannot use at all, as the user's error."""
-    if type(exc).__name__ in ("InvalidURL", "UnsupportedProtocol"):
-        raise BadArchiveUrl(str(getattr(exc, "request", "") or "")) from exc
+@contextlib.contextmanager
+def _archive_errors() -> Iterator[None]:
+    """A cancelled sync as a cancelled operation; httpx's refusals of an address it cannot use at all as the
+    user's error; anything else as it is."""
+    from app.sync.errors import SyncCancelled
+
+    try:
+        yield
+    except SyncCancelled:
+        raise OperationCancelled from None
+    except Exception as exc:
+        if type(exc).__name__ in ("InvalidURL", "UnsupportedProtocol"):
+            raise BadArchiveUrl(str(getattr(exc, "request", "") or "")) from exc
+        raise
 
 
 def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None = None) -> SyncSummary:
     """One whole sync (pull, blobs, journal) as ``python -m app.cli sync`` does; cancel stops it resumably."""
     from app.models.profile import utc_now
     from app.sync import state
-    from app.sync.errors import SyncCancelled
 
     url = check_url(url)
     labels = case_labels(store)
@@ -205,15 +215,9 @@ def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None =
         else:
             ctx.report(0, 0, _progress_message(p, labels))
 
-    try:
-        with _client(store, url, ctx, progress) as client:
-            report = client.sync()
-            summary = SyncSummary.of(url, report, client.stats, labels)
-    except SyncCancelled:
-        raise OperationCancelled from None
-    except Exception as exc:
-        _http_errors(exc)
-        raise
+    with _archive_errors(), _client(store, url, ctx, progress) as client:
+        report = client.sync()
+        summary = SyncSummary.of(url, report, client.stats, labels)
     with store.transaction() as s:
         state.put(s, URL_KEY, url)
         state.put(s, LAST_KEY, summary.record(utc_now()))
@@ -223,32 +227,21 @@ def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None =
 def fetch_fingerprint(store: Store, url: str) -> str:
     """The fingerprint the archive at ``url`` announces (to compare with the one the office reads out)."""
     url = check_url(url)
-    try:
-        with _client(store, url, None) as client:
-            return str(client.health().get("archive_fingerprint", ""))
-    except Exception as exc:
-        _http_errors(exc)
-        raise
+    with _archive_errors(), _client(store, url, None) as client:
+        return str(client.health().get("archive_fingerprint", ""))
 
 
 def run_register(store: Store, url: str, code: str, fingerprint: str, ctx: OpContext) -> dict[str, Any]:
     """Enrol this laptop and both unlocked inspectors; the archive key is pinned only if it has ``fingerprint``."""
     from app.sync import state
-    from app.sync.errors import SyncCancelled
 
     url = check_url(url)
     if len(set(store.unlocked_inspectors())) < 2:
         raise TwoInspectorsNeeded()
     if not code.strip():
         raise UserError("请输入档案中心提供的一次性登记码。", "Enter the one-time enrolment code from the archive office.")
-    try:
-        with _client(store, url, ctx) as client:
-            pin = client.register(code, platform.node() or "FieldAudit laptop", fingerprint or None)
-    except SyncCancelled:
-        raise OperationCancelled from None
-    except Exception as exc:
-        _http_errors(exc)
-        raise
+    with _archive_errors(), _client(store, url, ctx) as client:
+        pin = client.register(code, platform.node() or "FieldAudit laptop", fingerprint or None)
     with store.transaction() as s:
         state.put(s, URL_KEY, url)
     return dict(pin)
