@@ -61,6 +61,7 @@ class _Index:
 
 
 _CACHE = "fieldaudit.items_index"
+_STATUS_TYPES = frozenset({"evidence", "record", "provider-signature", "provider-refusal"})
 
 
 def _index(session: Session, case_id: str) -> _Index:
@@ -98,9 +99,6 @@ def _read_index(session: Session, case_id: str) -> _Index:
         if type_ in ("provider-signature", "provider-refusal") and target_id:
             provider.setdefault(target_id, []).append(row)
     return _Index(rows, superseded, provider)
-
-
-_STATUS_TYPES = frozenset({"evidence", "record", "provider-signature", "provider-refusal"})
 
 
 @event.listens_for(Session, "after_flush")

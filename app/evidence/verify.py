@@ -32,6 +32,7 @@ from app.evidence.verify_rules import (
     check_refusal,
     evidence_blobs,
     keyring,
+    object_event_payload,
     object_label,
     provider_signature_blobs,
     references,
@@ -117,7 +118,9 @@ def _collect_envelopes(v: Verification, leaves: Sequence[bytes], payloads: Mappi
             payload = payloads.get(entry["payload_sha256"])
             if payload is None:
                 continue
-            env = loads(payload)
+            env = object_event_payload(v, i, loads(payload))  # the archive applies the same rule
+            if env is None:
+                continue
             env["_leaf"] = i
             env["_actor"] = entry["actor"]
             out.append(env)
