@@ -39,12 +39,21 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _blob_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--blob-store",
+        help="where blobs live: 'file' (DIR/blobs, the default) or s3://BUCKET[/PREFIX]; remembered in DIR",
+    )
+    p.add_argument("--s3-endpoint", help="S3 API endpoint URL (default: $FIELDAUDIT_ARCHIVE_S3_ENDPOINT, AWS)")
+
+
 def _server_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m archive", description="FieldAudit archive service")
     p.add_argument("--data", required=True, type=Path, help="data directory (database, blobs, archive key)")
     p.add_argument(
         "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://u:p@host/db (default: SQLite)"
     )
+    _blob_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
     return p
@@ -57,6 +66,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     def with_dir(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sp.add_argument("dir", type=Path, help="archive data directory")
         sp.add_argument("--database-url", help="override the database URL remembered in DIR")
+        _blob_options(sp)
         return sp
 
     with_dir(sub.add_parser("enrolment-code", help="print a one-time enrolment code"))
@@ -149,7 +159,9 @@ def _revoke(archive: Archive, model: Any, id_: str, what: str) -> None:
 
 def _admin(argv: list[str]) -> int:
     args = _admin_parser().parse_args(argv)
-    archive = open_archive(args.dir, args.database_url, create=False)
+    archive = open_archive(
+        args.dir, args.database_url, create=False, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
+    )
     try:
         cmd, action = args.cmd, getattr(args, "action", None)
         if cmd == "enrolment-code":
@@ -257,7 +269,9 @@ def _serve(argv: list[str]) -> int:
 
     from archive.app import create_app
 
-    archive = open_archive(args.data, args.database_url, create=True)
+    archive = open_archive(
+        args.data, args.database_url, create=True, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
+    )
     app = create_app(archive)
     log(
         "archive.start",

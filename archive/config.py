@@ -70,6 +70,32 @@ class ArchivePaths:
         return self.data / CONFIG_FILE
 
 
+def _read_config(paths: ArchivePaths) -> dict[str, str]:
+    if not paths.config.exists():
+        return {}
+    try:
+        stored = json.loads(paths.config.read_text())
+    except ValueError as exc:
+        raise ConfigError(f"{paths.config} is not a valid archive configuration") from exc
+    if not isinstance(stored, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in stored.items()
+    ):
+        raise ConfigError(f"{paths.config} is not a valid archive configuration")
+    return stored
+
+
+def _remember(paths: ArchivePaths, **values: str) -> None:
+    """Merge ``values`` into DIR/archive.json (mode 0600, replaced atomically)."""
+    config = {**_read_config(paths), **values}
+    tmp = paths.config.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(config, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, paths.config)
+
+
 def resolve_database_url(paths: ArchivePaths, database_url: str | None, *, create: bool) -> str:
     """The database URL: given explicitly (then remembered in DIR/archive.json, mode 0600), else the one
     remembered, else the embedded SQLite file DIR/archive.db."""
@@ -79,22 +105,48 @@ def resolve_database_url(paths: ArchivePaths, database_url: str | None, *, creat
         paths.data.mkdir(parents=True, mode=0o700)
     if database_url:
         if create:
-            tmp = paths.config.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                json.dump({"database_url": database_url}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, paths.config)
+            _remember(paths, database_url=database_url)
         return database_url
-    if paths.config.exists():
-        try:
-            stored = json.loads(paths.config.read_text())["database_url"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{paths.config} is not a valid archive configuration") from exc
-        if not isinstance(stored, str):
-            raise ConfigError(f"{paths.config} is not a valid archive configuration")
+    stored = _read_config(paths).get("database_url")
+    if stored:
         return stored
     if not create and not paths.sqlite.exists():
         raise ConfigError(f"{paths.data} holds no archive (no archive.db); start the archive once first")
     return f"sqlite:///{paths.sqlite}"
+
+
+@dataclass(frozen=True)
+class BlobStoreConfig:
+    """Where blobs live: ``file`` (DIR/blobs, the default) or ``s3://BUCKET[/PREFIX]`` at ``endpoint``."""
+
+    url: str = "file"
+    endpoint: str | None = None
+
+    @property
+    def is_s3(self) -> bool:
+        return self.url.startswith("s3://")
+
+
+def resolve_blob_store(
+    paths: ArchivePaths, url: str | None, endpoint: str | None, *, create: bool
+) -> BlobStoreConfig:
+    """The blob store: given explicitly (remembered in DIR/archive.json when ``create``), else the one
+    remembered, else the folder DIR/blobs. An archive's blob store is never switched silently: giving another
+    one than the remembered one is refused (move the blobs, then edit archive.json)."""
+    stored = _read_config(paths)
+    remembered = BlobStoreConfig(stored.get("blob_store", "file"), stored.get("s3_endpoint") or None)
+    if url is None:
+        return BlobStoreConfig(remembered.url, endpoint or remembered.endpoint)
+    if url != "file" and not url.startswith("s3://"):
+        raise ConfigError(f"--blob-store must be 'file' or s3://BUCKET[/PREFIX], got {url!r}")
+    chosen = BlobStoreConfig(url, endpoint or remembered.endpoint)
+    previous = stored.get("blob_store", "file" if paths.key.exists() else None)  # an older archive: its folder
+    if previous is not None and previous != url:
+        raise ConfigError(
+            f"this archive keeps its blobs in {previous}, not {url}; "
+            "move the blobs first, then change blob_store in archive.json"
+        )
+    if create and "blob_store" not in stored:
+        extra = {"s3_endpoint": chosen.endpoint} if chosen.endpoint else {}
+        _remember(paths, blob_store=url, **extra)
+    return chosen

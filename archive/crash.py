@@ -5,7 +5,8 @@ that a kill at any of these moments loses nothing and commits nothing partial.
 Points: ``upload.before_fsync`` (staging bytes written, not yet fsynced, offset not recorded),
 ``upload.after_blob_put`` (blob durably stored content-addressed, database row not committed),
 ``push.before_commit`` (batch rows flushed inside the transaction, not committed),
-``push.after_commit`` (committed, receipt not yet sent).
+``push.after_commit`` (committed, receipt not yet sent), ``s3.after_part`` (first part of a multipart object
+written to the object store, upload not completed).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import sys
 
 ENV = "FIELDAUDIT_ARCHIVE_CRASHPOINT"
-POINTS = ("upload.before_fsync", "upload.after_blob_put", "push.before_commit", "push.after_commit")
+POINTS = ("upload.before_fsync", "upload.after_blob_put", "push.before_commit", "push.after_commit", "s3.after_part")
 
 
 def crashpoint(name: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.evidence.signing import SigningKey, b64
 from archive.blobstore import BlobStore, FileBlobStore
-from archive.config import ArchivePaths, Settings, resolve_database_url
+from archive.config import ArchivePaths, BlobStoreConfig, Settings, resolve_blob_store, resolve_database_url
 from archive.db import Database
 from archive.keys import fingerprint, load_or_create_key
 
@@ -29,10 +29,28 @@ class Archive:
         return fingerprint(self.key)
 
 
-def open_archive(data: Path, database_url: str | None = None, *, create: bool) -> Archive:
+def make_blob_store(paths: ArchivePaths, config: BlobStoreConfig) -> BlobStore:
+    if config.is_s3:
+        from archive.s3store import S3BlobStore
+
+        store = S3BlobStore(config.url, endpoint_url=config.endpoint)
+        store.check_bucket()
+        return store
+    return FileBlobStore(paths.blobs)
+
+
+def open_archive(
+    data: Path,
+    database_url: str | None = None,
+    *,
+    create: bool,
+    blob_store: str | None = None,
+    s3_endpoint: str | None = None,
+) -> Archive:
     """Open (``create``: and initialise) the archive in ``data``."""
     paths = ArchivePaths(data)
     url = resolve_database_url(paths, database_url, create=create)
+    blobs = resolve_blob_store(paths, blob_store, s3_endpoint, create=create)
     if create:
         paths.staging.mkdir(parents=True, exist_ok=True, mode=0o700)
     db = Database(url)
@@ -43,4 +61,4 @@ def open_archive(data: Path, database_url: str | None = None, *, create: bool) -
     key = load_or_create_key(paths.key) if create or paths.key.exists() else None
     if key is None:
         raise FileNotFoundError(f"{paths.key} missing")
-    return Archive(paths, Settings.from_env(), db, FileBlobStore(paths.blobs), key)
+    return Archive(paths, Settings.from_env(), db, make_blob_store(paths, blobs), key)

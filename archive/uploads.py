@@ -46,6 +46,8 @@ def _load_sync_file_range() -> Callable[[int, int, int], None] | None:
 
 _start_writeback = _load_sync_file_range()
 WRITEBACK_STEP = 4 * 1024 * 1024
+#: a multipart write to object storage older than this was left by a killed process (a write takes minutes)
+INCOMPLETE_WRITE_AGE_S = 6 * 3600.0
 
 
 def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
@@ -187,6 +189,15 @@ class Uploads:
             self.staging_path(uid).unlink(missing_ok=True)
         if stale:
             log("upload.expired", count=len(stale))
+        abort_incomplete = getattr(self.archive.store, "abort_incomplete", None)
+        if abort_incomplete is not None:  # object storage: parts of a write whose process was killed
+            try:
+                aborted = abort_incomplete(INCOMPLETE_WRITE_AGE_S)
+            except Exception as exc:  # the object store being down must not fail the upload being created
+                log("blobstore.sweep_failed", error=type(exc).__name__)
+            else:
+                if aborted:
+                    log("blobstore.incomplete_aborted", count=aborted)
         return len(stale)
 
     # --- PATCH ---------------------------------------------------------------------------------------------

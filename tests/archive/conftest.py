@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.archive.helpers import ArchiveProcess, Laptop
+from tests.archive.s3server import S3Server
 
 PG_ENV = "FIELDAUDIT_TEST_PG_URL"
 
@@ -63,3 +64,12 @@ def enrolled_laptop(proc: ArchiveProcess) -> Laptop:
 @pytest.fixture
 def laptop(archive_proc: ArchiveProcess) -> Laptop:
     return enrolled_laptop(archive_proc)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    server = S3Server(tmp_path_factory.mktemp("s3")).start()
+    try:
+        yield server
+    finally:
+        server.stop()

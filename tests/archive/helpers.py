@@ -41,10 +41,12 @@ def free_port() -> int:
 class ArchiveProcess:
     """``python -m archive`` as a subprocess on 127.0.0.1 with a free port."""
 
-    def __init__(self, data: Path, database_url: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(self, data: Path, database_url: str | None = None, env: dict[str, str] | None = None,
+                 args: list[str] | None = None) -> None:
         self.data = data
         self.database_url = database_url
         self.extra_env = env or {}
+        self.extra_args = args or []
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.log_path = data.parent / f"{data.name}.log"
@@ -59,6 +61,7 @@ class ArchiveProcess:
                "--port", str(self.port)]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
+        cmd += self.extra_args
         full_env = {**os.environ, "PYTHONPATH": str(REPO), **self.extra_env, **(env or {})}
         self._log = open(self.log_path, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT)
@@ -90,7 +93,7 @@ class ArchiveProcess:
         cmd = [sys.executable, "-m", "archive", "admin", args[0], *args[1:2], str(self.data), *args[2:]]
         if args[0] in ("enrolment-code", "fingerprint", "stats", "verify"):
             cmd = [sys.executable, "-m", "archive", "admin", args[0], str(self.data), *args[1:]]
-        res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
+        res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, **self.extra_env, "PYTHONPATH": str(REPO)}, capture_output=True,
                              text=True, timeout=120)
         if check and res.returncode != 0:
             raise AssertionError(f"admin {args} failed: {res.stderr}")
