@@ -227,7 +227,7 @@ def test_killed_while_writing_parts_to_the_object_store(
     with laptop.client() as c:
         r = c.head(f"/v1/uploads/{uid}")
         assert r.status_code == 200
-        offset, status = head_offset(c, uid)
+        _offset, status = head_offset(c, uid)
         if status != "complete":
             resume(c, uid, data)
         r = c.get(f"/v1/uploads/{uid}")
