@@ -75,6 +75,17 @@ def _admin_parser() -> argparse.ArgumentParser:
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
 
+    b = with_dir(sub.add_parser("backup", help="a consistent database dump, the archive key and the blob manifest"
+                                              " (and the blobs of a folder store) into a new directory"))
+    b.add_argument("--out", required=True, type=Path, help="the backup directory to create (must not exist)")
+    b.add_argument("--with-blobs", action="store_true", help="also copy the blobs of an object-store archive")
+    rs = sub.add_parser("restore", help="restore a backup into a new archive directory, then verify everything")
+    rs.add_argument("backup", type=Path, help="a directory made by admin backup")
+    rs.add_argument("--data", required=True, type=Path, help="the new archive data directory (must not exist)")
+    rs.add_argument("--database-url", help="SQLAlchemy URL of an empty database (default: SQLite in --data)")
+    _blob_options(rs)
+    rs.add_argument("--deep", action="store_true", help="re-hash every object of an object-store backup")
+
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
     a.add_argument("--id", default=None)
@@ -159,6 +170,8 @@ def _revoke(archive: Archive, model: Any, id_: str, what: str) -> None:
 
 def _admin(argv: list[str]) -> int:
     args = _admin_parser().parse_args(argv)
+    if args.cmd == "restore":
+        return _restore(args)
     archive = open_archive(
         args.dir, args.database_url, create=False, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
     )
@@ -173,6 +186,12 @@ def _admin(argv: list[str]) -> int:
             sys.stdout.write(archive.fingerprint + "\n")
         elif cmd == "stats":
             _emit(_stats(archive))
+        elif cmd == "backup":
+            from archive.backup import backup
+
+            manifest = backup(archive, args.out, with_blobs=True if args.with_blobs else None)
+            _emit({"out": str(args.out), "tables": {k: v["rows"] for k, v in manifest["tables"].items()},
+                   "blobs": manifest["blobs"]["count"], "blobs_included": manifest["blobs"]["included"]})
         elif cmd == "verify":
             report = verify_archive(archive)
             _emit(report)
@@ -261,6 +280,30 @@ def _admin(argv: list[str]) -> int:
         return 0
     finally:
         archive.db.dispose()
+
+
+def _restore(args: argparse.Namespace) -> int:
+    import shutil
+
+    from archive.backup import restore
+
+    fresh = not args.data.exists()
+    try:
+        report = restore(args.backup, args.data, args.database_url, blob_store=args.blob_store,
+                         s3_endpoint=args.s3_endpoint, deep=args.deep)
+    except Exception:
+        if fresh and args.data.exists():  # nothing half-restored is left to be mistaken for an archive
+            shutil.rmtree(args.data, ignore_errors=True)
+        raise
+    _emit(report)
+    if not report["ok"]:
+        if fresh:
+            shutil.rmtree(args.data, ignore_errors=True)
+        sys.stderr.write(f"archive: the restored archive failed verification ({len(report['failures'])} "
+                         f"failure(s), first: {report['failures'][0] if report['failures'] else '?'}); "
+                         "nothing was kept\n")
+        return 1
+    return 0
 
 
 def _serve(argv: list[str]) -> int:
