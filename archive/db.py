@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -102,6 +103,26 @@ class Nonce(Base):
     device_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[int] = mapped_column(BigInteger, index=True)  # unix seconds
+
+
+class RateBucket(Base):
+    """A token bucket per device (``archive/shared_state.py``): in the database so that every archive process
+    behind one address counts the same requests."""
+
+    __tablename__ = "rate_buckets"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float)  # unix seconds
+
+
+class UploadLock(Base):
+    """Who is writing an upload's staging file now: a lease renewed while bytes arrive, so a PATCH whose
+    connection died stops holding it, in any archive process."""
+
+    __tablename__ = "upload_locks"
+    upload_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32))
+    until: Mapped[float] = mapped_column(Float)  # unix seconds
 
 
 class Blob(Base):
@@ -293,6 +314,7 @@ class Database:
             self._migrate_1_to_2()
         elif version != SCHEMA_VERSION:
             raise RuntimeError("archive database schema missing or of another version")
+        Base.metadata.create_all(self.engine)  # tables added without a schema change (rate_buckets, upload_locks)
 
     def _migrate_1_to_2(self) -> None:
         """Rebuild ``conflicts`` with the leaf column and the new key (SQLite cannot drop a constraint in

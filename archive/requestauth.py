@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from app.sync.protocol import H_BODY_SHA256, H_DEVICE, H_NONCE, H_SIGNATURE, H_T
 from archive.db import Device, DeviceInspector, Nonce
 from archive.errors import ApiError
 from archive.service import Archive
+from archive.shared_state import take_token
 
 _NONCE = re.compile(r"^[0-9a-f]{16,64}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -69,8 +69,6 @@ def parse_headers(headers: Headers) -> SignedHeaders:
 class RequestVerifier:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
         self._last_purge = 0.0
 
     def check_signature(self, sh: SignedHeaders, public_key: bytes, method: str, target: str) -> None:
@@ -89,29 +87,24 @@ class RequestVerifier:
                 f"request time is more than {int(skew)} s away from archive time; check the device clock",
             )
 
-    def rate_limit(self, device_id: str) -> None:
-        s = self.archive.settings
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(device_id, (s.rate_burst, now))
-            tokens = min(s.rate_burst, tokens + (now - last) * s.rate_per_s)
-            if tokens < 1.0:
-                retry = max(1, int((1.0 - tokens) / s.rate_per_s + 0.999))
-                self._buckets[device_id] = (tokens, now)
-                raise ApiError(
-                    429,
-                    "rate_limited",
-                    "请求过于频繁，请稍后重试",
-                    "too many requests from this device; retry later",
-                    headers={"Retry-After": str(retry)},
-                )
-            self._buckets[device_id] = (tokens - 1.0, now)
-
-    def consume_nonce(self, sh: SignedHeaders) -> None:
-        now = int(time.time())
-        horizon = now - int(2 * self.archive.settings.clock_skew_s) - 1
+    def admit(self, sh: SignedHeaders, rate_key: str) -> None:
+        """One write transaction, shared by every archive process through the database: spend a token of the
+        device's rate bucket, then record the nonce (a replay is refused)."""
+        settings = self.archive.settings
+        now_f = time.time()
+        now = int(now_f)
+        horizon = now - int(2 * settings.clock_skew_s) - 1
         try:
             with self.archive.db.write() as s:
+                wait = take_token(s, rate_key, settings.rate_per_s, settings.rate_burst, now_f)
+                if wait > 0:
+                    raise ApiError(
+                        429,
+                        "rate_limited",
+                        "请求过于频繁，请稍后重试",
+                        "too many requests from this device; retry later",
+                        headers={"Retry-After": str(max(1, int(wait + 0.999)))},
+                    )
                 if now - self._last_purge > 60:
                     self._last_purge = now
                     s.execute(delete(Nonce).where(Nonce.seen_at < horizon))
@@ -139,8 +132,7 @@ class RequestVerifier:
         if device.revoked_at is not None:
             raise ApiError(403, "device_revoked", "该设备已被吊销", "this device has been revoked")
         self.check_signature(sh, unb64(device.public_key), method, target)
-        self.rate_limit(sh.device_id)
-        self.consume_nonce(sh)
+        self.admit(sh, sh.device_id)
         return AuthedDevice(sh.device_id, inspectors, sh.body_sha256)
 
     def authenticate_new(
@@ -149,6 +141,5 @@ class RequestVerifier:
         """For enrolment: the key comes from the request body, the device is not yet known."""
         sh = parse_headers(headers)
         self.check_signature(sh, public_key, method, target)
-        self.rate_limit("enrol:" + sh.device_id)
-        self.consume_nonce(sh)
+        self.admit(sh, "enrol:" + sh.device_id)
         return sh

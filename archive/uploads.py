@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
 from archive.logs import log
 from archive.service import Archive
+from archive.shared_state import LEASE_S, RENEW_S, UploadLeases
 
 
 def _load_sync_file_range() -> Callable[[int, int, int], None] | None:
@@ -63,10 +65,19 @@ def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
     }
 
 
+def _lease_lost() -> ApiError:
+    return ApiError(
+        409,
+        "upload_busy",
+        "该上传已由新的请求接管",
+        "this PATCH stalled and a newer PATCH of the same upload took over",
+    )
+
+
 class Uploads:
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
-        self._busy: set[str] = set()
+        self.leases = UploadLeases(archive.db)
         self._last_sweep = 0.0
 
     def staging_path(self, upload_id: str) -> Path:
@@ -230,18 +241,22 @@ class Uploads:
             )
         if state["status"] == "complete":
             return state
-        if upload_id in self._busy:
+        owner = uuid.uuid4().hex
+        if not await asyncio.to_thread(self.leases.acquire, upload_id, owner):
             raise ApiError(
-                409, "upload_busy", "该上传正在进行中", "another PATCH of this upload is in progress"
+                409,
+                "upload_busy",
+                "该上传正在进行中，请稍后重试",
+                f"another PATCH of this upload is in progress; a stalled one gives way after {int(LEASE_S)} s",
+                headers={"Retry-After": str(int(LEASE_S))},
             )
-        self._busy.add(upload_id)
         try:
-            return await self._patch(device_id, state, body, declared_sha256)
+            return await self._patch(device_id, state, body, declared_sha256, owner)
         finally:
-            self._busy.discard(upload_id)
+            await asyncio.to_thread(self.leases.release, upload_id, owner)
 
     async def _patch(
-        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str
+        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str, owner: str
     ) -> dict[str, Any]:
         upload_id, start, length = state["id"], state["offset"], state["length"]
         path = self.staging_path(upload_id)
@@ -251,6 +266,7 @@ class Uploads:
         check_body = declared_sha256 != UNSIGNED_PAYLOAD
         disconnected = False
         too_long = False
+        renewed = time.monotonic()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             os.ftruncate(fd, start)  # bytes past the recorded offset were never acknowledged
@@ -269,6 +285,10 @@ class Uploads:
                         n = os.write(fd, view)
                         view = view[n:]
                     received += len(chunk)
+                    if time.monotonic() - renewed >= RENEW_S:
+                        renewed = time.monotonic()
+                        if not await asyncio.to_thread(self.leases.renew, upload_id, owner):
+                            raise _lease_lost()
                     if _start_writeback is not None and received - flushed >= WRITEBACK_STEP:
                         _start_writeback(fd, start + flushed, received - flushed)
                         flushed = received
@@ -296,6 +316,8 @@ class Uploads:
             os.close(fd)
         new_offset = start + received
         with self.archive.db.write() as s:
+            if not self.leases.holds(s, upload_id, owner):
+                raise _lease_lost()
             s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id, Upload.offset == start)
