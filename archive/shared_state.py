@@ -24,7 +24,8 @@ LEASE_S = 10.0
 RENEW_S = 2.0
 
 
-def _insert_absent(s: Session, model: type, values: dict[str, object]) -> None:
+def insert_absent(s: Session, model: type, values: dict[str, object]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: two processes (or threads) recording the same row both succeed."""
     dialect = s.get_bind().dialect.name
     stmt = (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)).values(**values)
     s.execute(stmt.on_conflict_do_nothing())
@@ -33,7 +34,7 @@ def _insert_absent(s: Session, model: type, values: dict[str, object]) -> None:
 def take_token(s: Session, key: str, rate_per_s: float, burst: float, now: float) -> float:
     """Spend one token of ``key``'s bucket inside the caller's write transaction. Returns 0 when spent, else the
     seconds until a token is available (nothing is spent)."""
-    _insert_absent(s, RateBucket, {"key": key, "tokens": burst, "updated": now})
+    insert_absent(s, RateBucket, {"key": key, "tokens": burst, "updated": now})
     row = s.execute(select(RateBucket).where(RateBucket.key == key).with_for_update()).scalar_one()
     elapsed = max(0.0, now - row.updated)  # a clock set back refills nothing
     tokens = min(burst, row.tokens + elapsed * rate_per_s)
@@ -52,7 +53,7 @@ class UploadLeases:
         """Take the upload for ``owner`` unless another holder's lease is still running."""
         now = self.clock()
         with self.db.write() as s:
-            _insert_absent(s, UploadLock, {"upload_id": upload_id, "owner": owner, "until": now + LEASE_S})
+            insert_absent(s, UploadLock, {"upload_id": upload_id, "owner": owner, "until": now + LEASE_S})
             row = s.execute(
                 select(UploadLock).where(UploadLock.upload_id == upload_id).with_for_update()
             ).scalar_one()

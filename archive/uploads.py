@@ -24,7 +24,7 @@ from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
 from archive.logs import log
 from archive.service import Archive
-from archive.shared_state import LEASE_S, RENEW_S, UploadLeases
+from archive.shared_state import LEASE_S, RENEW_S, UploadLeases, insert_absent
 
 
 def _load_sync_file_range() -> Callable[[int, int, int], None] | None:
@@ -99,8 +99,7 @@ class Uploads:
         if h.hexdigest() != sha256 or n != length:
             return False
         with self.archive.db.write() as s:
-            if s.get(Blob, sha256) is None:
-                s.add(Blob(sha256=sha256, size=n, created_at=utcnow()))
+            insert_absent(s, Blob, {"sha256": sha256, "size": n, "created_at": utcnow()})
         log("blob.adopted", sha256=sha256, size=n)
         return True
 
@@ -365,8 +364,7 @@ class Uploads:
             ) from exc
         crashpoint("upload.after_blob_put")
         with self.archive.db.write() as s:
-            if s.get(Blob, sha256) is None:
-                s.add(Blob(sha256=sha256, size=length, created_at=utcnow()))
+            insert_absent(s, Blob, {"sha256": sha256, "size": length, "created_at": utcnow()})
             s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id)
