@@ -27,8 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
 
@@ -40,7 +39,7 @@ from archive.db import Case, Device, DeviceInspector, Inspector, LogHead, bump_c
 from archive.push import push
 from archive.requestauth import AuthedDevice
 from archive.service import Archive, open_archive
-from tests.archive.helpers import ArchiveProcess, Journal, Laptop
+from tests.archive.helpers import REPO, ArchiveProcess, Journal, Laptop
 
 
 class FastJournal(Journal):
