@@ -40,6 +40,7 @@ from archive import conflicts as conflicts_mod
 from archive.blobstore import valid_sha256
 from archive.errors import ApiError
 from archive.logs import log
+from archive.office.views import office_router
 from archive.push import push as do_push
 from archive.requestauth import AuthedDevice, RequestVerifier
 from archive.roster import pull_document, register_device, roster_document
@@ -125,6 +126,7 @@ def create_app(archive: Archive) -> FastAPI:
     uploads = Uploads(archive)
     app.state.archive = archive
     app.state.verifier = verifier
+    app.include_router(office_router(archive))
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

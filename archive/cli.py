@@ -86,6 +86,17 @@ def _admin_parser() -> argparse.ArgumentParser:
     _blob_options(rs)
     rs.add_argument("--deep", action="store_true", help="re-hash every object of an object-store backup")
 
+    users = sub.add_parser("users", help="office users of the web view (/office/)").add_subparsers(
+        dest="action", required=True)
+    u = with_dir(users.add_parser("add", help="add an office user; the password is read from a file"))
+    u.add_argument("--name", required=True)
+    u.add_argument("--login", help="login name (default: the name)")
+    u.add_argument("--role", required=True, choices=["head", "legal", "inspector", "admin"],
+                   help="head 科室负责人, legal 法制审核员, inspector 稽核人员 (read-only, own cases), admin 管理员")
+    u.add_argument("--password-file", required=True, type=Path)
+    u.add_argument("--inspector", help="the inspector id of a role-inspector account")
+    with_dir(users.add_parser("list"))
+
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
     a.add_argument("--id", default=None)
@@ -196,6 +207,8 @@ def _admin(argv: list[str]) -> int:
             report = verify_archive(archive)
             _emit(report)
             return 0 if report["ok"] else 1
+        elif cmd == "users":
+            _users(archive, args)
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(
@@ -280,6 +293,27 @@ def _admin(argv: list[str]) -> int:
         return 0
     finally:
         archive.db.dispose()
+
+
+def _users(archive: Archive, args: argparse.Namespace) -> None:
+    from archive.office.auth import OfficeError, add_user
+    from archive.office.models import OfficeUser
+
+    if args.action == "list":
+        with archive.db.read() as s:
+            for user in s.execute(select(OfficeUser).order_by(OfficeUser.login)).scalars():
+                _emit({"id": user.id, "login": user.login, "name": user.name, "role": user.role,
+                       "inspector": user.inspector_id, "disabled": user.disabled})
+        return
+    try:
+        password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AdminError(f"cannot read {args.password_file}: {exc}") from exc
+    try:
+        user = add_user(archive.db, args.login or args.name, args.name, args.role, password, args.inspector)
+    except OfficeError as exc:
+        raise AdminError(str(exc)) from exc
+    _emit({"id": user.id, "login": user.login, "role": user.role})
 
 
 def _restore(args: argparse.Namespace) -> int:

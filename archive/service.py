@@ -10,6 +10,7 @@ from archive.blobstore import BlobStore, FileBlobStore
 from archive.config import ArchivePaths, BlobStoreConfig, Settings, resolve_blob_store, resolve_database_url
 from archive.db import Database
 from archive.keys import fingerprint, load_or_create_key
+from archive.office import models as _office_models  # noqa: F401  (its tables belong to the schema)
 
 
 @dataclass

@@ -1,0 +1,193 @@
+"""The office's web view under /office/: server-rendered pages, a session cookie, CSRF on every form."""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+
+from archive.blobstore import valid_sha256
+from archive.office import auth, cases
+from archive.office.models import ROLES
+from archive.service import Archive
+
+COOKIE = "fa_office"
+MAX_FORM = 64 * 1024
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def _page(name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
+    html = TEMPLATES.get_template(name).render(roles=ROLES, **ctx)
+    return HTMLResponse(html, status_code=http_status, headers=SECURITY_HEADERS)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    declared = request.headers.get("content-length", "")
+    if not declared.isdigit() or int(declared) > MAX_FORM:
+        raise auth.OfficeError("表单过大", "the form is too large", 413)
+    body = await request.body()
+    if len(body) > MAX_FORM:
+        raise auth.OfficeError("表单过大", "the form is too large", 413)
+    return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
+
+
+def _same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True  # browsers send Origin on every cross-site POST; its absence is a same-site form or a tool
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
+def office_router(archive: Archive) -> APIRouter:
+    router = APIRouter(prefix="/office", include_in_schema=False)
+    db = archive.db
+
+    async def principal(request: Request) -> auth.Principal | None:
+        return await run_in_threadpool(auth.session_principal, db, request.cookies.get(COOKIE))
+
+    def to_login() -> Response:
+        return RedirectResponse("/office/login", status_code=303, headers=SECURITY_HEADERS)
+
+    def refused(who: auth.Principal | None, zh: str, en: str, status: int) -> HTMLResponse:
+        return _page("error.html", status, who=who, zh=zh, en=en)
+
+    async def checked_form(request: Request, who: auth.Principal) -> dict[str, str] | HTMLResponse:
+        if not _same_origin(request):
+            return refused(who, "跨站请求被拒绝", "cross-site request refused", 403)
+        try:
+            form = await _form(request)
+        except auth.OfficeError as exc:
+            return refused(who, exc.zh, exc.en, exc.status)
+        if not hmac.compare_digest(form.get("csrf", ""), who.csrf):
+            return refused(who, "表单已失效，请刷新页面后重试", "the form's CSRF token is missing or stale", 403)
+        return form
+
+    @router.get("/login")
+    async def login_page(request: Request) -> Response:
+        return _page("login.html", who=None, error=None)
+
+    @router.post("/login")
+    async def login_post(request: Request) -> Response:
+        if not _same_origin(request):
+            return refused(None, "跨站请求被拒绝", "cross-site request refused", 403)
+        try:
+            form = await _form(request)
+            token, _who = await run_in_threadpool(auth.login, db, form.get("login", ""), form.get("password", ""))
+        except auth.OfficeError as exc:
+            return _page("login.html", exc.status, who=None, error=exc)
+        secure = request.url.scheme == "https"
+        response = RedirectResponse("/office/", status_code=303, headers=SECURITY_HEADERS)
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/office")
+        return response
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        form = await checked_form(request, who)
+        if isinstance(form, HTMLResponse):
+            return form
+        await run_in_threadpool(auth.logout, db, request.cookies.get(COOKIE, ""))
+        response = to_login()
+        response.delete_cookie(COOKIE, path="/office")
+        return response
+
+    @router.get("/")
+    async def case_list(request: Request, institution: str = "", kind: str = "", status: str = "") -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+
+        def load() -> list[cases.CaseSummary]:
+            with db.read() as s:
+                return cases.visible_cases(s, who, institution[:100], kind[:40], status[:10])
+
+        rows = await run_in_threadpool(load)
+        return _page("cases.html", who=who, rows=rows, institution=institution, kind=kind, status=status)
+
+    def find_case(s: Any, who: auth.Principal, case_id: str) -> cases.CaseSummary | None:
+        for summary in cases.summaries(s):
+            if summary.id == case_id:
+                return summary if cases.may_see(who, summary) else None
+        return None
+
+    @router.get("/cases/{case_id}")
+    async def case_view(request: Request, case_id: str) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+
+        def load() -> dict[str, Any] | None:
+            with db.read() as s:
+                summary = find_case(s, who, case_id)
+                if summary is None:
+                    return None
+                page = cases.case_page(archive, s, summary)
+                with db.write() as w:
+                    auth.append_log(w, who.user_id, "case.viewed", case_id)
+                return page
+
+        page = await run_in_threadpool(load)
+        if page is None:
+            return refused(who, "案件不存在或无权查看", "no such case, or not yours to see", 404)
+        return _page("case.html", who=who, **page)
+
+    @router.get("/cases/{case_id}/blobs/{sha256}")
+    async def blob(request: Request, case_id: str, sha256: str, download: int = 0) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        if not valid_sha256(sha256):
+            return refused(who, "文件不存在", "no such file", 404)
+
+        def load() -> dict[str, str] | None:
+            with db.read() as s:
+                if find_case(s, who, case_id) is None:
+                    return None
+                meta = cases.blob_of_case(s, case_id, sha256)
+            if meta is not None:
+                with db.write() as w:
+                    auth.append_log(w, who.user_id, "blob.downloaded" if download else "blob.viewed", case_id,
+                                    sha256=sha256)
+            return meta
+
+        meta = await run_in_threadpool(load)
+        if meta is None:
+            return refused(who, "文件不存在或无权查看", "no such file in this case, or not yours to see", 404)
+        fh = archive.store.open(sha256)
+
+        def chunks() -> Any:
+            with fh:
+                while chunk := fh.read(1024 * 1024):
+                    yield chunk
+
+        disposition = "attachment" if download else "inline"
+        filename = meta["name"].replace('"', "")
+        headers = {**SECURITY_HEADERS, "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quote(filename)}",
+                   "X-FieldAudit-SHA256": sha256}
+        media = meta["media_type"] if meta["media_type"].startswith("image/") else "application/octet-stream"
+        return StreamingResponse(chunks(), media_type=media, headers=headers)
+
+    return router
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
