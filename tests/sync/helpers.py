@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from app.evidence.capture import CaptureMeta, CaptureSource, capture
 from app.models.profile import Profile, Store
 from app.models.schema import Blob, JournalLeaf
 from app.workflow.cases import CaseSpec, add_institution, create_case
-from tests.sync.conftest import P1, P2
+from tests.archive.helpers import ArchiveProcess
+from tests.sync.conftest import P1, P2, DemoProfile, cli
 
 
 def open_demo(root: Path, *extra: str) -> Store:
@@ -50,3 +52,19 @@ def local_leaves(store: Store, case_id: str) -> list[tuple[int, str]]:
 def local_blobs(store: Store) -> dict[str, bool]:
     with store.session() as s:
         return {b.sha256: b.archived for b in s.scalars(select(Blob))}
+
+
+def register_and_sync(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> str:
+    """Register the demo laptop, assign it an office case, sync; returns the (open) assigned case's id."""
+    code = tmp_path / "code.txt"
+    code.write_text(archive.admin("enrolment-code").stdout.strip() + "\n", encoding="utf-8")
+    r = cli("register", str(demo.root), "--archive", archive.url, "--code-file", str(code),
+            "--passphrase-file", str(demo.pass_files[0]), "--passphrase-file", str(demo.pass_files[1]))
+    assert r.returncode == 0, r.stderr
+    a, b = demo.inspectors
+    assigned = json.loads(archive.admin("cases", "add", "--institution-name", "某市第二人民医院", "--inspector", a,
+                                        "--inspector", b).stdout)["id"]
+    archive.admin("institutions", "add", "--name", "某市第三医院", "--uscc", "")
+    r = cli("sync", str(demo.root), "--archive", archive.url, "--passphrase-file", str(demo.pass_files[0]))
+    assert r.returncode == 0, r.stdout + r.stderr
+    return str(assigned)

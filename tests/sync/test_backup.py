@@ -16,28 +16,12 @@ import pytest
 from tests.archive.conftest import PG_ENV, _pg_database
 from tests.archive.helpers import REPO, ArchiveProcess
 from tests.sync.conftest import DemoProfile, cli, stats
-from tests.sync.helpers import add_data_item, open_demo, random_bytes
+from tests.sync.helpers import add_data_item, open_demo, random_bytes, register_and_sync
 
 
 def admin(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "archive", "admin", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)}, check=False)
-
-
-def _register_and_sync(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> str:
-    """Register the demo laptop, assign it an office case, sync; returns the (open) assigned case's id."""
-    code = tmp_path / "code.txt"
-    code.write_text(archive.admin("enrolment-code").stdout.strip() + "\n", encoding="utf-8")
-    r = cli("register", str(demo.root), "--archive", archive.url, "--code-file", str(code),
-            "--passphrase-file", str(demo.pass_files[0]), "--passphrase-file", str(demo.pass_files[1]))
-    assert r.returncode == 0, r.stderr
-    a, b = demo.inspectors
-    assigned = json.loads(archive.admin("cases", "add", "--institution-name", "某市第二人民医院", "--inspector", a,
-                                        "--inspector", b).stdout)["id"]
-    archive.admin("institutions", "add", "--name", "某市第三医院", "--uscc", "")
-    r = cli("sync", str(demo.root), "--archive", archive.url, "--passphrase-file", str(demo.pass_files[0]))
-    assert r.returncode == 0, r.stdout + r.stderr
-    return str(assigned)
 
 
 def _tables(backup: Path) -> dict[str, bytes]:
@@ -56,7 +40,7 @@ def target_url(request: pytest.FixtureRequest) -> str | None:
 
 def test_backup_restore_compare_and_sync_on(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path,
                                             target_url: str | None) -> None:
-    assigned = _register_and_sync(demo, archive, tmp_path)
+    assigned = register_and_sync(demo, archive, tmp_path)
     before = stats(archive)
     assert before["blobs"] > 10 and before["leaves"] > 10
 
@@ -102,7 +86,7 @@ def test_backup_restore_compare_and_sync_on(demo: DemoProfile, archive: ArchiveP
 
 def test_restore_refuses_damage_and_never_overwrites(demo: DemoProfile, archive: ArchiveProcess,
                                                     tmp_path: Path) -> None:
-    _register_and_sync(demo, archive, tmp_path)
+    register_and_sync(demo, archive, tmp_path)
     b1 = tmp_path / "backup"
     assert admin("backup", str(archive.data), "--out", str(b1)).returncode == 0
     # a backup never overwrites

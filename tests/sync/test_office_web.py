@@ -1,0 +1,161 @@
+"""The office's web view in a real browser (Debian's chromium + chromedriver, driven with selenium) against a
+real archive that a real laptop client synced in the same test: login, lockout, the case list, a case page
+verified by verify's rules, a photo viewed and an original downloaded byte for byte, an inspector who only
+sees their own cases, CSRF and cross-site refusals, and the hash-chained office log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from archive.office.auth import verify_log
+from archive.service import open_archive
+from tests.archive.helpers import ArchiveProcess
+from tests.sync.conftest import DemoProfile
+from tests.sync.helpers import register_and_sync
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="needs Debian's chromium and chromium-driver (installed by .ci/run)")
+PASSWORD = "reviewer-pass-1"
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1366,768"):
+        options.add_argument(arg)
+    options.binary_location = str(CHROMIUM)
+    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def add_user(archive: ArchiveProcess, tmp_path: Path, login: str, role: str, *extra: str) -> None:
+    pw = tmp_path / f"{login}.pw"
+    pw.write_text(PASSWORD + "\n", encoding="utf-8")
+    archive.admin("users", "add", "--name", login, "--login", login, "--role", role, "--password-file", str(pw),
+                  *extra)
+
+
+def log_in(driver: Any, base: str, login: str, password: str = PASSWORD) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(base + "/office/login")
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(password)
+    click_and_wait(driver, driver.find_element(By.ID, "submit"))
+
+
+def click_and_wait(driver: Any, element: Any) -> None:
+    """Click, then wait until the page the click leads to has replaced this one."""
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 30).until(ec.staleness_of(page))
+
+
+def test_reviewer_sees_verified_case_views_photo_and_downloads_original(
+    demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path, browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    register_and_sync(demo, archive, tmp_path)
+    add_user(archive, tmp_path, "zhao", "legal")
+    add_user(archive, tmp_path, "wang", "inspector", "--inspector", demo.inspectors[0])
+    add_user(archive, tmp_path, "stranger", "inspector", "--inspector", "not-on-any-case")
+    base = archive.url
+
+    # a wrong password is refused with words that do not say whether the login exists
+    log_in(browser, base, "zhao", "wrong password")
+    assert "登录名或口令错误" in browser.find_element(By.ID, "login-error").text
+    log_in(browser, base, "nobody", "wrong password")
+    assert "登录名或口令错误" in browser.find_element(By.ID, "login-error").text
+
+    log_in(browser, base, "zhao")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#cases a")
+    assert any("某市虚构第一人民医院" in r.text for r in rows)
+    click_and_wait(browser, next(r for r in rows if "某市虚构第一人民医院" in r.text))
+    assert demo.case_id in browser.current_url
+    assert "通过 passed" in browser.find_element(By.ID, "verification").text
+    # every photo thumbnail the page shows has loaded (decoded by the browser)
+    images = browser.find_elements(By.CSS_SELECTOR, "#evidence img")
+    assert len(images) >= 3
+    assert all(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i)
+               for i in images)
+    # the photo opens on its own
+    click_and_wait(browser, images[0].find_element(By.XPATH, ".."))
+    assert browser.execute_script("return document.images.length && document.images[0].naturalWidth") > 100
+    browser.back()
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#records tr")) >= 3  # header + onsite + interview
+    assert browser.find_elements(By.CSS_SELECTOR, "#checkpoints tr")[1:]
+    assert "拒绝签名" in browser.find_element(By.ID, "provider").text
+
+    # the original downloads byte for byte as its hash says, with the session's cookie only
+    link = browser.find_elements(By.CSS_SELECTOR, "a.download")[0].get_attribute("href")
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    r = httpx.get(link, cookies=cookies)
+    assert r.status_code == 200
+    assert hashlib.sha256(r.content).hexdigest() == r.headers["X-FieldAudit-SHA256"] == link.split("/")[-1][:64]
+    assert r.headers["Content-Disposition"].startswith("attachment")
+    assert httpx.get(link).status_code in (303, 200) and httpx.get(link).content != r.content  # no cookie: login
+    # a blob of the archive that is not this case's is not served through it
+    other = httpx.get(f"{base}/office/cases/{demo.case_id}/blobs/{'0' * 64}", cookies=cookies)
+    assert other.status_code == 404
+
+    # CSRF: a form post without the token, or from another site, is refused
+    assert httpx.post(base + "/office/logout", cookies=cookies, data={}).status_code == 403
+    assert httpx.post(base + "/office/logout", cookies=cookies,
+                      headers={"Origin": "http://evil.example"}).status_code == 403
+
+    # an inspector sees the cases they were on, nothing else
+    browser.delete_all_cookies()
+    log_in(browser, base, "wang")
+    assert any("某市虚构第一人民医院" in r.text for r in browser.find_elements(By.CSS_SELECTOR, "#cases a")), \
+        browser.page_source[:3000]
+    browser.delete_all_cookies()
+    log_in(browser, base, "stranger")
+    assert browser.find_elements(By.CSS_SELECTOR, "#cases a") == []
+    browser.get(f"{base}/office/cases/{demo.case_id}")
+    assert "无权查看" in browser.find_element(By.ID, "refusal").text
+
+    # five wrong passwords lock the account, even against the right one
+    for _ in range(5):
+        httpx.post(base + "/office/login", data={"login": "zhao", "password": "guess"})
+    r = httpx.post(base + "/office/login", data={"login": "zhao", "password": PASSWORD})
+    assert r.status_code == 401 and "登录名或口令错误" in r.text
+
+    # the office log holds every step, chained
+    archive_handle = open_archive(archive.data, create=False)
+    try:
+        with archive_handle.db.read() as s:
+            assert verify_log(s) == []
+            from sqlalchemy import select
+
+            from archive.office.models import OfficeLogEntry
+
+            actions = [row.action for row in s.execute(select(OfficeLogEntry).order_by(OfficeLogEntry.seq))
+                       .scalars()]
+    finally:
+        archive_handle.db.dispose()
+    for needed in ("user.added", "login.failed", "login.unknown", "login", "case.viewed", "blob.viewed",
+                   "blob.downloaded", "login.lockout", "login.locked"):
+        assert needed in actions, needed
+    assert json.dumps(actions)
