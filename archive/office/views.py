@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
-from archive.office import auth, cases
+from archive.office import auth, cases, procedure
 from archive.office.models import ROLES
 from archive.service import Archive
 
@@ -139,6 +139,7 @@ def office_router(archive: Archive) -> APIRouter:
                 if summary is None:
                     return None
                 page = cases.case_page(archive, s, summary)
+                page["procedure"] = procedure.state(archive, s, summary)
                 with db.write() as w:
                     auth.append_log(w, who.user_id, "case.viewed", case_id)
                 return page
@@ -146,7 +147,35 @@ def office_router(archive: Archive) -> APIRouter:
         page = await run_in_threadpool(load)
         if page is None:
             return refused(who, "案件不存在或无权查看", "no such case, or not yours to see", 404)
-        return _page("case.html", who=who, **page)
+        return _page("case.html", who=who, stages=procedure.STAGES, side=procedure.SIDE,
+                     message=request.query_params.get("m", "")[:300], **page)
+
+    @router.post("/cases/{case_id}/steps/{stage}")
+    async def step(request: Request, case_id: str, stage: str) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        form = await checked_form(request, who)
+        if isinstance(form, HTMLResponse):
+            return form
+
+        def act() -> str | auth.OfficeError:
+            try:
+                with db.write() as s:
+                    summary = find_case(s, who, case_id)
+                    if summary is None:
+                        raise auth.OfficeError("案件不存在或无权查看", "no such case, or not yours to see", 404)
+                    procedure.take_step(archive, s, who, summary, stage, form)
+                return ""
+            except auth.OfficeError as exc:
+                with db.write() as s:
+                    auth.append_log(s, who.user_id, "step.refused", case_id, stage=stage[:32], reason=exc.en)
+                return exc
+
+        outcome = await run_in_threadpool(act)
+        if isinstance(outcome, auth.OfficeError):
+            return refused(who, outcome.zh, outcome.en, outcome.status)
+        return RedirectResponse(f"/office/cases/{case_id}#procedure", status_code=303, headers=SECURITY_HEADERS)
 
     @router.get("/cases/{case_id}/blobs/{sha256}")
     async def blob(request: Request, case_id: str, sha256: str, download: int = 0) -> Response:

@@ -159,3 +159,90 @@ def test_reviewer_sees_verified_case_views_photo_and_downloads_original(
                    "blob.downloaded", "login.lockout", "login.locked"):
         assert needed in actions, needed
     assert json.dumps(actions)
+
+
+def do_step(driver: Any, base: str, case_id: str, stage: str, **fields: str) -> str:
+    """Fill and submit the form of ``stage`` on the case page; returns the answer page's text."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base}/office/cases/{case_id}")
+    form = driver.find_element(By.ID, f"form-{stage}")
+    for name, value in fields.items():
+        el = form.find_element(By.NAME, name)
+        if el.get_attribute("type") == "checkbox":
+            if value == "yes" and not el.is_selected():
+                el.click()
+        elif el.tag_name == "select":
+            from selenium.webdriver.support.ui import Select
+
+            Select(el).select_by_value(value)
+        else:
+            el.clear()
+            el.send_keys(value)
+    click_and_wait(driver, form.find_element(By.CSS_SELECTOR, "button"))
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def test_the_case_after_the_visit_to_closing(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path,
+                                             browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    register_and_sync(demo, archive, tmp_path)
+    add_user(archive, tmp_path, "head", "head")
+    add_user(archive, tmp_path, "zhao", "legal")
+    add_user(archive, tmp_path, "insider", "legal", "--inspector", demo.inspectors[1])  # on the case team
+    base, case = archive.url, demo.case_id
+
+    log_in(browser, base, "head")
+    text = do_step(browser, base, case, "decided", decision="追回", amount="1")
+    assert "须先完成" in text  # nothing is decided before 立案
+    for stage in ("filed", "investigated"):
+        text = do_step(browser, base, case, stage)
+        assert "须先完成" not in text and "案件办理" in text, text
+    browser.get(f"{base}/office/cases/{case}")
+    assert browser.find_elements(By.ID, "form-legal_review") == []  # the head does not review
+
+    browser.delete_all_cookies()
+    log_in(browser, base, "insider")
+    text = do_step(browser, base, case, "legal_review", result="pass", opinion="同意")
+    assert "参与本案调查的人员不得对本案进行法制审核" in text
+    browser.delete_all_cookies()
+    log_in(browser, base, "zhao")
+    text = do_step(browser, base, case, "legal_review", result="pass", opinion="事实清楚，证据确凿，依据正确")
+    assert "法制审核" in browser.find_element(By.ID, "steps").text and "通过" in text
+
+    browser.delete_all_cookies()
+    log_in(browser, base, "head")
+    do_step(browser, base, case, "collective")
+    do_step(browser, base, case, "notified")
+    text = do_step(browser, base, case, "decided", decision="追回违规费用", amount="128016")
+    assert "第六十二条" in text  # not before the defence period ends, unless waived
+    do_step(browser, base, case, "decided", decision="追回违规费用", amount="128016", waived="yes")
+    do_step(browser, base, case, "served", method="直接送达", recipient="孙演示")
+    text = do_step(browser, base, case, "closed")
+    assert "一案一卷检查未通过" in text and "执行记录" in text
+    do_step(browser, base, case, "executed", amount="128016")
+    browser.get(f"{base}/office/cases/{case}")
+    assert "一案一卷检查通过" in browser.find_element(By.ID, "file-check").text
+    do_step(browser, base, case, "closed")
+    assert browser.find_element(By.ID, "stage").text == "结案"
+    # every step is a statement signed by the archive key, naming who took it
+    archive_handle = open_archive(archive.data, create=False)
+    try:
+        from sqlalchemy import select
+
+        from app.evidence.signing import verify_object
+        from archive.office.procedure import CTX_OFFICE_STEP, OfficeStep
+
+        with archive_handle.db.read() as s:
+            steps = [json.loads(r.statement) for r in s.execute(select(OfficeStep).where(OfficeStep.case_id == case)
+                                                                 .order_by(OfficeStep.id)).scalars()]
+            assert verify_log(s) == []
+        pub = archive_handle.key.public_raw()
+    finally:
+        archive_handle.db.dispose()
+    assert [st["statement"]["stage"] for st in steps] == ["filed", "investigated", "legal_review", "collective",
+                                                          "notified", "decided", "served", "executed", "closed"]
+    assert steps[2]["statement"]["name"] == "zhao" and steps[2]["statement"]["role"] == "legal"
+    for st in steps:
+        verify_object(st["sig"], CTX_OFFICE_STEP, st["statement"], pub)

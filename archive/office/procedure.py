@@ -1,0 +1,270 @@
+"""The case after the visit, as explicit stages with their rules and articles (《行政处罚法》 2021).
+
+    现场结束 → 立案 (Art. 54) → 调查终结 (Art. 57) → 法制审核 (Art. 58) → 集体讨论 (Art. 57 ¶2) → 告知 (Art. 44, 45,
+    63, 64) → 决定 (Art. 57, 59, 60, 62) → 送达 (Art. 61) → 执行 (Art. 66) → 结案, and 中止 / 终止 from any open stage.
+
+Whether 法制审核 and 集体讨论 are required is what the laptop decided and the inspectors acknowledged
+(``finding.flags_acknowledged``, made by ``app.workflow`` from the thresholds): the office keeps no copy of that rule.
+Deadlines come from ``app.workflow.deadlines``. Every step is taken by one office user, recorded as a statement the
+archive key signs (who, role, when, what) and appended to the office log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.evidence.canonical import canonical_bytes
+from app.evidence.signing import sign_object
+from app.workflow import deadlines
+from app.workflow.reference_holidays import load_work_calendar
+from archive.db import Base, StoredObject, utcnow
+from archive.office.auth import OfficeError, Principal, append_log
+from archive.office.cases import CaseSummary
+from archive.service import Archive
+
+CTX_OFFICE_STEP = "fieldaudit/office-step/v1"
+OFFICE_SIGNER = "archive"
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    zh: str
+    en: str
+    basis: str  # the article, as the office reads it
+    roles: tuple[str, ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("filed", "立案", "case opened", "《行政处罚法》第五十四条", ("head",)),
+    Stage("investigated", "调查终结", "investigation ended", "《行政处罚法》第五十七条", ("head",)),
+    Stage("legal_review", "法制审核", "legal review", "《行政处罚法》第五十八条", ("legal",)),
+    Stage("collective", "集体讨论", "collective discussion", "《行政处罚法》第五十七条第二款", ("head",)),
+    Stage("notified", "告知", "party told (statement, defence, hearing)", "《行政处罚法》第四十四条、第四十五条、第六十三条",
+          ("head",)),
+    Stage("decided", "决定", "decision", "《行政处罚法》第五十七条、第五十九条、第六十条、第六十二条", ("head",)),
+    Stage("served", "送达", "decision served", "《行政处罚法》第六十一条", ("head", "legal")),
+    Stage("executed", "执行", "executed (money returned to the fund)", "《行政处罚法》第六十六条", ("head",)),
+    Stage("closed", "结案", "case closed", "一案一卷", ("head",)),
+)
+SIDE = {"suspended": ("中止", "suspended"), "terminated": ("终止", "terminated")}
+BY_KEY = {s.key: s for s in STAGES}
+
+
+class OfficeStep(Base):
+    """One step of a case after the visit, signed by the archive key on behalf of the office user who took it."""
+
+    __tablename__ = "office_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(128), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column()
+    statement: Mapped[str] = mapped_column(Text)  # canonical JSON of {"statement", "sig"}
+
+
+def _flags(s: Session, case_id: str) -> dict[str, Any]:
+    """What the laptop's rules (acknowledged by both inspectors) require after the visit."""
+    out: dict[str, Any] = {"legal_review": False, "collective_decision": False, "hearing_applies": False,
+                           "total_fen": 0}
+    for kind, body in s.execute(select(StoredObject.kind, StoredObject.body).where(
+            StoredObject.case_id == case_id,
+            StoredObject.kind.in_(("finding.flags_acknowledged", "documents.outcome_details")))).all():
+        data = json.loads(body)
+        if kind == "finding.flags_acknowledged":
+            covers = data.get("covers") or {}
+            out["legal_review"] = bool(covers.get("legal_review"))
+            out["collective_decision"] = bool(covers.get("collective_decision"))
+            out["total_fen"] = int(covers.get("total_fen") or 0)
+        else:
+            out["hearing_applies"] = bool((data.get("outcome") or {}).get("hearing_applies"))
+    return out
+
+
+def history(s: Session, case_id: str) -> list[dict[str, Any]]:
+    rows = s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars()
+    return [json.loads(r.statement)["statement"] for r in rows]
+
+
+def _done(hist: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The latest record of each stage (a failed 法制审核 is undone by the next 调查终结)."""
+    out: dict[str, dict[str, Any]] = {}
+    for h in hist:
+        out[h["stage"]] = h
+        if h["stage"] == "investigated":
+            out.pop("legal_review", None)
+            out.pop("collective", None)
+    return out
+
+
+def _day(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise OfficeError(f"{field}日期格式应为 YYYY-MM-DD", f"{field}: a date is YYYY-MM-DD") from exc
+
+
+def state(archive: Archive, s: Session, summary: CaseSummary, today: dt.date | None = None) -> dict[str, Any]:
+    """Where the case stands: the stages done, deadlines, what is required, and what is missing for 结案."""
+    today = today or utcnow().date()
+    hist = history(s, summary.id)
+    done = _done(hist)
+    flags = _flags(s, summary.id)
+    calendar = load_work_calendar()
+    dl: list[dict[str, Any]] = []
+    if "filed" in done:
+        d = deadlines.decision_deadline(_day(done["filed"]["data"]["on"], "立案"))
+        dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": "decided" in done or today <= d.due,
+                   "basis": d.citation})
+    if "notified" in done:
+        d = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), calendar)
+        dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": True, "basis": d.citation})
+    if "decided" in done:
+        d = deadlines.service_deadline(_day(done["decided"]["data"]["on"], "决定"), calendar)
+        dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": "served" in done or today <= d.due,
+                   "basis": d.citation})
+    required = {"legal_review": flags["legal_review"], "collective": flags["collective_decision"]}
+    current = next((st.key for st in reversed(STAGES) if st.key in done), "")
+    ended = next((k for k in SIDE if k in done and done[k]["data"].get("active", True)), "")
+    return {"done": done, "history": hist, "flags": flags, "required": required, "deadlines": dl,
+            "current": current, "ended": ended, "missing_for_closing": missing_for_closing(s, summary, done, flags)}
+
+
+#: 一案一卷: what the file must hold before 结案 (laptop documents by form, office steps by stage)
+REQUIRED_FORMS = {"notice": "稽核（检查）通知书", "onsite-record": "现场检查笔录", "evidence-list": "证据清单"}
+
+
+def missing_for_closing(s: Session, summary: CaseSummary, done: dict[str, Any], flags: dict[str, Any]) -> list[str]:
+    printed = {json.loads(b).get("form") for b in s.execute(select(StoredObject.body).where(
+        StoredObject.case_id == summary.id, StoredObject.kind == "document.printed")).scalars()}
+    missing = [f"{zh}（现场文书未入卷）" for form, zh in REQUIRED_FORMS.items() if form not in printed]
+    if summary.status != "closed":
+        missing.append("现场稽核尚未结束")
+    wanted = ["filed", "investigated", "notified", "decided", "served", "executed"]
+    if flags["legal_review"]:
+        wanted.insert(2, "legal_review")
+    if flags["collective_decision"]:
+        wanted.insert(3 if flags["legal_review"] else 2, "collective")
+    for key in wanted:
+        if key not in done:
+            missing.append(f"{BY_KEY[key].zh}记录（{BY_KEY[key].basis}）")
+    if "legal_review" in done and done["legal_review"]["data"].get("result") != "pass":
+        missing.append("法制审核未通过（《行政处罚法》第五十八条）")
+    return missing
+
+
+def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary, stage: str,
+              form: dict[str, str], today: dt.date | None = None) -> dict[str, Any]:
+    """Check the rules for ``stage`` and record it, signed, inside the caller's write transaction."""
+    today = today or utcnow().date()
+    if summary.status != "closed":
+        raise OfficeError("现场稽核尚未结束，不能进入案件办理", "the on-site audit is not closed yet", 409)
+    st = state(archive, s, summary, today)
+    done, flags = st["done"], st["flags"]
+    if "closed" in done or st["ended"] == "terminated":
+        raise OfficeError("案件已结案或终止", "the case is closed or terminated", 409)
+    if stage in SIDE:
+        reason = form.get("reason", "").strip()[:500]
+        if not reason:
+            raise OfficeError("须写明中止或终止的理由", "give the reason", 400)
+        if who.role != "head":
+            raise OfficeError("只有科室负责人可以中止或终止案件", "only the head of section may do this", 403)
+        return _record(archive, s, who, summary, stage, {"reason": reason})
+    if stage not in BY_KEY:
+        raise OfficeError("没有这一步骤", "no such step", 404)
+    spec = BY_KEY[stage]
+    if who.role not in spec.roles:
+        raise OfficeError(f"{spec.zh}须由{'、'.join(_role_zh(r) for r in spec.roles)}办理",
+                          f"{spec.en} is for {', '.join(spec.roles)}", 403)
+    on = _day(form.get("on") or today.isoformat(), spec.zh)
+    if on > today:
+        raise OfficeError("日期不能晚于今天", "the date cannot be in the future", 400)
+    data: dict[str, Any] = {"on": on.isoformat()}
+    order = [s_.key for s_ in STAGES]
+    prior = order[: order.index(stage)]
+    needed = [k for k in prior if k not in ("legal_review", "collective") or
+              (k == "legal_review" and flags["legal_review"]) or (k == "collective" and flags["collective_decision"])]
+    if stage == "legal_review" and not flags["legal_review"]:
+        needed = ["filed", "investigated"]
+    if stage == "collective":
+        needed = [k for k in needed if k != "collective"]
+    lacking = [BY_KEY[k].zh for k in needed if k not in done]
+    if lacking and stage != "closed":
+        raise OfficeError(f"须先完成：{'、'.join(lacking)}", f"first: {', '.join(lacking)}", 409)
+    later = order.index(stage) > order.index("legal_review")
+    if later and flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
+        raise OfficeError("法制审核未通过，须重新调查终结并再次审核（《行政处罚法》第五十八条）",
+                          "the legal review did not pass: end the investigation again and have it reviewed "
+                          "(Administrative Penalty Law Art. 58)", 409)
+    if stage == "legal_review":
+        if who.inspector_id is not None and who.inspector_id in summary.team:
+            raise OfficeError("参与本案调查的人员不得对本案进行法制审核（回避）",
+                              "a member of the case team may not do its legal review (Administrative Penalty Law "
+                              "Art. 58; recusal)", 403)
+        if form.get("result") not in ("pass", "fail"):
+            raise OfficeError("须选择审核结论", "choose the review's result", 400)
+        data["result"] = form["result"]
+        data["opinion"] = form.get("opinion", "").strip()[:2000]
+        if not data["opinion"]:
+            raise OfficeError("须填写审核意见", "write the review opinion", 400)
+    if stage == "decided":
+        if flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
+            raise OfficeError("未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）",
+                              "no decision without a passed legal review (Administrative Penalty Law Art. 58)", 409)
+        defence = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), load_work_calendar())
+        if on <= defence.due and form.get("waived") != "yes":
+            raise OfficeError(f"陈述申辩期限（{defence.due.isoformat()}）届满前不得作出决定，当事人明确放弃的除外"
+                              "（《行政处罚法》第六十二条）",
+                              "no decision before the defence period ends unless the party waived it "
+                              "(Administrative Penalty Law Art. 62)", 409)
+        data["decision"] = form.get("decision", "").strip()[:2000]
+        data["amount_fen"] = _fen(form.get("amount", "0"))
+        if not data["decision"]:
+            raise OfficeError("须填写决定内容", "write the decision", 400)
+    if stage == "served":
+        data["method"] = form.get("method", "").strip()[:50]
+        data["recipient"] = form.get("recipient", "").strip()[:100]
+        if not data["method"] or not data["recipient"]:
+            raise OfficeError("须填写送达方式和受送达人", "give the method of service and the recipient", 400)
+    if stage == "executed":
+        data["returned_fen"] = _fen(form.get("amount", "0"))
+    if stage == "closed":
+        missing = missing_for_closing(s, summary, done, flags)
+        if missing:
+            raise OfficeError("一案一卷检查未通过，尚缺：" + "；".join(missing),
+                              f"the case file is incomplete: {len(missing)} item(s) missing", 409)
+    return _record(archive, s, who, summary, stage, data)
+
+
+def _fen(text: str) -> int:
+    try:
+        value = round(float(text.replace(",", "").strip() or "0") * 100)
+    except ValueError as exc:
+        raise OfficeError("金额格式错误", "the amount is not a number", 400) from exc
+    if value < 0 or value > 10**13:
+        raise OfficeError("金额超出范围", "the amount is out of range", 400)
+    return value
+
+
+def _role_zh(role: str) -> str:
+    from archive.office.models import ROLES
+
+    return ROLES[role][0]
+
+
+def _record(archive: Archive, s: Session, who: Principal, summary: CaseSummary, stage: str,
+            data: dict[str, Any]) -> dict[str, Any]:
+    at = utcnow()
+    statement = {"v": 1, "case": summary.id, "stage": stage, "user": who.user_id, "name": who.name,
+                 "role": who.role, "at": at.isoformat(timespec="seconds") + "Z", "data": data}
+    sig = sign_object(archive.key, OFFICE_SIGNER, CTX_OFFICE_STEP, statement)
+    s.add(OfficeStep(case_id=summary.id, stage=stage, user_id=who.user_id, at=at,
+                     statement=canonical_bytes({"statement": statement, "sig": sig}).decode()))
+    append_log(s, who.user_id, f"step.{stage}", summary.id, **data)
+    return statement
