@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
-from archive.office import auth, cases, procedure
+from archive.office import auth, cases, ledger, procedure
 from archive.office.models import ROLES
 from archive.service import Archive
 
@@ -212,6 +212,72 @@ def office_router(archive: Archive) -> APIRouter:
                    "X-FieldAudit-SHA256": sha256}
         media = meta["media_type"] if meta["media_type"].startswith("image/") else "application/octet-stream"
         return StreamingResponse(chunks(), media_type=media, headers=headers)
+
+    def office_only(who: auth.Principal) -> HTMLResponse | None:
+        if who.role == "inspector":
+            return refused(who, "台账和报表仅供科室负责人、法制审核员和管理员查看",
+                           "the ledger and reports are for the head, legal reviewers and administrators", 403)
+        return None
+
+    @router.get("/ledger")
+    async def ledger_page(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        if (denied := office_only(who)) is not None:
+            return denied
+
+        def load() -> list[ledger.LedgerRow]:
+            with db.read() as s:
+                return ledger.ledger(s)
+
+        rows = await run_in_threadpool(load)
+        today = auth.utcnow().date()
+        year, quarter = ledger.quarter_of(today)
+        return _page("ledger.html", who=who, rows=rows, totals=ledger.totals(rows), headers=ledger.HEADERS,
+                     year=year, quarter=quarter, due=ledger.report_due(year, quarter).isoformat())
+
+    @router.get("/ledger.xlsx")
+    async def ledger_xlsx(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        if (denied := office_only(who)) is not None:
+            return denied
+
+        def load() -> bytes:
+            with db.read() as s:
+                rows = ledger.ledger(s)
+            with db.write() as w:
+                auth.append_log(w, who.user_id, "ledger.exported", None, rows=len(rows))
+            return ledger.ledger_xlsx(rows)
+
+        data = await run_in_threadpool(load)
+        return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={**SECURITY_HEADERS,
+                                 "Content-Disposition": "attachment; filename*=UTF-8''" + _quote("稽核工作台账.xlsx")})
+
+    @router.get("/reports/quarterly.pdf")
+    async def quarterly(request: Request, year: int, quarter: int) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        if (denied := office_only(who)) is not None:
+            return denied
+        if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
+            return refused(who, "年度或季度无效", "no such year or quarter", 400)
+
+        def load() -> bytes:
+            with db.read() as s:
+                stats = ledger.statistics(s, year, quarter)
+            with db.write() as w:
+                auth.append_log(w, who.user_id, "report.quarterly", None, year=year, quarter=quarter)
+            return ledger.quarterly_pdf(stats)
+
+        data = await run_in_threadpool(load)
+        return Response(data, media_type="application/pdf", headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f"attachment; filename=fieldaudit-{year}-Q{quarter}.pdf"})
 
     return router
 

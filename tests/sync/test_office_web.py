@@ -246,3 +246,48 @@ def test_the_case_after_the_visit_to_closing(demo: DemoProfile, archive: Archive
     assert steps[2]["statement"]["name"] == "zhao" and steps[2]["statement"]["role"] == "legal"
     for st in steps:
         verify_object(st["sig"], CTX_OFFICE_STEP, st["statement"], pub)
+
+    # the ledger: on screen and as XLSX, its totals equal the database's
+    cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
+    browser.get(f"{base}/office/ledger")
+    assert "128,016.00" in browser.find_element(By.ID, "totals").text
+    r = httpx.get(f"{base}/office/ledger.xlsx", cookies=cookies, timeout=120)
+    assert r.status_code == 200
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    total = rows[-1]
+    assert total[0] == "合计" and total[2] == f"{len(rows) - 2} 件"
+    handle = open_archive(archive.data, create=False)
+    try:
+        from sqlalchemy import select
+
+        from archive.db import StoredObject
+
+        with handle.db.read() as s:
+            found = [json.loads(b) for b in s.execute(select(StoredObject.body).where(
+                StoredObject.kind == "finding.added")).scalars()]
+    finally:
+        handle.db.dispose()
+    assert total[6] == len(found)
+    assert round(total[7] * 100) == sum(f["amount_fen"] for f in found)
+    assert round(total[8] * 100) == 12801600 and round(total[9] * 100) == 12801600
+    # the quarterly report renders, with its two charts
+    from archive.db import utcnow
+    from archive.office.ledger import quarter_of
+
+    year, quarter = quarter_of(utcnow().date())
+    r = httpx.get(f"{base}/office/reports/quarterly.pdf", params={"year": year, "quarter": quarter},
+                  cookies=cookies, timeout=180)
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    pdf = PdfReader(io.BytesIO(r.content))
+    assert "季度医保基金稽核工作报告" in pdf.pages[0].extract_text()
+    assert len(pdf.pages[0].images) == 2
+    assert "某市虚构第一人民医院" in pdf.pages[1].extract_text()
+    assert httpx.get(f"{base}/office/reports/quarterly.pdf", params={"year": 1, "quarter": 9},
+                     cookies=cookies).status_code == 400
