@@ -43,6 +43,19 @@ EVENT_LABELS: dict[str, str] = {
 }
 
 
+def kind_label(code: str) -> str:
+    """The Chinese name of an audit kind code (the laptop's reference data), else the code as given."""
+    from app.workflow.reference_entries import audit_kinds
+
+    return next((k.zh for k in audit_kinds().sources if k.code == code), code)
+
+
+def violation_label(code: str) -> str:
+    from app.workflow.reference_entries import violation_types
+
+    return next((v.zh for v in violation_types() if v.code == code), code)
+
+
 @dataclass
 class CaseSummary:
     id: str
@@ -54,6 +67,10 @@ class CaseSummary:
     created_at: str
     team: list[str] = field(default_factory=list)  # inspector ids
     leaves: int = 0
+
+    @property
+    def kind_zh(self) -> str:
+        return kind_label(self.kind)
 
 
 def _json(text: str) -> Any:

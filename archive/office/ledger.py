@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.db import Case, StoredObject
 from archive.office import procedure
-from archive.office.cases import names, summaries
+from archive.office.cases import names, summaries, violation_label
 
 
 @dataclass
@@ -60,7 +60,7 @@ def ledger(s: Session) -> list[LedgerRow]:
         returned = sum(int(h["data"].get("returned_fen", 0)) for h in hist if h["stage"] == "executed")
         case_findings = findings.get(c.id, [])
         rows.append(LedgerRow(
-            case_id=c.id, institution=c.institution, kind=c.kind, title=c.title,
+            case_id=c.id, institution=c.institution, kind=c.kind_zh, title=c.title,
             visit=_visit(s, c.id), registered=created[c.id].strftime("%Y-%m-%d"),
             team="、".join(who.get(t, t) for t in c.team),
             findings=len(case_findings), amount_fen=sum(int(f.get("amount_fen", 0) or 0) for f in case_findings),
@@ -133,7 +133,7 @@ def statistics(s: Session, year: int, quarter: int) -> dict[str, Any]:
     for case_id, items in _objects(s, ("finding.added",)).items():
         if case_id in ids:
             for f in items:
-                by_violation[str(f.get("violation") or "other")] += int(f.get("amount_fen", 0) or 0)
+                by_violation[violation_label(str(f.get("violation") or "其他"))] += int(f.get("amount_fen", 0) or 0)
     return {"year": year, "quarter": quarter, "due": report_due(year, quarter).isoformat(),
             "totals": totals(in_quarter), "by_kind": dict(by_kind), "by_violation_fen": dict(by_violation),
             "rows": in_quarter}
@@ -165,6 +165,8 @@ def quarterly_pdf(stats: dict[str, Any]) -> bytes:
         ax.bar(labels, values, color="#1f4e79")
         ax.set_title(title)
         ax.set_ylabel(unit)
+        if unit == "件":
+            ax.yaxis.get_major_locator().set_params(integer=True)
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
