@@ -166,7 +166,9 @@ def quarterly_pdf(stats: dict[str, Any]) -> bytes:
         ax.set_title(title)
         ax.set_ylabel(unit)
         if unit == "件":
-            ax.yaxis.get_major_locator().set_params(integer=True)
+            from matplotlib.ticker import MaxNLocator
+
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
