@@ -97,6 +97,13 @@ def _admin_parser() -> argparse.ArgumentParser:
     u.add_argument("--inspector", help="the inspector id of a role-inspector account")
     with_dir(users.add_parser("list"))
 
+    conf = sub.add_parser("conflicts", help="declared conflicts of interest (回避) the 双随机 draw respects"
+                          ).add_subparsers(dest="action", required=True)
+    cf = with_dir(conf.add_parser("add"))
+    cf.add_argument("--inspector", required=True)
+    cf.add_argument("--institution", required=True, help="institution id (as published to laptops)")
+    cf.add_argument("--reason", required=True)
+
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
     a.add_argument("--id", default=None)
@@ -209,6 +216,15 @@ def _admin(argv: list[str]) -> int:
             return 0 if report["ok"] else 1
         elif cmd == "users":
             _users(archive, args)
+        elif cmd == "conflicts":
+            from archive.office.models import DeclaredConflict
+
+            with archive.db.write() as s:
+                if s.get(Inspector, args.inspector) is None:
+                    raise AdminError(f"no inspector {args.inspector}")
+                s.merge(DeclaredConflict(inspector_id=args.inspector, institution_id=args.institution,
+                                         reason=args.reason, declared_at=utcnow()))
+            _emit({"inspector": args.inspector, "institution": args.institution})
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(

@@ -286,15 +286,22 @@ def pull_document(archive: Archive, kind: str, since: int, inspector_ids: frozen
 def add_assignment(
     archive: Archive, case_id: str, institution: dict[str, Any], inspectors: list[str], extra: dict[str, Any]
 ) -> int:
+    with archive.db.write() as s:
+        return add_assignment_in(s, case_id, institution, inspectors, extra)
+
+
+def add_assignment_in(
+    s: Session, case_id: str, institution: dict[str, Any], inspectors: list[str], extra: dict[str, Any]
+) -> int:
+    """An office assignment inside the caller's transaction (the 双随机 draw makes several in one)."""
     if len(set(inspectors)) < 2:
         raise AdminError("an assignment needs two different inspectors")
-    with archive.db.write() as s:
-        for iid in inspectors:
-            row = s.get(Inspector, iid)
-            if row is None or row.revoked_at is not None:
-                raise AdminError(f"inspector {iid} is not enrolled or has been revoked")
-        if s.get(Case, case_id) is not None:
-            raise AdminError(f"case {case_id} already exists")
-        s.add(Case(id=case_id, source="office", created_at=utcnow()))
-        data = {"case_id": case_id, "institution": institution, "inspectors": inspectors, **extra}
-        return add_pull_item(s, "assignments", case_id, data)
+    for iid in inspectors:
+        row = s.get(Inspector, iid)
+        if row is None or row.revoked_at is not None:
+            raise AdminError(f"inspector {iid} is not enrolled or has been revoked")
+    if s.get(Case, case_id) is not None:
+        raise AdminError(f"case {case_id} already exists")
+    s.add(Case(id=case_id, source="office", created_at=utcnow()))
+    data = {"case_id": case_id, "institution": institution, "inspectors": inspectors, **extra}
+    return add_pull_item(s, "assignments", case_id, data)

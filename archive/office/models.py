@@ -54,3 +54,36 @@ class OfficeLogEntry(Base):
     detail: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class OfficeStep(Base):
+    """One step of a case after the visit (``archive/office/procedure.py``), signed by the archive key on behalf
+    of the office user who took it."""
+
+    __tablename__ = "office_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(String(128), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column()
+    statement: Mapped[str] = mapped_column(Text)  # canonical JSON of {"statement", "sig"}
+
+
+class DeclaredConflict(Base):
+    """An inspector's declared conflict of interest with an institution (回避): never drawn together."""
+
+    __tablename__ = "office_conflicts"
+    inspector_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    institution_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[dt.datetime] = mapped_column()
+
+
+class DrawRecord(Base):
+    """A 双随机 draw (``archive/office/draw.py``): its seed, inputs and result, signed by the archive key."""
+
+    __tablename__ = "office_draws"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    user_id: Mapped[str] = mapped_column(String(64))
+    record: Mapped[str] = mapped_column(Text)  # canonical JSON of {"draw", "sig"}

@@ -16,16 +16,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
 from app.evidence.signing import sign_object
 from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
-from archive.db import Base, StoredObject, utcnow
+from archive.db import StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.cases import CaseSummary
+from archive.office.models import OfficeStep
 from archive.service import Archive
 
 CTX_OFFICE_STEP = "fieldaudit/office-step/v1"
@@ -55,18 +56,6 @@ STAGES: tuple[Stage, ...] = (
 )
 SIDE = {"suspended": ("中止", "suspended"), "terminated": ("终止", "terminated")}
 BY_KEY = {s.key: s for s in STAGES}
-
-
-class OfficeStep(Base):
-    """One step of a case after the visit, signed by the archive key on behalf of the office user who took it."""
-
-    __tablename__ = "office_steps"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    case_id: Mapped[str] = mapped_column(String(128), index=True)
-    stage: Mapped[str] = mapped_column(String(32))
-    user_id: Mapped[str] = mapped_column(String(64))
-    at: Mapped[dt.datetime] = mapped_column()
-    statement: Mapped[str] = mapped_column(Text)  # canonical JSON of {"statement", "sig"}
 
 
 def _flags(s: Session, case_id: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
-from archive.office import auth, cases, ledger, procedure
+from archive.office import auth, cases, draw, ledger, procedure
 from archive.office.models import ROLES
 from archive.service import Archive
 
@@ -278,6 +278,53 @@ def office_router(archive: Archive) -> APIRouter:
         return Response(data, media_type="application/pdf", headers={
             **SECURITY_HEADERS,
             "Content-Disposition": f"attachment; filename=fieldaudit-{year}-Q{quarter}.pdf"})
+
+    @router.get("/draws")
+    async def draws_page(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        if (denied := office_only(who)) is not None:
+            return denied
+
+        def load() -> list[dict[str, Any]]:
+            import json as _json
+
+            from sqlalchemy import select
+
+            from archive.office.models import DrawRecord
+
+            with db.read() as s:
+                rows = [_json.loads(r.record)["draw"] for r in
+                        s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
+            return [{**r, "rerun_ok": draw.rerun(r)} for r in rows]
+
+        return _page("draws.html", who=who, draws=await run_in_threadpool(load))
+
+    @router.post("/draws")
+    async def draw_post(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        form = await checked_form(request, who)
+        if isinstance(form, HTMLResponse):
+            return form
+
+        def act() -> auth.OfficeError | None:
+            try:
+                count = int(form.get("count", "0") or 0)
+                with db.write() as s:
+                    draw.draw(archive, s, who, count, form.get("kind", "routine")[:40] or "routine")
+            except ValueError:
+                return auth.OfficeError("抽取数量应为整数", "the count must be a whole number")
+            except auth.OfficeError as exc:
+                return exc
+            return None
+
+        outcome = await run_in_threadpool(act)
+        if outcome is not None:
+            return refused(who, outcome.zh, outcome.en, outcome.status)
+        return RedirectResponse("/office/draws", status_code=303, headers=SECURITY_HEADERS)
 
     return router
 

@@ -232,7 +232,8 @@ def test_the_case_after_the_visit_to_closing(demo: DemoProfile, archive: Archive
         from sqlalchemy import select
 
         from app.evidence.signing import verify_object
-        from archive.office.procedure import CTX_OFFICE_STEP, OfficeStep
+        from archive.office.models import OfficeStep
+        from archive.office.procedure import CTX_OFFICE_STEP
 
         with archive_handle.db.read() as s:
             steps = [json.loads(r.statement) for r in s.execute(select(OfficeStep).where(OfficeStep.case_id == case)

@@ -1,0 +1,112 @@
+"""双随机: targets drawn from the institution list and pairs of inspectors from the roster, provably.
+
+The draw is a pure function of its recorded inputs, specified so that anyone can re-implement it:
+
+* ``key(parts) = SHA-256("\\x1f".join(parts))`` in hex; the seed is 32 random bytes (hex) unless given.
+* Targets: the institutions sorted by ``key(seed, "target", institution_id)``; the first ``count``.
+* For each target in that order, the pairs ``(a, b)`` of inspector ids (``a < b``) sorted by
+  ``key(seed, "pair", institution_id, a, b)``; the first pair in which neither inspector has a declared conflict
+  (回避) with that institution and neither is already in a pair of this draw. When no such pair is left, the
+  used-inspector rule is dropped (an inspector then serves in two pairs); a target with no conflict-free pair at
+  all is refused with its name.
+
+The record holds the seed, every input (institutions with their names, inspector ids, conflicts), the result
+and the SHA-256 of the inputs; the archive key signs it. Each drawn pair becomes an office assignment, which the
+laptops receive through the existing pull.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.evidence.signing import sign_object
+from archive.db import Inspector, PullItem, iso, utcnow
+from archive.office.auth import OfficeError, Principal, append_log
+from archive.office.models import DeclaredConflict, DrawRecord
+from archive.service import Archive
+
+CTX_DRAW = "fieldaudit/office-draw/v1"
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def compute(seed: str, institutions: list[dict[str, str]], inspectors: list[str],
+            conflicts: list[list[str]], count: int) -> list[dict[str, Any]]:
+    """The draw itself: a pure function of its inputs (see the module's description)."""
+    if count < 1 or count > len(institutions):
+        raise OfficeError(f"抽取数量应在 1 到 {len(institutions)} 之间", f"draw between 1 and {len(institutions)}")
+    if len(set(inspectors)) < 2:
+        raise OfficeError("名录中至少需要两名稽核人员", "the roster needs at least two inspectors")
+    barred = {(i, inst) for i, inst in conflicts}
+    targets = sorted(institutions, key=lambda x: _key(seed, "target", x["id"]))[:count]
+    ids = sorted(set(inspectors))
+    pairs = [(a, b) for n, a in enumerate(ids) for b in ids[n + 1:]]
+    used: set[str] = set()
+    result = []
+    for t in targets:
+        ranked = sorted(pairs, key=lambda p, t=t: _key(seed, "pair", t["id"], p[0], p[1]))  # type: ignore[misc]
+        free = [p for p in ranked if (p[0], t["id"]) not in barred and (p[1], t["id"]) not in barred]
+        if not free:
+            raise OfficeError(f"{t['name']}：没有无需回避的两名稽核人员", f"{t['name']}: no conflict-free pair")
+        pick = next((p for p in free if p[0] not in used and p[1] not in used), free[0])
+        used.update(pick)
+        result.append({"institution": t, "inspectors": list(pick)})
+    return result
+
+
+def inputs(s: Session) -> dict[str, Any]:
+    latest: dict[str, dict[str, str]] = {}
+    for item_id, payload in s.execute(select(PullItem.item_id, PullItem.payload).where(
+            PullItem.kind == "institutions").order_by(PullItem.seq)).all():
+        data = json.loads(payload)
+        latest[item_id] = {"id": item_id, "name": str(data.get("name", "")), "uscc": str(data.get("uscc", ""))}
+    inspectors = sorted(i.id for i in s.execute(select(Inspector).where(Inspector.revoked_at.is_(None))).scalars())
+    conflicts = sorted([c.inspector_id, c.institution_id] for c in s.execute(select(DeclaredConflict)).scalars())
+    return {"institutions": sorted(latest.values(), key=lambda x: x["id"]), "inspectors": inspectors,
+            "conflicts": conflicts}
+
+
+def draw(archive: Archive, s: Session, who: Principal, count: int, kind: str,
+         seed: str | None = None) -> dict[str, Any]:
+    """Draw, record (signed), and turn each pair into an office assignment, in the caller's transaction."""
+    from archive.roster import add_assignment_in
+
+    if who.role != "head":
+        raise OfficeError("双随机抽取须由科室负责人进行", "only the head of section draws", 403)
+    seed = seed or os.urandom(32).hex()
+    given = inputs(s)
+    result = compute(seed, given["institutions"], given["inspectors"], given["conflicts"], count)
+    for r in result:
+        r["case_id"] = str(uuid.uuid4())
+    record = {"v": 1, "seed": seed, "count": count, "kind": kind, "inputs": given,
+              "inputs_sha256": canonical_sha256(given), "result": result, "by": who.user_id, "name": who.name,
+              "at": iso(utcnow())}
+    sig = sign_object(archive.key, "archive", CTX_DRAW, record)
+    s.add(DrawRecord(at=utcnow(), user_id=who.user_id, record=canonical_bytes({"draw": record, "sig": sig}).decode()))
+    for r in result:
+        add_assignment_in(s, r["case_id"], {"name": r["institution"]["name"], "uscc": r["institution"]["uscc"]},
+                          r["inspectors"], {"kind": kind, "title": "双随机抽查", "assigned_at": record["at"],
+                                            "draw_seed": seed})
+    append_log(s, who.user_id, "draw", None, seed=seed, count=count, targets=[r["institution"]["id"] for r in result])
+    return record
+
+
+def rerun(record: dict[str, Any]) -> bool:
+    """Re-run a recorded draw from its recorded inputs: True when it gives the recorded result."""
+    given = record["inputs"]
+    if canonical_sha256(given) != record["inputs_sha256"]:
+        return False
+    again = compute(record["seed"], given["institutions"], given["inspectors"], given["conflicts"],
+                    record["count"])
+    return [(r["institution"]["id"], r["inspectors"]) for r in again] == \
+        [(r["institution"]["id"], r["inspectors"]) for r in record["result"]]
