@@ -297,7 +297,9 @@ def office_router(archive: Archive) -> APIRouter:
             with db.read() as s:
                 rows = [_json.loads(r.record)["draw"] for r in
                         s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
-            return [{**r, "rerun_ok": draw.rerun(r)} for r in rows]
+                who_is = cases.names(s)
+            return [{**r, "rerun_ok": draw.rerun(r),
+                     "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]} for r in rows]
 
         return _page("draws.html", who=who, draws=await run_in_threadpool(load))
 

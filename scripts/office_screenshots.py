@@ -1,0 +1,122 @@
+"""Screenshots of every page of the office's web view at 1366×768, into docs/screenshots/office/.
+
+A demo laptop syncs into a fresh archive, office users are added, the case is taken through a few steps after
+the visit and a 双随机 draw is made; headless Debian chromium (selenium) then visits each page.
+
+    python3 scripts/office_screenshots.py [--out docs/screenshots/office]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.archive.helpers import ArchiveProcess  # noqa: E402
+
+PW = "reviewer-pass-1"
+
+
+def run(*args: str) -> str:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, *args], cwd=REPO, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots" / "office")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        os.umask(0o077)
+        (tmp / "p1").write_text("demo-passphrase-1\n")
+        (tmp / "p2").write_text("demo-passphrase-2\n")
+        (tmp / "pw").write_text(PW + "\n")
+        run("-m", "app.cli", "demo", str(tmp / "profile"), "--passphrase-file", str(tmp / "p1"),
+            "--passphrase-file", str(tmp / "p2"))
+        proc = ArchiveProcess(tmp / "archive").start()
+        try:
+            (tmp / "code").write_text(proc.admin("enrolment-code").stdout)
+            run("-m", "app.cli", "register", str(tmp / "profile"), "--archive", proc.url, "--code-file",
+                str(tmp / "code"), "--passphrase-file", str(tmp / "p1"), "--passphrase-file", str(tmp / "p2"))
+            proc.admin("institutions", "add", "--name", "某市第三人民医院（演示）")
+            proc.admin("institutions", "add", "--name", "某区社区卫生服务中心（演示）")
+            run("-m", "app.cli", "sync", str(tmp / "profile"), "--archive", proc.url, "--passphrase-file",
+                str(tmp / "p1"))
+            for login, role in (("钱科长", "head"), ("赵审核", "legal")):
+                proc.admin("users", "add", "--name", login, "--login", login, "--role", role, "--password-file",
+                           str(tmp / "pw"))
+            options = Options()
+            for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                      "--window-size=1366,768", "--hide-scrollbars"):
+                options.add_argument(a)
+            options.binary_location = "/usr/bin/chromium"
+            d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+            try:
+                def shot(name: str) -> None:
+                    time.sleep(0.3)
+                    d.save_screenshot(str(args.out / f"{name}.png"))
+
+                def login(name: str) -> None:
+                    d.delete_all_cookies()
+                    d.get(proc.url + "/office/login")
+                    d.find_element(By.ID, "login").send_keys(name)
+                    d.find_element(By.ID, "password").send_keys(PW)
+                    d.find_element(By.ID, "submit").click()
+                    time.sleep(0.5)
+
+                d.get(proc.url + "/office/login")
+                shot("01-login")
+                login("钱科长")
+                shot("02-cases")
+                d.find_element(By.CSS_SELECTOR, "#cases a").click()
+                time.sleep(0.5)
+                case_url = d.current_url
+                shot("03-case-top")
+                for stage in ("filed", "investigated"):
+                    d.get(case_url)
+                    d.find_element(By.CSS_SELECTOR, f"#form-{stage} button").click()
+                    time.sleep(0.3)
+                d.get(case_url + "#procedure")
+                shot("04-case-procedure")
+                d.get(case_url + "#evidence")
+                d.execute_script("document.getElementById('evidence').scrollIntoView()")
+                shot("05-case-evidence")
+                d.execute_script("document.getElementById('checkpoints').scrollIntoView()")
+                shot("06-case-records-checkpoints")
+                d.get(proc.url + "/office/ledger")
+                shot("07-ledger")
+                d.get(proc.url + "/office/draws")
+                d.find_element(By.CSS_SELECTOR, "#draw-form button").click()
+                time.sleep(0.5)
+                shot("08-draws")
+                login("赵审核")
+                d.get(case_url + "#procedure")
+                shot("09-legal-review-form")
+                d.get(proc.url + "/office/cases/no-such-case")
+                shot("10-refusal")
+            finally:
+                d.quit()
+        finally:
+            proc.kill()
+    print(f"screenshots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
