@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.ids import uuid7
 from archive.admin import verify_archive
+from archive.alerts import list_alerts
 from archive.db import (
     Alert,
     Blob,
@@ -64,6 +65,8 @@ def _admin_parser() -> argparse.ArgumentParser:
                                                 " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
+    al = with_dir(sub.add_parser("alerts", help="list alerts (one JSON object a line), oldest first"))
+    al.add_argument("--since", type=int, default=0, help="only alerts with a larger id")
 
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
@@ -165,6 +168,9 @@ def _admin(argv: list[str]) -> int:
             report = verify_archive(archive)
             _emit(report)
             return 0 if report["ok"] else 1
+        elif cmd == "alerts":
+            for row in list_alerts(archive, args.since):
+                _emit(row)
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(

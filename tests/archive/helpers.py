@@ -88,7 +88,7 @@ class ArchiveProcess:
 
     def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "archive", "admin", args[0], *args[1:2], str(self.data), *args[2:]]
-        if args[0] in ("enrolment-code", "fingerprint", "stats", "verify"):
+        if args[0] in ("enrolment-code", "fingerprint", "stats", "verify", "alerts"):
             cmd = [sys.executable, "-m", "archive", "admin", args[0], str(self.data), *args[1:]]
         res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True,
                              text=True, timeout=120)
