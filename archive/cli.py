@@ -169,8 +169,8 @@ def _admin(argv: list[str]) -> int:
             _emit(report)
             return 0 if report["ok"] else 1
         elif cmd == "alerts":
-            for row in list_alerts(archive, args.since):
-                _emit(row)
+            for found in list_alerts(archive, args.since):
+                _emit(found)
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(
