@@ -29,7 +29,7 @@ from archive.db import (
     iso,
     utcnow,
 )
-from archive.logs import log, setup_logging
+from archive.logs import log, setup_logging, uvicorn_log_config
 from archive.roster import AdminError, add_assignment, add_inspector, add_pull_item, new_enrolment_code
 from archive.service import Archive, open_archive
 
@@ -262,6 +262,7 @@ def _serve(argv: list[str]) -> int:
     import uvicorn
 
     from archive.app import create_app
+    from archive.gate import MAX_HEADER_BYTES, OneLineErrors, guarded_protocol
 
     archive = open_archive(args.data, args.database_url, create=True)
     app = create_app(archive)
@@ -273,7 +274,15 @@ def _serve(argv: list[str]) -> int:
         database="sqlite" if archive.db.is_sqlite else "postgresql",
     )
     uvicorn.run(
-        app, host=args.host, port=args.port, access_log=False, log_level="warning", timeout_keep_alive=30
+        OneLineErrors(app),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        log_config=uvicorn_log_config(),
+        timeout_keep_alive=30,
+        http=guarded_protocol(archive.settings.header_timeout_s, archive.settings.body_timeout_s),
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     return 0
 

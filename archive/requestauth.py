@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from app.sync.auth import request_claims, request_signing_input
 from app.sync.protocol import H_BODY_SHA256, H_DEVICE, H_NONCE, H_SIGNATURE, H_TIME, UNSIGNED_PAYLOAD
 from archive.db import Device, DeviceInspector, Nonce
 from archive.errors import ApiError
+from archive.limits import GuardState
 from archive.service import Archive
 
 _NONCE = re.compile(r"^[0-9a-f]{16,64}$")
@@ -67,10 +67,9 @@ def parse_headers(headers: Headers) -> SignedHeaders:
 
 
 class RequestVerifier:
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, guard: GuardState | None = None) -> None:
         self.archive = archive
-        self._lock = threading.Lock()
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.guard = guard or GuardState()
         self._last_purge = 0.0
 
     def check_signature(self, sh: SignedHeaders, public_key: bytes, method: str, target: str) -> None:
@@ -89,23 +88,22 @@ class RequestVerifier:
                 f"request time is more than {int(skew)} s away from archive time; check the device clock",
             )
 
+    @staticmethod
+    def _limited(wait: float, zh: str, en: str) -> ApiError:
+        return ApiError(429, "rate_limited", zh, en, headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+
     def rate_limit(self, device_id: str) -> None:
         s = self.archive.settings
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get(device_id, (s.rate_burst, now))
-            tokens = min(s.rate_burst, tokens + (now - last) * s.rate_per_s)
-            if tokens < 1.0:
-                retry = max(1, int((1.0 - tokens) / s.rate_per_s + 0.999))
-                self._buckets[device_id] = (tokens, now)
-                raise ApiError(
-                    429,
-                    "rate_limited",
-                    "请求过于频繁，请稍后重试",
-                    "too many requests from this device; retry later",
-                    headers={"Retry-After": str(retry)},
-                )
-            self._buckets[device_id] = (tokens - 1.0, now)
+        wait = self.guard.take("device:" + device_id, s.rate_per_s, s.rate_burst)
+        if wait is not None:
+            raise self._limited(wait, "请求过于频繁，请稍后重试", "too many requests from this device; retry later")
+
+    def limit_enrolment(self, address: str) -> None:
+        """Enrolment attempts per client address (a claimed device id costs nothing to change)."""
+        s = self.archive.settings
+        wait = self.guard.take("enrol:" + address, s.enrol_rate_per_s, s.enrol_burst)
+        if wait is not None:
+            raise self._limited(wait, "登记尝试过于频繁，请稍后重试", "too many enrolment attempts from this address; retry later")
 
     def consume_nonce(self, sh: SignedHeaders) -> None:
         now = int(time.time())
@@ -149,6 +147,5 @@ class RequestVerifier:
         """For enrolment: the key comes from the request body, the device is not yet known."""
         sh = parse_headers(headers)
         self.check_signature(sh, public_key, method, target)
-        self.rate_limit("enrol:" + sh.device_id)
         self.consume_nonce(sh)
         return sh

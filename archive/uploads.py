@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import datetime as dt
 import hashlib
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from starlette.requests import ClientDisconnect
 
 from app.sync.protocol import UNSIGNED_PAYLOAD
@@ -21,6 +22,7 @@ from archive.blobstore import BlobRejected
 from archive.crash import crashpoint
 from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
+from archive.limits import Busy, GuardState
 from archive.logs import log
 from archive.service import Archive
 
@@ -61,10 +63,14 @@ def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
     }
 
 
+def _superseded() -> ApiError:
+    return ApiError(409, "upload_superseded", "该上传已由新的连接接续", "a newer PATCH of this upload took it over")
+
+
 class Uploads:
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, guard: GuardState | None = None) -> None:
         self.archive = archive
-        self._busy: set[str] = set()
+        self.guard = guard or GuardState()
         self._last_sweep = 0.0
 
     def staging_path(self, upload_id: str) -> Path:
@@ -120,6 +126,8 @@ class Uploads:
                 row.length, row.offset, row.status, row.reason = length, 0, "open", None
                 self._truncate(row.id, 0)
             if row is None:
+                if not present:
+                    self._check_quota(s, device_id, length)
                 row = Upload(
                     id=uuid.uuid4().hex,
                     device_id=device_id,
@@ -144,6 +152,24 @@ class Uploads:
             state = upload_state(row, ttl)
         log("upload.create", device=device_id, upload=state["id"], length=length, status=state["status"])
         return state
+
+    def _check_quota(self, s: Any, device_id: str, length: int) -> None:
+        """Per-device limits on open uploads: their number and their declared bytes."""
+        limits = self.archive.settings
+        count, declared = s.execute(
+            select(func.count(), func.coalesce(func.sum(Upload.length), 0))
+            .where(Upload.device_id == device_id, Upload.status == "open")
+        ).one()
+        if count + 1 > limits.max_open_uploads or declared + length > limits.max_open_upload_bytes:
+            log("upload.limit", device=device_id, open=count, declared=declared, length=length)
+            raise ApiError(
+                409,
+                "upload_limit",
+                "本设备未完成的上传过多，请先完成已有上传",
+                f"this device has {count} open uploads ({declared} bytes declared); the limits are "
+                f"{int(limits.max_open_uploads)} uploads and {int(limits.max_open_upload_bytes)} bytes: "
+                "finish or let expire the open ones first",
+            )
 
     def _truncate(self, upload_id: str, offset: int) -> None:
         path = self.staging_path(upload_id)
@@ -219,18 +245,27 @@ class Uploads:
             )
         if state["status"] == "complete":
             return state
-        if upload_id in self._busy:
-            raise ApiError(
-                409, "upload_busy", "该上传正在进行中", "another PATCH of this upload is in progress"
-            )
-        self._busy.add(upload_id)
+        stale_after = self.archive.settings.upload_stale_s
         try:
-            return await self._patch(device_id, state, body, declared_sha256)
+            token, broke = self.guard.acquire(upload_id, stale_after)
+        except Busy as exc:
+            raise ApiError(
+                409,
+                "upload_busy",
+                "该上传正在进行中",
+                f"another PATCH of this upload is in progress; if its connection is dead, retry after "
+                f"{int(exc.retry_after + 0.999)} s and this request takes it over",
+                headers={"Retry-After": str(max(1, int(exc.retry_after + 0.999)))},
+            ) from exc
+        if broke:
+            log("upload.lock_broken", device=device_id, upload=upload_id, stale_after_s=stale_after)
+        try:
+            return await self._patch(device_id, state, body, declared_sha256, token)
         finally:
-            self._busy.discard(upload_id)
+            self.guard.release(upload_id, token)
 
     async def _patch(
-        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str
+        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str, token: int
     ) -> dict[str, Any]:
         upload_id, start, length = state["id"], state["offset"], state["length"]
         path = self.staging_path(upload_id)
@@ -246,6 +281,9 @@ class Uploads:
             os.lseek(fd, start, os.SEEK_SET)
             try:
                 async for chunk in body:
+                    if not self.guard.current(upload_id, token):
+                        raise _superseded()  # its own device resumed on another connection: write nothing
+                    self.guard.touch(upload_id, token)
                     if not chunk:
                         continue
                     if start + received + len(chunk) > length:
@@ -281,8 +319,14 @@ class Uploads:
                 )
             crashpoint("upload.before_fsync")
             await asyncio.to_thread(os.fsync, fd)
+        except OSError:  # a full disk above all: nothing past the recorded offset counts
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
         finally:
             os.close(fd)
+        if not self.guard.current(upload_id, token):
+            raise _superseded()
         new_offset = start + received
         with self.archive.db.write() as s:
             s.execute(
