@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from typing import Any
 
 import h11
@@ -194,13 +195,33 @@ class GuardedH11Protocol(H11Protocol):
         now = self.loop.time()
         self._waiting_since = now  # since when the next request's headers are awaited
         self._last_rx = now
+        self._header_bytes, self._tail = 0, b""
         period = max(0.05, min(self.header_timeout_s, self.body_timeout_s) / 4)
         self._period = period
         self._tick: asyncio.TimerHandle | None = self.loop.call_later(period, self._check)
 
     def data_received(self, data: bytes) -> None:
         self._last_rx = self.loop.time()
+        if self.conn.their_state is h11.IDLE:  # still in a request line and headers: count them, body aside
+            seen = self._tail + data
+            end = seen.find(b"\r\n\r\n")
+            self._header_bytes += len(data) if end < 0 else end + 4 - len(self._tail)
+            self._tail = seen[-3:]
+            if self._header_bytes > MAX_HEADER_BYTES:
+                self._refuse_headers()
+                return
         super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._header_bytes, self._tail = 0, b""
+
+    def _refuse_headers(self) -> None:
+        log("http.headers_too_large", client=self.client[0] if self.client else None)
+        body = json.dumps({"error": "headers_too_large", "message_zh": "请求头过大",
+                           "message_en": f"request line and headers are limited to {MAX_HEADER_BYTES} bytes"},
+                          ensure_ascii=False).encode()
+        self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
+                             b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        self.transport.close()
 
     def on_response_complete(self) -> None:
         self._waiting_since = self.loop.time()
