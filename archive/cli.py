@@ -29,6 +29,7 @@ from archive.db import (
     iso,
     utcnow,
 )
+from archive.filemodes import private_umask
 from archive.logs import log, setup_logging, uvicorn_log_config
 from archive.roster import AdminError, add_assignment, add_inspector, add_pull_item, new_enrolment_code
 from archive.service import Archive, open_archive
@@ -289,6 +290,7 @@ def _serve(argv: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     setup_logging()
+    private_umask()  # whatever the caller's umask: nothing the archive creates is readable by others
     try:
         if argv and argv[0] == "admin":
             return _admin(argv[1:])

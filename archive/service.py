@@ -9,6 +9,7 @@ from app.evidence.signing import SigningKey, b64
 from archive.blobstore import BlobStore, FileBlobStore
 from archive.config import ArchivePaths, Settings, resolve_database_url
 from archive.db import Database
+from archive.filemodes import secure_tree
 from archive.keys import fingerprint, load_or_create_key
 
 
@@ -43,4 +44,6 @@ def open_archive(data: Path, database_url: str | None = None, *, create: bool) -
     key = load_or_create_key(paths.key) if create or paths.key.exists() else None
     if key is None:
         raise FileNotFoundError(f"{paths.key} missing")
-    return Archive(paths, Settings.from_env(), db, FileBlobStore(paths.blobs), key)
+    store = FileBlobStore(paths.blobs)
+    secure_tree(paths)  # after the database file and folders exist: 0600 files, 0700 folders
+    return Archive(paths, Settings.from_env(), db, store, key)
