@@ -19,7 +19,7 @@ from starlette.requests import ClientDisconnect
 
 from app.sync.protocol import UNSIGNED_PAYLOAD
 from archive.blobstore import BlobRejected
-from archive.crash import crashpoint
+from archive.crash import crashpoint, fault
 from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
 from archive.limits import Busy, GuardState
@@ -291,6 +291,7 @@ class Uploads:
                         break
                     if check_body:
                         h.update(chunk)
+                    fault("upload.write")
                     view = memoryview(chunk)
                     while view:
                         n = os.write(fd, view)

@@ -54,3 +54,27 @@ def test_full_disk_is_507_disk_full_and_recovers(tmp_path: Path) -> None:
         assert [(e["level"], e["where"], e["type"]) for e in full] == [
             ("error", "storage", "OSError"), ("error", "storage", "OperationalError")]  # the blob, the database
         assert "Traceback" not in log
+
+
+def test_injected_enospc_at_the_storage_layer(tmp_path: Path) -> None:
+    """The same refusal where no small file system can be mounted (CI without root): the upload write fails with
+    ENOSPC (FIELDAUDIT_ARCHIVE_FAULT, archive/crash.py), and the laptop's error says "archive disk full"."""
+    from app.sync.errors import ArchiveError
+
+    proc = ArchiveProcess(tmp_path / "archive", env={"FIELDAUDIT_ARCHIVE_FAULT": "enospc:upload.write"}).start()
+    try:
+        laptop = enrolled_laptop(proc)
+        blob = b"ledger page " * 10_000
+        with laptop.client() as c:
+            up = c.post("/v1/uploads", json={"sha256": hashlib.sha256(blob).hexdigest(), "length": len(blob)}).json()
+            r = c.patch(f"/v1/uploads/{up['id']}", content=blob, headers={
+                "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"})
+            assert r.status_code == 507, r.text
+            assert int(c.head(f"/v1/uploads/{up['id']}").headers["Upload-Offset"]) == 0  # nothing half-recorded
+        shown = ArchiveError(r.status_code, r.json())
+        assert shown.message_en.startswith("Archive disk full") and shown.message_zh.startswith("档案中心磁盘已满")
+    finally:
+        proc.kill()
+    log = proc.log_path.read_text()
+    assert [json.loads(x)["where"] for x in log.splitlines() if '"disk_full"' in x] == ["storage"]
+    assert "Traceback" not in log
