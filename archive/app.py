@@ -265,7 +265,9 @@ def create_app(archive: Archive) -> FastAPI:
             raise ApiError(
                 415, "bad_content_type", "上传内容类型错误", f"PATCH bodies are {UPLOAD_CONTENT_TYPE}"
             )
-        state = await uploads.patch(dev.id, upload_id, upload_offset, request.stream(), dev.body_sha256)
+        declared = request.headers.get("content-length", "")
+        state = await uploads.patch(dev.id, upload_id, upload_offset, request.stream(), dev.body_sha256,
+                                    int(declared) if declared.isdigit() else None)
         return Response(status_code=204, headers=_upload_headers(state))
 
     @app.post("/v1/blobs/missing", response_model=MissingResponse, responses=ERRORS)

@@ -224,6 +224,7 @@ class Uploads:
         client_offset: int,
         body: AsyncIterator[bytes],
         declared_sha256: str,
+        content_length: int | None = None,
     ) -> dict[str, Any]:
         state = await asyncio.to_thread(self.get, device_id, upload_id)
         if state["status"] == "failed":
@@ -245,6 +246,14 @@ class Uploads:
             )
         if state["status"] == "complete":
             return state
+        if content_length is not None and state["offset"] + content_length > state["length"]:
+            raise ApiError(  # refused before reading: the connection closes, the body is never received
+                413,
+                "upload_too_long",
+                "上传数据超过声明长度",
+                "the declared Content-Length goes past the Upload-Length",
+                headers={"Connection": "close"},
+            )
         stale_after = self.archive.settings.upload_stale_s
         try:
             token, broke = self.guard.acquire(upload_id, stale_after)
