@@ -87,7 +87,7 @@ class AccessLog:
             )
 
 
-def _device(request: Request) -> AuthedDevice:
+async def _device(request: Request) -> AuthedDevice:
     """The device the gate authenticated from the request's headers before its body was read (archive/gate.py)."""
     dev = request.scope.get("state", {}).get("device")
     if not isinstance(dev, AuthedDevice):

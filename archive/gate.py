@@ -49,6 +49,13 @@ class _Disconnected(Exception):
     pass
 
 
+class _Refused(Exception):
+    def __init__(self, error: ApiError, body_read: bool) -> None:
+        super().__init__(error.code)
+        self.error = error
+        self.body_read = body_read
+
+
 async def _refuse(scope: Scope, receive: Receive, send: Send, exc: ApiError, *, close: bool) -> None:
     headers = dict(exc.headers or {})
     if close:
@@ -117,6 +124,18 @@ class RequestGate:
         if not path.startswith("/v1/") or (method, path) in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
+        try:
+            inner = await self._admit(scope, receive, method, path)
+        except _Disconnected:
+            log("http.disconnected", method=method, path=path[:200])
+            return
+        except _Refused as refused:
+            await _refuse(scope, receive, send, refused.error, close=not refused.body_read)
+            return
+        await self.app(scope, inner, send)
+
+    async def _admit(self, scope: Scope, receive: Receive, method: str, path: str) -> Receive:
+        """The receive channel to hand on (the body replayed when it was read here); raises _Refused."""
         body_read = False
         try:
             if (method, path) == REGISTER:
@@ -124,9 +143,7 @@ class RequestGate:
                 self.verifier.limit_enrolment(client[0] if client else "?")
                 _declared_length(scope, MAX_REGISTER_BODY)
                 body, _ = await _read_body(receive, MAX_REGISTER_BODY)
-                body_read = True
-                await self.app(scope, _replay(body, receive), send)
-                return
+                return _replay(body, receive)
             headers = Headers(scope=scope)
             try:
                 dev = await run_in_threadpool(self.verifier.authenticate, headers, method, request_target(scope))
@@ -139,8 +156,7 @@ class RequestGate:
                 raise full from exc
             scope.setdefault("state", {})["device"] = dev
             if method == "PATCH":  # upload bodies stream to disk, hashed there (archive/uploads.py)
-                await self.app(scope, receive, send)
-                return
+                return receive
             _declared_length(scope, MAX_JSON_BODY)
             body, digest = await _read_body(receive, MAX_JSON_BODY)
             body_read = True
@@ -148,11 +164,9 @@ class RequestGate:
                 raise ApiError(
                     401, "body_mismatch", "请求体与签名不符", "the request body does not hash to the signed value"
                 )
-            await self.app(scope, _replay(body, receive), send)
-        except _Disconnected:
-            log("http.disconnected", method=method, path=path[:200])
+            return _replay(body, receive)
         except ApiError as exc:
-            await _refuse(scope, receive, send, exc, close=not body_read)
+            raise _Refused(exc, body_read) from exc
 
 
 class OneLineErrors:
