@@ -7,8 +7,9 @@
   Upload ``PATCH`` bodies are streamed to disk and hashed there (archive/uploads.py). Enrolment, whose key is in
   its body, is limited per client address and to a small body first. A refusal made before the body was read
   closes the connection (``Connection: close``), so the rest of the body is never received.
-* :func:`guarded_protocol`: uvicorn's h11 protocol with a deadline for a request's line and headers (slowloris)
-  and an idle timeout while the archive waits for body bytes (a stalled upload), both logged as one JSON line.
+* :func:`guarded_protocol`: uvicorn's h11 protocol with a deadline for a request's line and headers (slowloris),
+  an idle timeout while the archive waits for body bytes (a stalled upload) and the same while an answer waits
+  for a client that does not read it, each logged as one JSON line; request line and headers capped at 16 KiB.
 * :class:`OneLineErrors`: the outermost wrapper; an exception never reaches uvicorn, whose log would otherwise
   hold a multi-line traceback.
 """
@@ -210,6 +211,7 @@ class GuardedH11Protocol(H11Protocol):
         self._waiting_since = now  # since when the next request's headers are awaited
         self._last_rx = now
         self._header_bytes, self._tail = 0, b""
+        self._write_stalled = 0.0
         period = max(0.05, min(self.header_timeout_s, self.body_timeout_s) / 4)
         self._period = period
         self._tick: asyncio.TimerHandle | None = self.loop.call_later(period, self._check)
@@ -236,6 +238,10 @@ class GuardedH11Protocol(H11Protocol):
         self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: application/json\r\n"
                              b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
         self.transport.close()
+
+    def resume_writing(self) -> None:
+        self._write_stalled = 0.0  # the client read some of the answer: progress
+        super().resume_writing()
 
     def on_response_complete(self) -> None:
         self._waiting_since = self.loop.time()
@@ -264,6 +270,11 @@ class GuardedH11Protocol(H11Protocol):
         if cycle is None or cycle.response_complete:
             if self.conn.their_state is h11.IDLE and now - self._waiting_since > self.header_timeout_s:
                 self._close("headers", now - self._waiting_since)
+                return
+        elif self.flow.write_paused and not cycle.disconnected:  # a client that does not read its answer
+            self._write_stalled = self._write_stalled or now
+            if now - self._write_stalled > self.body_timeout_s:
+                self._close("response", now - self._write_stalled)
                 return
         elif cycle.more_body and not cycle.disconnected:
             if self.flow.read_paused:  # the archive is not reading yet: the client is not to blame
