@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -38,7 +39,9 @@ from app.sync.protocol import (
 )
 from archive import conflicts as conflicts_mod
 from archive.blobstore import valid_sha256
-from archive.errors import ApiError
+from archive.errors import ApiError, disk_full_error
+from archive.gate import RequestGate, request_target
+from archive.limits import GuardState
 from archive.logs import log
 from archive.office.views import office_router
 from archive.push import push as do_push
@@ -48,17 +51,9 @@ from archive.service import Archive
 from archive.uploads import Uploads
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 415, 422, 429)
+    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 409, 410, 413, 415, 422, 429, 507)
 }
-MAX_JSON_BODY = 256 * 1024 * 1024
 UploadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]
-
-
-def _target(scope: Scope) -> str:
-    raw = scope.get("raw_path") or scope["path"].encode()
-    path = raw.decode("latin-1")
-    qs = scope.get("query_string", b"")
-    return path + ("?" + qs.decode("latin-1") if qs else "")
 
 
 class AccessLog:
@@ -94,20 +89,10 @@ class AccessLog:
 
 
 async def _device(request: Request) -> AuthedDevice:
-    """Authenticate the request's device signature; for non-PATCH requests also check the body hash."""
-    verifier: RequestVerifier = request.app.state.verifier
-    dev = await run_in_threadpool(verifier.authenticate, request.headers, request.method, _target(request.scope))
-    if request.method != "PATCH":  # PATCH bodies are streamed and checked as they arrive
-        declared = request.headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > MAX_JSON_BODY:
-            raise ApiError(
-                413, "body_too_large", "请求体过大", f"request bodies are limited to {MAX_JSON_BODY} bytes; split the batch"
-            )
-        body = await request.body()
-        if hashlib.sha256(body).hexdigest() != dev.body_sha256:
-            raise ApiError(
-                401, "body_mismatch", "请求体与签名不符", "the request body does not hash to the signed value"
-            )
+    """The device the gate authenticated from the request's headers before its body was read (archive/gate.py)."""
+    dev = request.scope.get("state", {}).get("device")
+    if not isinstance(dev, AuthedDevice):
+        raise ApiError(401, "unsigned_request", "请求未携带设备签名", "the request carries no device signature")
     return dev
 
 
@@ -121,9 +106,11 @@ def create_app(archive: Archive) -> FastAPI:
         description="Central archive of FieldAudit (医保稽核现场取证). Every /v1 request except health and "
         "register is signed by an enrolled device key; see archive/PROTOCOL.md.",
     )
+    guard = GuardState(archive.db)
+    verifier = RequestVerifier(archive, guard)
+    uploads = Uploads(archive, guard)
+    app.add_middleware(RequestGate, verifier=verifier)
     app.add_middleware(AccessLog)
-    verifier = RequestVerifier(archive)
-    uploads = Uploads(archive)
     app.state.archive = archive
     app.state.verifier = verifier
     app.include_router(office_router(archive))
@@ -159,8 +146,19 @@ def create_app(archive: Archive) -> FastAPI:
         }
         return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
+    @app.exception_handler(OSError)
+    @app.exception_handler(DBAPIError)
+    async def _storage(_request: Request, exc: Exception) -> JSONResponse:
+        full = disk_full_error(exc, "storage")
+        if full is None:
+            raise exc  # a bug: answered by the handler below
+        return JSONResponse(full.body(), status_code=full.status)
+
     @app.exception_handler(Exception)
     async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        full = disk_full_error(exc, "storage")
+        if full is not None:
+            return JSONResponse(full.body(), status_code=full.status)
         log("internal_error", type=type(exc).__name__)
         body = {"error": "internal", "message_zh": "档案系统内部错误", "message_en": "internal archive error"}
         return JSONResponse(body, status_code=500)
@@ -180,7 +178,7 @@ def create_app(archive: Archive) -> FastAPI:
                 400, "bad_device_key", "设备公钥格式错误", "the device public key is malformed"
             ) from exc
         sh = await run_in_threadpool(
-            verifier.authenticate_new, request.headers, request.method, _target(request.scope), key
+            verifier.authenticate_new, request.headers, request.method, request_target(request.scope), key
         )
         if (
             sh.device_id != req.device_id
@@ -269,7 +267,9 @@ def create_app(archive: Archive) -> FastAPI:
             raise ApiError(
                 415, "bad_content_type", "上传内容类型错误", f"PATCH bodies are {UPLOAD_CONTENT_TYPE}"
             )
-        state = await uploads.patch(dev.id, upload_id, upload_offset, request.stream(), dev.body_sha256)
+        declared = request.headers.get("content-length", "")
+        state = await uploads.patch(dev.id, upload_id, upload_offset, request.stream(), dev.body_sha256,
+                                    int(declared) if declared.isdigit() else None)
         return Response(status_code=204, headers=_upload_headers(state))
 
     @app.post("/v1/blobs/missing", response_model=MissingResponse, responses=ERRORS)

@@ -82,7 +82,7 @@ class FileBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def path(self, sha256: str) -> Path:
         if not valid_sha256(sha256):
@@ -113,7 +113,7 @@ class FileBlobStore:
         if digest != sha256:
             src.unlink(missing_ok=True)
             raise BlobRejected("content does not hash to the declared SHA-256")
-        final.parent.mkdir(exist_ok=True)
+        final.parent.mkdir(exist_ok=True, mode=0o700)
         if final.exists():
             src.unlink(missing_ok=True)
             return False
@@ -132,7 +132,7 @@ class FileBlobStore:
             raise BlobRejected("empty object refused")
         if hashlib.sha256(data).hexdigest() != sha256:
             raise BlobRejected("content does not hash to the declared SHA-256")
-        final.parent.mkdir(exist_ok=True)
+        final.parent.mkdir(exist_ok=True, mode=0o700)
         if final.exists():
             return False
         tmp = final.parent / f".{sha256}.{os.getpid()}.{os.urandom(4).hex()}.tmp"

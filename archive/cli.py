@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.ids import uuid7
 from archive.admin import verify_archive
+from archive.alerts import list_alerts
 from archive.db import (
     Alert,
     Blob,
@@ -28,7 +29,8 @@ from archive.db import (
     iso,
     utcnow,
 )
-from archive.logs import log, setup_logging
+from archive.filemodes import private_umask
+from archive.logs import log, setup_logging, uvicorn_log_config
 from archive.roster import AdminError, add_assignment, add_inspector, add_pull_item, new_enrolment_code
 from archive.service import Archive, open_archive
 
@@ -74,6 +76,8 @@ def _admin_parser() -> argparse.ArgumentParser:
                                                 " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
+    al = with_dir(sub.add_parser("alerts", help="list alerts (one JSON object a line), oldest first"))
+    al.add_argument("--since", type=int, default=0, help="only alerts with a larger id")
 
     b = with_dir(sub.add_parser("backup", help="a consistent database dump, the archive key and the blob manifest"
                                               " (and the blobs of a folder store) into a new directory"))
@@ -225,6 +229,9 @@ def _admin(argv: list[str]) -> int:
                 s.merge(DeclaredConflict(inspector_id=args.inspector, institution_id=args.institution,
                                          reason=args.reason, declared_at=utcnow()))
             _emit({"inspector": args.inspector, "institution": args.institution})
+        elif cmd == "alerts":
+            for found in list_alerts(archive, args.since):
+                _emit(found)
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(
@@ -361,6 +368,7 @@ def _serve(argv: list[str]) -> int:
     import uvicorn
 
     from archive.app import create_app
+    from archive.gate import MAX_HEADER_BYTES, OneLineErrors, guarded_protocol
 
     archive = open_archive(
         args.data, args.database_url, create=True, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
@@ -374,13 +382,22 @@ def _serve(argv: list[str]) -> int:
         database="sqlite" if archive.db.is_sqlite else "postgresql",
     )
     uvicorn.run(
-        app, host=args.host, port=args.port, access_log=False, log_level="warning", timeout_keep_alive=30
+        OneLineErrors(app),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        log_config=uvicorn_log_config(),
+        timeout_keep_alive=30,
+        http=guarded_protocol(archive.settings.header_timeout_s, archive.settings.body_timeout_s),
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
     )
     return 0
 
 
 def main(argv: list[str]) -> int:
     setup_logging()
+    private_umask()  # whatever the caller's umask: nothing the archive creates is readable by others
     try:
         if argv and argv[0] == "admin":
             return _admin(argv[1:])

@@ -33,6 +33,13 @@ class Settings:
     rate_burst: float = 400.0  # bucket size
     upload_ttl_s: float = 7 * 24 * 3600.0  # an open upload untouched this long is discarded
     enrolment_ttl_s: float = 24 * 3600.0
+    header_timeout_s: float = 30.0  # a request's line and headers must arrive within this (slowloris)
+    body_timeout_s: float = 60.0  # a request body that sends nothing for this long is closed
+    upload_stale_s: float = 15.0  # a PATCH silent this long may be displaced by its own device's next PATCH
+    max_open_uploads: float = 64  # per device
+    max_open_upload_bytes: float = 64 * 1024**3  # per device: declared lengths of its open uploads
+    enrol_rate_per_s: float = 0.2  # enrolment attempts per client address, sustained
+    enrol_burst: float = 30.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +49,13 @@ class Settings:
             rate_burst=_env_float("FIELDAUDIT_ARCHIVE_BURST", cls.rate_burst),
             upload_ttl_s=_env_float("FIELDAUDIT_ARCHIVE_UPLOAD_TTL", cls.upload_ttl_s),
             enrolment_ttl_s=_env_float("FIELDAUDIT_ARCHIVE_ENROLMENT_TTL", cls.enrolment_ttl_s),
+            header_timeout_s=_env_float("FIELDAUDIT_ARCHIVE_HEADER_TIMEOUT", cls.header_timeout_s),
+            body_timeout_s=_env_float("FIELDAUDIT_ARCHIVE_BODY_TIMEOUT", cls.body_timeout_s),
+            upload_stale_s=_env_float("FIELDAUDIT_ARCHIVE_UPLOAD_STALE", cls.upload_stale_s),
+            max_open_uploads=_env_float("FIELDAUDIT_ARCHIVE_MAX_OPEN_UPLOADS", cls.max_open_uploads),
+            max_open_upload_bytes=_env_float("FIELDAUDIT_ARCHIVE_MAX_OPEN_UPLOAD_BYTES", cls.max_open_upload_bytes),
+            enrol_rate_per_s=_env_float("FIELDAUDIT_ARCHIVE_ENROL_RATE", cls.enrol_rate_per_s),
+            enrol_burst=_env_float("FIELDAUDIT_ARCHIVE_ENROL_BURST", cls.enrol_burst),
         )
 
 

@@ -11,6 +11,7 @@ written to the object store, upload not completed).
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -23,3 +24,14 @@ def crashpoint(name: str) -> None:
         sys.stderr.write(f'{{"event": "crashpoint", "point": "{name}"}}\n')
         sys.stderr.flush()
         os._exit(137)
+
+
+FAULT_ENV = "FIELDAUDIT_ARCHIVE_FAULT"
+FAULTS = ("upload.write",)
+
+
+def fault(name: str) -> None:
+    """Test only: ``FIELDAUDIT_ARCHIVE_FAULT=enospc:upload.write`` makes that write fail as on a full disk, for
+    machines where a test may not mount a small file system to fill (tests/archive/test_disk_full.py)."""
+    if os.environ.get(FAULT_ENV) == f"enospc:{name}":
+        raise OSError(errno.ENOSPC, "No space left on device (injected)")

@@ -153,6 +153,18 @@ class Case(Base):
     created_at: Mapped[dt.datetime] = mapped_column()
 
 
+class CaseMember(Base):
+    """Who a case belongs to (archive/teams.py): its inspectors (the office assignment's, or the creating
+    device's) and the devices recorded for it. Only they may push to it or read about it."""
+
+    __tablename__ = "case_members"
+    case_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # inspector | device
+    member_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # office | creator | push | legacy
+    created_at: Mapped[dt.datetime] = mapped_column()
+
+
 class PullItem(Base):
     """Office-made data laptops pull (institutions, assignments, checklists, documents); every change is a new row
     and ``seq`` is the pull cursor."""
@@ -314,7 +326,7 @@ class Database:
             self._migrate_1_to_2()
         elif version != SCHEMA_VERSION:
             raise RuntimeError("archive database schema missing or of another version")
-        Base.metadata.create_all(self.engine)  # tables added without a schema change (rate_buckets, upload_locks)
+        Base.metadata.create_all(self.engine)  # tables added without a schema change (case_members, rate_buckets, upload_locks, office_*)
 
     def _migrate_1_to_2(self) -> None:
         """Rebuild ``conflicts`` with the leaf column and the new key (SQLite cannot drop a constraint in

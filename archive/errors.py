@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 
@@ -46,3 +47,41 @@ class ApiError(Exception):
 def reason(code: str, message_en: str, **where: Any) -> dict[str, Any]:
     """One verification failure inside a refused batch."""
     return {"code": code, "message_en": message_en, **where}
+
+
+_SQLITE_FULL = 13
+_PG_DISK_FULL = "53100"
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """A full disk (or quota), however it surfaced: an OSError, SQLite's SQLITE_FULL, PostgreSQL's disk_full —
+    also when wrapped (SQLAlchemy's ``orig``, ``__cause__``, ``__context__``)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if getattr(e, "sqlite_errorcode", None) == _SQLITE_FULL or getattr(e, "sqlstate", None) == _PG_DISK_FULL:
+            return True
+        orig = getattr(e, "orig", None)
+        todo += [orig if isinstance(orig, BaseException) else None, e.__cause__, e.__context__]
+    return False
+
+
+def disk_full_error(exc: BaseException, where: str) -> ApiError | None:
+    """The 507 for a full disk, logged as one line; None for any other error."""
+    if not is_disk_full(exc):
+        return None
+    from archive.logs import log
+
+    log("disk_full", level=40, where=where, type=type(exc).__name__)
+    return ApiError(
+        507,
+        "disk_full",
+        "档案中心磁盘已满，本次内容未保存",
+        "archive disk full: nothing was stored; free space at the archive, then retry",
+    )

@@ -17,11 +17,15 @@ class _JsonFormatter(logging.Formatter):
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
-            "event": record.getMessage(),
+            "event": " ".join(record.getMessage().split())[:500],  # one line, whoever logged it (uvicorn too)
         }
+        if record.name != LOGGER_NAME:
+            out["logger"] = record.name
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
             out.update(fields)
+        if record.exc_info and record.exc_info[1] is not None:  # the exception's type, never a traceback
+            out["exc"] = type(record.exc_info[1]).__name__
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
@@ -38,3 +42,18 @@ def setup_logging(level: int = logging.INFO) -> None:
 
 def log(event: str, level: int = logging.INFO, **fields: Any) -> None:
     logging.getLogger(LOGGER_NAME).log(level, event, extra={"fields": fields})
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own messages (invalid requests, errors) as one JSON line each, like ours."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": _JsonFormatter}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+            "uvicorn.error": {"level": "WARNING", "propagate": True},
+            "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        },
+    }

@@ -27,6 +27,7 @@ from app.evidence.verify_rules import (
     references,
 )
 from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
+from archive.alerts import alert
 from archive.db import Blob, Checkpoint, Leaf, LogHead, StoredObject
 from archive.errors import ApiError, reason
 from archive.logs import log
@@ -45,9 +46,10 @@ from archive.push_checks import (
     refuse_if,
     signer_trust,
 )
-from archive.push_store import Verified, alert, object_key, store
+from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
 from archive.service import Archive
+from archive.teams import ForeignCase, refuse_foreign, require_member
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -113,6 +115,7 @@ def _verify(archive: Archive, dev: AuthedDevice, req: PushRequest) -> Verified |
             "size_mismatch", f"the leaves end at {req.first_seq + len(req.leaves)} but the checkpoint covers {size}"
         )])
     verified = Verified(case_id, device_id, old_size, size, root, req.checkpoint.model_dump(), cp_time, [])
+    verified.device_inspectors = dev.inspector_ids
     batch = _batch_payloads(req)
     hashes = _verify_leaves(archive, dev, roster, req, stored_hashes, batch, verified)
     v = Verification()
@@ -278,6 +281,8 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
 
 
 def push(archive: Archive, dev: AuthedDevice, req: PushRequest) -> dict[str, Any]:
+    # a case of another team is refused before any verification work (and again inside the storing transaction)
+    require_member(archive, req.case_id, dev.id, dev.inspector_ids, "push", must_exist=False)
     try:
         verified = _verify(archive, dev, req)
     except Refused as exc:
@@ -295,6 +300,8 @@ def push(archive: Archive, dev: AuthedDevice, req: PushRequest) -> dict[str, Any
         return verified
     try:
         return store(archive, verified)
+    except ForeignCase as exc:
+        raise refuse_foreign(archive, req.case_id, dev.id, "push") from exc
     except IntegrityError as exc:
         raise ApiError(
             409,

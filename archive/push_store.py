@@ -1,5 +1,5 @@
 """Push, the storing half: one database transaction writes a verified batch (leaves, payloads, blob links, folded
-field changes, the checkpoint and the signed receipt); alerts are written on their own."""
+field changes, the checkpoint and the signed receipt); an alert that goes with a stored batch in the same transaction."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 from app.evidence.canonical import canonical_bytes, canonical_sha256
 from app.evidence.signing import sign_object
 from app.sync.protocol import CTX_RECEIPT, FIELD_CHANGE_TYPE, PROTOCOL_VERSION
+from archive.alerts import add_alert
 from archive.crash import crashpoint
 from archive.db import (
-    Alert,
-    Case,
     CaseField,
     Checkpoint,
     FieldConflict,
@@ -30,6 +29,7 @@ from archive.errors import ApiError
 from archive.keys import ARCHIVE_SIGNER
 from archive.logs import log
 from archive.service import Archive
+from archive.teams import admit_in_transaction
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Verified:
     new_leaves: list[tuple[int, str, bytes, dict[str, Any]]]  # seq, leaf hash hex, canonical leaf, entry
     new_payloads: dict[str, tuple[Any, str]] = field(default_factory=dict)  # sha -> (payload, entry type)
     blob_refs: dict[str, set[str]] = field(default_factory=dict)  # payload sha -> blob hashes
+    device_inspectors: frozenset[str] = frozenset()  # the pushing device's enrolled inspectors
 
 
 def object_key(payload: Any) -> str | None:
@@ -51,23 +52,6 @@ def object_key(payload: Any) -> str | None:
         version = payload.get("version")
         return payload["id"] if version is None else f"{payload['id']}@{version}"
     return None
-
-
-def alert(
-    archive: Archive, kind: str, device_id: str, case_id: str, object_id: str | None, detail: str
-) -> None:
-    with archive.db.write() as s:
-        s.add(
-            Alert(
-                kind=kind,
-                device_id=device_id,
-                case_id=case_id,
-                object_id=object_id,
-                detail=detail,
-                created_at=utcnow(),
-            )
-        )
-    log("alert", kind=kind, device=device_id, case=case_id)
 
 
 def _fold_field_change(s: Session, v: Verified, payload: Any, sha: str, seq: int) -> bool:
@@ -116,8 +100,7 @@ def store(archive: Archive, v: Verified) -> dict[str, Any]:
                 "同一日志正在被另一批次推送，请重试",
                 "another batch for this journal was stored meanwhile; retry",
             )
-        if s.get(Case, v.case_id) is None:
-            s.add(Case(id=v.case_id, source="device", created_at=now))
+        team = admit_in_transaction(s, v.case_id, v.device_id, v.device_inspectors)
         for seq, lh, leaf_bytes, _ in v.new_leaves:
             s.add(
                 Leaf(
@@ -149,6 +132,12 @@ def store(archive: Archive, v: Verified) -> dict[str, Any]:
                 if payload is None:
                     row = s.get(StoredObject, sha)
                     payload = json.loads(row.body) if row else None
+                actor = str(entry.get("actor", ""))
+                if actor not in team.inspectors:  # folded only from the case's own inspectors
+                    add_alert(s, "field_change_not_folded", v.device_id, v.case_id, sha,
+                              f"journal leaf #{seq}: signer {actor} is not one of the case's inspectors; "
+                              "kept in the journal, not applied")
+                    continue
                 conflicts += int(_fold_field_change(s, v, payload, sha, seq))
         receipt_payload = {
             "v": PROTOCOL_VERSION,

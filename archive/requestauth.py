@@ -15,8 +15,8 @@ from app.sync.auth import request_claims, request_signing_input
 from app.sync.protocol import H_BODY_SHA256, H_DEVICE, H_NONCE, H_SIGNATURE, H_TIME, UNSIGNED_PAYLOAD
 from archive.db import Device, DeviceInspector, Nonce
 from archive.errors import ApiError
+from archive.limits import GuardState
 from archive.service import Archive
-from archive.shared_state import take_token
 
 _NONCE = re.compile(r"^[0-9a-f]{16,64}$")
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -67,8 +67,9 @@ def parse_headers(headers: Headers) -> SignedHeaders:
 
 
 class RequestVerifier:
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, guard: GuardState | None = None) -> None:
         self.archive = archive
+        self.guard = guard or GuardState(archive.db)
         self._last_purge = 0.0
 
     def check_signature(self, sh: SignedHeaders, public_key: bytes, method: str, target: str) -> None:
@@ -87,24 +88,28 @@ class RequestVerifier:
                 f"request time is more than {int(skew)} s away from archive time; check the device clock",
             )
 
-    def admit(self, sh: SignedHeaders, rate_key: str) -> None:
-        """One write transaction, shared by every archive process through the database: spend a token of the
-        device's rate bucket, then record the nonce (a replay is refused)."""
-        settings = self.archive.settings
-        now_f = time.time()
-        now = int(now_f)
-        horizon = now - int(2 * settings.clock_skew_s) - 1
+    @staticmethod
+    def _limited(wait: float, zh: str, en: str) -> ApiError:
+        return ApiError(429, "rate_limited", zh, en, headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+
+    def rate_limit(self, device_id: str) -> None:
+        s = self.archive.settings
+        wait = self.guard.take("device:" + device_id, s.rate_per_s, s.rate_burst)
+        if wait is not None:
+            raise self._limited(wait, "请求过于频繁，请稍后重试", "too many requests from this device; retry later")
+
+    def limit_enrolment(self, address: str) -> None:
+        """Enrolment attempts per client address (a claimed device id costs nothing to change)."""
+        s = self.archive.settings
+        wait = self.guard.take("enrol:" + address, s.enrol_rate_per_s, s.enrol_burst)
+        if wait is not None:
+            raise self._limited(wait, "登记尝试过于频繁，请稍后重试", "too many enrolment attempts from this address; retry later")
+
+    def consume_nonce(self, sh: SignedHeaders) -> None:
+        now = int(time.time())
+        horizon = now - int(2 * self.archive.settings.clock_skew_s) - 1
         try:
             with self.archive.db.write() as s:
-                wait = take_token(s, rate_key, settings.rate_per_s, settings.rate_burst, now_f)
-                if wait > 0:
-                    raise ApiError(
-                        429,
-                        "rate_limited",
-                        "请求过于频繁，请稍后重试",
-                        "too many requests from this device; retry later",
-                        headers={"Retry-After": str(max(1, int(wait + 0.999)))},
-                    )
                 if now - self._last_purge > 60:
                     self._last_purge = now
                     s.execute(delete(Nonce).where(Nonce.seen_at < horizon))
@@ -132,7 +137,8 @@ class RequestVerifier:
         if device.revoked_at is not None:
             raise ApiError(403, "device_revoked", "该设备已被吊销", "this device has been revoked")
         self.check_signature(sh, unb64(device.public_key), method, target)
-        self.admit(sh, sh.device_id)
+        self.rate_limit(sh.device_id)
+        self.consume_nonce(sh)
         return AuthedDevice(sh.device_id, inspectors, sh.body_sha256)
 
     def authenticate_new(
@@ -141,5 +147,5 @@ class RequestVerifier:
         """For enrolment: the key comes from the request body, the device is not yet known."""
         sh = parse_headers(headers)
         self.check_signature(sh, public_key, method, target)
-        self.admit(sh, "enrol:" + sh.device_id)
+        self.consume_nonce(sh)
         return sh

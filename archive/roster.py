@@ -37,6 +37,7 @@ from archive.db import (
 from archive.errors import ApiError
 from archive.keys import ARCHIVE_SIGNER
 from archive.service import Archive
+from archive.teams import INSPECTOR, record_members
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -303,5 +304,6 @@ def add_assignment_in(
     if s.get(Case, case_id) is not None:
         raise AdminError(f"case {case_id} already exists")
     s.add(Case(id=case_id, source="office", created_at=utcnow()))
+    record_members(s, case_id, INSPECTOR, inspectors, "office")
     data = {"case_id": case_id, "institution": institution, "inspectors": inspectors, **extra}
     return add_pull_item(s, "assignments", case_id, data)

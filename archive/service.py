@@ -9,6 +9,7 @@ from app.evidence.signing import SigningKey, b64
 from archive.blobstore import BlobStore, FileBlobStore
 from archive.config import ArchivePaths, BlobStoreConfig, Settings, resolve_blob_store, resolve_database_url
 from archive.db import Database
+from archive.filemodes import secure_tree
 from archive.keys import fingerprint, load_or_create_key
 from archive.office import models as _office_models  # noqa: F401  (its tables belong to the schema)
 
@@ -62,4 +63,6 @@ def open_archive(
     key = load_or_create_key(paths.key) if create or paths.key.exists() else None
     if key is None:
         raise FileNotFoundError(f"{paths.key} missing")
-    return Archive(paths, Settings.from_env(), db, make_blob_store(paths, blobs), key)
+    store = make_blob_store(paths, blobs)
+    secure_tree(paths)  # after the database file and folders exist: 0600 files, 0700 folders
+    return Archive(paths, Settings.from_env(), db, store, key)

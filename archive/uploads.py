@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import datetime as dt
 import hashlib
 import os
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from starlette.requests import ClientDisconnect
 
 from app.sync.protocol import UNSIGNED_PAYLOAD
 from archive.blobstore import BlobRejected
-from archive.crash import crashpoint
+from archive.crash import crashpoint, fault
 from archive.db import Blob, Upload, iso, utcnow
 from archive.errors import ApiError
+from archive.limits import Busy, GuardState
 from archive.logs import log
 from archive.service import Archive
-from archive.shared_state import LEASE_S, RENEW_S, UploadLeases, insert_absent
+from archive.shared_state import insert_absent
 
 
 def _load_sync_file_range() -> Callable[[int, int, int], None] | None:
@@ -65,19 +66,14 @@ def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
     }
 
 
-def _lease_lost() -> ApiError:
-    return ApiError(
-        409,
-        "upload_busy",
-        "该上传已由新的请求接管",
-        "this PATCH stalled and a newer PATCH of the same upload took over",
-    )
+def _superseded() -> ApiError:
+    return ApiError(409, "upload_superseded", "该上传已由新的连接接续", "a newer PATCH of this upload took it over")
 
 
 class Uploads:
-    def __init__(self, archive: Archive) -> None:
+    def __init__(self, archive: Archive, guard: GuardState | None = None) -> None:
         self.archive = archive
-        self.leases = UploadLeases(archive.db)
+        self.guard = guard or GuardState(archive.db)
         self._last_sweep = 0.0
 
     def staging_path(self, upload_id: str) -> Path:
@@ -132,6 +128,8 @@ class Uploads:
                 row.length, row.offset, row.status, row.reason = length, 0, "open", None
                 self._truncate(row.id, 0)
             if row is None:
+                if not present:
+                    self._check_quota(s, device_id, length)
                 row = Upload(
                     id=uuid.uuid4().hex,
                     device_id=device_id,
@@ -156,6 +154,24 @@ class Uploads:
             state = upload_state(row, ttl)
         log("upload.create", device=device_id, upload=state["id"], length=length, status=state["status"])
         return state
+
+    def _check_quota(self, s: Any, device_id: str, length: int) -> None:
+        """Per-device limits on open uploads: their number and their declared bytes."""
+        limits = self.archive.settings
+        count, declared = s.execute(
+            select(func.count(), func.coalesce(func.sum(Upload.length), 0))
+            .where(Upload.device_id == device_id, Upload.status == "open")
+        ).one()
+        if count + 1 > limits.max_open_uploads or declared + length > limits.max_open_upload_bytes:
+            log("upload.limit", device=device_id, open=count, declared=declared, length=length)
+            raise ApiError(
+                409,
+                "upload_limit",
+                "本设备未完成的上传过多，请先完成已有上传",
+                f"this device has {count} open uploads ({declared} bytes declared); the limits are "
+                f"{int(limits.max_open_uploads)} uploads and {int(limits.max_open_upload_bytes)} bytes: "
+                "finish or let expire the open ones first",
+            )
 
     def _truncate(self, upload_id: str, offset: int) -> None:
         path = self.staging_path(upload_id)
@@ -219,6 +235,7 @@ class Uploads:
         client_offset: int,
         body: AsyncIterator[bytes],
         declared_sha256: str,
+        content_length: int | None = None,
     ) -> dict[str, Any]:
         state = await asyncio.to_thread(self.get, device_id, upload_id)
         if state["status"] == "failed":
@@ -240,22 +257,35 @@ class Uploads:
             )
         if state["status"] == "complete":
             return state
-        owner = uuid.uuid4().hex
-        if not await asyncio.to_thread(self.leases.acquire, upload_id, owner):
+        if content_length is not None and state["offset"] + content_length > state["length"]:
+            raise ApiError(  # refused before reading: the connection closes, the body is never received
+                413,
+                "upload_too_long",
+                "上传数据超过声明长度",
+                "the declared Content-Length goes past the Upload-Length",
+                headers={"Connection": "close"},
+            )
+        stale_after = self.archive.settings.upload_stale_s
+        try:
+            token, broke = self.guard.acquire(upload_id, stale_after)
+        except Busy as exc:
             raise ApiError(
                 409,
                 "upload_busy",
-                "该上传正在进行中，请稍后重试",
-                f"another PATCH of this upload is in progress; a stalled one gives way after {int(LEASE_S)} s",
-                headers={"Retry-After": str(int(LEASE_S))},
-            )
+                "该上传正在进行中",
+                f"another PATCH of this upload is in progress; if its connection is dead, retry after "
+                f"{int(exc.retry_after + 0.999)} s and this request takes it over",
+                headers={"Retry-After": str(max(1, int(exc.retry_after + 0.999)))},
+            ) from exc
+        if broke:
+            log("upload.lock_broken", device=device_id, upload=upload_id, stale_after_s=stale_after)
         try:
-            return await self._patch(device_id, state, body, declared_sha256, owner)
+            return await self._patch(device_id, state, body, declared_sha256, token)
         finally:
-            await asyncio.to_thread(self.leases.release, upload_id, owner)
+            self.guard.release(upload_id, token)
 
     async def _patch(
-        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str, owner: str
+        self, device_id: str, state: dict[str, Any], body: AsyncIterator[bytes], declared_sha256: str, token: int
     ) -> dict[str, Any]:
         upload_id, start, length = state["id"], state["offset"], state["length"]
         path = self.staging_path(upload_id)
@@ -265,13 +295,15 @@ class Uploads:
         check_body = declared_sha256 != UNSIGNED_PAYLOAD
         disconnected = False
         too_long = False
-        renewed = time.monotonic()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:
             os.ftruncate(fd, start)  # bytes past the recorded offset were never acknowledged
             os.lseek(fd, start, os.SEEK_SET)
             try:
                 async for chunk in body:
+                    if not self.guard.current(upload_id, token):
+                        raise _superseded()  # its own device resumed on another connection: write nothing
+                    self.guard.touch(upload_id, token)
                     if not chunk:
                         continue
                     if start + received + len(chunk) > length:
@@ -279,15 +311,12 @@ class Uploads:
                         break
                     if check_body:
                         h.update(chunk)
+                    fault("upload.write")
                     view = memoryview(chunk)
                     while view:
                         n = os.write(fd, view)
                         view = view[n:]
                     received += len(chunk)
-                    if time.monotonic() - renewed >= RENEW_S:
-                        renewed = time.monotonic()
-                        if not await asyncio.to_thread(self.leases.renew, upload_id, owner):
-                            raise _lease_lost()
                     if _start_writeback is not None and received - flushed >= WRITEBACK_STEP:
                         _start_writeback(fd, start + flushed, received - flushed)
                         flushed = received
@@ -311,12 +340,16 @@ class Uploads:
                 )
             crashpoint("upload.before_fsync")
             await asyncio.to_thread(os.fsync, fd)
+        except OSError:  # a full disk above all: nothing past the recorded offset counts
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+            raise
         finally:
             os.close(fd)
+        if not self.guard.current(upload_id, token):
+            raise _superseded()
         new_offset = start + received
         with self.archive.db.write() as s:
-            if not self.leases.holds(s, upload_id, owner):
-                raise _lease_lost()
             s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id, Upload.offset == start)

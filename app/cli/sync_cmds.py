@@ -47,7 +47,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(case.line(), flush=True)
         if case.refused:
             for r in case.reasons:
-                print(f"  {case.case_id}: {r.get('code')}: {r.get('message_en', '')}", file=sys.stderr)
+                text = " | ".join(str(r[k]) for k in ("message_zh", "message_en") if r.get(k))
+                print(f"  {case.case_id}: {r.get('code')}: {text}", file=sys.stderr)
 
     with open_store(args.profile, args.passphrase_file) as store, \
             SyncClient(store, args.archive, progress=progress, parallel=args.parallel, on_case=case_done) as client:

@@ -373,7 +373,8 @@ class SyncClient(UploadMixin):
         except ArchiveError as exc:
             result.refused = True
             result.error = exc.error
-            result.reasons = exc.reasons or [{"code": exc.error, "message_en": exc.message_en}]
+            result.reasons = exc.reasons or [{"code": exc.error, "message_zh": exc.message_zh,
+                                              "message_en": exc.message_en}]
             result.missing = exc.missing
         return result
 
@@ -471,7 +472,7 @@ class SyncClient(UploadMixin):
             if resp.status_code == 409 and err.get("error") == "concurrent_push":
                 self._sleep(attempt, 0.5)
                 continue
-            if resp.status_code in (401, 403):  # the device itself is refused: stop the whole sync
+            if resp.status_code == 401 or err.get("error") == "device_revoked":  # the device itself: stop the sync
                 raise ArchiveRefusedDevice(resp.status_code, err)
             raise ArchiveError(resp.status_code, err)
         raise ArchiveError(409, {"error": "concurrent_push"})

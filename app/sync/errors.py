@@ -19,6 +19,23 @@ class ArchiveUnreachable(EnvironmentProblem):
                          "and try again.")
 
 
+#: Refusals the laptop words itself, whatever text the archive sent (archive/PROTOCOL.md "Errors").
+KNOWN_REFUSALS: dict[str, tuple[str, str]] = {
+    "not_case_team": (
+        "该案件在档案中心属于其他检查组，本机无权推送或查看；档案中心已记录此次尝试。本机数据未受影响，"
+        "请联系档案中心管理员核对案件分配",
+        "this case belongs to another team at the archive: this laptop may neither push nor read it, and the "
+        "attempt was recorded there. Nothing on this laptop changed; ask the archive administrator to check the "
+        "case assignment",
+    ),
+    "disk_full": (
+        "档案中心磁盘已满，本次内容未保存；本机数据完好，请联系档案中心管理员腾出空间后重新同步",
+        "archive disk full: nothing was stored this time and the data on this laptop is intact; ask the archive "
+        "administrator to free space, then sync again",
+    ),
+}
+
+
 class ArchiveError(EnvironmentProblem):
     """The archive answered with a refusal (JSON error body, PROTOCOL.md "Errors")."""
 
@@ -31,7 +48,11 @@ class ArchiveError(EnvironmentProblem):
         self.missing: list[str] = list(body.get("missing") or [])
         zh = str(body.get("message_zh") or f"档案中心拒绝了请求（HTTP {status}）")
         en = str(body.get("message_en") or f"the archive refused the request (HTTP {status})")
-        super().__init__(f"档案中心：{zh}（{self.error}）", f"archive: {en} ({self.error})")
+        if self.error in KNOWN_REFUSALS:
+            zh, en = KNOWN_REFUSALS[self.error]
+            super().__init__(f"{zh}（{self.error}）", f"{en[0].upper()}{en[1:]} ({self.error})")
+        else:
+            super().__init__(f"档案中心：{zh}（{self.error}）", f"archive: {en} ({self.error})")
 
 
 class ArchiveRefusedDevice(ArchiveError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import signal
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,43 @@ from app.sync.protocol import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def small_disk(path: Path, size_mb: int) -> Iterator[Path]:
+    """A real, small file system (tmpfs) mounted at ``path``, to fill up for disk-full tests; the test is skipped
+    where this process may not mount (not root, no CAP_SYS_ADMIN)."""
+    import pytest
+
+    path.mkdir(parents=True, exist_ok=True)
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(path)],
+                       capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({r.stderr.strip()[:100]})")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False, capture_output=True)
+
+
+def fill_disk(path: Path, leave: int = 0, name: str = "filler") -> Path:
+    """Write a file in ``path`` until about ``leave`` bytes are free (0: until the file system says ENOSPC);
+    returns the file (delete it to free the space)."""
+    filler = path / name
+
+    def free() -> int:
+        st = os.statvfs(path)
+        return st.f_bavail * st.f_frsize
+
+    with open(filler, "wb", buffering=0) as fh:
+        for size in (1 << 20, 1 << 12, 1 << 9):
+            try:
+                while free() - size >= leave:
+                    fh.write(b"\0" * size)
+            except OSError as exc:
+                if exc.errno != errno.ENOSPC:
+                    raise
+    return filler
 
 
 def free_port() -> int:
@@ -91,7 +131,7 @@ class ArchiveProcess:
 
     def admin(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         cmd = [sys.executable, "-m", "archive", "admin", args[0], *args[1:2], str(self.data), *args[2:]]
-        if args[0] in ("enrolment-code", "fingerprint", "stats", "verify"):
+        if args[0] in ("enrolment-code", "fingerprint", "stats", "verify", "alerts"):
             cmd = [sys.executable, "-m", "archive", "admin", args[0], str(self.data), *args[1:]]
         res = subprocess.run(cmd, check=False, cwd=REPO, env={**os.environ, **self.extra_env, "PYTHONPATH": str(REPO)}, capture_output=True,
                              text=True, timeout=120)

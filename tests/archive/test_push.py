@@ -211,7 +211,9 @@ def test_same_id_other_bytes_409_and_alert(sqlite_archive: ArchiveProcess) -> No
 
 def test_two_laptops_editing_the_same_field_conflict(archive_proc: ArchiveProcess) -> None:
     laptop_a = enrolled_laptop(archive_proc)
-    laptop_b = enrolled_laptop(archive_proc)
+    # a second laptop of the same team (a case belongs to its team: archive/teams.py)
+    laptop_b = Laptop(archive_proc.url, inspectors=laptop_a.inspectors)
+    assert laptop_b.register(archive_proc.admin("enrolment-code").stdout.strip()).status_code == 201
     case_id = "case-shared-1"
     results: dict[str, Any] = {}
     for laptop, value in ((laptop_a, "已完成现场检查"), (laptop_b, "暂停检查")):

@@ -34,6 +34,14 @@ def register(store: Store, archive: ArchiveProcess, name: str) -> None:
         c.register(code, name)
 
 
+def assign_to_both(archive: ArchiveProcess, case_id: str, *stores: Store) -> None:
+    """The office assigns the case to the inspectors of every laptop: only then may they all push to it (a case
+    belongs to its team, archive/teams.py)."""
+    inspectors = [i for store in stores for i in store.unlocked_inspectors()]
+    archive.admin("cases", "add", "--id", case_id, "--institution-name", "某虚构大药房",
+                  *[a for i in inspectors for a in ("--inspector", i)])
+
+
 def shared_case(store: Store, case_id: str) -> None:
     """The same case (id, base values) on a laptop, made by this laptop's own inspectors."""
     a, b = store.unlocked_inspectors()[:2]
@@ -116,6 +124,7 @@ def test_two_laptops_edit_the_same_field_one_conflict_nothing_dropped(
     with open_demo(demo.root) as laptop_a:
         register(laptop_a, archive, "laptop A")
         register(laptop_b, archive, "laptop B")
+        assign_to_both(archive, case_id, laptop_a, laptop_b)
         for store in (laptop_a, laptop_b):
             shared_case(store, case_id)
         # both from the same base: the title differently; different fields otherwise (those fold without conflict)
@@ -167,6 +176,7 @@ def test_later_edits_by_the_losing_laptop_are_kept_as_conflicts_too(
     with open_demo(demo.root) as laptop_a:
         register(laptop_a, archive, "laptop A")
         register(laptop_b, archive, "laptop B")
+        assign_to_both(archive, case_id, laptop_a, laptop_b)
         for store in (laptop_a, laptop_b):
             shared_case(store, case_id)
         edit(laptop_a, case_id, [(0, "place", "门店一楼")])
@@ -187,6 +197,7 @@ def test_identical_repeated_conflicting_edit_is_kept(
     with open_demo(demo.root) as laptop_a:
         register(laptop_a, archive, "laptop A")
         register(laptop_b, archive, "laptop B")
+        assign_to_both(archive, case_id, laptop_a, laptop_b)
         for store in (laptop_a, laptop_b):
             shared_case(store, case_id)
         edit(laptop_a, case_id, [(0, "place", "门店一楼")])
@@ -201,3 +212,31 @@ def test_identical_repeated_conflicting_edit_is_kept(
         assert not result.refused, (result.error, result.reasons)
         listed = conflicts(laptop_b, archive, case_id)
         assert [(c["base"], c["value_b"]) for c in listed] == [("", "仓库"), ("仓库", ""), ("", "仓库")]
+
+
+def test_a_laptop_of_another_team_is_refused_and_told_so(
+        demo: DemoProfile, laptop_b: Store, archive: ArchiveProcess) -> None:
+    """Without an assignment naming its inspectors, laptop B may neither push to laptop A's case nor read its
+    conflicts: the real client shows the refusal in both languages, and the archive raises an alert."""
+    case_id = "0196f000-0000-7000-8000-00000000f005"
+    with open_demo(demo.root) as laptop_a:
+        register(laptop_a, archive, "laptop A")
+        register(laptop_b, archive, "laptop B")
+        for store in (laptop_a, laptop_b):
+            shared_case(store, case_id)
+        edit(laptop_a, case_id, [(0, "place", "门店一楼")])
+        push(laptop_a, archive, case_id)
+        edit(laptop_b, case_id, [(0, "title", "别组改过的标题")])
+        with SyncClient(laptop_b, archive.url) as c:
+            result = c.push_case(case_id)
+        assert result.refused and result.error == "not_case_team"
+        (why,) = result.reasons
+        assert "其他检查组" in why["message_zh"] and "another team" in why["message_en"]
+        with httpx.Client(base_url=archive.url, auth=DeviceAuth(laptop_b.device_key, laptop_b.device_id)) as h:
+            r = h.get(f"/v1/cases/{case_id}/conflicts")
+        assert r.status_code == 403 and r.json()["error"] == "not_case_team"
+        assert folded(archive, case_id) == {"place": ("门店一楼", laptop_a.device_id)}
+        assert archive_rows(archive, f"SELECT COUNT(*) FROM leaves WHERE device_id = '{laptop_b.device_id}'") == [(0,)]
+    alerts = [json.loads(line) for line in archive.admin("alerts").stdout.splitlines()]
+    assert [(a["kind"], a["device"], a["case"]) for a in alerts] == [
+        ("foreign_case_access", laptop_b.device_id, case_id)] * 2
