@@ -200,14 +200,21 @@ def test_trust_roster_refuses_foreign_keys(demo_package: Path, tmp_path: Path) -
     roster.write_text(json.dumps({"v": 1, "type": "roster", "inspectors": [], "devices": []}), encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package), "--trust", str(roster)],
                          capture_output=True, text=True, check=False, cwd=ROOT)
+    assert res.returncode == 2 and "--unsigned-roster" in res.stderr  # an unsigned roster only when asked for
+    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package), "--trust", str(roster),
+                          "--unsigned-roster"], capture_output=True, text=True, check=False, cwd=ROOT)
     assert res.returncode == 1
     assert "untrusted" in res.stdout
 
 
-def test_not_a_package_is_one_clear_line(tmp_path: Path) -> None:
+def test_not_a_package_is_one_failure_line(tmp_path: Path) -> None:
+    """A file that is no ZIP is a package that fails (exit 1, a reason code), not a user error."""
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"this is not a zip file")
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(junk)], capture_output=True, text=True, check=False,
                          cwd=ROOT)
-    assert res.returncode == 2
-    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    assert res.returncode == 1, res.stderr
+    assert "[zip_malformed]" in res.stdout and "Traceback" not in res.stderr + res.stdout
+    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(tmp_path / "absent.zip")], capture_output=True,
+                         text=True, check=False, cwd=ROOT)
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1

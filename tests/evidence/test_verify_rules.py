@@ -30,14 +30,14 @@ def journal(n: int = 3) -> tuple[list[bytes], dict[str, bytes]]:
         payload = {"n": seq}
         payloads[canonical_sha256(payload)] = canonical_bytes(payload)
         prev = merkle.leaf_hash(leaves[-1]).hex() if leaves else ""
-        entry = {"v": 1, "log": "case", "seq": seq, "device": "dev", "actor": "a", "type": "note", "time": "t",
+        entry = {"v": 1, "log": "case", "seq": seq, "device": "dev", "actor": "a", "type": "note", "time": "2026-11-23T09:30:00.000Z",
                  "mono_ns": seq, "boot": "b", "payload_sha256": canonical_sha256(payload), "prev": prev}
         leaves.append(canonical_bytes({"entry": entry, "sig": sign_object(A, "a", JOURNAL_CONTEXT, entry)}))
     return leaves, payloads
 
 
 def checkpoint(leaves: list[bytes], signer: str = "dev") -> bytes:
-    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": "t", "step": "s",
+    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": "2026-11-23T09:30:00.000Z", "step": "s",
             "root": merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex()}
     return canonical_bytes({"checkpoint": body, "sig": sign_object(DEV, signer, CHECKPOINT_CONTEXT, body)})
 
