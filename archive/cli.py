@@ -29,7 +29,14 @@ from archive.db import (
     utcnow,
 )
 from archive.logs import log, setup_logging
-from archive.roster import AdminError, add_assignment, add_inspector, add_pull_item, new_enrolment_code
+from archive.roster import (
+    AdminError,
+    add_assignment,
+    add_inspector,
+    add_pull_item,
+    new_enrolment_code,
+    trust_roster,
+)
 from archive.service import Archive, open_archive
 
 
@@ -63,6 +70,8 @@ def _admin_parser() -> argparse.ArgumentParser:
     with_dir(sub.add_parser("fingerprint", help="print the archive key's fingerprint, as a laptop shows it at"
                                                 " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
+    with_dir(sub.add_parser("roster", help="write the signed roster for app.cli verify --trust")).add_argument(
+        "--out", type=Path, required=True)
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
 
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
@@ -161,6 +170,9 @@ def _admin(argv: list[str]) -> int:
             sys.stdout.write(archive.fingerprint + "\n")
         elif cmd == "stats":
             _emit(_stats(archive))
+        elif cmd == "roster":
+            args.out.write_text(json.dumps(trust_roster(archive), ensure_ascii=False, indent=1), "utf-8")
+            sys.stdout.write(f"{args.out}\t{archive.fingerprint}\n")
         elif cmd == "verify":
             report = verify_archive(archive)
             _emit(report)

@@ -83,11 +83,14 @@ def _end_record(fh: IO[bytes], size: int) -> _End:
         raise Malformed("zip_malformed", what, "the file is too short to be a ZIP archive")
     fh.seek(size - _EOCD.size)
     sig, disk, cd_disk, n_disk, n, cd_size, cd_off, comment = _EOCD.unpack(fh.read(_EOCD.size))
-    if sig != 0x06054B50:
+    if sig != 0x06054B50 or comment:
+        fh.seek(max(0, size - _EOCD.size - 0xFFFF))
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at >= 0 and at + _EOCD.size + int.from_bytes(tail[at + 20:at + 22], "little") == len(tail):
+            raise Malformed("zip_slack", what, "the archive has a comment")
         raise Malformed("zip_malformed", what, "no end of central directory record at the end of the file (not a "
-                                               "ZIP archive, damaged, a comment or bytes appended)")
-    if comment:
-        raise Malformed("zip_slack", what, "the archive has a comment")
+                                               "ZIP archive, damaged, or bytes appended)")
     end = size - _EOCD.size
     if size >= _EOCD.size + _ZIP64_LOCATOR.size:
         fh.seek(end - _ZIP64_LOCATOR.size)
