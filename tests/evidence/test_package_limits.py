@@ -129,8 +129,9 @@ def test_a_sealed_package_verifies_chunk_by_chunk(demo_store: tuple[Path, str], 
     with Profile.open(demo_store[0]).unlock("demo-passphrase-1") as store:
         export_case(store, demo_store[1], sealed, encrypt_to=key.public_key())
     key_file = tmp_path / "archive.key"
-    from cryptography.hazmat.primitives import serialization
     import base64
+
+    from cryptography.hazmat.primitives import serialization
 
     key_file.write_text(base64.b64encode(key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                                            serialization.NoEncryption())).decode())
