@@ -188,6 +188,12 @@ class PackageZip:
         info = m.info
         if info.flag_bits & 0x1:
             raise Malformed("zip_unsupported", m.name, "encrypted members are not allowed")
+        if info.volume != 0:
+            raise Malformed("zip_unsupported", m.name, "a member on another disk (multi-disk archives are not "
+                                                       "packages)")
+        kind = (info.external_attr >> 16) & 0o170000
+        if kind not in (0, 0o100000) or info.external_attr & 0x10:  # only regular files: no symlink, no directory
+            raise Malformed("zip_unsupported", m.name, "a member is a regular file (not a link or a directory)")
         stored = info.compress_type == zipfile.ZIP_STORED
         if not stored and (info.compress_type != zipfile.ZIP_DEFLATED or m.name.startswith("blobs/")):
             raise Malformed("zip_unsupported", m.name, "compression method not allowed (blobs are stored, the rest "

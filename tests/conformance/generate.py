@@ -182,6 +182,19 @@ def struct_pack_h(value: int) -> bytes:
     return value.to_bytes(2, "little")
 
 
+def _symlink_member(members: Members) -> bytes:
+    """The first blob marked as a symbolic link in the central directory (``unzip`` would create a link)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED if name.startswith("blobs/") else zipfile.ZIP_DEFLATED
+            if name == _first_blob(members):
+                info.create_system, info.external_attr = 3, (0o120777 << 16)
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
 def generate(out: Path) -> list[dict[str, Any]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -281,6 +294,7 @@ def generate(out: Path) -> list[dict[str, Any]]:
                  ["member_unreferenced"])
     case("oversized-payload", _big_payload(base), ["member_too_large"])
     case("deflated-blob", write_members(base, deflate_blobs=True), ["zip_unsupported"])
+    case("symlink-member", _symlink_member(base), ["zip_unsupported"])
     case("zip-comment", write_members(base, comment=b"hidden"), ["zip_slack"])
     case("bytes-before-first-member", b"\0" * 64 + valid, ["zip_slack"])
     case("bytes-after-end-record", valid + b"\0" * 64, ["zip_malformed"])
