@@ -14,6 +14,7 @@ archive's X25519 public key instead (``app.evidence.sealed``). Read strictly by 
 
 from __future__ import annotations
 
+import errno
 import json
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -380,6 +381,12 @@ def verify_package(path: Path, trusted: dict[str, Key] | None = None, key_file: 
             if exc.message_en.startswith("Cannot read the decryption key"):
                 raise
             v.fail("sealed package", exc.message_en, "sealed_damaged")
+        except OSError as exc:  # the medium, not the package: an environment error (an offset no file can have is
+            if exc.errno == errno.EINVAL:  # the package's)
+                v.fail("ZIP", f"an offset outside the file ({exc.strerror})", "zip_malformed")
+                return v, facts
+            raise PackageError(f"读取数据包时出错：{path}（{exc.strerror or exc}）",
+                               f"Error reading the package {path}: {exc.strerror or exc}") from exc
     return v, facts
 
 

@@ -39,6 +39,7 @@ MAX_LEAVES = 100_000
 MAX_CHECKPOINT_RECORDS = 100_000
 MAX_LINE = 64 << 10
 MAX_PAYLOAD = 4 << 20
+MAX_PAYLOADS_TOTAL = 256 << 20  # all payloads together: the work of reading them stays bounded too
 MAX_BLOB = 64 << 30
 MAX_JSON_DEPTH = 32
 
@@ -178,6 +179,10 @@ class PackageZip:
         members = [*singles.values(), *self.payloads.values(), *self.blobs.values()]
         for member in members:
             self._check_entry(member)
+        total = sum(m.info.file_size for m in self.payloads.values())
+        if total > MAX_PAYLOADS_TOTAL:
+            raise Malformed("member_too_large", "payloads/", f"declare {total} bytes together, above the limit of "
+                                                             f"{MAX_PAYLOADS_TOTAL}")
         self._check_tiling(fh, members, end)
 
     def close(self) -> None:

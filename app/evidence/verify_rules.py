@@ -287,13 +287,18 @@ def parse_checkpoint(raw: bytes) -> tuple[dict[str, Any], Any, dt.datetime]:
 
 
 def check_checkpoint_root(v: Verification, where: str, size: int, root: str, hashes: list[bytes],
-                          **at: Any) -> None:
-    """A checkpoint's root is the Merkle root of the first ``size`` leaves of the journal."""
+                          roots: Mapping[int, bytes] | None = None, **at: Any) -> bool:
+    """A checkpoint's root is the Merkle root of the first ``size`` leaves of the journal (looked up in ``roots``,
+    :func:`app.evidence.merkle.prefix_roots`, when given). Returns whether it is."""
     if size > len(hashes):
         v.fail(where, f"covers {size} leaves but the journal has only {len(hashes)} (leaves removed)",
                "size_mismatch", **at)
-    elif merkle.root_from_leaf_hashes(hashes[:size]).hex() != root:
+        return False
+    actual = roots[size] if roots is not None and size in roots else merkle.root_from_leaf_hashes(hashes[:size])
+    if actual.hex() != root:
         v.fail(where, "its root does not match the journal", "root_mismatch", **at)
+        return False
+    return True
 
 
 # --- signed objects --------------------------------------------------------------------------------------------
