@@ -330,12 +330,13 @@ def _check_claims(v: Verification, header: Header, leaves: _Lines, payloads: _Pa
     if h["journal"] != expected_journal:
         v.fail(MANIFEST_NAME, "its journal size, root or fingerprint is not the journal's "
                               f"({expected_journal['fingerprint']})", "header_mismatch")
-    if last is None or last.get("type") != EXPORT_EVENT or last.get("payload_sha256") not in payloads:
+    sha = last.get("payload_sha256") if last is not None else None
+    if last is None or last.get("type") != EXPORT_EVENT or not isinstance(sha, str) or sha not in payloads:
         v.fail(MANIFEST_NAME, f"the journal does not end with the signed export statement ({EXPORT_EVENT}): the "
                               "header's claims are unverified", "no_export_statement")
         return closed
     try:
-        statement = loads(payloads[last["payload_sha256"]])
+        statement = loads(payloads[sha])
         if not isinstance(statement, dict) or set(statement) != STATEMENT_MEMBERS:
             raise ValueError(f"has exactly the members {sorted(STATEMENT_MEMBERS)}")
         parse_time(statement["time"])

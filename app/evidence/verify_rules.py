@@ -310,7 +310,8 @@ def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: 
     """Every signature in the type's context over ``body`` by a trusted inspector (of the case, when given) within
     the signer's credential validity at ``signed_at`` (the time of the journal entry recording the object); every
     inspector the body lists among them; at least two. Returns the inspectors whose signatures verified."""
-    context = OBJECT_CONTEXTS.get(env.get("type", ""))
+    kind = env.get("type")
+    context = OBJECT_CONTEXTS.get(kind) if isinstance(kind, str) else None
     body = env.get("body")
     good: set[str] = set()
     if context is None or not isinstance(body, dict):
