@@ -97,13 +97,12 @@ def test_a_member_declaring_less_than_it_holds_is_read_only_as_far_as_declared(p
         z.writestr(info, b"x" * 1000)  # placeholder with the declared size 1000
     data = bytearray(buf.getvalue())
     # swap the placeholder's compressed bytes for the 1 GiB stream, patching both headers' compressed size
-    local = data.rfind(b"PK\x03\x04" , 0, data.find(b"PK\x01\x02"))
+    local = data.rfind(b"PK\x03\x04", 0, data.find(b"PK\x01\x02"))  # the last member written: the journal
     name_len, extra_len = int.from_bytes(data[local + 26:local + 28], "little"), int.from_bytes(
         data[local + 28:local + 30], "little")
     start = local + 30 + name_len + extra_len
     old_size = int.from_bytes(data[local + 18:local + 22], "little")
-    central = data.rfind(b"PK\x01\x02journal"[:4] , 0)
-    central = data.find(b"journal.jsonl", data.find(b"PK\x01\x02")) - 46
+    central = data.find(b"journal.jsonl", data.find(b"PK\x01\x02")) - 46  # its central directory entry
     for at in (local + 18, central + 20):
         data[at:at + 4] = len(stream).to_bytes(4, "little")
     data[start:start + old_size] = stream
@@ -120,6 +119,9 @@ def test_a_member_declaring_less_than_it_holds_is_read_only_as_far_as_declared(p
 
 
 def test_a_sealed_package_verifies_chunk_by_chunk(demo_store: tuple[Path, str], tmp_path: Path) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
     from app.models.profile import Profile
@@ -129,10 +131,6 @@ def test_a_sealed_package_verifies_chunk_by_chunk(demo_store: tuple[Path, str], 
     with Profile.open(demo_store[0]).unlock("demo-passphrase-1") as store:
         export_case(store, demo_store[1], sealed, encrypt_to=key.public_key())
     key_file = tmp_path / "archive.key"
-    import base64
-
-    from cryptography.hazmat.primitives import serialization
-
     key_file.write_text(base64.b64encode(key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                                            serialization.NoEncryption())).decode())
     result, facts = verify_package(sealed, key_file=key_file)
