@@ -24,6 +24,9 @@ from app.evidence.signing import SignatureError, verify_object
 JOURNAL_CONTEXT = "fieldaudit/journal/v1"
 CHECKPOINT_CONTEXT = "fieldaudit/checkpoint/v1"
 ROSTER_CONTEXT = "fieldaudit/roster/v1"  # an archive-signed roster (``verify --trust``)
+# A new kind of signed object is four small edits: its context here, its journal event in OBJECT_EVENTS, what it
+# points at in references() (a verified "target" reference answers the target for completeness) and the blobs it
+# needs in required_blobs(); app.evidence.verify then applies every rule to it.
 OBJECT_CONTEXTS = {
     "evidence": "fieldaudit/manifest/v1",
     "provider-signature": "fieldaudit/provider-signature/v1",
