@@ -31,7 +31,14 @@ from archive.db import (
 )
 from archive.filemodes import private_umask
 from archive.logs import log, setup_logging, uvicorn_log_config
-from archive.roster import AdminError, add_assignment, add_inspector, add_pull_item, new_enrolment_code
+from archive.roster import (
+    AdminError,
+    add_assignment,
+    add_inspector,
+    add_pull_item,
+    new_enrolment_code,
+    trust_roster,
+)
 from archive.service import Archive, open_archive
 
 
@@ -75,6 +82,8 @@ def _admin_parser() -> argparse.ArgumentParser:
     with_dir(sub.add_parser("fingerprint", help="print the archive key's fingerprint, as a laptop shows it at"
                                                 " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
+    with_dir(sub.add_parser("roster", help="write the signed roster for app.cli verify --trust")).add_argument(
+        "--out", type=Path, required=True)
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
     al = with_dir(sub.add_parser("alerts", help="list alerts (one JSON object a line), oldest first"))
     al.add_argument("--since", type=int, default=0, help="only alerts with a larger id")
@@ -214,6 +223,9 @@ def _admin(argv: list[str]) -> int:
             manifest = backup(archive, args.out, with_blobs=True if args.with_blobs else None)
             _emit({"out": str(args.out), "tables": {k: v["rows"] for k, v in manifest["tables"].items()},
                    "blobs": manifest["blobs"]["count"], "blobs_included": manifest["blobs"]["included"]})
+        elif cmd == "roster":
+            args.out.write_text(json.dumps(trust_roster(archive), ensure_ascii=False, indent=1), "utf-8")
+            sys.stdout.write(f"{args.out}\t{archive.fingerprint}\n")
         elif cmd == "verify":
             report = verify_archive(archive)
             _emit(report)

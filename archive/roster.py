@@ -242,6 +242,18 @@ def roster_document(archive: Archive, since: int = 0) -> dict[str, Any]:
     return sign_document(archive, CTX_ROSTER, payload)
 
 
+def trust_roster(archive: Archive) -> dict[str, Any]:
+    """The roster a reviewer gives ``app.cli verify --trust`` (with ``--archive-key`` = this archive's
+    fingerprint): ``{"roster": …, "sig": …}``, signed in the roster context. An inspector's credential validity ends
+    at their revocation (``valid_until``); the archive holds no issue date (``valid_from`` null)."""
+    payload = roster_document(archive, 0)["payload"]
+    with archive.db.read() as s:
+        revoked = {i.id: iso(i.revoked_at) for i in s.execute(select(Inspector)).scalars()}
+    for entry in payload["inspectors"]:
+        entry["valid_from"], entry["valid_until"] = None, revoked.get(entry["id"])
+    return {"roster": payload, "sig": sign_object(archive.key, ARCHIVE_SIGNER, CTX_ROSTER, payload)}
+
+
 PAGE = 1000
 
 

@@ -21,6 +21,7 @@ from app.evidence import merkle
 from app.evidence.canonical import JSONValue, canonical_bytes, loads
 from app.evidence.signing import sign_object
 from app.evidence.verify import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT
+from app.evidence.verify_rules import checkpoint_fingerprint
 from app.models.profile import Store, utc_now
 from app.models.schema import Checkpoint, JournalLeaf, Payload
 
@@ -122,5 +123,4 @@ def latest_checkpoint(session: Session, log_id: str) -> Checkpoint | None:
 
 def fingerprint(size_: int, root_hex: str) -> str:
     """The checkpoint fingerprint printed on paper: ``<size>-XXXX XXXX XXXX XXXX``."""
-    r = root_hex[:16].upper()
-    return f"{size_}-" + " ".join(r[i : i + 4] for i in range(0, 16, 4))
+    return checkpoint_fingerprint(size_, root_hex)

@@ -45,6 +45,26 @@ def root_from_leaf_hashes(leaves: Sequence[bytes]) -> bytes:
     return cur
 
 
+def prefix_roots(leaves: Sequence[bytes], sizes: set[int]) -> dict[int, bytes]:
+    """The Merkle Tree Hash of the first ``n`` leaves for every ``n`` in ``sizes`` (0 < n <= len(leaves)), in one
+    pass: O(len(leaves) + len(sizes) * log len(leaves)), whatever the number of sizes."""
+    out: dict[int, bytes] = {}
+    stack: list[tuple[int, bytes]] = []
+    for count, h in enumerate(leaves, start=1):
+        size, cur = 1, h
+        while stack and stack[-1][0] == size:
+            s, left = stack.pop()
+            cur = node_hash(left, cur)
+            size += s
+        stack.append((size, cur))
+        if count in sizes:
+            root = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                root = node_hash(left, root)
+            out[count] = root
+    return out
+
+
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     """Audit path for leaf ``index`` in the tree over ``leaves`` (leaf hashes)."""
     n = len(leaves)

@@ -14,7 +14,7 @@ import io
 import os
 import struct
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -127,3 +127,80 @@ def unseal(src: BinaryIO, dst: BinaryIO, private: X25519PrivateKey) -> int:
         if final:
             return total
         current, index = nxt, index + 1
+
+
+class SealedReader(io.RawIOBase):
+    """Random access to the plaintext of a sealed package without writing it anywhere: each 1 MiB chunk is
+    decrypted (and authenticated) when read, one chunk is cached. A damaged, truncated or extended file raises
+    :class:`SealedError` when the chunk concerned is read; the final chunk is authenticated on opening."""
+
+    def __init__(self, src: BinaryIO, private: X25519PrivateKey):
+        super().__init__()
+        src.seek(0, io.SEEK_END)
+        total = src.tell()
+        src.seek(0)
+        header = src.read(len(MAGIC) + 56)
+        if len(header) != len(MAGIC) + 56 or not header.startswith(MAGIC):
+            raise SealedError("不是加密的案件数据包。", "Not a sealed case package.")
+        self._src, self._header = src, header
+        self._prefix = header[56:64]
+        self._aead = _key(private.exchange(X25519PublicKey.from_public_bytes(header[8:40])), header[40:56])
+        body = total - len(header)
+        self._chunks = max(1, -(-body // (CHUNK + 16)))
+        last = body - (self._chunks - 1) * (CHUNK + 16)
+        if last < 16:
+            raise self._damaged()
+        self._size = (self._chunks - 1) * CHUNK + last - 16
+        self._pos = 0
+        self._cached: tuple[int, bytes] = (-1, b"")
+        self._chunk(self._chunks - 1)  # the final flag: a truncated file fails here
+
+    @staticmethod
+    def _damaged() -> SealedError:
+        return SealedError("加密数据包已损坏、被篡改或密钥不符。",
+                           "The sealed package is damaged, tampered with, or the key does not match.")
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached[0] == index:
+            return self._cached[1]
+        self._src.seek(len(self._header) + index * (CHUNK + 16))
+        data = self._src.read(CHUNK + 16)
+        final = index == self._chunks - 1
+        try:
+            plain = self._aead.decrypt(self._prefix + struct.pack(">I", index), data,
+                                       self._header + struct.pack(">QB", index, final))
+        except InvalidTag as exc:
+            raise self._damaged() from exc
+        self._cached = (index, plain)
+        return plain
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._pos = base + offset
+        return self._pos
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = self._size if size is None or size < 0 else min(self._size, self._pos + size)
+        out = bytearray()
+        while self._pos < end:
+            index, offset = divmod(self._pos, CHUNK)
+            piece = self._chunk(index)[offset:offset + end - self._pos]
+            out += piece
+            self._pos += len(piece)
+        return bytes(out)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)

@@ -7,20 +7,25 @@ Every failure is a line ``<what>: <why>`` naming the item, record, leaf or check
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, loads
 from app.evidence.signing import unb64
 from app.evidence.verify_rules import (
+    ANSWERED_KINDS,
     CHECKPOINT_CONTEXT,
     JOURNAL_CONTEXT,
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
     BlobHasher,
+    Head,
     Key,
     Problem,
+    Reference,
     Trust,
     Verification,
     check_blob,
@@ -30,30 +35,32 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
-    evidence_blobs,
     keyring,
     object_event_payload,
     object_label,
-    provider_signature_blobs,
+    parse_checkpoint,
+    parse_time,
     references,
+    required_blobs,
 )
 
 __all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "Key",
            "Problem", "Verification", "key_from_json", "verify_case", "verify_checkpoints", "verify_journal"]
 
 
-def verify_case(case_id: str, leaves: Sequence[bytes], payloads: Mapping[str, bytes], checkpoints: Sequence[bytes],
-                keys: Mapping[str, Key], blob_hash: BlobHasher) -> Verification:
-    """Verify one case: ``leaves`` in log order, ``payloads`` by hash, ``checkpoints`` in the order they were made."""
-    v = Verification()
+def verify_case(case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes], checkpoints: Iterable[bytes],
+                keys: Mapping[str, Key], blob_hash: BlobHasher, v: Verification | None = None) -> Verification:
+    """Verify one case: ``leaves`` in log order (iterated twice, so a re-readable stream will do), ``payloads`` by
+    hash, ``checkpoints`` in the order they were made. Memory: the leaf hashes and a few facts per signed object;
+    leaves and payloads are parsed one at a time."""
+    v = v if v is not None else Verification()
     hashes = verify_journal(v, case_id, leaves, payloads, keys)
     verify_checkpoints(v, case_id, checkpoints, hashes, keys)
-    envelopes = _collect_envelopes(v, leaves, payloads)
-    _verify_objects(v, case_id, envelopes, keyring(v, keys), blob_hash)
+    _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash)
     return v
 
 
-def verify_journal(v: Verification, case_id: str, leaves: Sequence[bytes], payloads: Mapping[str, bytes],
+def verify_journal(v: Verification, case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes],
                    keys: Mapping[str, Key] | Trust) -> list[bytes]:
     """Every leaf by :func:`app.evidence.verify_rules.check_leaf`; returns the leaf hashes. ``keys``: the trusted
     keys, or a :data:`Trust` deciding who may sign."""
@@ -66,50 +73,59 @@ def verify_journal(v: Verification, case_id: str, leaves: Sequence[bytes], paylo
     return hashes
 
 
-def verify_checkpoints(v: Verification, case_id: str, checkpoints: Sequence[bytes], hashes: list[bytes],
+def verify_checkpoints(v: Verification, case_id: str, checkpoints: Iterable[bytes], hashes: list[bytes],
                        keys: Mapping[str, Key] | Trust, *, complete: bool = True) -> None:
     """``complete``: a package must have checkpoints and the last must cover every leaf; a live store may have
-    leaves written since its last checkpoint."""
+    leaves written since its last checkpoint. Each well-formed checkpoint is recorded in ``v.heads``.
+
+    ``checkpoints`` is iterated twice: first for the sizes, whose roots are then computed in one pass over the leaf
+    hashes, so the work does not grow with the product of checkpoints and leaves. Two checkpoints whose roots are
+    both roots of prefixes of this one journal are consistent by construction; a root that is not is
+    ``root_mismatch``."""
     trust = keys if callable(keys) else keyring(v, keys)
-    prev: tuple[int, str, str] | None = None  # size, root, time
-    if not checkpoints:
-        if complete:
-            v.fail("checkpoints", "the package has no checkpoint", "no_checkpoint")
-        return
+    sizes: set[int] = set()
+    for raw in checkpoints:
+        try:
+            sizes.add(parse_checkpoint(raw)[0]["size"])
+        except (CanonicalisationError, KeyError, TypeError, ValueError, AttributeError):
+            continue
+    roots = merkle.prefix_roots(hashes, sizes)
+    prev: tuple[int, dt.datetime, str] | None = None  # size, time, time as written
+    count = 0
     for i, raw in enumerate(checkpoints):
+        count += 1
         where = f"checkpoint #{i}"
         try:
-            rec = loads(raw)
-            body, sig = rec["checkpoint"], rec["sig"]
-            size, root, when = int(body["size"]), str(body["root"]), str(body["time"])
+            body, sig, when = parse_checkpoint(raw)
+            size, root = body["size"], body["root"]
             where = f"checkpoint #{i} (size {size})"
             check_checkpoint_signature(v, where, body, sig, case_id, trust, checkpoint=i)
-            check_checkpoint_root(v, where, size, root, hashes, checkpoint=i)
+            check_checkpoint_root(v, where, size, root, hashes, roots, checkpoint=i)
+            v.heads.append(Head(size, root, body["time"], body["step"]))
             if prev is not None:
                 if size < prev[0]:
                     v.fail(where, "is older than the checkpoint before it (an old checkpoint replayed)",
                            "journal_rollback", checkpoint=i)
-                elif size <= len(hashes):
-                    if when < prev[2]:  # a clock set back (corrected) between two checkpoints: the size and the
-                        # consistency proof below decide whether anything was rolled back, not the wall clock
-                        v.note(where, f"is dated {when}, earlier than the checkpoint before it ({prev[2]}): the "
-                                      "laptop's clock was set back")
-                    proof = merkle.consistency_proof(prev[0], hashes[:size]) if prev[0] > 0 else []
-                    if prev[0] > 0 and not merkle.verify_consistency(prev[0], size, bytes.fromhex(prev[1]),
-                                                                     bytes.fromhex(root), proof):
-                        v.fail(where, "is not consistent with the previous checkpoint", "bad_consistency_proof",
-                               checkpoint=i)
-            prev = (size, root, when)
+                elif when < prev[1]:  # a clock set back (corrected) between two checkpoints: the sizes and roots
+                    # decide whether anything was rolled back, not the wall clock
+                    v.note(where, f"is dated {body['time']}, earlier than the checkpoint before it ({prev[2]}): "
+                                  "the laptop's clock was set back")
+            prev = (size, when, body["time"])
         except (CanonicalisationError, KeyError, TypeError, ValueError, AttributeError) as exc:
             v.fail(where, f"malformed ({exc})", "bad_checkpoint", checkpoint=i)
-    v.checkpoints = len(checkpoints)
+    v.checkpoints = count
+    if not count:
+        if complete:
+            v.fail("checkpoints", "the package has no checkpoint", "no_checkpoint")
+        return
     if complete and prev is not None and prev[0] != len(hashes):
         v.fail("journal", f"{len(hashes) - prev[0]} leaves are not covered by the latest checkpoint",
                "size_mismatch")
 
 
-def _collect_envelopes(v: Verification, leaves: Sequence[bytes], payloads: Mapping[str, bytes]) -> list[dict[str, Any]]:
-    out = []
+def _object_events(v: Verification, leaves: Iterable[bytes],
+                   payloads: Mapping[str, bytes]) -> Iterator[tuple[dict[str, Any], dt.datetime | None]]:
+    """The payload of every object event, parsed one at a time, with the time of its journal entry."""
     for i, raw in enumerate(leaves):
         try:
             entry = loads(raw)["entry"]
@@ -121,63 +137,67 @@ def _collect_envelopes(v: Verification, leaves: Sequence[bytes], payloads: Mappi
             env = object_event_payload(v, i, loads(payload))  # the archive applies the same rule
             if env is None:
                 continue
-            env["_leaf"] = i
-            env["_actor"] = entry["actor"]
-            out.append(env)
         except (CanonicalisationError, KeyError, TypeError, ValueError):
             v.fail(f"journal leaf #{i}", "its payload is not a signed object", "bad_object", seq=i)
-    return out
-
-
-def _verify_objects(v: Verification, case_id: str, envelopes: list[dict[str, Any]], trust: Trust,
-                    blob_hash: BlobHasher) -> None:
-    """Each object on its own (:func:`app.evidence.verify_rules.check_object`), then the rules of the whole case:
-    references between objects, blobs, and every item and record answered by the provider."""
-    by_id: dict[str, dict[str, Any]] = {}
-    for env in envelopes:
-        by_id[str(env.get("id"))] = env
-    for env in envelopes:
-        sha = check_object(v, env, case_id, trust, object=str(env.get("id")))
-        if sha is not None:
-            env["_sha"] = sha
-    answered: dict[str, set[str]] = {}
-    superseded: set[str] = set()
-    for env in envelopes:
-        body, kind, what = env.get("body") or {}, env.get("type"), object_label(env)
-        if not isinstance(body, dict):
             continue
+        try:
+            when: dt.datetime | None = parse_time(entry["time"])
+        except ValueError:
+            when = None  # the leaf already failed as bad_leaf
+        yield env, when
+
+
+@dataclass(frozen=True)
+class _Object:
+    """What the rules of the whole case need of one signed object (the body itself is not kept)."""
+
+    kind: str
+    id: str
+    sha: str | None
+    refs: list[Reference]
+    needs_answer: bool
+
+
+def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes],
+                    trust: Trust, blob_hash: BlobHasher) -> None:
+    """Each object on its own (:func:`app.evidence.verify_rules.check_object`, its blobs, a refusal's reason), then
+    the rules of the whole case: references between objects, and every item and record answered by the provider
+    (a verified ``target`` reference of an answering kind)."""
+    objects: list[_Object] = []
+    for env, when in _object_events(v, leaves, payloads):
         at = {"object": str(env.get("id"))}
-        if kind in ("evidence", "record"):
-            if kind == "evidence":
-                for sha in evidence_blobs(body):
-                    check_blob(v, what, sha, blob_hash, **at)
-            for ref in references(env):
-                target = by_id.get(ref.id)
-                if check_reference(v, what, ref, None if target is None else target.get("_sha"), **at) \
-                        and ref.relation == "supersedes":
-                    superseded.add(ref.id)
-        elif kind in ("provider-signature", "provider-refusal"):
-            (ref,) = references(env)
-            target = by_id.get(ref.id)
-            if not check_reference(v, what, ref, None if target is None else target.get("_sha"), **at):
-                continue
-            if kind == "provider-signature":
-                for sha in provider_signature_blobs(body):
-                    check_blob(v, what, sha, blob_hash, **at)
-            else:
-                check_refusal(v, what, body, **at)
-            answered.setdefault(ref.id, set()).add(kind)
-    for env in envelopes:
-        body, kind = env.get("body") or {}, env.get("type")
+        sha = check_object(v, env, case_id, trust, signed_at=when, **at)
+        body, kind, what = env.get("body"), str(env.get("type")), object_label(env)
         if not isinstance(body, dict):
             continue
-        if kind not in ("evidence", "record") or body.get("parent") or str(env.get("id")) in superseded:
-            continue
-        if not answered.get(str(env.get("id"))):
-            v.fail(f"{kind} {env.get('id')}", "has neither the provider's signature nor a signed refusal",
-                   "unanswered", object=str(env.get("id")))
+        for blob in required_blobs(env):
+            check_blob(v, what, blob, blob_hash, **at)
+        if kind == "provider-refusal":
+            check_refusal(v, what, body, **at)
+        objects.append(_Object(kind, str(env.get("id")), sha, references(env),
+                               kind in ANSWERED_KINDS and not body.get("parent")))
+    by_id = {o.id: o for o in objects}
+    answered: set[str] = set()
+    superseded: set[str] = set()
+    for o in objects:
+        for ref in o.refs:
+            target = by_id.get(ref.id)
+            if not check_reference(v, f"{o.kind} {o.id}", ref, None if target is None else target.sha,
+                                    object=o.id):
+                continue
+            if ref.relation == "supersedes":
+                superseded.add(ref.id)
+            elif ref.relation == "target":
+                answered.add(ref.id)
+    for o in objects:
+        if o.needs_answer and o.id not in superseded and o.id not in answered:
+            v.fail(f"{o.kind} {o.id}", "has neither the provider's signature nor a signed refusal", "unanswered",
+                   object=o.id)
 
 
-def key_from_json(obj: Mapping[str, Any], role: str) -> Key:
+def key_from_json(obj: Mapping[str, Any], role: str, *, claimed: bool = False) -> Key:
+    """A key from a roster or package entry; ``valid_from``/``valid_until`` (RFC 3339 UTC or null) bound the
+    credential's validity."""
+    bounds = [None if obj.get(k) is None else parse_time(obj[k]) for k in ("valid_from", "valid_until")]
     return Key(str(obj["id"]), unb64(str(obj["public_key"])), str(obj.get("suite", "ed25519")), role,
-               str(obj.get("name", "")))
+               str(obj.get("name", "")), str(obj.get("credential_no", "")), bounds[0], bounds[1], claimed)

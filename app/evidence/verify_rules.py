@@ -10,7 +10,9 @@ signer, so the verifier trusts a package's or a roster's keys and the archive it
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,10 @@ from app.evidence.signing import SignatureError, verify_object
 
 JOURNAL_CONTEXT = "fieldaudit/journal/v1"
 CHECKPOINT_CONTEXT = "fieldaudit/checkpoint/v1"
+ROSTER_CONTEXT = "fieldaudit/roster/v1"  # an archive-signed roster (``verify --trust``)
+# A new kind of signed object is four small edits: its context here, its journal event in OBJECT_EVENTS, what it
+# points at in references() (a verified "target" reference answers the target for completeness) and the blobs it
+# needs in required_blobs(); app.evidence.verify then applies every rule to it.
 OBJECT_CONTEXTS = {
     "evidence": "fieldaudit/manifest/v1",
     "provider-signature": "fieldaudit/provider-signature/v1",
@@ -28,6 +34,45 @@ OBJECT_CONTEXTS = {
     "record": "fieldaudit/record/v1",
 }
 OBJECT_EVENTS = {"evidence.captured", "provider.signed", "provider.refused", "record.signed"}
+ANSWERED_KINDS = {"evidence", "record"}  # each needs the provider's answer: a verified ``target`` reference to it
+
+
+def checkpoint_fingerprint(size: int, root_hex: str) -> str:
+    """The checkpoint fingerprint printed on paper: ``<size>-XXXX XXXX XXXX XXXX``."""
+    r = root_hex[:16].upper()
+    return f"{size}-" + " ".join(r[i : i + 4] for i in range(0, 16, 4))
+
+
+@dataclass(frozen=True)
+class Head:
+    """A checkpoint as verified: how far the journal went at that point."""
+
+    size: int
+    root: str
+    time: str
+    step: str
+
+    @property
+    def fingerprint(self) -> str:
+        return checkpoint_fingerprint(self.size, self.root)
+
+
+SIGNATURE_MEMBERS = frozenset({"signer", "suite", "public_key", "context", "signature"})
+CHECKPOINT_RECORD_MEMBERS = frozenset({"checkpoint", "sig"})
+CHECKPOINT_MEMBERS = frozenset({"v", "log", "device", "size", "root", "time", "step"})
+_RFC3339_UTC = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def parse_time(text: Any) -> dt.datetime:
+    """An RFC 3339 time in UTC (``Z``, optional fraction of up to 9 digits) as an aware datetime (digits below the
+    microsecond dropped); ValueError for anything else (another offset, no seconds, "yesterday", 2026-02-30)."""
+    m = _RFC3339_UTC.fullmatch(text) if isinstance(text, str) else None
+    if m is None:
+        raise ValueError(f"not an RFC 3339 UTC time: {str(text)[:40]!r}")
+    y, mo, d, h, mi, sec, frac = m.groups()
+    return dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec), int((frac or "0").ljust(6, "0")[:6]),
+                       tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -37,6 +82,21 @@ class Key:
     suite: str = "ed25519"
     role: str = "inspector"  # inspector | device
     name: str = ""
+    credential_no: str = ""
+    valid_from: dt.datetime | None = None  # the signer's credential validity (a roster's); None: unbounded
+    valid_until: dt.datetime | None = None
+    claimed: bool = False  # taken from the package itself, not from a roster: names are the package's claim
+
+    def valid_at(self, when: dt.datetime | None) -> bool:
+        if when is None:
+            return True
+        return (self.valid_from is None or when >= self.valid_from) and (
+            self.valid_until is None or when < self.valid_until)
+
+    def validity(self) -> str:
+        def show(t: dt.datetime | None) -> str:
+            return "…" if t is None else t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{show(self.valid_from)} – {show(self.valid_until)}"
 
 
 @dataclass(frozen=True)
@@ -65,6 +125,7 @@ class Verification:
     checkpoints: int = 0
     root: str = ""
     keys_used: dict[str, Key] = field(default_factory=dict)
+    heads: list[Head] = field(default_factory=list)  # every well-formed checkpoint, in file order
 
     @property
     def ok(self) -> bool:
@@ -95,6 +156,27 @@ class Distrust:
 Trust = Callable[[str, str], "Key | Distrust | None"]
 
 
+def signature_record_problem(sig: Any) -> str | None:
+    """Why ``sig`` is not a signature record with exactly the documented members (all strings), or None."""
+    if not isinstance(sig, dict):
+        return "the signature record is not a JSON object"
+    if set(sig) != SIGNATURE_MEMBERS:
+        extra, missing = sorted(set(sig) - SIGNATURE_MEMBERS), sorted(SIGNATURE_MEMBERS - set(sig))
+        return f"the signature record has members it must not have {extra} or lacks {missing}"
+    if not all(isinstance(sig[k], str) for k in SIGNATURE_MEMBERS):
+        return "a member of the signature record is not a string"
+    return None
+
+
+def outside_validity(key: Key, when: dt.datetime | None) -> str | None:
+    """Why a signature by ``key`` made at ``when`` falls outside the signer's credential validity, or None."""
+    if key.valid_at(when):
+        return None
+    assert when is not None
+    return (f"signed by {key.name or key.id} at {when.strftime('%Y-%m-%dT%H:%M:%SZ')}, outside the credential's "
+            f"validity ({key.validity()})")
+
+
 def keyring(v: Verification, keys: Mapping[str, Key]) -> Trust:
     """The verifier's trust: any key of the role in ``keys`` (a package's or a roster's), recorded as used."""
 
@@ -120,6 +202,8 @@ def check_leaf(v: Verification, index: int, raw: bytes, prev: bytes | None, case
     h = merkle.leaf_hash(raw)
     try:
         leaf = loads(raw)
+        if not isinstance(leaf, dict) or set(leaf) != {"entry", "sig"}:
+            raise ValueError("a leaf has exactly the members entry and sig")
         entry, sig = leaf["entry"], leaf["sig"]
         if canonical_bytes(leaf) != raw:
             v.fail(where, "not in canonical form", "bad_leaf", seq=index)
@@ -132,14 +216,20 @@ def check_leaf(v: Verification, index: int, raw: bytes, prev: bytes | None, case
         if entry["prev"] != expected_prev:
             v.fail(where, "does not chain to the previous leaf (a leaf was removed, inserted or swapped)",
                    "broken_chain", seq=index)
+        when = parse_time(entry["time"])
         key = trust(entry["actor"], "inspector")
+        bad_record = signature_record_problem(sig)
         if isinstance(key, Distrust):
             v.fail(where, key.why, key.code, seq=index)
         elif key is None:
             v.fail(where, f"signed by an unknown or untrusted inspector {entry['actor']}", "unknown_signer",
                    seq=index)
+        elif bad_record is not None:
+            v.fail(where, bad_record, "bad_signature", seq=index)
         elif sig.get("signer") != entry["actor"]:
             v.fail(where, "signature is not by the acting inspector", "signer_not_actor", seq=index)
+        elif (why := outside_validity(key, when)) is not None:
+            v.fail(where, why, "outside_validity", seq=index)
         else:
             try:
                 verify_object(sig, JOURNAL_CONTEXT, entry, key.public)
@@ -171,7 +261,9 @@ def check_checkpoint_signature(v: Verification, where: str, body: Mapping[str, A
     elif key is None:
         v.fail(where, f"signed by an unknown or untrusted device {body['device']}", "bad_checkpoint_signature",
                **at)
-    elif isinstance(sig, dict) and sig.get("signer") != body["device"]:
+    elif (bad_record := signature_record_problem(sig)) is not None:
+        v.fail(where, bad_record, "bad_checkpoint_signature", **at)
+    elif sig["signer"] != body["device"]:
         v.fail(where, "signature is not by the device the checkpoint names", "bad_checkpoint_signature", **at)
     else:
         try:
@@ -180,24 +272,49 @@ def check_checkpoint_signature(v: Verification, where: str, body: Mapping[str, A
             v.fail(where, f"signature invalid ({exc})", "bad_checkpoint_signature", **at)
 
 
+def parse_checkpoint(raw: bytes) -> tuple[dict[str, Any], Any, dt.datetime]:
+    """A checkpoint line ``{"checkpoint", "sig"}`` with exactly the documented members: (body, sig, time).
+    ValueError/CanonicalisationError on anything else (the caller reports ``bad_checkpoint``)."""
+    rec = loads(raw)
+    if not isinstance(rec, dict) or set(rec) != CHECKPOINT_RECORD_MEMBERS:
+        raise ValueError("a checkpoint record has exactly the members checkpoint and sig")
+    body = rec["checkpoint"]
+    if not isinstance(body, dict) or set(body) != CHECKPOINT_MEMBERS:
+        raise ValueError(f"a checkpoint has exactly the members {sorted(CHECKPOINT_MEMBERS)}")
+    if body["v"] != 1 or type(body["size"]) is not int or body["size"] < 0:
+        raise ValueError("version or size invalid")
+    if not all(isinstance(body[k], str) for k in ("log", "device", "step")) or not isinstance(body["root"], str) \
+            or not _HEX64.fullmatch(body["root"]):
+        raise ValueError("log, device, step or root invalid")
+    return body, rec["sig"], parse_time(body["time"])
+
+
 def check_checkpoint_root(v: Verification, where: str, size: int, root: str, hashes: list[bytes],
-                          **at: Any) -> None:
-    """A checkpoint's root is the Merkle root of the first ``size`` leaves of the journal."""
+                          roots: Mapping[int, bytes] | None = None, **at: Any) -> bool:
+    """A checkpoint's root is the Merkle root of the first ``size`` leaves of the journal (looked up in ``roots``,
+    :func:`app.evidence.merkle.prefix_roots`, when given). Returns whether it is."""
     if size > len(hashes):
         v.fail(where, f"covers {size} leaves but the journal has only {len(hashes)} (leaves removed)",
                "size_mismatch", **at)
-    elif merkle.root_from_leaf_hashes(hashes[:size]).hex() != root:
+        return False
+    actual = roots[size] if roots is not None and size in roots else merkle.root_from_leaf_hashes(hashes[:size])
+    if actual.hex() != root:
         v.fail(where, "its root does not match the journal", "root_mismatch", **at)
+        return False
+    return True
 
 
 # --- signed objects --------------------------------------------------------------------------------------------
 
 
 def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: Trust,
-                     case_inspectors: Iterable[str] = (), **at: Any) -> set[str]:
-    """Every signature in the type's context over ``body`` by a trusted inspector (of the case, when given); every
+                     case_inspectors: Iterable[str] = (), signed_at: dt.datetime | None = None,
+                     **at: Any) -> set[str]:
+    """Every signature in the type's context over ``body`` by a trusted inspector (of the case, when given) within
+    the signer's credential validity at ``signed_at`` (the time of the journal entry recording the object); every
     inspector the body lists among them; at least two. Returns the inspectors whose signatures verified."""
-    context = OBJECT_CONTEXTS.get(env.get("type", ""))
+    kind = env.get("type")
+    context = OBJECT_CONTEXTS.get(kind) if isinstance(kind, str) else None
     body = env.get("body")
     good: set[str] = set()
     if context is None or not isinstance(body, dict):
@@ -209,8 +326,8 @@ def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: 
         v.fail(what, "its signatures are not a list", "bad_signature", **at)
         sigs = []
     for sig in sigs:
-        if not isinstance(sig, dict):
-            v.fail(what, "malformed signature record", "bad_signature", **at)
+        if (bad_record := signature_record_problem(sig)) is not None:
+            v.fail(what, bad_record, "bad_signature", **at)
             continue
         signer = str(sig.get("signer", ""))
         key = trust(signer, "inspector")
@@ -223,6 +340,9 @@ def check_signatures(v: Verification, what: str, env: Mapping[str, Any], trust: 
         if members and signer not in members:
             v.fail(what, f"signed by {signer}, who is not an inspector of this case", "signer_not_case_inspector",
                    **at)
+            continue
+        if (why := outside_validity(key, signed_at)) is not None:
+            v.fail(what, why, "outside_validity", **at)
             continue
         try:
             verify_object(sig, context, body, key.public)
@@ -259,7 +379,7 @@ def object_label(env: Mapping[str, Any]) -> str:
 
 
 def check_object(v: Verification, env: Mapping[str, Any], case_id: str, trust: Trust,
-                 case_inspectors: Iterable[str] = (), **at: Any) -> str | None:
+                 case_inspectors: Iterable[str] = (), signed_at: dt.datetime | None = None, **at: Any) -> str | None:
     """One signed object on its own: of this case, canonical, naming its own id, signed as
     :func:`check_signatures` requires. Returns the canonical SHA-256 of its body (None if it has none)."""
     body = env.get("body") or {}
@@ -276,7 +396,7 @@ def check_object(v: Verification, env: Mapping[str, Any], case_id: str, trust: T
         own_id = body.get("item") if kind == "evidence" else body.get("record") if kind == "record" else None
         if own_id is not None and own_id != env.get("id"):
             v.fail(what, f"its manifest names another id ({own_id})", "wrong_id", **at)
-    check_signatures(v, what, env, trust, case_inspectors, **at)
+    check_signatures(v, what, env, trust, case_inspectors, signed_at, **at)
     v.objects += 1
     return sha
 

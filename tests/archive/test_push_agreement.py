@@ -18,7 +18,12 @@ from app.evidence import merkle
 from app.evidence.canonical import canonical_bytes, canonical_sha256
 from app.evidence.package import verify_package
 from app.evidence.signing import b64, sign_object
-from app.evidence.verify_rules import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT, OBJECT_CONTEXTS
+from app.evidence.verify_rules import (
+    CHECKPOINT_CONTEXT,
+    JOURNAL_CONTEXT,
+    OBJECT_CONTEXTS,
+    checkpoint_fingerprint,
+)
 from tests.archive.conftest import enrolled_laptop
 from tests.archive.helpers import ArchiveProcess, Inspector, Journal, Laptop
 
@@ -62,26 +67,36 @@ def resign_leaf(j: Journal, seq: int, change: Callable[[dict[str, Any]], None]) 
     leaf["sig"] = sign_object(actor.key, actor.id, JOURNAL_CONTEXT, leaf["entry"])
 
 
+def export_statement(j: Journal) -> dict[str, Any]:
+    """The claims a package header makes, as the export signs them (journal event ``case.exported``)."""
+    laptop = j.laptop
+    return {"case": j.case_id, "time": "2026-11-23T09:50:00.000Z", "institution": "",
+            "inspectors": [{"id": i.id, "name": i.name, "credential_no": i.credential_no,
+                            "organisation": i.organisation, "suite": "ed25519",
+                            "public_key": b64(i.key.public_raw())} for i in laptop.inspectors],
+            "devices": [{"id": laptop.device_id, "name": "laptop", "suite": "ed25519",
+                         "public_key": laptop.public_key}]}
+
+
 def write_package(j: Journal, batch: dict[str, Any], path: Path) -> Path:
     """The case package holding exactly what the batch carries (payloads named by their content hash, as the
-    archive addresses them)."""
+    archive addresses them); its header repeats the export statement (complete only when the journal ends with
+    one, see :data:`PACKAGE_ONLY`)."""
     leaves = [canonical_bytes(leaf) for leaf in batch["leaves"]]
     root = merkle.root_from_leaf_hashes([merkle.leaf_hash(raw) for raw in leaves]).hex()
-    laptop = j.laptop
-    manifest = {"format": "fieldaudit-case-package", "v": 1, "case": j.case_id, "created": "", "institution": "",
-                "inspectors": [{"id": i.id, "name": i.name, "credential_no": i.credential_no,
-                                "organisation": i.organisation, "suite": "ed25519",
-                                "public_key": b64(i.key.public_raw())} for i in laptop.inspectors],
-                "devices": [{"id": laptop.device_id, "name": "laptop", "suite": "ed25519",
-                             "public_key": laptop.public_key}],
-                "journal": {"size": len(leaves), "root": root}}
+    statement = export_statement(j)
+    manifest = {"format": "fieldaudit-case-package", "v": 2, "case": j.case_id, "created": statement["time"],
+                "institution": "", "inspectors": statement["inspectors"], "devices": statement["devices"],
+                "journal": {"size": len(leaves), "root": root, "fingerprint": checkpoint_fingerprint(len(leaves), root)}}
+    blob_needed = any(BLOB_SHA in json.dumps(p) for p in batch["payloads"])
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("fieldaudit-package.json", json.dumps(manifest))
         z.writestr("journal.jsonl", b"".join(raw + b"\n" for raw in leaves))
         z.writestr("checkpoints.jsonl", canonical_bytes(batch["checkpoint"]) + b"\n")
-        for p in batch["payloads"]:
+        for p in {canonical_sha256(p): p for p in batch["payloads"]}.values():
             z.writestr(f"payloads/{canonical_sha256(p)}.json", canonical_bytes(p))
-        z.writestr(f"blobs/{BLOB_SHA}", BLOB)
+        if blob_needed:
+            z.writestr(f"blobs/{BLOB_SHA}", BLOB)
     return path
 
 
@@ -151,6 +166,9 @@ CASES: dict[str, tuple[dict[str, Any], Callable[[Journal], None] | None,
 # Rules only the package verifier can apply: it holds the whole case; a batch is one device's part of it, so an
 # item answered in a later batch or another journal is not yet a failure at the archive.
 WHOLE_CASE_ONLY = {"unanswered", "missing_reference"}
+# The package's own rule: its header's claims are those of an export statement ending the journal; the batches
+# below carry none (an intact case with one passes both, ``test_an_intact_case_passes_both``).
+PACKAGE_ONLY = {"no_export_statement"}
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +192,7 @@ def push_codes(laptop: Laptop, batch: dict[str, Any]) -> tuple[int, list[str]]:
 def test_an_intact_case_passes_both(archive_and_laptop: tuple[ArchiveProcess, Laptop], tmp_path: Path) -> None:
     proc, laptop = archive_and_laptop
     j = case_journal(laptop)
+    j.append("case.exported", export_statement(j))
     batch = j.batch()
     result, _ = verify_package(write_package(j, batch, tmp_path / "case.fapkg"))
     assert result.ok, result.failures
@@ -199,7 +218,7 @@ def test_archive_refuses_with_the_verifiers_reason(archive_and_laptop: tuple[Arc
     assert status == 422 and expected in archive_codes, archive_codes
     # the archive refuses for no reason the verifier does not report, and reports every per-batch one it does
     assert set(archive_codes) <= set(result.codes), (archive_codes, result.failures)
-    assert set(result.codes) - WHOLE_CASE_ONLY <= set(archive_codes), (archive_codes, result.failures)
+    assert set(result.codes) - WHOLE_CASE_ONLY - PACKAGE_ONLY <= set(archive_codes), (archive_codes, result.failures)
 
 
 def test_payload_altered_in_transit(archive_and_laptop: tuple[ArchiveProcess, Laptop], tmp_path: Path) -> None:
@@ -264,4 +283,4 @@ def test_object_event_pointing_at_a_held_plain_payload(archive_and_laptop: tuple
     result, _ = verify_package(write_package(j, j.batch(first_seq=0), tmp_path / "case.fapkg"))
     assert "bad_object" in result.codes, result.failures
     assert status == 422 and "bad_object" in archive_codes, archive_codes
-    assert set(archive_codes) == set(result.codes) - WHOLE_CASE_ONLY, (archive_codes, result.failures)
+    assert set(archive_codes) == set(result.codes) - WHOLE_CASE_ONLY - PACKAGE_ONLY, (archive_codes, result.failures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -200,14 +201,80 @@ def test_trust_roster_refuses_foreign_keys(demo_package: Path, tmp_path: Path) -
     roster.write_text(json.dumps({"v": 1, "type": "roster", "inspectors": [], "devices": []}), encoding="utf-8")
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package), "--trust", str(roster)],
                          capture_output=True, text=True, check=False, cwd=ROOT)
+    assert res.returncode == 2 and "--unsigned-roster" in res.stderr  # an unsigned roster only when asked for
+    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(demo_package), "--trust", str(roster),
+                          "--unsigned-roster"], capture_output=True, text=True, check=False, cwd=ROOT)
     assert res.returncode == 1
     assert "untrusted" in res.stdout
 
 
-def test_not_a_package_is_one_clear_line(tmp_path: Path) -> None:
+def test_not_a_package_is_one_failure_line(tmp_path: Path) -> None:
+    """A file that is no ZIP is a package that fails (exit 1, a reason code), not a user error."""
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"this is not a zip file")
     res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(junk)], capture_output=True, text=True, check=False,
                          cwd=ROOT)
-    assert res.returncode == 2
-    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.stderr
+    assert res.returncode == 1, res.stderr
+    assert "[zip_malformed]" in res.stdout and "Traceback" not in res.stderr + res.stdout
+    res = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(tmp_path / "absent.zip")], capture_output=True,
+                         text=True, check=False, cwd=ROOT)
+    assert res.returncode == 2 and len(res.stderr.strip().splitlines()) == 1
+
+
+def _signed_roster(demo_package: Path, tmp_path: Path) -> tuple[Path, str]:
+    """The demo's keys as an archive would sign them (a test archive key), and that key's fingerprint."""
+    from app.evidence.signing import SigningKey, public_key_fingerprint, sign_object
+    from app.evidence.verify_rules import ROSTER_CONTEXT
+
+    with zipfile.ZipFile(demo_package) as z:
+        header = json.loads(z.read("fieldaudit-package.json"))
+    roster = {"inspectors": [{**i, "name": f"{i['name']}（名单）", "valid_from": None, "valid_until": None}
+                             for i in header["inspectors"]],
+              "devices": header["devices"]}
+    archive = SigningKey.generate()
+    path = tmp_path / "roster.json"
+    path.write_text(json.dumps({"roster": roster, "sig": sign_object(archive, "archive", ROSTER_CONTEXT, roster)},
+                               ensure_ascii=False), "utf-8")
+    return path, public_key_fingerprint(archive.public_raw())
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "app.cli", "verify", *args], capture_output=True, text=True,
+                          check=False, cwd=ROOT)
+
+
+def test_names_beside_keys_come_from_the_roster_or_are_marked_as_claims(demo_package: Path, tmp_path: Path) -> None:
+    roster, fingerprint = _signed_roster(demo_package, tmp_path)
+    trusted = _cli(str(demo_package), "--trust", str(roster), "--archive-key", fingerprint)
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    assert "（名单）" in trusted.stderr and "(roster)" in trusted.stderr and "claim" not in trusted.stderr
+    alone = _cli(str(demo_package))
+    assert "(package's claim, unverified)" in alone.stderr and "（名单）" not in alone.stderr
+    assert re.search(r"latest checkpoint \d+-[0-9A-F ]{19}: \d+ leaves, step export, \S+Z, case (not )?closed",
+                     alone.stdout), alone.stdout
+
+
+def test_an_edited_header_name_fails_with_or_without_a_roster(demo_package: Path, tmp_path: Path) -> None:
+    roster, fingerprint = _signed_roster(demo_package, tmp_path)
+
+    def change(m: dict[str, bytes]) -> None:
+        header = json.loads(m["fieldaudit-package.json"])
+        header["inspectors"][0]["name"] = "王五"
+        m["fieldaudit-package.json"] = json.dumps(header, ensure_ascii=False).encode()
+
+    edited = rewrite(demo_package, tmp_path / "p.zip", change)
+    for args in ([], ["--trust", str(roster), "--archive-key", fingerprint]):
+        res = _cli(str(edited), *args)
+        assert res.returncode == 1 and "[header_mismatch]" in res.stdout, res.stdout
+    assert "王五" not in res.stderr  # with the roster, its names are shown
+
+
+def test_expect_fails_on_a_package_rolled_back_to_an_earlier_export(demo_package: Path, tmp_path: Path) -> None:
+    result, facts = verify_package(demo_package)
+    latest = facts["last"].fingerprint
+    assert _cli(str(demo_package), "--expect", latest).returncode == 0
+    earlier = result.heads[-2].fingerprint  # a genuine earlier checkpoint of this package
+    assert _cli(str(demo_package), "--expect", earlier).returncode == 0
+    truncated = rewrite(demo_package, tmp_path / "old.zip", lambda m: None)
+    res = _cli(str(truncated), "--expect", "999-0000 0000 0000 0000")
+    assert res.returncode == 1 and "[expect_missing]" in res.stdout

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.evidence import merkle
-from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.evidence.canonical import canonical_bytes, canonical_sha256, loads
 from app.evidence.signing import SigningKey, sign_object
 from app.evidence.verify import verify_checkpoints, verify_journal
 from app.evidence.verify_rules import (
@@ -15,6 +15,7 @@ from app.evidence.verify_rules import (
     Key,
     Verification,
     check_object,
+    parse_time,
     required_blobs,
 )
 
@@ -30,14 +31,14 @@ def journal(n: int = 3) -> tuple[list[bytes], dict[str, bytes]]:
         payload = {"n": seq}
         payloads[canonical_sha256(payload)] = canonical_bytes(payload)
         prev = merkle.leaf_hash(leaves[-1]).hex() if leaves else ""
-        entry = {"v": 1, "log": "case", "seq": seq, "device": "dev", "actor": "a", "type": "note", "time": "t",
+        entry = {"v": 1, "log": "case", "seq": seq, "device": "dev", "actor": "a", "type": "note", "time": "2026-11-23T09:30:00.000Z",
                  "mono_ns": seq, "boot": "b", "payload_sha256": canonical_sha256(payload), "prev": prev}
         leaves.append(canonical_bytes({"entry": entry, "sig": sign_object(A, "a", JOURNAL_CONTEXT, entry)}))
     return leaves, payloads
 
 
 def checkpoint(leaves: list[bytes], signer: str = "dev") -> bytes:
-    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": "t", "step": "s",
+    body = {"v": 1, "log": "case", "device": "dev", "size": len(leaves), "time": "2026-11-23T09:30:00.000Z", "step": "s",
             "root": merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex()}
     return canonical_bytes({"checkpoint": body, "sig": sign_object(DEV, signer, CHECKPOINT_CONTEXT, body)})
 
@@ -106,3 +107,62 @@ def test_a_clock_set_back_between_checkpoints_is_noted_and_a_smaller_size_is_a_r
     verify_checkpoints(v, "case", [_checkpoint_at(leaves, "2026-11-23T09:00:00Z"),
                                    _checkpoint_at(leaves[:2], "2026-11-23T10:00:00Z")], hashes, KEYS)
     assert "journal_rollback" in v.codes
+
+
+def test_checkpoint_times_are_rfc3339_utc_compared_as_instants() -> None:
+    leaves, payloads = journal(4)
+    v = Verification()
+    hashes = verify_journal(v, "case", leaves, payloads, KEYS)
+    # half a second later, written with a fraction: as strings "…00.500Z" < "…00Z", as times it is later
+    verify_checkpoints(v, "case", [_checkpoint_at(leaves[:2], "2026-11-23T10:00:00Z"),
+                                   _checkpoint_at(leaves, "2026-11-23T10:00:00.500Z")], hashes, KEYS)
+    assert v.ok and not v.notes, (v.failures, v.notes)
+    for when in ("yesterday", "2026-11-23T18:00:00+08:00", "2026-11-23 10:00:00Z", "2026-02-30T10:00:00Z"):
+        v = Verification()
+        verify_checkpoints(v, "case", [_checkpoint_at(leaves, when)], hashes, KEYS)
+        assert v.codes == ["bad_checkpoint"], (when, v.failures)
+
+
+def test_checkpoint_and_signature_records_have_exactly_the_documented_members() -> None:
+    leaves, payloads = journal(2)
+    root = merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex()
+    body = {"v": 1, "log": "case", "device": "dev", "size": 2, "time": "2026-11-23T10:00:00Z", "step": "s",
+            "root": root, "extra": "x"}
+    signed = canonical_bytes({"checkpoint": body, "sig": sign_object(DEV, "dev", CHECKPOINT_CONTEXT, body)})
+    v = Verification()
+    hashes = verify_journal(v, "case", leaves, payloads, KEYS)
+    verify_checkpoints(v, "case", [signed], hashes, KEYS)
+    assert "bad_checkpoint" in v.codes, v.failures
+    del body["extra"]
+    sig = {**sign_object(DEV, "dev", CHECKPOINT_CONTEXT, body), "comment": "x"}
+    v = Verification()
+    verify_checkpoints(v, "case", [canonical_bytes({"checkpoint": body, "sig": sig})], hashes, KEYS)
+    assert v.codes == ["bad_checkpoint_signature"], v.failures
+    leaf = loads(leaves[1])
+    leaf["sig"]["note"] = "x"
+    v = Verification()
+    verify_journal(v, "case", [leaves[0], canonical_bytes(leaf)], payloads, KEYS)
+    assert "bad_signature" in v.codes, v.failures
+
+
+def test_a_signature_outside_the_credential_validity_fails() -> None:
+    leaves, payloads = journal(2)  # entries at 2026-11-23T09:30
+    expired = {**KEYS, "a": Key("a", A.public_raw(), valid_until=parse_time("2026-11-23T09:00:00Z"))}
+    v = Verification()
+    verify_journal(v, "case", leaves, payloads, expired)
+    assert set(v.codes) == {"outside_validity"}, v.failures
+    future = {**KEYS, "a": Key("a", A.public_raw(), valid_from=parse_time("2026-12-01T00:00:00Z"))}
+    v = Verification()
+    verify_journal(v, "case", leaves, payloads, future)
+    assert set(v.codes) == {"outside_validity"}, v.failures
+    current = {**KEYS, "a": Key("a", A.public_raw(), valid_from=parse_time("2026-01-01T00:00:00Z"),
+                                valid_until=parse_time("2027-01-01T00:00:00Z"))}
+    v = Verification()
+    verify_journal(v, "case", leaves, payloads, current)
+    assert v.ok, v.failures
+
+
+def test_prefix_roots_are_the_roots_of_the_prefixes() -> None:
+    hashes = [merkle.leaf_hash(bytes([i])) for i in range(70)]
+    roots = merkle.prefix_roots(hashes, set(range(1, 71)))
+    assert all(roots[n] == merkle.root_from_leaf_hashes(hashes[:n]) for n in range(1, 71))
