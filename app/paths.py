@@ -1,26 +1,46 @@
-"""Every directory the application uses, in one place, with an environment override for tests.
+"""Every directory the application uses, in one place, with environment overrides for tests.
 
-``FIELDAUDIT_HOME`` replaces the per-user data directory, so tests never touch a real profile.
+- ``FIELDAUDIT_HOME`` replaces the per-user data directory, so tests never touch a real profile. Without it the
+  data lives where the platform puts applications' data (``platformdirs``): ``%LOCALAPPDATA%\\FieldAudit`` on
+  Windows (local, not roaming: the store never travels with a roaming profile), ``$XDG_DATA_HOME/fieldaudit``
+  (``~/.local/share/fieldaudit``) on Linux, ``~/Library/Application Support/FieldAudit`` on macOS.
+- ``FIELDAUDIT_RESOURCES_DIR`` replaces the bundled ``resources/`` directory (fonts, translations, reference data,
+  document configuration); without it, a frozen (PyInstaller) bundle's copy, else the source tree's.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+
+import platformdirs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESOURCES = PROJECT_ROOT / "resources"
 FONTS = RESOURCES / "fonts"
 TEMPLATES = RESOURCES / "templates"
+RESOURCES_ENV = "FIELDAUDIT_RESOURCES_DIR"
+# Linux keeps the lower-case directory earlier releases used; elsewhere the product's name as the platform shows it.
+APP_DIR_NAME = "fieldaudit" if sys.platform.startswith("linux") else "FieldAudit"
 
 
 def data_home() -> Path:
     env = os.environ.get("FIELDAUDIT_HOME")
     if env:
         return Path(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    return base / "fieldaudit"
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False, roaming=False))
+
+
+def resources_dir() -> Path:
+    """The ``resources`` directory of this installation: the override, a frozen bundle's, or the source tree's."""
+    override = os.environ.get(RESOURCES_ENV)
+    if override:
+        return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        return Path(bundle) / "resources"
+    return RESOURCES
 
 
 def default_profile_dir() -> Path:

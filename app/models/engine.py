@@ -31,7 +31,7 @@ def _connect(path: Path, key: bytes) -> Any:
 def probe(path: Path, key: bytes, integrity: bool = True) -> None:
     """Open once with ``key`` and raise WrongPassphrase or StoreDamaged; never writes to a damaged file."""
     try:
-        conn = sqlcipher3.dbapi2.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlcipher3.dbapi2.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     except DatabaseError as exc:
         raise StoreDamaged() from exc
     try:

@@ -7,9 +7,9 @@ blobs), the device key and the signing keys of the inspectors who have unlocked 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
+import platform
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
 from app.models import engine as sqlcipher
 from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
+from app.models.lock import ProfileLock
 from app.models.migrations import migrate
 from app.models.schema import Device, Inspector, Meta
 from app.paths import ProfilePaths
@@ -160,19 +161,6 @@ class Profile:
             store.close()
 
 
-def _lock_profile(path: Path) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        raise ProfileProblem(
-            "该档案正被另一个程序使用，请先关闭它。",
-            "This profile is in use by another program; close it first.",
-        ) from exc
-    return fd
-
-
 def _signing_aad(profile_id: str, inspector_id: str) -> bytes:
     return f"fieldaudit/signing-key/v1|{profile_id}|{inspector_id}".encode()
 
@@ -180,9 +168,9 @@ def _signing_aad(profile_id: str, inspector_id: str) -> bytes:
 class Store:
     """An unlocked store. Close it (or lock) to drop the keys."""
 
-    def __init__(self, profile: Profile, engine: Engine, data_key: bytes, lock_fd: int | None = None):
+    def __init__(self, profile: Profile, engine: Engine, data_key: bytes, lock: ProfileLock | None = None):
         self.profile = profile
-        self._lock_fd = lock_fd
+        self._lock = lock
         self.engine = engine
         self._data_key = data_key
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -203,7 +191,7 @@ class Store:
             with Session(engine) as s, s.begin():
                 s.add(Meta(key="profile_id", value=profile.id))
                 s.add(Meta(key="device_id", value=device_id))
-                s.add(Device(id=device_id, label=os.uname().nodename, public_key=key.public_raw(),
+                s.add(Device(id=device_id, label=platform.node(), public_key=key.public_raw(),
                              private_key=key.raw(), created=utc_now()))
         finally:
             engine.dispose()
@@ -213,16 +201,17 @@ class Store:
         paths = profile.paths
         if not paths.database.exists():
             raise ProfileProblem("档案中没有数据库。", "The profile has no store.")
-        lock_fd = _lock_profile(paths.root / ".lock")
+        lock = ProfileLock(paths.root / ".lock")
+        lock.acquire()
         try:
             sqlcipher.probe(paths.database, data_key, integrity=integrity_check)
         except BaseException:
-            os.close(lock_fd)
+            lock.release()
             raise
         engine = sqlcipher.make_engine(paths.database, data_key)
         try:
             migrate(engine)
-            store = cls(profile, engine, data_key, lock_fd)
+            store = cls(profile, engine, data_key, lock)
             with store.session() as s:
                 meta = {m.key: m.value for m in s.scalars(select(Meta))}
                 if meta.get("profile_id") != profile.id:
@@ -234,11 +223,11 @@ class Store:
                 store._device_key = SigningKey.from_raw(dev.private_key)
         except sqlcipher.DatabaseError as exc:
             engine.dispose()
-            os.close(lock_fd)
+            lock.release()
             raise sqlcipher.StoreDamaged() from exc
         except BaseException:
             engine.dispose()
-            os.close(lock_fd)
+            lock.release()
             raise
         return store
 
@@ -324,9 +313,9 @@ class Store:
         self._device_key = None
         self._data_key = b""
         self.engine.dispose()
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     lock = close
 
