@@ -46,7 +46,7 @@ def _transient(exc: OSError) -> bool:
     return isinstance(exc, PermissionError) and getattr(exc, "winerror", None) in _TRANSIENT_WINERRORS
 
 
-def replace(src: str | Path, dst: str | Path, *, sleep: Callable[[float], None] = time.sleep) -> None:
+def replace(src: str | Path, dst: str | Path, *, sleep: Callable[[float], None] | None = None) -> None:
     """``os.replace`` that waits out Windows' refusal to replace a file another process holds open."""
     delay = REPLACE_FIRST_DELAY_S
     for attempt in range(REPLACE_ATTEMPTS):
@@ -63,7 +63,7 @@ def replace(src: str | Path, dst: str | Path, *, sleep: Callable[[float], None] 
                     "close it and retry.",
                     code="file_busy",
                 ) from exc
-        sleep(delay)
+        (sleep or time.sleep)(delay)
         delay = min(1.0, delay * 2)
 
 

@@ -29,7 +29,12 @@ def data_home() -> Path:
     env = os.environ.get("FIELDAUDIT_HOME")
     if env:
         return Path(env)
-    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False, roaming=False))
+    return platform_data_dir(platformdirs.PlatformDirs, APP_DIR_NAME)
+
+
+def platform_data_dir(dirs: type[platformdirs.PlatformDirsABC], name: str) -> Path:
+    """The per-user, per-machine data folder by ``dirs``' convention (a parameter so tests can ask Windows')."""
+    return Path(dirs(name, appauthor=False, roaming=False).user_data_dir)
 
 
 def resources_dir() -> Path:
@@ -41,6 +46,31 @@ def resources_dir() -> Path:
     if getattr(sys, "frozen", False) and bundle:
         return Path(bundle) / "resources"
     return RESOURCES
+
+
+# Windows' MAX_PATH (260, less the terminating NUL): SQLite, Qt and the shell do not all honour long-path support.
+WINDOWS_MAX_PATH = 259
+# The longest path inside a profile, relative to its root ("blobs/ab/<40 hex>", "staging/<24 hex>.part",
+# "logs/crash-<date>-<time>-<pid>-<6 digits>.txt", "store.db-journal", temp names): tests/portability checks a demo
+# profile against it. A profile's root may be at most WINDOWS_MAX_PATH - 1 - this long on Windows.
+PROFILE_NAME_BUDGET = 64
+
+
+def check_profile_root(root: Path, *, windows: bool = os.name == "nt") -> None:
+    """Refuse, on Windows, a profile folder so deep that a file inside it would pass MAX_PATH."""
+    if not windows:
+        return
+    length = len(str(Path(os.path.abspath(root))))
+    limit = WINDOWS_MAX_PATH - 1 - PROFILE_NAME_BUDGET
+    if length > limit:
+        from app.errors import ProfileProblem
+
+        raise ProfileProblem(
+            f"档案目录路径过长（{length} 个字符，Windows 下最多 {limit} 个）：请选择层级更浅的目录。",
+            f"The profile folder's path is too long ({length} characters; at most {limit} on Windows): "
+            "choose a shallower folder.",
+            code="path_too_long",
+        )
 
 
 def default_profile_dir() -> Path:

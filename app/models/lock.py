@@ -29,8 +29,10 @@ class ProfileLock:
     def __init__(self, path: Path):
         # Not thread-local: the GUI may open the store on one thread and lock it on another. The file is empty and
         # the profile's folder owner-only; its mode is set where the OS has modes to set.
-        mode = {"mode": 0o600} if hasattr(os, "fchmod") else {}
-        self._lock = filelock.FileLock(str(path), timeout=ACQUIRE_WAIT_S, thread_local=False, **mode)
+        if hasattr(os, "fchmod"):
+            self._lock = filelock.FileLock(str(path), timeout=ACQUIRE_WAIT_S, thread_local=False, mode=0o600)
+        else:
+            self._lock = filelock.FileLock(str(path), timeout=ACQUIRE_WAIT_S, thread_local=False)
 
     def acquire(self) -> None:
         try:

@@ -28,7 +28,7 @@ from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrott
 from app.models.lock import ProfileLock
 from app.models.migrations import migrate
 from app.models.schema import Device, Inspector, Meta
-from app.paths import ProfilePaths
+from app.paths import ProfilePaths, check_profile_root
 
 PROFILE_FORMAT = 1
 
@@ -59,6 +59,7 @@ class Profile:
     @classmethod
     def init(cls, root: Path) -> Profile:
         root = Path(root)
+        check_profile_root(root)
         paths = ProfilePaths(root)
         if paths.profile_file.exists():
             raise ProfileProblem(f"档案目录已存在：{root}", f"A profile already exists at {root}.")
@@ -75,6 +76,7 @@ class Profile:
 
     @classmethod
     def open(cls, root: Path) -> Profile:
+        check_profile_root(Path(root))
         paths = ProfilePaths(Path(root))
         try:
             data = json.loads(paths.profile_file.read_text("utf-8"))

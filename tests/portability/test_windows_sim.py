@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from app.paths import PROFILE_NAME_BUDGET
+
 ROOT = Path(__file__).resolve().parents[2]
 WINSIM = Path(__file__).resolve().parent / "winsim"
 
@@ -77,6 +79,8 @@ def test_cli_contract_without_posix_modules(tmp_path: Path) -> None:
     demo = tmp_path / "demo"
     case_id = _ok(log, "demo", demo, "--passphrase-file", a, "--passphrase-file", b).split("\t")[0]
     assert "OK" in _ok(log, "check", demo, "--passphrase-file", a)
+    longest = max((p.relative_to(demo).as_posix() for p in demo.rglob("*")), key=len)
+    assert len(longest) <= PROFILE_NAME_BUDGET, longest  # within Windows' MAX_PATH budget (app/paths.py)
     pkg = tmp_path / "case.fapkg"
     _ok(log, "export", demo, "--case", case_id, "--out", pkg, "--passphrase-file", a)
     assert _ok(log, "verify", pkg).strip().splitlines()[-1].endswith("OK")

@@ -36,7 +36,6 @@ class _PosixBlocker:
         if name.partition(".")[0] in BLOCKED:
             _note(f"import {name}")
             raise ModuleNotFoundError(f"No module named {name!r} (simulated Windows)", name=name)
-        return None
 
 
 for _name in BLOCKED:
