@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.errors import FieldAuditError, UserError
+from app.iofaults import io_fault
 from app.models.profile import Profile, Store
 
 Handler = Callable[[argparse.Namespace], int]
@@ -75,6 +76,12 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
         print("已中断 | interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # user errors: exit 2; bugs: one line, never a traceback with case data, exit 3
+        if not is_user_facing(exc):
+            profile = getattr(args, "profile", None)
+            fault = io_fault(exc, Path(profile) if profile else None)  # a full disk is not a bug (issue 12 item 9)
+            if fault is not None:
+                fault.__cause__ = exc
+                exc = fault
         print(error_line(exc), file=sys.stderr)
         if os.environ.get("FIELDAUDIT_DEBUG") == "1":
             traceback.print_exc()

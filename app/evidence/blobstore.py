@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, FieldAuditError
 from app.fsutil import fsync_dir
+from app.iofaults import io_fault
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob
 
@@ -255,8 +256,10 @@ class BlobStore:
                 s.close()
         try:
             fh = open(path, "rb")  # noqa: SIM115 - closed in finally, generator
-        except OSError as exc:
+        except FileNotFoundError as exc:
             raise BlobDamaged(sha256, "file missing") from exc
+        except OSError as exc:  # permissions, a device error: the machine's fault, not the blob's
+            raise (io_fault(exc, path.parent) or exc) from exc
         try:
             header = fh.read(HEADER.size)
             if len(header) != HEADER.size:

@@ -23,6 +23,7 @@ from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
 from app.evidence.signing import SigningKey
 from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
+from app.iofaults import io_fault
 from app.models import engine as sqlcipher
 from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
 from app.models.lock import ProfileLock
@@ -84,7 +85,10 @@ class Profile:
             fmt = int(data["format"])
         except FileNotFoundError as exc:
             raise ProfileProblem(f"找不到档案：{root}", f"No profile at {root}.") from exc
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except OSError as exc:
+            raise (io_fault(exc, paths.root) or ProfileProblem(
+                f"无法读取档案文件：{paths.profile_file}", f"Cannot read the profile file: {paths.profile_file}.")) from exc
+        except (ValueError, KeyError, TypeError) as exc:
             raise ProfileProblem(f"档案文件已损坏：{paths.profile_file}", f"The profile file is damaged: {paths.profile_file}.") from exc
         if fmt > PROFILE_FORMAT:
             raise ProfileProblem("此档案由更新版本的程序创建。", "This profile was made by a newer release.")
@@ -226,7 +230,7 @@ class Store:
         except sqlcipher.DatabaseError as exc:
             engine.dispose()
             lock.release()
-            raise sqlcipher.StoreDamaged() from exc
+            raise sqlcipher.damaged_or_io(exc, paths.database) from exc
         except BaseException:
             engine.dispose()
             lock.release()
