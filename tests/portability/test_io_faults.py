@@ -181,3 +181,14 @@ def test_damage_is_still_damage(tmp_path: Path) -> None:
     # an I/O result on a healthy folder: the device's error, still not "damaged"
     io = damaged_or_io(sqlcipher3.dbapi2.OperationalError("disk I/O error"), tmp_path / "store.db")
     assert isinstance(io, iofaults.IOFault) and io.code == "io_error"
+
+
+def test_gui_names_a_full_disk_behind_a_database_error() -> None:
+    import sqlite3
+
+    from app.ui.widgets.errors import describe_error
+
+    full = describe_error(sqlite3.OperationalError("database or disk is full"))
+    assert full is not None and "磁盘空间已满" in full.message and "损坏" not in full.message
+    damaged = describe_error(sqlite3.DatabaseError("file is not a database"))  # no translator loaded: English
+    assert damaged is not None and "damaged" in damaged.message
