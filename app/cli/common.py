@@ -22,7 +22,7 @@ def read_passphrase(path: str) -> str:
     except OSError as exc:
         raise UserError(f"无法读取口令文件：{path}", f"Cannot read the passphrase file: {path}") from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # Windows editors may save UTF-8 with a byte-order mark
     except UnicodeDecodeError as exc:
         raise UserError(f"口令文件不是 UTF-8 文本：{path}", f"The passphrase file is not UTF-8: {path}") from exc
     text = text.rstrip("\r\n")

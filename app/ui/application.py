@@ -249,7 +249,8 @@ class CrashReporter:
                 self.last_report = write_crash_report(self.log_dir, report)
             except OSError:
                 self.last_report = None
-            sys.stderr.write(report)
+            if sys.stderr is not None:  # None in a windowed (no console) Windows executable
+                sys.stderr.write(report)
             self._show_dialog(self.last_report)
         finally:
             self._busy = False

@@ -183,3 +183,28 @@ def test_windows_refuses_a_profile_folder_too_deep_for_max_path(tmp_path: Path) 
         paths.check_profile_root(deep, windows=True)
     assert info.value.code == "path_too_long" and str(limit) in info.value.message_en
     paths.check_profile_root(deep, windows=False)  # Linux has no such limit
+
+
+# -- what Windows tools write and read -------------------------------------------------------------------------------
+
+def test_passphrase_file_saved_by_a_windows_editor(tmp_path: Path) -> None:
+    from app.cli.common import read_passphrase
+
+    bom_crlf = tmp_path / "p.txt"
+    bom_crlf.write_bytes("\ufeff口令 one\r\n".encode())
+    assert read_passphrase(str(bom_crlf)) == "口令 one"
+
+
+def test_redirected_cli_output_is_utf8_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from app.cli.__main__ import utf8_when_redirected
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", out)
+    utf8_when_redirected(windows=False)
+    assert out.encoding == "cp1252"
+    utf8_when_redirected(windows=True)
+    print("某市虚构第一人民医院")  # would raise UnicodeEncodeError in cp1252
+    out.flush()
+    assert out.buffer.getvalue().decode("utf-8") == "某市虚构第一人民医院\n"  # type: ignore[attr-defined]

@@ -141,3 +141,19 @@ def test_lock_in_one_process_refuses_a_second_open(two_inspectors: object, simul
     res = subprocess.run([sys.executable, "-c", code, str(two_inspectors.root), two_inspectors.pass_a], cwd=ROOT,
                          env=env, capture_output=True, text=True, timeout=300, check=False)
     assert res.stdout.split() == ["refused", "reopened"], res.stderr
+
+
+def test_every_module_of_app_and_archive_imports_without_posix_modules(tmp_path: Path) -> None:
+    log = tmp_path / "winsim.log"
+    code = ("import importlib, pkgutil, app, archive\n"
+            "names = [m.name for pkg in (app, archive) for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.')\n"
+            "         if not m.name.endswith('__main__')]\n"
+            "for name in names:\n"
+            "    importlib.import_module(name)\n"
+            "print(len(names))\n")
+    env = {**_env(log), "QT_QPA_PLATFORM": "offscreen"}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                         timeout=300, check=False)
+    assert res.returncode == 0, res.stderr
+    assert int(res.stdout.strip()) > 100
+    assert "winsim active" in log.read_text(encoding="utf-8")
