@@ -192,3 +192,36 @@ def test_gui_names_a_full_disk_behind_a_database_error() -> None:
     assert full is not None and "磁盘空间已满" in full.message and "损坏" not in full.message
     damaged = describe_error(sqlite3.DatabaseError("file is not a database"))  # no translator loaded: English
     assert damaged is not None and "damaged" in damaged.message
+
+
+def test_store_open_on_a_full_disk_without_mount(two_inspectors: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same verdict where no tmpfs can be mounted (CI containers): SQLite's I/O result injected at the driver,
+    the free space at the OS boundary."""
+    from types import SimpleNamespace
+
+    import sqlcipher3
+
+    from app.models import engine
+    from app.models.profile import Profile
+    from tests.conftest import TwoInspectorProfile
+
+    assert isinstance(two_inspectors, TwoInspectorProfile)
+    real_connect = sqlcipher3.dbapi2.connect
+
+    class FullDiskConnection:
+        def __init__(self, conn: object) -> None:
+            self._conn = conn
+
+        def execute(self, sql: str, *a: object) -> object:
+            if sql.startswith("SELECT"):
+                raise sqlcipher3.dbapi2.OperationalError("disk I/O error")
+            return self._conn.execute(sql, *a)  # type: ignore[attr-defined]
+
+        def close(self) -> None:
+            self._conn.close()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(engine.sqlcipher3.dbapi2, "connect", lambda *a, **k: FullDiskConnection(real_connect(*a, **k)))
+    monkeypatch.setattr(iofaults.shutil, "disk_usage", lambda _p: SimpleNamespace(total=1 << 30, used=1 << 30, free=0))
+    with pytest.raises(iofaults.IOFault) as info:
+        Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a)
+    assert info.value.code == "disk_full"
