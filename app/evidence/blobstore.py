@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, FieldAuditError
-from app.fsutil import fsync_dir
+from app.fsutil import fsync_dir, replace
 from app.iofaults import io_fault
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob
@@ -213,7 +213,7 @@ class BlobStore:
                 staged.path.unlink()  # the staging entry; the file stays under its final name
             else:
                 self._final_dir(final)
-                os.replace(staged.path, final)
+                replace(staged.path, final)  # waits out a scanner holding the file open (Windows)
                 fsync_dir(final.parent)
             session.add(Blob(sha256=staged.sha256, size=staged.size, file_name=name, chunk_size=CHUNK_SIZE,
                              created=utc_now()))
