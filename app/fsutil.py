@@ -26,18 +26,22 @@ REPLACE_ATTEMPTS = 10
 REPLACE_FIRST_DELAY_S = 0.05  # doubling, capped at 1 s: about 5 s in all before giving up
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new name in ``path`` durable, where the OS supports opening a directory."""
+def fsync_dir(path: Path, *, strict: bool = False) -> None:
+    """Make a rename or a new name in ``path`` durable, where the OS supports opening a directory (not Windows).
+    ``strict`` (the archive): a failure to open or fsync the directory is raised, not passed over."""
     if IS_WINDOWS or not hasattr(os, "O_DIRECTORY"):
         return
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
+        if strict:
+            raise
         return  # a file system that cannot open directories (as Windows): the rename is as durable as it gets
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        if strict:
+            raise
     finally:
         os.close(fd)
 

@@ -44,7 +44,9 @@ def valid_sha256(value: str) -> bool:
 assert SHA256_PATTERN == r"^[0-9a-f]{64}$"
 
 
-fsync_dir = fsutil.fsync_dir  # where the OS supports it (not Windows)
+def fsync_dir(path: Path) -> None:
+    """Where the OS supports it (not Windows); a failure is raised, as before."""
+    fsutil.fsync_dir(path, strict=True)
 
 
 def hash_file(path: Path) -> tuple[str, int]:

@@ -34,7 +34,7 @@ def load_or_create_key(path: Path) -> SigningKey:
         os.close(fd)
     os.link(tmp, path)  # fails if another process created the key meanwhile
     os.unlink(tmp)
-    fsync_dir(path.parent)
+    fsync_dir(path.parent, strict=True)
     return key
 
 
