@@ -98,15 +98,19 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
                 todo.append(nxt)
 
 
-def from_oserror(exc: OSError, where: Path | None) -> IOFault | None:
+def from_oserror(exc: OSError, where: Path | None = None) -> IOFault | None:
+    """The fault an OSError names. The place is the file the error names (its folder for a full or read-only disk),
+    not ``where``: a failed write to another disk (an export's output) must not be blamed on the profile's."""
+    named = _filename(exc)
+    folder = named.parent if named is not None else None
     if exc.errno in _DISK_FULL_ERRNOS:
-        return disk_full(where or _filename(exc))
+        return disk_full(folder)
     if exc.errno == errno.EROFS:
-        return read_only(where or _filename(exc))
+        return read_only(folder)
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return permission_denied(where or _filename(exc))
+        return permission_denied(named)
     if exc.errno == errno.EIO:
-        return device_error(where or _filename(exc))
+        return device_error(named)
     return None
 
 

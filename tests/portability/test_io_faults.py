@@ -225,3 +225,15 @@ def test_store_open_on_a_full_disk_without_mount(two_inspectors: object, monkeyp
     with pytest.raises(iofaults.IOFault) as info:
         Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a)
     assert info.value.code == "disk_full"
+
+
+def test_export_to_a_full_disk_names_it_not_the_profile(small_disk: Callable[[str], Path],
+                                                        demo_profile: tuple[Path, str, Path, Path]) -> None:
+    src, case_id, pa, _pb = demo_profile
+    disk = small_disk("256k")
+    _fill(disk)
+    res = _cli("export", src, "--case", case_id, "--out", disk / "case.fapkg", "--passphrase-file", pa)
+    line = _one_line(res)
+    assert res.returncode == 2 and "The disk is full" in line and str(src) not in line, line
+    assert not (disk / "case.fapkg").exists()
+    assert [p.name for p in disk.iterdir()] == ["filler"]  # no temp file left behind
