@@ -1,26 +1,83 @@
-"""Atomic file writes with permissions set first (STYLE.md §6): temp file, fsync, rename, fsync the directory."""
+"""Atomic file writes with permissions set first (STYLE.md §6): temp file, fsync, rename, fsync the directory.
+
+Both systems' semantics (issue 16): a directory is fsynced only where the OS can open one (not Windows, whose
+NTFS journals the rename itself); a rename over a file another process holds open (an antivirus scanner, the
+search indexer, a PDF viewer) is refused by Windows for a moment, so :func:`replace` retries a bounded number of
+times and then raises a clear :class:`~app.errors.EnvironmentProblem`.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from app.errors import EnvironmentProblem
 
-def fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
+IS_WINDOWS = os.name == "nt"
+# ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION: the target (or the temp file) is open in
+# another process without FILE_SHARE_DELETE; usually gone within a second.
+_TRANSIENT_WINERRORS = frozenset({5, 32, 33})
+REPLACE_ATTEMPTS = 10
+REPLACE_FIRST_DELAY_S = 0.05  # doubling, capped at 1 s: about 5 s in all before giving up
+
+
+def fsync_dir(path: Path, *, strict: bool = False) -> None:
+    """Make a rename or a new name in ``path`` durable, where the OS supports opening a directory (not Windows).
+    ``strict`` (the archive): a failure to open or fsync the directory is raised, not passed over."""
+    if IS_WINDOWS or not hasattr(os, "O_DIRECTORY"):
         return
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        if strict:
+            raise
+        return  # a file system that cannot open directories (as Windows): the rename is as durable as it gets
     try:
         os.fsync(fd)
     except OSError:
-        pass
+        if strict:
+            raise
     finally:
         os.close(fd)
+
+
+def _transient(exc: OSError) -> bool:
+    return isinstance(exc, PermissionError) and getattr(exc, "winerror", None) in _TRANSIENT_WINERRORS
+
+
+def replace(src: str | Path, dst: str | Path, *, sleep: Callable[[float], None] | None = None) -> None:
+    """``os.replace`` that waits out Windows' refusal to replace a file another process holds open."""
+    delay = REPLACE_FIRST_DELAY_S
+    for attempt in range(REPLACE_ATTEMPTS):
+        try:
+            os.replace(src, dst)
+            return
+        except OSError as exc:
+            if not _transient(exc):
+                raise
+            if attempt == REPLACE_ATTEMPTS - 1:
+                raise EnvironmentProblem(
+                    f"无法替换文件：{dst} 正被其他程序占用（如杀毒软件或文件预览），请关闭该程序后重试。",
+                    f"Cannot replace {dst}: another program holds it open (an antivirus scanner or a viewer); "
+                    "close it and retry.",
+                    code="file_busy",
+                ) from exc
+        (sleep or time.sleep)(delay)
+        delay = min(1.0, delay * 2)
+
+
+def restrict_fd(fd: int, mode: int, path: str | Path) -> None:
+    """Owner-only permissions on a new file before anything is written; Windows (no ``fchmod`` before 3.13)
+    relies on the per-user ACL of the profile's folder instead, and ``chmod`` there only sets read-only."""
+    if hasattr(os, "fchmod") and not IS_WINDOWS:
+        os.fchmod(fd, mode)
+    elif not IS_WINDOWS:
+        os.chmod(path, mode)
 
 
 @contextlib.contextmanager
@@ -29,16 +86,17 @@ def atomic_writer(target: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    os.fchmod(fd, mode)
+    fh = os.fdopen(fd, "wb")
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with fh:
+            restrict_fd(fd, mode, tmp)
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        replace(tmp, target)
         fsync_dir(target.parent)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from app import fsutil
 from app.sync.protocol import SHA256_PATTERN
 
 CHUNK = 1024 * 1024
@@ -44,11 +45,8 @@ assert SHA256_PATTERN == r"^[0-9a-f]{64}$"
 
 
 def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Where the OS supports it (not Windows); a failure is raised, as before."""
+    fsutil.fsync_dir(path, strict=True)
 
 
 def hash_file(path: Path) -> tuple[str, int]:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from app.evidence.signing import SigningKey, b64, public_key_fingerprint
+from app.fsutil import fsync_dir
 
 ARCHIVE_SIGNER = "archive"
 
@@ -33,11 +34,7 @@ def load_or_create_key(path: Path) -> SigningKey:
         os.close(fd)
     os.link(tmp, path)  # fails if another process created the key meanwhile
     os.unlink(tmp)
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    fsync_dir(path.parent, strict=True)
     return key
 
 

@@ -21,6 +21,7 @@ import os
 import sys
 
 ENV = "FIELDAUDIT_FROZEN_SELFCHECK"
+OUT_ENV = "FIELDAUDIT_FROZEN_SELFCHECK_OUT"  # write the JSON line to this file instead of stdout (Windows GUI)
 
 
 def _check_resources(bundle_resources: str) -> str:
@@ -177,8 +178,14 @@ def selfcheck() -> int:
         except Exception as exc:
             results[name] = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
     ok = all(r["ok"] for r in results.values())
-    print(json.dumps({"ok": ok, "checks": results, "qt_warnings": warnings}, ensure_ascii=False))
-    sys.stdout.flush()
+    line = json.dumps({"ok": ok, "checks": results, "qt_warnings": warnings}, ensure_ascii=False)
+    out = os.environ.get(OUT_ENV)
+    if out:  # a windowed Windows executable has no stdout (sys.stdout is None): build.ps1 names a file instead
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    elif sys.stdout is not None:
+        print(line)
+        sys.stdout.flush()
     return 0 if ok else 1
 
 

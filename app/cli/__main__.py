@@ -32,8 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def utf8_when_redirected(windows: bool = os.name == "nt") -> None:
+    """On Windows a redirected stdout/stderr uses the ANSI code page (cp1252 on most systems), which cannot encode
+    an institution's name: the CLI would fail mid-output. Redirected output is UTF-8 there, as on Linux; a console
+    gets Unicode from Python anyway."""
+    if not windows:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure") and not stream.isatty():
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    utf8_when_redirected()
     try:
         parser = build_parser()
     except Exception as exc:

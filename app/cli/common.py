@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app.errors import FieldAuditError, UserError
+from app.iofaults import io_fault
 from app.models.profile import Profile, Store
 
 Handler = Callable[[argparse.Namespace], int]
@@ -21,7 +22,7 @@ def read_passphrase(path: str) -> str:
     except OSError as exc:
         raise UserError(f"无法读取口令文件：{path}", f"Cannot read the passphrase file: {path}") from exc
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # Windows editors may save UTF-8 with a byte-order mark
     except UnicodeDecodeError as exc:
         raise UserError(f"口令文件不是 UTF-8 文本：{path}", f"The passphrase file is not UTF-8: {path}") from exc
     text = text.rstrip("\r\n")
@@ -75,6 +76,12 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
         print("已中断 | interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # user errors: exit 2; bugs: one line, never a traceback with case data, exit 3
+        if not is_user_facing(exc):
+            profile = getattr(args, "profile", None)
+            fault = io_fault(exc, Path(profile) if profile else None)  # a full disk is not a bug (issue 12 item 9)
+            if fault is not None:
+                fault.__cause__ = exc
+                exc = fault
         print(error_line(exc), file=sys.stderr)
         if os.environ.get("FIELDAUDIT_DEBUG") == "1":
             traceback.print_exc()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
+import platform
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ def _read_code(path: str) -> str:
 def cmd_register(args: argparse.Namespace) -> int:
     code = _read_code(args.code_file)
     with open_store(args.profile, args.passphrase_file, need=2) as store, SyncClient(store, args.archive) as client:
-        pin = client.register(code, args.device_name or os.uname().nodename, args.fingerprint)
+        pin = client.register(code, args.device_name or platform.node(), args.fingerprint)
     print(f"{pin['device_id']}\t{pin['fingerprint']}\t{len(pin['inspectors'])} inspectors")
     return 0
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CONFIG_PATH = Path(__file__).resolve().parents[2] / "resources" / "documents" / "agency.json"
+from app.paths import resources_dir
+
+DEFAULT_CONFIG_PATH = resources_dir() / "documents" / "agency.json"
 
 FORM_NAMES = (
     "notice",

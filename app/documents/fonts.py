@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+from app.paths import resources_dir
+
+FONT_DIR = resources_dir() / "fonts"
 SONG = "FieldAuditSong"
 HEI = "FieldAuditHei"
 

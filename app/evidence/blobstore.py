@@ -30,7 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, FieldAuditError
-from app.fsutil import fsync_dir
+from app.fsutil import fsync_dir, replace
+from app.iofaults import io_fault
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob
 
@@ -212,7 +213,7 @@ class BlobStore:
                 staged.path.unlink()  # the staging entry; the file stays under its final name
             else:
                 self._final_dir(final)
-                os.replace(staged.path, final)
+                replace(staged.path, final)  # waits out a scanner holding the file open (Windows)
                 fsync_dir(final.parent)
             session.add(Blob(sha256=staged.sha256, size=staged.size, file_name=name, chunk_size=CHUNK_SIZE,
                              created=utc_now()))
@@ -255,8 +256,10 @@ class BlobStore:
                 s.close()
         try:
             fh = open(path, "rb")  # noqa: SIM115 - closed in finally, generator
-        except OSError as exc:
+        except FileNotFoundError as exc:
             raise BlobDamaged(sha256, "file missing") from exc
+        except OSError as exc:  # permissions, a device error: the machine's fault, not the blob's
+            raise (io_fault(exc, path.parent) or exc) from exc
         try:
             header = fh.read(HEADER.size)
             if len(header) != HEADER.size:

@@ -8,15 +8,13 @@ procedure step; the fingerprint of the latest checkpoint is printed on paper rec
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.bootid import boot_id
 from app.evidence import merkle
 from app.evidence.canonical import JSONValue, canonical_bytes, loads
 from app.evidence.signing import sign_object
@@ -24,19 +22,6 @@ from app.evidence.verify import CHECKPOINT_CONTEXT, JOURNAL_CONTEXT
 from app.evidence.verify_rules import checkpoint_fingerprint
 from app.models.profile import Store, utc_now
 from app.models.schema import Checkpoint, JournalLeaf, Payload
-
-
-@cache
-def boot_id() -> str:
-    """Identifies the boot the monotonic counter belongs to (monotonic time restarts at boot); read once, a
-    running process never outlives its boot."""
-    try:
-        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
-    except OSError:
-        return _PROCESS_BOOT
-
-
-_PROCESS_BOOT = os.urandom(8).hex()
 
 
 @dataclass(frozen=True)

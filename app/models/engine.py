@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
 from app.errors import StoreDamaged, WrongPassphrase
+from app.iofaults import io_fault
 
 DatabaseError = sqlcipher3.dbapi2.DatabaseError
 
@@ -31,9 +32,9 @@ def _connect(path: Path, key: bytes) -> Any:
 def probe(path: Path, key: bytes, integrity: bool = True) -> None:
     """Open once with ``key`` and raise WrongPassphrase or StoreDamaged; never writes to a damaged file."""
     try:
-        conn = sqlcipher3.dbapi2.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlcipher3.dbapi2.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     except DatabaseError as exc:
-        raise StoreDamaged() from exc
+        raise damaged_or_io(exc, path) from exc
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
@@ -43,23 +44,29 @@ def probe(path: Path, key: bytes, integrity: bool = True) -> None:
             if "not a database" in str(exc) and _header_page_intact(path):
                 # The key was derived from a keyslot that unwrapped correctly, so a key mismatch here means the
                 # first page itself was altered.
-                raise StoreDamaged() from exc
-            raise StoreDamaged() from exc
+                raise damaged_or_io(exc, path) from exc
+            raise damaged_or_io(exc, path) from exc
         if integrity:
             try:
                 rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
             except DatabaseError as exc:
-                raise StoreDamaged() from exc
+                raise damaged_or_io(exc, path) from exc
             if rows:
                 raise StoreDamaged()
             try:
                 ok = conn.execute("PRAGMA quick_check").fetchone()
             except DatabaseError as exc:
-                raise StoreDamaged() from exc
+                raise damaged_or_io(exc, path) from exc
             if not ok or ok[0] != "ok":
                 raise StoreDamaged()
     finally:
         conn.close()
+
+
+def damaged_or_io(exc: BaseException, path: Path) -> Exception:
+    """StoreDamaged, unless the failure was the machine's (a full disk, a read-only medium, permissions, a device
+    error): that is named as such and the store is not called damaged (issue 12 item 9)."""
+    return io_fault(exc, Path(path).parent) or StoreDamaged()
 
 
 def _header_page_intact(path: Path) -> bool:
@@ -86,4 +93,4 @@ def make_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
-__all__ = ["DatabaseError", "StoreDamaged", "WrongPassphrase", "make_engine", "probe"]
+__all__ = ["DatabaseError", "StoreDamaged", "WrongPassphrase", "damaged_or_io", "make_engine", "probe"]

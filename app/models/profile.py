@@ -7,9 +7,9 @@ blobs), the device key and the signing keys of the inspectors who have unlocked 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
+import platform
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,11 +23,13 @@ from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
 from app.evidence.signing import SigningKey
 from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
+from app.iofaults import io_fault
 from app.models import engine as sqlcipher
 from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
+from app.models.lock import ProfileLock
 from app.models.migrations import migrate
 from app.models.schema import Device, Inspector, Meta
-from app.paths import ProfilePaths
+from app.paths import ProfilePaths, check_profile_root
 
 PROFILE_FORMAT = 1
 
@@ -58,6 +60,7 @@ class Profile:
     @classmethod
     def init(cls, root: Path) -> Profile:
         root = Path(root)
+        check_profile_root(root)
         paths = ProfilePaths(root)
         if paths.profile_file.exists():
             raise ProfileProblem(f"档案目录已存在：{root}", f"A profile already exists at {root}.")
@@ -74,6 +77,7 @@ class Profile:
 
     @classmethod
     def open(cls, root: Path) -> Profile:
+        check_profile_root(Path(root))
         paths = ProfilePaths(Path(root))
         try:
             data = json.loads(paths.profile_file.read_text("utf-8"))
@@ -81,7 +85,10 @@ class Profile:
             fmt = int(data["format"])
         except FileNotFoundError as exc:
             raise ProfileProblem(f"找不到档案：{root}", f"No profile at {root}.") from exc
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except OSError as exc:
+            raise (io_fault(exc, paths.root) or ProfileProblem(
+                f"无法读取档案文件：{paths.profile_file}", f"Cannot read the profile file: {paths.profile_file}.")) from exc
+        except (ValueError, KeyError, TypeError) as exc:
             raise ProfileProblem(f"档案文件已损坏：{paths.profile_file}", f"The profile file is damaged: {paths.profile_file}.") from exc
         if fmt > PROFILE_FORMAT:
             raise ProfileProblem("此档案由更新版本的程序创建。", "This profile was made by a newer release.")
@@ -160,19 +167,6 @@ class Profile:
             store.close()
 
 
-def _lock_profile(path: Path) -> int:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(fd)
-        raise ProfileProblem(
-            "该档案正被另一个程序使用，请先关闭它。",
-            "This profile is in use by another program; close it first.",
-        ) from exc
-    return fd
-
-
 def _signing_aad(profile_id: str, inspector_id: str) -> bytes:
     return f"fieldaudit/signing-key/v1|{profile_id}|{inspector_id}".encode()
 
@@ -180,9 +174,9 @@ def _signing_aad(profile_id: str, inspector_id: str) -> bytes:
 class Store:
     """An unlocked store. Close it (or lock) to drop the keys."""
 
-    def __init__(self, profile: Profile, engine: Engine, data_key: bytes, lock_fd: int | None = None):
+    def __init__(self, profile: Profile, engine: Engine, data_key: bytes, lock: ProfileLock | None = None):
         self.profile = profile
-        self._lock_fd = lock_fd
+        self._lock = lock
         self.engine = engine
         self._data_key = data_key
         self._sessions = sessionmaker(engine, expire_on_commit=False)
@@ -203,7 +197,7 @@ class Store:
             with Session(engine) as s, s.begin():
                 s.add(Meta(key="profile_id", value=profile.id))
                 s.add(Meta(key="device_id", value=device_id))
-                s.add(Device(id=device_id, label=os.uname().nodename, public_key=key.public_raw(),
+                s.add(Device(id=device_id, label=platform.node(), public_key=key.public_raw(),
                              private_key=key.raw(), created=utc_now()))
         finally:
             engine.dispose()
@@ -213,16 +207,17 @@ class Store:
         paths = profile.paths
         if not paths.database.exists():
             raise ProfileProblem("档案中没有数据库。", "The profile has no store.")
-        lock_fd = _lock_profile(paths.root / ".lock")
+        lock = ProfileLock(paths.root / ".lock")
+        lock.acquire()
         try:
             sqlcipher.probe(paths.database, data_key, integrity=integrity_check)
         except BaseException:
-            os.close(lock_fd)
+            lock.release()
             raise
         engine = sqlcipher.make_engine(paths.database, data_key)
         try:
             migrate(engine)
-            store = cls(profile, engine, data_key, lock_fd)
+            store = cls(profile, engine, data_key, lock)
             with store.session() as s:
                 meta = {m.key: m.value for m in s.scalars(select(Meta))}
                 if meta.get("profile_id") != profile.id:
@@ -234,11 +229,11 @@ class Store:
                 store._device_key = SigningKey.from_raw(dev.private_key)
         except sqlcipher.DatabaseError as exc:
             engine.dispose()
-            os.close(lock_fd)
-            raise sqlcipher.StoreDamaged() from exc
+            lock.release()
+            raise sqlcipher.damaged_or_io(exc, paths.database) from exc
         except BaseException:
             engine.dispose()
-            os.close(lock_fd)
+            lock.release()
             raise
         return store
 
@@ -324,9 +319,9 @@ class Store:
         self._device_key = None
         self._data_key = b""
         self.engine.dispose()
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     lock = close
 

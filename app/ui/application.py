@@ -27,6 +27,7 @@ from PySide6.QtCore import QCoreApplication, Qt, qVersion
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from app.fsutil import replace, restrict_fd
 from app.ui.i18n import Translators, resolve_language
 from app.ui.resources import fonts_dir
 
@@ -182,12 +183,12 @@ def write_crash_report(log_dir: Path, report: str) -> Path:
     target = log_dir / f"crash-{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}.txt"
     fd, tmp = tempfile.mkstemp(dir=log_dir, prefix=".crash-", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o600)
+        restrict_fd(fd, 0o600, tmp)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(report)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -248,7 +249,8 @@ class CrashReporter:
                 self.last_report = write_crash_report(self.log_dir, report)
             except OSError:
                 self.last_report = None
-            sys.stderr.write(report)
+            if sys.stderr is not None:  # None in a windowed (no console) Windows executable
+                sys.stderr.write(report)
             self._show_dialog(self.last_report)
         finally:
             self._busy = False

@@ -1,20 +1,11 @@
-"""Where the UI finds its bundled resources (fonts, translations, icons).
-
-The resources live in ``resources/`` at the repository root; a frozen build or a test may point elsewhere with
-``FIELDAUDIT_RESOURCES``.
-"""
+"""Where the UI finds its bundled resources (fonts, translations, icons): :func:`app.paths.resources_dir`
+(``resources/`` of the source tree or the frozen bundle, or ``FIELDAUDIT_RESOURCES_DIR``)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-_DEFAULT = Path(__file__).resolve().parents[2] / "resources"
-
-
-def resources_dir() -> Path:
-    override = os.environ.get("FIELDAUDIT_RESOURCES")
-    return Path(override) if override else _DEFAULT
+from app.paths import resources_dir
 
 
 def fonts_dir() -> Path:
@@ -23,3 +14,6 @@ def fonts_dir() -> Path:
 
 def i18n_dir() -> Path:
     return resources_dir() / "i18n"
+
+
+__all__ = ["fonts_dir", "i18n_dir", "resources_dir"]

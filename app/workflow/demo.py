@@ -7,10 +7,13 @@ evidence type, an interview, a provider's refusal, a correction, preservation an
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.fsutil import fsync_dir, replace
+from app.models.lock import ProfileLock
 from app.models.profile import Profile
 from app.models.schema import Case
 from app.workflow.cases import CaseSpec, ChecklistItemSpec, add_institution, create_case
@@ -53,6 +56,34 @@ def demo_checklist() -> list[ChecklistItemSpec]:
 
 
 def build_demo(root: Path, passphrase_a: str, passphrase_b: str) -> DemoResult:
+    """Build the demo profile beside ``root`` and move it into place when complete, so ``root`` never holds half a
+    demo: a run that is killed or fails (a full disk) leaves only ``.NAME.demo-partial``, which this run removes and
+    the next run starts over from (issue 12 item 9)."""
+    root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        Profile.init(root)  # raises: a profile, or something else, is already there
+    root.parent.mkdir(parents=True, exist_ok=True)
+    partial = root.with_name(f".{root.name}.demo-partial")
+    lock = ProfileLock(root.with_name(f".{root.name}.demo-lock"))
+    lock.acquire()  # a second demo build of the same profile is refused, not interleaved
+    try:
+        if partial.exists():
+            shutil.rmtree(partial)  # what a killed earlier run left
+        try:
+            result = _build_demo(partial, passphrase_a, passphrase_b)
+            if root.exists():
+                root.rmdir()
+            replace(partial, root)
+            fsync_dir(root.parent)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+    finally:
+        lock.release()
+    return result
+
+
+def _build_demo(root: Path, passphrase_a: str, passphrase_b: str) -> DemoResult:
     profile = Profile.init(root)
     (n1, c1, o1), (n2, c2, o2) = DEMO_INSPECTORS
     a = profile.enroll(n1, c1, o1, passphrase_a)

@@ -4,19 +4,19 @@ Every entry has a stable ASCII ``code`` and a Chinese and English label. The fil
 can review and adjust them; the loaders check their shape and fail loudly (:class:`ReferenceDataError`)
 rather than guessing.
 
-The resources directory is found, in order, from ``FIELDAUDIT_RESOURCES_DIR``, a frozen (PyInstaller) bundle,
-or the source tree. Pass ``root`` explicitly where a caller knows better; caches are per root.
+The resources directory is :func:`app.paths.resources_dir` (``FIELDAUDIT_RESOURCES_DIR``, a frozen bundle, or
+the source tree). Pass ``root`` explicitly where a caller knows better; caches are per root.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from app.paths import resources_dir
 
 __all__ = [
     "ReferenceDataError",
@@ -35,17 +35,6 @@ class ReferenceDataError(RuntimeError):
 
     An environment error, not a user's: reinstall, or fix the file an agency edited.
     """
-
-
-def resources_dir() -> Path:
-    """The ``resources`` directory of this installation."""
-    override = os.environ.get("FIELDAUDIT_RESOURCES_DIR")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def resolve_root(root: Path | None) -> Path:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.iofaults import io_fault
 from app.ui.i18n import pick
 
 
@@ -54,6 +55,10 @@ def describe_error(exc: BaseException) -> ErrorText | None:
             pick(message_zh, message_en),
             hint,
         )
+    fault = io_fault(exc)  # a full disk, a read-only medium...: never "damaged" (issue 12 item 9)
+    if fault is not None and not (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)):
+        return ErrorText(QCoreApplication.translate("ErrorMessages", "The operation was not completed"),
+                         pick(fault.message_zh, fault.message_en), "")
     names = _class_names(exc)
     if "DatabaseError" in names:  # sqlite3 / sqlcipher3: wrong key, corrupt or tampered file
         return ErrorText(
