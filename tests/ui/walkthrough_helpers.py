@@ -50,7 +50,8 @@ def make_case(root: Path, pass_a: str, pass_b: str, *, checklist_items: int = 3)
             inst = add_institution(s, **HOSPITAL)
             case = create_case(s, store, ids[0], CaseSpec(
                 institution_id=inst.id, kind="special", inspector_ids=ids, title="住院费用专项稽核（测试）",
-                doc_no="某医保稽通〔2026〕9号", planned_date="2026-11-23", notice_served_on="2026-11-18",
+                doc_no="某医保稽通〔2026〕9号", planned_date="2026-11-23", period_from="2025-01-01",
+                period_to="2025-12-31", notice_served_on="2026-11-18",
                 place=HOSPITAL["address"], checklist=demo_checklist()[:checklist_items]))
             return case.id
 
