@@ -16,14 +16,14 @@ HOSPITAL = {"name": "某市虚构第二医院（测试）", "kind": "designated_
 REP_ID = "11010519491231002X"  # the GB 11643 example number
 
 
-def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
-    """Stands in for ``print_case``: a small real two-page PDF of the form, journaled by its hash as the real
-    printer does (``record_print``), rendered in memory."""
+def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> object:
+    """Stands in for ``render_form``: a small real two-page PDF of the form, rendered in memory, journaled by
+    nobody (the closing page journals it once a printer or the PDF writer accepted it)."""
     import hashlib
 
     from reportlab.pdfgen.canvas import Canvas
 
-    from app.workflow.steps_closing import record_print
+    from app.workflow.printing import RenderedForm
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(595.27, 841.89))
@@ -34,9 +34,8 @@ def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
         canvas.showPage()
     canvas.save()
     pdf = buffer.getvalue()
-    with store.transaction() as s:
-        record_print(s, store, case_id, actor_id, form, hashlib.sha256(pdf).hexdigest())
-    return pdf
+    sha = hashlib.sha256(pdf).hexdigest()
+    return RenderedForm(form, case_id, pdf, 2, sha, sha, "")
 
 
 def make_case(root: Path, pass_a: str, pass_b: str, *, checklist_items: int = 3) -> str:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -38,6 +39,7 @@ class StepPage(QWidget):
 
     step = ""
     acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
+    navigate = Signal(str, str)  # (page, field): show that page with that field in focus
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -102,6 +104,38 @@ class StepPage(QWidget):
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         raise NotImplementedError
+
+    def focus_field(self, field: str) -> bool:
+        """Put the focus on the input of ``field`` (a case field or a missing-list code); False if not here."""
+        widget = self.field_widgets().get(field)
+        if widget is None:
+            return False
+        widget.setFocus()
+        return True
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {}
+
+
+def missing_field_box(parent: QWidget, exc: BaseException, go: Callable[[], None]) -> QMessageBox:
+    """The error names the missing field; "去填写" goes to where it is entered."""
+    from app.ui.widgets.errors import describe_error
+
+    text = describe_error(exc)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(text.title if text else "")
+    box.setText(text.message if text else str(exc))
+    from PySide6.QtCore import QCoreApplication
+
+    go_button = box.addButton(QCoreApplication.translate("StepPage", "Go and fill it in"),
+                              QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    go_button.clicked.connect(lambda _c=False: go())
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 def text_edit(placeholder: str = "", height: int = 96) -> QPlainTextEdit:

@@ -275,6 +275,15 @@ class EvidencePage(StepPage):
         row = self.list.currentIndex().row()
         return self.model.item(row) if 0 <= row < self.model.rowCount() else None
 
+    def focus_field(self, field: str) -> bool:
+        """A missing-list code naming an item (``evidence.provider.<id>``): select that item."""
+        item_id = field.rsplit(".", 1)[-1]
+        if self.snap is not None and self.snap.evidence_by_id(item_id) is not None:
+            self.select_item(item_id)
+            self.list.setFocus()
+            return True
+        return False
+
     def select_item(self, item_id: str) -> None:
         for row in range(self.model.rowCount()):
             if self.model.item(row).id == item_id:
