@@ -18,11 +18,13 @@ from app.evidence.verify_rules import (
     JOURNAL_CONTEXT,
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
+    PROVIDER_KINDS,
     BlobHasher,
     Key,
     Problem,
     Trust,
     Verification,
+    check_batch,
     check_blob,
     check_checkpoint_root,
     check_checkpoint_signature,
@@ -156,17 +158,21 @@ def _verify_objects(v: Verification, case_id: str, envelopes: list[dict[str, Any
                 if check_reference(v, what, ref, None if target is None else target.get("_sha"), **at) \
                         and ref.relation == "supersedes":
                     superseded.add(ref.id)
-        elif kind in ("provider-signature", "provider-refusal"):
-            (ref,) = references(env)
-            target = by_id.get(ref.id)
-            if not check_reference(v, what, ref, None if target is None else target.get("_sha"), **at):
+        elif kind in PROVIDER_KINDS:
+            refs = references(env)
+            good = [ref for ref in refs if check_reference(
+                v, what, ref, None if by_id.get(ref.id) is None else by_id[ref.id].get("_sha"), **at)]
+            if len(good) != len(refs):
                 continue
-            if kind == "provider-signature":
+            if kind == "provider-refusal":
+                check_refusal(v, what, body, **at)
+            else:
                 for sha in provider_signature_blobs(body):
                     check_blob(v, what, sha, blob_hash, **at)
-            else:
-                check_refusal(v, what, body, **at)
-            answered.setdefault(ref.id, set()).add(kind)
+                if kind == "provider-batch-signature":
+                    check_batch(v, what, body, **at)
+            for ref in refs:
+                answered.setdefault(ref.id, set()).add(kind)
     for env in envelopes:
         body, kind = env.get("body") or {}, env.get("type")
         if not isinstance(body, dict):
