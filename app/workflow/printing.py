@@ -214,6 +214,12 @@ def _person(d: dict[str, Any]) -> Person:
                   employer=_str(d, "employer"), address=_str(d, "address"), relation=_str(d, "relation"))
 
 
+def _typed_person(text: str) -> dict[str, str]:
+    """"姓名（职务）" or "姓名" as an inspector typed it."""
+    m = re.fullmatch(r"\s*([^（(]+?)\s*[（(]\s*(.*?)\s*[）)]\s*", text)
+    return {"name": m.group(1), "post": m.group(2)} if m else {"name": text.strip()}
+
+
 def _evidence(session: Session, case_id: str, bindings: dict[str, list[dict[str, Any]]]
               ) -> tuple[tuple[EvidenceItem, ...], dict[str, int]]:
     from app.workflow.reference_entries import evidence_kinds, onsite_measures
@@ -260,7 +266,12 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
     record_id, body = records[-1]
     c = body["content"]
     arrival = section(case_data(case), ARRIVAL)
-    present = [_person(p) for p in c.get("present") or []]
+    raw_present = c.get("present") or []
+    if isinstance(raw_present, str):  # the walk-through's page: "孙某（医保办主任）、王某" as typed
+        inspectors = {i.name for i in _inspectors(session, case_inspector_ids(session, case.id))}
+        raw_present = [_typed_person(t) for t in _split(raw_present)]
+        raw_present = [p for p in raw_present if p["name"] not in inspectors]
+    present = [_person(p) for p in raw_present if isinstance(p, dict)]
     rep = arrival.get("representative")
     if isinstance(rep, dict):
         rp = Person(name=_str(rep, "name"), post=_str(rep, "post"), id_number=_str(rep, "id_number"),

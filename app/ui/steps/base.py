@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -126,8 +128,6 @@ def missing_field_box(parent: QWidget, exc: BaseException, go: Callable[[], None
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(text.title if text else "")
     box.setText(text.message if text else str(exc))
-    from PySide6.QtCore import QCoreApplication
-
     go_button = box.addButton(QCoreApplication.translate("StepPage", "Go and fill it in"),
                               QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Close)
@@ -205,6 +205,50 @@ class SignatureDialog(QDialog):
         signer = Signer(self.name.text().strip(), self.role.text().strip(), self.id_number.text().strip())
         strokes = [[list(p) for p in stroke] for stroke in self.panel.pad.strokes()]
         return signer, strokes, self.panel.pad.render_png()
+
+
+class BatchSignatureDialog(SignatureDialog):
+    """The provider sees the list of items (number, title, kind, SHA-256) and signs once for those ticked."""
+
+    def __init__(self, parent: QWidget | None, items: list[Any], *, name: str = "", role: str = "",
+                 id_number: str = "") -> None:
+        super().__init__(parent, QCoreApplication.translate("BatchSignatureDialog",
+                                                            "Provider's signature for a list of evidence"),
+                         name=name, role=role, id_number=id_number)
+        from app.ui.labels import evidence_kind_label
+
+        self.items = QListWidget()
+        for seq, e in enumerate(items, 1):
+            sha = e.streams[0]["sha256"][:16] + "…" if e.streams else ""
+            row = QListWidgetItem(f"{seq}. {e.title}　{evidence_kind_label(e.kind)}　SHA-256 {sha}")
+            row.setData(Qt.ItemDataRole.UserRole, e.id)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Checked)
+            self.items.addItem(row)
+        self.items.setMaximumHeight(160)
+        self.items.itemChanged.connect(lambda _i: self._count())
+        self.count = note_label()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.count)
+        layout.insertWidget(1, self.items)
+        self._count()
+        self.resize(820, 680)
+
+    def chosen(self) -> list[str]:
+        return [self.items.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.items.count())
+                if self.items.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _count(self) -> None:
+        self.count.setText(QCoreApplication.translate("BatchSignatureDialog",
+                                                      "The provider confirms these %1 item(s) with one signature:")
+                           .replace("%1", str(len(self.chosen()))))
+
+    def _accept(self) -> None:
+        if not self.chosen():
+            self.error.setText(QCoreApplication.translate("BatchSignatureDialog", "Tick at least one item."))
+            return
+        super()._accept()
 
 
 class RefusalDialog(QDialog):
