@@ -19,7 +19,14 @@ from app.models.profile import Store
 from app.models.schema import Institution
 from app.models.validators import ValidationError, normalise_uscc, validate_phone, validate_uscc
 from app.workflow import advance_notice
-from app.workflow.cases import AUDIT_FORMS, AUDIT_KINDS, CaseSpec, ChecklistItemSpec, add_institution, create_case
+from app.workflow.cases import (
+    AUDIT_FORMS,
+    AUDIT_KINDS,
+    CaseSpec,
+    ChecklistItemSpec,
+    add_institution,
+    create_case,
+)
 from app.workflow.steps_base import ARRIVAL, InvalidInput, parse_day, require_text
 
 __all__ = ["FIELD_STEP", "InstitutionChoice", "InstitutionInput", "NewAudit", "institution_choices",

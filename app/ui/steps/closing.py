@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.profile import Store
 from app.ui.i18n import pick
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot

@@ -48,9 +48,9 @@ class InterviewPage(RecordPage):
         # when and where: the printed 询问笔录 states them (start–end time; place)
         self.start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-1800))
         self.end = QDateTimeEdit(QDateTime.currentDateTime())
-        for edit in (self.start, self.end):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        for when in (self.start, self.end):
+            when.setCalendarPopup(True)
+            when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.place = QLineEdit()
         row = QHBoxLayout()
         row.addWidget(self.start, 1)
