@@ -99,10 +99,23 @@ def build_services(profile_dir: Path, demo: bool) -> Services:
         if profile_dir.exists() and not any(profile_dir.iterdir()):
             profile_dir.rmdir()
         profile_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_demo(profile_dir, *DEMO_PASSPHRASES)
+        result = build_demo(profile_dir, *DEMO_PASSPHRASES)
+        add_practice(profile_dir, result.inspector_ids)
     return Services(
         profile_dir=profile_dir, unlock=StoreUnlockService(profile_dir), idle_minutes=idle_minutes_setting()
     )
+
+
+def add_practice(profile_dir: Path, inspector_ids: tuple[str, str]) -> str:
+    """The GUI demo also holds a practice audit at its first step beside the closed showcase (the CLI's ``demo``
+    keeps its one complete audit, as its contract says)."""
+    from app.models.profile import Profile
+    from app.ui.store_service import DEMO_PASSPHRASES
+    from app.workflow.demo_practice import add_practice_case
+
+    with Profile.open(profile_dir).unlock(DEMO_PASSPHRASES[0]) as store:
+        store.unlock_inspector(DEMO_PASSPHRASES[1])
+        return add_practice_case(store, *inspector_ids)
 
 
 def idle_minutes_setting() -> int:

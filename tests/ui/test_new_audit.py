@@ -286,3 +286,84 @@ def test_a_new_audit_from_an_empty_profile_to_closed_through_the_widgets(qtbot, 
     assert verify.returncode == 0, verify.stdout + verify.stderr
     QApplication.processEvents()
     win.close()
+
+
+def test_the_gui_demo_holds_a_practice_audit_at_its_first_step(qtbot, tmp_path: Path) -> None:
+    from app.ui.store_service import DEMO_PASSPHRASES
+    from app.ui.wiring import build_services
+
+    services = build_services(tmp_path / "demo", True)
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    unlock(qtbot, win, *DEMO_PASSPHRASES)
+    home = win.home_page
+    qtbot.waitUntil(lambda: home.model.rowCount() == 2, timeout=TIMEOUT)
+    rows = {home.model.row_at(r).status: home.model.row_at(r) for r in range(2)}
+    assert set(rows) == {"closed", "assigned"}
+    practice = rows["assigned"]
+    # the notice deadline is the workflow's (3 days before the planned date), listed on the home page
+    due = date.fromisoformat(practice.planned_date) - timedelta(days=3)
+    assert practice.next_due == due.isoformat() and practice.next_due_kind == "notice"
+    win.open_case(practice.case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    case = win.case_page
+    assert case.snap.progress.current_page() == "arrival"
+    assert case.steps.state("arrival") == "missing" and case.steps.state("closing") == "missing"
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()
+
+
+def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, two_inspectors) -> None:
+    """An audit pulled from the office arrives without 稽核期间: the print names the field, "去填写" goes to the
+    arrival page's field, and once entered there the print goes through."""
+    from app.models.profile import Profile
+    from app.workflow.cases import CaseSpec, add_institution, create_case
+    from tests.ui.walkthrough_helpers import HOSPITAL
+
+    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:  # as the sync client does
+        store.unlock_inspector(two_inspectors.pass_b)
+        ids = [slot.inspector_id for slot in store.profile.inspectors()]
+        with store.transaction() as s:
+            inst = add_institution(s, **HOSPITAL)
+            case_id = create_case(s, store, ids[0], CaseSpec(institution_id=inst.id, kind="routine",
+                                                             inspector_ids=ids, title="办公室下发的稽核")).id
+    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root))
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    win.open_case(case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    d = Driver(qtbot, win)
+    case = d.case
+    # the arrival step lists the period as missing, each entry a link
+    d.page("arrival")
+    assert "arrival.case.period_from" in case.missing_codes()
+    closing = d.page("closing")
+    closing.print_form_now("onsite-record")
+    qtbot.waitUntil(lambda: getattr(closing, "missing_field_box", None) is not None, timeout=TIMEOUT)
+    box = closing.missing_field_box
+    assert "稽核期间起始日" in box.text()
+    go = next(b for b in box.buttons() if b.text() == "去填写")
+    qtbot.mouseClick(go, Qt.MouseButton.LeftButton)
+    assert case.current_step() == "arrival"
+    arrival = case.page("arrival")
+    box.close()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is arrival.case_fields["period_from"], timeout=TIMEOUT)
+    set_date(arrival.case_fields["period_from"], date(2025, 1, 1))
+    set_date(arrival.case_fields["period_to"], date(2025, 12, 31))
+    d.do(lambda: d.click(button(arrival, "保存案件信息")))
+    assert case.snap.period_from == "2025-01-01" and "arrival.case.period_from" not in case.missing_codes()
+    # clicking a missing entry goes to where it is fixed
+    d.page("closing")
+    codes = case.missing_codes()
+    row = codes.index("arrival.representative")
+    qtbot.mouseClick(case.missing.viewport(), Qt.MouseButton.LeftButton,
+                     pos=case.missing.visualItemRect(case.missing.item(row)).center())
+    assert case.current_step() == "arrival"
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()

@@ -53,6 +53,7 @@ class StepPage(QWidget):
         self.body = QVBoxLayout(self._body)
         self.body.setSpacing(12)
         scroll = QScrollArea()
+        self._scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._body)
@@ -112,6 +113,7 @@ class StepPage(QWidget):
         widget = self.field_widgets().get(field)
         if widget is None:
             return False
+        self._scroll.ensureWidgetVisible(widget)
         widget.setFocus()
         return True
 
