@@ -152,6 +152,12 @@ def _institution(session: Session, spec: NewAudit) -> str:
             phone = validate_phone(phone).display()
         except ValidationError as exc:
             raise InvalidInput.wrap("institution.phone", exc) from exc
+    if uscc:
+        existing = session.scalars(select(Institution).where(Institution.uscc == uscc)).first()
+        if existing is not None and existing.name != name:
+            raise InvalidInput("institution.uscc", f"该统一社会信用代码已登记为“{existing.name}”，请从列表中选择该单位或核对代码。",
+                               f"This unified social credit code belongs to '{existing.name}'; choose it from the "
+                               "list or check the code.", code="invalid.uscc_taken")
     row = add_institution(session, name=name, kind=inst.kind, uscc=uscc or None, address=inst.address.strip(),
                           legal_rep=inst.legal_rep.strip(), phone=phone)
     return row.id
