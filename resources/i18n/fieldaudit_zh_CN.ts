@@ -227,7 +227,7 @@
 <context>
     <name>BatchSignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+215"/>
+        <location filename="../../app/ui/steps/base.py" line="+217"/>
         <source>Provider&apos;s signature for a list of evidence</source>
         <translation>证据提供者对证据清单签名</translation>
     </message>
@@ -433,12 +433,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+40"/>
-        <source>Still missing</source>
-        <translation>尚缺事项</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location filename="../../app/ui/steps/closing.py" line="+39"/>
         <source>Documents to print</source>
         <translation>须打印的文书</translation>
     </message>
@@ -505,12 +500,12 @@
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+58"/>
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-13"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -520,17 +515,7 @@
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Closed at %1. The case is read-only; further entries are corrections.</source>
-        <translation>已于 %1 结案。案件只读，之后只能以更正方式补充。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Nothing is missing: the audit can be closed.</source>
-        <translation>已无缺项，可以结案。</translation>
-    </message>
-    <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>Printed %1 time(s)</source>
         <translation>已打印 %1 次</translation>
     </message>

@@ -291,7 +291,8 @@ def test_closing_refused_with_one_inspector_present(opened):
     b_id = d.case.snap.inspectors[1].id
     d.do(lambda: d.click(page.team_rows[b_id][1]))  # inspector B leaves the site
     assert not d.case.snap.inspectors[1].unlocked
-    assert any("两名稽核人员" in page.missing.item(i).text() for i in range(page.missing.count()))
+    missing = d.case.missing  # the 尚缺 list under every page
+    assert any("两名稽核人员" in missing.item(i).text() for i in range(missing.count()))
     box = d.do(lambda: d.click(page.close_button), expect_error=True)
     assert "两名稽核人员" in d.dismiss(box)
     assert not d.case.snap.is_closed
@@ -319,7 +320,7 @@ def test_closing_refused_with_an_unsigned_evidence_item(opened, tmp_path):
     assert evidence.model.state_text(item) == "待签名或记录拒签"
     assert not d.case.snap.statuses["evidence"].done
     page = d.page("closing")
-    texts = [page.missing.item(i).text() for i in range(page.missing.count())]
+    texts = [d.case.missing.item(i).text() for i in range(d.case.missing.count())]
     assert any("既无提供者签字" in t for t in texts)
     box = d.do(lambda: d.click(page.close_button), expect_error=True)
     assert "尚不能结案" in d.dismiss(box)

@@ -14,12 +14,10 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QWidget,
 )
 
-from app.ui.i18n import pick
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, missing_field_box, note_label
@@ -37,11 +35,7 @@ class ClosingPage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        _box, form = self.group(self.tr("Still missing"))
-        self.missing = QListWidget()
-        self.missing.setMinimumHeight(180)
-        self.missing.setWordWrap(True)
-        form.addRow(self.missing)
+        # what closing still needs is the case page's 尚缺 list below (each entry a link)
         _box, self.print_form = self.group(self.tr("Documents to print"))
         self.print_rows: dict[str, tuple[QPushButton, object]] = {}
         # where "print" sends the forms: a printer, or PDF files written into a folder (counted once written)
@@ -201,16 +195,6 @@ class ClosingPage(StepPage):
 
     # --- showing
     def show_snapshot(self, snap: CaseSnapshot) -> None:
-        status = snap.statuses.get("closing")
-        self.missing.clear()
-        if snap.is_closed:
-            self.missing.addItem(self.tr("Closed at %1. The case is read-only; further entries are corrections.")
-                                 .replace("%1", snap.closed[:19].replace("T", " ")))
-        elif status is not None:
-            for m in status.missing:
-                self.missing.addItem("✗ " + pick(m.message_zh, m.message_en))
-            if status.done:
-                self.missing.addItem(self.tr("Nothing is missing: the audit can be closed."))
         for form in snap.required_forms:
             if form not in self.print_rows:
                 state = note_label()
