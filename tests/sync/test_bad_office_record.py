@@ -58,3 +58,4 @@ def test_malformed_records_are_described_not_raised() -> None:
         assert office_record_problem(kind, item) == why
         assert record_name(kind, item).startswith(kind)
     assert office_record_problem("institutions", {"id": "x", "data": {"name": "甲", "uscc": GOOD_USCC}}) is None
+
