@@ -175,8 +175,9 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         for size in SIZES:
             save(app, win, out, f"12-home{tag}", size)
         sync_dialogs(app, win, out, tag)
-        home.table.selectRow(0)
-        home.open_selected()
+        showcase = next(home.model.row_at(r).case_id for r in range(home.model.rowCount())
+                        if home.model.row_at(r).status == "closed")  # beside it: the practice audit
+        win.open_case(showcase)
         case = win.case_page
         wait(app, services.store_pool, lambda: case.snap is not None)
         for i, step in enumerate(PAGES):
@@ -233,7 +234,8 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         win._on_unlocked(team)
         win.resize(*SIZES[0])
         win.show()
-        wait(app, services.store_pool, lambda: win.home_page.model.rowCount() > 0)
+        wait(app, services.store_pool, lambda: win.home_page.model.rowCount() > 1)
+        save(app, win, out, f"39-home-practice-audit{tag}", SIZES[0])
         win.new_audit()
         wait(app, services.store_pool, lambda: win.new_audit_dialog is not None)
         dialog = win.new_audit_dialog
