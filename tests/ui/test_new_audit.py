@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from app.ui.main_window import PAGE_CASE, PAGE_ENROL, PAGE_HOME, MainWindow
 from app.ui.store_service import StoreUnlockService
 from app.ui.wiring import Services
-from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
+from tests.ui.test_walkthrough import TIMEOUT, Driver, opened, unlock  # noqa: F401 (the fixture)
 from tests.ui.walkthrough_helpers import REP_ID, draw_signature, error_boxes, photo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -367,3 +367,22 @@ def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, 
     win.lock_now()
     qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
     win.close()
+
+
+def test_a_print_the_pdf_writer_refused_is_not_counted(opened, tmp_path: Path) -> None:  # noqa: F811
+    d, case_id, _profile = opened
+    page = d.page("closing")
+    page.target.setCurrentIndex(page.target.findData(""))
+    # no folder chosen: asked for first, nothing rendered or counted
+    d.click(page.print_all_button)
+    assert "文件夹" in page.print_state.text()
+    # a folder that does not exist: the writer refuses, the refusal is shown, nothing is counted
+    type_text(d.qtbot, page.pdf_folder, str(tmp_path / "gone"))
+    d.click(page.print_all_button)
+    d.qtbot.waitUntil(lambda: bool(error_boxes()), timeout=TIMEOUT)
+    box = error_boxes()[0]
+    assert "无法写入PDF文件" in box.text()
+    box.close()
+    d.qtbot.waitUntil(d.win.workspace.idle, timeout=TIMEOUT)
+    assert not any(d.case.snap.printed.get(f) for f in d.case.snap.required_forms)
+    assert "未打印" in page.print_state.text()
