@@ -370,7 +370,7 @@ def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, 
 
 
 def test_a_print_the_pdf_writer_refused_is_not_counted(opened, tmp_path: Path) -> None:  # noqa: F811
-    d, case_id, _profile = opened
+    d, _case_id, _profile = opened
     page = d.page("closing")
     page.target.setCurrentIndex(page.target.findData(""))
     # no folder chosen: asked for first, nothing rendered or counted
