@@ -180,8 +180,8 @@
     </message>
     <message>
         <location line="+37"/>
-        <source>Complete</source>
-        <translation>已完成</translation>
+        <source>Case details complete</source>
+        <translation>案件信息齐全</translation>
     </message>
     <message>
         <location line="+8"/>

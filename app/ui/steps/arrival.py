@@ -232,7 +232,7 @@ class ArrivalPage(StepPage):
         lacking = [m for m in snap.statuses["arrival"].missing if m.code.startswith("arrival.case.")] \
             if "arrival" in snap.statuses else []
         self.case_state.setText("；".join(pick(m.message_zh, m.message_en) for m in lacking) if lacking
-                                else self.tr("Complete"))
+                                else self.tr("Case details complete"))
         arrival = arrival_section(snap)
         notice = arrival.get("notice")
         if snap.planned_date:
