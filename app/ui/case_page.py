@@ -137,8 +137,8 @@ class CasePage(QWidget):
         self.missing.itemClicked.connect(self._go_missing)
         self.next_button = QPushButton(self.tr("Next step →"))
         self.next_button.setProperty("primary", True)
-        self.next_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.next_button.setToolTip("Ctrl+Enter")
+        self.next_button.setShortcut(QKeySequence("Ctrl+PgDown"))  # Ctrl+Enter adds a finding
+        self.next_button.setToolTip("Ctrl+PgDown")
         self.next_button.clicked.connect(self.next_step)
         self.step_view.selectionModel().currentChanged.connect(
             lambda cur, _prev: self.show_step(PAGES[cur.row()]) if cur.isValid() else None)
@@ -206,6 +206,8 @@ class CasePage(QWidget):
         self.steps.set_progress(snap.progress, snap.is_closed)
         for page in self.pages.values():
             page.set_snapshot(snap)
+        if self.loads == 0 and snap.progress is not None and not snap.is_closed:
+            self.show_step(snap.progress.current_page())  # opened where the audit stands
         self._show_missing()
         self.loads += 1
         self.loaded.emit()
