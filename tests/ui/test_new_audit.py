@@ -386,3 +386,17 @@ def test_a_print_the_pdf_writer_refused_is_not_counted(opened, tmp_path: Path) -
     d.qtbot.waitUntil(d.win.workspace.idle, timeout=TIMEOUT)
     assert not any(d.case.snap.printed.get(f) for f in d.case.snap.required_forms)
     assert "未打印" in page.print_state.text()
+
+
+def test_the_sync_summary_names_the_office_records_it_skipped(qtbot) -> None:
+    from app.sync.results import SyncReport, TransferStats
+    from app.ui.sync_dialogs import SyncSummaryBox
+    from app.ui.sync_work import SyncSummary
+
+    report = SyncReport(skipped={"institutions 某市坏代码医院": "check character wrong"})
+    summary = SyncSummary.of("http://127.0.0.1:1", report, TransferStats(), {})
+    assert summary.skipped == [("institutions 某市坏代码医院", "check character wrong")]
+    box = SyncSummaryBox(None, summary)
+    qtbot.addWidget(box)
+    assert "已跳过" in box.informativeText() and "某市坏代码医院" in box.informativeText()
+    assert "check character wrong" in box.detailedText()
