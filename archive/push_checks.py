@@ -22,6 +22,7 @@ from app.evidence.verify_rules import (
     Problem,
     Trust,
     Verification,
+    check_batch,
     check_object,
     check_reference,
     check_refusal,
@@ -143,6 +144,8 @@ def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Tru
     check_object(v, env, case_id, trust, sha256=sha)
     if env.get("type") == "provider-refusal" and isinstance(env.get("body"), dict):
         check_refusal(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
+    if env.get("type") == "provider-batch-signature" and isinstance(env.get("body"), dict):
+        check_batch(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
     return env
 
 

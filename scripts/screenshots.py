@@ -175,8 +175,9 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         for size in SIZES:
             save(app, win, out, f"12-home{tag}", size)
         sync_dialogs(app, win, out, tag)
-        home.table.selectRow(0)
-        home.open_selected()
+        showcase = next(home.model.row_at(r).case_id for r in range(home.model.rowCount())
+                        if home.model.row_at(r).status == "closed")  # beside it: the practice audit
+        win.open_case(showcase)
         case = win.case_page
         wait(app, services.store_pool, lambda: case.snap is not None)
         for i, step in enumerate(PAGES):
@@ -202,6 +203,92 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
             wait(app, services.store_pool, lambda: False, timeout_s=1.5)  # QPdfView renders pages on a thread
             save(app, preview, out, f"{21 + len(PAGES):02d}-print-preview{tag}", size)
         preview.close()
+        win.lock_now()
+        services.store_pool.waitForDone()
+        win.close()
+        win.deleteLater()
+        settle(app)
+
+
+def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
+    """新建稽核 on the GUI demo: the dialog (a USCC with a wrong check character named at once, then filled in),
+    the new case at its first step with 尚缺 and 下一步, the provider signing a list once, and the closing page
+    with "打印全部现场文书"."""
+    import tempfile
+    from datetime import date, timedelta
+
+    from PySide6.QtCore import QDate
+
+    from app.ui.store_service import DEMO_PASSPHRASES
+    from app.ui.wiring import build_services
+
+    def day(edit: object, d: date) -> None:
+        edit.setDate(QDate(d.year, d.month, d.day))  # type: ignore[attr-defined]
+
+    with tempfile.TemporaryDirectory(prefix="fieldaudit-shots-new-") as tmp:
+        services = build_services(Path(tmp) / "demo", True)
+        win = MainWindow(services, idle_ms=3_600_000)
+        team = services.unlock.inspectors()
+        for (iid, _name), secret in zip(team, DEMO_PASSPHRASES, strict=True):
+            services.unlock.unlock(iid, secret)
+        win._on_unlocked(team)
+        win.resize(*SIZES[0])
+        win.show()
+        wait(app, services.store_pool, lambda: win.home_page.model.rowCount() > 1)
+        save(app, win, out, f"39-home-practice-audit{tag}", SIZES[0])
+        win.new_audit()
+        wait(app, services.store_pool, lambda: win.new_audit_dialog is not None)
+        dialog = win.new_audit_dialog
+        assert dialog is not None
+        dialog.party.setCurrentIndex(dialog.party.findData("__new__"))
+        dialog.party_name.setText("某市虚构第三医院（练习）")
+        dialog.uscc.setText("91420100M000300Q50")
+        dialog.address.setText("某市某区练习路 3 号")
+        dialog.legal_rep.setText("钱院长")
+        dialog.kind.setCurrentIndex(dialog.kind.findData("special"))
+        dialog.doc_no.setText("某医保稽通〔2026〕21号")
+        dialog.matters.setText("住院费用结算、检查检验收费")
+        today = date.today()
+        day(dialog.planned, today)
+        day(dialog.period_from, date(today.year - 1, 1, 1))
+        day(dialog.period_to, date(today.year - 1, 12, 31))
+        dialog.notice_mode.setCurrentIndex(dialog.notice_mode.findData("served"))
+        day(dialog.served_on, today - timedelta(days=5))
+        save(app, dialog, out, f"40-new-audit-uscc-error{tag}", (1280, 720))
+        dialog.uscc.setText("91420100M000300Q5R")
+        save(app, dialog, out, f"41-new-audit-filled{tag}", (1280, 720))
+        dialog.submit()
+        wait(app, services.store_pool, lambda: win.case_page is not None and win.case_page.snap is not None)
+        case = win.case_page
+        assert case is not None
+        for size in SIZES:
+            win.resize(*size)
+            wait(app, services.store_pool, win.workspace.idle)
+            save(app, win, out, f"42-new-audit-arrival{tag}", size)
+        # two photos, then the provider signs once for both (the list shown above the pad)
+        evidence = case.page("evidence")
+        case.show_step("evidence")
+        files = []
+        for n in range(2):
+            f = Path(tmp) / f"IMG_{n:04d}.JPG"
+            f.write_bytes(demo_photo())
+            files.append(f)
+        evidence.source.setText("住院部三病区护士站")
+        evidence.provider_name.setText("钱护士")
+        loads = case.loads
+        evidence.import_paths(files)
+        wait(app, services.store_pool, lambda: case.loads > loads and win.workspace.idle())
+        evidence.sign_batch()
+        batch = evidence.batch_dialog
+        assert batch is not None
+        batch.panel.pad.set_strokes(demo_signature())
+        save(app, batch, out, f"43-batch-signature{tag}", None)
+        batch.reject()
+        case.show_step("closing")
+        for size in SIZES:
+            win.resize(*size)
+            wait(app, services.store_pool, win.workspace.idle)
+            save(app, win, out, f"44-new-audit-closing{tag}", size)
         win.lock_now()
         services.store_pool.waitForDone()
         win.close()
@@ -260,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         settle(app)
 
     walkthrough(app, out, tag)
+    new_audit_path(app, out, tag)
 
     host = QWidget()
     host.resize(900, 600)

@@ -55,6 +55,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         report = client.sync()
     for case_id, reason in sorted(report.assignments_pending.items()):
         print(f"assignment {case_id} pending: {reason}", file=sys.stderr)
+    for name, reason in sorted(report.skipped.items()):
+        print(f"skipped office record {name}: {reason}", file=sys.stderr)
     return 0 if report.ok else 1
 
 

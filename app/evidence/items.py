@@ -61,7 +61,7 @@ class _Index:
 
 
 _CACHE = "fieldaudit.items_index"
-_STATUS_TYPES = frozenset({"evidence", "record", "provider-signature", "provider-refusal"})
+_STATUS_TYPES = frozenset({"evidence", "record", "provider-signature", "provider-refusal", "provider-batch-signature"})
 
 
 def _index(session: Session, case_id: str) -> _Index:
@@ -98,6 +98,9 @@ def _read_index(session: Session, case_id: str) -> _Index:
             superseded[body["supersedes"]["item" if type_ == "evidence" else "record"]] = oid
         if type_ in ("provider-signature", "provider-refusal") and target_id:
             provider.setdefault(target_id, []).append(row)
+        if type_ == "provider-batch-signature":  # one signature answering every item it lists
+            for t in body.get("targets") or []:
+                provider.setdefault(str(t["target"]), []).append(row)
     return _Index(rows, superseded, provider)
 
 
@@ -113,7 +116,7 @@ def _forget_after_transaction(session: Session, _transaction: Any) -> None:
 
 def _provider_state(rows: list[_Row]) -> str | None:
     types = {r.type for r in rows}
-    if "provider-signature" in types:
+    if "provider-signature" in types or "provider-batch-signature" in types:
         return "signed"
     if "provider-refusal" in types:
         return "refused"

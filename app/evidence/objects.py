@@ -28,6 +28,7 @@ EVENT_TYPES = {
     "provider-signature": "provider.signed",
     "provider-refusal": "provider.refused",
     "record": "record.signed",
+    "provider-batch-signature": "provider.batch_signed",
 }
 
 

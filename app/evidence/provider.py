@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.evidence.blobstore import BlobStore
-from app.evidence.canonical import canonical_bytes, loads
+from app.evidence.canonical import canonical_bytes, canonical_sha256, loads
 from app.evidence.capture import clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
@@ -109,4 +109,49 @@ def record_refusal(store: Store, case_id: str, target_id: str, reason: str, *, s
         }
         row = sign_and_store(s, store, case_id, "provider-refusal", body, signers, object_id=uuid7(),
                              target_id=target_id)
+        return row.id
+
+
+def batch_list(s: Session, case_id: str, target_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The list shown to the provider before a batch signature: one line per item (seq, title, id, hash)."""
+    ids = list(dict.fromkeys(target_ids))
+    if not ids:
+        raise UserError("请至少选择一项证据。", "Choose at least one item.")
+    shown = []
+    for seq, target_id in enumerate(ids, 1):
+        target = _target(s, case_id, target_id)
+        if target.type != "evidence":
+            raise UserError("批量签名只用于证据。", "A batch signature covers evidence items only.")
+        shown.append({"seq": seq, "title": str(loads(target.body).get("title", "")), "target": target.id,
+                      "target_sha256": target.sha256})
+    return shown
+
+
+def record_batch_signature(store: Store, case_id: str, target_ids: Sequence[str], signer: Signer,
+                           strokes: Sequence[Stroke], image_png: bytes, *, purpose: str = "证据确认",
+                           statement: str = "") -> str:
+    """The provider signs once for the listed items (as on a paper evidence list): one binding to the hashes of
+    all of them and to the list shown, signed by both inspectors; returns its id. Single-item signing stays."""
+    if not signer.name.strip():
+        raise UserError("请填写签名人姓名。", "Enter the signer's name.")
+    clean = _validate_strokes(strokes)
+    if not image_png.startswith(b"\x89PNG"):
+        raise UserError("签名图像无效。", "The signature image is not valid.")
+    bs = BlobStore(store)
+    with store.transaction() as s:
+        shown = batch_list(s, case_id, target_ids)
+        signers = signing_pair(s, store, case_id)
+        strokes_blob = bs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": clean}))
+        image_blob = bs.ingest_bytes(s, image_png)
+        binding: dict[str, Any] = {
+            "v": 1, "type": "provider-batch-signature", "case": case_id,
+            "targets": [{"target": x["target"], "target_type": "evidence", "target_sha256": x["target_sha256"]}
+                        for x in shown],
+            "shown": shown, "shown_sha256": canonical_sha256(shown),
+            "signer": signer.as_json(), "purpose": purpose, "statement": statement,
+            "time": clock_claim(s, case_id),
+            "strokes_sha256": strokes_blob.sha256, "image_sha256": image_blob.sha256,
+            "inspectors": signers,
+        }
+        row = sign_and_store(s, store, case_id, "provider-batch-signature", binding, signers, object_id=uuid7())
         return row.id

@@ -28,6 +28,7 @@ from app.evidence.verify_rules import (
     Reference,
     Trust,
     Verification,
+    check_batch,
     check_blob,
     check_checkpoint_root,
     check_checkpoint_signature,
@@ -174,6 +175,8 @@ def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payl
             check_blob(v, what, blob, blob_hash, **at)
         if kind == "provider-refusal":
             check_refusal(v, what, body, **at)
+        elif kind == "provider-batch-signature":
+            check_batch(v, what, body, **at)
         objects.append(_Object(kind, str(env.get("id")), sha, references(env),
                                kind in ANSWERED_KINDS and not body.get("parent")))
     by_id = {o.id: o for o in objects}

@@ -32,8 +32,9 @@ OBJECT_CONTEXTS = {
     "provider-signature": "fieldaudit/provider-signature/v1",
     "provider-refusal": "fieldaudit/provider-refusal/v1",
     "record": "fieldaudit/record/v1",
+    "provider-batch-signature": "fieldaudit/provider-batch-signature/v1",
 }
-OBJECT_EVENTS = {"evidence.captured", "provider.signed", "provider.refused", "record.signed"}
+OBJECT_EVENTS = {"evidence.captured", "provider.signed", "provider.refused", "record.signed", "provider.batch_signed"}
 ANSWERED_KINDS = {"evidence", "record"}  # each needs the provider's answer: a verified ``target`` reference to it
 
 
@@ -438,6 +439,12 @@ def references(env: Mapping[str, Any]) -> list[Reference]:
         return out
     if kind in ("provider-signature", "provider-refusal"):
         return [Reference("target", str(body.get("target")), body.get("target_sha256"))]
+    if kind == "provider-batch-signature":
+        targets = body.get("targets")
+        if not isinstance(targets, list):
+            return [Reference("target", "", None)]
+        return [Reference("target", str(t.get("target")), t.get("target_sha256")) if isinstance(t, dict)
+                else Reference("target", "", None) for t in targets]
     return []
 
 
@@ -474,7 +481,7 @@ def required_blobs(env: Mapping[str, Any]) -> list[str]:
         return []
     if env.get("type") == "evidence":
         return evidence_blobs(body)
-    if env.get("type") == "provider-signature":
+    if env.get("type") in ("provider-signature", "provider-batch-signature"):
         return provider_signature_blobs(body)
     return []
 
@@ -489,6 +496,29 @@ def check_blob(v: Verification, what: str, sha: str, blob_hash: BlobHasher, **at
         v.fail(what, f"blob {sha[:16]}… is missing", "missing_blobs", blob=sha, **at)
     elif actual != sha:
         v.fail(what, f"blob {sha[:16]}… does not match its hash (altered)", "blob_mismatch", blob=sha, **at)
+
+
+def check_batch(v: Verification, what: str, body: Mapping[str, Any], **at: Any) -> None:
+    """A batch signature lists at least one item, each once, and what was shown to the provider is exactly that
+    list: ``shown_sha256`` is the canonical SHA-256 of ``shown`` (one line per item: seq, title, target, hash)
+    and ``shown`` names the same targets with the same hashes, in order."""
+    targets = body.get("targets")
+    shown = body.get("shown")
+    if not isinstance(targets, list) or not targets or not isinstance(shown, list):
+        v.fail(what, "lists no items", "bad_object", **at)
+        return
+    ids = [t.get("target") if isinstance(t, dict) else None for t in targets]
+    if len(set(map(str, ids))) != len(ids):
+        v.fail(what, "lists an item twice", "bad_object", **at)
+    pairs = [(t.get("target"), t.get("target_sha256")) if isinstance(t, dict) else None for t in targets]
+    shown_pairs = [(s.get("target"), s.get("target_sha256")) if isinstance(s, dict) else None for s in shown]
+    if pairs != shown_pairs:
+        v.fail(what, "the list shown to the provider is not the list signed", "reference_mismatch", **at)
+    try:
+        if canonical_sha256(shown) != body.get("shown_sha256"):
+            v.fail(what, "the hash of the list shown does not match", "reference_mismatch", **at)
+    except CanonicalisationError as exc:
+        v.fail(what, f"the list shown is not canonical ({exc})", "bad_object", **at)
 
 
 def check_refusal(v: Verification, what: str, body: Mapping[str, Any], **at: Any) -> None:

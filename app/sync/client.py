@@ -33,6 +33,7 @@ from app.evidence.signing import (
 )
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob, Case, Inspector, JournalLeaf, Payload, SignedObject
+from app.models.validators import ValidationError
 from app.sync import state
 from app.sync.auth import DeviceAuth
 from app.sync.errors import (
@@ -299,6 +300,10 @@ class SyncClient(UploadMixin):
                 items = list(page.get("items", []))
                 with self.store.transaction() as s:
                     for item in items:
+                        problem = office_record_problem(kind, item)
+                        if problem is not None:  # named in the summary and skipped; the rest syncs
+                            report.skipped[record_name(kind, item)] = problem
+                            continue
                         state.put(s, f"pull.{kind}.{item['id']}", item["data"])
                     state.put(s, f"pull.{kind}.cursor", int(page.get("cursor", cursor)))
                 count += len(items)
@@ -321,6 +326,11 @@ class SyncClient(UploadMixin):
                 continue
             case_id = str(data.get("case_id", key))
             if case_id in done:
+                continue
+            problem = office_record_problem("assignments", {"id": key, "data": data})
+            if problem is not None:
+                report.skipped[record_name("assignments", {"id": key, "data": data})] = problem
+                report.assignments_pending[case_id] = problem
                 continue
             inspectors = [str(i) for i in data.get("inspectors", [])]
             try:
@@ -352,10 +362,12 @@ class SyncClient(UploadMixin):
                     state.put(s, f"assignment.case.{case_id}", {"time": utc_now()})
                     state.delete(s, f"assignment.pending.{case_id}")
                     report.cases_created.append(case_id)
-            except FieldAuditError as exc:
+            except (FieldAuditError, ValidationError) as exc:
+                message = exc.message_en
                 with self.store.transaction() as s:
-                    state.put(s, f"assignment.pending.{case_id}", {"reason": exc.message_en, "data": data})
-                report.assignments_pending[case_id] = exc.message_en
+                    state.put(s, f"assignment.pending.{case_id}", {"reason": message, "data": data})
+                report.assignments_pending[case_id] = message
+                report.skipped[record_name("assignments", {"id": key, "data": data})] = message
 
     # -- push ---------------------------------------------------------------------------------------------------------
     def pending_cases(self) -> list[str]:
@@ -496,3 +508,44 @@ class SyncClient(UploadMixin):
         if refs:
             s.execute(update(Blob).where(Blob.sha256.in_(sorted(refs)), Blob.archived.is_(False)).values(archived=True))
         s.flush()
+
+
+def record_name(kind: str, item: Any) -> str:
+    """How the sync summary names an office record: its kind and its name (or id)."""
+    data = item.get("data") if isinstance(item, dict) else None
+    name = ""
+    if isinstance(data, dict):
+        inst = data.get("institution") if kind == "assignments" else data
+        name = str((inst or {}).get("name") or "") if isinstance(inst, dict) else ""
+        name = name or str(data.get("title") or "")
+    ident = str(item.get("id", "")) if isinstance(item, dict) else ""
+    return f"{kind} {name or ident or '?'}".strip()[:200]
+
+
+def office_record_problem(kind: str, item: Any) -> str | None:
+    """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
+    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed."""
+    from app.models.validators import validate_uscc
+
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        return "record without an id"
+    data = item.get("data")
+    if not isinstance(data, dict):
+        return "record without data"
+    inst: Any = data if kind == "institutions" else data.get("institution") if kind == "assignments" else None
+    if kind in ("institutions", "assignments"):
+        if not isinstance(inst, dict) or not isinstance(inst.get("name"), str) or not inst["name"].strip():
+            return "party without a name"
+        uscc = inst.get("uscc")
+        if uscc not in (None, ""):
+            if not isinstance(uscc, str):
+                return "invalid unified social credit code"
+            try:
+                validate_uscc(uscc)
+            except ValidationError as exc:
+                return exc.message_en
+    if kind == "assignments":
+        inspectors = data.get("inspectors", [])
+        if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
+            return "assignment with malformed inspectors"
+    return None

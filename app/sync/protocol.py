@@ -25,9 +25,11 @@ CTX_MANIFEST = "fieldaudit/manifest/v1"
 CTX_PROVIDER_SIGNATURE = "fieldaudit/provider-signature/v1"
 CTX_PROVIDER_REFUSAL = "fieldaudit/provider-refusal/v1"
 CTX_RECORD = "fieldaudit/record/v1"
+CTX_PROVIDER_BATCH_SIGNATURE = "fieldaudit/provider-batch-signature/v1"
 
 # Contexts a signature inside a pushed payload may be made in.
-EVIDENCE_CONTEXTS = (CTX_MANIFEST, CTX_PROVIDER_SIGNATURE, CTX_PROVIDER_REFUSAL, CTX_RECORD, CTX_JOURNAL)
+EVIDENCE_CONTEXTS = (CTX_MANIFEST, CTX_PROVIDER_SIGNATURE, CTX_PROVIDER_REFUSAL, CTX_RECORD, CTX_JOURNAL,
+                     CTX_PROVIDER_BATCH_SIGNATURE)
 
 # Signed-object envelopes (app/evidence/objects.py): {"type", "id", "body", "signatures"}; the signatures are made
 # over ``body`` in the type's context.
@@ -36,6 +38,7 @@ OBJECT_CONTEXTS: dict[str, str] = {
     "provider-signature": CTX_PROVIDER_SIGNATURE,
     "provider-refusal": CTX_PROVIDER_REFUSAL,
     "record": CTX_RECORD,
+    "provider-batch-signature": CTX_PROVIDER_BATCH_SIGNATURE,
 }
 
 # A mutable case field change travels as a journal entry of this type whose payload is

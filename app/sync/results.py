@@ -49,6 +49,7 @@ class SyncReport:
     cases_created: list[str] = field(default_factory=list)
     assignments_pending: dict[str, str] = field(default_factory=dict)
     cases: list[CaseResult] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # a bad office record ("kind name") -> why it was skipped
 
     @property
     def ok(self) -> bool:

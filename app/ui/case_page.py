@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -31,6 +33,7 @@ from app.ui.steps.measures import MeasuresPage
 from app.ui.steps.onsite import OnsitePage
 from app.ui.steps.recusal import RecusalPage
 from app.ui.workspace import Workspace
+from app.workflow.progress import DONE, EMPTY, MISSING, READY, Progress
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_CLASSES: dict[str, type[StepPage]] = {
@@ -41,20 +44,25 @@ PAGE_CLASSES: dict[str, type[StepPage]] = {
 
 
 class StepListModel(QAbstractListModel):
-    """The steps with ✓ (nothing missing) or the number of things missing."""
+    """The steps, each marked from the workflow's page state: ✓ done, "N 项待办", "—" nothing recorded (not
+    needed), "可结案" (closing: nothing missing, not yet closed)."""
 
     StepRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._missing: dict[str, int] = {}
+        self._states: dict[str, tuple[str, int]] = {}  # page -> (state, missing count)
         self._closed = False
 
-    def set_statuses(self, missing: dict[str, int], closed: bool) -> None:
-        self._missing = dict(missing)
+    def set_progress(self, progress: Progress | None, closed: bool) -> None:
+        self._states = ({p: (st.state, len(st.status.missing)) for p, st in progress.pages.items()}
+                        if progress is not None else {})
         self._closed = closed
         if PAGES:
             self.dataChanged.emit(self.index(0), self.index(len(PAGES) - 1))
+
+    def state(self, step: str) -> str:
+        return self._states.get(step, ("", 0))[0]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(PAGES)
@@ -63,23 +71,22 @@ class StepListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(PAGES):
             return None
         step = PAGES[index.row()]
-        missing = self._missing.get(step)
+        state, missing = self._states.get(step, ("", 0))
         if role == self.StepRole:
             return step
         if role == Qt.ItemDataRole.DisplayRole:
-            if missing is None:
-                mark = "…"
-            elif missing == 0:
-                mark = "✓"
-            else:
-                mark = self.tr("%1 missing").replace("%1", str(missing))
+            mark = {DONE: "✓", EMPTY: "—", READY: self.tr("ready to close"),
+                    MISSING: self.tr("%1 missing").replace("%1", str(missing))}.get(state, "…")
             return f"{index.row() + 1}. {step_label(step)}   {mark}"
-        if role == Qt.ItemDataRole.ForegroundRole and missing:
+        if role == Qt.ItemDataRole.ForegroundRole and state == MISSING:
             return QColor("#b3261e")
-        if role == Qt.ItemDataRole.ForegroundRole and missing == 0:
+        if role == Qt.ItemDataRole.ForegroundRole and state == DONE:
             return QColor("#1e7b34")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tr("Alt+%1").replace("%1", str(index.row() + 1))
+            tip = {DONE: self.tr("Complete"), EMPTY: self.tr("Nothing recorded; not required for closing"),
+                   READY: self.tr("Nothing missing; the audit can be closed"),
+                   MISSING: self.tr("Still missing something")}.get(state, "")
+            return (tip + "  " if tip else "") + self.tr("Alt+%1").replace("%1", str(index.row() + 1))
         return None
 
 
@@ -120,9 +127,19 @@ class CasePage(QWidget):
         self._current = PAGES[0]
         for i, step in enumerate(PAGES):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
-        self.missing = QLabel()
+        # 尚缺: always visible, each entry a link to where it is fixed
+        self.missing_title = QLabel()
+        self.missing_title.setProperty("role", "error")
+        self.missing = QListWidget()
+        self.missing.setMaximumHeight(112)
         self.missing.setWordWrap(True)
-        self.missing.setProperty("role", "error")
+        self.missing.itemActivated.connect(self._go_missing)
+        self.missing.itemClicked.connect(self._go_missing)
+        self.next_button = QPushButton(self.tr("Next step →"))
+        self.next_button.setProperty("primary", True)
+        self.next_button.setShortcut(QKeySequence("Ctrl+PgDown"))  # Ctrl+Enter adds a finding
+        self.next_button.setToolTip("Ctrl+PgDown")
+        self.next_button.clicked.connect(self.next_step)
         self.step_view.selectionModel().currentChanged.connect(
             lambda cur, _prev: self.show_step(PAGES[cur.row()]) if cur.isValid() else None)
         head = QHBoxLayout()
@@ -133,6 +150,11 @@ class CasePage(QWidget):
         head.addLayout(titles, 1)
         right = QVBoxLayout()
         right.addWidget(self.stack, 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.missing_title)
+        bottom.addStretch(1)
+        bottom.addWidget(self.next_button)
+        right.addLayout(bottom)
         right.addWidget(self.missing)
         main = QHBoxLayout()
         main.addWidget(self.step_view)
@@ -150,6 +172,7 @@ class CasePage(QWidget):
         page = self.pages.get(step)
         if page is None:
             page = PAGE_CLASSES[step](self.ws, self.case_id)
+            page.navigate.connect(self.go_to)
             self.pages[step] = page
             self.stack.addWidget(page)
             if self.snap is not None:
@@ -180,26 +203,62 @@ class CasePage(QWidget):
             self.banner.setText(self.tr("This audit was closed on %1. It is read-only: further entries are "
                                         "signed corrections.").replace("%1", snap.closed[:10]))
         self.banner.setVisible(snap.is_closed)
-        self.steps.set_statuses({k: len(v.missing) for k, v in snap.statuses.items()}, snap.is_closed)
+        self.steps.set_progress(snap.progress, snap.is_closed)
         for page in self.pages.values():
             page.set_snapshot(snap)
+        if self.loads == 0 and snap.progress is not None and not snap.is_closed:
+            self.show_step(snap.progress.current_page())  # opened where the audit stands
         self._show_missing()
         self.loads += 1
         self.loaded.emit()
 
+    def next_step(self) -> None:
+        """The page after this one (the walk-through's order; what is missing stays listed below)."""
+        row = PAGES.index(self.current_step())
+        if row + 1 < len(PAGES):
+            self.show_step(PAGES[row + 1])
+
+    def go_to(self, step: str, field: str = "") -> None:
+        """Show ``step`` and put the focus where ``field`` (a case field or a missing-list code) is entered."""
+        self.show_step(step)
+        if field:
+            self.page(step).focus_field(field)
+
+    def _go_missing(self, item: QListWidgetItem) -> None:
+        code = item.data(Qt.ItemDataRole.UserRole)
+        if code and self.snap is not None and self.snap.progress is not None:
+            self.go_to(self.snap.progress.page_of(code), code)
+
+    def missing_codes(self) -> list[str]:
+        return [self.missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.missing.count())]
+
     def _show_missing(self) -> None:
+        """What the current page still needs (on the closing page: everything closing needs), each a link."""
+        self.missing.clear()
+        self.next_button.setEnabled(self.current_step() != PAGES[-1])
         if self.snap is None:
             return
         status = self.snap.statuses.get(self.current_step())
         if status is None or self.snap.is_closed:
-            self.missing.setText("")
+            self.missing_title.setText(self.tr("Closed") if self.snap.is_closed else "")
             return
-        lines = [pick(m.message_zh, m.message_en) for m in status.missing[:4]]
-        more = len(status.missing) - len(lines)
-        if more > 0:
-            lines.append(self.tr("and %1 more").replace("%1", str(more)))
-        warn = [pick(w.message_zh, w.message_en) for w in status.warnings[:2]]
-        text = self.tr("Still missing: %1").replace("%1", "；".join(lines)) if lines else ""
-        if warn:
-            text = (text + "\n" if text else "") + "⚠ " + "；".join(warn)
-        self.missing.setText(text)
+        progress = self.snap.progress
+        for m in status.missing:
+            page = progress.page_of(m.code) if progress is not None else self.current_step()
+            where = "" if page == self.current_step() else f"  → {step_label(page)}"
+            item = QListWidgetItem(pick(m.message_zh, m.message_en) + where)
+            item.setData(Qt.ItemDataRole.UserRole, m.code)
+            item.setForeground(QColor("#b3261e"))
+            self.missing.addItem(item)
+        for w in status.warnings:
+            item = QListWidgetItem("⚠ " + pick(w.message_zh, w.message_en))
+            item.setData(Qt.ItemDataRole.UserRole, w.code)
+            self.missing.addItem(item)
+        if status.missing:
+            self.missing_title.setText(self.tr("Still missing (%1) — click an entry to go there")
+                                       .replace("%1", str(len(status.missing))))
+        else:
+            self.missing_title.setText(self.tr("Nothing missing on this step"))
+            self.missing_title.setProperty("role", "ok")
+            return
+        self.missing_title.setProperty("role", "error")

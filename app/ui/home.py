@@ -68,27 +68,22 @@ class HomeData:
 
 
 def load_home(store: Any) -> HomeData:
-    """Read the case list, the open deadlines and the sync state (worker thread)."""
-    from sqlalchemy import select
-
-    from app.models.schema import Deadline
+    """Read the case list, what is due (``procedure.due_items``: the workflow computes every deadline, the notice's
+    included) and the sync state (worker thread)."""
     from app.workflow.cases import list_cases
+    from app.workflow.procedure import due_items
 
     with store.session() as s:
         pairs = list_cases(s)
-        names = {case.id: inst.name for case, inst in pairs}
-        open_deadlines = list(s.scalars(select(Deadline).where(Deadline.done.is_(None)).order_by(Deadline.due)))
-        first: dict[str, Deadline] = {}
-        for d in open_deadlines:
+        items = due_items(s, date.today())
+        first: dict[str, Any] = {}
+        for d in items:
             first.setdefault(d.case_id, d)
         cases = [CaseRow(c.id, c.doc_no, c.title, inst.name, c.kind, c.status, c.planned_date,
-                         first[c.id].due if c.id in first else "", first[c.id].kind if c.id in first else "")
+                         first[c.id].due.isoformat() if c.id in first else "",
+                         first[c.id].kind if c.id in first else "")
                  for c, inst in pairs]
-        due = [DueItem(d.case_id, names.get(d.case_id, ""), d.kind, d.due, d.basis) for d in open_deadlines]
-        for c, inst in pairs:  # the notice must be served 3 days before an announced audit
-            if c.status == "assigned" and not c.unannounced and not c.notice_served_on and c.planned_date:
-                due.append(DueItem(c.id, inst.name, "notice", c.planned_date, "第七条第（一）项"))
-    due.sort(key=lambda d: d.due)
+        due = [DueItem(d.case_id, d.institution, d.kind, d.due.isoformat(), d.basis) for d in items]
     return HomeData(cases, due, load_sync_status(store))
 
 
@@ -203,6 +198,7 @@ class HomePage(QWidget):
 
     case_opened = Signal(str)
     sync_requested = Signal()
+    new_requested = Signal()
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -256,6 +252,9 @@ class HomePage(QWidget):
         self.open_button.setProperty("primary", True)
         self.open_button.clicked.connect(self.open_selected)
         self.count_label = QLabel()
+        self.new_button = QPushButton(self.tr("New audit (Ctrl+N)"))
+        self.new_button.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_button.clicked.connect(self.new_requested.emit)
 
         self.due_list = QListWidget()
         self.due_list.itemActivated.connect(lambda item: self.case_opened.emit(item.data(Qt.ItemDataRole.UserRole)))
@@ -277,6 +276,7 @@ class HomePage(QWidget):
         left_layout.addWidget(self.table, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.new_button)
         bottom.addWidget(self.open_button)
         left_layout.addLayout(bottom)
         right = QWidget()

@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock_now)
         self.workspace: Workspace | None = None
         self.case_page: CasePage | None = None
+        self.new_audit_dialog: QWidget | None = None
         self.sync_controller: SyncController | None = None
         self.resize(1366, 768)
         self._retranslate()
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         home = HomePage(self.workspace)
         home.case_opened.connect(self.open_case)
         home.sync_requested.connect(self.sync_now)
+        home.new_requested.connect(self.new_audit)
         self.set_page(PAGE_HOME, home)
 
     def open_case(self, case_id: str) -> CasePage | None:
@@ -176,6 +178,23 @@ class MainWindow(QMainWindow):
         self.set_page(PAGE_CASE, page)
         self.show_page(PAGE_CASE)
         return page
+
+    def new_audit(self) -> None:
+        """新建稽核: load the parties and inspectors, then the dialog; the new case opens once created."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        from app.ui.new_audit import NewAuditDialog, load_choices
+
+        def show(choices: object) -> None:
+            if self.workspace is not workspace:
+                return  # locked meanwhile
+            dialog = NewAuditDialog(workspace, choices, self)  # type: ignore[arg-type]
+            dialog.created.connect(self.open_case)
+            self.new_audit_dialog = dialog
+            dialog.open()
+
+        workspace.run(self, load_choices, show, mutate=False)
 
     def _drop_workspace(self) -> None:
         """Forget every page holding case data (after a lock the store is closed)."""
@@ -192,6 +211,11 @@ class MainWindow(QMainWindow):
             self._stack.removeWidget(page)
             page.deleteLater()
         self.case_page = None
+        dialog = getattr(self, "new_audit_dialog", None)
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+            self.new_audit_dialog = None
         self.workspace.deleteLater()
         self.workspace = None
 

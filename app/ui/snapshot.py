@@ -17,10 +17,12 @@ from app.evidence.canonical import loads
 from app.evidence.items import evidence_bodies, item_statuses, record_statuses
 from app.models.profile import Store
 from app.models.schema import Case, Deadline, EvidenceItem, Inspector, SignedObject
+from app.workflow.progress import PAGES as PROGRESS_PAGES
+from app.workflow.progress import Progress, case_progress
 from app.workflow.steps_base import Missing, StepStatus, case_data, case_inspector_ids, section
 
-#: The pages of the walk-through, in order, and the workflow step each one reports.
-PAGES = ("arrival", "recusal", "checklist", "evidence", "interview", "onsite", "measures", "findings", "closing")
+#: The pages of the walk-through, in order (``app.workflow.progress`` owns the list).
+PAGES = PROGRESS_PAGES
 
 
 @dataclass
@@ -79,6 +81,10 @@ class CaseSnapshot:
     institution: str
     institution_uscc: str
     planned_date: str
+    period_from: str
+    period_to: str
+    matters: str
+    basis: str
     notice_served_on: str
     unannounced: bool
     unannounced_reason: str
@@ -96,6 +102,7 @@ class CaseSnapshot:
     printed: dict[str, list[dict[str, str]]]
     required_forms: list[str]
     statuses: dict[str, StepStatus] = field(default_factory=dict)
+    progress: Progress | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -135,32 +142,9 @@ def _records(store: Store, session: Any, case_id: str) -> list[RecordInfo]:
     return out
 
 
-def _only(status: StepStatus, step: str, keep: Any) -> StepStatus:
-    missing = [m for m in status.missing if keep(m)]
-    return StepStatus(step, not missing, missing, [w for w in status.warnings if keep(w)], status.completed_at)
-
-
-def step_statuses(store: Store, session: Any, case_id: str, records: list[RecordInfo]) -> dict[str, StepStatus]:
-    """One status per page of the walk-through, from the workflow's status functions."""
-    from app.workflow.steps import arrival_status, checklist_status, recusal_status
-    from app.workflow.steps_closing import closing_status, evidence_status, records_status
-    from app.workflow.steps_findings import findings_status
-    from app.workflow.steps_measures import measures_status
-
-    rec = records_status(session, case_id)
-    interview_ids = {r.id for r in records if r.kind == "interview"}
-    statuses = {
-        "arrival": arrival_status(session, case_id),
-        "recusal": recusal_status(session, case_id),
-        "checklist": checklist_status(session, case_id),
-        "evidence": evidence_status(session, case_id),
-        "interview": _only(rec, "interview", lambda m: any(i in m.code for i in interview_ids)),
-        "onsite": _only(rec, "onsite", lambda m: not any(i in m.code for i in interview_ids)),
-        "measures": measures_status(session, case_id),
-        "findings": findings_status(session, case_id),
-        "closing": closing_status(session, case_id, unlocked=store.unlocked_inspectors()),
-    }
-    return statuses
+def step_statuses(store: Store, session: Any, case_id: str) -> Progress:
+    """Every page's state from the workflow's one rule (``progress.case_progress``, which closing uses too)."""
+    return case_progress(session, case_id, unlocked=store.unlocked_inspectors())
 
 
 def load_snapshot(store: Store, case_id: str) -> CaseSnapshot:
@@ -185,7 +169,8 @@ def load_snapshot(store: Store, case_id: str) -> CaseSnapshot:
         snap = CaseSnapshot(
             case_id=case.id, title=case.title, doc_no=case.doc_no, kind=case.kind, form=case.form,
             status=case.status, institution=case.institution.name, institution_uscc=case.institution.uscc or "",
-            planned_date=case.planned_date, notice_served_on=case.notice_served_on or "",
+            planned_date=case.planned_date, period_from=case.period_from, period_to=case.period_to,
+            matters=case.matters, basis=case.basis, notice_served_on=case.notice_served_on or "",
             unannounced=case.unannounced, unannounced_reason=case.unannounced_reason, place=case.place,
             closed=case.closed or "", inspectors=inspectors, data=case_data(case),
             checklist=checklist_entries(s, case_id), evidence=_evidence(s, case_id), records=records,
@@ -200,7 +185,8 @@ def load_snapshot(store: Store, case_id: str) -> CaseSnapshot:
                        for d in s.scalars(select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due))],
             printed=printed_forms(s, case_id), required_forms=required_forms(s, case_id),
         )
-        snap.statuses = step_statuses(store, s, case_id, records)
+        snap.progress = step_statuses(store, s, case_id)
+        snap.statuses = snap.progress.statuses()
         return snap
 
 

@@ -228,10 +228,16 @@ class SyncSummaryBox(QMessageBox):
         if summary.assignments_pending:
             info.append(self.tr("%1 assignment(s) wait until their inspectors are enrolled on this laptop.")
                         .replace("%1", str(summary.assignments_pending)))
+        if summary.skipped:
+            info.append(self.tr("%1 office record(s) could not be used and were skipped: %2")
+                        .replace("%1", str(len(summary.skipped)))
+                        .replace("%2", "；".join(name for name, _why in summary.skipped)))
         self.setInformativeText("\n".join(info))
         details = [self.tr("Accepted: %1").replace("%1", label) for label in summary.accepted]
         details += [self.tr("Refused: %1 (%2)").replace("%1", label).replace("%2", codes)
                     for label, codes in summary.refused]
+        details += [self.tr("Skipped: %1 (%2)").replace("%1", name).replace("%2", why)
+                    for name, why in summary.skipped]
         if details:
             self.setDetailedText("\n".join(details))
         self.setStandardButtons(QMessageBox.StandardButton.Ok)

@@ -132,11 +132,13 @@ class SyncSummary:
     blobs_uploaded: int = 0
     cases_created: list[str] = field(default_factory=list)
     assignments_pending: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # bad office records: (name, why)
 
     @classmethod
     def of(cls, url: str, report: SyncReport, stats: TransferStats, labels: dict[str, str]) -> SyncSummary:
         summary = cls(url, bytes_sent=stats.bytes_sent, cases_created=[labels.get(c, c) for c in report.cases_created],
-                      assignments_pending=len(report.assignments_pending))
+                      assignments_pending=len(report.assignments_pending),
+                      skipped=sorted(report.skipped.items()))
         for case in report.cases:
             label = labels.get(case.case_id, case.case_id)
             if case.refused:

@@ -6,10 +6,11 @@ the profile directory; it returns ``Services``. ``build_services`` connects the 
 (inspectors 王建国 / 李晓梅, passphrases ``demo-passphrase-1`` / ``demo-passphrase-2``).
 
 Printing is a dependency: ``Services.printer(store, case_id, form, actor_id)`` renders one form of the case
-and returns the PDF bytes; it journals the print itself (a ``document.printed`` event with the content hash).
-The default, ``print_to_memory``, is ``app.workflow.printing.print_case`` into memory (it also stores the PDF
-as a derived item of the case when both inspectors are unlocked); the bytes never touch the disk, the
-closing page shows them in the print preview. ``printer_unavailable`` refuses plainly (builds without printing).
+in memory and returns an ``app.workflow.printing.RenderedForm``; it journals nothing (a preview is not a print).
+Only when a printer or the PDF writer accepted the job does the closing page journal it
+(``printing.record_accepted``: a ``document.printed`` event, and the PDF stored as a derived item of the case).
+The default, ``render_to_memory``, is ``app.workflow.printing.render_form``; the bytes never touch the disk
+unless the inspectors print to a PDF folder. ``printer_unavailable`` refuses plainly (builds without printing).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from app.ui.ports import UnlockService
 
 if TYPE_CHECKING:
     from app.models.profile import Store
+    from app.workflow.printing import RenderedForm
 
-Printer = Callable[["Store", str, str, str], bytes]  # (store, case_id, form, actor_id) -> PDF bytes, journaled
+Printer = Callable[["Store", str, str, str], "RenderedForm"]  # (store, case_id, form, actor_id), not journaled
 
 DEFAULT_IDLE_MINUTES = 5
 
@@ -48,19 +50,15 @@ class PrintingUnavailable(Exception):
     hint_en = "Print with python -m app.cli print, or contact your administrator."
 
 
-def printer_unavailable(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
+def printer_unavailable(store: Store, case_id: str, form: str, actor_id: str) -> RenderedForm:
     raise PrintingUnavailable
 
 
-def print_to_memory(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
-    """Render ``form`` with ``print_case`` into memory as ``actor_id``: journaled, stored as a derived item."""
-    import io
+def render_to_memory(store: Store, case_id: str, form: str, actor_id: str) -> RenderedForm:
+    """Render ``form`` into memory as ``actor_id`` (``printing.render_form``): nothing journaled yet."""
+    from app.workflow.printing import render_form
 
-    from app.workflow.printing import print_case
-
-    buffer = io.BytesIO()
-    print_case(store, case_id, form, buffer, actor_id)
-    return buffer.getvalue()
+    return render_form(store, case_id, form, actor_id)
 
 
 class NoStoreUnlockService:
@@ -85,7 +83,7 @@ class Services:
     # one worker thread owns the store connection: every store call runs on this pool
     store_pool: QThreadPool = field(default_factory=single_thread_pool)
     idle_minutes: int = DEFAULT_IDLE_MINUTES
-    printer: Printer = print_to_memory
+    printer: Printer = render_to_memory
 
 
 ServicesFactory = Callable[[Path, bool], Services]
@@ -101,10 +99,23 @@ def build_services(profile_dir: Path, demo: bool) -> Services:
         if profile_dir.exists() and not any(profile_dir.iterdir()):
             profile_dir.rmdir()
         profile_dir.parent.mkdir(parents=True, exist_ok=True)
-        build_demo(profile_dir, *DEMO_PASSPHRASES)
+        result = build_demo(profile_dir, *DEMO_PASSPHRASES)
+        add_practice(profile_dir, result.inspector_ids)
     return Services(
         profile_dir=profile_dir, unlock=StoreUnlockService(profile_dir), idle_minutes=idle_minutes_setting()
     )
+
+
+def add_practice(profile_dir: Path, inspector_ids: tuple[str, str]) -> str:
+    """The GUI demo also holds a practice audit at its first step beside the closed showcase (the CLI's ``demo``
+    keeps its one complete audit, as its contract says)."""
+    from app.models.profile import Profile
+    from app.ui.store_service import DEMO_PASSPHRASES
+    from app.workflow.demo_practice import add_practice_case
+
+    with Profile.open(profile_dir).unlock(DEMO_PASSPHRASES[0]) as store:
+        store.unlock_inspector(DEMO_PASSPHRASES[1])
+        return add_practice_case(store, *inspector_ids)
 
 
 def idle_minutes_setting() -> int:

@@ -88,11 +88,25 @@ def _local(value: str) -> datetime:
     return parsed.replace(microsecond=0)
 
 
-def _day(value: str, what_zh: str, what_en: str) -> date:
+class MissingCaseField(UserError):
+    """A form needs a case field that was never entered: ``field`` names it, ``step`` is the page where it is
+    entered (``new_audit.FIELD_STEP``), so the UI can offer to go there."""
+
+    code = "print.missing_field"
+
+    def __init__(self, field: str, what_zh: str, what_en: str) -> None:
+        from app.workflow.new_audit import FIELD_STEP
+
+        super().__init__(f"案件缺少{what_zh}，无法打印。", f"The case lacks the {what_en}; cannot print.")
+        self.field = field
+        self.step = FIELD_STEP.get(field, ARRIVAL)
+
+
+def _day(value: str, field: str, what_zh: str, what_en: str) -> date:
     try:
         return date.fromisoformat(value[:10])
     except (TypeError, ValueError):
-        raise UserError(f"案件缺少{what_zh}，无法打印。", f"The case lacks the {what_en}; cannot print.") from None
+        raise MissingCaseField(field, what_zh, what_en) from None
 
 
 def _labels(entries: Any) -> dict[str, str]:
@@ -131,8 +145,8 @@ def _case_info(case: Case) -> CaseInfo:
         case_id=case.id, year=year, seq=seq,
         kind=_labels(kinds.sources).get(case.kind, case.kind),
         form=_labels(kinds.forms).get(case.form, case.form),
-        period_start=_day(case.period_from, "稽核期间起始日", "start of the period covered"),
-        period_end=_day(case.period_to, "稽核期间截止日", "end of the period covered"),
+        period_start=_day(case.period_from, "period_from", "稽核期间起始日", "start of the period covered"),
+        period_end=_day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered"),
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
         doc_numbers={"notice": case.doc_no} if case.doc_no else {},
@@ -200,6 +214,12 @@ def _person(d: dict[str, Any]) -> Person:
                   employer=_str(d, "employer"), address=_str(d, "address"), relation=_str(d, "relation"))
 
 
+def _typed_person(text: str) -> dict[str, str]:
+    """"姓名（职务）" or "姓名" as an inspector typed it."""
+    m = re.fullmatch(r"\s*([^（(]+?)\s*[（(]\s*(.*?)\s*[）)]\s*", text)
+    return {"name": m.group(1), "post": m.group(2)} if m else {"name": text.strip()}
+
+
 def _evidence(session: Session, case_id: str, bindings: dict[str, list[dict[str, Any]]]
               ) -> tuple[tuple[EvidenceItem, ...], dict[str, int]]:
     from app.workflow.reference_entries import evidence_kinds, onsite_measures
@@ -246,7 +266,12 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
     record_id, body = records[-1]
     c = body["content"]
     arrival = section(case_data(case), ARRIVAL)
-    present = [_person(p) for p in c.get("present") or []]
+    raw_present = c.get("present") or []
+    if isinstance(raw_present, str):  # the walk-through's page: "孙某（医保办主任）、王某" as typed
+        inspectors = {i.name for i in _inspectors(session, case_inspector_ids(session, case.id))}
+        raw_present = [_typed_person(t) for t in _split(raw_present)]
+        raw_present = [p for p in raw_present if p["name"] not in inspectors]
+    present = [_person(p) for p in raw_present if isinstance(p, dict)]
     rep = arrival.get("representative")
     if isinstance(rep, dict):
         rp = Person(name=_str(rep, "name"), post=_str(rep, "post"), id_number=_str(rep, "id_number"),
@@ -450,12 +475,24 @@ def _anchor_item(session: Session, case_id: str, form: str) -> str | None:
     return None
 
 
-def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
-               config: AgencyConfig | None = None) -> PrintResult:
-    """Render ``form`` of the case, journal the print, store the PDF as a derived item, write ``out``."""
-    from app.evidence.capture import derive
-    from app.workflow.steps_closing import record_print
+@dataclass(frozen=True)
+class RenderedForm:
+    """A form rendered for preview or printing; nothing is journaled until a printer or the PDF writer accepted it
+    (:func:`record_accepted`)."""
 
+    form: str
+    case_id: str
+    pdf: bytes
+    pages: int
+    content_sha256: str
+    pdf_sha256: str
+    checkpoint: str
+
+
+def render_form(store: Store, case_id: str, form: str, actor_id: str,
+                config: AgencyConfig | None = None) -> RenderedForm:
+    """Render ``form`` of the case in memory (a fresh checkpoint first, so the paper anchors what it shows).
+    A preview: no print is journaled."""
     cfg = config or load_agency_config()
     with store.transaction() as s:
         case = get_case(s, case_id)
@@ -465,30 +502,46 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
         _fresh_checkpoint(s, store, case.id)
     with store.session() as s:
         ctx = build_context(s, store, case_id, form, cfg)
-        unlocked = [i for i in case_inspector_ids(s, case_id) if i in store.unlocked_inspectors()]
-        anchor = _anchor_item(s, case_id, form)
     buf = io.BytesIO()
     try:
         result = render(form, ctx, buf, cfg)
     except DocumentError as exc:
         raise UserError(f"无法打印{FORMS[form].title}：{exc}。",
                         f"Cannot print the {form} form: the case lacks what it needs ({exc}).") from None
-    data = buf.getvalue()
+    return RenderedForm(form, case_id, buf.getvalue(), result.pages, result.content_sha256, result.pdf_sha256,
+                        ctx.checkpoint)
+
+
+def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tuple[str | None, tuple[str, ...]]:
+    """A printer or the PDF writer accepted ``rendered``: journal the print (``steps_closing.record_print``) and
+    store the PDF as a derived item of the case when two inspectors are unlocked. Returns (derived item id, notes)."""
+    from app.evidence.capture import derive
+    from app.workflow.steps_closing import record_print
+
+    case_id, form = rendered.case_id, rendered.form
     with store.transaction() as s:
-        record_print(s, store, case_id, actor_id, form, result.content_sha256)
-    notes: list[str] = []
-    derived: str | None = None
+        record_print(s, store, case_id, actor_id, form, rendered.content_sha256)
+    with store.session() as s:
+        unlocked = [i for i in case_inspector_ids(s, case_id) if i in store.unlocked_inspectors()]
+        anchor = _anchor_item(s, case_id, form)
     if anchor is None:
-        notes.append("本案尚无证据，打印件未存入案卷。| The case has no evidence item; the PDF was not stored.")
-    elif len(unlocked) < 2:
-        notes.append("存入案卷须两名稽核人员签名，本次打印件未存入案卷。"
-                     "| Storing the PDF needs both inspectors unlocked; it was not stored.")
-    else:
-        derived = derive(store, case_id, anchor, "print", data)
+        return None, ("本案尚无证据，打印件未存入案卷。| The case has no evidence item; the PDF was not stored.",)
+    if len(unlocked) < 2:
+        return None, ("存入案卷须两名稽核人员签名，本次打印件未存入案卷。"
+                      "| Storing the PDF needs both inspectors unlocked; it was not stored.",)
+    return derive(store, case_id, anchor, "print", rendered.pdf), ()
+
+
+def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
+               config: AgencyConfig | None = None) -> PrintResult:
+    """Render ``form`` of the case, write ``out``, and once it is written journal the print and store the PDF as
+    a derived item."""
+    rendered = render_form(store, case_id, form, actor_id, config)
     if isinstance(out, Path):
-        _write_atomic(out, data)
+        _write_atomic(out, rendered.pdf)
     else:
-        out.write(data)
-    return PrintResult(form=form, case_id=case_id, pages=result.pages, content_sha256=result.content_sha256,
-                       pdf_sha256=result.pdf_sha256, size=result.size, checkpoint=ctx.checkpoint,
-                       derived_item_id=derived, notes=tuple(notes))
+        out.write(rendered.pdf)
+    derived, notes = record_accepted(store, rendered, actor_id)
+    return PrintResult(form=form, case_id=case_id, pages=rendered.pages, content_sha256=rendered.content_sha256,
+                       pdf_sha256=rendered.pdf_sha256, size=len(rendered.pdf), checkpoint=rendered.checkpoint,
+                       derived_item_id=derived, notes=notes)

@@ -184,6 +184,12 @@ def arrival_status(session: Session, case_id: str) -> StepStatus:
     if "rights" not in arrival:
         missing.append(Missing("arrival.rights", "未告知权利义务（回避、配合义务、陈述申辩）并记录答复。",
                                "Rights and duties (recusal, cooperation, defence) not told or answer not recorded."))
+    # the case details every printed form states (稽核通知书: "matters, scope and period covered")
+    for name, zh, en in (("period_from", "稽核期间起始日", "start of the audited period"),
+                         ("period_to", "稽核期间截止日", "end of the audited period")):
+        if not getattr(case, name):
+            missing.append(Missing(f"arrival.case.{name}", f"案件信息缺少{zh}（各文书须载明稽核期间）。",
+                                   f"The case lacks the {en} (every form states the audited period)."))
     return make_status(ARRIVAL, missing)
 
 

@@ -140,15 +140,14 @@ FORM_LABELS = {"onsite-record": ("现场检查笔录", "on-site record"), "evide
 
 def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None) -> StepStatus:
     """Everything closing needs. ``unlocked``: the store's unlocked inspectors, when known."""
-    from app.workflow.steps import arrival_status, checklist_status, recusal_status
-    from app.workflow.steps_findings import findings_status
+    from app.workflow.progress import page_statuses
 
     case = get_case(session, case_id)
     missing: list[Missing] = []
     if case.status == "closed":
         return make_status(CLOSING, [], completed_at=case.closed)
-    for fn in (arrival_status, recusal_status, checklist_status, evidence_status, records_status, findings_status):
-        missing += fn(session, case_id).missing
+    for status in page_statuses(session, case_id)[0].values():  # the same statuses the step list shows
+        missing += status.missing
     printed = printed_forms(session, case_id)
     for form in required_forms(session, case_id):
         if not printed.get(form):

@@ -5,6 +5,61 @@
     <name>ArrivalPage</name>
     <message>
         <location filename="../../app/ui/steps/arrival.py" line="+35"/>
+        <source>Case details (printed on every form)</source>
+        <translation>案件信息（各文书载明）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Doc no.</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Audit title</source>
+        <translation>案件名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audited period from</source>
+        <translation>稽核期间起始日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audited period to</source>
+        <translation>稽核期间截止日</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Planned audit date</source>
+        <translation>计划稽核日期</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Matters audited</source>
+        <translation>稽核事项</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Legal basis</source>
+        <translation>稽核依据</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>not entered</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save case details</source>
+        <translation>保存案件信息</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Audit notice (3 days before; Wuhan Audit Measures Art. 7(1))</source>
         <translation>稽核通知书（提前 3 日送达；第七条第（一）项）</translation>
     </message>
@@ -114,7 +169,7 @@
         <translation>已输入 %1 位，应为 18 位</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+85"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -124,7 +179,12 @@
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
+        <source>Case details complete</source>
+        <translation>案件信息齐全</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Recorded: unannounced — %1</source>
         <translation>已记录：不事先通知 — %1</translation>
     </message>
@@ -162,6 +222,24 @@
         <location line="+11"/>
         <source>Recorded</source>
         <translation>已记录</translation>
+    </message>
+</context>
+<context>
+    <name>BatchSignatureDialog</name>
+    <message>
+        <location filename="../../app/ui/steps/base.py" line="+217"/>
+        <source>Provider&apos;s signature for a list of evidence</source>
+        <translation>证据提供者对证据清单签名</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>The provider confirms these %1 item(s) with one signature:</source>
+        <translation>证据提供者以一次签名确认以下 %1 项证据：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Tick at least one item.</source>
+        <translation>请至少勾选一项证据。</translation>
     </message>
 </context>
 <context>
@@ -203,30 +281,40 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+98"/>
+        <location filename="../../app/ui/case_page.py" line="+105"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+33"/>
+        <source>Next step →</source>
+        <translation>下一步 →</translation>
+    </message>
+    <message>
+        <location line="+65"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
     <message>
-        <location line="+20"/>
-        <source>and %1 more</source>
-        <translation>等另外 %1 项</translation>
+        <location line="+38"/>
+        <source>Closed</source>
+        <translation>已结案</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Still missing: %1</source>
-        <translation>尚缺：%1</translation>
+        <location line="+15"/>
+        <source>Still missing (%1) — click an entry to go there</source>
+        <translation>尚缺（%1 项）— 点击条目前往填写</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing missing on this step</source>
+        <translation>本步骤无缺项</translation>
     </message>
 </context>
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+126"/>
+        <location filename="../../app/ui/home.py" line="+121"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -345,17 +433,38 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+28"/>
-        <source>Still missing</source>
-        <translation>尚缺事项</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location filename="../../app/ui/steps/closing.py" line="+39"/>
         <source>Documents to print</source>
         <translation>须打印的文书</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+4"/>
+        <source>PDF files in a folder</source>
+        <translation>PDF 文件（存入文件夹）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+46"/>
+        <source>Folder for the PDF files</source>
+        <translation>PDF 文件的存放文件夹</translation>
+    </message>
+    <message>
+        <location line="-45"/>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Print to</source>
+        <translation>打印到</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Print all on-the-spot forms</source>
+        <translation>打印全部现场文书</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Inspectors present</source>
         <translation>在场稽核人员</translation>
     </message>
@@ -365,12 +474,38 @@
         <translation>结束现场稽核（结案）</translation>
     </message>
     <message>
-        <location line="+16"/>
-        <source>Printing…</source>
-        <translation>正在打印……</translation>
+        <location line="+13"/>
+        <location line="+41"/>
+        <source>Rendering…</source>
+        <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="-13"/>
+        <source>Choose the folder for the PDF files first.</source>
+        <translation>请先选择存放 PDF 文件的文件夹。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Rendering %1 form(s)…</source>
+        <translation>正在生成 %1 份文书…</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>%1 form(s) printed.</source>
+        <translation>已打印 %1 份文书。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Not printed: %1</source>
+        <translation>未打印：%1</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>Preview: %1</source>
+        <translation>预览：%1</translation>
+    </message>
+    <message>
+        <location line="-13"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -380,22 +515,7 @@
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+12"/>
-        <source>Closed at %1. The case is read-only; further entries are corrections.</source>
-        <translation>已于 %1 结案。案件只读，之后只能以更正方式补充。</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>Nothing is missing: the audit can be closed.</source>
-        <translation>已无缺项，可以结案。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>Print: %1</source>
-        <translation>打印：%1</translation>
-    </message>
-    <message>
-        <location line="+6"/>
+        <location line="+18"/>
         <source>Printed %1 time(s)</source>
         <translation>已打印 %1 次</translation>
     </message>
@@ -702,12 +822,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+202"/>
+        <location line="+215"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-197"/>
+        <location line="-210"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -723,13 +843,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+195"/>
-        <location line="+46"/>
+        <location line="+208"/>
+        <location line="+47"/>
+        <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-240"/>
+        <location line="-280"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -764,7 +885,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>记录拒签</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+1"/>
+        <source>Provider signs a list…</source>
+        <translation>提供者对清单签名…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The provider signs once for several items, as on a paper evidence list</source>
+        <translation>证据提供者一次签名确认多项证据，如同在纸质证据清单上签名</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
@@ -802,7 +933,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+36"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -827,12 +958,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+45"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+23"/>
+        <source>Every item already has the provider&apos;s signature or a refusal.</source>
+        <translation>每项证据均已有提供者签名或拒签记录。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Signature not obtained: %1</source>
         <translation>未能取得签名：%1</translation>
     </message>
@@ -963,7 +1099,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+88"/>
+        <location filename="../../app/ui/home.py" line="+89"/>
         <source>Audits on this laptop</source>
         <translation>本机稽核案件</translation>
     </message>
@@ -1018,7 +1154,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>打开稽核（Enter）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
+        <source>New audit (Ctrl+N)</source>
+        <translation>新建稽核（Ctrl+N）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Due</source>
         <translation>待办期限</translation>
     </message>
@@ -1033,7 +1174,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>与档案系统同步</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source> (overdue)</source>
         <translation>（已逾期）</translation>
     </message>
@@ -1099,13 +1240,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InterviewPage</name>
     <message>
-        <location filename="../../app/ui/steps/interview.py" line="+37"/>
-        <location line="+62"/>
+        <location filename="../../app/ui/steps/interview.py" line="+39"/>
+        <location line="+77"/>
         <source>Interviewee</source>
         <translation>被询问人</translation>
     </message>
     <message>
-        <location line="-60"/>
+        <location line="-75"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -1143,6 +1284,16 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <location line="+4"/>
         <source>Record</source>
         <translation>笔录</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Start, end</source>
+        <translation>起止时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Place</source>
+        <translation>地点</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1312,7 +1463,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+300"/>
+        <location filename="../../app/ui/main_window.py" line="+324"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1433,6 +1584,190 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <location line="+3"/>
         <source>No preservation or sealing in this audit.</source>
         <translation>本次稽核未采取先行登记保存或封存措施。</translation>
+    </message>
+</context>
+<context>
+    <name>NewAuditDialog</name>
+    <message>
+        <location filename="../../app/ui/new_audit.py" line="+68"/>
+        <source>New audit</source>
+        <translation>新建稽核</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> (office list)</source>
+        <translation>（单位名录）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New party (type it below)</source>
+        <translation>新单位（在下方填写）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>18 characters, check digit verified</source>
+        <translation>18 位，自动校验校验码</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Default: the party&apos;s name</source>
+        <translation>默认为被稽核单位名称</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. 某医保稽通〔2026〕12号</source>
+        <translation>例如 某医保稽通〔2026〕12号</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Default: the party&apos;s address</source>
+        <translation>默认为被稽核单位地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>not entered</source>
+        <translation>未填写</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Notice not served yet (recorded on arrival)</source>
+        <translation>通知书尚未送达（到达现场时记录）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notice served on</source>
+        <translation>通知书已送达，日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unannounced (no prior notice), with the reason</source>
+        <translation>不事先通知（飞行检查），须写明理由</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Why the audit is unannounced</source>
+        <translation>不事先通知的理由</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Audited party</source>
+        <translation>被稽核单位</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Legal representative / head</source>
+        <translation>法定代表人 / 负责人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The audit</source>
+        <translation>稽核</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Kind / form</source>
+        <translation>稽核类型 / 形式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Checklist template</source>
+        <translation>检查清单模板</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Audit title</source>
+        <translation>案件名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Doc no.</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Audited period (from, to)</source>
+        <translation>稽核期间（起、止）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Matters audited</source>
+        <translation>稽核事项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Legal basis</source>
+        <translation>稽核依据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Planned audit date</source>
+        <translation>计划稽核日期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Notice</source>
+        <translation>稽核通知书</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Inspectors</source>
+        <translation>稽核人员</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Create the audit</source>
+        <translation>创建稽核</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>%1 of 18 characters</source>
+        <translation>已输入 %1 位，共 18 位</translation>
     </message>
 </context>
 <context>
@@ -1616,7 +1951,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-243"/>
+        <location filename="../../app/ui/main_window.py" line="-267"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -1908,7 +2243,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+184"/>
+        <location filename="../../app/ui/steps/base.py" line="+13"/>
         <source>e.g. the provider refused to sign and gave no reason</source>
         <translation>如：提供者拒绝签字，未说明理由</translation>
     </message>
@@ -2026,7 +2361,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RegisteredBox</name>
     <message>
-        <location line="+83"/>
+        <location line="+89"/>
         <source>Registered</source>
         <translation>登记完成</translation>
     </message>
@@ -2051,7 +2386,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="-75"/>
+        <location filename="../../app/ui/steps/base.py" line="-119"/>
         <source>Signer&apos;s name</source>
         <translation>签名人姓名</translation>
     </message>
@@ -2130,14 +2465,47 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-127"/>
+        <location filename="../../app/ui/case_page.py" line="-181"/>
+        <source>ready to close</source>
+        <translation>可结案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>%1 missing</source>
         <translation>缺 %1 项</translation>
     </message>
     <message>
         <location line="+7"/>
+        <source>Complete</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Nothing recorded; not required for closing</source>
+        <translation>尚无记录；结案不要求此步骤</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Nothing missing; the audit can be closed</source>
+        <translation>无缺项，可以结案</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Still missing something</source>
+        <translation>尚有缺项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Alt+%1</source>
         <translation>Alt+%1</translation>
+    </message>
+</context>
+<context>
+    <name>StepPage</name>
+    <message>
+        <location filename="../../app/ui/steps/base.py" line="-67"/>
+        <source>Go and fill it in</source>
+        <translation>去填写</translation>
     </message>
 </context>
 <context>
@@ -2176,7 +2544,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncDialog</name>
     <message>
-        <location filename="../../app/ui/sync_dialogs.py" line="-192"/>
+        <location filename="../../app/ui/sync_dialogs.py" line="-198"/>
         <source>Sync with the archive</source>
         <translation>与档案中心同步</translation>
     </message>
@@ -2250,6 +2618,11 @@ Inspectors enrolled: %2</source>
     </message>
     <message>
         <location line="+3"/>
+        <source>%1 office record(s) could not be used and were skipped: %2</source>
+        <translation>%1 条单位下发的记录无法使用，已跳过：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Accepted: %1</source>
         <translation>已接收：%1</translation>
     </message>
@@ -2258,11 +2631,16 @@ Inspectors enrolled: %2</source>
         <source>Refused: %1 (%2)</source>
         <translation>被拒收：%1（%2）</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>Skipped: %1 (%2)</source>
+        <translation>已跳过：%1（%2）</translation>
+    </message>
 </context>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../app/ui/sync_work.py" line="+102"/>
+        <location filename="../../app/ui/sync_work.py" line="+103"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>
@@ -2292,7 +2670,7 @@ Inspectors enrolled: %2</source>
         <translation>接收：%1 · 拒收：%2 · 冲突：%3</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+48"/>
         <source>Fetching the roster and new assignments…</source>
         <translation>正在获取人员名册和新的稽核任务……</translation>
     </message>

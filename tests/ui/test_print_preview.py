@@ -19,7 +19,7 @@ from app.models.profile import Profile, Store
 from app.ui.main_window import PAGE_CASE, MainWindow
 from app.ui.print_preview import PrintPreviewDialog, page_image
 from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
-from app.ui.wiring import Services, print_to_memory
+from app.ui.wiring import Services, render_to_memory
 from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
 
 pytestmark = pytest.mark.timeout(300)
@@ -77,15 +77,20 @@ def non_blank(image: QImage) -> bool:
     return 0 < dark < (small.width() // 4) * (small.height() // 4) // 2
 
 
-def test_the_real_printer_journals_once_and_returns_the_pdf(store: Store, demo: Demo) -> None:
+def test_rendering_journals_nothing_an_accepted_print_once(store: Store, demo: Demo) -> None:
+    from app.workflow.printing import record_accepted
+
     before = printed(store, demo.case_id, "onsite-record")
-    pdf = print_to_memory(store, demo.case_id, "onsite-record", actor(store))
+    rendered = render_to_memory(store, demo.case_id, "onsite-record", actor(store))
+    pdf = rendered.pdf
     assert pdf.startswith(b"%PDF") and len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 1
+    assert printed(store, demo.case_id, "onsite-record") == before  # a preview is not a print
+    record_accepted(store, rendered, actor(store))
     assert printed(store, demo.case_id, "onsite-record") == before + 1
 
 
 def test_preview_shows_every_page_and_prints_them(qtbot, store: Store, demo: Demo, tmp_path: Path) -> None:
-    pdf = print_to_memory(store, demo.case_id, "onsite-record", actor(store))
+    pdf = render_to_memory(store, demo.case_id, "onsite-record", actor(store)).pdf
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     dialog = PrintPreviewDialog(None, pdf, "现场检查笔录")
     qtbot.addWidget(dialog)
@@ -128,7 +133,7 @@ def test_preview_shows_every_page_and_prints_them(qtbot, store: Store, demo: Dem
 
 
 def test_print_dialog_prints_on_accept(qtbot, store: Store, demo: Demo, tmp_path: Path) -> None:
-    pdf = print_to_memory(store, demo.case_id, "notice", actor(store))
+    pdf = render_to_memory(store, demo.case_id, "notice", actor(store)).pdf
     pages = len(pypdf.PdfReader(io.BytesIO(pdf)).pages)
     dialog = PrintPreviewDialog(None, pdf, "稽核通知书")
     qtbot.addWidget(dialog)
@@ -154,9 +159,10 @@ def test_a_broken_pdf_is_refused_plainly(qtbot) -> None:
     assert "无法显示" in dialog.status.text()
 
 
-def test_closing_page_prints_with_the_real_printer_and_opens_the_preview(qtbot, demo: Demo) -> None:
+def test_closing_page_previews_without_counting_and_counts_what_the_printer_took(qtbot, demo: Demo,
+                                                                                  tmp_path: Path) -> None:
     services = Services(profile_dir=demo.root, unlock=StoreUnlockService(demo.root))
-    assert services.printer is print_to_memory
+    assert services.printer is render_to_memory
     win = MainWindow(services, idle_ms=3_600_000)
     qtbot.addWidget(win)
     win.show()
@@ -168,12 +174,18 @@ def test_closing_page_prints_with_the_real_printer_and_opens_the_preview(qtbot, 
     d = Driver(qtbot, win)
     page = d.page("closing")
     before = len(d.case.snap.printed.get("onsite-record", []))
-    d.do(lambda: d.click(page.print_rows["onsite-record"][0]))  # a reprint after closing is a fact too
-    assert len(d.case.snap.printed["onsite-record"]) == before + 1  # one journal entry per print
+    qtbot.mouseClick(page.print_rows["onsite-record"][0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.preview is not None and page.preview.isVisible(), timeout=TIMEOUT)
     preview = page.preview
-    assert preview is not None and preview.isVisible()
     qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
     assert preview.page_count() >= 1 and "现场检查笔录" in preview.windowTitle()
+    qtbot.waitUntil(win.workspace.idle, timeout=TIMEOUT)
+    assert len(d.case.snap.printed.get("onsite-record", [])) == before  # the preview is not a print
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "reprint.pdf"))
+    d.do(lambda: preview.print_to(printer))  # a reprint after closing is a fact too
+    assert len(d.case.snap.printed["onsite-record"]) == before + 1  # one journal entry per accepted print
     preview.close()
     win.lock_now()
     qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)

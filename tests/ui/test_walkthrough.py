@@ -222,17 +222,26 @@ def test_complete_audit_through_the_widgets(opened, tmp_path, qtmodeltester):
     d.do(lambda: d.click(page.ack_button))
     assert d.case.snap.statuses["findings"].done
 
-    # closing: print the required documents, then close
+    # closing: a preview is not a print; then every on-the-spot form printed to PDF files in one action
     page = d.page("closing")
-    for form in list(d.case.snap.required_forms):
-        d.do(lambda f=form: d.click(page.print_rows[f][0]))
-        # the print is journaled once (by the printer, not again by the page) and the preview opens
+    first = d.case.snap.required_forms[0]
+    page.print_form_now(first)
+    d.qtbot.waitUntil(lambda: page.preview is not None and page.preview.isVisible(), timeout=TIMEOUT)
+    preview = page.preview
+    d.qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
+    assert preview.page_count() == 2
+    preview.close()
+    d.qtbot.waitUntil(d.win.workspace.idle, timeout=TIMEOUT)
+    assert not d.case.snap.printed.get(first)  # previews never count
+    out = tmp_path / "prints"
+    out.mkdir()
+    page.target.setCurrentIndex(page.target.findData(""))
+    page.pdf_folder.setText(str(out))
+    d.do(lambda: d.click(page.print_all_button))
+    for form in d.case.snap.required_forms:
+        # the print is journaled once, after the PDF writer wrote it
         assert len(d.case.snap.printed[form]) == 1
-        preview = page.preview
-        assert preview is not None and preview.isVisible()
-        d.qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
-        assert preview.page_count() == 2
-        preview.close()
+        assert (out / f"{form}-{case_id[:8]}.pdf").read_bytes().startswith(b"%PDF")
     assert d.case.snap.statuses["closing"].done, d.case.snap.statuses["closing"].missing
     d.do(lambda: d.click(page.close_button))
     assert d.case.snap.is_closed and d.case.banner.isVisible()
@@ -282,7 +291,8 @@ def test_closing_refused_with_one_inspector_present(opened):
     b_id = d.case.snap.inspectors[1].id
     d.do(lambda: d.click(page.team_rows[b_id][1]))  # inspector B leaves the site
     assert not d.case.snap.inspectors[1].unlocked
-    assert any("两名稽核人员" in page.missing.item(i).text() for i in range(page.missing.count()))
+    missing = d.case.missing  # the 尚缺 list under every page
+    assert any("两名稽核人员" in missing.item(i).text() for i in range(missing.count()))
     box = d.do(lambda: d.click(page.close_button), expect_error=True)
     assert "两名稽核人员" in d.dismiss(box)
     assert not d.case.snap.is_closed
@@ -310,7 +320,7 @@ def test_closing_refused_with_an_unsigned_evidence_item(opened, tmp_path):
     assert evidence.model.state_text(item) == "待签名或记录拒签"
     assert not d.case.snap.statuses["evidence"].done
     page = d.page("closing")
-    texts = [page.missing.item(i).text() for i in range(page.missing.count())]
+    texts = [d.case.missing.item(i).text() for i in range(d.case.missing.count())]
     assert any("既无提供者签字" in t for t in texts)
     box = d.do(lambda: d.click(page.close_button), expect_error=True)
     assert "尚不能结案" in d.dismiss(box)

@@ -16,14 +16,14 @@ HOSPITAL = {"name": "某市虚构第二医院（测试）", "kind": "designated_
 REP_ID = "11010519491231002X"  # the GB 11643 example number
 
 
-def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
-    """Stands in for ``print_case``: a small real two-page PDF of the form, journaled by its hash as the real
-    printer does (``record_print``), rendered in memory."""
+def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> object:
+    """Stands in for ``render_form``: a small real two-page PDF of the form, rendered in memory, journaled by
+    nobody (the closing page journals it once a printer or the PDF writer accepted it)."""
     import hashlib
 
     from reportlab.pdfgen.canvas import Canvas
 
-    from app.workflow.steps_closing import record_print
+    from app.workflow.printing import RenderedForm
 
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(595.27, 841.89))
@@ -34,9 +34,8 @@ def fake_printer(store: Store, case_id: str, form: str, actor_id: str) -> bytes:
         canvas.showPage()
     canvas.save()
     pdf = buffer.getvalue()
-    with store.transaction() as s:
-        record_print(s, store, case_id, actor_id, form, hashlib.sha256(pdf).hexdigest())
-    return pdf
+    sha = hashlib.sha256(pdf).hexdigest()
+    return RenderedForm(form, case_id, pdf, 2, sha, sha, "")
 
 
 def make_case(root: Path, pass_a: str, pass_b: str, *, checklist_items: int = 3) -> str:
@@ -50,7 +49,8 @@ def make_case(root: Path, pass_a: str, pass_b: str, *, checklist_items: int = 3)
             inst = add_institution(s, **HOSPITAL)
             case = create_case(s, store, ids[0], CaseSpec(
                 institution_id=inst.id, kind="special", inspector_ids=ids, title="住院费用专项稽核（测试）",
-                doc_no="某医保稽通〔2026〕9号", planned_date="2026-11-23", notice_served_on="2026-11-18",
+                doc_no="某医保稽通〔2026〕9号", planned_date="2026-11-23", period_from="2025-01-01",
+                period_to="2025-12-31", notice_served_on="2026-11-18",
                 place=HOSPITAL["address"], checklist=demo_checklist()[:checklist_items]))
             return case.id
 

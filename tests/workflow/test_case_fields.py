@@ -79,8 +79,8 @@ def test_edit_updates_the_row_and_journals_old_and_new(store: Store) -> None:
         assert set_case_field(s, store, case_id, a, "title", "  某医院2026年专项稽核 ") is True
         assert set_case_field(s, store, case_id, b, "place", "住院部三楼") is True
         assert set_case_field(s, store, case_id, a, "planned_date", date(2026, 3, 12)) is True
-        assert set_case_field(s, store, case_id, a, "period_from", "2025-01-01") is True
-        assert set_case_field(s, store, case_id, a, "period_to", "2025-12-31") is True
+        assert set_case_field(s, store, case_id, a, "period_from", "2024-07-01") is True
+        assert set_case_field(s, store, case_id, a, "period_to", "2025-06-30") is True
         # the same value again changes nothing and is not journaled
         assert set_case_field(s, store, case_id, a, "title", "某医院2026年专项稽核") is False
     with store.session() as s:
@@ -91,8 +91,8 @@ def test_edit_updates_the_row_and_journals_old_and_new(store: Store) -> None:
         (a, {"case": case_id, "field": "title", "old": "", "new": "某医院2026年专项稽核"}),
         (b, {"case": case_id, "field": "place", "old": "", "new": "住院部三楼"}),
         (a, {"case": case_id, "field": "planned_date", "old": "2026-03-10", "new": "2026-03-12"}),
-        (a, {"case": case_id, "field": "period_from", "old": "", "new": "2025-01-01"}),
-        (a, {"case": case_id, "field": "period_to", "old": "", "new": "2025-12-31"}),
+        (a, {"case": case_id, "field": "period_from", "old": "2025-01-01", "new": "2024-07-01"}),
+        (a, {"case": case_id, "field": "period_to", "old": "2025-12-31", "new": "2025-06-30"}),
     ]
     with store.transaction() as s:
         set_case_field(s, store, case_id, b, "title", "某医院2026年专项稽核（更正）")
@@ -121,7 +121,7 @@ def test_invalid_values_are_refused_and_nothing_is_written(store: Store, field: 
     assert events(store, case_id) == before
     with store.session() as s:
         case = s.get(Case, case_id)
-        assert case is not None and (case.planned_date, case.title, case.period_to) == ("2026-03-10", "", "")
+        assert case is not None and (case.planned_date, case.title, case.period_to) == ("2026-03-10", "", "2025-12-31")
 
 
 @pytest.mark.parametrize("field", ["status", "step", "closed", "inspectors", "kind", "form", "institution_id"])

@@ -19,7 +19,7 @@ from app.models.validators import ValidationError, validate_phone, validate_resi
 from app.ui.i18n import pick
 from app.ui.snapshot import CaseSnapshot, arrival_section
 from app.ui.steps.base import StepPage, note_label, text_edit
-from app.ui.steps.common import date_to_qdate, in_tx, qdate_to_date
+from app.ui.steps.common import date_to_qdate, in_tx, qdate_to_date, unset_date_edit
 from app.ui.workspace import Workspace
 
 
@@ -31,6 +31,23 @@ class ArrivalPage(StepPage):
         from app.workflow import steps
 
         self._steps = steps
+        # the case details every form states (an audit pulled from the office arrives without some of them)
+        _box, form = self.group(self.tr("Case details (printed on every form)"))
+        self.case_fields: dict[str, QWidget] = {}
+        for name, label in (("doc_no", self.tr("Doc no.")), ("title", self.tr("Audit title")),
+                            ("period_from", self.tr("Audited period from")),
+                            ("period_to", self.tr("Audited period to")),
+                            ("planned_date", self.tr("Planned audit date")), ("place", self.tr("Place")),
+                            ("matters", self.tr("Matters audited")), ("basis", self.tr("Legal basis"))):
+            widget: QWidget
+            if name in ("period_from", "period_to", "planned_date"):
+                widget = unset_date_edit(self.tr("not entered"))
+            else:
+                widget = QLineEdit()
+            form.addRow(label, widget)
+            self.case_fields[name] = widget
+        self.case_state = note_label()
+        form.addRow(self.case_state, self.button(self.tr("Save case details"), self.save_case_details))
         # notice
         _box, form = self.group(self.tr("Audit notice (3 days before; Wuhan Audit Measures Art. 7(1))"))
         self.audit_date = QDateEdit(QDate.currentDate())
@@ -119,6 +136,45 @@ class ArrivalPage(StepPage):
         self.unannounced_reason.setEnabled(unannounced)
 
     # --- actions
+    def field_widgets(self) -> dict[str, QWidget]:
+        widgets: dict[str, QWidget] = dict(self.case_fields)
+        widgets.update({f"arrival.case.{k}": v for k, v in self.case_fields.items()})
+        widgets.update({"arrival.notice": self.audit_date, "arrival.representative": self.rep_name,
+                        "arrival.rights": self.rights_answer, "notice_served_on": self.served_on,
+                        "unannounced": self.unannounced, "unannounced_reason": self.unannounced_reason})
+        return widgets
+
+    def case_values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, widget in self.case_fields.items():
+            if isinstance(widget, QDateEdit):
+                out[name] = "" if widget.date() == widget.minimumDate() else qdate_to_date(widget.date()).isoformat()
+            elif isinstance(widget, QLineEdit):
+                out[name] = widget.text().strip()
+        return out
+
+    def save_case_details(self) -> None:
+        """Each changed field through ``set_case_field`` (journaled ``case.field_changed``), in one transaction."""
+        from app.workflow.case_fields import set_case_field
+
+        snap = self.snap
+        if snap is None:
+            return
+        current = {"doc_no": snap.doc_no, "title": snap.title, "period_from": snap.period_from,
+                   "period_to": snap.period_to, "planned_date": snap.planned_date, "place": snap.place,
+                   "matters": snap.matters, "basis": snap.basis}
+        changed = {k: v for k, v in self.case_values().items() if v != current.get(k, "")}
+        case_id, actor = self.case_id, self.ws.actor
+
+        def work(store):  # type: ignore[no-untyped-def]
+            with store.transaction() as s:
+                # the period's start first when it moves later, so the check "start ≤ end" sees the new end
+                for name in sorted(changed, key=lambda n: n != "period_to"):
+                    set_case_field(s, store, case_id, actor, name, changed[name])
+            return len(changed)
+
+        self.act("case_details", work)
+
     def record_notice(self) -> None:
         unannounced = self.unannounced.isChecked()
         self.act("notice", in_tx(self._steps.record_notice, self.case_id, self.ws.actor,
@@ -165,6 +221,18 @@ class ArrivalPage(StepPage):
 
     # --- showing
     def show_snapshot(self, snap: CaseSnapshot) -> None:
+        values = {"doc_no": snap.doc_no, "title": snap.title, "period_from": snap.period_from,
+                  "period_to": snap.period_to, "planned_date": snap.planned_date, "place": snap.place,
+                  "matters": snap.matters, "basis": snap.basis}
+        for name, widget in self.case_fields.items():
+            if isinstance(widget, QDateEdit):
+                widget.setDate(date_to_qdate(values[name]) if values[name] else widget.minimumDate())
+            elif isinstance(widget, QLineEdit):
+                widget.setText(values[name])
+        lacking = [m for m in snap.statuses["arrival"].missing if m.code.startswith("arrival.case.")] \
+            if "arrival" in snap.statuses else []
+        self.case_state.setText("；".join(pick(m.message_zh, m.message_en) for m in lacking) if lacking
+                                else self.tr("Case details complete"))
         arrival = arrival_section(snap)
         notice = arrival.get("notice")
         if snap.planned_date:

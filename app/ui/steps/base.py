@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +14,9 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -38,6 +41,7 @@ class StepPage(QWidget):
 
     step = ""
     acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
+    navigate = Signal(str, str)  # (page, field): show that page with that field in focus
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +53,7 @@ class StepPage(QWidget):
         self.body = QVBoxLayout(self._body)
         self.body.setSpacing(12)
         scroll = QScrollArea()
+        self._scroll = scroll
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._body)
@@ -102,6 +107,37 @@ class StepPage(QWidget):
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         raise NotImplementedError
+
+    def focus_field(self, field: str) -> bool:
+        """Put the focus on the input of ``field`` (a case field or a missing-list code); False if not here."""
+        widget = self.field_widgets().get(field)
+        if widget is None:
+            return False
+        self._scroll.ensureWidgetVisible(widget)
+        widget.setFocus()
+        return True
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        return {}
+
+
+def missing_field_box(parent: QWidget, exc: BaseException, go: Callable[[], None]) -> QMessageBox:
+    """The error names the missing field; "去填写" goes to where it is entered."""
+    from app.ui.widgets.errors import describe_error
+
+    text = describe_error(exc)
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(text.title if text else "")
+    box.setText(text.message if text else str(exc))
+    go_button = box.addButton(QCoreApplication.translate("StepPage", "Go and fill it in"),
+                              QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    go_button.clicked.connect(lambda _c=False: go())
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 def text_edit(placeholder: str = "", height: int = 96) -> QPlainTextEdit:
@@ -171,6 +207,50 @@ class SignatureDialog(QDialog):
         signer = Signer(self.name.text().strip(), self.role.text().strip(), self.id_number.text().strip())
         strokes = [[list(p) for p in stroke] for stroke in self.panel.pad.strokes()]
         return signer, strokes, self.panel.pad.render_png()
+
+
+class BatchSignatureDialog(SignatureDialog):
+    """The provider sees the list of items (number, title, kind, SHA-256) and signs once for those ticked."""
+
+    def __init__(self, parent: QWidget | None, items: list[Any], *, name: str = "", role: str = "",
+                 id_number: str = "") -> None:
+        super().__init__(parent, QCoreApplication.translate("BatchSignatureDialog",
+                                                            "Provider's signature for a list of evidence"),
+                         name=name, role=role, id_number=id_number)
+        from app.ui.labels import evidence_kind_label
+
+        self.items = QListWidget()
+        for seq, e in enumerate(items, 1):
+            sha = e.streams[0]["sha256"][:16] + "…" if e.streams else ""
+            row = QListWidgetItem(f"{seq}. {e.title}　{evidence_kind_label(e.kind)}　SHA-256 {sha}")
+            row.setData(Qt.ItemDataRole.UserRole, e.id)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Checked)
+            self.items.addItem(row)
+        self.items.setMaximumHeight(160)
+        self.items.itemChanged.connect(lambda _i: self._count())
+        self.count = note_label()
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(0, self.count)
+        layout.insertWidget(1, self.items)
+        self._count()
+        self.resize(820, 680)
+
+    def chosen(self) -> list[str]:
+        return [self.items.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.items.count())
+                if self.items.item(i).checkState() == Qt.CheckState.Checked]
+
+    def _count(self) -> None:
+        self.count.setText(QCoreApplication.translate("BatchSignatureDialog",
+                                                      "The provider confirms these %1 item(s) with one signature:")
+                           .replace("%1", str(len(self.chosen()))))
+
+    def _accept(self) -> None:
+        if not self.chosen():
+            self.error.setText(QCoreApplication.translate("BatchSignatureDialog", "Tick at least one item."))
+            return
+        super()._accept()
 
 
 class RefusalDialog(QDialog):

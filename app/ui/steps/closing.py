@@ -5,19 +5,29 @@ Closing needs two inspectors present (each unlocked with their own passphrase) a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
-from app.models.profile import Store
-from app.ui.i18n import pick
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot
-from app.ui.steps.base import StepPage, note_label
+from app.ui.steps.base import StepPage, missing_field_box, note_label
 from app.ui.workspace import Workspace
 
 if TYPE_CHECKING:
     from app.ui.print_preview import PrintPreviewDialog  # QtPdf is loaded on the first print
+    from app.workflow.printing import RenderedForm
+
+PDF_TARGET = ""  # the print-target combo's data for "PDF files in a folder"
 
 
 class ClosingPage(StepPage):
@@ -25,13 +35,31 @@ class ClosingPage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        _box, form = self.group(self.tr("Still missing"))
-        self.missing = QListWidget()
-        self.missing.setMinimumHeight(180)
-        self.missing.setWordWrap(True)
-        form.addRow(self.missing)
+        # what closing still needs is the case page's 尚缺 list below (each entry a link)
         _box, self.print_form = self.group(self.tr("Documents to print"))
         self.print_rows: dict[str, tuple[QPushButton, object]] = {}
+        # where "print" sends the forms: a printer, or PDF files written into a folder (counted once written)
+        self.target = QComboBox()
+        self.target.addItem(self.tr("PDF files in a folder"), PDF_TARGET)
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        for name in QPrinterInfo.availablePrinterNames():
+            self.target.addItem(name, name)
+        self.pdf_folder = QLineEdit()
+        self.pdf_folder.setPlaceholderText(self.tr("Folder for the PDF files"))
+        browse = QPushButton(self.tr("Choose…"))
+        browse.clicked.connect(self._choose_folder)
+        row = QHBoxLayout()
+        row.addWidget(self.target, 1)
+        row.addWidget(self.pdf_folder, 2)
+        row.addWidget(browse)
+        self.print_form.addRow(self.tr("Print to"), row)
+        self.target.currentIndexChanged.connect(
+            lambda _i: self.pdf_folder.setEnabled(self.target.currentData() == PDF_TARGET))
+        self.print_all_button = self.button(self.tr("Print all on-the-spot forms"), self.print_all, primary=True,
+                                            edit=False)
+        self.print_state = note_label()
+        self.print_form.addRow(self.print_state, self.print_all_button)
         _box, self.team_form = self.group(self.tr("Inspectors present"))
         self.team_rows: dict[str, tuple[object, QPushButton, QPushButton]] = {}
         self.preview: PrintPreviewDialog | None = None
@@ -45,24 +73,99 @@ class ClosingPage(StepPage):
 
     # --- actions
     def print_form_now(self, form: str) -> None:
-        """Render through the printer dependency (which journals the print), then show the print preview."""
+        """Render one form and show its preview; only printing it from the preview counts."""
         printer = self.ws.printer
         case_id, actor = self.case_id, self.ws.actor
+        self.ws.run(self, lambda store: printer(store, case_id, form, actor), self.show_preview, mutate=False,
+                    busy=self.tr("Rendering…"), failed=self.print_failed)
 
-        def work(store: Store) -> bytes:
-            return printer(store, case_id, form, actor)
-
-        self.act(f"print:{form}", work, lambda pdf: self.show_preview(form, pdf), busy=self.tr("Printing…"))
-
-    def show_preview(self, form: str, pdf: bytes) -> None:
-        """The preview of the PDF just rendered, with "打印…" to a printer (one preview open at a time)."""
+    def show_preview(self, rendered: RenderedForm) -> None:
+        """The preview of the form just rendered, with "打印…" to a printer (one preview open at a time). A print
+        the printer accepted is journaled; looking at the preview is not a print."""
         from app.ui.print_preview import PrintPreviewDialog
 
         if self.preview is not None:
             self.preview.close()
             self.preview.deleteLater()
-        self.preview = PrintPreviewDialog(self, pdf, form_label(form))
+        self.preview = PrintPreviewDialog(self, rendered.pdf, form_label(rendered.form))
+        self.preview.printed.connect(lambda _pages, r=rendered: self.record_prints([r]))
         self.preview.open()
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the PDF files"), self.pdf_folder.text())
+        if folder:
+            self.pdf_folder.setText(folder)
+
+    def print_all(self) -> None:
+        """Render every on-the-spot form the case needs and send them all to the chosen target in one action."""
+        snap = self.snap
+        if snap is None:
+            return
+        forms = list(snap.required_forms)
+        target = self.target.currentData()
+        folder = self.pdf_folder.text().strip()
+        if target == PDF_TARGET and not folder:
+            self.print_state.setText(self.tr("Choose the folder for the PDF files first."))
+            self.pdf_folder.setFocus()
+            return
+        printer = self.ws.printer
+        case_id, actor = self.case_id, self.ws.actor
+        self.print_state.setText(self.tr("Rendering %1 form(s)…").replace("%1", str(len(forms))))
+
+        def rendered(items: list[RenderedForm]) -> None:
+            accepted = self.send(items, target, Path(folder) if folder else None)
+            if accepted:
+                self.record_prints(accepted)
+
+        self.ws.run(self, lambda store: [printer(store, case_id, f, actor) for f in forms], rendered, mutate=False,
+                    busy=self.tr("Rendering…"), failed=self.print_failed)
+
+    def send(self, items: list[RenderedForm], target: str, folder: Path | None) -> list[RenderedForm]:
+        """Hand each form to the printer or the PDF writer; returns those accepted (errors are shown plainly)."""
+        from app.ui.widgets.errors import show_error
+
+        accepted: list[RenderedForm] = []
+        failed: list[str] = []
+        for item in items:
+            try:
+                if target == PDF_TARGET:
+                    assert folder is not None
+                    write_pdf(folder, item)
+                else:
+                    print_on(target, item)
+            except Exception as exc:  # shown plainly below; the other forms still go out
+                failed.append(form_label(item.form))
+                show_error(self, exc)
+                continue
+            accepted.append(item)
+        text = self.tr("%1 form(s) printed.").replace("%1", str(len(accepted)))
+        if failed:
+            text += " " + self.tr("Not printed: %1").replace("%1", "、".join(failed))
+        self.print_state.setText(text)
+        return accepted
+
+    def field_widgets(self) -> dict[str, QWidget]:
+        widgets: dict[str, QWidget] = {f"closing.print.{f}": self.print_all_button for f in self.print_rows}
+        widgets.update({"closing.two_inspectors": self.close_button})
+        return widgets
+
+    def print_failed(self, exc: BaseException) -> None:
+        """A form lacks a case field: say which, and offer to go where it is entered."""
+        self.print_state.setText("")
+        field, step = getattr(exc, "field", None), getattr(exc, "step", None)
+        if not field or not step:
+            from app.ui.widgets.errors import show_error
+
+            show_error(self, exc)
+            return
+        self.missing_field_box = missing_field_box(self, exc, lambda: self.navigate.emit(step, field))
+
+    def record_prints(self, items: list[RenderedForm]) -> None:
+        """Journal the prints a printer or the PDF writer accepted (one ``document.printed`` each)."""
+        from app.workflow.printing import record_accepted
+
+        actor = self.ws.actor
+        self.act("print", lambda store: [record_accepted(store, r, actor) for r in items])
 
     def close_case(self) -> None:
         from app.workflow.steps_closing import close_case
@@ -92,20 +195,10 @@ class ClosingPage(StepPage):
 
     # --- showing
     def show_snapshot(self, snap: CaseSnapshot) -> None:
-        status = snap.statuses.get("closing")
-        self.missing.clear()
-        if snap.is_closed:
-            self.missing.addItem(self.tr("Closed at %1. The case is read-only; further entries are corrections.")
-                                 .replace("%1", snap.closed[:19].replace("T", " ")))
-        elif status is not None:
-            for m in status.missing:
-                self.missing.addItem("✗ " + pick(m.message_zh, m.message_en))
-            if status.done:
-                self.missing.addItem(self.tr("Nothing is missing: the audit can be closed."))
         for form in snap.required_forms:
             if form not in self.print_rows:
                 state = note_label()
-                button = self.button(self.tr("Print: %1").replace("%1", form_label(form)),
+                button = self.button(self.tr("Preview: %1").replace("%1", form_label(form)),
                                      lambda f=form: self.print_form_now(f), edit=False)
                 self.print_form.addRow(state, button)
                 self.print_rows[form] = (button, state)
@@ -130,3 +223,43 @@ class ClosingPage(StepPage):
             leave.setProperty("blocked", not info.unlocked)
             rejoin.setProperty("blocked", info.unlocked)
         self.state.setText(self.tr("Closed") if snap.is_closed else "")
+
+
+class PdfFolderProblem(Exception):
+    message_zh = "无法写入PDF文件：所选文件夹不存在或不可写。"
+    message_en = "The PDF file cannot be written: the folder does not exist or is not writable."
+    hint_zh = "请选择一个可写的文件夹后重试。"
+    hint_en = "Choose a writable folder and try again."
+
+
+def write_pdf(folder: Path, item: RenderedForm) -> Path:
+    """The PDF writer: the exact rendered bytes, written atomically (owner-only) as ``<form>-<case>.pdf``."""
+    from app.fsutil import atomic_write_bytes
+
+    if not folder.is_dir():
+        raise PdfFolderProblem
+    path = folder / f"{item.form}-{item.case_id[:8]}.pdf"
+    try:
+        atomic_write_bytes(path, item.pdf, 0o600)
+    except OSError as exc:
+        raise PdfFolderProblem from exc
+    return path
+
+
+def print_on(printer_name: str, item: RenderedForm) -> int:
+    """Send every page of ``item`` to the named printer; raises ``PrintFailed`` when it does not take the job."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+    from app.ui.print_preview import print_document
+
+    data = QByteArray(item.pdf)
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPrinterName(printer_name)
+    printer.setDocName(form_label(item.form))
+    return print_document(document, printer)

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QDateEdit
 
 from app.models.profile import Store
 
@@ -32,3 +33,17 @@ def date_to_qdate(value: str) -> QDate:
     except (TypeError, ValueError):
         return QDate.currentDate()
     return QDate(d.year, d.month, d.day)
+
+
+UNSET_DATE = QDate(2000, 1, 1)
+
+
+def unset_date_edit(unset_text: str) -> QDateEdit:
+    """A date with a calendar popup that can also be "not entered" (its minimum, shown as ``unset_text``)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(UNSET_DATE)
+    edit.setSpecialValueText(unset_text)
+    edit.setDate(UNSET_DATE)
+    return edit

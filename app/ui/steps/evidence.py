@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
-from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
+from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, load_thumbnails
 from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
 from app.ui.widgets.photo_viewer import PhotoViewer
@@ -148,7 +148,10 @@ class EvidencePage(StepPage):
         sign_row = QHBoxLayout()
         self.sign_button = self.button(self.tr("Provider signs (Ctrl+G)"), self.sign, primary=True, shortcut="Ctrl+G")
         self.refuse_button = self.button(self.tr("Record refusal"), self.refuse)
+        self.batch_button = self.button(self.tr("Provider signs a list…"), self.sign_batch)
+        self.batch_button.setToolTip(self.tr("The provider signs once for several items, as on a paper evidence list"))
         sign_row.addWidget(self.sign_button)
+        sign_row.addWidget(self.batch_button)
         sign_row.addWidget(self.refuse_button)
         sign_row.addStretch(1)
         dl.addLayout(sign_row)
@@ -161,6 +164,7 @@ class EvidencePage(StepPage):
         self.body.addWidget(splitter, 1)
         self.list.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_item(cur.row()))
         self.sign_dialog: SignatureDialog | None = None
+        self.batch_dialog: BatchSignatureDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
         self.last_import: list[str] = []
 
@@ -275,6 +279,15 @@ class EvidencePage(StepPage):
         row = self.list.currentIndex().row()
         return self.model.item(row) if 0 <= row < self.model.rowCount() else None
 
+    def focus_field(self, field: str) -> bool:
+        """A missing-list code naming an item (``evidence.provider.<id>``): select that item."""
+        item_id = field.rsplit(".", 1)[-1]
+        if self.snap is not None and self.snap.evidence_by_id(item_id) is not None:
+            self.select_item(item_id)
+            self.list.setFocus()
+            return True
+        return False
+
     def select_item(self, item_id: str) -> None:
         for row in range(self.model.rowCount()):
             if self.model.item(row).id == item_id:
@@ -303,6 +316,7 @@ class EvidencePage(StepPage):
         closed = self.snap is not None and self.snap.is_closed
         self.sign_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
         self.refuse_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
+        self.batch_button.setEnabled(not closed)
         self.viewer.clear()
         if e.is_image and e.streams:
             sha = e.streams[0]["sha256"]
@@ -346,6 +360,32 @@ class EvidencePage(StepPage):
             signer, strokes, png = dialog.result_data()
             self.act("signature", lambda store: record_signature(
                 store, self.case_id, item_id, signer, strokes, png, purpose="证据确认"))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def sign_batch(self) -> None:
+        """The provider signs once for the items still awaiting an answer, shown as a list (each checkable)."""
+        snap = self.snap
+        if snap is None:
+            return
+        waiting = [e for e in snap.evidence if e.provider_state is None and e.superseded_by is None]
+        if not waiting:
+            self.import_state.setText(self.tr("Every item already has the provider's signature or a refusal."))
+            return
+        first = next((e.provider for e in waiting if e.provider), None) or {}
+        dialog = BatchSignatureDialog(self, waiting, name=first.get("name", ""),
+                                      role=first.get("role", "") or self.tr("Provider"),
+                                      id_number=first.get("id_number", ""))
+        self.batch_dialog = dialog
+
+        def accepted() -> None:
+            from app.evidence.provider import record_batch_signature
+
+            ids = dialog.chosen()
+            signer, strokes, png = dialog.result_data()
+            self.act("batch_signature", lambda store: record_batch_signature(
+                store, self.case_id, ids, signer, strokes, png, purpose="证据确认"))
 
         dialog.accepted.connect(accepted)
         dialog.open()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -43,6 +45,18 @@ class InterviewPage(RecordPage):
             self.fields[key] = edit
             form.addRow(label, edit)
         _box, form = self.group(self.tr("Record"))
+        # when and where: the printed 询问笔录 states them (start–end time; place)
+        self.start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-1800))
+        self.end = QDateTimeEdit(QDateTime.currentDateTime())
+        for when in (self.start, self.end):
+            when.setCalendarPopup(True)
+            when.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.place = QLineEdit()
+        row = QHBoxLayout()
+        row.addWidget(self.start, 1)
+        row.addWidget(self.end, 1)
+        form.addRow(self.tr("Start, end"), row)
+        form.addRow(self.tr("Place"), self.place)
         self.opening = text_edit(height=80)
         form.addRow(self.tr("Opening"), self.opening)
         self.qa = QTableWidget(0, 2)
@@ -84,9 +98,12 @@ class InterviewPage(RecordPage):
             if (q and q.text().strip()) or (a and a.text().strip()):
                 pairs.append({"q": q.text().strip() if q else "", "a": a.text().strip() if a else ""})
         person = {key: edit.text().strip() for key, edit in self.fields.items()}
+        number = 1 + len(self.snap.current_records("interview")) if self.snap else 1
+        fmt = "yyyy-MM-dd HH:mm"
         return {"interviewee": person, "opening": self.opening.toPlainText().strip(), "qa": pairs,
-                "closing": self.closing.text().strip(), "number": 1 + len(self.snap.current_records("interview"))
-                if self.snap else 1}
+                "closing": self.closing.text().strip(), "closing_statement": self.closing.text().strip(),
+                "number": number, "sequence": number, "start": self.start.dateTime().toString(fmt),
+                "end": self.end.dateTime().toString(fmt), "place": self.place.text().strip()}
 
     def sign_record(self) -> None:
         from app.evidence.records import sign_record
@@ -102,6 +119,8 @@ class InterviewPage(RecordPage):
         return str(rec.content.get("interviewee", {}).get("name", ""))
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
+        if not self.place.text():
+            self.place.setText(snap.place)
         if not self.opening.toPlainText():
             org = snap.inspectors[0].organisation if snap.inspectors else ""
             self.opening.setPlainText(OPENING.format(org=org, names="、".join(i.name for i in snap.inspectors),

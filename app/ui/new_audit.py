@@ -1,0 +1,292 @@
+"""新建稽核: start an audit on this laptop — the party (from the list or typed, its 统一社会信用代码 checked as it is
+typed), the kind and form, the checklist template, the audited period, the planned date, the notice or the reason
+for an unannounced audit, and the two inspectors. The rules are the workflow's (``app.workflow.new_audit``); a
+refusal names its field, which gets the focus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.models.validators import ValidationError, validate_uscc
+from app.ui.i18n import pick
+from app.ui.labels import audit_kind_label
+from app.ui.steps.base import note_label, text_edit
+from app.ui.steps.common import qdate_to_date, unset_date_edit
+from app.ui.workspace import Workspace
+
+NEW_PARTY = "__new__"
+
+
+@dataclass(frozen=True)
+class NewAuditChoices:
+    institutions: list[Any]  # app.workflow.new_audit.InstitutionChoice
+    inspectors: list[tuple[str, str, str]]  # (id, name, credential no.)
+
+
+def load_choices(store: Any) -> NewAuditChoices:
+    """The parties and the enrolled inspectors (worker thread)."""
+    from sqlalchemy import select
+
+    from app.models.schema import Inspector
+    from app.workflow.new_audit import institution_choices
+
+    with store.session() as s:
+        people = [(i.id, i.name, i.credential_no) for i in s.scalars(select(Inspector).order_by(Inspector.name))
+                  if not i.revoked]
+        return NewAuditChoices(institution_choices(s), people)
+
+
+class NewAuditDialog(QDialog):
+    """``created(case_id)`` once the audit was created (the dialog then closes)."""
+
+    created = Signal(str)
+
+    def __init__(self, workspace: Workspace, choices: NewAuditChoices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from app.workflow.checklist_templates import list_checklist_templates
+        from app.workflow.reference_entries import audit_kinds, institution_kinds
+
+        self.ws = workspace
+        self.choices = choices
+        self.setWindowTitle(self.tr("New audit"))
+        self.setModal(True)
+        kinds = audit_kinds()
+        # the party
+        self.party = QComboBox()
+        for c in choices.institutions:
+            suffix = self.tr(" (office list)") if c.source == "office" else ""
+            self.party.addItem(f"{c.name}{'  ' + c.uscc if c.uscc else ''}{suffix}", c)
+        self.party.addItem(self.tr("New party (type it below)"), NEW_PARTY)
+        self.party_name = QLineEdit()
+        self.party_kind = QComboBox()
+        for k in institution_kinds():
+            self.party_kind.addItem(pick(k.zh, k.en), k.code)
+        self.uscc = QLineEdit()
+        self.uscc.setMaxLength(18)
+        self.uscc.setPlaceholderText(self.tr("18 characters, check digit verified"))
+        self.uscc_error = note_label(role="error")
+        self.address = QLineEdit()
+        self.legal_rep = QLineEdit()
+        self.phone = QLineEdit()
+        # the audit
+        self.kind = QComboBox()
+        for k in kinds.sources:
+            self.kind.addItem(audit_kind_label(k.code), k.code)
+        self.form = QComboBox()
+        for f in kinds.forms:
+            self.form.addItem(pick(f.zh, f.en), f.code)
+        self.template = QComboBox()
+        for t in list_checklist_templates():
+            self.template.addItem(pick(t.title, t.title_en), t.id)
+        self.title = QLineEdit()
+        self.title.setPlaceholderText(self.tr("Default: the party's name"))
+        self.doc_no = QLineEdit()
+        self.doc_no.setPlaceholderText(self.tr("e.g. 某医保稽通〔2026〕12号"))
+        self.matters = QLineEdit()
+        self.basis = QLineEdit()
+        self.place = QLineEdit()
+        self.place.setPlaceholderText(self.tr("Default: the party's address"))
+        self.period_from = unset_date_edit(self.tr("not entered"))
+        self.period_to = unset_date_edit(self.tr("not entered"))
+        today = date.today()
+        self.planned = QDateEdit(QDate(today.year, today.month, today.day).addDays(7))
+        self.planned.setCalendarPopup(True)
+        self.planned.setDisplayFormat("yyyy-MM-dd")
+        self.notice_mode = QComboBox()
+        self.notice_mode.addItem(self.tr("Notice not served yet (recorded on arrival)"), "later")
+        self.notice_mode.addItem(self.tr("Notice served on"), "served")
+        self.notice_mode.addItem(self.tr("Unannounced (no prior notice), with the reason"), "unannounced")
+        self.served_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.served_on.setCalendarPopup(True)
+        self.served_on.setDisplayFormat("yyyy-MM-dd")
+        self.unannounced_reason = text_edit(self.tr("Why the audit is unannounced"), 56)
+        self.inspector_a = QComboBox()
+        self.inspector_b = QComboBox()
+        for combo in (self.inspector_a, self.inspector_b):
+            for iid, name, cred in choices.inspectors:
+                combo.addItem(f"{name}（{cred}）", iid)
+        team = workspace.team_ids()
+        for combo, iid in zip((self.inspector_a, self.inspector_b), team[:2], strict=False):
+            combo.setCurrentIndex(max(0, combo.findData(iid)))
+        self.error = note_label(role="error")
+
+        party_box = QGroupBox(self.tr("Audited party"))
+        pf = QFormLayout(party_box)
+        pf.addRow(self.tr("Choose"), self.party)
+        pf.addRow(self.tr("Name"), self.party_name)
+        pf.addRow(self.tr("Kind"), self.party_kind)
+        pf.addRow(self.tr("Unified social credit code"), self.uscc)
+        pf.addRow("", self.uscc_error)
+        pf.addRow(self.tr("Address"), self.address)
+        pf.addRow(self.tr("Legal representative / head"), self.legal_rep)
+        pf.addRow(self.tr("Phone"), self.phone)
+        audit_box = QGroupBox(self.tr("The audit"))
+        af = QFormLayout(audit_box)
+        row = QHBoxLayout()
+        row.addWidget(self.kind, 1)
+        row.addWidget(self.form, 1)
+        af.addRow(self.tr("Kind / form"), row)
+        af.addRow(self.tr("Checklist template"), self.template)
+        af.addRow(self.tr("Audit title"), self.title)
+        af.addRow(self.tr("Doc no."), self.doc_no)
+        row = QHBoxLayout()
+        row.addWidget(self.period_from, 1)
+        row.addWidget(self.period_to, 1)
+        af.addRow(self.tr("Audited period (from, to)"), row)
+        af.addRow(self.tr("Matters audited"), self.matters)
+        af.addRow(self.tr("Legal basis"), self.basis)
+        af.addRow(self.tr("Planned audit date"), self.planned)
+        af.addRow(self.tr("Place"), self.place)
+        row = QHBoxLayout()
+        row.addWidget(self.notice_mode, 2)
+        row.addWidget(self.served_on, 1)
+        af.addRow(self.tr("Notice"), row)
+        af.addRow(self.tr("Reason"), self.unannounced_reason)
+        row = QHBoxLayout()
+        row.addWidget(self.inspector_a, 1)
+        row.addWidget(self.inspector_b, 1)
+        af.addRow(self.tr("Inspectors"), row)
+        inner = QWidget()
+        layout = QHBoxLayout(inner)
+        layout.addWidget(party_box, 1)
+        layout.addWidget(audit_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        buttons = QDialogButtonBox()
+        self.create_button = buttons.addButton(self.tr("Create the audit"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create_button.setProperty("primary", True)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self.error)
+        outer.addWidget(buttons)
+        self.fields: dict[str, QWidget] = {
+            "institution": self.party, "institution.name": self.party_name, "institution.kind": self.party_kind,
+            "institution.uscc": self.uscc, "institution.phone": self.phone, "kind": self.kind, "form": self.form,
+            "checklist_template_id": self.template, "period_from": self.period_from, "period_to": self.period_to,
+            "planned_date": self.planned, "notice_served_on": self.served_on, "unannounced": self.notice_mode,
+            "unannounced_reason": self.unannounced_reason, "inspector_ids": self.inspector_b,
+        }
+        self.party.currentIndexChanged.connect(self._party_chosen)
+        self.uscc.textChanged.connect(self._check_uscc)
+        self.notice_mode.currentIndexChanged.connect(self._notice_mode)
+        self._party_chosen()
+        self._notice_mode()
+        self.resize(1100, 640)
+
+    # --- inline checks
+    def _party_chosen(self) -> None:
+        data = self.party.currentData()
+        typed = data == NEW_PARTY
+        for w in (self.party_name, self.party_kind, self.uscc, self.address, self.legal_rep, self.phone):
+            w.setEnabled(typed or (getattr(data, "source", "") == "office"))
+        if not typed and data is not None:
+            self.party_name.setText(data.name)
+            self.party_kind.setCurrentIndex(max(0, self.party_kind.findData(data.kind)))
+            self.uscc.setText(data.uscc)
+            self.address.setText(data.address)
+            self.legal_rep.setText(data.legal_rep)
+            self.phone.setText(data.phone)
+        elif typed:
+            for w in (self.party_name, self.uscc, self.address, self.legal_rep, self.phone):
+                w.clear()
+
+    def _check_uscc(self, text: str) -> bool:
+        value = text.strip()
+        if not value:
+            self.uscc_error.setText("")
+            return False
+        if len(value) < 18:
+            self.uscc_error.setText(self.tr("%1 of 18 characters").replace("%1", str(len(value))))
+            return False
+        try:
+            validate_uscc(value)
+        except ValidationError as exc:
+            self.uscc_error.setText(pick(exc.message_zh, exc.message_en))
+            return False
+        self.uscc_error.setText("")
+        return True
+
+    def _notice_mode(self) -> None:
+        mode = self.notice_mode.currentData()
+        self.served_on.setEnabled(mode == "served")
+        self.unannounced_reason.setEnabled(mode == "unannounced")
+
+    # --- creating
+    def spec(self) -> Any:
+        from app.workflow.new_audit import InstitutionInput, NewAudit
+
+        data = self.party.currentData()
+        institution_id = data.id if data not in (None, NEW_PARTY) and data.id else ""
+        institution = None if institution_id else InstitutionInput(
+            self.party_name.text(), self.party_kind.currentData() or "", self.uscc.text(), self.address.text(),
+            self.legal_rep.text(), self.phone.text())
+
+        def day(edit: QDateEdit) -> str:
+            return "" if edit.date() == edit.minimumDate() and edit.specialValueText() else \
+                qdate_to_date(edit.date()).isoformat()
+
+        mode = self.notice_mode.currentData()
+        return NewAudit(
+            kind=self.kind.currentData() or "", form=self.form.currentData() or "onsite",
+            inspector_ids=[self.inspector_a.currentData() or "", self.inspector_b.currentData() or ""],
+            institution_id=institution_id, institution=institution,
+            checklist_template_id=self.template.currentData() or "", title=self.title.text(),
+            doc_no=self.doc_no.text(), matters=self.matters.text(), basis=self.basis.text(), place=self.place.text(),
+            period_from=day(self.period_from), period_to=day(self.period_to), planned_date=day(self.planned),
+            notice_served_on=day(self.served_on) if mode == "served" else "", unannounced=mode == "unannounced",
+            unannounced_reason=self.unannounced_reason.toPlainText() if mode == "unannounced" else "")
+
+    def submit(self) -> None:
+        from app.workflow.new_audit import start_audit
+
+        spec = self.spec()
+        actor = self.ws.actor if self.ws.actor in spec.inspector_ids else spec.inspector_ids[0]
+        self.error.setText("")
+        self.create_button.setEnabled(False)
+
+        def work(store: Any) -> str:
+            with store.transaction() as s:
+                return start_audit(s, store, actor, spec)
+
+        def done(case_id: str) -> None:
+            self.create_button.setEnabled(True)
+            self.created_id = case_id
+            self.accept()
+            self.created.emit(case_id)
+
+        self.ws.run(self, work, done, failed=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        from app.ui.widgets.errors import describe_error, show_error
+
+        self.create_button.setEnabled(True)
+        text = describe_error(exc)
+        if text is None:
+            show_error(self, exc)
+            return
+        self.error.setText(text.message)
+        widget = self.fields.get(str(getattr(exc, "field", "")))
+        if widget is not None:
+            widget.setFocus()
+
