@@ -20,10 +20,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
-from app.evidence.signing import SigningKey
 from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
 from app.models import engine as sqlcipher
+from app.models.keys import SigningKey
 from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
 from app.models.migrations import migrate
 from app.models.schema import Device, Inspector, Meta

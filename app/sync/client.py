@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select, update
 
-from app.errors import EnvironmentProblem, FieldAuditError
+from app.errors import EnvironmentProblem
 from app.evidence import journal, merkle
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import canonical_sha256, loads
@@ -32,7 +32,7 @@ from app.evidence.signing import (
     verify_object,
 )
 from app.models.profile import Store, utc_now
-from app.models.schema import Blob, Case, Inspector, JournalLeaf, Payload, SignedObject
+from app.models.schema import Blob, Inspector, JournalLeaf, Payload, SignedObject
 from app.sync import state
 from app.sync.auth import DeviceAuth
 from app.sync.errors import (
@@ -87,8 +87,13 @@ class SyncClient(UploadMixin):
                  cancel: threading.Event | Callable[[], bool] | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
                  retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
                  connect_retry_seconds: float = 3.0, timeout: float = 60.0,
-                 on_case: Callable[[CaseResult], None] | None = None) -> None:
+                 on_case: Callable[[CaseResult], None] | None = None,
+                 assignments: Callable[[Store, SyncReport], None] | None = None) -> None:
+        """``assignments`` turns pulled assignments into local cases (``app.workflow.assignments.apply``): the
+        procedure is the workflow's, which sits above this transport (docs/architecture.md 'Layers'); without it
+        pulled assignments wait in ``sync_state`` for a sync that passes it."""
         self.store = store
+        self.assignments = assignments
         self.url = url.rstrip("/")
         self.progress = progress
         # an Event, or a predicate such as the GUI's ``lambda: ctx.cancelled`` (app/ui/operations.OpContext)
@@ -305,57 +310,9 @@ class SyncClient(UploadMixin):
                 if not page.get("more") or int(page.get("cursor", cursor)) <= cursor:
                     break
             report.pulled[kind] = count
-        self._apply_assignments(report)
+        if self.assignments is not None:
+            self.assignments(self.store, report)
         return report
-
-    def _apply_assignments(self, report: SyncReport) -> None:
-        """An assignment becomes a local case when it is new here and both assigned inspectors are enrolled on this
-        laptop (one of them unlocked, to sign the journal's first entry); otherwise it waits as pending."""
-        from app.workflow.cases import AUDIT_KINDS, CaseSpec, add_institution, create_case
-
-        with self.store.session() as s:
-            items = state.with_prefix(s, "pull.assignments.")
-            done = state.with_prefix(s, "assignment.case.")
-        for key, data in items.items():
-            if key == "cursor" or not isinstance(data, dict):
-                continue
-            case_id = str(data.get("case_id", key))
-            if case_id in done:
-                continue
-            inspectors = [str(i) for i in data.get("inspectors", [])]
-            try:
-                with self.store.transaction() as s:
-                    if s.get(Case, case_id) is not None:
-                        state.put(s, f"assignment.case.{case_id}", {"time": utc_now(), "existing": True})
-                        state.delete(s, f"assignment.pending.{case_id}")
-                        continue
-                    local = {i for i in inspectors if (row := s.get(Inspector, i)) is not None and row.local}
-                    actor = next((i for i in inspectors if i in self.store.unlocked_inspectors()), None)
-                    reason = ""
-                    if len(local) < 2 or len(set(inspectors)) < 2:
-                        reason = "assigned inspectors not enrolled on this laptop"
-                    elif actor is None:
-                        reason = "no assigned inspector unlocked"
-                    if reason:
-                        state.put(s, f"assignment.pending.{case_id}", {"reason": reason, "data": data})
-                        report.assignments_pending[case_id] = reason
-                        continue
-                    inst = data.get("institution") or {}
-                    institution = add_institution(s, name=str(inst.get("name") or "—"),
-                                                  kind=str(inst.get("kind") or "designated_hospital"),
-                                                  uscc=inst.get("uscc") or None, address=str(inst.get("address", "")))
-                    kind = str(data.get("kind") or "routine")
-                    case = create_case(s, self.store, str(actor), CaseSpec(
-                        case_id=case_id, institution_id=institution.id, inspector_ids=inspectors,
-                        kind=kind if kind in AUDIT_KINDS else "routine", title=str(data.get("title") or "")))
-                    case.origin = "archive"
-                    state.put(s, f"assignment.case.{case_id}", {"time": utc_now()})
-                    state.delete(s, f"assignment.pending.{case_id}")
-                    report.cases_created.append(case_id)
-            except FieldAuditError as exc:
-                with self.store.transaction() as s:
-                    state.put(s, f"assignment.pending.{case_id}", {"reason": exc.message_en, "data": data})
-                report.assignments_pending[case_id] = exc.message_en
 
     # -- push ---------------------------------------------------------------------------------------------------------
     def pending_cases(self) -> list[str]:
