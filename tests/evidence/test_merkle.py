@@ -68,7 +68,7 @@ def test_leaf_and_node_hashes_are_domain_separated() -> None:
     assert merkle.node_hash(LEAVES[0], LEAVES[1]) == bytes.fromhex(H["n01"])
     # a node is not a leaf over the concatenation (the second-preimage defence of RFC 6962 §2.1)
     assert merkle.leaf_hash(LEAVES[0] + LEAVES[1]) != merkle.node_hash(LEAVES[0], LEAVES[1])
-    assert merkle.EMPTY_ROOT == hashlib.sha256(b"").digest()
+    assert hashlib.sha256(b"").digest() == merkle.EMPTY_ROOT
 
 
 @pytest.mark.parametrize("size", range(9))
