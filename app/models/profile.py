@@ -32,9 +32,10 @@ from app.paths import ProfilePaths
 PROFILE_FORMAT = 1
 
 
-def utc_now() -> str:
-    """Wall-clock time as an ISO 8601 UTC string with milliseconds (a claim, see ARCHITECTURE.md 'Time')."""
-    t = time.time_ns()
+def utc_now(seconds: float | None = None) -> str:
+    """Wall-clock time (or ``seconds`` since the epoch, from an injected clock) as an ISO 8601 UTC string with
+    milliseconds (a claim, see docs/architecture.md 'Time')."""
+    t = time.time_ns() if seconds is None else round(seconds * 1e9)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1_000_000_000)) + f".{(t // 1_000_000) % 1000:03d}Z"
 
 

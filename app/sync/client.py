@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +34,7 @@ from app.models.profile import Store, utc_now
 from app.models.schema import Blob, Inspector, JournalLeaf, Payload, SignedObject
 from app.sync import state
 from app.sync.auth import DeviceAuth
+from app.sync.clock import SYSTEM_CLOCK, Clock
 from app.sync.errors import (
     ArchiveError,
     ArchiveFingerprintMismatch,
@@ -88,12 +88,14 @@ class SyncClient(UploadMixin):
                  retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
                  connect_retry_seconds: float = 3.0, timeout: float = 60.0,
                  on_case: Callable[[CaseResult], None] | None = None,
-                 assignments: Callable[[Store, SyncReport], None] | None = None) -> None:
+                 assignments: Callable[[Store, SyncReport], None] | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         """``assignments`` turns pulled assignments into local cases (``app.workflow.assignments.apply``): the
         procedure is the workflow's, which sits above this transport (docs/architecture.md 'Layers'); without it
         pulled assignments wait in ``sync_state`` for a sync that passes it."""
         self.store = store
         self.assignments = assignments
+        self.clock = clock
         self.url = url.rstrip("/")
         self.progress = progress
         # an Event, or a predicate such as the GUI's ``lambda: ctx.cancelled`` (app/ui/operations.OpContext)
@@ -109,7 +111,7 @@ class SyncClient(UploadMixin):
         self._lock = threading.Lock()
         self._db_lock = threading.Lock()
         self._blobs = BlobStore(store)
-        self._http = httpx.Client(base_url=self.url, auth=DeviceAuth(store.device_key, store.device_id),
+        self._http = httpx.Client(base_url=self.url, auth=DeviceAuth(store.device_key, store.device_id, clock.wall),
                                   timeout=httpx.Timeout(timeout, connect=5.0))
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -135,29 +137,29 @@ class SyncClient(UploadMixin):
     # -- HTTP with retries --------------------------------------------------------------------------------------
     def _sleep(self, attempt: int, at_least: float = 0.0) -> None:
         delay = max(at_least, min(8.0, 0.25 * 2**attempt)) * (1 + random.random() * 0.5)  # jitter
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline:
+        deadline = self.clock.monotonic() + delay
+        while self.clock.monotonic() < deadline:
             self._check_cancel()
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            self.clock.sleep(min(0.1, max(0.0, deadline - self.clock.monotonic())))
 
     def _request(self, method: str, path: str, *, budget: float | None = None, **kw: Any) -> httpx.Response:
         """One idempotent request, retried on connection errors and 429 with backoff and jitter."""
         budget = self.retry_seconds if budget is None else budget
-        start = time.monotonic()
+        start = self.clock.monotonic()
         attempt = 0
         while True:
             self._check_cancel()
             try:
                 resp = self._http.request(method, path, **kw)
             except httpx.TransportError as exc:
-                if time.monotonic() - start > budget:
+                if self.clock.monotonic() - start > budget:
                     raise ArchiveUnreachable(self.url, type(exc).__name__) from exc
                 with self._lock:
                     self.stats.retries += 1
                 self._sleep(attempt)
                 attempt += 1
                 continue
-            if resp.status_code == 429 and time.monotonic() - start <= budget + 60:
+            if resp.status_code == 429 and self.clock.monotonic() - start <= budget + 60:
                 try:
                     after = float(resp.headers.get("Retry-After", "1"))
                 except ValueError:
@@ -243,7 +245,7 @@ class SyncClient(UploadMixin):
         roster_doc = answer.roster.model_dump()
         roster = self._verify_doc(roster_doc, CTX_ROSTER, "roster", key)
         pin = {"url": self.url, "public_key": answer.archive_public_key, "fingerprint": answer.archive_fingerprint,
-               "device_id": answer.device_id, "registered_at": utc_now(),
+               "device_id": answer.device_id, "registered_at": utc_now(self.clock.wall()),
                "inspectors": [e.id for e in enrolments]}
         with store.transaction() as s:
             state.put(s, "archive", pin)
@@ -391,7 +393,7 @@ class SyncClient(UploadMixin):
                 batch_cp = cp
             else:  # an intermediate checkpoint over the prefix this batch ends at, signed by the device key
                 body_cp = {"v": 1, "log": case_id, "device": self.store.device_id, "size": end,
-                           "root": merkle.root_from_leaf_hashes(hashes[:end]).hex(), "time": utc_now(),
+                           "root": merkle.root_from_leaf_hashes(hashes[:end]).hex(), "time": utc_now(self.clock.wall()),
                            "step": "sync-batch"}
                 batch_cp = {"checkpoint": body_cp, "sig": sign_object(self.store.device_key, self.store.device_id,
                                                                       CTX_CHECKPOINT, body_cp)}
