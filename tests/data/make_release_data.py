@@ -29,7 +29,7 @@ PASSPHRASES = ("release-data-passphrase-1", "release-data-passphrase-2")
 
 
 def run(*args: str) -> str:
-    r = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
+    r = subprocess.run([sys.executable, *args], check=False, capture_output=True, text=True, cwd=ROOT,
                        env={**os.environ, "PYTHONPATH": str(ROOT)})
     if r.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({r.returncode}): {r.stderr}")
