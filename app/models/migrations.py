@@ -20,9 +20,13 @@ DDL_DIR = Path(__file__).resolve().parent / "ddl"
 
 
 def frozen_statements(version: int) -> list[str]:
-    """The statements of ``ddl/v{version}.sql``: comment lines dropped, split at a ';' that ends a line before a
-    blank line (a trigger's inner ';' never does)."""
-    source = (DDL_DIR / f"v{version}.sql").read_text("utf-8")
+    return read_frozen(DDL_DIR / f"v{version}.sql")
+
+
+def read_frozen(path: Path) -> list[str]:
+    """The statements of a frozen DDL file (here and archive/ddl/): comment lines dropped, split at a ';' that
+    ends a line before a blank line (a trigger's inner ';' never does)."""
+    source = path.read_text("utf-8")
     body = "\n".join(line for line in source.splitlines() if not line.startswith("--"))
     return [part.strip() for part in body.split(";\n\n") if part.strip().rstrip(";")]
 
