@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 QUIT_WHEN_SHOWN_ENV = "FIELDAUDIT_QUIT_WHEN_SHOWN"
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description="FieldAudit (医保稽核现场取证)")
     parser.add_argument("--profile", type=Path, help="profile directory (default: the standard data folder)")
     parser.add_argument("--demo", action="store_true", help="open (creating if needed) a demo profile")
     parser.add_argument("--lang", choices=("zh_CN", "en"), help="interface language (default zh_CN)")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None, services_factory: ServicesFactory | None = None) -> int:

@@ -40,7 +40,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _server_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m archive", description="FieldAudit archive service")
+    p = _Parser(prog="python -m archive", description="FieldAudit archive service",
+                epilog="administration: python -m archive admin COMMAND DIR (enrolment codes, inspectors, devices, "
+                       "cases, verification); see python -m archive admin --help")
     p.add_argument("--data", required=True, type=Path, help="data directory (database, blobs, archive key)")
     p.add_argument(
         "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://u:p@host/db (default: SQLite)"
@@ -65,7 +67,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
 
-    insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
+    insp = sub.add_parser("inspectors", help="the roster of inspectors: add, list, revoke").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
     a.add_argument("--id", default=None)
     a.add_argument("--name", required=True)
@@ -76,12 +78,12 @@ def _admin_parser() -> argparse.ArgumentParser:
     r = with_dir(insp.add_parser("revoke"))
     r.add_argument("id")
 
-    dev = sub.add_parser("devices").add_subparsers(dest="action", required=True)
+    dev = sub.add_parser("devices", help="registered laptops: list, revoke").add_subparsers(dest="action", required=True)
     with_dir(dev.add_parser("list"))
     r = with_dir(dev.add_parser("revoke"))
     r.add_argument("id")
 
-    cases = sub.add_parser("cases").add_subparsers(dest="action", required=True)
+    cases = sub.add_parser("cases", help="cases created at the office and assigned to inspectors").add_subparsers(dest="action", required=True)
     c = with_dir(cases.add_parser("add", help="create a case at the office, assigned to two inspectors"))
     c.add_argument("--id", default=None)
     c.add_argument("--institution-name", required=True)
@@ -90,7 +92,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     c.add_argument("--kind", default="日常稽核")
     c.add_argument("--title", default="")
 
-    inst = sub.add_parser("institutions").add_subparsers(dest="action", required=True)
+    inst = sub.add_parser("institutions", help="institutions published to laptops").add_subparsers(dest="action", required=True)
     i = with_dir(inst.add_parser("add"))
     i.add_argument("--id", default=None)
     i.add_argument("--name", required=True)
@@ -99,7 +101,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     i.add_argument("--address", default="")
 
     for kind in ("checklists", "documents"):
-        k = sub.add_parser(kind).add_subparsers(dest="action", required=True)
+        k = sub.add_parser(kind, help=f"{kind} published to laptops").add_subparsers(dest="action", required=True)
         f = with_dir(
             k.add_parser("add", help=f"publish a {kind[:-1]} (a JSON object with an 'id') to laptops")
         )
