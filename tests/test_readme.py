@@ -42,11 +42,11 @@ def command_lines(block: str) -> list[str]:
     """One string per command; indented lines continue the one before; three spaces start a comment."""
     lines: list[str] = []
     for raw in block.splitlines():
-        raw = raw[: len(raw) - len(raw.lstrip())] + re.sub(r"\s{3,}.*$", "", raw.lstrip())
-        if raw.startswith("python3 -m "):
-            lines.append(raw)
-        elif raw.strip() and lines:
-            lines[-1] += " " + raw.strip()
+        line = raw[: len(raw) - len(raw.lstrip())] + re.sub(r"\s{3,}.*$", "", raw.lstrip())
+        if line.startswith("python3 -m "):
+            lines.append(line)
+        elif line.strip() and lines:
+            lines[-1] += " " + line.strip()
     return lines
 
 
