@@ -57,7 +57,9 @@ def _blob_options(p: argparse.ArgumentParser) -> None:
 
 
 def _server_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="python -m archive", description="FieldAudit archive service")
+    p = _Parser(prog="python -m archive", description="FieldAudit archive service",
+                epilog="administration: python -m archive admin COMMAND DIR (enrolment codes, inspectors, devices, "
+                       "cases, verification); see python -m archive admin --help")
     p.add_argument("--data", required=True, type=Path, help="data directory (database, blobs, archive key)")
     p.add_argument(
         "--database-url", help="SQLAlchemy URL, e.g. postgresql+psycopg://u:p@host/db (default: SQLite)"
@@ -75,7 +77,6 @@ def _admin_parser() -> argparse.ArgumentParser:
     def with_dir(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
         sp.add_argument("dir", type=Path, help="archive data directory")
         sp.add_argument("--database-url", help="override the database URL remembered in DIR")
-        _blob_options(sp)
         return sp
 
     with_dir(sub.add_parser("enrolment-code", help="print a one-time enrolment code"))
@@ -117,7 +118,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     cf.add_argument("--institution", required=True, help="institution id (as published to laptops)")
     cf.add_argument("--reason", required=True)
 
-    insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
+    insp = sub.add_parser("inspectors", help="the roster of inspectors: add, list, revoke").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
     a.add_argument("--id", default=None)
     a.add_argument("--name", required=True)
@@ -128,12 +129,12 @@ def _admin_parser() -> argparse.ArgumentParser:
     r = with_dir(insp.add_parser("revoke"))
     r.add_argument("id")
 
-    dev = sub.add_parser("devices").add_subparsers(dest="action", required=True)
+    dev = sub.add_parser("devices", help="registered laptops: list, revoke").add_subparsers(dest="action", required=True)
     with_dir(dev.add_parser("list"))
     r = with_dir(dev.add_parser("revoke"))
     r.add_argument("id")
 
-    cases = sub.add_parser("cases").add_subparsers(dest="action", required=True)
+    cases = sub.add_parser("cases", help="cases created at the office and assigned to inspectors").add_subparsers(dest="action", required=True)
     c = with_dir(cases.add_parser("add", help="create a case at the office, assigned to two inspectors"))
     c.add_argument("--id", default=None)
     c.add_argument("--institution-name", required=True)
@@ -142,7 +143,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     c.add_argument("--kind", default="日常稽核")
     c.add_argument("--title", default="")
 
-    inst = sub.add_parser("institutions").add_subparsers(dest="action", required=True)
+    inst = sub.add_parser("institutions", help="institutions published to laptops").add_subparsers(dest="action", required=True)
     i = with_dir(inst.add_parser("add"))
     i.add_argument("--id", default=None)
     i.add_argument("--name", required=True)
@@ -151,7 +152,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     i.add_argument("--address", default="")
 
     for kind in ("checklists", "documents"):
-        k = sub.add_parser(kind).add_subparsers(dest="action", required=True)
+        k = sub.add_parser(kind, help=f"{kind} published to laptops").add_subparsers(dest="action", required=True)
         f = with_dir(
             k.add_parser("add", help=f"publish a {kind[:-1]} (a JSON object with an 'id') to laptops")
         )
@@ -203,9 +204,7 @@ def _admin(argv: list[str]) -> int:
     args = _admin_parser().parse_args(argv)
     if args.cmd == "restore":
         return _restore(args)
-    archive = open_archive(
-        args.dir, args.database_url, create=False, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
-    )
+    archive = open_archive(args.dir, args.database_url, create=False)  # the blob store DIR remembers
     try:
         cmd, action = args.cmd, getattr(args, "action", None)
         if cmd == "enrolment-code":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -22,12 +23,15 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
     text,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from app.models.migrations import read_frozen
 
 #: 2: a field conflict is keyed by the journal leaf that caused it (one device may repeat an identical edit)
 SCHEMA_VERSION = 2
@@ -276,6 +280,16 @@ class Alert(Base):
 Index("ix_leaves_leaf_hash", Leaf.leaf_hash)
 
 
+DDL_DIR = Path(__file__).resolve().parent / "ddl"
+
+
+def run_frozen(conn: Connection, version: int) -> None:
+    """Run ``archive/ddl/v{version}.{dialect}.sql``, the schema step frozen when that version shipped (never
+    "whatever the models say today"; tests/archive/test_upgrade.py checks the chain against the models)."""
+    for statement in read_frozen(DDL_DIR / f"v{version}.{conn.dialect.name}.sql"):
+        conn.exec_driver_sql(statement.rstrip(";"))
+
+
 class Database:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -310,7 +324,15 @@ class Database:
         return engine
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """A new database runs the frozen DDL chain (archive/ddl/v1..vN); an existing one is upgraded."""
+        with self.engine.begin() as conn:
+            fresh = not inspect(conn).has_table("meta")
+            if fresh:
+                for version in range(1, SCHEMA_VERSION + 1):
+                    run_frozen(conn, version)
+        if not fresh:
+            self.check_schema()
+            return
         with self.write() as s:
             if s.get(Meta, "schema_version") is None:
                 s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -332,12 +354,7 @@ class Database:
         """Rebuild ``conflicts`` with the leaf column and the new key (SQLite cannot drop a constraint in
         place); every row is kept, with no leaf. One transaction: a failure leaves schema 1 as it was."""
         with self.engine.begin() as conn:
-            conn.execute(text("ALTER TABLE conflicts RENAME TO conflicts_v1"))
-            conn.execute(text("DROP INDEX IF EXISTS ix_conflicts_case_id"))
-            FieldConflict.__table__.create(conn)  # type: ignore[attr-defined]
-            columns = "id, case_id, field, base, value_a, device_a, value_b, device_b, object_b, created_at"
-            conn.execute(text(f"INSERT INTO conflicts ({columns}) SELECT {columns} FROM conflicts_v1"))
-            conn.execute(text("DROP TABLE conflicts_v1"))
+            run_frozen(conn, 2)
             conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
             if conn.dialect.name == "postgresql":  # the copied ids must not be handed out again
                 conn.execute(text("SELECT setval(pg_get_serial_sequence('conflicts', 'id'), "

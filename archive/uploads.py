@@ -71,9 +71,12 @@ def _superseded() -> ApiError:
 
 
 class Uploads:
-    def __init__(self, archive: Archive, guard: GuardState | None = None) -> None:
+    def __init__(self, archive: Archive, guard: GuardState | None = None,
+                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+        """``clock`` (naive UTC, like the database's times) decides what has expired; tests pass their own."""
         self.archive = archive
         self.guard = guard or GuardState(archive.db)
+        self.clock = clock
         self._last_sweep = 0.0
 
     def staging_path(self, upload_id: str) -> Path:
@@ -95,7 +98,7 @@ class Uploads:
         if h.hexdigest() != sha256 or n != length:
             return False
         with self.archive.db.write() as s:
-            insert_absent(s, Blob, {"sha256": sha256, "size": n, "created_at": utcnow()})
+            insert_absent(s, Blob, {"sha256": sha256, "size": n, "created_at": self.clock()})
         log("blob.adopted", sha256=sha256, size=n)
         return True
 
@@ -112,7 +115,7 @@ class Uploads:
                 "declared length differs from the stored blob",
             )
         present = have is not None or self._adopt_stored_blob(sha256, length)
-        now = utcnow()
+        now = self.clock()
         with self.archive.db.write() as s:
             row = s.execute(
                 select(Upload).where(Upload.device_id == device_id, Upload.sha256 == sha256)
@@ -198,8 +201,8 @@ class Uploads:
 
     def sweep(self) -> int:
         """Discard open or failed uploads untouched for longer than the TTL."""
-        now = utcnow()
-        if (now.timestamp() - self._last_sweep) < min(30.0, self.archive.settings.upload_ttl_s):
+        now = self.clock()
+        if abs(now.timestamp() - self._last_sweep) < min(30.0, self.archive.settings.upload_ttl_s):
             return 0
         self._last_sweep = now.timestamp()
         horizon = now - dt.timedelta(seconds=self.archive.settings.upload_ttl_s)
@@ -353,7 +356,7 @@ class Uploads:
             s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id, Upload.offset == start)
-                .values(offset=new_offset, updated_at=utcnow())
+                .values(offset=new_offset, updated_at=self.clock())
             )
         log(
             "upload.patch",
@@ -386,7 +389,7 @@ class Uploads:
                 s.execute(
                     update(Upload)
                     .where(Upload.id == upload_id)
-                    .values(status="failed", reason="hash_mismatch", offset=0, updated_at=utcnow())
+                    .values(status="failed", reason="hash_mismatch", offset=0, updated_at=self.clock())
                 )
             log("upload.rejected", device=device_id, upload=upload_id, reason="hash_mismatch")
             raise ApiError(
@@ -397,11 +400,11 @@ class Uploads:
             ) from exc
         crashpoint("upload.after_blob_put")
         with self.archive.db.write() as s:
-            insert_absent(s, Blob, {"sha256": sha256, "size": length, "created_at": utcnow()})
+            insert_absent(s, Blob, {"sha256": sha256, "size": length, "created_at": self.clock()})
             s.execute(
                 update(Upload)
                 .where(Upload.id == upload_id)
-                .values(status="complete", offset=length, reason=None, updated_at=utcnow())
+                .values(status="complete", offset=length, reason=None, updated_at=self.clock())
             )
         log("upload.complete", device=device_id, upload=upload_id, size=length)
         return self.get(device_id, upload_id)

@@ -1,4 +1,4 @@
-"""The core never imports Qt or the UI (ARCHITECTURE.md 'Layers'; STYLE.md practice 1)."""
+"""The core never imports Qt or the UI, and no inner layer imports an outer one (docs/architecture.md 'Layers')."""
 
 from __future__ import annotations
 
@@ -44,3 +44,69 @@ def test_checker_catches_a_qt_import(tmp_path: Path) -> None:
     bad = tmp_path / "probe.py"
     bad.write_text("import os\nfrom PySide6 import QtCore\nimport app.ui.main_window\n", encoding="utf-8")
     assert offending([bad]) == ["probe.py imports PySide6", "probe.py imports app.ui.main_window"]
+
+
+# docs/architecture.md 'Layers': a package may import its own layer's modules and any lower layer, never a higher
+# one; packages on the same layer do not import each other. The foundation modules (app/errors.py, app/ids.py,
+# app/fsutil.py, app/paths.py) are layer 0.
+LAYERS: dict[str, int] = {
+    "app.errors": 0, "app.ids": 0, "app.fsutil": 0, "app.paths": 0,
+    "app.models": 1,
+    "app.evidence": 2,
+    "app.documents": 3, "app.sync": 3,
+    "app.workflow": 4,
+    "app.cli": 5, "app.ui": 5,
+}
+
+
+def layer_of(module: str) -> str | None:
+    for name in LAYERS:
+        if module == name or module.startswith(name + "."):
+            return name
+    return None
+
+
+def layer_violations(paths: list[Path]) -> list[str]:
+    bad = []
+    for path in paths:
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else Path("app", *path.parts[-2:])
+        own = layer_of(".".join(rel.with_suffix("").parts))
+        if own is None:
+            continue
+        for name in imported_modules(path):
+            other = layer_of(name)
+            if other is None or other == own:
+                continue
+            if LAYERS[other] >= LAYERS[own]:
+                bad.append(f"{rel} ({own}, layer {LAYERS[own]}) imports {name} ({other}, layer {LAYERS[other]})")
+    return bad
+
+
+def test_inner_layers_do_not_import_outer_ones() -> None:
+    files = [p for d in CORE for p in (ROOT / d).rglob("*.py")]
+    assert layer_violations(files) == []
+
+
+def test_every_core_package_has_a_layer() -> None:
+    for d in CORE:
+        assert layer_of(d.replace("/", ".")) is not None, d
+    for path in (ROOT / "app").glob("*.py"):
+        if path.stem not in ("__init__", "__main__"):
+            assert layer_of(f"app.{path.stem}") is not None, f"{path.name} has no layer in LAYERS"
+
+
+def test_layer_checker_catches_an_upward_import(tmp_path: Path) -> None:
+    pkg = tmp_path / "models"
+    pkg.mkdir()
+    bad = pkg / "probe.py"
+    bad.write_text("from app.evidence.signing import SigningKey\nfrom app.models import keys\n"
+                   "def f():\n    import app.workflow.cases\n", encoding="utf-8")
+    sibling = tmp_path / "sync"
+    sibling.mkdir()
+    (sibling / "probe.py").write_text("from app.documents import render\nfrom app.errors import UserError\n",
+                                      encoding="utf-8")
+    assert layer_violations([bad, sibling / "probe.py"]) == [
+        "app/models/probe.py (app.models, layer 1) imports app.evidence.signing (app.evidence, layer 2)",
+        "app/models/probe.py (app.models, layer 1) imports app.workflow.cases (app.workflow, layer 4)",
+        "app/sync/probe.py (app.sync, layer 3) imports app.documents (app.documents, layer 3)",
+    ]

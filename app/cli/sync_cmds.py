@@ -11,6 +11,7 @@ from typing import Any
 from app.cli.common import add_passphrase_arg, open_store
 from app.errors import UserError
 from app.sync.client import CaseResult, SyncClient, SyncProgress
+from app.workflow import assignments
 
 
 def _read_code(path: str) -> str:
@@ -51,7 +52,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 print(f"  {case.case_id}: {r.get('code')}: {text}", file=sys.stderr)
 
     with open_store(args.profile, args.passphrase_file) as store, \
-            SyncClient(store, args.archive, progress=progress, parallel=args.parallel, on_case=case_done) as client:
+            SyncClient(store, args.archive, progress=progress, parallel=args.parallel, on_case=case_done,
+                       assignments=assignments.apply) as client:
         report = client.sync()
     for case_id, reason in sorted(report.assignments_pending.items()):
         print(f"assignment {case_id} pending: {reason}", file=sys.stderr)

@@ -15,6 +15,12 @@ def node_hash(left: bytes, right: bytes) -> bytes:
 
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = 32
+
+
+def _well_formed(*hashes: bytes) -> bool:
+    """Every hash a verifier is handed is 32 bytes: an empty or short value never matches by accident."""
+    return all(isinstance(h, bytes) and len(h) == HASH_SIZE for h in hashes)
 
 
 def _split(n: int) -> int:
@@ -79,8 +85,8 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> bool:
-    """RFC 9162 §2.1.3.2 inclusion verification."""
-    if index >= size:
+    """RFC 9162 §2.1.3.2 inclusion verification; malformed hashes (empty, short, long) are refused."""
+    if not 0 <= index < size or not _well_formed(leaf, root, *proof):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -118,8 +124,8 @@ def _subproof(m: int, leaves: Sequence[bytes], complete: bool) -> list[bytes]:
 
 
 def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
-    """RFC 9162 §2.1.4.2 consistency verification."""
-    if old_size > new_size or old_size == 0:
+    """RFC 9162 §2.1.4.2 consistency verification; malformed hashes (empty, short, long) are refused."""
+    if not 0 < old_size <= new_size or not _well_formed(old_root, new_root, *proof):
         return False
     if old_size == new_size:
         return not proof and old_root == new_root

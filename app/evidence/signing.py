@@ -1,23 +1,21 @@
-"""Signature suites. Ed25519 now; the ``suite`` field leaves room for SM2/SM3 (GB/T 32918, GB/T 32905)."""
+"""Signature records over canonical JSON: domain-separated, detached, verifiable with the public key alone."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from app.evidence.canonical import JSONValue, canonical_bytes
+from app.models.keys import ED25519, SUPPORTED_SUITES, SignatureError, SigningKey
 
-ED25519 = "ed25519"
-SUPPORTED_SUITES = (ED25519,)
-
-
-class SignatureError(ValueError):
-    """A signature is malformed, uses an unknown suite, or does not verify."""
+# The key type lives with the store that holds it (app/models/keys.py); it is re-exported here for the signers.
+__all__ = [
+    "ED25519", "SUPPORTED_SUITES", "SignatureError", "SigningKey", "b64", "public_key_fingerprint", "sign_object",
+    "signing_input", "unb64", "verify_object", "verify_raw",
+]
 
 
 def b64(data: bytes) -> str:
@@ -35,35 +33,6 @@ def public_key_fingerprint(public_raw: bytes, suite: str = ED25519) -> str:
     """Short, human-comparable fingerprint of a public key: SHA-256 over suite and key, 16 hex digits in 4 groups."""
     digest = hashlib.sha256(suite.encode() + b":" + public_raw).hexdigest()[:16]
     return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
-
-
-@dataclass(frozen=True)
-class SigningKey:
-    """A private key held in memory only while its owner is unlocked."""
-
-    private: Ed25519PrivateKey
-    suite: str = ED25519
-
-    @classmethod
-    def generate(cls) -> SigningKey:
-        return cls(Ed25519PrivateKey.generate())
-
-    @classmethod
-    def from_raw(cls, raw: bytes, suite: str = ED25519) -> SigningKey:
-        if suite != ED25519:
-            raise SignatureError(f"unsupported signature suite {suite!r}")
-        return cls(Ed25519PrivateKey.from_private_bytes(raw), suite)
-
-    def raw(self) -> bytes:
-        return self.private.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-
-    def public_raw(self) -> bytes:
-        return self.private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-
-    def sign(self, message: bytes) -> bytes:
-        return self.private.sign(message)
 
 
 def verify_raw(public_raw: bytes, message: bytes, signature: bytes, suite: str = ED25519) -> None:

@@ -1,49 +1,48 @@
 """Versioned schema. ``PRAGMA user_version`` holds the version; each step runs once, in one transaction.
 
-Release 1 is version 1. A later release appends a function to ``MIGRATIONS``; never edit a shipped step.
-Upgrade tests open store files kept from earlier releases (tests/models/data/).
+Each version's DDL is frozen as text in ``ddl/vN.sql`` (never "whatever schema.py says today"): release 0.1.0 is
+version 1. A release that changes ``app/models/schema.py`` adds ``ddl/v{N+1}.sql`` with the change and appends its
+step to ``MIGRATIONS``; a shipped file or step is never edited. ``tests/models/test_upgrade.py`` checks that the
+frozen chain builds exactly the tables ``schema.py`` describes, and upgrades the profile each release left in
+``tests/data/`` (docs/architecture.md 'Upgrades').
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 
 from app.errors import ProfileProblem
-from app.models.schema import Base
 
-IMMUTABLE_TABLES: dict[str, tuple[str, ...]] = {
-    # table -> columns that may still change (bookkeeping only, never content)
-    "signed_objects": ("archived",),
-    "journal": ("archived",),
-    "checkpoints": (),
-    "payloads": (),
-    "blobs": ("archived",),
-    "evidence_items": ("thumbnail_sha256",),
-}
+DDL_DIR = Path(__file__).resolve().parent / "ddl"
 
 
-def _immutable_triggers(conn: Connection) -> None:
-    for table, mutable in IMMUTABLE_TABLES.items():
-        cols = [r[1] for r in conn.exec_driver_sql(f"PRAGMA table_info({table})")]
-        frozen = ", ".join(c for c in cols if c not in mutable)
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE OF {frozen} ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'fieldaudit: {table} rows are immutable'); END"
-        )
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, 'fieldaudit: {table} rows are append-only'); END"
-        )
+def frozen_statements(version: int) -> list[str]:
+    return read_frozen(DDL_DIR / f"v{version}.sql")
 
 
-def _v1(conn: Connection) -> None:
-    Base.metadata.create_all(conn)
-    _immutable_triggers(conn)
+def read_frozen(path: Path) -> list[str]:
+    """The statements of a frozen DDL file (here and archive/ddl/): comment lines dropped, split at a ';' that
+    ends a line before a blank line (a trigger's inner ';' never does)."""
+    source = path.read_text("utf-8")
+    body = "\n".join(line for line in source.splitlines() if not line.startswith("--"))
+    return [part.strip() for part in body.split(";\n\n") if part.strip().rstrip(";")]
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+def _frozen(version: int) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        for statement in frozen_statements(version):
+            conn.exec_driver_sql(statement.rstrip(";"))
+    step.__name__ = f"_v{version}"
+    return step
+
+
+# Step N brings a store from version N-1 to N by running ddl/vN.sql (plus, where a step must move data, code that
+# reads only the tables as that file leaves them, never app.models.schema). Version 1 created every table, index
+# and the triggers that keep evidence, signed objects, payloads, checkpoints and the journal append-only.
+MIGRATIONS: list[Callable[[Connection], None]] = [_frozen(1)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,11 +20,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
-from app.evidence.signing import SigningKey
 from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
 from app.iofaults import io_fault
 from app.models import engine as sqlcipher
+from app.models.keys import SigningKey
 from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
 from app.models.lock import ProfileLock
 from app.models.migrations import migrate
@@ -34,9 +34,10 @@ from app.paths import ProfilePaths, check_profile_root
 PROFILE_FORMAT = 1
 
 
-def utc_now() -> str:
-    """Wall-clock time as an ISO 8601 UTC string with milliseconds (a claim, see ARCHITECTURE.md 'Time')."""
-    t = time.time_ns()
+def utc_now(seconds: float | None = None) -> str:
+    """Wall-clock time (or ``seconds`` since the epoch, from an injected clock) as an ISO 8601 UTC string with
+    milliseconds (a claim, see docs/architecture.md 'Time')."""
+    t = time.time_ns() if seconds is None else round(seconds * 1e9)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1_000_000_000)) + f".{(t // 1_000_000) % 1000:03d}Z"
 
 

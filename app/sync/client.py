@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from sqlalchemy import select, update
 
-from app.errors import EnvironmentProblem, FieldAuditError
+from app.errors import EnvironmentProblem
 from app.evidence import journal, merkle
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import canonical_sha256, loads
@@ -32,10 +31,10 @@ from app.evidence.signing import (
     verify_object,
 )
 from app.models.profile import Store, utc_now
-from app.models.schema import Blob, Case, Inspector, JournalLeaf, Payload, SignedObject
-from app.models.validators import ValidationError
+from app.models.schema import Blob, Inspector, JournalLeaf, Payload, SignedObject
 from app.sync import state
 from app.sync.auth import DeviceAuth
+from app.sync.clock import SYSTEM_CLOCK, Clock
 from app.sync.errors import (
     ArchiveError,
     ArchiveFingerprintMismatch,
@@ -47,6 +46,7 @@ from app.sync.errors import (
     SyncCancelled,
     error_body,
 )
+from app.sync.office_records import office_record_problem, record_name
 from app.sync.protocol import (
     CTX_CHECKPOINT,
     CTX_ENROL,
@@ -88,8 +88,15 @@ class SyncClient(UploadMixin):
                  cancel: threading.Event | Callable[[], bool] | None = None, parallel: int = 3, chunk_size: int = CHUNK_SIZE,
                  retry_seconds: float = 120.0, max_batch_leaves: int = MAX_BATCH_LEAVES,
                  connect_retry_seconds: float = 3.0, timeout: float = 60.0,
-                 on_case: Callable[[CaseResult], None] | None = None) -> None:
+                 on_case: Callable[[CaseResult], None] | None = None,
+                 assignments: Callable[[Store, SyncReport], None] | None = None,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
+        """``assignments`` turns pulled assignments into local cases (``app.workflow.assignments.apply``): the
+        procedure is the workflow's, which sits above this transport (docs/architecture.md 'Layers'); without it
+        pulled assignments wait in ``sync_state`` for a sync that passes it."""
         self.store = store
+        self.assignments = assignments
+        self.clock = clock
         self.url = url.rstrip("/")
         self.progress = progress
         # an Event, or a predicate such as the GUI's ``lambda: ctx.cancelled`` (app/ui/operations.OpContext)
@@ -105,7 +112,7 @@ class SyncClient(UploadMixin):
         self._lock = threading.Lock()
         self._db_lock = threading.Lock()
         self._blobs = BlobStore(store)
-        self._http = httpx.Client(base_url=self.url, auth=DeviceAuth(store.device_key, store.device_id),
+        self._http = httpx.Client(base_url=self.url, auth=DeviceAuth(store.device_key, store.device_id, clock.wall),
                                   timeout=httpx.Timeout(timeout, connect=5.0))
 
     # -- lifecycle --------------------------------------------------------------------------------------------
@@ -131,29 +138,29 @@ class SyncClient(UploadMixin):
     # -- HTTP with retries --------------------------------------------------------------------------------------
     def _sleep(self, attempt: int, at_least: float = 0.0) -> None:
         delay = max(at_least, min(8.0, 0.25 * 2**attempt)) * (1 + random.random() * 0.5)  # jitter
-        deadline = time.monotonic() + delay
-        while time.monotonic() < deadline:
+        deadline = self.clock.monotonic() + delay
+        while self.clock.monotonic() < deadline:
             self._check_cancel()
-            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+            self.clock.sleep(min(0.1, max(0.0, deadline - self.clock.monotonic())))
 
     def _request(self, method: str, path: str, *, budget: float | None = None, **kw: Any) -> httpx.Response:
         """One idempotent request, retried on connection errors and 429 with backoff and jitter."""
         budget = self.retry_seconds if budget is None else budget
-        start = time.monotonic()
+        start = self.clock.monotonic()
         attempt = 0
         while True:
             self._check_cancel()
             try:
                 resp = self._http.request(method, path, **kw)
             except httpx.TransportError as exc:
-                if time.monotonic() - start > budget:
+                if self.clock.monotonic() - start > budget:
                     raise ArchiveUnreachable(self.url, type(exc).__name__) from exc
                 with self._lock:
                     self.stats.retries += 1
                 self._sleep(attempt)
                 attempt += 1
                 continue
-            if resp.status_code == 429 and time.monotonic() - start <= budget + 60:
+            if resp.status_code == 429 and self.clock.monotonic() - start <= budget + 60:
                 try:
                     after = float(resp.headers.get("Retry-After", "1"))
                 except ValueError:
@@ -239,7 +246,7 @@ class SyncClient(UploadMixin):
         roster_doc = answer.roster.model_dump()
         roster = self._verify_doc(roster_doc, CTX_ROSTER, "roster", key)
         pin = {"url": self.url, "public_key": answer.archive_public_key, "fingerprint": answer.archive_fingerprint,
-               "device_id": answer.device_id, "registered_at": utc_now(),
+               "device_id": answer.device_id, "registered_at": utc_now(self.clock.wall()),
                "inspectors": [e.id for e in enrolments]}
         with store.transaction() as s:
             state.put(s, "archive", pin)
@@ -310,64 +317,9 @@ class SyncClient(UploadMixin):
                 if not page.get("more") or int(page.get("cursor", cursor)) <= cursor:
                     break
             report.pulled[kind] = count
-        self._apply_assignments(report)
+        if self.assignments is not None:
+            self.assignments(self.store, report)
         return report
-
-    def _apply_assignments(self, report: SyncReport) -> None:
-        """An assignment becomes a local case when it is new here and both assigned inspectors are enrolled on this
-        laptop (one of them unlocked, to sign the journal's first entry); otherwise it waits as pending."""
-        from app.workflow.cases import AUDIT_KINDS, CaseSpec, add_institution, create_case
-
-        with self.store.session() as s:
-            items = state.with_prefix(s, "pull.assignments.")
-            done = state.with_prefix(s, "assignment.case.")
-        for key, data in items.items():
-            if key == "cursor" or not isinstance(data, dict):
-                continue
-            case_id = str(data.get("case_id", key))
-            if case_id in done:
-                continue
-            problem = office_record_problem("assignments", {"id": key, "data": data})
-            if problem is not None:
-                report.skipped[record_name("assignments", {"id": key, "data": data})] = problem
-                report.assignments_pending[case_id] = problem
-                continue
-            inspectors = [str(i) for i in data.get("inspectors", [])]
-            try:
-                with self.store.transaction() as s:
-                    if s.get(Case, case_id) is not None:
-                        state.put(s, f"assignment.case.{case_id}", {"time": utc_now(), "existing": True})
-                        state.delete(s, f"assignment.pending.{case_id}")
-                        continue
-                    local = {i for i in inspectors if (row := s.get(Inspector, i)) is not None and row.local}
-                    actor = next((i for i in inspectors if i in self.store.unlocked_inspectors()), None)
-                    reason = ""
-                    if len(local) < 2 or len(set(inspectors)) < 2:
-                        reason = "assigned inspectors not enrolled on this laptop"
-                    elif actor is None:
-                        reason = "no assigned inspector unlocked"
-                    if reason:
-                        state.put(s, f"assignment.pending.{case_id}", {"reason": reason, "data": data})
-                        report.assignments_pending[case_id] = reason
-                        continue
-                    inst = data.get("institution") or {}
-                    institution = add_institution(s, name=str(inst.get("name") or "—"),
-                                                  kind=str(inst.get("kind") or "designated_hospital"),
-                                                  uscc=inst.get("uscc") or None, address=str(inst.get("address", "")))
-                    kind = str(data.get("kind") or "routine")
-                    case = create_case(s, self.store, str(actor), CaseSpec(
-                        case_id=case_id, institution_id=institution.id, inspector_ids=inspectors,
-                        kind=kind if kind in AUDIT_KINDS else "routine", title=str(data.get("title") or "")))
-                    case.origin = "archive"
-                    state.put(s, f"assignment.case.{case_id}", {"time": utc_now()})
-                    state.delete(s, f"assignment.pending.{case_id}")
-                    report.cases_created.append(case_id)
-            except (FieldAuditError, ValidationError) as exc:
-                message = exc.message_en
-                with self.store.transaction() as s:
-                    state.put(s, f"assignment.pending.{case_id}", {"reason": message, "data": data})
-                report.assignments_pending[case_id] = message
-                report.skipped[record_name("assignments", {"id": key, "data": data})] = message
 
     # -- push ---------------------------------------------------------------------------------------------------------
     def pending_cases(self) -> list[str]:
@@ -447,7 +399,7 @@ class SyncClient(UploadMixin):
                 batch_cp = cp
             else:  # an intermediate checkpoint over the prefix this batch ends at, signed by the device key
                 body_cp = {"v": 1, "log": case_id, "device": self.store.device_id, "size": end,
-                           "root": merkle.root_from_leaf_hashes(hashes[:end]).hex(), "time": utc_now(),
+                           "root": merkle.root_from_leaf_hashes(hashes[:end]).hex(), "time": utc_now(self.clock.wall()),
                            "step": "sync-batch"}
                 batch_cp = {"checkpoint": body_cp, "sig": sign_object(self.store.device_key, self.store.device_id,
                                                                       CTX_CHECKPOINT, body_cp)}
@@ -508,44 +460,3 @@ class SyncClient(UploadMixin):
         if refs:
             s.execute(update(Blob).where(Blob.sha256.in_(sorted(refs)), Blob.archived.is_(False)).values(archived=True))
         s.flush()
-
-
-def record_name(kind: str, item: Any) -> str:
-    """How the sync summary names an office record: its kind and its name (or id)."""
-    data = item.get("data") if isinstance(item, dict) else None
-    name = ""
-    if isinstance(data, dict):
-        inst = data.get("institution") if kind == "assignments" else data
-        name = str((inst or {}).get("name") or "") if isinstance(inst, dict) else ""
-        name = name or str(data.get("title") or "")
-    ident = str(item.get("id", "")) if isinstance(item, dict) else ""
-    return f"{kind} {name or ident or '?'}".strip()[:200]
-
-
-def office_record_problem(kind: str, item: Any) -> str | None:
-    """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
-    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed."""
-    from app.models.validators import validate_uscc
-
-    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-        return "record without an id"
-    data = item.get("data")
-    if not isinstance(data, dict):
-        return "record without data"
-    inst: Any = data if kind == "institutions" else data.get("institution") if kind == "assignments" else None
-    if kind in ("institutions", "assignments"):
-        if not isinstance(inst, dict) or not isinstance(inst.get("name"), str) or not inst["name"].strip():
-            return "party without a name"
-        uscc = inst.get("uscc")
-        if uscc not in (None, ""):
-            if not isinstance(uscc, str):
-                return "invalid unified social credit code"
-            try:
-                validate_uscc(uscc)
-            except ValidationError as exc:
-                return exc.message_en
-    if kind == "assignments":
-        inspectors = data.get("inspectors", [])
-        if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
-            return "assignment with malformed inspectors"
-    return None

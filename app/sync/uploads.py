@@ -7,7 +7,6 @@ kept in the profile so an upload resumes across restarts.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import httpx
 from app.evidence.blobstore import BlobStore
 from app.models.profile import Store
 from app.sync import state
+from app.sync.clock import Clock
 from app.sync.errors import ArchiveError, ArchiveUnreachable, error_body
 from app.sync.protocol import (
     H_BODY_SHA256,
@@ -62,6 +62,7 @@ class UploadMixin:
         parallel: int
         chunk_size: int
         retry_seconds: float
+        clock: Clock
         stats: TransferStats
         _lock: threading.Lock
         _db_lock: threading.Lock
@@ -80,12 +81,12 @@ class UploadMixin:
             return
         total = sum(n for _, n in blobs)
         done = [0]
-        started = time.monotonic()
+        started = self.clock.monotonic()
 
         def on_bytes(n: int) -> None:
             with self._lock:
                 done[0] += n
-                elapsed = time.monotonic() - started
+                elapsed = self.clock.monotonic() - started
                 rate = done[0] / elapsed if elapsed > 0 else 0.0
                 eta = (total - done[0]) / rate if rate > 0 else None
                 p = SyncProgress("upload", case_id, done[0], total, eta)
@@ -160,7 +161,7 @@ class UploadMixin:
                 tracker.at(new_offset)
                 offset = new_offset
             except httpx.TransportError as exc:
-                now = time.monotonic()
+                now = self.clock.monotonic()
                 failing_since = failing_since or now
                 if now - failing_since > self.retry_seconds:
                     raise ArchiveUnreachable(self.url, type(exc).__name__) from exc

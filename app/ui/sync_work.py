@@ -180,9 +180,11 @@ Observer = Callable[["SyncProgress"], None]
 
 def _client(store: Store, url: str, ctx: OpContext | None, progress: Callable[[SyncProgress], None] | None = None) -> Any:
     from app.sync.client import SyncClient
+    from app.workflow import assignments
 
     cancel = (lambda: ctx.cancelled) if ctx is not None else None
-    return SyncClient(store, url, progress=progress, cancel=cancel, connect_retry_seconds=CONNECT_RETRY_S)
+    return SyncClient(store, url, progress=progress, cancel=cancel, connect_retry_seconds=CONNECT_RETRY_S,
+                      assignments=assignments.apply)
 
 
 @contextlib.contextmanager

@@ -91,16 +91,10 @@ ServicesFactory = Callable[[Path, bool], Services]
 
 def build_services(profile_dir: Path, demo: bool) -> Services:
     """The services for ``profile_dir`` (``demo``: create the demo profile if it is missing)."""
-    from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
+    from app.ui.store_service import StoreUnlockService
 
-    if demo and not (profile_dir / "profile.json").exists():
-        from app.workflow.demo import build_demo
-
-        if profile_dir.exists() and not any(profile_dir.iterdir()):
-            profile_dir.rmdir()
-        profile_dir.parent.mkdir(parents=True, exist_ok=True)
-        result = build_demo(profile_dir, *DEMO_PASSPHRASES)
-        add_practice(profile_dir, result.inspector_ids)
+    if demo:
+        ensure_demo_profile(profile_dir)
     return Services(
         profile_dir=profile_dir, unlock=StoreUnlockService(profile_dir), idle_minutes=idle_minutes_setting()
     )
@@ -125,6 +119,25 @@ def idle_minutes_setting() -> int:
     except ValueError:
         return DEFAULT_IDLE_MINUTES
     return max(1, min(240, value))
+
+
+def needs_demo_profile(profile_dir: Path) -> bool:
+    return not (profile_dir / "profile.json").exists()
+
+
+def ensure_demo_profile(profile_dir: Path) -> None:
+    """Create the demo profile in ``profile_dir`` unless it is there (about ten seconds: two Argon2id keyslots and a
+    complete demo audit). No Qt: ``app.__main__`` runs it on a worker thread behind a progress window."""
+    from app.ui.store_service import DEMO_PASSPHRASES
+    from app.workflow.demo import build_demo
+
+    if not needs_demo_profile(profile_dir):
+        return
+    if profile_dir.exists() and not any(profile_dir.iterdir()):
+        profile_dir.rmdir()
+    profile_dir.parent.mkdir(parents=True, exist_ok=True)
+    result = build_demo(profile_dir, *DEMO_PASSPHRASES)
+    add_practice(profile_dir, result.inspector_ids)  # a practice audit at its first step beside the showcase
 
 
 def profiles_root() -> Path:

@@ -31,7 +31,7 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
         return None
     base = os.environ.get(PG_ENV)
     if not base:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (archive/tests_pg.sh starts a throwaway server)")
+        pytest.skip(f"set {PG_ENV} (archive/tests_pg.sh)")
     return _pg_database(base)
 
 

@@ -174,7 +174,14 @@ def test_archive_with_blobs_in_object_storage(s3_archive: tuple[ArchiveProcess, 
 
 def test_the_blob_store_is_not_switched_silently(s3_archive: tuple[ArchiveProcess, str]) -> None:
     proc, _bucket = s3_archive
-    res = proc.admin("stats", "--blob-store", "file", check=False)
+    import subprocess
+    import sys
+
+    from tests.archive.helpers import REPO
+
+    res = subprocess.run([sys.executable, "-m", "archive", "--data", str(proc.data), "--blob-store", "file",
+                          "--port", "1"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)})
     assert res.returncode != 0 and "s3://" in res.stderr
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import socket
 import time
@@ -192,19 +194,50 @@ def test_offset_mismatch_and_overlong_body(sqlite_archive: ArchiveProcess) -> No
         assert c.head(f"/v1/uploads/{uid}").status_code == 404
 
 
+class FakeClock:
+    """The archive's clock, moved by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 3, 1, 9, 0, 0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
 def test_stale_uploads_expire(tmp_path: Path) -> None:
-    proc = ArchiveProcess(tmp_path / "a", env={"FIELDAUDIT_ARCHIVE_UPLOAD_TTL": "1"}).start()
+    from archive.errors import ApiError
+    from archive.service import open_archive
+    from archive.uploads import Uploads
+
+    archive = open_archive(tmp_path / "a", create=True)
+    archive.settings = dataclasses.replace(archive.settings, upload_ttl_s=3600.0)
+    clock = FakeClock()
+    uploads = Uploads(archive, clock=clock)
     try:
-        laptop = enrolled_laptop(proc)
-        data = make_blob(100_000)
-        with laptop.client() as c:
-            uid = c.post("/v1/uploads", json={"sha256": hashlib.sha256(data).hexdigest(), "length": len(data)}).json()["id"]
-            time.sleep(2.5)  # the sweep runs at most every min(30 s, TTL)
-            c.post("/v1/uploads", json={"sha256": "0" * 64, "length": 5})
-            assert c.head(f"/v1/uploads/{uid}").status_code == 404
-        assert not (proc.data / "staging" / uid).exists()
+        stale = uploads.create("dev-1", "1" * 64, 100)
+        assert stale["expires_at"] == "2026-03-01T10:00:00.000Z"
+        assert uploads.staging_path(stale["id"]).exists()
+        clock.advance(1800)
+        fresh = uploads.create("dev-1", "2" * 64, 100)
+        clock.advance(1801)  # the first is 3601 s old, the second 1801 s
+        assert uploads.sweep() == 1
+        with pytest.raises(ApiError) as err:
+            uploads.get("dev-1", stale["id"])
+        assert err.value.status == 404
+        assert not uploads.staging_path(stale["id"]).exists()
+        assert uploads.get("dev-1", fresh["id"])["status"] == "open"
+        # a clock set back by a day discards nothing more: nothing is older than the TTL from "now"
+        clock.advance(-86400)
+        assert uploads.sweep() == 0
+        assert uploads.get("dev-1", fresh["id"])["status"] == "open"
+        clock.advance(86400 + 1800)
+        assert uploads.sweep() == 1
     finally:
-        proc.kill()
+        archive.db.engine.dispose()
+        archive.db.read_engine.dispose()
 
 
 def test_killed_during_staging_fsync_loses_nothing(tmp_path: Path) -> None:

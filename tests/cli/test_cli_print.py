@@ -202,7 +202,7 @@ def test_unknown_form_and_missing_data_are_one_line(demo: Demo, tmp_path: Path) 
 
 def test_pngs_render(printed: dict[str, Path]) -> None:
     if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm not installed")
+        pytest.skip("pdftoppm not installed (apt-get install poppler-utils, README)")
     for form in ("interview", "evidence-list"):
         prefix = printed[form].with_suffix("")
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(printed[form]), str(prefix)],

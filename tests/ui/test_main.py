@@ -73,3 +73,70 @@ def test_main_takes_a_services_factory(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok 0"
+
+
+def test_no_display_is_one_clear_line(tmp_path: Path):
+    for platform in (None, "xcb", "wayland"):
+        env = {k: v for k, v in _env(tmp_path).items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+        if platform:
+            env["QT_QPA_PLATFORM"] = platform
+        done = subprocess.run([sys.executable, "-m", "app", "--demo"], check=False, cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "A desktop session is needed" in done.stderr, done.stderr
+        assert "需要图形桌面会话" in done.stderr
+        assert not (tmp_path / "demo").exists()  # refused before anything was built
+
+
+def test_desktop_missing_rules():
+    from app.__main__ import desktop_missing
+
+    assert desktop_missing({}, "linux")
+    assert desktop_missing({"QT_QPA_PLATFORM": "xcb"}, "linux")
+    assert not desktop_missing({"DISPLAY": ":0"}, "linux")
+    assert not desktop_missing({"WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    assert not desktop_missing({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    assert not desktop_missing({"QT_QPA_PLATFORM": "vnc:size=800x600"}, "linux")
+    assert not desktop_missing({}, "win32")
+    assert not desktop_missing({}, "darwin")
+
+
+def test_the_demo_profile_is_built_behind_a_progress_window(qtbot, monkeypatch, tmp_path: Path):
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from app.__main__ import build_demo_with_progress
+    from app.ui import wiring
+
+    release = threading.Event()
+    built: list[tuple[Path, str]] = []
+    seen: list[str] = []
+
+    def slow_build(profile_dir: Path) -> None:  # stands in for the ten seconds of Argon2id and signing
+        assert release.wait(30)
+        built.append((profile_dir, threading.current_thread().name))
+
+    def look() -> None:
+        seen.extend(w.labelText() for w in QApplication.topLevelWidgets()
+                    if isinstance(w, QProgressDialog) and w.isVisible())
+        release.set()
+
+    monkeypatch.setattr(wiring, "ensure_demo_profile", slow_build)
+    QTimer.singleShot(50, look)  # runs inside the progress window's event loop, while the build waits
+    build_demo_with_progress(tmp_path / "demo")
+    assert built == [(tmp_path / "demo", "demo-profile")]
+    assert len(seen) == 1 and "Creating the demo profile" in seen[0] and "演示档案" in seen[0]
+    assert not any(isinstance(w, QProgressDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+    def broken(_profile_dir: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(wiring, "ensure_demo_profile", broken)
+    try:
+        build_demo_with_progress(tmp_path / "demo2")
+    except OSError as exc:
+        assert exc.errno == 28
+    else:
+        raise AssertionError("the build's error must reach the caller")

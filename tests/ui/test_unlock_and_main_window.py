@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from app.ui.main_window import PAGE_HOME, PAGE_LOCK, PAGE_UNLOCK, MainWindow
@@ -104,29 +104,49 @@ def test_ctrl_l_locks_and_clears(qtbot, window: MainWindow):
     assert window.current_page_name() == PAGE_HOME
 
 
-def test_idle_timeout_locks(qtbot, tmp_path: Path):
-    win = MainWindow(_services(tmp_path), idle_ms=150)
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _idle_window(qtbot, tmp_path: Path, clock: _Clock) -> MainWindow:
+    win = MainWindow(_services(tmp_path), idle_ms=300_000)  # 5 minutes on the injected clock
+    win.idle.clock = clock
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
     _unlock_both(qtbot, win)
+    return win
+
+
+def test_idle_timeout_locks(qtbot, tmp_path: Path):
+    clock = _Clock()
+    win = _idle_window(qtbot, tmp_path, clock)
+    clock.now += 299.9
+    assert not win.idle.check() and win.is_unlocked()
+    clock.now += 0.2
     with qtbot.waitSignal(win.locked, timeout=3000):
-        pass
+        assert win.idle.check()
     assert win.current_page_name() == PAGE_LOCK
+    assert not win.idle.check()  # once
 
 
 def test_activity_postpones_idle_lock(qtbot, tmp_path: Path):
-    win = MainWindow(_services(tmp_path), idle_ms=300)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    _unlock_both(qtbot, win)
+    clock = _Clock()
+    win = _idle_window(qtbot, tmp_path, clock)
     for _ in range(5):
-        qtbot.wait(120)
-        qtbot.mouseMove(win.centralWidget())
+        clock.now += 200
+        qtbot.mouseMove(win.centralWidget(), pos=win.centralWidget().rect().center() + QPoint(_, 0))
         qtbot.keyClick(win.centralWidget(), Qt.Key.Key_Shift)
-    assert win.is_unlocked()
-    qtbot.waitUntil(lambda: not win.is_unlocked(), timeout=3000)
+        assert not win.idle.check()
+    assert win.is_unlocked()  # 1000 s since the unlock, never 300 s without input
+    clock.now += 300
+    with qtbot.waitSignal(win.locked, timeout=3000):
+        assert win.idle.check()
+    assert not win.is_unlocked()
 
 
 def test_empty_profile_explains_what_to_do(qtbot, tmp_path: Path):

@@ -1,0 +1,49 @@
+"""Office records pulled from the archive (institutions, assignments, …): how the sync summary names one, and why
+one cannot be used. One bad record is named and skipped; it never blocks a sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models.validators import ValidationError
+
+
+def record_name(kind: str, item: Any) -> str:
+    """How the sync summary names an office record: its kind and its name (or id)."""
+    data = item.get("data") if isinstance(item, dict) else None
+    name = ""
+    if isinstance(data, dict):
+        inst = data.get("institution") if kind == "assignments" else data
+        name = str((inst or {}).get("name") or "") if isinstance(inst, dict) else ""
+        name = name or str(data.get("title") or "")
+    ident = str(item.get("id", "")) if isinstance(item, dict) else ""
+    return f"{kind} {name or ident or '?'}".strip()[:200]
+
+
+def office_record_problem(kind: str, item: Any) -> str | None:
+    """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
+    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed."""
+    from app.models.validators import validate_uscc
+
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
+        return "record without an id"
+    data = item.get("data")
+    if not isinstance(data, dict):
+        return "record without data"
+    inst: Any = data if kind == "institutions" else data.get("institution") if kind == "assignments" else None
+    if kind in ("institutions", "assignments"):
+        if not isinstance(inst, dict) or not isinstance(inst.get("name"), str) or not inst["name"].strip():
+            return "party without a name"
+        uscc = inst.get("uscc")
+        if uscc not in (None, ""):
+            if not isinstance(uscc, str):
+                return "invalid unified social credit code"
+            try:
+                validate_uscc(uscc)
+            except ValidationError as exc:
+                return exc.message_en
+    if kind == "assignments":
+        inspectors = data.get("inspectors", [])
+        if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
+            return "assignment with malformed inspectors"
+    return None
