@@ -85,7 +85,7 @@ def op_from_json(d: Mapping[str, Any]) -> Op:
     raise ValueError(f"unknown drawing operation {k!r}")
 
 
-def _unsigned(ctx: DocumentContext) -> DocumentContext:
+def unsigned_context(ctx: DocumentContext) -> DocumentContext:
     """The context without any signature given on paper (those are overlays of the page they were given on)."""
 
     def hold(h: Holding | None) -> Holding | None:
@@ -105,8 +105,9 @@ def _unsigned(ctx: DocumentContext) -> DocumentContext:
     )
 
 
-def freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig) -> dict[str, Any]:
+def freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig, *, unsigned: bool = False) -> dict[str, Any]:
     """The full content of ``form`` for ``ctx``: canonical JSON data, sections of laid-out pages.
+    ``unsigned``: the context already holds no signature marks.
 
     Raises :class:`app.documents.context.DocumentError` when the context lacks what the form needs."""
     from app.documents.context import DocumentError
@@ -115,7 +116,7 @@ def freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig) -> dict[str, Any]
     if spec is None:
         raise DocumentError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）")
     register_fonts()
-    sections = spec.build(_unsigned(ctx), cfg)
+    sections = spec.build(ctx if unsigned else unsigned_context(ctx), cfg)
     out = []
     for sec in sections:
         total = len(sec.pages)
