@@ -170,16 +170,21 @@ def sample_signer() -> Signer:
 
 def context_marks(ctx: DocumentContext, doc: Mapping[str, Any]) -> dict[tuple[str, int], list[PageMark]]:
     """A bare context's signatures, each on the last page of its record (where the party signs last)."""
-    by_part: dict[str, SignatureMark | None] = {"main": ctx.onsite.signature if ctx.onsite is not None else None}
-    for iv in ctx.interviews:
-        by_part[f"interview-{iv.number}"] = iv.signature
+    form = doc.get("form")
+    whole: SignatureMark | None = {
+        "onsite-record": ctx.onsite.signature if ctx.onsite is not None else None,
+        "evidence-list": ctx.evidence_signature,
+        "preservation": ctx.preservation.signature if ctx.preservation is not None else None,
+        "sealing": ctx.sealing.signature if ctx.sealing is not None else None,
+        "service-receipt": ctx.service.signature if ctx.service is not None else None,
+    }.get(str(form))
+    by_part = {f"interview-{iv.number}": iv.signature for iv in ctx.interviews} if form == "interview" else {}
     out: dict[tuple[str, int], list[PageMark]] = {}
-    if doc.get("form") not in ("onsite-record", "interview"):
-        return out
     for sec in doc.get("sections", []):
-        mark = by_part.get(str(sec.get("part")))
+        part = str(sec.get("part"))
+        mark = by_part.get(part) if form == "interview" else whole
         if mark is not None:
-            out[(str(sec["part"]), len(sec["pages"]))] = [PageMark.of(mark)]
+            out[(part, len(sec["pages"]))] = [PageMark.of(mark)]
     return out
 
 
