@@ -122,6 +122,7 @@ class Interview:
     signature: SignatureMark | None = None
     opening: str = ""  # the opening statement as recorded (empty: none was recorded)
     record_id: str = ""  # the signed record this renders (empty for a bare context)
+    time_text: str = ""  # printed instead of start–end when the record holds no times
 
 
 @dataclass(frozen=True)

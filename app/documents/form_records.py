@@ -121,7 +121,7 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
     p = iv.interviewee
     w.labelled("询问次数", f"{ordinal(iv.number)}次")
-    w.labelled("询问时间", time_span(iv.start, iv.end))
+    w.labelled("询问时间", iv.time_text or time_span(iv.start, iv.end))
     w.labelled("询问地点", iv.place)
     w.labelled("询问人", inspectors_text(iv.interviewers))
     w.labelled("记录人", iv.recorder)

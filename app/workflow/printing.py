@@ -119,7 +119,18 @@ def _inspectors(session: Session, ids: list[str]) -> tuple[Inspector, ...]:
     return tuple(out)
 
 
-def _case_info(case: Case) -> CaseInfo:
+#: Forms that print the period under review (the others print without it).
+PERIOD_FORMS = ("notice", "defence-notice", "result-notice", "rectification")
+
+
+def _day_or(value: str | None, fallback: str) -> date:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return date.fromisoformat(fallback[:10])
+
+
+def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
     from app.workflow.reference_entries import audit_kinds
 
     kinds = audit_kinds()
@@ -130,8 +141,10 @@ def _case_info(case: Case) -> CaseInfo:
         case_id=case.id, year=year, seq=seq,
         kind=_labels(kinds.sources).get(case.kind, case.kind),
         form=_labels(kinds.forms).get(case.form, case.form),
-        period_start=_day(case.period_from, "稽核期间起始日", "start of the period covered"),
-        period_end=_day(case.period_to, "稽核期间截止日", "end of the period covered"),
+        period_start=_day(case.period_from, "稽核期间起始日", "start of the period covered") if need_period
+        else _day_or(case.period_from, case.created),
+        period_end=_day(case.period_to, "稽核期间截止日", "end of the period covered") if need_period
+        else _day_or(case.period_to, case.created),
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
         doc_numbers={"notice": case.doc_no} if case.doc_no else {},
@@ -285,9 +298,15 @@ def _interview(session: Session, record_id: str, body: dict[str, Any], default_r
     c = body["content"]
     interviewee = _person(c.get("interviewee") or {})
     number = c.get("sequence") or c.get("number")
+    if _str(c, "start") and _str(c, "end"):
+        start, end, time_text = _when(c, "start", "询问开始时间", "start time"), _when(
+            c, "end", "询问结束时间", "end time"), ""
+    else:  # the record holds no times: say so rather than print a time nobody recorded
+        start = end = _local(str((body.get("time") or {}).get("wall") or "1970-01-01T00:00:00"))
+        time_text = "（笔录未记载）"
     return Interview(
-        number=int(number) if isinstance(number, int) else n, start=_when(c, "start", "询问开始时间", "start time"),
-        end=_when(c, "end", "询问结束时间", "end time"), place=_str(c, "place"),
+        number=int(number) if isinstance(number, int) else n, start=start, end=end, time_text=time_text,
+        place=_str(c, "place"),
         interviewers=_inspectors(session, [str(i) for i in body.get("inspectors") or []]),
         recorder=_str(c, "recorder") or default_recorder, interviewee=interviewee,
         qa=tuple(QA(_str(p, "q"), _str(p, "a")) for p in c.get("qa") or []),
@@ -401,7 +420,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
     cfg = config or load_agency_config()
     case = get_case(session, case_id)
-    info = _case_info(case)
+    info = _case_info(case, need_period=form in PERIOD_FORMS)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
     recorder = inspectors[-1].name if inspectors else ""
     bindings = _bindings(session, case_id)
