@@ -64,6 +64,7 @@ def _admin_parser() -> argparse.ArgumentParser:
                                                 " registration (for the office to read out)"))
     with_dir(sub.add_parser("stats", help="one JSON object of counts"))
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
+    with_dir(sub.add_parser("paper", help="a printed page looked up by its 核验码")).add_argument("code")
 
     insp = sub.add_parser("inspectors").add_subparsers(dest="action", required=True)
     a = with_dir(insp.add_parser("add"))
@@ -165,6 +166,18 @@ def _admin(argv: list[str]) -> int:
             report = verify_archive(archive)
             _emit(report)
             return 0 if report["ok"] else 1
+        elif cmd == "paper":
+            from archive.paper import lookup, normalise_code
+
+            norm = normalise_code(args.code)
+            if norm is None:
+                raise AdminError(f"not a verification code (ABCD-EFGH): {args.code}")
+            pages = lookup(archive, norm)
+            for page in pages:
+                _emit(page)
+            if not pages:
+                sys.stderr.write(f"没有核验码为 {norm} 的打印页 | no printed page with code {norm}\n")
+            return 0 if pages else 1
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(
