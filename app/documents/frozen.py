@@ -226,7 +226,8 @@ def mark_ops(labels: Sequence[str], marks: Sequence[PageMark]) -> list[Op]:
     notes = 0
     for mark in marks:
         if mark.image_png and xs:
-            ops.append(ImageOp(xs[0] + 2, SIGN_Y - 3, SIGN_LINE_W - 4, 9 * MM, mark.image_png))
+            # above the underline and below the rule over the foot, so neither is covered
+            ops.append(ImageOp(xs[0] + 2, SIGN_Y - 1, SIGN_LINE_W - 4, 7 * MM, mark.image_png))
         if mark.signed_at is not None and len(xs) > 1:
             d = mark.signed_at
             ops.append(TextOp(xs[1] + 3, SIGN_Y + 1, MARK, f"{d.year}年{d.month}月{d.day}日"))
