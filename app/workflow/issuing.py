@@ -202,14 +202,15 @@ class ReadBack:
     issued: bool  # False: laid out now the same way, not issued yet (issued before the first signature)
 
 
-def marks_of(store: Store, session: Session, case_id: str, issued: IssuedDocument | None, doc: dict[str, Any],
-             record_id: str) -> dict[tuple[str, int], list[PageMark]]:
+def marks_of(store: Store, session: Session, case_id: str, doc: dict[str, Any], record_id: str, *,
+             images: bool = True) -> dict[tuple[str, int], list[PageMark]]:
+    """The signatures given on the pages of a record's document (``images``: decrypt their images, for print)."""
     secs = doc.get("sections", [])
     if not secs:
         return {}
     sec = secs[0]
     return page_marks(store, session, record_bindings(session, case_id, record_id), str(sec["part"]),
-                      len(sec["pages"]))
+                      len(sec["pages"]), images=images)
 
 
 def read_back(session: Session, store: Store, case_id: str, record_id: str, *,
@@ -230,7 +231,7 @@ def read_back(session: Session, store: Store, case_id: str, record_id: str, *,
         except DocumentError as exc:
             raise UserError(f"无法生成{FORMS[form].title}：{exc}。",
                             f"Cannot lay out the {form} record: {exc}.") from None
-    texts = page_texts(doc, marks=marks_of(store, session, case_id, issued, doc, record_id))
+    texts = page_texts(doc, marks=marks_of(store, session, case_id, doc, record_id, images=False))
     return ReadBack(texts, [text_sha256(t) for t in texts], issued is not None)
 
 

@@ -176,17 +176,18 @@ def _bindings(session: Session, case_id: str) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def page_marks(store: Store, session: Session, bindings: list[dict[str, Any]], part: str, n_pages: int
-               ) -> dict[tuple[str, int], list[PageMark]]:
+def page_marks(store: Store, session: Session, bindings: list[dict[str, Any]], part: str, n_pages: int, *,
+               images: bool = True) -> dict[tuple[str, int], list[PageMark]]:
     """The signatures given on a record's pages, each on the page where it was given with its own time (one given
-    for the whole record, on its last page); a refusal noted on the last page. Images are decrypted in memory."""
+    for the whole record, on its last page); a refusal noted on the last page. Images are decrypted in memory, and
+    only when ``images`` (the page text needs none)."""
     out: dict[tuple[str, int], list[PageMark]] = {}
     blobs = BlobStore(store)
     for b in bindings:
         page = b.get("page")
         where = page if isinstance(page, int) and 1 <= page <= n_pages else n_pages
         if b.get("type") == "provider-signature":
-            image = blobs.read(str(b["image_sha256"]), session=session)
+            image = blobs.read(str(b["image_sha256"]), session=session) if images else b"\x89PNG"
             mark = PageMark(image_png=image, signed_at=_local(str(b["time"]["wall"])))
         else:
             witness = b.get("witness") or {}
@@ -197,7 +198,12 @@ def page_marks(store: Store, session: Session, bindings: list[dict[str, Any]], p
 
 
 def record_bindings(session: Session, case_id: str, record_id: str) -> list[dict[str, Any]]:
-    return _bindings(session, case_id).get(record_id, [])
+    """The provider-signature / provider-refusal bodies bound to one record, in the order made."""
+    rows = session.scalars(select(SignedObject.body).where(
+        SignedObject.case_id == case_id, SignedObject.target_id == record_id,
+        SignedObject.type.in_(("provider-signature", "provider-refusal")))
+        .order_by(SignedObject.created, SignedObject.id))
+    return [dict(loads(body)) for body in rows]
 
 
 def _current_records(session: Session, case_id: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
@@ -509,7 +515,7 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
         docs = issue_form(s, store, case_id, form, actor_id, config=cfg, today=today)
     with store.session() as s:
         issued = [Issued(d.doc, d.ref, d.checkpoint,
-                         marks_of(store, s, case_id, d, d.doc, str(d.source["record"])) if "record" in d.source
+                         marks_of(store, s, case_id, d.doc, str(d.source["record"])) if "record" in d.source
                          else {}) for d in docs]
         unlocked = [i for i in case_inspector_ids(s, case_id) if i in store.unlocked_inspectors()]
         anchor = _anchor_item(s, case_id, form)
