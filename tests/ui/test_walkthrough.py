@@ -192,6 +192,11 @@ def test_complete_audit_through_the_widgets(opened, tmp_path, qtmodeltester):
     assert n_pages >= 1 and rec.pages == page.record_pages(rec)
     for p in range(1, n_pages + 1):
         page.page_spin.setValue(p)
+        # the party reads exactly the page of the record's document (no repr, no ISO time, no field name)
+        shown = page.readback.toPlainText()
+        assert shown == page.record_pages(d.case.snap.current_records("interview")[0])[p - 1]
+        assert "询问笔录" in shown or p > 1
+        assert not any(x in shown for x in ("{'", "T0", "T1", "interviewee", "None"))
         d.click(page.sign_page_button)
         draw_signature(d.qtbot, page.sign_dialog.panel.pad)
         d.do(lambda: d.click(page.sign_dialog.ok_button))
