@@ -47,6 +47,17 @@ def test_paper_lookup_by_verification_code(demo: DemoProfile, archive: ArchivePr
                 c._json("GET", "/v1/paper/not-a-code!")
             assert err.value.status == 400
 
+    # a device outside the case's team sees nothing (the same rule as every read about a case)
+    from archive.paper import lookup
+    from archive.service import open_archive
+
+    held = open_archive(archive.data, create=False)
+    try:
+        assert lookup(held, page["code"], device_id="another-device", inspector_ids=frozenset({"someone"})) == []
+        assert len(lookup(held, page["code"])) == 1
+    finally:
+        held.db.dispose()
+
     run = _admin_paper(archive, page["code"])
     assert run.returncode == 0, run.stderr
     hit = json.loads(run.stdout.splitlines()[0])
