@@ -65,9 +65,9 @@ class RecordPage(StepPage):
             self.record_state.setText(self.tr("No signed record yet: fill in the record and sign it."))
             return
         pages = self.record_pages(rec)
-        if not pages:
-            self.readback.setPlainText(rec.pages_error)
-            self.record_state.setText(self.tr("The record's pages cannot be laid out yet."))
+        if not pages:  # what the case still lacks for the record's document (a one-line user message)
+            self.readback.setPlainText("")
+            self.record_state.setText(rec.pages_error)
             return
         self.page_spin.setMaximum(len(pages))
         page = min(self.page_spin.value(), len(pages))
