@@ -67,15 +67,11 @@ class Statement:
     checkpoint: str
 
     def unsigned(self) -> str:
-        try:
-            case = _b32(uuid.UUID(self.case_id).bytes)
-        except ValueError as exc:
-            raise StatementError("the case id is not a UUID") from exc
         form = self.form.upper()
         checkpoint = self.checkpoint.upper()
         if not _FORM.match(form) or not _CHECKPOINT.match(checkpoint):
             raise StatementError("form or checkpoint outside the statement's alphabet")
-        return ":".join((PREFIX, case, form, _b32(bytes.fromhex(self.doc)), f"{self.page}/{self.of}",
+        return ":".join((PREFIX, _case_code(self.case_id), form, _b32(bytes.fromhex(self.doc)), f"{self.page}/{self.of}",
                          _b32(bytes.fromhex(self.sha256)), checkpoint))
 
     def signing_input(self) -> bytes:
@@ -83,6 +79,31 @@ class Statement:
 
     def code(self) -> str:
         return verification_code_of(self.unsigned())
+
+
+def _case_code(case_id: str) -> str:
+    """A UUID case id as base32 of its 16 bytes; any other id (an office may name its cases) as "." + base32 of
+    its UTF-8 bytes."""
+    try:
+        parsed = uuid.UUID(case_id)
+        if str(parsed) == case_id:
+            return _b32(parsed.bytes)
+    except ValueError:
+        pass
+    if not case_id or len(case_id.encode("utf-8")) > 128:
+        raise StatementError("case id empty or too long")
+    return "." + _b32(case_id.encode("utf-8"))
+
+
+def _case_of(code: str) -> str:
+    if code.startswith("."):
+        raw = code[1:]
+        try:
+            data = base64.b32decode(raw + "=" * (-len(raw) % 8))
+            return data.decode("utf-8")
+        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+            raise StatementError("bad case id") from exc
+    return str(uuid.UUID(bytes=_unb32(code, 16)))
 
 
 def verification_code_of(unsigned: str) -> str:
@@ -103,7 +124,7 @@ def decode(text: str) -> tuple[Statement, bytes]:
     m = re.fullmatch(r"(\d{1,4})/(\d{1,4})", pages)
     if m is None or not _FORM.match(form) or not _CHECKPOINT.match(checkpoint):
         raise StatementError("malformed page statement")
-    st = Statement(str(uuid.UUID(bytes=_unb32(case, 16))), form.lower(), _unb32(doc, 10).hex(), int(m.group(1)),
+    st = Statement(_case_of(case), form.lower(), _unb32(doc, 10).hex(), int(m.group(1)),
                    int(m.group(2)), _unb32(sha, 32).hex(), checkpoint)
     if st.unsigned() != ":".join(parts[:7]):
         raise StatementError("not in canonical form")

@@ -96,6 +96,8 @@ def test_statement_round_trip_and_refusals() -> None:
     text = encode(st, b"\x01" * 64)
     assert decode(text) == (st, b"\x01" * 64)
     assert set(text) <= set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")  # QR alphanumeric mode
+    office = Statement("办案-2026-017", "notice", "ab" * 10, 1, 1, "cd" * 32, "7-ABCD EF01 2345 6789")
+    assert decode(encode(office, b"\x02" * 64))[0] == office  # an office may name its cases
     for bad in ("", "FA1", text.replace("FA1", "FA2", 1), text + ":X", text[:-4], text.replace(":2/3:", ":x/3:"),
                 "FA1:" + ":".join(["A"] * 7)):
         with pytest.raises(ValueError):
