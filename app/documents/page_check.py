@@ -103,6 +103,8 @@ def _read_pages(path: Path) -> list[tuple[list[str], str | None]]:
                 im.seek(k)
                 out.append((_qr_texts(im.convert("L")), None))
             return out
+    except Image.DecompressionBombError as exc:
+        raise PageCheckError("图像过大。", "The image is too large.") from exc
     except (UnidentifiedImageError, OSError) as exc:
         raise PageCheckError("文件既不是 PDF 也不是可识别的图像。", "The file is neither a PDF nor a readable image."
                              ) from exc
@@ -128,13 +130,18 @@ def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
     from app.evidence.package import verify_package
     from app.evidence.signing import unb64
 
+    from app.evidence.sealed import is_sealed
+
     try:
         with open(path, "rb") as fh:
-            sealed = not fh.read(4).startswith(b"PK")
+            is_zip = fh.read(4).startswith(b"PK")
+        sealed = not is_zip and is_sealed(path)
     except OSError as exc:
         raise PageCheckError(f"无法读取案卷包：{path}", f"Cannot read the package: {path}") from exc
     if sealed:
         raise PageCheckError("核验打印页需要未加密的案卷包。", "Checking a page needs an unsealed package.")
+    if not is_zip:
+        raise PageCheckError(f"不是有效的案件数据包：{path}", f"Not a valid case package: {path}")
     result, manifest = verify_package(path, None, key_file)
     problems = list(result.failures)
     case_id = str(manifest["case"])
