@@ -128,9 +128,8 @@ def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
     """The package, verified as a whole, reduced to what page checks need."""
     from app.evidence.canonical import loads
     from app.evidence.package import verify_package
-    from app.evidence.signing import unb64
-
     from app.evidence.sealed import is_sealed
+    from app.evidence.signing import unb64
 
     try:
         with open(path, "rb") as fh:
