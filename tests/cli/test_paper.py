@@ -341,3 +341,28 @@ def test_verify_page_without_package_or_qr_is_refused(demo: Demo, tmp_path: Path
     junk.write_bytes(b"\x00" * 100)
     assert main(["verify-page", str(junk), "--package", str(demo.package)]) == 2
     assert main(["verify-page", str(tmp_path / "missing.pdf")]) == 2
+
+
+def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
+    """Editing agency.json after a document was issued changes nothing on its reprint; a document not issued yet
+    takes the new wording, and its page hashes differ."""
+    import dataclasses
+
+    from app.documents.config import load_agency_config
+    from app.workflow.printing import print_case
+
+    cfg = load_agency_config()
+    edited = dataclasses.replace(cfg, agency_name=cfg.agency_name + "（改）")
+    with _store(demo.root) as store:
+        again = io.BytesIO()
+        print_case(store, demo.case_id, "sealing", again, demo.actor, edited, today=date(2026, 12, 20))
+        assert again.getvalue() == demo.pdfs["sealing"].read_bytes()
+        with store.session() as s:
+            from app.workflow.issuing import freeze_with_fingerprint
+            from app.workflow.printing import build_context
+
+            ctx = build_context(s, store, demo.case_id, "result-notice", cfg)
+            before, fp1 = freeze_with_fingerprint("result-notice", ctx, cfg)
+            after, fp2 = freeze_with_fingerprint("result-notice", ctx, edited)
+    assert fp1 == fp2  # the fingerprint is of the case, not of the wording
+    assert [text_sha256(p.text) for p in pages(before)] != [text_sha256(p.text) for p in pages(after)]
