@@ -217,6 +217,7 @@ def mark_ops(labels: Sequence[str], marks: Sequence[PageMark]) -> list[Op]:
     ops: list[Op] = []
     if not marks:
         return ops
+    register_fonts()  # widths are measured (the read-back may come before anything was laid out in this process)
     xs = []
     x = MARGIN_LEFT
     for label in labels:

@@ -366,3 +366,21 @@ def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
             after, fp2 = freeze_with_fingerprint("result-notice", ctx, edited)
     assert fp1 == fp2  # the fingerprint is of the case, not of the wording
     assert [text_sha256(p.text) for p in pages(before)] != [text_sha256(p.text) for p in pages(after)]
+
+
+def test_read_back_in_a_fresh_process(demo: Demo) -> None:
+    """The GUI's first snapshot may come before anything was laid out: the read-back registers its fonts."""
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from app.models.profile import Profile;"
+        "from app.evidence.records import records_of_case; from app.workflow.issuing import read_back;"
+        f"store = Profile.open(Path({str(demo.root)!r})).unlock({P1!r});"
+        f"bodies = records_of_case(store, {demo.case_id!r});"
+        "s = store.session().__enter__();"
+        f"print(sum(len(read_back(s, store, {demo.case_id!r}, b['record']).texts) for b in bodies))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout.strip()) >= 2
