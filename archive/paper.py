@@ -30,11 +30,10 @@ def normalise_code(code: str) -> str | None:
 
 
 def _page_text(issued: dict[str, Any], part: str, page: int) -> str:
-    from app.documents.frozen import pages
-
-    for p in pages(issued.get("document") or {}):
-        if p.part == part and p.page == page:
-            return p.text
+    """The page's text as the issue record states it (its hash is the page's; the laptop made both)."""
+    for p in issued.get("pages") or []:
+        if p.get("part") == part and p.get("page") == page:
+            return str(p.get("text", ""))
     return ""
 
 

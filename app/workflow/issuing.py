@@ -6,7 +6,7 @@ wording included, 文号, date, signatories, page breaks) and journals it as a `
 acting inspector, whose payload is the *issue record*::
 
     {"v": 1, "type": "document", "case", "form", "source": {"record", "sha256"} | {"form"},
-     "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256"}], "document": {...}}
+     "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
 
 then the laptop signs a checkpoint over the journal, whose fingerprint every printed page of the document
 carries. A document is issued again only when what it renders changed (a corrected record, a new finding): the
@@ -131,7 +131,8 @@ def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, 
             return prev
     body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
             "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],
-            "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text)} for p in pages(doc)],
+            "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text), "text": p.text}
+                      for p in pages(doc)],
             "document": doc}
     entry = journal.append(session, store, case_id, actor, ISSUED, body)
     cp = journal.checkpoint(session, store, case_id, "document")

@@ -121,6 +121,7 @@ def test_each_document_is_issued_once_and_journaled(demo: Demo) -> None:
         for d in issued:
             assert d.checkpoint, d.form
             assert [p["sha256"] for p in d.body["pages"]] == [text_sha256(p.text) for p in pages(d.doc)]
+            assert [p["text"] for p in d.body["pages"]] == [p.text for p in pages(d.doc)]
 
 
 def test_printed_record_text_equals_the_signed_record_text(demo: Demo) -> None:
