@@ -161,14 +161,15 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
         if not records:
             raise UserError("没有可打印的询问笔录。", "There is no interview record to print.")
         return [issue_record(session, store, case_id, rid, actor, config=cfg, today=today) for rid, _b in records]
-    ctx = build_context(session, store, case_id, form, cfg, today=today)
     if form == "onsite-record":
-        if ctx.onsite is None:
+        from app.workflow.printing import _current_records
+
+        current = _current_records(session, case_id, "onsite")
+        if not current:
             raise UserError("尚无现场检查笔录。", "There is no on-site record yet.")
-        source = _record_source(session, ctx.onsite.record_id)
-    else:
-        source = {"form": form}
-    return [_issue(session, store, case_id, actor, form, source, ctx, cfg)]
+        return [issue_record(session, store, case_id, current[-1][0], actor, config=cfg, today=today)]
+    ctx = build_context(session, store, case_id, form, cfg, today=today)
+    return [_issue(session, store, case_id, actor, form, {"form": form}, ctx, cfg)]
 
 
 def record_form(session: Session, record_id: str) -> str:
