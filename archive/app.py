@@ -290,4 +290,17 @@ def create_app(archive: Archive) -> FastAPI:
         found = conflicts_mod.list_conflicts(archive, case_id, dev.id, dev.inspector_ids)
         return {"case_id": case_id, "conflicts": found}
 
+    @app.get("/v1/paper/{code}", responses=ERRORS)
+    def paper(code: Annotated[str, Path(max_length=20)], dev: AuthDev) -> dict[str, Any]:
+        """A printed page looked up by its 核验码, among the cases this device may see."""
+        from archive import paper as paper_mod
+
+        norm = paper_mod.normalise_code(code)
+        if norm is None:
+            raise ApiError(400, "bad_code", "核验码格式错误（应为 ABCD-EFGH）", "a verification code is ABCD-EFGH")
+        pages = paper_mod.lookup(archive, norm, device_id=dev.id, inspector_ids=dev.inspector_ids)
+        if not pages:
+            raise ApiError(404, "unknown_code", "没有该核验码的打印页（或无权查看）", "no printed page with this code")
+        return {"code": norm, "pages": pages}
+
     return app

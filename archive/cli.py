@@ -88,6 +88,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     with_dir(sub.add_parser("verify", help="re-verify every blob and signed object; exit 0 only if all hold"))
     al = with_dir(sub.add_parser("alerts", help="list alerts (one JSON object a line), oldest first"))
     al.add_argument("--since", type=int, default=0, help="only alerts with a larger id")
+    with_dir(sub.add_parser("paper", help="a printed page looked up by its 核验码")).add_argument("code")
 
     b = with_dir(sub.add_parser("backup", help="a consistent database dump, the archive key and the blob manifest"
                                               " (and the blobs of a folder store) into a new directory"))
@@ -243,6 +244,18 @@ def _admin(argv: list[str]) -> int:
         elif cmd == "alerts":
             for found in list_alerts(archive, args.since):
                 _emit(found)
+        elif cmd == "paper":
+            from archive.paper import lookup, normalise_code
+
+            norm = normalise_code(args.code)
+            if norm is None:
+                raise AdminError(f"not a verification code (ABCD-EFGH): {args.code}")
+            pages = lookup(archive, norm)
+            for page in pages:
+                _emit(page)
+            if not pages:
+                sys.stderr.write(f"没有核验码为 {norm} 的打印页 | no printed page with code {norm}\n")
+            return 0 if pages else 1
         elif cmd == "inspectors" and action == "add":
             with archive.db.write() as s:
                 row = add_inspector(

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "app.cli.store_cmds",  # init, enroll, demo, cases, check
     "app.cli.package_cmds",  # export, verify
     "app.cli.print_cmd",  # print
+    "app.cli.page_cmds",  # verify-page
     "app.cli.sync_cmds",  # register, sync
 )
 

@@ -116,10 +116,13 @@ class Interview:
     interviewers: tuple[Inspector, ...]
     recorder: str
     interviewee: Person
-    qa: tuple[QA, ...]
-    recusal_answer: str = "不申请回避。"
-    closing: str = "以上笔录我已看过，与我所说的相符。"
+    qa: tuple[QA, ...]  # as recorded, in order (a recusal or closing question only if it was asked)
+    recusal_answer: str = ""  # printed only when recorded apart from the questions
+    closing: str = ""  # the interviewee's own closing words, written by hand: never typeset
     signature: SignatureMark | None = None
+    opening: str = ""  # the opening statement as recorded (empty: none was recorded)
+    record_id: str = ""  # the signed record this renders (empty for a bare context)
+    time_text: str = ""  # printed instead of start–end when the record holds no times
 
 
 @dataclass(frozen=True)
@@ -131,12 +134,15 @@ class OnsiteRecord:
     place: str
     present: tuple[Person, ...]  # the party's people present
     findings: str  # objective description; paragraphs separated by newlines
-    credentials_answer: str = "已看清执法证件，清楚。"
-    recusal_answer: str = "不申请回避。"
+    credentials_answer: str = ""  # the party's answer to what was told, as recorded
+    recusal_answer: str = ""  # printed only when recorded
     attachments: tuple[str, ...] = ()  # e.g. 现场照片12张（编号P001—P012）
     party_opinion: str = ""  # 被检查人意见
     witness: Person | None = None
     signature: SignatureMark | None = None
+    opening: str = ""  # what the inspectors told the party, as recorded
+    present_text: str = ""  # the people present when recorded as one line of text
+    record_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,33 @@ from app.documents.form_blocks import (
     inspector_signatures,
     inspectors_text,
     numbered,
-    opening,
     party_block,
     refusal_note,
     require,
     section_hash,
     signed_value,
 )
-from app.documents.layout import BODY, HEADING, SMALL, Column, Section, SectionWriter, SignatureLine
+from app.documents.layout import (
+    BODY,
+    BODY_WIDTH,
+    HEADING,
+    MARGIN_LEFT,
+    SMALL,
+    Column,
+    LineOp,
+    Section,
+    SectionWriter,
+    SignatureLine,
+)
+
+
+def handwriting_lines(w: SectionWriter, n: int) -> None:
+    """Blank ruled lines for what a person writes by hand (never typeset)."""
+    for _ in range(n):
+        w.ensure(BODY.leading * 1.4)
+        w.y -= BODY.leading * 1.4
+        w.ops.append(LineOp(MARGIN_LEFT, w.y + 2, MARGIN_LEFT + BODY_WIDTH, w.y + 2, 0.4))
+
 
 # -- 现场检查笔录 ----------
 
@@ -31,7 +50,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     assert ctx.onsite is not None
     check_inspectors(ctx.inspectors, "现场检查")
     require(ctx.recorder, "现场检查笔录需要记录人")
-    agency, unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg)
     r = ctx.onsite
     content = {
         "case_id": ctx.case.case_id,
@@ -55,19 +74,30 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
             [[p.name, p.post, p.id_number, p.phone] for p in r.present],
         )
         w.space(6)
-    w.paragraph("告知事项", HEADING)
-    w.labelled("检查人员", opening(cfg, form, unit, ctx.inspectors))
-    w.labelled("被检查人", r.credentials_answer)
-    w.labelled("检查人员", "你是否申请检查人员回避？")
-    w.labelled("被检查人", r.recusal_answer)
+    elif r.present_text:
+        w.labelled("现场人员", r.present_text)
+    # Only what the record holds: the statement told and the answers, as recorded (nothing added at print time).
+    if r.opening or r.credentials_answer or r.recusal_answer:
+        w.paragraph("告知事项", HEADING)
+        if r.opening:
+            w.labelled("检查人员", r.opening)
+        if r.credentials_answer:
+            w.labelled("被检查人", r.credentials_answer)
+        if r.recusal_answer:
+            w.labelled("被检查人", r.recusal_answer)
     w.paragraph("现场检查情况", HEADING)
     w.paragraph(r.findings)
     if r.attachments:
         w.paragraph("附件：", indent_chars=0)
         numbered(w, r.attachments)
+    w.paragraph("以下空白", SMALL, indent_chars=0)
     w.paragraph("被检查人意见", HEADING)
-    w.paragraph(r.party_opinion or "（以下由被检查人书写）", indent_chars=2)
-    w.space(18)
+    if r.party_opinion:
+        w.paragraph(r.party_opinion, indent_chars=2)
+    else:
+        w.paragraph("（以下由被检查人亲笔书写）", SMALL, indent_chars=0)
+        handwriting_lines(w, 3)
+    w.space(8)
     w.sign_row([("被检查人（签名）", 42, signed_value(r.signature)), ("日期", 36, "")])
     refusal_note(w, r.signature)
     inspector_signatures(w, ctx.inspectors, "检查人员")
@@ -83,7 +113,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
 def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -> Section:
     form = "interview"
     check_inspectors(iv.interviewers, "询问")
-    agency, unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg)
     part = f"interview-{iv.number}"
     content = {"case_id": ctx.case.case_id, "party": ctx.party.name, "interview": iv}
     sec = Section(part, section_hash(form, part, content), SignatureLine(("被询问人签名", "日期"), iv.signature))
@@ -91,7 +121,7 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
     p = iv.interviewee
     w.labelled("询问次数", f"{ordinal(iv.number)}次")
-    w.labelled("询问时间", time_span(iv.start, iv.end))
+    w.labelled("询问时间", iv.time_text or time_span(iv.start, iv.end))
     w.labelled("询问地点", iv.place)
     w.labelled("询问人", inspectors_text(iv.interviewers))
     w.labelled("记录人", iv.recorder)
@@ -105,17 +135,19 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     w.labelled("联系电话", p.phone)
     w.labelled("与本案关系", p.relation)
     w.space(6)
-    w.labelled("问", opening(cfg, form, unit, iv.interviewers))
-    w.labelled("答", iv.recusal_answer)
+    # Exactly the signed record: the opening and every question as recorded; nothing is added at print time.
+    if iv.opening:
+        w.labelled("问", iv.opening)
+    if iv.recusal_answer:
+        w.labelled("答", iv.recusal_answer)
     for qa in iv.qa:
         w.labelled("问", qa.question, keep_with_next=1)
         w.labelled("答", qa.answer)
-    w.labelled("问", "以上笔录请你核对（已向你宣读），是否与你所说的相符？")
-    w.labelled("答", "相符。")
+    w.paragraph("以下空白", SMALL, indent_chars=0)
+    w.space(4)
+    w.paragraph("（以下由被询问人亲笔书写核对意见）", SMALL, indent_chars=0)
+    handwriting_lines(w, 2)
     w.space(6)
-    w.paragraph("（以下由被询问人亲笔书写）", SMALL, indent_chars=0)
-    w.paragraph(iv.closing, indent_chars=2)
-    w.space(14)
     w.sign_row([("被询问人（签名）", 42, signed_value(iv.signature)), ("日期", 36, "")])
     refusal_note(w, iv.signature)
     inspector_signatures(w, iv.interviewers, "询问人")

@@ -1,42 +1,52 @@
-"""Render a form to PDF: lay out, then draw every page with its footer (signature line, 第 x 页 共 y 页,
-verification code, QR code). Output is deterministic for the same context, config and library versions
-(reportlab's invariant mode fixes the document id and dates)."""
+"""Print frozen documents to PDF: draw each frozen page, the signatures given on it, and its verification block
+(QR code of the signed page statement, 核验码, page digest, checkpoint). A pure function of the frozen document,
+the marks and the signer: the same inputs give the same bytes (reportlab's invariant mode fixes the document id
+and dates; Ed25519 signatures are deterministic), so a reprint is identical.
+
+:func:`render` keeps the older entry point for a bare :class:`DocumentContext` (sample forms, benchmarks): it
+freezes the context and signs the page statements with a fixed *sample* key that no laptop holds.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.config import AgencyConfig, load_agency_config
-from app.documents.context import DocumentContext, DocumentError
+from app.documents.context import DocumentContext, DocumentError, SignatureMark
 from app.documents.fonts import register_fonts
-from app.documents.form_registry import FORMS
-from app.documents.layout import (
-    BODY,
-    MARGIN_LEFT,
-    MARGIN_RIGHT,
-    MM,
-    PAGE_W,
-    SMALL,
-    TINY,
-    Section,
-    draw_op,
-    signature_ops,
-)
-from app.documents.verify import page_payload, qr_matrix, qr_runs, verification_code
+from app.documents.frozen import MARK, PageMark, freeze, mark_ops, ops_text, pages, text_sha256
+from app.documents.layout import MARGIN_RIGHT, MM, PAGE_W, SMALL, draw_op
+from app.documents.verify import QUIET, Statement, encode, qr_matrix, qr_runs
 from app.evidence.canonical import canonical_bytes, canonical_sha256
 from app.fsutil import atomic_write_bytes
 
-QR_SIZE = 22 * MM
-QR_Y = 8 * MM
-SIGN_Y = 34 * MM
-PAGE_NO_Y = 14 * MM
+QR_MODULE = 0.55 * MM  # ≥ 0.5 mm: decodes from a 100-dpi scan
+QR_BOTTOM = 5 * MM  # the quiet zone's lower edge
+CODE_Y = 7 * MM
+
+Signer = Callable[[bytes], bytes]
+Marks = Mapping[tuple[str, int], Sequence[PageMark]]
+
+
+@dataclass(frozen=True)
+class PrintedPage:
+    """One printed page: where it is in its record, the hash of its text, the statement in its QR code."""
+
+    part: str
+    page: int
+    of: int
+    text: str
+    sha256: str
+    statement: str
+    code: str
 
 
 @dataclass(frozen=True)
@@ -50,46 +60,132 @@ class PartResult:
 class RenderResult:
     form: str
     pages: int
-    content_sha256: str  # over the form name and every part's content hash
+    content_sha256: str  # over the form name and every printed page's hash
     parts: tuple[PartResult, ...]
     pdf_sha256: str
     size: int
+    printed: tuple[PrintedPage, ...] = ()
 
 
-def _draw_qr(canvas: Canvas, data: bytes, x: float, y: float, size: float) -> None:
-    matrix = qr_matrix(data)
+@dataclass(frozen=True)
+class Issued:
+    """A frozen document ready to print: its content, the reference printed in its QR codes (the first 20 hex
+    digits of its issue record's SHA-256), the checkpoint taken when it was issued, and the signatures given."""
+
+    doc: Mapping[str, Any]
+    ref: str
+    checkpoint: str
+    marks: Marks = field(default_factory=dict)
+
+
+def _draw_qr(canvas: Canvas, text: str, x: float, y: float) -> float:
+    """Draw the code with its lower-left quiet-zone corner at (x, y); returns the size with the quiet zone."""
+    matrix = qr_matrix(text)
     n = len(matrix)
-    m = size / n
+    m = QR_MODULE
+    size = (n + 2 * QUIET) * m
+    top = y + size - QUIET * m
     canvas.setFillGray(0)
     path = canvas.beginPath()
     for r, c0, length in qr_runs(matrix):
-        path.rect(x + c0 * m, y + size - (r + 1) * m, length * m, m)
+        path.rect(x + (QUIET + c0) * m, top - (r + 1) * m, length * m, m)
     canvas.drawPath(path, stroke=0, fill=1)
+    return size
 
 
-def _draw_footer(
-    canvas: Canvas, sec: Section, form: str, ctx: DocumentContext, *, page: int, total: int
-) -> None:
-    for op in signature_ops(sec.signature, SIGN_Y):
-        draw_op(canvas, op)
-    label = f"第 {page} 页 共 {total} 页"
-    canvas.setFont(SMALL.font, SMALL.size)
-    canvas.drawString((PAGE_W - SMALL.width(label)) / 2, PAGE_NO_Y, label)
-    payload = page_payload(
-        ctx.case.case_id, form, sec.part, sha256=sec.content_sha256, page=page, checkpoint=ctx.checkpoint
+def qr_size(text: str) -> float:
+    return (len(qr_matrix(text)) + 2 * QUIET) * QR_MODULE
+
+
+def _verification_lines(code: str, sha: str, checkpoint: str) -> tuple[str, ...]:
+    return (f"核验码 {code}", f"页面摘要 {sha[:16]}", f"日志检查点 {checkpoint}")
+
+
+def verification_block_text(code: str, sha: str, checkpoint: str) -> str:
+    """The text of the verification block, drawn after the page's own text (verify-page strips it)."""
+    return "\n".join(_verification_lines(code, sha, checkpoint))
+
+
+def render_documents(form: str, issued: Sequence[Issued], case_id: str, sign: Signer
+                     ) -> tuple[bytes, list[PrintedPage]]:
+    """Draw every page of ``issued`` into one PDF; returns its bytes and one :class:`PrintedPage` per page."""
+    if not issued:
+        raise DocumentError("没有可打印的文书")
+    register_fonts()
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SMALL.font)
+    first = issued[0].doc
+    canvas.setTitle(f"{first.get('title', form)} {case_id}")
+    canvas.setAuthor(str(first.get("agency", "")))
+    canvas.setCreator("FieldAudit")
+    canvas.setSubject(str(first.get("title", form)))
+    printed: list[PrintedPage] = []
+    for item in issued:
+        for p in pages(item.doc):
+            marks = mark_ops(p.labels, item.marks.get((p.part, p.page), ()))
+            text = ops_text([*p.ops, *marks])
+            sha = text_sha256(text)
+            st = Statement(case_id, form, item.ref, p.page, p.of, sha, item.checkpoint)
+            statement = encode(st, sign(st.signing_input()))
+            for op in (*p.ops, *marks):
+                draw_op(canvas, op)
+            # the dark modules end at the right margin; the quiet zone reaches into the margin
+            qx = PAGE_W - MARGIN_RIGHT - qr_size(statement) + QUIET * QR_MODULE
+            _draw_qr(canvas, statement, qx, QR_BOTTOM)
+            lines = _verification_lines(st.code(), sha, item.checkpoint)
+            canvas.setFont(MARK.font, MARK.size)
+            for k, line in enumerate(lines):
+                canvas.drawRightString(qx - 1 * MM, CODE_Y + (len(lines) - 1 - k) * MARK.leading, line)
+            canvas.showPage()
+            printed.append(PrintedPage(p.part, p.page, p.of, text, sha, statement, st.code()))
+    canvas.save()
+    return buf.getvalue(), printed
+
+
+def result_of(form: str, data: bytes, printed: Sequence[PrintedPage]) -> RenderResult:
+    parts: dict[str, list[str]] = {}
+    for p in printed:
+        parts.setdefault(p.part, []).append(p.sha256)
+    return RenderResult(
+        form=form,
+        pages=len(printed),
+        content_sha256=canonical_sha256({"form": form, "pages": [p.sha256 for p in printed]}),
+        parts=tuple(PartResult(part, canonical_sha256(h), len(h)) for part, h in parts.items()),
+        pdf_sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        printed=tuple(printed),
     )
-    qx = PAGE_W - MARGIN_RIGHT - QR_SIZE
-    _draw_qr(canvas, canonical_bytes(payload), qx, QR_Y, QR_SIZE)
-    lines = (
-        f"核验码 {verification_code(payload)}",
-        f"记录摘要 {sec.content_sha256[:16]}",
-        f"日志检查点 {ctx.checkpoint}",
-    )
-    canvas.setFont(TINY.font, TINY.size)
-    for k, text in enumerate(lines):
-        canvas.drawRightString(qx - 2 * MM, QR_Y + 2 + (len(lines) - 1 - k) * TINY.leading, text)
-    canvas.setLineWidth(0.3)
-    canvas.line(MARGIN_LEFT, SIGN_Y + BODY.leading, PAGE_W - MARGIN_RIGHT, SIGN_Y + BODY.leading)
+
+
+# ============================================================================================== bare contexts
+
+
+def sample_signer() -> Signer:
+    """A fixed key for sample forms only (its public key is in no roster: such pages never verify)."""
+    from app.evidence.signing import SigningKey
+
+    key = SigningKey.from_raw(hashlib.sha256(b"fieldaudit sample forms: not a device key").digest())
+    return key.sign
+
+
+def context_marks(ctx: DocumentContext, doc: Mapping[str, Any]) -> dict[tuple[str, int], list[PageMark]]:
+    """A bare context's signatures, each on the last page of its record (where the party signs last)."""
+    form = doc.get("form")
+    whole: SignatureMark | None = {
+        "onsite-record": ctx.onsite.signature if ctx.onsite is not None else None,
+        "evidence-list": ctx.evidence_signature,
+        "preservation": ctx.preservation.signature if ctx.preservation is not None else None,
+        "sealing": ctx.sealing.signature if ctx.sealing is not None else None,
+        "service-receipt": ctx.service.signature if ctx.service is not None else None,
+    }.get(str(form))
+    by_part = {f"interview-{iv.number}": iv.signature for iv in ctx.interviews} if form == "interview" else {}
+    out: dict[tuple[str, int], list[PageMark]] = {}
+    for sec in doc.get("sections", []):
+        part = str(sec.get("part"))
+        mark = by_part.get(part) if form == "interview" else whole
+        if mark is not None:
+            out[(part, len(sec["pages"]))] = [PageMark.of(mark)]
+    return out
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -98,48 +194,22 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def render(
-    form: str, ctx: DocumentContext, out: BinaryIO | Path, config: AgencyConfig | None = None
+    form: str, ctx: DocumentContext, out: BinaryIO | Path, config: AgencyConfig | None = None,
+    sign: Signer | None = None,
 ) -> RenderResult:
-    """Render ``form`` (a CLI form name, see :data:`FORMS`) for ``ctx`` into ``out``.
+    """Freeze ``form`` for ``ctx`` and print it into ``out`` (sample forms; the store prints issued documents).
 
     Raises :class:`DocumentError` (user-facing) when the form is unknown or the context lacks what it needs.
     """
-    spec = FORMS.get(form)
-    if spec is None:
-        raise DocumentError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）")
     if not ctx.checkpoint:
         raise DocumentError("打印前需要日志检查点（checkpoint）")
     cfg = config or load_agency_config()
-    register_fonts()
-    sections = spec.build(ctx, cfg)
-    agency = ctx.agency.name if ctx.agency is not None else cfg.agency_name
-    buf = io.BytesIO()
-    canvas = Canvas(buf, pagesize=A4, invariant=True, pageCompression=1, initialFontName=SMALL.font)
-    canvas.setTitle(f"{spec.title} {ctx.case.case_id}")
-    canvas.setAuthor(agency)
-    canvas.setCreator("FieldAudit")
-    canvas.setSubject(spec.title)
-    for sec in sections:
-        total = len(sec.pages)
-        for page, ops in enumerate(sec.pages, 1):
-            for op in ops:
-                draw_op(canvas, op)
-            _draw_footer(canvas, sec, form, ctx, page=page, total=total)
-            canvas.showPage()
-    canvas.save()
-    data = buf.getvalue()
+    doc = freeze(form, ctx, cfg)
+    ref = hashlib.sha256(canonical_bytes(doc)).hexdigest()[:20]
+    data, printed = render_documents(form, [Issued(doc, ref, ctx.checkpoint, context_marks(ctx, doc))],
+                                     ctx.case.case_id, sign or sample_signer())
     if isinstance(out, Path):
         _write_atomic(out, data)
     else:
         out.write(data)
-    parts = tuple(PartResult(s.part, s.content_sha256, len(s.pages)) for s in sections)
-    return RenderResult(
-        form=form,
-        pages=sum(p.pages for p in parts),
-        content_sha256=canonical_sha256(
-            {"form": form, "parts": [{"part": p.part, "sha256": p.content_sha256} for p in parts]}
-        ),
-        parts=parts,
-        pdf_sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-    )
+    return result_of(form, data, printed)

@@ -31,6 +31,16 @@ from app.documents.context import (
 PARTY_NAME = "某市某某区人民医院（某某医疗集团有限责任公司第二附属综合医院）"
 CASE_ID = "0193a7c2-5b1e-7cc0-9f3a-2d4e5f607182"
 CHECKPOINT = "42-3F9A-07C1-DD25-B816"
+# What the sample records hold as recorded (a record prints only what was recorded).
+SAMPLE_INTERVIEW_OPENING = (
+    "我们是某市医疗保障基金稽核中心的稽核人员欧阳明轩、司马晓燕，这是我们的执法证件（出示证件）。现依法就有关问题"
+    "向你进行询问调查，你应当如实回答，对与本案无关的问题有拒绝回答的权利；如认为询问人员与本案有直接利害关系或者"
+    "其他关系可能影响公正的，有权申请回避。你是否申请回避？"
+)
+SAMPLE_ONSITE_OPENING = (
+    "我们是某市医疗保障基金稽核中心的稽核人员欧阳明轩、司马晓燕，这是我们的执法证件（出示证件）。现依法进行现场检查，"
+    "请予配合。你是否看清楚我们的执法证件？"
+)
 
 _QUESTIONS = (
     (
@@ -148,6 +158,8 @@ def sample_context(
             recorder="司马晓燕",
             interviewee=head,
             qa=_qa(interview_questions),
+            opening=SAMPLE_INTERVIEW_OPENING,
+            recusal_answer="不申请回避。",
         ),
     )
     evidence = tuple(
@@ -236,6 +248,9 @@ def sample_context(
             attachments=("现场照片18张（编号P001—P018）", "住院病历等复印件216页", "护理交班本复印件12页"),
             party_opinion="",
             witness=None,
+            opening=SAMPLE_ONSITE_OPENING,
+            credentials_answer="已看清执法证件，清楚。",
+            recusal_answer="不申请回避。",
         ),
         interviews=interviews,
         evidence=evidence,

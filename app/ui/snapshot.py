@@ -68,6 +68,8 @@ class RecordInfo:
     party: str | None
     pages_signed: int
     superseded_by: str | None
+    pages: list[str] = field(default_factory=list)  # the record's document, page by page, as printed
+    pages_error: str = ""  # why the pages cannot be laid out yet (what the case lacks)
 
 
 @dataclass
@@ -133,12 +135,21 @@ def _evidence(session: Any, case_id: str) -> list[EvidenceInfo]:
 
 
 def _records(store: Store, session: Any, case_id: str) -> list[RecordInfo]:
+    """Every record version with its document's pages (the same pages the printer prints)."""
+    from app.errors import UserError
+    from app.workflow.issuing import read_back
+
     out = []
     for st in record_statuses(session, case_id):
         row = session.get(SignedObject, st.record_id)
         body = loads(row.body) if row is not None else {}
-        out.append(RecordInfo(st.record_id, st.kind, st.version, dict(body.get("content", {})), st.party,
-                              st.pages_signed, st.superseded_by))
+        info = RecordInfo(st.record_id, st.kind, st.version, dict(body.get("content", {})), st.party,
+                          st.pages_signed, st.superseded_by)
+        try:
+            info.pages = read_back(session, store, case_id, st.record_id).texts
+        except UserError as exc:
+            info.pages_error = exc.message()
+        out.append(info)
     return out
 
 

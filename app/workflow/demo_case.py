@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.evidence.capture import CaptureMeta, CaptureSource, Provider, capture
 from app.evidence.provider import Signer, record_refusal, record_signature
-from app.evidence.records import CLOSING_STATEMENT, sign_record
+from app.evidence.records import CLOSING_STATEMENT
 from app.models.profile import Store
 from app.workflow import demo_files as files
 from app.workflow import procedure, steps
@@ -33,8 +33,23 @@ def _sign(store: Store, case_id: str, target: str, seed: int, page: int | None =
                      purpose="证据确认" if page is None else "笔录确认")
 
 
-def populate(store: Store, case_id: str, place: str) -> DemoEvidence:
+def _sign_page(store: Store, case_id: str, record_id: str, actor: str, seed: int, page: int, statement: str = "",
+               signer: Signer = SIGNER) -> None:
+    """The party signs one page of a record's document as read back (the document is issued first)."""
+    from app.workflow.issuing import read_back, sign_record_page
+
+    with store.session() as s:
+        shown = read_back(s, store, case_id, record_id).sha256[page - 1]
+    strokes = files.signature_strokes(seed)
+    sign_record_page(store, case_id, record_id, actor, page, shown, signer, strokes, files.signature_png(strokes),
+                     purpose="笔录确认", statement=statement)
+
+
+def populate(store: Store, case_id: str, place: str, actor: str | None = None) -> DemoEvidence:
+    from app.workflow.issuing import sign_record_and_issue
+
     out = DemoEvidence()
+    actor = actor or store.unlocked_inspectors()[0]
 
     def add(label: str, sources: list[CaptureSource], meta: CaptureMeta, *, refuse: str = "", seed: int = 0) -> str:
         result = capture(store, case_id, sources, meta)
@@ -87,7 +102,7 @@ def populate(store: Store, case_id: str, place: str) -> DemoEvidence:
     out.items["ward-photo-1-corrected"] = corrected.item_id
     _sign(store, case_id, corrected.item_id, 10)
 
-    interview = sign_record(store, case_id, "interview", {
+    interview = sign_record_and_issue(store, case_id, "interview", {
         "sequence": 1, "start": "2026-11-23T10:05", "end": "2026-11-23T10:40", "place": place + " 医保办会议室",
         "interviewee": {"name": "钱演示", "sex": "女", "age": 41, "id_number": "", "employer": "某市虚构第一人民医院",
                         "post": "住院三病区护士长", "address": "某市某区", "phone": "13800000000",
@@ -97,18 +112,18 @@ def populate(store: Store, case_id: str, place: str) -> DemoEvidence:
                {"q": "今天上午 9 时 40 分 12 床患者是否在院？", "a": "不在，患者请假回家了。"},
                {"q": "请假有无书面手续？", "a": "没有书面手续。"}],
         "closing_statement": CLOSING_STATEMENT, "corrections": [],
-    })
+    }, actor)
     out.records["interview"] = interview
-    _sign(store, case_id, interview, 11, page=1, statement=CLOSING_STATEMENT, signer=Signer("钱演示", "被询问人"))
-    onsite = sign_record(store, case_id, "onsite", {
+    _sign_page(store, case_id, interview, actor, 11, 1, statement=CLOSING_STATEMENT, signer=Signer("钱演示", "被询问人"))
+    onsite = sign_record_and_issue(store, case_id, "onsite", {
         "start": "2026-11-23T09:30", "end": "2026-11-23T11:30", "place": place,
         "present": [{"name": "孙演示", "post": "医保办主任"}],
         "credentials_shown": True, "rights_told": "已告知申请回避、配合检查、陈述申辩的权利和义务", "answer": "清楚，不申请回避",
         "findings_text": "检查住院三病区：在院名单 32 人，实到 29 人；12 床无患者，床头卡在位，护理记录当日 8 时有记录。",
         "attachments": sorted(out.items.values()),
-    })
+    }, actor)
     out.records["onsite"] = onsite
-    _sign(store, case_id, onsite, 12, page=1, signer=Signer("孙演示", "被检查单位负责人（医保办主任）"))
+    _sign_page(store, case_id, onsite, actor, 12, 1, signer=Signer("孙演示", "被检查单位负责人（医保办主任）"))
     return out
 
 
@@ -136,7 +151,7 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
         steps.declare_recusal(s, store, case_id, a, related=False)
         steps.declare_recusal(s, store, case_id, b, related=False)
         procedure.complete_step(s, store, case_id, a, "recusal")
-    evidence = populate(store, case_id, place)
+    evidence = populate(store, case_id, place, a)
     with store.transaction() as s:
         entries = steps.checklist_entries(s, case_id)
         for n, entry in enumerate(entries):

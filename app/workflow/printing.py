@@ -11,7 +11,6 @@ in memory only.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -27,7 +26,6 @@ from app.documents.context import (
     QA,
     CaseInfo,
     DocumentContext,
-    DocumentError,
     EvidenceItem,
     Finding,
     HeldItem,
@@ -43,7 +41,7 @@ from app.documents.context import (
     SignatureMark,
 )
 from app.documents.form_registry import FORMS
-from app.documents.render import render
+from app.documents.frozen import PageMark
 from app.errors import UserError
 from app.evidence import journal
 from app.evidence.blobstore import BlobStore
@@ -51,13 +49,12 @@ from app.evidence.canonical import loads
 from app.evidence.items import item_statuses, record_statuses
 from app.fsutil import atomic_write_bytes
 from app.models.profile import Store
-from app.models.schema import Case, Institution, JournalLeaf, Measure, SignedObject
+from app.models.schema import Case, Institution, Measure, SignedObject
 from app.models.schema import Finding as FindingRow
 from app.models.schema import Inspector as InspectorRow
 from app.workflow.printing_data import DOCUMENTS
 from app.workflow.steps_base import ARRIVAL, case_data, case_inspector_ids, get_case, section
 
-NOT_RECORDED = "（未记录）"
 _DOC_NO = re.compile(r"〔(\d{4})〕\s*(\d+)\s*号")
 
 
@@ -72,6 +69,8 @@ class PrintResult:
     checkpoint: str  # the fingerprint printed on every page
     derived_item_id: str | None  # the stored copy of the PDF, when one was stored
     notes: tuple[str, ...] = ()
+    page_hashes: tuple[str, ...] = ()  # the SHA-256 of each printed page's text (white space removed)
+    codes: tuple[str, ...] = ()  # each page's 核验码
 
 
 # ============================================================================================== small helpers
@@ -134,7 +133,18 @@ def _inspectors(session: Session, ids: list[str]) -> tuple[Inspector, ...]:
     return tuple(out)
 
 
-def _case_info(case: Case) -> CaseInfo:
+#: Forms that print the period under review (the others print without it).
+PERIOD_FORMS = ("notice", "defence-notice", "result-notice", "rectification")
+
+
+def _day_or(value: str | None, fallback: str) -> date:
+    try:
+        return date.fromisoformat((value or "")[:10])
+    except ValueError:
+        return date.fromisoformat(fallback[:10])
+
+
+def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
     from app.workflow.reference_entries import audit_kinds
 
     kinds = audit_kinds()
@@ -145,8 +155,10 @@ def _case_info(case: Case) -> CaseInfo:
         case_id=case.id, year=year, seq=seq,
         kind=_labels(kinds.sources).get(case.kind, case.kind),
         form=_labels(kinds.forms).get(case.form, case.form),
-        period_start=_day(case.period_from, "period_from", "稽核期间起始日", "start of the period covered"),
-        period_end=_day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered"),
+        period_start=_day(case.period_from, "period_from", "稽核期间起始日", "start of the period covered")
+        if need_period else _day_or(case.period_from, case.created),
+        period_end=_day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered")
+        if need_period else _day_or(case.period_to, case.created),
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
         doc_numbers={"notice": case.doc_no} if case.doc_no else {},
@@ -178,23 +190,34 @@ def _bindings(session: Session, case_id: str) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def _mark(store: Store, session: Session, bindings: list[dict[str, Any]], role: str, name: str
-          ) -> SignatureMark | None:
-    """The signature (image decrypted in memory; the first page's when several) or the refusal."""
-    sigs = sorted((b for b in bindings if b.get("type") == "provider-signature"),
-                  key=lambda b: (b.get("page") is None, b.get("page") or 0))
-    if sigs:
-        b = sigs[0]
-        signer = b.get("signer") or {}
-        image = BlobStore(store).read(str(b["image_sha256"]), session=session)
-        return SignatureMark(role, str(signer.get("name") or name), _local(str(b["time"]["wall"])), image)
-    refusals = [b for b in bindings if b.get("type") == "provider-refusal"]
-    if refusals:
-        b = refusals[-1]
-        witness = b.get("witness") or {}
-        return SignatureMark(role, name, None, None, refusal_reason=str(b.get("reason", "")),
-                             witness=str(witness.get("name", "")))
-    return None
+def page_marks(store: Store, session: Session, bindings: list[dict[str, Any]], part: str, n_pages: int, *,
+               images: bool = True) -> dict[tuple[str, int], list[PageMark]]:
+    """The signatures given on a record's pages, each on the page where it was given with its own time (one given
+    for the whole record, on its last page); a refusal noted on the last page. Images are decrypted in memory, and
+    only when ``images`` (the page text needs none)."""
+    out: dict[tuple[str, int], list[PageMark]] = {}
+    blobs = BlobStore(store)
+    for b in bindings:
+        page = b.get("page")
+        where = page if isinstance(page, int) and 1 <= page <= n_pages else n_pages
+        if b.get("type") == "provider-signature":
+            image = blobs.read(str(b["image_sha256"]), session=session) if images else b"\x89PNG"
+            mark = PageMark(image_png=image, signed_at=_local(str(b["time"]["wall"])))
+        else:
+            witness = b.get("witness") or {}
+            mark = PageMark.of(SignatureMark("", "", refusal_reason=str(b.get("reason", "")),
+                                             witness=str(witness.get("name", ""))))
+        out.setdefault((part, where), []).append(mark)
+    return out
+
+
+def record_bindings(session: Session, case_id: str, record_id: str) -> list[dict[str, Any]]:
+    """The provider-signature / provider-refusal bodies bound to one record, in the order made."""
+    rows = session.scalars(select(SignedObject.body).where(
+        SignedObject.case_id == case_id, SignedObject.target_id == record_id,
+        SignedObject.type.in_(("provider-signature", "provider-refusal")))
+        .order_by(SignedObject.created, SignedObject.id))
+    return [dict(loads(body)) for body in rows]
 
 
 def _current_records(session: Session, case_id: str, kind: str) -> list[tuple[str, dict[str, Any]]]:
@@ -258,27 +281,20 @@ def _evidence(session: Session, case_id: str, bindings: dict[str, list[dict[str,
     return tuple(out), seq_of
 
 
-def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list[dict[str, Any]]],
-            seq_of: dict[str, int], titles: dict[int, str]) -> OnsiteRecord | None:
-    records = _current_records(session, case.id, "onsite")
-    if not records:
-        return None
-    record_id, body = records[-1]
+def _when(c: dict[str, Any], key: str, what_zh: str, what_en: str) -> datetime:
+    try:
+        return _local(_str(c, key))
+    except ValueError:
+        raise UserError(f"笔录缺少{what_zh}，无法生成文书。", f"The record lacks its {what_en}; cannot make the document."
+                        ) from None
+
+
+def _onsite_record(session: Session, case: Case, record_id: str, body: dict[str, Any],
+                   seq_of: dict[str, int], titles: dict[int, str]) -> OnsiteRecord:
+    """The 现场检查笔录 exactly as signed: nothing from elsewhere in the case is added to it."""
     c = body["content"]
-    arrival = section(case_data(case), ARRIVAL)
-    raw_present = c.get("present") or []
-    if isinstance(raw_present, str):  # the walk-through's page: "孙某（医保办主任）、王某" as typed
-        inspectors = {i.name for i in _inspectors(session, case_inspector_ids(session, case.id))}
-        raw_present = [_typed_person(t) for t in _split(raw_present)]
-        raw_present = [p for p in raw_present if p["name"] not in inspectors]
-    present = [_person(p) for p in raw_present if isinstance(p, dict)]
-    rep = arrival.get("representative")
-    if isinstance(rep, dict):
-        rp = Person(name=_str(rep, "name"), post=_str(rep, "post"), id_number=_str(rep, "id_number"),
-                    phone=_str(rep, "phone"))
-        present = [rp] + [p for p in present if p.name != rp.name]
-    answer = _str(c, "answer") or _str(arrival.get("rights") or {}, "answer")
-    recusal = _str(c, "recusal_answer") or (answer if "回避" in answer else NOT_RECORDED)
+    raw_present = c.get("present")
+    present = tuple(_person(p) for p in raw_present if isinstance(p, dict)) if isinstance(raw_present, list) else ()
     attachments = []
     for raw in c.get("attachments") or []:
         # an item id (demo, CLI) or {"item", "title", "sha256"} (the walk-through's on-site page)
@@ -289,39 +305,46 @@ def _onsite(store: Store, session: Session, case: Case, bindings: dict[str, list
             continue
         row = session.get(SignedObject, str(a))
         title = str(loads(row.body).get("title", "")) if row is not None and row.type == "evidence" else ""
-        attachments.append(f"{title}（已更正，以更正后的证据为准）" if title else str(a))
-    opinion = _str(c, "party_opinion")
+        if not title and isinstance(raw, dict):
+            title = str(raw.get("title", ""))
+        attachments.append(f"{title}（已更正，以更正后的证据为准）" if title else "（未能识别的附件）")
     return OnsiteRecord(
-        start=_local(_str(c, "start")), end=_local(_str(c, "end")), place=_str(c, "place") or case.place,
-        present=tuple(present), findings=_str(c, "findings_text"),
-        credentials_answer=answer or NOT_RECORDED, recusal_answer=recusal, attachments=tuple(attachments),
-        party_opinion=opinion,
-        witness=_person(c["witness"]) if isinstance(c.get("witness"), dict) else None,
-        signature=_mark(store, session, bindings.get(record_id, []), "被检查人",
-                        present[0].name if present else ""),
+        start=_when(c, "start", "检查开始时间", "start time"), end=_when(c, "end", "检查结束时间", "end time"),
+        place=_str(c, "place") or case.place, present=present,
+        present_text=raw_present.strip() if isinstance(raw_present, str) else "",
+        findings=_str(c, "findings_text"), opening=_str(c, "opening") or _str(c, "rights_told"),
+        credentials_answer=_str(c, "answer"), recusal_answer=_str(c, "recusal_answer"),
+        attachments=tuple(attachments), party_opinion=_str(c, "party_opinion"),
+        witness=_person(c["witness"]) if isinstance(c.get("witness"), dict) else None, record_id=record_id,
     )
 
 
-def _interviews(store: Store, session: Session, case_id: str, bindings: dict[str, list[dict[str, Any]]],
-                default_recorder: str) -> tuple[Interview, ...]:
-    out: list[Interview] = []
-    for record_id, body in _current_records(session, case_id, "interview"):
-        c = body["content"]
-        interviewee = _person(c.get("interviewee") or {})
-        qa = [QA(_str(p, "q"), _str(p, "a")) for p in c.get("qa") or []]
-        recusal = _str(c, "recusal_answer")
-        if not recusal and qa and "回避" in qa[0].question:
-            recusal, qa = qa[0].answer, qa[1:]  # the recusal question is printed after the opening
-        out.append(Interview(
-            number=int(c.get("sequence") or len(out) + 1), start=_local(_str(c, "start")),
-            end=_local(_str(c, "end")), place=_str(c, "place"),
-            interviewers=_inspectors(session, [str(i) for i in body.get("inspectors") or []]),
-            recorder=_str(c, "recorder") or default_recorder, interviewee=interviewee, qa=tuple(qa),
-            recusal_answer=recusal or NOT_RECORDED,
-            closing=_str(c, "closing_statement") or "以上笔录我已看过，与我所说的相符。",
-            signature=_mark(store, session, bindings.get(record_id, []), "被询问人", interviewee.name),
-        ))
-    return tuple(sorted(out, key=lambda iv: (iv.number, iv.start)))
+def _interview(session: Session, record_id: str, body: dict[str, Any], default_recorder: str, n: int) -> Interview:
+    """One 询问笔录 exactly as signed (the opening and every question as recorded, nothing added)."""
+    c = body["content"]
+    interviewee = _person(c.get("interviewee") or {})
+    number = c.get("sequence") or c.get("number")
+    if _str(c, "start") and _str(c, "end"):
+        start, end, time_text = _when(c, "start", "询问开始时间", "start time"), _when(
+            c, "end", "询问结束时间", "end time"), ""
+    else:  # the record holds no times: say so rather than print a time nobody recorded
+        start = end = _local(str((body.get("time") or {}).get("wall") or "1970-01-01T00:00:00"))
+        time_text = "（笔录未记载）"
+    return Interview(
+        number=int(number) if isinstance(number, int) else n, start=start, end=end, time_text=time_text,
+        place=_str(c, "place"),
+        interviewers=_inspectors(session, [str(i) for i in body.get("inspectors") or []]),
+        recorder=_str(c, "recorder") or default_recorder, interviewee=interviewee,
+        qa=tuple(QA(_str(p, "q"), _str(p, "a")) for p in c.get("qa") or []),
+        recusal_answer=_str(c, "recusal_answer"), opening=_str(c, "opening"), record_id=record_id,
+    )
+
+
+def record_body(session: Session, record_id: str) -> dict[str, Any]:
+    row = session.get(SignedObject, record_id)
+    if row is None or row.type != "record":
+        raise UserError("笔录不存在。", "No such record.")
+    return dict(loads(row.body))
 
 
 def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
@@ -414,34 +437,58 @@ def current_checkpoint(session: Session, case_id: str) -> str:
 
 
 def build_context(session: Session, store: Store, case_id: str, form: str,
-                  config: AgencyConfig | None = None) -> DocumentContext:
-    """Everything the store holds for printing ``form`` of ``case_id`` (read only)."""
+                  config: AgencyConfig | None = None, *, today: date | None = None,
+                  record_id: str | None = None) -> DocumentContext:
+    """Everything the store holds for ``form`` of ``case_id`` (read only). ``today``: the day a document issued
+    now is dated (the clock, injected); ``record_id``: the one record a 笔录 renders (else the current ones)."""
     if form not in FORMS:
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
     cfg = config or load_agency_config()
     case = get_case(session, case_id)
-    info = _case_info(case)
+    info = _case_info(case, need_period=form in PERIOD_FORMS)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
     recorder = inspectors[-1].name if inspectors else ""
     bindings = _bindings(session, case_id)
     evidence, seq_of = _evidence(session, case_id, bindings)
     titles = {e.seq: e.name for e in evidence}
-    issued = date.today()
+    issued = today or date.today()
     if form == "notice" and case.notice_served_on:
         issued = date.fromisoformat(case.notice_served_on)
+    preservation = _holding(session, case_id, "preservation")
+    sealing = _holding(session, case_id, "sealing")
+    if form in ("preservation", "sealing"):
+        decided = _decided_on(session, case_id, form)
+        issued = decided or issued
+    service = _service(case, info, cfg)
+    if form == "service-receipt" and service is not None:
+        issued = service.served_at.date()
+    onsite = None
+    interviews: tuple[Interview, ...] = ()
+    if form == "onsite-record":
+        chosen = [(record_id, record_body(session, record_id))] if record_id else \
+            _current_records(session, case_id, "onsite")[-1:]
+        onsite = _onsite_record(session, case, *chosen[-1], seq_of, titles) if chosen else None
+    elif form == "interview":
+        chosen = [(record_id, record_body(session, record_id))] if record_id else \
+            _current_records(session, case_id, "interview")
+        interviews = tuple(sorted((_interview(session, rid, body, recorder, k)
+                                   for k, (rid, body) in enumerate(chosen, 1)), key=lambda iv: (iv.number, iv.start)))
     return DocumentContext(
         case=info, party=_party(session, case), inspectors=inspectors, issued_on=issued,
         checkpoint=current_checkpoint(session, case_id), recorder=recorder,
-        notice=_notice(case),
-        onsite=_onsite(store, session, case, bindings, seq_of, titles),
-        interviews=_interviews(store, session, case_id, bindings, recorder),
-        evidence=evidence,
-        preservation=_holding(session, case_id, "preservation"),
-        sealing=_holding(session, case_id, "sealing"),
-        outcome=_outcome(session, case),
-        service=_service(case, info, cfg),
+        notice=_notice(case), onsite=onsite, interviews=interviews, evidence=evidence,
+        preservation=preservation, sealing=sealing, outcome=_outcome(session, case), service=service,
     )
+
+
+def _decided_on(session: Session, case_id: str, kind: str) -> date | None:
+    """The day a measure was decided (approved), which its decision carries, whenever it is printed."""
+    row = session.scalars(select(Measure).where(Measure.case_id == case_id, Measure.kind == kind)
+                          .order_by(Measure.created.desc(), Measure.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return date.fromisoformat((row.approved_on or row.start_date)[:10])
 
 
 # ============================================================================================== printing
@@ -450,14 +497,6 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
 def _write_atomic(path: Path, data: bytes) -> None:
     """Owner-only temp file, fsync, rename: no half-written PDF is ever visible."""
     atomic_write_bytes(path, data, 0o600)
-
-
-def _fresh_checkpoint(session: Session, store: Store, case_id: str) -> None:
-    """Checkpoint the journal when it grew since the last checkpoint, so the paper anchors what it shows."""
-    size = len(list(session.scalars(select(JournalLeaf.seq).where(JournalLeaf.log_id == case_id))))
-    cp = journal.latest_checkpoint(session, case_id)
-    if size and (cp is None or cp.size < size):
-        journal.checkpoint(session, store, case_id, "print")
 
 
 def _anchor_item(session: Session, case_id: str, form: str) -> str | None:
@@ -477,8 +516,9 @@ def _anchor_item(session: Session, case_id: str, form: str) -> str | None:
 
 @dataclass(frozen=True)
 class RenderedForm:
-    """A form rendered for preview or printing; nothing is journaled until a printer or the PDF writer accepted it
-    (:func:`record_accepted`)."""
+    """A form rendered from its issued documents for preview or printing; no print is journaled until a printer or
+    the PDF writer accepted it (:func:`record_accepted`). Issuing itself (the document frozen, dated and
+    journaled) happens at the first rendering, preview or not: what is previewed is what will print."""
 
     form: str
     case_id: str
@@ -487,56 +527,69 @@ class RenderedForm:
     content_sha256: str
     pdf_sha256: str
     checkpoint: str
+    page_records: tuple[dict[str, Any], ...] = ()
+    page_hashes: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
 
 
 def render_form(store: Store, case_id: str, form: str, actor_id: str,
-                config: AgencyConfig | None = None) -> RenderedForm:
-    """Render ``form`` of the case in memory (a fresh checkpoint first, so the paper anchors what it shows).
-    A preview: no print is journaled."""
+                config: AgencyConfig | None = None, *, today: date | None = None) -> RenderedForm:
+    """Render ``form`` of the case in memory from its issued documents (issuing what is not issued yet, dated
+    ``today``). A preview: no print is journaled."""
+    from app.documents.render import Issued, render_documents, result_of
+    from app.workflow.issuing import issue_form, marks_of
+
     cfg = config or load_agency_config()
     with store.transaction() as s:
-        case = get_case(s, case_id)
+        get_case(s, case_id)
         if actor_id not in case_inspector_ids(s, case_id):
             raise UserError("只有指派到本案的稽核人员才能打印本案文书。",
                             "Only the inspectors assigned to this case may print its documents.")
-        _fresh_checkpoint(s, store, case.id)
+        if form not in FORMS:
+            raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
+                            f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
+        docs = issue_form(s, store, case_id, form, actor_id, config=cfg, today=today)
     with store.session() as s:
-        ctx = build_context(s, store, case_id, form, cfg)
-    buf = io.BytesIO()
-    try:
-        result = render(form, ctx, buf, cfg)
-    except DocumentError as exc:
-        raise UserError(f"无法打印{FORMS[form].title}：{exc}。",
-                        f"Cannot print the {form} form: the case lacks what it needs ({exc}).") from None
-    return RenderedForm(form, case_id, buf.getvalue(), result.pages, result.content_sha256, result.pdf_sha256,
-                        ctx.checkpoint)
+        issued = [Issued(d.doc, d.ref, d.checkpoint,
+                         marks_of(store, s, case_id, d.doc, str(d.source["record"])) if "record" in d.source
+                         else {}) for d in docs]
+    data, printed = render_documents(form, issued, case_id, store.device_key.sign)
+    result = result_of(form, data, printed)
+    refs = [d.ref for d in docs for _p in d.body.get("pages", [])]
+    pages = tuple({"document": ref, "part": p.part, "page": p.page, "of": p.of, "sha256": p.sha256, "code": p.code}
+                  for ref, p in zip(refs, printed, strict=True))
+    return RenderedForm(form, case_id, data, result.pages, result.content_sha256, result.pdf_sha256,
+                        docs[-1].checkpoint, pages, tuple(p.sha256 for p in printed), tuple(p.code for p in printed))
 
 
 def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tuple[str | None, tuple[str, ...]]:
-    """A printer or the PDF writer accepted ``rendered``: journal the print (``steps_closing.record_print``) and
-    store the PDF as a derived item of the case when two inspectors are unlocked. Returns (derived item id, notes)."""
+    """A printer or the PDF writer accepted ``rendered``: journal the print with the hash of every page
+    (``steps_closing.record_print``, also with one inspector unlocked) and store the PDF as a derived item of the
+    case when two inspectors are unlocked. Returns (derived item id, notes)."""
     from app.evidence.capture import derive
     from app.workflow.steps_closing import record_print
 
     case_id, form = rendered.case_id, rendered.form
     with store.transaction() as s:
-        record_print(s, store, case_id, actor_id, form, rendered.content_sha256)
+        record_print(s, store, case_id, actor_id, form, rendered.content_sha256, pages=list(rendered.page_records))
     with store.session() as s:
         unlocked = [i for i in case_inspector_ids(s, case_id) if i in store.unlocked_inspectors()]
         anchor = _anchor_item(s, case_id, form)
     if anchor is None:
-        return None, ("本案尚无证据，打印件未存入案卷。| The case has no evidence item; the PDF was not stored.",)
+        return None, ("本案尚无证据，打印件未存入案卷（各页摘要已记入日志）。"
+                      "| The case has no evidence item; the PDF was not stored (its page hashes are journaled).",)
     if len(unlocked) < 2:
-        return None, ("存入案卷须两名稽核人员签名，本次打印件未存入案卷。"
-                      "| Storing the PDF needs both inspectors unlocked; it was not stored.",)
+        return None, ("存入案卷须两名稽核人员签名，本次打印件未存入案卷（各页摘要已记入日志）。"
+                      "| Storing the PDF needs both inspectors unlocked; it was not stored (its page hashes are "
+                      "journaled).",)
     return derive(store, case_id, anchor, "print", rendered.pdf), ()
 
 
 def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
-               config: AgencyConfig | None = None) -> PrintResult:
-    """Render ``form`` of the case, write ``out``, and once it is written journal the print and store the PDF as
-    a derived item."""
-    rendered = render_form(store, case_id, form, actor_id, config)
+               config: AgencyConfig | None = None, *, today: date | None = None) -> PrintResult:
+    """Render ``form`` of the case from its issued documents, write ``out``, and once it is written journal the
+    print with the hash of every page and store the PDF as a derived item."""
+    rendered = render_form(store, case_id, form, actor_id, config, today=today)
     if isinstance(out, Path):
         _write_atomic(out, rendered.pdf)
     else:
@@ -544,4 +597,4 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
     derived, notes = record_accepted(store, rendered, actor_id)
     return PrintResult(form=form, case_id=case_id, pages=rendered.pages, content_sha256=rendered.content_sha256,
                        pdf_sha256=rendered.pdf_sha256, size=len(rendered.pdf), checkpoint=rendered.checkpoint,
-                       derived_item_id=derived, notes=notes)
+                       derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes)

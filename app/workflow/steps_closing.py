@@ -94,8 +94,10 @@ def records_status(session: Session, case_id: str) -> StepStatus:
 # ============================================================================================== printing
 
 
-def record_print(session: Session, store: Store, case_id: str, actor: str, form: str, content_sha256: str) -> None:
-    """A document was printed: a 'document.printed' journal event (also after closing: reprints are facts)."""
+def record_print(session: Session, store: Store, case_id: str, actor: str, form: str, content_sha256: str,
+                 pages: Sequence[dict[str, object]] = ()) -> None:
+    """A document was printed: a 'document.printed' journal event (also after closing: reprints are facts) with
+    each page's document, place, text hash and 核验码 (``pages``), kept even when one inspector is unlocked."""
     case = get_case(session, case_id)
     require_actor(session, store, case, actor)
     if form not in FORMS:
@@ -107,7 +109,8 @@ def record_print(session: Session, store: Store, case_id: str, actor: str, form:
     data = case_data(case)
     section(data, PRINTED).setdefault(form, []).append(record)
     save_data(case, data)
-    event(session, store, case, actor, "document.printed", record)
+    event(session, store, case, actor, "document.printed", {**record, "pages": [dict(p) for p in pages]}
+          if pages else record)
 
 
 def printed_forms(session: Session, case_id: str) -> dict[str, list[dict[str, str]]]:

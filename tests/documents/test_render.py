@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -19,13 +19,13 @@ from pypdf import PdfReader
 
 from app.documents import FORMS, DocumentError, RenderResult, load_agency_config, render
 from app.documents.chinese import chinese_date, money_capital
-from app.documents.context import QA, DocumentContext, SignatureMark, canonical_content
+from app.documents.context import QA, DocumentContext, SignatureMark
 from app.documents.fonts import has_glyph, register_fonts
+from app.documents.frozen import normalise, text_sha256
 from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
 from app.documents.linebreak import NO_LINE_START
 from app.documents.sample import CASE_ID, CHECKPOINT, PARTY_NAME, sample_context
-from app.documents.verify import verification_code
-from app.evidence.canonical import canonical_sha256
+from app.documents.verify import Statement, decode
 
 SIGNATURE_LABEL = {
     "notice": "签收人",
@@ -58,7 +58,7 @@ EXPECTED_TEXT = {
         "欧阳明轩",
         "司马晓燕",
         "110101198502022345",
-        "照片编号P001—P018",
+        "P001—P018",
         "申请回避",
         "记录人",
     ],
@@ -67,7 +67,7 @@ EXPECTED_TEXT = {
         "第一次",
         "2026年11月23日14时00分至16时25分",
         "（第30问）",
-        "以上笔录我已看过，与我所说的相符。",
+        "以下空白",
         "110101198001011234",
     ],
     "evidence-list": ["证据材料登记表", "与原件核对一致", "拒绝签名", "以上证据共60项"],
@@ -113,7 +113,7 @@ class Rendered:
     path: Path
     reader: PdfReader
     texts: list[str]
-    qr: list[dict[str, object]]
+    qr: list[Statement]
 
 
 def _squash(text: str) -> str:
@@ -142,7 +142,7 @@ def rendered(big_ctx: DocumentContext, tmp_path_factory: pytest.TempPathFactory)
             with Image.open(png) as im:
                 codes = [b for b in zxingcpp.read_barcodes(im) if b.format == zxingcpp.BarcodeFormat.QRCode]
             assert len(codes) == 1, f"{png.name}: {len(codes)} QR codes"
-            qr.append(json.loads(codes[0].text))
+            qr.append(decode(codes[0].text)[0])
         done[form] = Rendered(result, path, reader, texts, qr)
     return done
 
@@ -166,8 +166,7 @@ def test_every_page_has_signature_line_page_number_and_code(rendered: dict[str, 
             text = r.texts[page_index]
             assert SIGNATURE_LABEL[form] + "：" in text, f"{form} page {page_index + 1}"
             assert f"第{n}页共{part.pages}页" in text, f"{form} page {page_index + 1}"
-            payload = r.qr[page_index]
-            assert "核验码" + verification_code(payload) in text
+            assert "核验码" + r.qr[page_index].code() in text
             assert CHECKPOINT in text
             page_index += 1
 
@@ -200,37 +199,26 @@ def test_fonts_embedded_as_subsets(rendered: dict[str, Rendered], form: str) -> 
 
 
 @pytest.mark.parametrize("form", list(FORMS))
-def test_qr_codes_carry_the_record_hash(rendered: dict[str, Rendered], form: str) -> None:
+def test_qr_codes_carry_the_page_text_hash(rendered: dict[str, Rendered], form: str) -> None:
+    """Each QR statement names the case, the form, the page and the SHA-256 of exactly that page's printed text
+    (agency wording, 文号 and date included), and is signed by the (sample) laptop key."""
+    from app.documents.render import sample_signer
+    from app.evidence.signing import SigningKey, verify_raw
+
     r = rendered[form]
+    key = SigningKey.from_raw(hashlib.sha256(b"fieldaudit sample forms: not a device key").digest())
+    assert key.sign(b"x") == sample_signer()(b"x")
     page_index = 0
     for part in r.result.parts:
         for n in range(1, part.pages + 1):
-            payload = r.qr[page_index]
-            assert payload == {
-                "case": CASE_ID,
-                "checkpoint": CHECKPOINT,
-                "form": form,
-                "page": n,
-                "part": part.part,
-                "sha256": part.content_sha256,
-            }
+            st = r.qr[page_index]
+            printed = r.result.printed[page_index]
+            assert (st.case_id, st.form, st.page, st.of, st.checkpoint) == (CASE_ID, form, n, part.pages, CHECKPOINT)
+            assert st.sha256 == printed.sha256 == text_sha256(printed.text)
+            assert normalise(printed.text) in r.texts[page_index]
+            _st, sig = decode(printed.statement)
+            verify_raw(key.public_raw(), st.signing_input(), sig)
             page_index += 1
-
-
-def test_interview_hash_is_the_canonical_content(
-    rendered: dict[str, Rendered], big_ctx: DocumentContext
-) -> None:
-    iv = big_ctx.interviews[0]
-    expected = canonical_sha256(
-        {
-            "form": "interview",
-            "part": "interview-1",
-            "content": canonical_content(
-                {"case_id": big_ctx.case.case_id, "party": big_ctx.party.name, "interview": iv}
-            ),
-        }
-    )
-    assert rendered["interview"].qr[0]["sha256"] == expected
 
 
 def test_hash_follows_the_content(big_ctx: DocumentContext) -> None:
@@ -241,10 +229,11 @@ def test_hash_follows_the_content(big_ctx: DocumentContext) -> None:
     changed = dataclasses.replace(big_ctx, interviews=(changed_iv,))
     a = render("interview", big_ctx, io.BytesIO())
     b = render("interview", changed, io.BytesIO())
-    assert a.parts[0].content_sha256 != b.parts[0].content_sha256
-    # a change elsewhere in the case does not touch the interview record's hash
+    assert a.printed[-1].sha256 != b.printed[-1].sha256
+    assert a.printed[0].sha256 == b.printed[0].sha256  # only the page that changed
+    # a change elsewhere in the case does not touch the interview record's pages
     other = dataclasses.replace(big_ctx, evidence=big_ctx.evidence[:3])
-    assert render("interview", other, io.BytesIO()).parts[0].content_sha256 == a.parts[0].content_sha256
+    assert [p.sha256 for p in render("interview", other, io.BytesIO()).printed] == [p.sha256 for p in a.printed]
 
 
 def test_output_is_deterministic(big_ctx: DocumentContext) -> None:
@@ -313,7 +302,7 @@ def test_no_qt_is_imported() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
-def test_captured_signature_is_printed_on_every_page(big_ctx: DocumentContext) -> None:
+def test_captured_signature_is_printed_where_given_with_its_time(big_ctx: DocumentContext) -> None:
     img = Image.new("RGB", (300, 80), "white")
     for x in range(20, 280):
         img.putpixel((x, 40 + (x % 17) - 8), (0, 0, 0))
@@ -327,9 +316,11 @@ def test_captured_signature_is_printed_on_every_page(big_ctx: DocumentContext) -
     result = render("interview", dataclasses.replace(big_ctx, interviews=(iv,)), out)
     reader = PdfReader(out)
     assert len(reader.pages) == result.pages >= 4
-    for page in reader.pages:
-        assert len(page.images) == 1
-        assert "2026年11月23日" in page.extract_text()
-    # the signature image is part of the record's hash
+    # a bare context's signature stands for the last page, where the party signed last; no other page has it
+    assert [len(p.images) for p in reader.pages] == [0] * (result.pages - 1) + [1]
+    assert "16时30分" in reader.pages[-1].extract_text()
+    assert all("16时30分" not in p.extract_text() for p in reader.pages[:-1])
+    # the signature is on the printed page, so that page's text hash changes, the others' do not
     plain = render("interview", big_ctx, io.BytesIO())
-    assert plain.parts[0].content_sha256 != result.parts[0].content_sha256
+    assert [p.sha256 for p in plain.printed[:-1]] == [p.sha256 for p in result.printed[:-1]]
+    assert plain.printed[-1].sha256 != result.printed[-1].sha256

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from app.ui.snapshot import CaseSnapshot, RecordInfo
 from app.ui.steps.base import text_edit
 from app.ui.steps.record_page import RecordPage
-from app.ui.steps.records_common import interview_pages
 from app.ui.workspace import Workspace
 
 OPENING = ("我们是{org}的稽核人员{names}，执法证号{creds}，现依法向你了解有关情况。你有如实回答询问、"
@@ -35,7 +34,6 @@ class InterviewPage(RecordPage):
         super().__init__(workspace, case_id, parent)
         from app.evidence.records import CLOSING_STATEMENT
 
-        self.pages_of = interview_pages
         _box, form = self.group(self.tr("Interviewee"))
         self.fields: dict[str, QLineEdit] = {}
         for key, label in (("name", self.tr("Name")), ("sex", self.tr("Sex")), ("id_number", self.tr("ID number")),
@@ -106,10 +104,11 @@ class InterviewPage(RecordPage):
                 "end": self.end.dateTime().toString(fmt), "place": self.place.text().strip()}
 
     def sign_record(self) -> None:
-        from app.evidence.records import sign_record
+        from app.workflow.issuing import sign_record_and_issue
 
         content = self.content()
-        self.act("record", lambda store: sign_record(store, self.case_id, "interview", content))
+        actor = self.ws.actor
+        self.act("record", lambda store: sign_record_and_issue(store, self.case_id, "interview", content, actor))
 
     def signer_defaults(self, rec: RecordInfo) -> tuple[str, str, str]:
         person = rec.content.get("interviewee", {})

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QDateTimeEdit, QLineEdit, QListWidget, QListWidget
 from app.ui.snapshot import CaseSnapshot, RecordInfo, arrival_section
 from app.ui.steps.base import StepPage, text_edit
 from app.ui.steps.record_page import RecordPage
-from app.ui.steps.records_common import onsite_pages
 from app.ui.workspace import Workspace
 
 
@@ -21,7 +20,6 @@ class OnsitePage(RecordPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        self.pages_of = onsite_pages
         _box, form = self.group(self.tr("On-site record"))
         self.start = QDateTimeEdit(QDateTime.currentDateTime().addSecs(-3600))
         self.end = QDateTimeEdit(QDateTime.currentDateTime())
@@ -59,13 +57,14 @@ class OnsitePage(RecordPage):
                 "findings_text": self.findings.toPlainText().strip(), "attachments": attachments}
 
     def sign_record(self) -> None:
-        from app.evidence.records import sign_record
+        from app.workflow.issuing import sign_record_and_issue
 
         content = self.content()
-        self.act("record", lambda store: sign_record(store, self.case_id, "onsite", content))
+        actor = self.ws.actor
+        self.act("record", lambda store: sign_record_and_issue(store, self.case_id, "onsite", content, actor))
 
     def sign_correction(self) -> None:
-        from app.evidence.records import sign_record
+        from app.workflow.issuing import sign_record_and_issue
 
         current = self.snap.current_records("onsite") if self.snap else []
         if not current:
@@ -73,8 +72,9 @@ class OnsitePage(RecordPage):
         content = self.content()
         reason = self.correction_reason.text()
         old = current[-1].id
-        self.act("correction", lambda store: sign_record(store, self.case_id, "onsite", content,
-                                                         supersedes=(old, reason)))
+        actor = self.ws.actor
+        self.act("correction", lambda store: sign_record_and_issue(store, self.case_id, "onsite", content, actor,
+                                                                   supersedes=(old, reason)))
 
     def signer_defaults(self, rec: RecordInfo) -> tuple[str, str, str]:
         rep = arrival_section(self.snap).get("representative", {}) if self.snap else {}

@@ -1,23 +1,30 @@
-"""Shared part of the record pages: the signed versions, read-back, and the party's signature per page."""
+"""Shared part of the record pages: the signed versions, read-back, and the party's signature per page.
+
+The read-back shows the record's document page by page exactly as it prints (``RecordInfo.pages``, from
+``app.workflow.issuing.read_back``: same text, same page breaks), and a signature binds the hash of the page shown.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox, QTextBrowser, QWidget
 
+from app.documents.frozen import text_sha256
 from app.ui.snapshot import CaseSnapshot, RecordInfo
 from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
-from app.ui.steps.records_common import page_sha256
 from app.ui.workspace import Workspace
 
 
 class RecordPage(StepPage):
-    """Subclasses set ``kind`` and ``pages_of`` and build the editor above ``add_signing_section``."""
+    """Subclasses set ``kind`` and build the editor above ``add_signing_section``."""
 
     kind = ""
-    pages_of: Callable[[dict[str, Any]], list[str]]
+
+    @staticmethod
+    def record_pages(rec: RecordInfo) -> list[str]:
+        """The pages the party reads and signs: the record's document as printed."""
+        return rec.pages
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
@@ -57,10 +64,14 @@ class RecordPage(StepPage):
             self.readback.setPlainText("")
             self.record_state.setText(self.tr("No signed record yet: fill in the record and sign it."))
             return
-        pages = self.pages_of(rec.content)
+        pages = self.record_pages(rec)
+        if not pages:  # what the case still lacks for the record's document (a one-line user message)
+            self.readback.setPlainText("")
+            self.record_state.setText(rec.pages_error)
+            return
         self.page_spin.setMaximum(len(pages))
         page = min(self.page_spin.value(), len(pages))
-        self.readback.setPlainText(f"— {page} / {len(pages)} —\n\n{pages[page - 1]}")
+        self.readback.setPlainText(pages[page - 1])
         party = {"signed": self.tr("signed"), "refused": self.tr("refusal recorded")}.get(rec.party or "",
                                                                                       self.tr("not signed"))
         self.record_state.setText(self.tr("Version %1 · both inspectors signed · party: %2 · pages signed %3 of %4")
@@ -74,19 +85,22 @@ class RecordPage(StepPage):
         rec = self.current_record()
         if rec is None:
             return
-        pages = self.pages_of(rec.content)
-        page = self.page_spin.value()
+        pages = self.record_pages(rec)
+        if not pages:
+            return
+        page = min(self.page_spin.value(), len(pages))
         last = page == len(pages)
         name, role, id_number = self.signer_defaults(rec)
         statement = rec.content.get("closing", "") if last and self.kind == "interview" else ""
         dialog = SignatureDialog(self, self.tr("Signature on page %1").replace("%1", str(page)), name=name,
                                  role=role, id_number=id_number, statement=statement)
         self.sign_dialog = dialog
-        shown = page_sha256(pages[page - 1])
+        shown = text_sha256(pages[page - 1])
         record_id = rec.id
+        actor = self.ws.actor
 
         def accepted() -> None:
-            from app.evidence.provider import record_signature
+            from app.workflow.issuing import sign_record_page
 
             signer, strokes, png = dialog.result_data()
             words = dialog.statement.text().strip()
@@ -95,9 +109,9 @@ class RecordPage(StepPage):
                 if page < len(pages):
                     self.page_spin.setValue(page + 1)
 
-            self.act(f"sign-page:{page}", lambda store: record_signature(
-                store, self.case_id, record_id, signer, strokes, png, purpose=self.kind, shown_sha256=shown,
-                page=page, statement=words), done)
+            self.act(f"sign-page:{page}", lambda store: sign_record_page(
+                store, self.case_id, record_id, actor, page, shown, signer, strokes, png, purpose=self.kind,
+                statement=words), done)
 
         dialog.accepted.connect(accepted)
         dialog.open()

@@ -1,0 +1,271 @@
+"""Documents issued once and frozen (ARCHITECTURE.md: documents are frozen signed objects).
+
+The step that makes a document — signing a record, deciding a measure, issuing a notice, or at the latest the
+first print or read-back of it — lays it out in full (:func:`app.documents.frozen.freeze`: every word, agency
+wording included, 文号, date, signatories, page breaks) and journals it as a ``document.issued`` entry signed by the
+acting inspector, whose payload is the *issue record*::
+
+    {"v": 1, "type": "document", "case", "form", "source": {"record", "sha256"} | {"form"},
+     "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
+
+then the laptop signs a checkpoint over the journal, whose fingerprint every printed page of the document
+carries. A document is issued again only when what it renders changed (a corrected record, a new finding): the
+``fingerprint`` is the SHA-256 over the parts of the case the form read, with the issue date left out. Reprints,
+the on-screen read-back and page verification all start from the issue record, so a reprint on another day, or
+after ``agency.json`` was edited, is the same text with the same hash.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.documents.config import AgencyConfig, load_agency_config
+from app.documents.context import DocumentContext, DocumentError, canonical_content
+from app.documents.form_registry import FORMS
+from app.documents.frozen import PageMark, freeze, page_texts, pages, text_sha256, unsigned_context
+from app.errors import UserError
+from app.evidence import journal
+from app.evidence.canonical import canonical_sha256, loads
+from app.models.profile import Store
+from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
+from app.workflow.printing import build_context, page_marks, record_bindings
+from app.workflow.steps_base import get_case
+
+ISSUED = "document.issued"
+RECORD_FORMS = {"interview": "interview", "onsite": "onsite-record"}
+
+_read: contextvars.ContextVar[set[str]] = contextvars.ContextVar("document_fields_read")
+
+
+class _Tracked(DocumentContext):
+    """A context that notes which of its fields a form reads (the document's fingerprint covers those)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if not name.startswith("_"):
+            seen = _read.get(None)
+            if seen is not None:
+                seen.add(name)
+        return object.__getattribute__(self, name)
+
+
+def freeze_with_fingerprint(form: str, ctx: DocumentContext, cfg: AgencyConfig) -> tuple[dict[str, Any], str]:
+    """The frozen document and the fingerprint of what it was made from (the issue date and checkpoint aside)."""
+    bare = unsigned_context(ctx)
+    plain = {f.name: getattr(bare, f.name) for f in dataclasses.fields(bare)}
+    tracked = _Tracked(**plain)
+    token = _read.set(set())
+    try:
+        doc = freeze(form, tracked, cfg, unsigned=True)
+        read = _read.get()
+    finally:
+        _read.reset(token)
+    used = sorted(read & set(plain) - {"issued_on", "checkpoint"})
+    fields = {name: canonical_content(plain[name]) for name in used}
+    return doc, canonical_sha256({"form": form, "read": fields})
+
+
+@dataclass(frozen=True)
+class IssuedDocument:
+    sha256: str  # of the issue record (the journal payload)
+    seq: int  # its journal entry
+    body: dict[str, Any]
+    checkpoint: str  # fingerprint of the checkpoint taken when it was issued
+
+    @property
+    def form(self) -> str:
+        return str(self.body["form"])
+
+    @property
+    def ref(self) -> str:
+        """What a printed page's QR code names it by."""
+        return self.sha256[:20]
+
+    @property
+    def doc(self) -> dict[str, Any]:
+        return dict(self.body["document"])
+
+    @property
+    def source(self) -> dict[str, Any]:
+        return dict(self.body.get("source") or {})
+
+
+def _checkpoint_after(session: Session, case_id: str, seq: int) -> str:
+    row = session.scalars(select(Checkpoint).where(Checkpoint.log_id == case_id, Checkpoint.size > seq)
+                          .order_by(Checkpoint.size).limit(1)).first()
+    return journal.fingerprint(row.size, row.root) if row is not None else ""
+
+
+def issued_documents(session: Session, case_id: str, form: str | None = None) -> list[IssuedDocument]:
+    """Every document issued in the case (of ``form``), in the order issued."""
+    out = []
+    rows = session.execute(select(JournalLeaf.seq, JournalLeaf.payload_sha256).where(
+        JournalLeaf.log_id == case_id, JournalLeaf.type == ISSUED).order_by(JournalLeaf.seq)).all()
+    for seq, sha in rows:
+        payload = session.get(Payload, sha)
+        if payload is None:
+            continue
+        body = dict(loads(payload.body))
+        if form is None or body.get("form") == form:
+            out.append(IssuedDocument(sha, seq, body, _checkpoint_after(session, case_id, seq)))
+    return out
+
+
+def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],
+           ctx: DocumentContext, cfg: AgencyConfig) -> IssuedDocument:
+    """The document ``ctx`` renders: the one issued before when nothing it reads changed, else a new one."""
+    try:
+        doc, fingerprint = freeze_with_fingerprint(form, ctx, cfg)
+    except DocumentError as exc:
+        raise UserError(f"无法生成{FORMS[form].title}：{exc}。",
+                        f"Cannot make the {form} document: the case lacks what it needs ({exc}).") from None
+    for prev in reversed(issued_documents(session, case_id, form)):
+        if prev.source == source and prev.body.get("fingerprint") == fingerprint:
+            return prev
+    body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
+            "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],
+            "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text), "text": p.text}
+                      for p in pages(doc)],
+            "document": doc}
+    entry = journal.append(session, store, case_id, actor, ISSUED, body)
+    cp = journal.checkpoint(session, store, case_id, "document")
+    record = cp["checkpoint"]
+    assert isinstance(record, dict)
+    fp = journal.fingerprint(int(str(record["size"])), str(record["root"]))
+    return IssuedDocument(entry.payload_sha256, entry.seq, body, fp)
+
+
+def _record_source(session: Session, record_id: str) -> dict[str, Any]:
+    row = session.get(SignedObject, record_id)
+    if row is None or row.type != "record":
+        raise UserError("笔录不存在。", "No such record.")
+    return {"record": record_id, "sha256": row.sha256}
+
+
+def issue_form(session: Session, store: Store, case_id: str, form: str, actor: str, *,
+               config: AgencyConfig | None = None, today: date | None = None) -> list[IssuedDocument]:
+    """The documents a print of ``form`` consists of, issuing what has not been issued yet: one per current
+    interview record for ``interview``, else one."""
+    cfg = config or load_agency_config()
+    if form == "interview":
+        from app.workflow.printing import _current_records
+
+        records = _current_records(session, case_id, "interview")
+        if not records:
+            raise UserError("没有可打印的询问笔录。", "There is no interview record to print.")
+        return [issue_record(session, store, case_id, rid, actor, config=cfg, today=today) for rid, _b in records]
+    if form == "onsite-record":
+        from app.workflow.printing import _current_records
+
+        current = _current_records(session, case_id, "onsite")
+        if not current:
+            raise UserError("尚无现场检查笔录。", "There is no on-site record yet.")
+        return [issue_record(session, store, case_id, current[-1][0], actor, config=cfg, today=today)]
+    ctx = build_context(session, store, case_id, form, cfg, today=today)
+    return [_issue(session, store, case_id, actor, form, {"form": form}, ctx, cfg)]
+
+
+def record_form(session: Session, record_id: str) -> str:
+    row = session.get(SignedObject, record_id)
+    if row is None or row.type != "record":
+        raise UserError("笔录不存在。", "No such record.")
+    return RECORD_FORMS[str(loads(row.body)["kind"])]
+
+
+def issue_record(session: Session, store: Store, case_id: str, record_id: str, actor: str, *,
+                 config: AgencyConfig | None = None, today: date | None = None) -> IssuedDocument:
+    """The document of one signed record (issued once; the same one ever after)."""
+    cfg = config or load_agency_config()
+    form = record_form(session, record_id)
+    source = _record_source(session, record_id)
+    for prev in reversed(issued_documents(session, case_id, form)):
+        if prev.source == source:
+            return prev  # a record never changes: its document is the one first issued
+    ctx = build_context(session, store, case_id, form, cfg, today=today, record_id=record_id)
+    return _issue(session, store, case_id, actor, form, source, ctx, cfg)
+
+
+# ============================================================================================== read-back
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """A record's pages as the party reads and signs them: text, and the hash a signature on each binds."""
+
+    texts: list[str]
+    sha256: list[str]
+    issued: bool  # False: laid out now the same way, not issued yet (issued before the first signature)
+
+
+def marks_of(store: Store, session: Session, case_id: str, doc: dict[str, Any], record_id: str, *,
+             images: bool = True) -> dict[tuple[str, int], list[PageMark]]:
+    """The signatures given on the pages of a record's document (``images``: decrypt their images, for print)."""
+    secs = doc.get("sections", [])
+    if not secs:
+        return {}
+    sec = secs[0]
+    return page_marks(store, session, record_bindings(session, case_id, record_id), str(sec["part"]),
+                      len(sec["pages"]), images=images)
+
+
+def read_back(session: Session, store: Store, case_id: str, record_id: str, *,
+              config: AgencyConfig | None = None, today: date | None = None) -> ReadBack:
+    """The pages of a record's document with the signatures given so far (read only): the GUI shows exactly
+    this, and the printed pages give it back through ``pdftotext``."""
+    get_case(session, case_id)
+    form = record_form(session, record_id)
+    source = _record_source(session, record_id)
+    issued = next((d for d in reversed(issued_documents(session, case_id, form)) if d.source == source), None)
+    if issued is not None:
+        doc = issued.doc
+    else:
+        cfg = config or load_agency_config()
+        ctx = build_context(session, store, case_id, form, cfg, today=today, record_id=record_id)
+        try:
+            doc = freeze(form, ctx, cfg)
+        except DocumentError as exc:
+            raise UserError(f"无法生成{FORMS[form].title}：{exc}。",
+                            f"Cannot lay out the {form} record: {exc}.") from None
+    texts = page_texts(doc, marks=marks_of(store, session, case_id, doc, record_id, images=False))
+    return ReadBack(texts, [text_sha256(t) for t in texts], issued is not None)
+
+
+def sign_record_page(store: Store, case_id: str, record_id: str, actor: str, page: int, shown_sha256: str,
+                     signer: Any, strokes: Sequence[Any], image_png: bytes, *, purpose: str = "",
+                     statement: str = "") -> str:
+    """The party signs page ``page`` of a record as shown: the record's document is issued first (if it was not),
+    and the signature binds the hash of exactly that page; a page that differs from what was shown is refused."""
+    from app.evidence.provider import record_signature
+
+    with store.transaction() as s:
+        issue_record(s, store, case_id, record_id, actor)
+    with store.session() as s:
+        rb = read_back(s, store, case_id, record_id)
+    if not 1 <= page <= len(rb.sha256) or rb.sha256[page - 1] != shown_sha256:
+        raise UserError("签名页面与笔录文书的该页不一致，请刷新后重新核对。",
+                        "The page signed differs from that page of the record's document; refresh and read it "
+                        "back again.")
+    return record_signature(store, case_id, record_id, signer, strokes, image_png, purpose=purpose or "笔录签名",
+                            shown_sha256=shown_sha256, page=page, statement=statement)
+
+
+def sign_record_and_issue(store: Store, case_id: str, kind: str, content: dict[str, Any], actor: str, *,
+                          supersedes: tuple[str, str] | None = None) -> str:
+    """Both inspectors sign a record version and its document is issued at once (the step that closes a
+    record). When the case still lacks what the document needs, it is issued at its first read-back instead."""
+    from app.evidence.records import sign_record
+
+    record_id = sign_record(store, case_id, kind, content, supersedes=supersedes)
+    try:
+        with store.transaction() as s:
+            issue_record(s, store, case_id, record_id, actor)
+    except UserError:
+        pass
+    return record_id
