@@ -209,7 +209,8 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="fa-bench-sync-"))
     sink = None
     proc = ArchiveProcess(work / "archive", args.database_url,
-                          env={"FIELDAUDIT_ARCHIVE_RATE": "100000", "FIELDAUDIT_ARCHIVE_BURST": "100000"})
+                          env={"FIELDAUDIT_ARCHIVE_RATE": "100000", "FIELDAUDIT_ARCHIVE_BURST": "100000",
+                               "FIELDAUDIT_ARCHIVE_ENROL_BURST": "100000"})
     try:
         blobs_dir = work / "blobs"
         blobs_dir.mkdir()

@@ -285,6 +285,10 @@ def test_a_field_conflict_is_counted_in_the_summary(qtbot: Any, window: MainWind
     # another laptop changed the same field of the case first
     other = Laptop(archive.url)
     assert other.register(archive.admin("enrolment-code").stdout.strip()).status_code == 201
+    # the office assigned the case to both laptops' inspectors, so both may push to it (archive/teams.py)
+    team = [*registered.inspectors, *(i.id for i in other.inspectors)]
+    archive.admin("cases", "add", "--id", case_id, "--institution-name", "某医院",
+                  *[a for i in team for a in ("--inspector", i)])
     j = Journal(other, case_id)
     j.append("case.field_changed", {"case": case_id, "field": "place", "old": "", "new": "门诊楼"})
     with other.client() as c:
