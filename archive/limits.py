@@ -77,13 +77,14 @@ class GuardState:
             self._stale[token] = stale_after_s
         return token, broke
 
-    def current(self, upload_id: str, token: int) -> bool:
-        """Does this PATCH still hold the upload? Asks the database at most every ``CHECK_S`` seconds."""
+    def current(self, upload_id: str, token: int, *, fresh: bool = False) -> bool:
+        """Does this PATCH still hold the upload? Asks the database at most every ``CHECK_S`` seconds while bytes
+        arrive, and always when ``fresh`` (before the offset is committed)."""
         with self._mutex:
             last = self._checked.get(token)
         if last is None:
             return False
-        if time.monotonic() - last < CHECK_S:
+        if not fresh and time.monotonic() - last < CHECK_S:
             return True
         return self._renew(upload_id, token)
 

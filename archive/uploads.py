@@ -66,6 +66,14 @@ def upload_state(row: Upload, ttl_s: float) -> dict[str, Any]:
     }
 
 
+def _same_file(path: Path, inode: int) -> bool:
+    """Is ``path`` still the file this PATCH opened? (A completed upload's staging file becomes the stored blob.)"""
+    try:
+        return os.stat(path).st_ino == inode
+    except FileNotFoundError:
+        return False
+
+
 def _superseded() -> ApiError:
     return ApiError(409, "upload_superseded", "该上传已由新的连接接续", "a newer PATCH of this upload took it over")
 
@@ -299,13 +307,16 @@ class Uploads:
         disconnected = False
         too_long = False
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+        inode = os.fstat(fd).st_ino
         try:
             os.ftruncate(fd, start)  # bytes past the recorded offset were never acknowledged
             os.lseek(fd, start, os.SEEK_SET)
             try:
                 async for chunk in body:
-                    if not self.guard.current(upload_id, token):
-                        raise _superseded()  # its own device resumed on another connection: write nothing
+                    if not self.guard.current(upload_id, token) or not _same_file(path, inode):
+                        # its own device resumed on another connection (and may have completed the upload: this
+                        # fd would then be the stored blob's): write nothing
+                        raise _superseded()
                     self.guard.touch(upload_id, token)
                     if not chunk:
                         continue
@@ -349,7 +360,7 @@ class Uploads:
             raise
         finally:
             os.close(fd)
-        if not self.guard.current(upload_id, token):
+        if not self.guard.current(upload_id, token, fresh=True):
             raise _superseded()
         new_offset = start + received
         with self.archive.db.write() as s:

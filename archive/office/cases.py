@@ -244,3 +244,22 @@ def blob_of_case(s: Session, case_id: str, sha256: str) -> dict[str, str] | None
                 return {"name": str(st.get("name", "blob")), "media_type": str(st.get("media_type") or
                                                                                "application/octet-stream")}
     return None
+
+
+def issued_documents(s: Session, case_id: str) -> list[dict[str, Any]]:
+    """Every document the laptop issued in the case (``document.issued``: frozen, signed, its pages' exact text),
+    oldest first: what the party signed and what was printed, as they read it."""
+    out = []
+    for sha, body_text in s.execute(select(StoredObject.sha256, StoredObject.body).where(
+            StoredObject.case_id == case_id, StoredObject.kind == "document.issued")
+            .order_by(StoredObject.created_at, StoredObject.sha256)).all():
+        body = _json(body_text)
+        if not isinstance(body, dict):
+            continue
+        source: dict[str, Any] = body["source"] if isinstance(body.get("source"), dict) else {}
+        pages = [p for p in body.get("pages") or [] if isinstance(p, dict)]
+        out.append({"sha256": sha, "title": str(body.get("title", "")), "form": str(body.get("form", "")),
+                    "issued_on": str(body.get("issued_on", "")), "record": str(source.get("record", "")),
+                    "pages": [{"page": p.get("page"), "of": p.get("of"), "part": str(p.get("part", "")),
+                               "sha256": str(p.get("sha256", "")), "text": str(p.get("text", ""))} for p in pages]})
+    return out

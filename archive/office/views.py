@@ -140,6 +140,7 @@ def office_router(archive: Archive) -> APIRouter:
                     return None
                 page = cases.case_page(archive, s, summary)
                 page["procedure"] = procedure.state(archive, s, summary)
+                page["documents"] = cases.issued_documents(s, summary.id)
                 with db.write() as w:
                     auth.append_log(w, who.user_id, "case.viewed", case_id)
                 return page
@@ -176,6 +177,58 @@ def office_router(archive: Archive) -> APIRouter:
         if isinstance(outcome, auth.OfficeError):
             return refused(who, outcome.zh, outcome.en, outcome.status)
         return RedirectResponse(f"/office/cases/{case_id}#procedure", status_code=303, headers=SECURITY_HEADERS)
+
+    @router.get("/cases/{case_id}/documents/{sha256}")
+    async def document(request: Request, case_id: str, sha256: str) -> Response:
+        """One issued document (a record as the party read and signed it, a notice as printed), page by page."""
+        who = await principal(request)
+        if who is None:
+            return to_login()
+
+        def load() -> dict[str, Any] | None:
+            with db.read() as s:
+                summary = find_case(s, who, case_id)
+                if summary is None:
+                    return None
+                doc = next((d for d in cases.issued_documents(s, case_id) if d["sha256"] == sha256), None)
+            if doc is not None:
+                with db.write() as w:
+                    auth.append_log(w, who.user_id, "document.viewed", case_id, sha256=sha256)
+                return {"case": summary, "doc": doc}
+            return None
+
+        found = await run_in_threadpool(load)
+        if found is None:
+            return refused(who, "文书不存在或无权查看", "no such document in this case, or not yours to see", 404)
+        return _page("document.html", who=who, **found)
+
+    @router.get("/paper")
+    async def paper(request: Request, code: str = "") -> Response:
+        """A printed page looked up by its 核验码: which case, document and page, its exact text, its prints."""
+        from archive.paper import lookup, normalise_code
+
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        norm = normalise_code(code[:40]) if code else None
+
+        def load() -> list[dict[str, Any]]:
+            if norm is None:
+                return []
+            with db.read() as s:
+                visible = {c.id: c for c in cases.summaries(s) if cases.may_see(who, c)}
+                who_is = cases.names(s)
+            hits = [h for h in lookup(archive, norm) if h["case_id"] in visible]
+            for h in hits:
+                h["institution"] = visible[h["case_id"]].institution
+                for pr in h["prints"]:
+                    pr["name"] = who_is.get(pr["by"], "")
+            with db.write() as w:
+                auth.append_log(w, who.user_id, "paper.lookup", None, code=norm, found=len(hits))
+            return hits
+
+        hits = await run_in_threadpool(load)
+        return _page("paper.html", who=who, code=code[:40], norm=norm, hits=hits)
 
     @router.get("/cases/{case_id}/blobs/{sha256}")
     async def blob(request: Request, case_id: str, sha256: str, download: int = 0) -> Response:

@@ -105,6 +105,12 @@ def test_reviewer_sees_verified_case_views_photo_and_downloads_original(
     assert browser.execute_script("return document.images.length && document.images[0].naturalWidth") > 100
     browser.back()
     assert len(browser.find_elements(By.CSS_SELECTOR, "#records tr")) >= 3  # header + onsite + interview
+    # a record as the party read and signed it: its issued pages' exact text
+    record_link = next(a for a in browser.find_elements(By.CSS_SELECTOR, "a.document") if "笔录" in a.text)
+    click_and_wait(browser, record_link)
+    pages = browser.find_elements(By.CSS_SELECTOR, ".page pre")
+    assert pages and "笔录" in pages[0].text and "以下空白" in "".join(p.text for p in pages)
+    browser.back()
     assert browser.find_elements(By.CSS_SELECTOR, "#checkpoints tr")[1:]
     assert "拒绝签名" in browser.find_element(By.ID, "provider").text
 
@@ -119,6 +125,25 @@ def test_reviewer_sees_verified_case_views_photo_and_downloads_original(
     # a blob of the archive that is not this case's is not served through it
     other = httpx.get(f"{base}/office/cases/{demo.case_id}/blobs/{'0' * 64}", cookies=cookies)
     assert other.status_code == 404
+
+    # a printed page looked up by its 核验码
+    handle = open_archive(archive.data, create=False)
+    try:
+        from sqlalchemy import select
+
+        from archive.db import StoredObject
+
+        with handle.db.read() as s:
+            printed = [json.loads(b) for b in s.execute(select(StoredObject.body).where(
+                StoredObject.kind == "document.printed", StoredObject.case_id == demo.case_id)).scalars()]
+    finally:
+        handle.db.dispose()
+    page = next(p for b in printed for p in b.get("pages") or [])
+    browser.get(base + "/office/paper")
+    browser.find_element(By.ID, "code").send_keys(page["code"].lower().replace("-", " "))
+    click_and_wait(browser, browser.find_element(By.ID, "lookup"))
+    result = browser.find_element(By.ID, "paper-result").text
+    assert "某市虚构第一人民医院" in result and page["sha256"] in result
 
     # CSRF: a form post without the token, or from another site, is refused
     assert httpx.post(base + "/office/logout", cookies=cookies, data={}).status_code == 403
@@ -135,6 +160,8 @@ def test_reviewer_sees_verified_case_views_photo_and_downloads_original(
     assert browser.find_elements(By.CSS_SELECTOR, "#cases a") == []
     browser.get(f"{base}/office/cases/{demo.case_id}")
     assert "无权查看" in browser.find_element(By.ID, "refusal").text
+    browser.get(f"{base}/office/paper?code={page['code']}")
+    assert "没有核验码为" in browser.find_element(By.ID, "paper-result").text  # not a page of their cases
 
     # five wrong passwords lock the account, even against the right one
     for _ in range(5):
