@@ -4,12 +4,13 @@ numbered lists, the table of held items)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.documents.chinese import numeric_date
-from app.documents.config import AgencyConfig
+from app.documents.config import AgencyConfig, Body
 from app.documents.context import (
     DocumentContext,
     DocumentError,
@@ -26,18 +27,50 @@ def require(cond: object, message: str) -> None:
         raise DocumentError(message)
 
 
-def agency_names(ctx: DocumentContext, cfg: AgencyConfig) -> tuple[str, str]:
+def case_track(ctx: DocumentContext, cfg: AgencyConfig) -> str:
+    """The body running the case: "department" (行政检查) or "agency" (稽核 under the agreement)."""
+    return ctx.case.track or cfg.default_track
+
+
+def issuer(ctx: DocumentContext, cfg: AgencyConfig, form: str, served_form: str = "") -> Body:
+    """The body whose name, 文号 series, seal and contact ``form`` carries; refuses a body without the power.
+
+    A case-level override (:class:`app.documents.context.Agency`, a joint audit) renames that body."""
+    from app.documents.powers import form_body
+
+    body = cfg.body(form_body(form, case_track(ctx, cfg), served_form))
     if ctx.agency is not None:
-        return ctx.agency.name, ctx.agency.unit
-    return cfg.agency_name, cfg.unit_name
+        name = ctx.agency.name if body.key == "department" else ctx.agency.unit
+        short = ctx.agency.short if body.key == "department" else body.short
+        body = dataclasses.replace(body, name=name, seal=name, short=short)
+    return body
+
+
+def agency_names(ctx: DocumentContext, cfg: AgencyConfig, form: str = "") -> tuple[str, str]:
+    """(the name on the header and seal, the name of the body acting in the text): one issuing body."""
+    if not form:
+        return (ctx.agency.name, ctx.agency.unit) if ctx.agency is not None else (cfg.agency_name, cfg.unit_name)
+    body = issuer(ctx, cfg, form)
+    return body.seal, body.name
+
+
+def form_title(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
+    return cfg.wording(form).title_for(issuer(ctx, cfg, form).key)
 
 
 def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
     explicit = ctx.case.doc_numbers.get(form)
     if explicit:
         return explicit
-    short = ctx.agency.short if ctx.agency is not None else cfg.agency_short
+    short = issuer(ctx, cfg, form).short
     return cfg.wording(form).number_pattern.format(agency_short=short, year=ctx.case.year, seq=ctx.case.seq)
+
+
+def legal_basis(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
+    """The form's legal basis from the one citation table, for the issuing body."""
+    from app.workflow.citations import basis_text
+
+    return basis_text(form, issuer(ctx, cfg, form).key)
 
 
 def inspectors_text(inspectors: Sequence[Inspector]) -> str:
@@ -74,8 +107,8 @@ def party_block(w: SectionWriter, ctx: DocumentContext, label: str = "被稽核�
     w.labelled(p.representative_title, p.representative + (f"    联系电话：{p.phone}" if p.phone else ""))
 
 
-def contact_block(w: SectionWriter, cfg: AgencyConfig) -> None:
-    c = cfg.contact
+def contact_block(w: SectionWriter, cfg: AgencyConfig, body: Body | None = None) -> None:
+    c = body.contact if body is not None else cfg.contact
     w.space(4)
     w.paragraph(f"联系人：{c.person}    联系电话：{c.phone}", indent_chars=0)
     w.paragraph(f"联系地址：{c.address}", indent_chars=0)
@@ -120,3 +153,24 @@ def days_inclusive(start: dt.date, end: dt.date) -> int:
 def section_hash(form: str, part: str, content: Mapping[str, Any]) -> str:
     return content_sha256(form, part, dict(content))
 
+
+
+def finding_paragraphs(w: SectionWriter, ctx: DocumentContext, *, with_handling: bool) -> None:
+    """Each finding with the norm it violates and, on the department's forms, the handling article with its 项,
+    all from the one citation table (a finding of a type outside the table prints its own basis text)."""
+    from app.documents.chinese import money_both
+    from app.workflow.citations import VIOLATION_RULES
+
+    assert ctx.outcome is not None
+    for k, f in enumerate(ctx.outcome.findings, 1):
+        amount = f"，涉及医保基金{money_both(f.amount_fen)}" if f.amount_fen else ""
+        rule = VIOLATION_RULES.get(f.violation)
+        if rule is None:
+            w.paragraph(f"{k}．{f.description}{amount}。违反了{f.basis}的规定。")
+            continue
+        text = f"{k}．{f.description}{amount}。上述行为违反了{rule.norm_text()}的规定"
+        if with_handling:
+            text += f"，依据{rule.handling_text()}处理"
+            if rule.refund_text():
+                text += f"，{rule.refund_text()}"
+        w.paragraph(text + "。")

@@ -27,7 +27,7 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     form = "evidence-list"
     require(ctx.evidence, "证据清单中没有证据")
     check_inspectors(ctx.inspectors, "证据提取")
-    agency, _unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg, form)
     content = {
         "case_id": ctx.case.case_id,
         "party": ctx.party,

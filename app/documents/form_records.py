@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from app.documents.chinese import chinese_date, numeric_datetime, ordinal, time_span
 from app.documents.config import AgencyConfig
-from app.documents.context import DocumentContext, Interview
+from app.documents.context import DocumentContext, Interview, Service
 from app.documents.form_blocks import (
     agency_names,
     check_inspectors,
     doc_number,
+    form_title,
     inspector_signatures,
     inspectors_text,
+    issuer,
     numbered,
     opening,
     party_block,
@@ -31,7 +35,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     assert ctx.onsite is not None
     check_inspectors(ctx.inspectors, "现场检查")
     require(ctx.recorder, "现场检查笔录需要记录人")
-    agency, unit = agency_names(ctx, cfg)
+    agency, unit = agency_names(ctx, cfg, form)
     r = ctx.onsite
     content = {
         "case_id": ctx.case.case_id,
@@ -83,7 +87,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
 def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -> Section:
     form = "interview"
     check_inspectors(iv.interviewers, "询问")
-    agency, unit = agency_names(ctx, cfg)
+    agency, unit = agency_names(ctx, cfg, form)
     part = f"interview-{iv.number}"
     content = {"case_id": ctx.case.case_id, "party": ctx.party.name, "interview": iv}
     sec = Section(part, section_hash(form, part, content), SignatureLine(("被询问人签名", "日期"), iv.signature))
@@ -132,40 +136,53 @@ def build_interview(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
 # -- 送达回证 ----------
 
 
-def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int) -> Section:
+    """One 送达回证 for one served document: its own title and 文号 (as on the document), the unit served and
+    who signed for it, method, place and time; signature cells left blank for the hand."""
     form = "service-receipt"
-    require(ctx.service is not None, "没有送达记录")
-    assert ctx.service is not None
-    s = ctx.service
     require(s.servers, "送达回证需要送达人")
+    if s.form:
+        # the served document's own title and 文号, as printed on it: never a number typed again
+        title, number = form_title(ctx, cfg, s.form), doc_number(ctx, cfg, s.form)
+        require(not s.document_number or s.document_number == number,
+                f"送达记录的文号{s.document_number}与{title}的文号{number}不一致")
+        s = dataclasses.replace(s, document_title=title, document_number=number)
+    require(s.document_number, f"送达回证须写明所送达文书（{s.document_title}）的文号")
     if s.method.startswith("留置"):
         require(s.refusal_reason and s.witness, "留置送达需要注明拒收事由和见证人")
-    agency, _unit = agency_names(ctx, cfg)
+    if s.method.startswith("电子"):
+        require(s.consent and s.address, "电子送达须经受送达人同意并签订送达地址确认书（行政处罚法第六十一条第二款）")
+    body = issuer(ctx, cfg, form, s.form)
+    part = f"service-{k}"
     content = {"case_id": ctx.case.case_id, "service": s}
-    sec = Section("main", section_hash(form, "main", content), SignatureLine(("受送达人签名", "日期"), s.signature))
+    sec = Section(part, section_hash(form, part, content), SignatureLine(("受送达人签名", "日期"), s.signature))
     w = SectionWriter(sec)
-    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
-    sig_cell = "\n\n" + " " * 40 + "年    月    日"
-    refusal = s.refusal_reason or "—"
-    photos = "、".join(s.photos) if s.photos else "—"
+    w.header(body.seal, cfg.wording(form).title_for(body.key), "")
+    blank = "\n\n" + " " * 40 + "年    月    日"
     rows = [
         ["送达文书名称", s.document_title],
-        ["文号", s.document_number],
+        ["送达文书文号", s.document_number],
         ["受送达人", s.recipient],
+        ["签收人及职务", s.received_by or "—"],
         ["送达地点", s.place],
         ["送达方式", s.method],
         ["送达时间", numeric_datetime(s.served_at)],
-        ["受送达人签名或盖章", sig_cell],
-        ["送达人（签名）", "、".join(s.servers)],
-        ["拒收事由", refusal],
-        ["见证人（签名）", s.witness or "—"],
-        ["现场照片", photos],
-        [
-            "备注",
-            "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
-            "把文书留在受送达人的住所，即视为送达。",
-        ],
     ]
+    if s.method.startswith("电子"):
+        rows.append(["送达地址确认", f"{s.consent}；送达地址：{s.address}"])
+    rows += [
+        ["受送达人签名或盖章", blank],
+        ["送达人（签名）", blank],
+    ]
+    if s.method.startswith("留置"):
+        rows += [
+            ["拒收事由", s.refusal_reason],
+            ["见证人", s.witness],
+            ["见证人（签名）", blank],
+            ["现场照片", "、".join(s.photos) if s.photos else "—"],
+        ]
+    rows.append(["备注", "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
+                          "把文书留在受送达人的住所，即视为送达。"])
     w.table(
         [Column("项目", 5, "center"), Column("内容", 15)],
         rows,
@@ -174,6 +191,15 @@ def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Secti
         show_head=False,
     )
     w.space(4)
-    w.seal(agency, chinese_date(s.served_at.date()))
-    return [sec]
+    w.paragraph(f"送达人：{'、'.join(s.servers)}（以上由送达人亲笔签名）", SMALL, indent_chars=0)
+    w.space(4)
+    w.seal(body.seal, chinese_date(s.served_at.date()))
+    return sec
 
+
+def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    services = ctx.services or ((ctx.service,) if ctx.service is not None else ())
+    require(services, "没有送达记录")
+    served = [s.form or s.document_number for s in services]
+    require(len(set(served)) == len(served), "同一文书有两份送达记录，请核对所送达的文书和文号")
+    return [_receipt_section(ctx, cfg, s, k) for k, s in enumerate(services, 1)]

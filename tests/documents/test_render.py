@@ -43,12 +43,12 @@ SIGNATURE_LABEL = {
 EXPECTED_TEXT = {
     "notice": [
         "某市医疗保障局",
-        "稽核通知书",
-        "某医保稽通〔2026〕17号",
+        "检查通知书",
+        "某医保通〔2026〕17号",
         "12345678MB0123456X",
         "诸葛长青",
-        "医保稽核（2026）第0000123号",
-        "医保稽核（2026）第0000456号",
+        "医保执法（2026）第0000123号",
+        "医保执法（2026）第0000456号",
         "进销存台账",
         "二〇二六年十一月二十日",
     ],
@@ -94,11 +94,15 @@ EXPECTED_TEXT = {
         "逾期不改正",
         "人民币壹拾万元伍角（¥100,000.50）",
     ],
-    "defence-notice": ["陈述申辩告知书", "5个工作日内", "听证", "陈述和申辩", "以上事实有证据材料60项"],
-    "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内"],
+    "defence-notice": ["行政处罚事先告知书", "5个工作日内", "听证", "陈述和申辩", "60．现场照片", "拟给予罚款",
+                       "第三十八条第（一）项", "责令退回"],
+    "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内",
+                      "某医稽结〔2026〕17号", "某市医疗保障基金稽核中心"],
     "service-receipt": [
         "送达回证",
-        "某医保稽结〔2026〕17号",
+        "某医保封〔2026〕17号",
+        "某医保告〔2026〕17号",
+        "行政处罚事先告知书",
         "留置送达",
         "需请示院领导",
         "刘某某",
@@ -126,13 +130,20 @@ def big_ctx() -> DocumentContext:
 
 
 @pytest.fixture(scope="session")
-def rendered(big_ctx: DocumentContext, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+def agency_ctx() -> DocumentContext:
+    """The same case run by the 稽核中心 under the agreement: the track that issues the 稽核结果告知书."""
+    return sample_context(interview_questions=30, evidence_items=60, onsite_paragraphs=14, track="agency")
+
+
+@pytest.fixture(scope="session")
+def rendered(big_ctx: DocumentContext, agency_ctx: DocumentContext,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to read the QR codes back"
     out_dir = tmp_path_factory.mktemp("forms")
     done: dict[str, Rendered] = {}
     for form in FORMS:
         path = out_dir / f"{form}.pdf"
-        result = render(form, big_ctx, path)
+        result = render(form, agency_ctx if form == "result-notice" else big_ctx, path)
         reader = PdfReader(path)
         texts = [_squash(p.extract_text()) for p in reader.pages]
         subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(out_dir / form)], check=True)
