@@ -158,7 +158,7 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
     sec = Section(part, section_hash(form, part, content), SignatureLine(("受送达人签名", "日期"), s.signature))
     w = SectionWriter(sec)
     w.header(body.seal, cfg.wording(form).title_for(body.key), "")
-    blank = "\n\n" + " " * 40 + "年    月    日"
+    blank = "\n" + " " * 40 + "年    月    日"
     rows = [
         ["送达文书名称", s.document_title],
         ["送达文书文号", s.document_number],
@@ -172,7 +172,7 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
         rows.append(["送达地址确认", f"{s.consent}；送达地址：{s.address}"])
     rows += [
         ["受送达人签名或盖章", blank],
-        ["送达人（签名）", blank],
+        [f"送达人（签名）\n{'、'.join(s.servers)}", blank],
     ]
     if s.method.startswith("留置"):
         rows += [
@@ -181,8 +181,6 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
             ["见证人（签名）", blank],
             ["现场照片", "、".join(s.photos) if s.photos else "—"],
         ]
-    rows.append(["备注", "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
-                          "把文书留在受送达人的住所，即视为送达。"])
     w.table(
         [Column("项目", 5, "center"), Column("内容", 15)],
         rows,
@@ -190,8 +188,6 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
         head_style=HEADING,
         show_head=False,
     )
-    w.space(4)
-    w.paragraph(f"送达人：{'、'.join(s.servers)}（以上由送达人亲笔签名）", SMALL, indent_chars=0)
     w.space(4)
     w.seal(body.seal, chinese_date(s.served_at.date()))
     return sec
