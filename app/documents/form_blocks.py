@@ -58,12 +58,15 @@ def form_title(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
     return cfg.wording(form).title_for(issuer(ctx, cfg, form).key)
 
 
-def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
+def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str, sub: int = 0) -> str:
+    """The form's 文号 in its issuing body's series; ``sub`` numbers one of several records of the form (the
+    n-th 询问笔录: 17-2), so no two documents of a case share a 文号."""
     explicit = ctx.case.doc_numbers.get(form)
     if explicit:
         return explicit
     short = issuer(ctx, cfg, form).short
-    return cfg.wording(form).number_pattern.format(agency_short=short, year=ctx.case.year, seq=ctx.case.seq)
+    seq = f"{ctx.case.seq}-{sub}" if sub else ctx.case.seq
+    return cfg.wording(form).number_pattern.format(agency_short=short, year=ctx.case.year, seq=seq)
 
 
 def legal_basis(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:

@@ -34,7 +34,7 @@ def _held_list(w: SectionWriter, title: str, h: Holding, ctx: DocumentContext) -
     w.space(6)
     w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
     refusal_note(w, h.signature)
-    inspector_signatures(w, ctx.inspectors)
+    inspector_signatures(w, ctx.inspectors, "执法人员")  # the held lists are the department's alone
     if h.signature is not None and h.signature.witness:
         w.sign_row([("见证人（签名）", 42, ""), ("日期", 36, "")])
 

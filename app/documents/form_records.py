@@ -92,7 +92,7 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     content = {"case_id": ctx.case.case_id, "party": ctx.party.name, "interview": iv}
     sec = Section(part, section_hash(form, part, content), SignatureLine(("被询问人签名", "日期"), iv.signature))
     w = SectionWriter(sec)
-    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form, iv.number))
     p = iv.interviewee
     w.labelled("询问次数", f"{ordinal(iv.number)}次")
     w.labelled("询问时间", time_span(iv.start, iv.end))

@@ -136,6 +136,7 @@ def _case_info(case: Case) -> CaseInfo:
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
         doc_numbers={"notice": case.doc_no} if case.doc_no else {},
+        track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
         unannounced=case.unannounced, unannounced_reason=case.unannounced_reason,
     )
 
@@ -346,27 +347,33 @@ def _outcome(session: Session, case: Case) -> Outcome | None:
     for f in rows:
         vt = types.get(f.violation_code)
         findings.append(Finding(f.description or (vt.zh if vt else f.violation_code),
-                                f.basis or (vt.basis if vt else ""), f.amount_fen))
+                                f.basis or (vt.basis if vt else ""), f.amount_fen, f.violation_code))
     deadline = details.get("rectification_deadline") or ""
     return Outcome(findings=tuple(findings), handling=str(details["handling"]),
+                   penalty=str(details.get("penalty", "")), fine_fen=int(details.get("fine_fen") or 0),
+                   suspends_services=bool(details.get("suspends_services", False)),
                    rectification=tuple(details.get("rectification") or ()),
                    rectification_deadline=date.fromisoformat(deadline) if deadline else None,
                    consequence=str(details.get("consequence", "")),
                    hearing_applies=bool(details.get("hearing_applies", False)))
 
 
-def _service(case: Case, info: CaseInfo, cfg: AgencyConfig) -> Service | None:
+def _services(case: Case) -> tuple[Service, ...]:
+    """Every recorded 送达, one 送达回证 each; the title and 文号 come from the served form (the builder checks
+    a recorded number against it). A later record of the same form replaces the earlier one."""
     served = section(case_data(case), DOCUMENTS).get("service")
-    if not isinstance(served, list) or not served:
-        return None
-    s = served[-1]
-    form = str(s["form"])
-    number = _str(s, "number") or info.doc_numbers.get(form) or cfg.wording(form).number_pattern.format(
-        agency_short=cfg.agency_short, year=info.year, seq=info.seq)
-    return Service(document_title=FORMS[form].title, document_number=number, recipient=_str(s, "recipient"),
-                   place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
-                   servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
-                   witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()))
+    if not isinstance(served, list):
+        return ()
+    by_form: dict[str, Service] = {}
+    for s in served:
+        form = str(s["form"])
+        by_form[form] = Service(
+            document_title=FORMS[form].title, document_number=_str(s, "number"), recipient=_str(s, "recipient"),
+            place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
+            servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
+            witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()), form=form,
+            received_by=_str(s, "received_by"), consent=_str(s, "consent"), address=_str(s, "address"))
+    return tuple(by_form.values())
 
 
 def _notice(case: Case) -> NoticeInfo | None:
@@ -394,7 +401,6 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     if form not in FORMS:
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
-    cfg = config or load_agency_config()
     case = get_case(session, case_id)
     info = _case_info(case)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
@@ -402,6 +408,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     bindings = _bindings(session, case_id)
     evidence, seq_of = _evidence(session, case_id, bindings)
     titles = {e.seq: e.name for e in evidence}
+    services = _services(case)
     issued = date.today()
     if form == "notice" and case.notice_served_on:
         issued = date.fromisoformat(case.notice_served_on)
@@ -415,7 +422,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         preservation=_holding(session, case_id, "preservation"),
         sealing=_holding(session, case_id, "sealing"),
         outcome=_outcome(session, case),
-        service=_service(case, info, cfg),
+        service=(services[-1] if services else None), services=services,
     )
 
 
@@ -471,7 +478,9 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
     try:
         result = render(form, ctx, buf, cfg)
     except DocumentError as exc:
+        en = getattr(exc, "en", "")  # a PowerError says in English which body may issue the form
         raise UserError(f"无法打印{FORMS[form].title}：{exc}。",
+                        f"Cannot print the {form} form: {en}." if en else
                         f"Cannot print the {form} form: the case lacks what it needs ({exc}).") from None
     data = buf.getvalue()
     with store.transaction() as s:

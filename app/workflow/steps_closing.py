@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.documents.form_table import FORM_INFO, FORM_NAMES
 from app.evidence import journal
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
@@ -38,9 +39,8 @@ from app.workflow.steps_base import (
     section,
 )
 
-#: The printable forms (ARCHITECTURE.md command-line surface, ``print --form``).
-FORMS = ("notice", "onsite-record", "interview", "evidence-list", "preservation", "sealing", "rectification",
-         "defence-notice", "result-notice", "service-receipt")
+#: The printable forms (ARCHITECTURE.md command-line surface, ``print --form``): the one form table's names.
+FORMS = FORM_NAMES
 PRINTED = "printed"
 DEFENCE = "defence"
 
@@ -129,10 +129,7 @@ def required_forms(session: Session, case_id: str) -> list[str]:
     return forms
 
 
-FORM_LABELS = {"onsite-record": ("现场检查笔录", "on-site record"), "evidence-list": ("证据清单", "evidence list"),
-               "interview": ("询问笔录", "interview record"),
-               "preservation": ("先行登记保存证据通知书及清单", "preservation notice and list"),
-               "sealing": ("封存决定书及清单", "sealing decision and list")}
+FORM_LABELS = {f.name: (f.title, f.title_en) for f in FORM_INFO.values()}
 
 
 # ============================================================================================== closing
