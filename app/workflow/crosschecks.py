@@ -17,7 +17,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app.documents.context import DocumentContext
+from app.models.profile import Store
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,38 @@ def check_context(ctx: DocumentContext, numbers: Sequence[tuple[str, str]] = ())
                                         for iv in ctx.interviews)
     problems += numbers_unique(numbers)
     return problems
+
+
+def case_problems(session: Session, store: Store, case_id: str) -> list[Problem]:
+    """Every cross-check over what the store holds for a case (read only): the sittings and interviewees of the
+    signed records, each evidence item's obtained time against its capture, and the 文号 of every form."""
+    from app.documents.config import load_agency_config
+    from app.documents.form_blocks import doc_number, form_title
+    from app.documents.form_table import FORM_NAMES
+    from app.documents.powers import PowerError
+    from app.models.schema import EvidenceItem
+    from app.workflow.printing import build_context
+
+    cfg = load_agency_config()
+    ctx = build_context(session, store, case_id, "notice", cfg)
+    numbers: list[tuple[str, str]] = []
+    for form in FORM_NAMES:
+        if form in ("service-receipt", "interview"):
+            continue  # the 回证 shows the served document's number; interviews are numbered 17-1, 17-2 …
+        try:
+            numbers.append((form_title(ctx, cfg, form), doc_number(ctx, cfg, form)))
+        except PowerError:
+            continue  # a form this case's body does not issue has no number here
+    problems = check_context(ctx, numbers)
+    rows = session.scalars(select(EvidenceItem).where(EvidenceItem.case_id == case_id))
+    problems += obtained_after_capture(
+        (r.title, _time(r.obtained_at), _time(r.created)) for r in rows if r.obtained_at and r.created)
+    return problems
+
+
+def _time(value: str) -> dt.datetime:
+    text = value.strip().replace("Z", "+00:00")
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
+    return parsed.replace(microsecond=0)

@@ -135,8 +135,25 @@ FORM_LABELS = {f.name: (f.title, f.title_en) for f in FORM_INFO.values()}
 # ============================================================================================== closing
 
 
-def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None) -> StepStatus:
-    """Everything closing needs. ``unlocked``: the store's unlocked inspectors, when known."""
+def _crosscheck_missing(session: Session, store: Store | None, case_id: str) -> list[Missing]:
+    """The record's cross-checks (app.workflow.crosschecks): each problem blocks closing with its article."""
+    from app.documents.context import DocumentError
+    from app.errors import UserError
+    from app.workflow.crosschecks import case_problems
+
+    if store is None:
+        return []
+    try:
+        problems = case_problems(session, store, case_id)
+    except (DocumentError, UserError):
+        return []  # a case not yet complete enough to print is reported by the steps' own checks
+    return [Missing(f"crosscheck.{p.code}.{k}", p.zh + "。", p.en + ".") for k, p in enumerate(problems)]
+
+
+def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None,
+                   store: Store | None = None) -> StepStatus:
+    """Everything closing needs. ``unlocked``: the store's unlocked inspectors, when known; with ``store`` the
+    record's cross-checks too (app.workflow.crosschecks: dates, overlapping sessions, ID numbers, 文号)."""
     from app.workflow.steps import arrival_status, checklist_status, recusal_status
     from app.workflow.steps_findings import findings_status
 
@@ -146,6 +163,7 @@ def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | 
         return make_status(CLOSING, [], completed_at=case.closed)
     for fn in (arrival_status, recusal_status, checklist_status, evidence_status, records_status, findings_status):
         missing += fn(session, case_id).missing
+    missing += _crosscheck_missing(session, store, case_id)
     printed = printed_forms(session, case_id)
     for form in required_forms(session, case_id):
         if not printed.get(form):
@@ -177,7 +195,7 @@ def close_case(session: Session, store: Store, case_id: str, actor_ids: Sequence
     if len(actors) < 2 or any(a not in assigned or a not in unlocked for a in actors):
         m = _two_inspectors_missing()
         raise refuse(m.message_zh, m.message_en, code="closing.two_inspectors")
-    status = closing_status(session, case_id, unlocked=unlocked)
+    status = closing_status(session, case_id, unlocked=unlocked, store=store)
     if not status.done:
         shown = status.missing[:8]
         more_zh = f"等{len(status.missing)}项" if len(status.missing) > 8 else ""
