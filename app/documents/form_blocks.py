@@ -19,7 +19,7 @@ from app.documents.context import (
     SignatureMark,
     content_sha256,
 )
-from app.documents.layout import BODY, SMALL, Column, SectionWriter, Style
+from app.documents.layout import BODY, MM, SMALL, Column, SectionWriter, Style
 
 
 def require(cond: object, message: str) -> None:
@@ -115,6 +115,21 @@ def contact_block(w: SectionWriter, cfg: AgencyConfig, body: Body | None = None)
     w.space(4)
     w.paragraph(f"联系人：{c.person}    联系电话：{c.phone}", indent_chars=0)
     w.paragraph(f"联系地址：{c.address}", indent_chars=0)
+
+
+SEAL_HEIGHT = 2 * 20 * MM + 6  # layout.SectionWriter.seal: the dashed circle of radius 20 mm
+
+
+def issue_block(w: SectionWriter, cfg: AgencyConfig, body: Body, day: dt.date, *, contact: bool = True,
+                keep: float = 0.0) -> None:
+    """Contact, then the issuing body's name and date (Arabic numerals, GB/T 9704-2012 7.3.5.1) in the seal
+    area, kept on one page with ``keep`` points of what precedes: the seal never stands alone on a page."""
+    needed = SEAL_HEIGHT + 6 + keep + ((4 + 2 * BODY.leading) if contact else 0)
+    w.ensure(needed)
+    if contact:
+        contact_block(w, cfg, body)
+    w.space(6)
+    w.seal(body.seal, numeric_date(day))
 
 
 def inspector_signatures(w: SectionWriter, inspectors: Sequence[Inspector], role: str = "稽核人员") -> None:

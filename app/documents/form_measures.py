@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from app.documents.chinese import chinese_date, numeric_date
+from app.documents.chinese import numeric_date
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext, Holding
 from app.documents.form_blocks import (
+    SEAL_HEIGHT,
     agency_names,
     check_inspectors,
     days_inclusive,
@@ -13,6 +14,7 @@ from app.documents.form_blocks import (
     form_title,
     held_table,
     inspector_signatures,
+    issue_block,
     issuer,
     legal_basis,
     refusal_note,
@@ -20,7 +22,7 @@ from app.documents.form_blocks import (
     section_hash,
     signed_value,
 )
-from app.documents.layout import HEADING, Section, SectionWriter, SignatureLine
+from app.documents.layout import BODY, HEADING, Section, SectionWriter, SignatureLine
 from app.documents.powers import check_approver
 from app.documents.remedies import review_route
 
@@ -72,11 +74,12 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
         "在此期间，你单位（人）及其他任何人不得损毁、销毁或者转移上述证据。本机关将在七日内依法作出处理决定；"
         "逾期未作出处理决定的，先行登记保存措施自动解除。"
     )
+    w.ensure(SEAL_HEIGHT + 4 * BODY.leading)  # the remedies paragraph stays with the seal
     w.paragraph(review_route(body, "本通知"))
     w.space(4)
-    _held_list(w, "先行登记保存证据清单", h, ctx)
+    issue_block(w, cfg, body, ctx.issued_on, contact=False)
     w.space(4)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    _held_list(w, "先行登记保存证据清单", h, ctx)
     return [sec]
 
 
@@ -127,9 +130,10 @@ def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: 
         "封存期间，任何单位和个人不得擅自启封、使用、转移、隐匿、损毁封存的资料。情况复杂的，经本机关负责人批准，"
         "可以延长封存期限，延长期限不得超过三十日，延长决定将书面告知你单位并说明理由。"
     )
+    w.ensure(SEAL_HEIGHT + 5 * BODY.leading)  # the remedies paragraph stays with the seal
     w.paragraph("你单位有权对本封存决定进行陈述和申辩。" + review_route(body, "本决定"))
     w.space(4)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    issue_block(w, cfg, body, ctx.issued_on, contact=False)
     _held_list(w, "封存资料清单", h, ctx)
     if copy == 2:
         _sealing_record(w, ctx, h)

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from app.documents.chinese import chinese_date, money_both, money_figures, numeric_date, numeric_datetime
+from app.documents.chinese import money_both, money_figures, numeric_date, numeric_datetime
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext
 from app.documents.form_blocks import (
     agency_names,
     audit_period,
     check_inspectors,
-    contact_block,
     doc_number,
     finding_paragraphs,
     form_title,
+    issue_block,
     issuer,
     legal_basis,
     numbered,
@@ -36,11 +36,12 @@ from app.workflow.citations import VIOLATION_RULES
 
 def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     form = "notice"
-    require(ctx.notice is not None, "稽核通知书需要稽核时间和需准备的材料")
+    require(ctx.notice is not None, "通知书需要稽核（检查）时间和需准备的材料")
     assert ctx.notice is not None
-    check_inspectors(ctx.inspectors, "稽核通知书")
+    check_inspectors(ctx.inspectors, "通知书")
     agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
+    act = "检查" if body.key == "department" else "稽核"  # 行政检查 or 稽核 under the agreement
     n = ctx.notice
     content = {
         "agency": ctx.agency,
@@ -58,34 +59,33 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     matters = "、".join(ctx.case.matters)
     w.paragraph(
         f"根据{basis}的规定，{unit}定于{numeric_datetime(n.audit_at)}起，对你单位{audit_period(ctx)}期间的"
-        f"{matters}等情况进行{ctx.case.form}（{ctx.case.kind}）。现将有关事项通知如下："
+        + (f"{matters}等情况进行{ctx.case.form}（{ctx.case.kind}）。" if act == "稽核" else
+         f"{matters}等情况依法进行现场检查。") + "现将有关事项通知如下："
     )
-    w.paragraph("一、被稽核单位基本情况", HEADING)
-    party_block(w, ctx)
-    w.paragraph("二、稽核事项、范围和期间", HEADING)
-    w.labelled("稽核事项", matters)
+    w.paragraph(f"一、被{act}单位基本情况", HEADING)
+    party_block(w, ctx, f"被{act}单位")
+    w.paragraph(f"二、{act}事项、范围和期间", HEADING)
+    w.labelled(f"{act}事项", matters)
     if ctx.case.scope:
-        w.labelled("稽核范围", ctx.case.scope)
-    w.labelled("稽核期间", audit_period(ctx))
-    w.labelled("稽核时间", numeric_datetime(n.audit_at))
+        w.labelled(f"{act}范围", ctx.case.scope)
+    w.labelled(f"{act}期间", audit_period(ctx))
+    w.labelled(f"{act}时间", numeric_datetime(n.audit_at))
     if n.place:
-        w.labelled("稽核地点", n.place)
+        w.labelled(f"{act}地点", n.place)
     if ctx.case.unannounced:
-        w.labelled("说明", f"本次稽核不预先告知，理由：{ctx.case.unannounced_reason}")
+        w.labelled("说明", f"本次{act}不预先告知，理由：{ctx.case.unannounced_reason}")
     w.paragraph("三、请你单位准备以下材料", HEADING)
     numbered(w, n.materials)
-    w.paragraph("四、稽核人员", HEADING)
+    w.paragraph(f"四、{act}人员", HEADING)
     for i in ctx.inspectors:
         org = f"（{i.organisation}）" if i.organisation and i.organisation != unit else ""
         w.paragraph(f"{i.name}{org}    执法证号：{i.credential_no}")
     w.paragraph("五、其他事项", HEADING)
     w.paragraph(
-        "你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍稽核或者谎报、瞒报。"
-        "稽核人员与你单位有直接利害关系或者其他关系可能影响公正的，你单位可以申请回避。"
+        f"你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍{act}或者谎报、瞒报。"
+        f"{act}人员与你单位有直接利害关系或者其他关系可能影响公正的，你单位可以申请回避。"
     )
-    contact_block(w, cfg, body)
-    w.space(6)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
 
 
@@ -121,7 +121,7 @@ def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     assert o is not None
     require(o.rectification and o.rectification_deadline, "责令改正需要改正事项和期限")
     assert o.rectification_deadline is not None
-    agency, unit = agency_names(ctx, cfg, form)
+    _agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
     w.paragraph(
         f"{unit}在对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行检查时，发现你单位存在以下问题："
@@ -138,9 +138,7 @@ def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     if o.consequence:
         w.paragraph(o.consequence)
     w.paragraph(review_route(body, "本通知"))
-    contact_block(w, cfg, body)
-    w.space(6)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
 
 
@@ -151,7 +149,7 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
     sec, w = _outcome_section(ctx, cfg, form)
     o = ctx.outcome
     assert o is not None
-    agency, unit = agency_names(ctx, cfg, form)
+    _agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
     penalty = body.key == "department"
     if penalty:
@@ -162,8 +160,12 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
     if total:
         w.paragraph(f"上述问题涉及医保基金合计{money_both(total)}。")
     if ctx.evidence:
-        names = "；".join(f"{e.seq}．{e.name}" for e in ctx.evidence)
-        w.paragraph(f"以上事实有下列证据证明（详见证据材料登记表）：{names}。")
+        kinds: dict[str, list[int]] = {}
+        for e in ctx.evidence:
+            kinds.setdefault(e.kind, []).append(e.seq)
+        listed = "；".join(f"{k}{len(v)}项（第{_ranges(v)}项）" for k, v in kinds.items())
+        w.paragraph(f"以上事实有下列证据证明：{listed}，共{len(ctx.evidence)}项，"
+                    f"详见证据材料登记表（{doc_number(ctx, cfg, 'evidence-list')}）。")
     w.paragraph(f"根据{legal_basis(ctx, cfg, form)}的规定，现将拟作出的处理告知如下：")
     if penalty:
         refund = _refund_fen(ctx)
@@ -176,9 +178,7 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
     w.paragraph(defence_right(body, o.defence_deadline_days))
     if penalty and (o.hearing_applies or hearing_applies(cfg, o.fine_fen, o.suspends_services)):
         w.paragraph(hearing_right(body))
-    contact_block(w, cfg, body)
-    w.space(6)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
 
 
@@ -187,7 +187,7 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     sec, w = _outcome_section(ctx, cfg, form)
     o = ctx.outcome
     assert o is not None
-    agency, unit = agency_names(ctx, cfg, form)
+    _agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
     w.paragraph(
         f"根据{legal_basis(ctx, cfg, form)}，{unit}对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}"
@@ -221,12 +221,24 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     w.paragraph(("四" if o.rectification else "三") + "、异议和救济", HEADING)
     w.paragraph(objection_route(body, o.objection_deadline_days))
     w.paragraph(review_route(body, "本告知书"))
-    contact_block(w, cfg, body)
-    w.space(6)
-    w.seal(agency, chinese_date(ctx.issued_on))
+    issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
 
 
 def _norm(code: str, fallback: str) -> str:
     rule = VIOLATION_RULES.get(code)
     return rule.norm_text() if rule is not None else fallback
+
+
+def _ranges(seqs: list[int]) -> str:
+    """1, 2, 3, 5 → 1—3、5."""
+    out: list[str] = []
+    start = prev = seqs[0]
+    for n in [*seqs[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        out.append(f"{start}—{prev}" if prev > start else str(start))
+        if n is not None:
+            start = prev = n
+    return "、".join(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from app.documents.chinese import chinese_date, numeric_datetime, ordinal, time_span
+from app.documents.chinese import numeric_datetime, ordinal, time_span
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext, Interview, Service
 from app.documents.form_blocks import (
@@ -15,6 +15,7 @@ from app.documents.form_blocks import (
     form_title,
     inspector_signatures,
     inspectors_text,
+    issue_block,
     issuer,
     numbered,
     opening,
@@ -184,12 +185,11 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
     w.table(
         [Column("项目", 5, "center"), Column("内容", 15)],
         rows,
-        style=BODY,
+        style=SMALL,  # 12 pt: one 回证 on one page
         head_style=HEADING,
         show_head=False,
     )
-    w.space(4)
-    w.seal(body.seal, chinese_date(s.served_at.date()))
+    issue_block(w, cfg, body, s.served_at.date(), contact=False)
     return sec
 
 

@@ -110,7 +110,7 @@ def render(
     if not ctx.checkpoint:
         raise DocumentError("打印前需要日志检查点（checkpoint）")
     cfg = config or load_agency_config()
-    register_fonts()
+    register_fonts(cfg.fonts)  # the agency's installed faces, else the bundled ones (first call wins)
     sections = spec.build(ctx, cfg)
     agency = ctx.agency.name if ctx.agency is not None else cfg.agency_name
     buf = io.BytesIO()

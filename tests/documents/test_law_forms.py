@@ -26,10 +26,16 @@ _CITATION = re.compile(r"(《[^》]+》)((?:第[一二三四五六七八九十]+
 _ONE = re.compile(r"第[一二三四五六七八九十]+条(?:第[一二三四五六七八九十]+款)?(?:第（[一二三四五六七八九十]+）项)?")
 
 
+# the per-page footer: the signature line's labels, the page number, the verification lines
+_FOOTER = re.compile(r"(?:签收人：签收日期：|(?:被询问人|被检查人|当事人|受送达人|证据提供人)签名：日期：)第\d+页共\d+页.*$")
+
+
 def _text(form: str, ctx: DocumentContext) -> str:
+    """The body text of every page joined (footers cut), so a sentence running over a page reads whole."""
     out = io.BytesIO()
     render(form, ctx, out)
-    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(out).pages))
+    pages = [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(out).pages]
+    return "".join(_FOOTER.sub("", t) for t in pages)
 
 
 @pytest.fixture(scope="module")

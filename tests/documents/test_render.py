@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.documents import FORMS, DocumentError, RenderResult, load_agency_config, render
-from app.documents.chinese import chinese_date, money_capital
+from app.documents.chinese import chinese_date, money_capital, numeric_date
 from app.documents.context import QA, DocumentContext, SignatureMark, canonical_content
 from app.documents.fonts import has_glyph, register_fonts
 from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
@@ -94,7 +94,7 @@ EXPECTED_TEXT = {
         "逾期不改正",
         "人民币壹拾万元伍角（¥100,000.50）",
     ],
-    "defence-notice": ["行政处罚事先告知书", "5个工作日内", "听证", "陈述和申辩", "60．现场照片", "拟给予罚款",
+    "defence-notice": ["行政处罚事先告知书", "5个工作日内", "听证", "陈述和申辩", "拟给予罚款",
                        "第三十八条第（一）项", "责令退回"],
     "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内",
                       "某医稽结〔2026〕17号", "某市医疗保障基金稽核中心"],
@@ -290,8 +290,11 @@ def test_layout_stays_in_the_box_with_real_glyphs(big_ctx: DocumentContext, agen
                     assert op.text[0] not in NO_LINE_START, op.text
 
 
-def test_seal_date_is_chinese(rendered: dict[str, Rendered], big_ctx: DocumentContext) -> None:
-    assert chinese_date(big_ctx.issued_on) in "".join(rendered["sealing"].texts)
+def test_seal_date_in_arabic_numerals_like_the_body(rendered: dict[str, Rendered], big_ctx: DocumentContext) -> None:
+    """GB/T 9704-2012 7.3.5.1: the date under the seal in Arabic numerals, the one date style of the forms."""
+    text = "".join(rendered["sealing"].texts)
+    assert numeric_date(big_ctx.issued_on) in text
+    assert chinese_date(big_ctx.issued_on) not in text
 
 
 def test_missing_parts_are_user_errors(big_ctx: DocumentContext) -> None:

@@ -15,7 +15,7 @@ from app.workflow.citations import (
     LAW_COERCION,
     LAW_FUND,
     LAW_LITIGATION,
-    LAW_PENALTY,
+    LAW_PENALTY_2021,
     LAW_RECONSIDERATION,
     VIOLATION_RULES,
     Citation,
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAW = ROOT.parent / "shared" / "law"
 FILES = {
     LAW_FUND: "医疗保障基金使用监督管理条例(2021-01-15).md",
-    LAW_PENALTY: "行政处罚法(2021-01-22).md",
+    LAW_PENALTY_2021: "行政处罚法(2021-01-22).md",
     LAW_COERCION: "行政强制法(2011-06-30).md",
     LAW_RECONSIDERATION: "行政复议法(2023-09-01).md",
     LAW_LITIGATION: "行政诉讼法(2017-06-27).md",
@@ -41,8 +41,8 @@ def _articles(source: object) -> dict[str, list[str]]:
     """Article number (Chinese) → its paragraphs (non-empty lines up to the next article)."""
     out: dict[str, list[str]] = {}
     current = ""
-    for line in (LAW / FILES[source]).read_text(encoding="utf-8").splitlines():  # type: ignore[index]
-        line = line.strip()
+    for raw in (LAW / FILES[source]).read_text(encoding="utf-8").splitlines():  # type: ignore[index]
+        line = raw.strip()
         if not line or line.startswith("#"):
             continue
         m = _ART.match(line)
