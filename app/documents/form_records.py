@@ -25,7 +25,7 @@ from app.documents.form_blocks import (
     section_hash,
     signed_value,
 )
-from app.documents.layout import BODY, HEADING, SMALL, Column, Section, SectionWriter, SignatureLine
+from app.documents.layout import HEADING, SMALL, Column, Section, SectionWriter, SignatureLine
 
 # -- 现场检查笔录 ----------
 

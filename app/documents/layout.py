@@ -250,11 +250,14 @@ class SectionWriter:
         self.y -= style.leading * 0.6
         x = MARGIN_LEFT
         base = self.y - style.size
+        fixed = sum(style.width(label + "：") + style.size for label, _, _ in fields) - style.size
+        lines = sum(width_mm * MM for _, width_mm, _ in fields)
+        scale = min(1.0, (BODY_WIDTH - fixed) / lines) if lines else 1.0  # the row never runs past the margin
         for label, width_mm, value in fields:
             head = label + "："
             self.ops.append(TextOp(x, base, style, head))
             x += style.width(head)
-            w = width_mm * MM
+            w = width_mm * MM * scale
             if value:
                 size = min(style.size, 10.5)
                 while text_width(style.font, size, value) > w - 2 and size > 6:
