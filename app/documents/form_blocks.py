@@ -133,8 +133,13 @@ def issue_block(w: SectionWriter, cfg: AgencyConfig, body: Body, day: dt.date, *
 
 
 def inspector_signatures(w: SectionWriter, inspectors: Sequence[Inspector], role: str = "稽核人员") -> None:
-    for i in inspectors:
-        w.sign_row([(f"{role}（签名）", 38, ""), ("执法证号", 56, i.credential_no)])
+    for i in inspectors:  # 12 pt row: the printed 执法证号 stays at 10.5 pt, never shrunk below 9 pt
+        w.sign_row([(f"{role}（签名）", 38, ""), ("执法证号", 56, i.credential_no)], SMALL)
+
+
+def keep_signatures(w: SectionWriter, rows: int) -> None:
+    """Start a new page unless ``rows`` signature rows fit: no signature line stands alone on a page."""
+    w.ensure(BODY.leading * 1.6 * rows + 4)
 
 
 def refusal_note(w: SectionWriter, mark: SignatureMark | None) -> None:

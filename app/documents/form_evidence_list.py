@@ -10,6 +10,7 @@ from app.documents.form_blocks import (
     check_inspectors,
     doc_number,
     inspector_signatures,
+    keep_signatures,
     refusal_note,
     require,
     section_hash,
@@ -80,6 +81,8 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         f"以上证据共{len(ctx.evidence)}项，系证据提供人向稽核人员提供或者稽核人员依法提取，注明了来源和时间；"
         "复印件、复制件已与原件核对一致；电子数据的完整性校验值（SHA-256）如上表所列。"
     )
+    w.paragraph("以下空白", indent_chars=0)
+    keep_signatures(w, 1 + len(ctx.inspectors))
     w.sign_row([("证据提供人（签名）", 42, signed_value(ctx.evidence_signature)), ("日期", 36, "")])
     refusal_note(w, ctx.evidence_signature)
     inspector_signatures(w, ctx.inspectors)

@@ -16,13 +16,14 @@ from app.documents.form_blocks import (
     inspector_signatures,
     issue_block,
     issuer,
+    keep_signatures,
     legal_basis,
     refusal_note,
     require,
     section_hash,
     signed_value,
 )
-from app.documents.layout import BODY, HEADING, Section, SectionWriter, SignatureLine
+from app.documents.layout import BODY, HEADING, MM, TABLE, Section, SectionWriter, SignatureLine
 from app.documents.powers import check_approver
 from app.documents.remedies import review_route
 
@@ -30,10 +31,20 @@ from app.documents.remedies import review_route
 
 
 def _held_list(w: SectionWriter, title: str, h: Holding, ctx: DocumentContext) -> None:
-    """The list of what is held, signed by the party (or the refusal noted), both inspectors and any witness."""
+    """The list of what is held, signed by the party (or the refusal noted), both inspectors and any witness.
+
+    A list short enough for one page starts on a page where its signatures fit too: a signature line never
+    stands alone on a page."""
+    witness = h.signature is not None and bool(h.signature.witness)
+    estimate = (HEADING.leading + TABLE.leading * (1 + 2 * len(h.items)) + 10
+                + BODY.leading * 1.6 * (1 + len(ctx.inspectors) + int(witness)))
+    if estimate < 200 * MM:
+        w.ensure(estimate)
     w.centered(title, HEADING)
     held_table(w, h.items)
     w.space(6)
+    witness = h.signature is not None and bool(h.signature.witness)
+    keep_signatures(w, 1 + len(ctx.inspectors) + int(witness))
     w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
     refusal_note(w, h.signature)
     inspector_signatures(w, ctx.inspectors, "执法人员")  # the held lists are the department's alone
@@ -158,13 +169,15 @@ def _sealing_record(w: SectionWriter, ctx: DocumentContext, h: Holding) -> None:
         "行政复议、提起行政诉讼的途径和期限，并听取了当事人的陈述和申辩。封存决定书和封存资料清单已当场交付。"
     )
     w.labelled("当事人陈述申辩", h.party_statement or "（以下由当事人书写）")
+    w.paragraph("以下空白", indent_chars=0)
     w.space(12)
+    witness = not h.present or (h.signature is not None and bool(h.signature.witness))
+    keep_signatures(w, 1 + len(ctx.inspectors) + int(witness))
     w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
     refusal_note(w, h.signature)
     inspector_signatures(w, ctx.inspectors, "执法人员")
-    if not h.present or (h.signature is not None and h.signature.witness):
+    if witness:
         w.sign_row([("见证人（签名）", 42, ""), ("日期", 36, "")])
-    w.paragraph("以下空白", indent_chars=0)
 
 
 def build_sealing(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:

@@ -17,6 +17,7 @@ from app.documents.form_blocks import (
     inspectors_text,
     issue_block,
     issuer,
+    keep_signatures,
     numbered,
     opening,
     party_block,
@@ -70,9 +71,11 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     if r.attachments:
         w.paragraph("附件：", indent_chars=0)
         numbered(w, r.attachments)
+    w.paragraph("以下空白", indent_chars=0)  # nothing can be added after the record's last line
     w.paragraph("被检查人意见", HEADING)
     w.paragraph(r.party_opinion or "（以下由被检查人书写）", indent_chars=2)
     w.space(18)
+    keep_signatures(w, 2 + len(ctx.inspectors) + int(r.witness is not None))
     w.sign_row([("被检查人（签名）", 42, signed_value(r.signature)), ("日期", 36, "")])
     refusal_note(w, r.signature)
     inspector_signatures(w, ctx.inspectors, "检查人员")
@@ -117,10 +120,12 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
         w.labelled("答", qa.answer)
     w.labelled("问", "以上笔录请你核对（已向你宣读），是否与你所说的相符？")
     w.labelled("答", "相符。")
+    w.paragraph("以下空白", indent_chars=0)  # nothing can be added after the record's last line
     w.space(6)
     w.paragraph("（以下由被询问人亲笔书写）", SMALL, indent_chars=0)
     w.paragraph(iv.closing, indent_chars=2)
     w.space(14)
+    keep_signatures(w, 2 + len(iv.interviewers))
     w.sign_row([("被询问人（签名）", 42, signed_value(iv.signature)), ("日期", 36, "")])
     refusal_note(w, iv.signature)
     inspector_signatures(w, iv.interviewers, "询问人")
