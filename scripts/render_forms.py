@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [pdftoppm, "-png", "-gray", "-r", str(args.dpi), "-f", "1", "-l", str(last)]
         subprocess.run([*cmd, str(pdf), str(args.out / form)], check=True)
         for png in args.out.glob(f"{form}-*.png"):
-            _shrink(png)
+            number = int(png.stem.rsplit("-", 1)[1])  # pdftoppm pads to the page count's width: -01
+            target = png.with_name(f"{form}-{number}.png")
+            png.rename(target)
+            _shrink(target)
     if pdftoppm is None:
         print("pdftoppm not found: no PNG previews (apt-get install poppler-utils)", file=sys.stderr)
     return 0

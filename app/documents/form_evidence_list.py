@@ -18,7 +18,7 @@ from app.documents.form_blocks import (
 )
 from app.documents.layout import TINY, Column, Section, SectionWriter, SignatureLine, Style
 
-HASH = Style(TINY.font, 6.2, 8.5)
+HASH = Style(TINY.font, 9, 11)  # nothing a person must read below 9 pt; the hash wraps in its column
 
 
 # -- 证据清单 ----------

@@ -124,6 +124,23 @@ class Column:
     style: Style | None = None  # the cell text style when not the table's (e.g. smaller for hashes)
 
 
+def _no_widow(lines: list[str]) -> list[str]:
+    """No paragraph ends on a line of one character: the previous line gives it its last character (which then
+    never starts a line against the 避头 rule and never leaves a mark at the previous line's end)."""
+    from app.documents.linebreak import NO_LINE_END, NO_LINE_START
+
+    if len(lines) < 2 or len(lines[-1].strip()) != 1 or len(lines[-2]) < 3:
+        return lines
+    prev, last = lines[-2], lines[-1]
+    k = 1
+    while k < 3 and prev[-k] in NO_LINE_START:  # a closing mark goes down with the character before it
+        k += 1
+    moved = prev[-k:]
+    if len(prev) <= k + 1 or moved[0] in NO_LINE_START or moved[0].isspace() or prev[-k - 1] in NO_LINE_END:
+        return lines
+    return [*lines[:-2], prev[:-k], moved + last]
+
+
 class SectionWriter:
     """Flows blocks down the pages of one section."""
 
@@ -188,8 +205,9 @@ class SectionWriter:
         width = BODY_WIDTH - left - right
         indent = indent_chars * style.size
         for para in text.split("\n"):
-            lines = break_lines(para, width - hang, style.measure(), first_width=width - indent)
-            self.ensure(min(len(lines), keep_lines) * style.leading)
+            lines = _no_widow(break_lines(para, width - hang, style.measure(), first_width=width - indent))
+            # a heading is kept with the first two lines of what follows it
+            self.ensure((min(len(lines), keep_lines) + (2 if style is HEADING else 0)) * style.leading)
             for k, line in enumerate(lines):
                 self.ensure(style.leading)
                 x = MARGIN_LEFT + left + (indent if k == 0 else hang)

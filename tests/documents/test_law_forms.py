@@ -213,3 +213,32 @@ def test_form_basis_bodies_match_the_form_table() -> None:
             assert set(FORM_BASIS[name]) == {info.issuer}, name
         else:
             assert set(FORM_BASIS[name]) == {"department", "agency"}, name
+
+
+def test_no_one_character_widow() -> None:
+    from app.documents.layout import _no_widow
+
+    assert _no_widow(["根据规定现将", "知"]) == ["根据规定现", "将知"]
+    assert _no_widow(["根据规定现将，", "知"]) == ["根据规定现", "将，知"]  # the comma never starts a line
+    assert _no_widow(["根据规定现将", "知道"]) == ["根据规定现将", "知道"]
+    assert _no_widow(["一"]) == ["一"]
+
+
+def test_nothing_to_read_below_9_pt() -> None:
+    """Every text of the forms' bodies (signature rows, tables, notes) is set at 9 pt or more."""
+    from app.documents.fonts import register_fonts
+    from app.documents.layout import TextOp
+
+    register_fonts()
+    for track in ("department", "agency"):
+        ctx = sample_context(track=track)
+        for form, spec in FORMS.items():
+            try:
+                sections = spec.build(ctx, CFG)
+            except DocumentError:
+                continue
+            for sec in sections:
+                for ops in sec.pages:
+                    for op in ops:
+                        if isinstance(op, TextOp):
+                            assert op.style.size >= 9, (form, op.text, op.style.size)
