@@ -315,13 +315,11 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
                   for k, it in enumerate(json.loads(m.items or "[]"), 1))
     start = date.fromisoformat(m.start_date)
     if kind == "sealing":
-        # The decision states its own period (an extension is a separate written decision). deadlines counts the
-        # period from the day after sealing (期间开始之日不计算在内), so the printed span starts that day.
+        # The decision states its own period, counted from the day the items were sealed (an extension is a
+        # separate written decision with its reason).
         from app.workflow import deadlines
 
         end = deadlines.sealing_end(start, m.period_days).due
-        if (end - start).days + 1 > m.period_days:
-            start = end - timedelta(days=m.period_days - 1)
     else:
         end = start + timedelta(days=max(m.period_days, 1) - 1)
         for d in steps_measures.measure_state(session, case_id, m.id).get("deadlines", []):
