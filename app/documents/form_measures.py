@@ -162,16 +162,16 @@ def _sealing_record(w: SectionWriter, ctx: DocumentContext, h: Holding) -> None:
     taken = numeric_datetime(h.taken_at) if h.taken_at is not None else numeric_date(h.start)
     w.labelled("封存时间", taken)
     w.labelled("封存地点", h.storage_place)
-    w.labelled("当事人到场人员", h.present or "当事人未到场，已邀请见证人到场")
+    w.labelled("当事人到场人员", h.present or "＿＿＿＿＿＿＿＿（未到场的，邀请见证人到场并签名）")
     w.labelled("执法人员", "、".join(f"{i.name}（执法证号：{i.credential_no}）" for i in ctx.inspectors))
     w.paragraph(
         "执法人员出示执法证件，当场告知当事人采取封存措施的理由、依据，以及当事人依法享有的陈述、申辩权利和申请"
         "行政复议、提起行政诉讼的途径和期限，并听取了当事人的陈述和申辩。封存决定书和封存资料清单已当场交付。"
     )
-    w.labelled("当事人陈述申辩", h.party_statement or "（以下由当事人书写）")
+    w.labelled("当事人陈述申辩", h.party_statement or "（由当事人书写）")
     w.paragraph("以下空白", indent_chars=0)
     w.space(12)
-    witness = not h.present or (h.signature is not None and bool(h.signature.witness))
+    witness = True  # the 见证人 row stays for a party absent or refusing (行政强制法 Art. 18(九))
     keep_signatures(w, 1 + len(ctx.inspectors) + int(witness))
     w.sign_row([("当事人（签名）", 42, signed_value(h.signature)), ("日期", 36, "")])
     refusal_note(w, h.signature)

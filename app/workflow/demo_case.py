@@ -160,7 +160,8 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
                               storage_place="医院病案室（加贴封条）", reason="病历可能被涂改")
         seal(s, store, case_id, a, items=[MeasureItem("2025 年 3 月处方底方", "", "120 张", "原件")],
              approved_by="局长 刘演示", approved_on=audit_day, start_date=audit_day,
-             reason="处方底方可能被转移", storage_place="医院药剂科档案柜")
+             reason="处方底方可能被转移", storage_place="医院药剂科档案柜", taken_at="11:10",
+             present="孙演示（医保办主任）", party_statement="对封存无异议。")
         record_service(s, store, case_id, a, document_form="sealing", document_number="",
                        recipient="某市虚构第一人民医院", received_by="孙演示（医保办主任）", place=place,
                        method="直接送达",

@@ -328,8 +328,18 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
             row = session.get(Deadline, d)
             if row is not None:
                 end = date.fromisoformat(row.due)
+    state = steps_measures.measure_state(session, case_id, m.id)
+    taken = str(state.get("taken_at") or "")
+    taken_at = None
+    if taken:
+        hh, mm = (int(x) for x in taken.split(":"))
+        taken_at = datetime.combine(start, time(hh, mm))
     return Holding(items=items, reason=m.reason, storage_place=m.storage_place, start=start, end=end,
-                   approved_by=m.approved_by)
+                   approved_by=m.approved_by, taken_at=taken_at, present=str(state.get("present") or ""),
+                   party_statement=str(state.get("party_statement") or ""),
+                   extension_days=int(m.extended_days or 0) if kind == "sealing" else 0,
+                   extension_reason=str(state.get("extension_reason") or ""),
+                   extension_approved_by=str(state.get("extended_by") or ""))
 
 
 def _outcome(session: Session, case: Case) -> Outcome | None:
