@@ -145,8 +145,10 @@ def _crosscheck_missing(session: Session, store: Store | None, case_id: str) -> 
         return []
     try:
         problems = case_problems(session, store, case_id)
-    except (DocumentError, UserError):
-        return []  # a case not yet complete enough to print is reported by the steps' own checks
+    except (DocumentError, UserError, ValueError, KeyError):
+        # a case not complete enough to print (e.g. a record without its times) is reported by the steps' own
+        # checks; the cross-checks need what the forms would print
+        return []
     return [Missing(f"crosscheck.{p.code}.{k}", p.zh + "。", p.en + ".") for k, p in enumerate(problems)]
 
 
