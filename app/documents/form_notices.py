@@ -154,7 +154,8 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
     penalty = body.key == "department"
     if penalty:
         require(o.penalty, "行政处罚事先告知书须写明拟作出的行政处罚种类（行政处罚法第四十四条）")
-    w.paragraph(f"{unit}在对你单位开展{ctx.case.kind}中，经调查核实，认定你单位存在以下事实：")
+    work = "医疗保障基金使用监督检查" if penalty else ctx.case.kind
+    w.paragraph(f"{unit}在对你单位开展{work}中，经调查核实，认定你单位存在以下事实：")
     finding_paragraphs(w, ctx, with_handling=penalty)
     total = sum(f.amount_fen for f in o.findings)
     if total:
