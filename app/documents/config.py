@@ -175,7 +175,8 @@ def parse_agency_config(data: Any, where: str = "agency.json") -> AgencyConfig:
     """Validate parsed JSON into an :class:`AgencyConfig`; placeholders are checked so errors show early."""
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where}: the top level must be an object")
-    contact = _contact(data.get("contact"), f"{where} contact")
+    # the default for a body without its own contact (each body of the bundled file has its own)
+    contact = _contact(data["contact"], f"{where} contact") if "contact" in data else Contact("", "", "")
     forms_data = data.get("forms")
     if not isinstance(forms_data, Mapping):
         raise ConfigError(f"{where}: “forms” must be an object")

@@ -48,7 +48,8 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     w.space(4)
     rows = []
     for e in ctx.evidence:
-        obtained = f"{numeric_datetime(e.obtained_at)}\n{e.obtained_place}"
+        # to the second: items captured within one minute keep distinct 提取时间
+        obtained = f"{numeric_datetime(e.obtained_at)}{e.obtained_at.second:02d}秒\n{e.obtained_place}"
         source = f"{e.source}\n提供人：{e.provider}" if e.provider else e.source
         kind = e.kind + (f"\n（{e.measure}）" if e.measure else "")
         rows.append(
