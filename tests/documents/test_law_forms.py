@@ -42,7 +42,8 @@ def _text(form: str, ctx: DocumentContext) -> str:
 def texts() -> dict[tuple[str, str], str]:
     done = {}
     for track in ("department", "agency"):
-        ctx = sample_context(track=track)
+        # the stress case of issue 11: 30 questions, 60 items, 40 held items
+        ctx = sample_context(track=track, interview_questions=30, evidence_items=60, held_items=40)
         for form in FORMS:
             try:
                 done[(track, form)] = _text(form, ctx)
