@@ -96,7 +96,7 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
 
 # -- 封存决定书 + 清单（一式两联） ----------
 
-SEALING_COPIES = ("第一联（交被封存单位）", "第二联（稽核机构存档）")
+SEALING_COPIES = ("第一联（交被封存单位）", "第二联（本机关存档）")  # the department keeps it
 
 
 def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: int) -> Section:
@@ -158,6 +158,7 @@ def _sealing_record(w: SectionWriter, ctx: DocumentContext, h: Holding) -> None:
     from app.documents.chinese import numeric_datetime
 
     w.space(6)
+    w.ensure(HEADING.leading + 6 * BODY.leading)  # the record's title never ends a page
     w.centered("封存现场笔录", HEADING)
     taken = numeric_datetime(h.taken_at) if h.taken_at is not None else numeric_date(h.start)
     w.labelled("封存时间", taken)
