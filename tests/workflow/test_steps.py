@@ -409,3 +409,22 @@ def test_errors_are_bilingual_user_errors(store: Store) -> None:
     with store.transaction() as s, pytest.raises(UserError) as exc:
         steps.request_recusal(s, store, case_id, a, target_inspector_id="x", form="oral", grounds="g")
     assert exc.value.message_zh != exc.value.message_en and exc.value.message_en
+
+
+def test_electronic_service_needs_consent_and_an_address_confirmation(store: Store) -> None:
+    """行政处罚法 Art. 61 para. 2: 电子送达 only with the party's consent and a signed 送达地址确认书."""
+    from datetime import datetime
+
+    from app.workflow.printing_data import document_details, record_service
+
+    case_id, a, _ = make_case(store)
+    with store.transaction() as s:
+        with pytest.raises(InvalidInput) as exc:
+            record_service(s, store, case_id, a, document_form="sealing", document_number="", recipient="某医院",
+                           place="医院", method="电子送达", served_at=datetime(2026, 3, 10, 11, 0), servers=["王", "李"])
+        assert "第六十一条" in exc.value.message_zh
+        record_service(s, store, case_id, a, document_form="sealing", document_number="", recipient="某医院",
+                       place="医院", method="电子送达", served_at=datetime(2026, 3, 10, 11, 0), servers=["王", "李"],
+                       consent="2026年3月10日签订送达地址确认书", address="yb@example.org", received_by="张某（医保办）")
+        served = document_details(s, case_id)["service"]
+        assert served[-1]["consent"] and served[-1]["received_by"] == "张某（医保办）"
