@@ -85,6 +85,7 @@ class CaseInfo:
     doc_numbers: Mapping[str, str] = field(default_factory=dict)  # form → 文号, overriding the pattern
     unannounced: bool = False
     unannounced_reason: str = ""
+    track: str = ""  # "department" / "agency": the body running the case ("" = the agency file's default_track)
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,22 @@ class Holding:
     start: dt.date
     end: dt.date
     approved_by: str = ""  # the head who approved (行政处罚法 Art. 56 / 行政强制法 Art. 18)
-    basis: str = ""  # empty: the agency's wording
+    basis: str = ""  # unused by the forms (their basis comes from the citation table); kept for old callers
     signature: SignatureMark | None = None
+    taken_at: dt.datetime | None = None  # when the measure was taken on site: the period counts from this day
+    present: str = ""  # who of the party was present (行政强制法 Art. 18(四)); "" = absent, a witness signs
+    party_statement: str = ""  # the party's 陈述、申辩 heard on the spot (行政强制法 Art. 18(六))
+    extension_days: int = 0  # 封存 extended once (行政强制法 Art. 25), with its reason and approval
+    extension_reason: str = ""
+    extension_approved_by: str = ""
 
 
 @dataclass(frozen=True)
 class Finding:
     description: str
-    basis: str
+    basis: str  # free text, printed only when ``violation`` is not a type of the citation table
     amount_fen: int = 0
+    violation: str = ""  # violation type code: its citations come from app.workflow.citations.VIOLATION_RULES
 
 
 @dataclass(frozen=True)
@@ -204,8 +212,12 @@ class Outcome:
     rectification_deadline: dt.date | None = None
     consequence: str = ""  # what follows if not corrected
     defence_deadline_days: int = 5  # working days (001 Art. 22)
-    hearing_applies: bool = False
+    hearing_applies: bool = False  # forced on; otherwise decided by the fine against the agency's threshold
     objection_deadline_days: int = 15
+    penalty: str = ""  # the proposed penalty's kind, e.g. 罚款 / 暂停相关责任部门涉及基金使用的医药服务
+    fine_fen: int = 0  # the proposed fine
+    refund_fen: int = 0  # the fund's loss ordered back (责令退回); 0 = the findings' total where a rule requires it
+    suspends_services: bool = False  # 暂停 / 解除: a heavier penalty that carries the hearing right
 
 
 @dataclass(frozen=True)
@@ -223,7 +235,7 @@ class Service:
 
     document_title: str
     document_number: str
-    recipient: str
+    recipient: str  # the unit (or person) served
     place: str
     method: str  # 直接送达 / 留置送达 / 邮寄送达 / 电子送达
     served_at: dt.datetime
@@ -232,6 +244,10 @@ class Service:
     witness: str = ""
     photos: tuple[str, ...] = ()  # photo evidence ids for 留置送达
     signature: SignatureMark | None = None
+    form: str = ""  # the served document's form name (its issuing body heads the 回证)
+    received_by: str = ""  # who signed for the unit, with post
+    consent: str = ""  # 电子送达: the party's recorded consent and its 送达地址确认书 (行政处罚法 Art. 61 para. 2)
+    address: str = ""  # 电子送达: the confirmed address (e-mail, fax)
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,8 @@ class DocumentContext:
     preservation: Holding | None = None
     sealing: Holding | None = None
     outcome: Outcome | None = None
-    service: Service | None = None
+    service: Service | None = None  # the latest service (older callers); ``services`` lists each one
+    services: tuple[Service, ...] = ()  # one 送达回证 per document served
 
 
 def canonical_content(value: Any) -> Any:

@@ -10,6 +10,7 @@ from app.documents.form_blocks import (
     check_inspectors,
     doc_number,
     inspector_signatures,
+    keep_signatures,
     refusal_note,
     require,
     section_hash,
@@ -17,7 +18,7 @@ from app.documents.form_blocks import (
 )
 from app.documents.layout import TINY, Column, Section, SectionWriter, SignatureLine, Style
 
-HASH = Style(TINY.font, 6.2, 8.5)
+HASH = Style(TINY.font, 9, 11)  # nothing a person must read below 9 pt; the hash wraps in its column
 
 
 # -- 证据清单 ----------
@@ -27,7 +28,7 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     form = "evidence-list"
     require(ctx.evidence, "证据清单中没有证据")
     check_inspectors(ctx.inspectors, "证据提取")
-    agency, _unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg, form)
     content = {
         "case_id": ctx.case.case_id,
         "party": ctx.party,
@@ -47,7 +48,8 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     w.space(4)
     rows = []
     for e in ctx.evidence:
-        obtained = f"{numeric_datetime(e.obtained_at)}\n{e.obtained_place}"
+        # to the second: items captured within one minute keep distinct 提取时间
+        obtained = f"{numeric_datetime(e.obtained_at)}{e.obtained_at.second:02d}秒\n{e.obtained_place}"
         source = f"{e.source}\n提供人：{e.provider}" if e.provider else e.source
         kind = e.kind + (f"\n（{e.measure}）" if e.measure else "")
         rows.append(
@@ -80,6 +82,8 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         f"以上证据共{len(ctx.evidence)}项，系证据提供人向稽核人员提供或者稽核人员依法提取，注明了来源和时间；"
         "复印件、复制件已与原件核对一致；电子数据的完整性校验值（SHA-256）如上表所列。"
     )
+    w.paragraph("以下空白", indent_chars=0)
+    keep_signatures(w, 1 + len(ctx.inspectors))
     w.sign_row([("证据提供人（签名）", 42, signed_value(ctx.evidence_signature)), ("日期", 36, "")])
     refusal_note(w, ctx.evidence_signature)
     inspector_signatures(w, ctx.inspectors)

@@ -3,15 +3,21 @@
 
 from __future__ import annotations
 
-from app.documents.chinese import chinese_date, numeric_datetime, ordinal, time_span
+import dataclasses
+
+from app.documents.chinese import numeric_datetime, ordinal, time_span
 from app.documents.config import AgencyConfig
-from app.documents.context import DocumentContext, Interview
+from app.documents.context import DocumentContext, Interview, Service
 from app.documents.form_blocks import (
     agency_names,
     check_inspectors,
     doc_number,
+    form_title,
     inspector_signatures,
     inspectors_text,
+    issue_block,
+    issuer,
+    keep_signatures,
     numbered,
     party_block,
     refusal_note,
@@ -50,7 +56,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     assert ctx.onsite is not None
     check_inspectors(ctx.inspectors, "现场检查")
     require(ctx.recorder, "现场检查笔录需要记录人")
-    agency, _unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg, form)
     r = ctx.onsite
     content = {
         "case_id": ctx.case.case_id,
@@ -90,7 +96,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     if r.attachments:
         w.paragraph("附件：", indent_chars=0)
         numbered(w, r.attachments)
-    w.paragraph("以下空白", SMALL, indent_chars=0)
+    w.paragraph("以下空白", indent_chars=0)  # nothing can be added after the record's last line
     w.paragraph("被检查人意见", HEADING)
     if r.party_opinion:
         w.paragraph(r.party_opinion, indent_chars=2)
@@ -98,6 +104,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
         w.paragraph("（以下由被检查人亲笔书写）", SMALL, indent_chars=0)
         handwriting_lines(w, 3)
     w.space(8)
+    keep_signatures(w, 2 + len(ctx.inspectors) + int(r.witness is not None))
     w.sign_row([("被检查人（签名）", 42, signed_value(r.signature)), ("日期", 36, "")])
     refusal_note(w, r.signature)
     inspector_signatures(w, ctx.inspectors, "检查人员")
@@ -113,12 +120,12 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
 def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -> Section:
     form = "interview"
     check_inspectors(iv.interviewers, "询问")
-    agency, _unit = agency_names(ctx, cfg)
+    agency, _unit = agency_names(ctx, cfg, form)
     part = f"interview-{iv.number}"
     content = {"case_id": ctx.case.case_id, "party": ctx.party.name, "interview": iv}
     sec = Section(part, section_hash(form, part, content), SignatureLine(("被询问人签名", "日期"), iv.signature))
     w = SectionWriter(sec)
-    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
+    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form, iv.number))
     p = iv.interviewee
     w.labelled("询问次数", f"{ordinal(iv.number)}次")
     w.labelled("询问时间", iv.time_text or time_span(iv.start, iv.end))
@@ -143,11 +150,12 @@ def _interview_section(ctx: DocumentContext, cfg: AgencyConfig, iv: Interview) -
     for qa in iv.qa:
         w.labelled("问", qa.question, keep_with_next=1)
         w.labelled("答", qa.answer)
-    w.paragraph("以下空白", SMALL, indent_chars=0)
+    w.paragraph("以下空白", indent_chars=0)  # nothing can be added after the record's last line
     w.space(4)
     w.paragraph("（以下由被询问人亲笔书写核对意见）", SMALL, indent_chars=0)
     handwriting_lines(w, 2)
     w.space(6)
+    keep_signatures(w, 2 + len(iv.interviewers))
     w.sign_row([("被询问人（签名）", 42, signed_value(iv.signature)), ("日期", 36, "")])
     refusal_note(w, iv.signature)
     inspector_signatures(w, iv.interviewers, "询问人")
@@ -164,48 +172,65 @@ def build_interview(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
 # -- 送达回证 ----------
 
 
-def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int) -> Section:
+    """One 送达回证 for one served document: its own title and 文号 (as on the document), the unit served and
+    who signed for it, method, place and time; signature cells left blank for the hand."""
     form = "service-receipt"
-    require(ctx.service is not None, "没有送达记录")
-    assert ctx.service is not None
-    s = ctx.service
     require(s.servers, "送达回证需要送达人")
+    if s.form:
+        # the served document's own title and 文号, as printed on it: never a number typed again
+        title, number = form_title(ctx, cfg, s.form), doc_number(ctx, cfg, s.form)
+        require(not s.document_number or s.document_number == number,
+                f"送达记录的文号{s.document_number}与{title}的文号{number}不一致")
+        s = dataclasses.replace(s, document_title=title, document_number=number)
+    require(s.document_number, f"送达回证须写明所送达文书（{s.document_title}）的文号")
     if s.method.startswith("留置"):
         require(s.refusal_reason and s.witness, "留置送达需要注明拒收事由和见证人")
-    agency, _unit = agency_names(ctx, cfg)
+    if s.method.startswith("电子"):
+        require(s.consent and s.address, "电子送达须经受送达人同意并签订送达地址确认书（行政处罚法第六十一条第二款）")
+    body = issuer(ctx, cfg, form, s.form)
+    part = f"service-{k}"
     content = {"case_id": ctx.case.case_id, "service": s}
-    sec = Section("main", section_hash(form, "main", content), SignatureLine(("受送达人签名", "日期"), s.signature))
+    sec = Section(part, section_hash(form, part, content), SignatureLine(("受送达人签名", "日期"), s.signature))
     w = SectionWriter(sec)
-    w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
-    sig_cell = "\n\n" + " " * 40 + "年    月    日"
-    refusal = s.refusal_reason or "—"
-    photos = "、".join(s.photos) if s.photos else "—"
+    w.header(body.seal, cfg.wording(form).title_for(body.key), "")
+    blank = "\n" + " " * 40 + "年    月    日"
     rows = [
         ["送达文书名称", s.document_title],
-        ["文号", s.document_number],
+        ["送达文书文号", s.document_number],
         ["受送达人", s.recipient],
+        ["签收人及职务", s.received_by or "—"],
         ["送达地点", s.place],
         ["送达方式", s.method],
         ["送达时间", numeric_datetime(s.served_at)],
-        ["受送达人签名或盖章", sig_cell],
-        ["送达人（签名）", "、".join(s.servers)],
-        ["拒收事由", refusal],
-        ["见证人（签名）", s.witness or "—"],
-        ["现场照片", photos],
-        [
-            "备注",
-            "受送达人拒绝签收的，送达人在本回证上注明拒收事由和日期，由送达人、见证人签名，"
-            "把文书留在受送达人的住所，即视为送达。",
-        ],
     ]
+    if s.method.startswith("电子"):
+        rows.append(["送达地址确认", f"{s.consent}；送达地址：{s.address}"])
+    rows += [
+        ["受送达人签名或盖章", blank],
+        [f"送达人（签名）\n{'、'.join(s.servers)}", blank],
+    ]
+    if s.method.startswith("留置"):
+        rows += [
+            ["拒收事由", s.refusal_reason],
+            ["见证人", s.witness],
+            ["见证人（签名）", blank],
+            ["现场照片", "、".join(s.photos) if s.photos else "—"],
+        ]
     w.table(
         [Column("项目", 5, "center"), Column("内容", 15)],
         rows,
-        style=BODY,
+        style=SMALL,  # 12 pt: one 回证 on one page
         head_style=HEADING,
         show_head=False,
     )
-    w.space(4)
-    w.seal(agency, chinese_date(s.served_at.date()))
-    return [sec]
+    issue_block(w, cfg, body, s.served_at.date(), contact=False)
+    return sec
 
+
+def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
+    services = ctx.services or ((ctx.service,) if ctx.service is not None else ())
+    require(services, "没有送达记录")
+    served = [s.form or s.document_number for s in services]
+    require(len(set(served)) == len(served), "同一文书有两份送达记录，请核对所送达的文书和文号")
+    return [_receipt_section(ctx, cfg, s, k) for k, s in enumerate(services, 1)]

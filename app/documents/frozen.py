@@ -115,7 +115,7 @@ def freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig, *, unsigned: bool
     spec = FORMS.get(form)
     if spec is None:
         raise DocumentError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）")
-    register_fonts()
+    register_fonts(cfg.fonts)  # the agency's installed faces, else the bundled ones (first call wins)
     sections = spec.build(ctx if unsigned else unsigned_context(ctx), cfg)
     out = []
     for sec in sections:

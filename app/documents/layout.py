@@ -17,15 +17,18 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from app.documents.context import SignatureMark
-from app.documents.fonts import HEI, SONG, text_width
+from app.documents.fonts import FANG, HEI, SONG, runs, text_width
+from app.documents.fonts import TITLE as TITLE_FONT
 from app.documents.linebreak import break_lines
 
 MM = 72.0 / 25.4
 PAGE_W, PAGE_H = A4
-MARGIN_LEFT = 26 * MM
-MARGIN_RIGHT = 22 * MM
-MARGIN_TOP = 22 * MM
-BODY_BOTTOM = 44 * MM  # below: the per-page signature line, page number, verification code and QR
+# 版心 156 × 225 mm (GB/T 9704-2012 7.2): 28 mm 订口, 26 mm on the right; 225 mm from the top margin down to
+# BODY_BOTTOM, below which the per-page signature line, page number, verification code and QR stand.
+MARGIN_LEFT = 28 * MM
+MARGIN_RIGHT = 26 * MM
+MARGIN_TOP = 28 * MM
+BODY_BOTTOM = 44 * MM
 BODY_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT
 GREY = 0.45
 
@@ -43,13 +46,15 @@ class Style:
         return lambda t: text_width(self.font, self.size, t)
 
 
-BODY = Style(SONG, 12, 21)
-SMALL = Style(SONG, 10, 15)
-TABLE = Style(SONG, 9, 12.5)
-TABLE_HEAD = Style(HEI, 9, 12.5)
-HEADING = Style(HEI, 12, 21)
-AGENCY = Style(HEI, 16, 24)
-TITLE = Style(HEI, 22, 30)
+# GB/T 9704-2012: body 3号 (16 pt) 仿宋, titles 2号 (22 pt) 小标宋, headings 3号 黑体 (7.3.3 and 7.3.5.2);
+# nothing a person must read below 9 pt (tables of items and hashes at 10.5 / 9 pt).
+BODY = Style(FANG, 16, 28)
+SMALL = Style(FANG, 12, 18)
+TABLE = Style(FANG, 10.5, 14)
+TABLE_HEAD = Style(HEI, 10.5, 14)
+HEADING = Style(HEI, 16, 28)
+AGENCY = Style(TITLE_FONT, 18, 26)
+TITLE = Style(TITLE_FONT, 22, 32)
 TINY = Style(SONG, 6.5, 8)
 
 
@@ -119,6 +124,23 @@ class Column:
     style: Style | None = None  # the cell text style when not the table's (e.g. smaller for hashes)
 
 
+def _no_widow(lines: list[str]) -> list[str]:
+    """No paragraph ends on a line of one character: the previous line gives it its last character (which then
+    never starts a line against the 避头 rule and never leaves a mark at the previous line's end)."""
+    from app.documents.linebreak import NO_LINE_END, NO_LINE_START
+
+    if len(lines) < 2 or len(lines[-1].strip()) != 1 or len(lines[-2]) < 3:
+        return lines
+    prev, last = lines[-2], lines[-1]
+    k = 1
+    while k < 3 and prev[-k] in NO_LINE_START:  # a closing mark goes down with the character before it
+        k += 1
+    moved = prev[-k:]
+    if len(prev) <= k + 1 or moved[0] in NO_LINE_START or moved[0].isspace() or prev[-k - 1] in NO_LINE_END:
+        return lines
+    return [*lines[:-2], prev[:-k], moved + last]
+
+
 class SectionWriter:
     """Flows blocks down the pages of one section."""
 
@@ -183,8 +205,9 @@ class SectionWriter:
         width = BODY_WIDTH - left - right
         indent = indent_chars * style.size
         for para in text.split("\n"):
-            lines = break_lines(para, width - hang, style.measure(), first_width=width - indent)
-            self.ensure(min(len(lines), keep_lines) * style.leading)
+            lines = _no_widow(break_lines(para, width - hang, style.measure(), first_width=width - indent))
+            # a heading is kept with the first two lines of what follows it
+            self.ensure((min(len(lines), keep_lines) + (2 if style is HEADING else 0)) * style.leading)
             for k, line in enumerate(lines):
                 self.ensure(style.leading)
                 x = MARGIN_LEFT + left + (indent if k == 0 else hang)
@@ -245,11 +268,14 @@ class SectionWriter:
         self.y -= style.leading * 0.6
         x = MARGIN_LEFT
         base = self.y - style.size
+        fixed = sum(style.width(label + "：") + style.size for label, _, _ in fields) - style.size
+        lines = sum(width_mm * MM for _, width_mm, _ in fields)
+        scale = min(1.0, (BODY_WIDTH - fixed) / lines) if lines else 1.0  # the row never runs past the margin
         for label, width_mm, value in fields:
             head = label + "："
             self.ops.append(TextOp(x, base, style, head))
             x += style.width(head)
-            w = width_mm * MM
+            w = width_mm * MM * scale
             if value:
                 size = min(style.size, 10.5)
                 while text_width(style.font, size, value) > w - 2 and size > 6:
@@ -348,10 +374,13 @@ class SectionWriter:
 
 def draw_op(canvas: Canvas, op: Op) -> None:
     if isinstance(op, TextOp):
-        canvas.setFont(op.style.font, op.style.size)
         if op.grey:
             canvas.setFillGray(GREY)
-        canvas.drawString(op.x, op.y, op.text, charSpace=op.char_space)
+        x = op.x
+        for face, run in runs(op.style.font, op.text):  # a glyph the face lacks is drawn by its fallback
+            canvas.setFont(face, op.style.size)
+            canvas.drawString(x, op.y, run, charSpace=op.char_space)
+            x += text_width(face, op.style.size, run) + op.char_space * len(run)
         if op.grey:
             canvas.setFillGray(0)
     elif isinstance(op, LineOp):

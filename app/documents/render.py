@@ -204,6 +204,7 @@ def render(
     if not ctx.checkpoint:
         raise DocumentError("打印前需要日志检查点（checkpoint）")
     cfg = config or load_agency_config()
+    register_fonts(cfg.fonts)  # the agency's installed faces, else the bundled ones (first call wins)
     doc = freeze(form, ctx, cfg)
     ref = hashlib.sha256(canonical_bytes(doc)).hexdigest()[:20]
     data, printed = render_documents(form, [Issued(doc, ref, ctx.checkpoint, context_marks(ctx, doc))],

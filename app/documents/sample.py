@@ -101,10 +101,14 @@ def sample_context(
     evidence_items: int = 8,
     onsite_paragraphs: int = 3,
     held_items: int = 6,
+    track: str = "department",
 ) -> DocumentContext:
+    """The sample case; ``track`` "agency" makes it a 稽核中心 audit under the agreement (no coercive measures,
+    its 稽核结果告知书 instead of 责令改正 and 行政处罚事先告知书)."""
+    org = "某市医疗保障局" if track == "department" else "某市医疗保障基金稽核中心"
     insp = (
-        Inspector("欧阳明轩", "医保稽核（2026）第0000123号", "某市医疗保障基金稽核中心"),
-        Inspector("司马晓燕", "医保稽核（2026）第0000456号", "某市医疗保障基金稽核中心"),
+        Inspector("欧阳明轩", "医保执法（2026）第0000123号", org),
+        Inspector("司马晓燕", "医保执法（2026）第0000456号", org),
     )
     case = CaseInfo(
         case_id=CASE_ID,
@@ -116,6 +120,7 @@ def sample_context(
         period_end=dt.date(2026, 9, 30),
         matters=("医保服务协议履行情况", "住院费用结算和收费项目标准执行情况", "挂床住院、分解住院等问题"),
         scope="住院部骨科、康复医学科、心血管内科病区的住院结算费用，以及相应的药品、医用耗材进销存记录",
+        track=track,
     )
     party = Party(
         name=PARTY_NAME,
@@ -190,15 +195,12 @@ def sample_context(
         findings=(
             Finding(
                 "2025年1月至2026年9月，骨科病区存在挂床住院行为，涉及患者8人次，违规结算住院费用",
-                "《医疗保障基金使用监督管理条例》第三十八条第一项",
+                "",
                 10_000_050,
+                "ghost_bed",
             ),
-            Finding("超标准收取护理费、床位费", "《医疗保障基金使用监督管理条例》第三十八条第三项", 100_500),
-            Finding(
-                "将不属于医保基金支付范围的医用耗材串换为可支付项目结算",
-                "《医疗保障基金使用监督管理条例》第三十八条第四项",
-                2_345_678,
-            ),
+            Finding("超标准收取护理费、床位费", "", 100_500, "overcharging"),
+            Finding("将不属于医保基金支付范围的医用耗材串换为可支付项目结算", "", 2_345_678, "substitution"),
         ),
         handling="追回违规结算的医保基金，按照服务协议约定支付违约金，并约谈医院主要负责人。",
         rectification=(
@@ -208,11 +210,24 @@ def sample_context(
         ),
         rectification_deadline=dt.date(2026, 12, 31),
         consequence="逾期不改正的，本机关将依照医疗保障服务协议的约定暂停相关科室医保结算，并依法依规作进一步处理。",
-        hearing_applies=True,
+        penalty="罚款",
+        fine_fen=12_446_228,
+    )
+    sealing_served = Service(
+        document_title="",
+        document_number="",
+        recipient=PARTY_NAME,
+        place="某市某某区人民医院住院综合楼六层骨科病区护士站",
+        method="直接送达",
+        served_at=dt.datetime(2026, 11, 23, 11, 50),
+        servers=("欧阳明轩", "司马晓燕"),
+        form="sealing",
+        received_by="张某某（医保办主任）",
     )
     service = Service(
-        document_title="稽核结果告知书",
-        document_number="某医保稽结〔2026〕17号",
+        document_title="",
+        document_number="",
+        form="defence-notice" if track == "department" else "result-notice",
         recipient=PARTY_NAME,
         place="某市某某区人民医院行政楼一楼收发室",
         method="留置送达",
@@ -261,16 +276,20 @@ def sample_context(
             storage_place="某市医疗保障基金稽核中心证据保管室",
             start=dt.date(2026, 11, 23),
             end=dt.date(2026, 11, 29),
-            approved_by="赵某某",
-        ),
+            approved_by="局长赵某某",
+        ) if track == "department" else None,
         sealing=Holding(
             items=held,
             reason="你单位骨科病区护理记录本与在院患者名单不一致，可能被转移、隐匿或者灭失",
             storage_place="被检查单位病案室（加贴封条）",
             start=dt.date(2026, 11, 23),
             end=dt.date(2026, 12, 22),
-            approved_by="赵某某",
-        ),
+            approved_by="局长赵某某",
+            taken_at=dt.datetime(2026, 11, 23, 11, 20),
+            present="张某某（医保办主任）",
+            party_statement="对封存无异议。",
+        ) if track == "department" else None,
         outcome=outcome,
         service=service,
+        services=(sealing_served, service) if track == "department" else (service,),
     )

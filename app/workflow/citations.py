@@ -134,3 +134,183 @@ C_COE_25 = Citation(LAW_COERCION, "第二十五条", "Art. 25")
 def join_citations(citations: Iterable[Citation], lang: str = "zh") -> str:
     """The citations as one text: "；"-separated in Chinese, "; "-separated in English."""
     return ("；" if not lang.startswith("en") else "; ").join(c.text(lang) for c in citations)
+
+
+# ============================================================================================== statute table
+# Every article below was read in the statute texts kept beside the project (shared/law/); the test
+# tests/workflow/test_violation_table.py reads them again and checks each article (and 项 / 款) exists and says
+# what the table claims. Where a rule could not be confirmed from a text there, ``ViolationRule.unconfirmed``
+# says so and the forms print nothing of it.
+
+LAW_FUND = Source("《医疗保障基金使用监督管理条例》", law_en("条例"))
+LAW_PENALTY_2021 = Source("《中华人民共和国行政处罚法》", law_en("行政处罚法"))  # as the forms cite it (2021 text)
+LAW_RECONSIDERATION = Source("《中华人民共和国行政复议法》", law_en("行政复议法"))
+LAW_LITIGATION = Source("《中华人民共和国行政诉讼法》", law_en("行政诉讼法"))
+SERVICE_AGREEMENT = Source("医疗保障服务协议", "the medical-security service agreement")
+
+_ZH_NUM = "零一二三四五六七八九"
+
+
+def zh_number(n: int) -> str:
+    """1..99 in Chinese numerals as statutes number articles: 15 → 十五, 38 → 三十八."""
+    if not 0 < n < 100:
+        raise ValueError(n)
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 0 else ("" if tens == 1 else _ZH_NUM[tens]) + "十") + ("" if ones == 0 else _ZH_NUM[ones])
+
+
+def article(source: Source, art: int, *, para: int = 0, item: int = 0) -> Citation:
+    """One article of a statute, with its 款 (paragraph) and 项 (item) when given: 第三十八条第（一）项."""
+    zh = f"第{zh_number(art)}条"
+    en = f"Art. {art}"
+    if para:
+        zh += f"第{zh_number(para)}款"
+        en += f" para. {para}"
+    if item:
+        zh += f"第（{zh_number(item)}）项"
+        en += f"({item})"
+    return Citation(source, zh, en)
+
+
+@dataclass(frozen=True)
+class ViolationRule:
+    """What a finding of one violation type cites: the duty violated (违反了…), the handling or penalty article
+    with its 项 (依据…), whether the fund's loss must be ordered back (责令退回), and the fine range."""
+
+    code: str
+    norm: tuple[Citation, ...]  # the duty violated: 条例 Art. 14, 15, 16, 19, 20, 29
+    handling: tuple[Citation, ...]  # the handling / penalty article with its 项: 条例 Art. 38-41
+    refund: str  # "loss" (责令退回 when the fund lost money), "always", or "" (no refund rule)
+    fine: str  # the fine the handling article provides, as the statute words it
+    fraud: Citation | None = None  # Art. 40 para. 2: an Art. 38 act done to defraud the fund is handled under Art. 40
+    unconfirmed: str = ""  # what the statute texts here could not confirm ("" = every part confirmed)
+
+    def norm_text(self, lang: str = "zh") -> str:
+        return _join_same_source(self.norm, lang)
+
+    def handling_text(self, lang: str = "zh") -> str:
+        return _join_same_source(self.handling, lang)
+
+    def refund_text(self) -> str:
+        """The 责令退回 sentence a form prints ("" when the handling article has none)."""
+        if self.refund == "always":
+            return "应当责令退回骗取的医疗保障基金"
+        if self.refund == "loss":
+            return "造成医疗保障基金损失的，应当责令退回"
+        return ""
+
+
+def _join_same_source(cites: tuple[Citation, ...], lang: str) -> str:
+    """"《条例》第十五条、第二十条": the title once per run of articles of one source."""
+    parts: list[str] = []
+    last: Source | None = None
+    for c in cites:
+        if lang.startswith("en"):
+            parts.append(c.text("en") if c.source is not last else c.article_en)
+        else:
+            parts.append(c.text("zh") if c.source is not last else c.article_zh)
+        last = c.source
+    return ("、" if not lang.startswith("en") else ", ").join(parts)
+
+
+def _f(art: int, para: int = 0, item: int = 0) -> Citation:
+    return article(LAW_FUND, art, para=para, item=item)
+
+
+_FINE_38 = "处造成损失金额1倍以上2倍以下的罚款"
+_FINE_39 = "拒不改正的，处1万元以上5万元以下的罚款"
+_FINE_40 = "处骗取金额2倍以上5倍以下的罚款"
+_FRAUD = _f(40, 2)
+
+VIOLATION_RULES: dict[str, ViolationRule] = {r.code: r for r in (
+    ViolationRule("ghost_bed", (_f(15),), (_f(38, item=1),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("split_admission", (_f(15),), (_f(38, item=1),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("excessive_treatment", (_f(15),), (_f(38, item=2),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("overcharging", (_f(15),), (_f(38, item=3),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("substitution", (_f(15),), (_f(38, item=4),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("drug_resale", (_f(19),), (_f(38, item=5),), "loss", _FINE_38, _FRAUD),
+    ViolationRule("off_scope", (_f(15),), (_f(38, item=6),), "loss", _FINE_38, _FRAUD,
+                  unconfirmed="支付范围的具体规定（医保药品目录、诊疗项目目录等）不在所附法规文本中，"
+                              "以第十五条“合理、必要的医药服务”为违反的规范"),
+    ViolationRule("impersonation", (_f(15),), (_f(40, item=1),), "always", _FINE_40),
+    ViolationRule("fictitious_service", (_f(15), _f(20)), (_f(40, item=1), _f(40, item=3)), "always", _FINE_40),
+    ViolationRule("falsified_records", (_f(20),), (_f(40, item=2),), "always", _FINE_40),
+    ViolationRule("record_keeping", (_f(14), _f(16)), (_f(39, item=1), _f(39, item=2), _f(39, item=3),
+                                                         _f(39, item=4), _f(39, item=5)), "", _FINE_39),
+    ViolationRule("obstruction", (_f(29, 2),), (_f(39, item=7),), "", _FINE_39),
+)}
+"""Every violation type of ``resources/reference/violation_types.json`` (DOMAIN.md "Common violations"):
+the one table every form and every finding takes its citations from."""
+
+
+def violation_rule(code: str) -> ViolationRule | None:
+    return VIOLATION_RULES.get(code)
+
+
+# The articles the forms cite for powers, procedure and remedies (each checked against the statute texts).
+FUND_27 = _f(27)
+FUND_27_5 = _f(27, item=5)
+FUND_28 = _f(28)
+FUND_29 = _f(29)
+FUND_31 = _f(31)
+FUND_13 = _f(13)
+FUND_13_1 = _f(13, 1)
+FUND_13_2 = _f(13, 2)
+FUND_10 = _f(10)
+FUND_38 = _f(38)
+PEN_20 = article(LAW_PENALTY_2021, 20)
+PEN_44 = article(LAW_PENALTY_2021, 44)
+PEN_45 = article(LAW_PENALTY_2021, 45)
+PEN_55 = article(LAW_PENALTY_2021, 55)
+PEN_56 = article(LAW_PENALTY_2021, 56)
+PEN_61 = article(LAW_PENALTY_2021, 61)
+PEN_61_2 = article(LAW_PENALTY_2021, 61, para=2)
+PEN_63 = article(LAW_PENALTY_2021, 63)
+PEN_64 = article(LAW_PENALTY_2021, 64)
+COE_17 = article(LAW_COERCION, 17)
+COE_18 = article(LAW_COERCION, 18)
+COE_19 = article(LAW_COERCION, 19)
+COE_24 = article(LAW_COERCION, 24)
+COE_25 = article(LAW_COERCION, 25)
+REC_20 = article(LAW_RECONSIDERATION, 20)
+LIT_46 = article(LAW_LITIGATION, 46)
+
+FORM_BASIS: dict[str, dict[str, tuple[Citation, ...]]] = {
+    # form → issuing body ("agency" = 经办机构, "department" = 医疗保障行政部门) → the legal basis printed on it
+    "notice": {"agency": (FUND_10, FUND_13_1), "department": (FUND_27, FUND_29)},
+    "onsite-record": {"agency": (FUND_10, FUND_13_1), "department": (FUND_27, PEN_55)},
+    "interview": {"agency": (FUND_10, FUND_13_1), "department": (FUND_27, PEN_55)},
+    "evidence-list": {"agency": (FUND_10, FUND_13_1), "department": (FUND_27,)},
+    "preservation": {"department": (PEN_56,)},
+    "sealing": {"department": (FUND_27_5, COE_18, COE_24, COE_25)},
+    "rectification": {"department": (FUND_38,)},  # each finding adds its own handling article from VIOLATION_RULES
+    "defence-notice": {"agency": (FUND_13_1,), "department": (PEN_44, PEN_45, FUND_31)},
+    "result-notice": {"agency": (FUND_10, FUND_13_1)},
+    "service-receipt": {"agency": (), "department": ()},
+}
+"""The legal basis each form prints, by the body issuing it. A form absent for a body cannot be issued by it
+(see :mod:`app.documents.powers`). The agreement is named beside the 经办机构's basis (SERVICE_AGREEMENT)."""
+
+
+def basis_text(form: str, body: str) -> str:
+    """The basis as printed: "《医疗保障基金使用监督管理条例》第二十七条、第二十九条"."""
+    cites = FORM_BASIS[form][body]
+    text = _join_same_source(cites, "zh")
+    if body == "agency" and form != "service-receipt":
+        text += "和医疗保障服务协议的约定"
+    return text
+
+
+def all_citation_texts() -> set[str]:
+    """Every citation text the forms may print, for the test that checks each printed citation against it."""
+    out: set[str] = set()
+    for rule in VIOLATION_RULES.values():
+        for c in (*rule.norm, *rule.handling, *((rule.fraud,) if rule.fraud else ())):
+            out.add(c.text("zh"))
+    for bodies in FORM_BASIS.values():
+        for cites in bodies.values():
+            out.update(c.text("zh") for c in cites)
+    for c in (FUND_28, FUND_13_2, PEN_20, PEN_61, PEN_61_2, PEN_63, PEN_64, COE_17, COE_19, REC_20, LIT_46,
+              FUND_29, FUND_31, FUND_27_5):
+        out.add(c.text("zh"))
+    return out

@@ -21,6 +21,7 @@ How periods are counted (documented once, applied everywhere):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -141,15 +142,18 @@ SEALING_EXTENSION_DAYS = 30
 
 
 def sealing_end(sealed_on: date, days: int = SEALING_DAYS) -> DeadlineResult:
-    """The last day of a 封存 of ``days`` (at most 30) calendar days from ``sealed_on``."""
+    """The last day of a 封存 of ``days`` (at most 30) calendar days counted from the day the measure is taken
+    (that day is the first of the period: sealed on 1 March for 30 days, the last day is 30 March), as the
+    封存决定书 states it."""
     if not 1 <= days <= SEALING_DAYS:
         raise ValueError(f"a sealing lasts 1–{SEALING_DAYS} days, not {days}")
-    return _calendar(
+    result = _calendar(
         "sealing", sealed_on, days,
-        zh=f"封存期限{days}日（一般不得超过30日）",
-        en=f"Sealing period of {days} days (normally at most 30)",
+        zh=f"封存期限{days}日，自采取封存措施之日起计算（一般不得超过30日）",
+        en=f"Sealing period of {days} days from the day the items were sealed (normally at most 30)",
         cites=(C_001_36_2, C_COE_24, C_COE_25),
     )
+    return dataclasses.replace(result, due=sealed_on + timedelta(days=days - 1))
 
 
 def sealing_extension_end(

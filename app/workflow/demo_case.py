@@ -45,11 +45,15 @@ def _sign_page(store: Store, case_id: str, record_id: str, actor: str, seed: int
                      purpose="笔录确认", statement=statement)
 
 
-def populate(store: Store, case_id: str, place: str, actor: str | None = None) -> DemoEvidence:
+def populate(store: Store, case_id: str, place: str, actor: str | None = None,
+             audit_day: date | None = None) -> DemoEvidence:
+    """Items captured during the visit (09:30–11:30), the on-site record of that visit, then the interview
+    after it (11:40–12:15): no inspector in two sessions at once, every time after the notice's visit time."""
     from app.workflow.issuing import sign_record_and_issue
 
     out = DemoEvidence()
     actor = actor or store.unlocked_inspectors()[0]
+    day = (audit_day or date(2026, 11, 23)).isoformat()
 
     def add(label: str, sources: list[CaptureSource], meta: CaptureMeta, *, refuse: str = "", seed: int = 0) -> str:
         result = capture(store, case_id, sources, meta)
@@ -103,8 +107,10 @@ def populate(store: Store, case_id: str, place: str, actor: str | None = None) -
     _sign(store, case_id, corrected.item_id, 10)
 
     interview = sign_record_and_issue(store, case_id, "interview", {
-        "sequence": 1, "start": "2026-11-23T10:05", "end": "2026-11-23T10:40", "place": place + " 医保办会议室",
-        "interviewee": {"name": "钱演示", "sex": "女", "age": 41, "id_number": "", "employer": "某市虚构第一人民医院",
+        "sequence": 1, "start": f"{day}T11:40", "end": f"{day}T12:15", "place": place + " 医保办会议室",
+        "interviewee": {"name": "钱演示", "sex": "女", "age": 41,
+                        "id_number": _demo_id_number("19850304", "420102", "246"),
+                        "employer": "某市虚构第一人民医院",
                         "post": "住院三病区护士长", "address": "某市某区", "phone": "13800000000",
                         "relation": "被稽核单位工作人员"},
         "opening": "我们是某市医疗保障基金稽核中心的稽核人员，这是我们的执法证件。请你如实回答问题，你有申请回避的权利。",
@@ -116,7 +122,7 @@ def populate(store: Store, case_id: str, place: str, actor: str | None = None) -
     out.records["interview"] = interview
     _sign_page(store, case_id, interview, actor, 11, 1, statement=CLOSING_STATEMENT, signer=Signer("钱演示", "被询问人"))
     onsite = sign_record_and_issue(store, case_id, "onsite", {
-        "start": "2026-11-23T09:30", "end": "2026-11-23T11:30", "place": place,
+        "start": f"{day}T09:30", "end": f"{day}T11:30", "place": place,
         "present": [{"name": "孙演示", "post": "医保办主任"}],
         "credentials_shown": True, "rights_told": "已告知申请回避、配合检查、陈述申辩的权利和义务", "answer": "清楚，不申请回避",
         "findings_text": "检查住院三病区：在院名单 32 人，实到 29 人；12 床无患者，床头卡在位，护理记录当日 8 时有记录。",
@@ -151,7 +157,7 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
         steps.declare_recusal(s, store, case_id, a, related=False)
         steps.declare_recusal(s, store, case_id, b, related=False)
         procedure.complete_step(s, store, case_id, a, "recusal")
-    evidence = populate(store, case_id, place, a)
+    evidence = populate(store, case_id, place, a, audit_day)
     with store.transaction() as s:
         entries = steps.checklist_entries(s, case_id)
         for n, entry in enumerate(entries):
@@ -166,13 +172,15 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
         procedure.complete_step(s, store, case_id, a, "evidence")
         procedure.complete_step(s, store, case_id, a, "records")
         register_preservation(s, store, case_id, a, items=[MeasureItem("住院病历", "ZY100012", "1 册", "原件")],
-                              approved_by="稽核中心主任 刘演示", approved_on=audit_day, start_date=audit_day,
+                              approved_by="局长 刘演示", approved_on=audit_day, start_date=audit_day,
                               storage_place="医院病案室（加贴封条）", reason="病历可能被涂改")
         seal(s, store, case_id, a, items=[MeasureItem("2025 年 3 月处方底方", "", "120 张", "原件")],
-             approved_by="稽核中心主任 刘演示", approved_on=audit_day, start_date=audit_day,
-             reason="处方底方可能被转移", storage_place="医院药剂科档案柜")
-        record_service(s, store, case_id, a, document_form="sealing", document_number="某医保封〔2026〕1号",
-                       recipient="孙演示（医保办主任）", place=place, method="直接送达",
+             approved_by="局长 刘演示", approved_on=audit_day, start_date=audit_day,
+             reason="处方底方可能被转移", storage_place="医院药剂科档案柜", taken_at="11:10",
+             present="孙演示（医保办主任）", party_statement="对封存无异议。")
+        record_service(s, store, case_id, a, document_form="sealing", document_number="",
+                       recipient="某市虚构第一人民医院", received_by="孙演示（医保办主任）", place=place,
+                       method="直接送达",
                        served_at=datetime.combine(audit_day, time(11, 20)), servers=["王建国", "李晓梅"])
         procedure.complete_step(s, store, case_id, a, "measures")
         add_finding(s, store, case_id, a, violation_code="ghost_bed", description="住院三病区挂床住院 3 人次，虚记护理费、床位费",
@@ -184,7 +192,8 @@ def run_procedure(store: Store, case_id: str, a: str, b: str, place: str, audit_
                     evidence_ids=[evidence.items["physical"]])
         acknowledge_flags(s, store, case_id, b)
         procedure.complete_step(s, store, case_id, a, "findings")
-        set_outcome_details(s, store, case_id, a, handling="追回违规费用，责令限期整改，提交法制审核",
+        set_outcome_details(s, store, case_id, a, handling="责令退回医疗保障基金，责令限期改正，并处罚款",
+                            penalty="罚款", fine_fen=12_801_600,
                             rectification=["规范住院患者管理，杜绝挂床住院", "建立药品追溯码核验制度"],
                             rectification_deadline=audit_day + timedelta(days=30),
                             consequence="逾期不改正的，依协议暂停医保结算")

@@ -162,6 +162,7 @@ def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
         doc_numbers={"notice": case.doc_no} if case.doc_no else {},
+        track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
         unannounced=case.unannounced, unannounced_reason=case.unannounced_reason,
     )
 
@@ -362,13 +363,11 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
                   for k, it in enumerate(json.loads(m.items or "[]"), 1))
     start = date.fromisoformat(m.start_date)
     if kind == "sealing":
-        # The decision states its own period (an extension is a separate written decision). deadlines counts the
-        # period from the day after sealing (期间开始之日不计算在内), so the printed span starts that day.
+        # The decision states its own period, counted from the day the items were sealed (an extension is a
+        # separate written decision with its reason).
         from app.workflow import deadlines
 
         end = deadlines.sealing_end(start, m.period_days).due
-        if (end - start).days + 1 > m.period_days:
-            start = end - timedelta(days=m.period_days - 1)
     else:
         end = start + timedelta(days=max(m.period_days, 1) - 1)
         for d in steps_measures.measure_state(session, case_id, m.id).get("deadlines", []):
@@ -377,8 +376,18 @@ def _holding(session: Session, case_id: str, kind: str) -> Holding | None:
             row = session.get(Deadline, d)
             if row is not None:
                 end = date.fromisoformat(row.due)
+    state = steps_measures.measure_state(session, case_id, m.id)
+    taken = str(state.get("taken_at") or "")
+    taken_at = None
+    if taken:
+        hh, mm = (int(x) for x in taken.split(":"))
+        taken_at = datetime.combine(start, time(hh, mm))
     return Holding(items=items, reason=m.reason, storage_place=m.storage_place, start=start, end=end,
-                   approved_by=m.approved_by)
+                   approved_by=m.approved_by, taken_at=taken_at, present=str(state.get("present") or ""),
+                   party_statement=str(state.get("party_statement") or ""),
+                   extension_days=int(m.extended_days or 0) if kind == "sealing" else 0,
+                   extension_reason=str(state.get("extension_reason") or ""),
+                   extension_approved_by=str(state.get("extended_by") or ""))
 
 
 def _outcome(session: Session, case: Case) -> Outcome | None:
@@ -394,27 +403,33 @@ def _outcome(session: Session, case: Case) -> Outcome | None:
     for f in rows:
         vt = types.get(f.violation_code)
         findings.append(Finding(f.description or (vt.zh if vt else f.violation_code),
-                                f.basis or (vt.basis if vt else ""), f.amount_fen))
+                                f.basis or (vt.basis if vt else ""), f.amount_fen, f.violation_code))
     deadline = details.get("rectification_deadline") or ""
     return Outcome(findings=tuple(findings), handling=str(details["handling"]),
+                   penalty=str(details.get("penalty", "")), fine_fen=int(details.get("fine_fen") or 0),
+                   suspends_services=bool(details.get("suspends_services", False)),
                    rectification=tuple(details.get("rectification") or ()),
                    rectification_deadline=date.fromisoformat(deadline) if deadline else None,
                    consequence=str(details.get("consequence", "")),
                    hearing_applies=bool(details.get("hearing_applies", False)))
 
 
-def _service(case: Case, info: CaseInfo, cfg: AgencyConfig) -> Service | None:
+def _services(case: Case) -> tuple[Service, ...]:
+    """Every recorded 送达, one 送达回证 each; the title and 文号 come from the served form (the builder checks
+    a recorded number against it). A later record of the same form replaces the earlier one."""
     served = section(case_data(case), DOCUMENTS).get("service")
-    if not isinstance(served, list) or not served:
-        return None
-    s = served[-1]
-    form = str(s["form"])
-    number = _str(s, "number") or info.doc_numbers.get(form) or cfg.wording(form).number_pattern.format(
-        agency_short=cfg.agency_short, year=info.year, seq=info.seq)
-    return Service(document_title=FORMS[form].title, document_number=number, recipient=_str(s, "recipient"),
-                   place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
-                   servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
-                   witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()))
+    if not isinstance(served, list):
+        return ()
+    by_form: dict[str, Service] = {}
+    for s in served:
+        form = str(s["form"])
+        by_form[form] = Service(
+            document_title=FORMS[form].title, document_number=_str(s, "number"), recipient=_str(s, "recipient"),
+            place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
+            servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
+            witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()), form=form,
+            received_by=_str(s, "received_by"), consent=_str(s, "consent"), address=_str(s, "address"))
+    return tuple(by_form.values())
 
 
 def _notice(case: Case) -> NoticeInfo | None:
@@ -444,7 +459,6 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     if form not in FORMS:
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
-    cfg = config or load_agency_config()
     case = get_case(session, case_id)
     info = _case_info(case, need_period=form in PERIOD_FORMS)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
@@ -452,6 +466,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     bindings = _bindings(session, case_id)
     evidence, seq_of = _evidence(session, case_id, bindings)
     titles = {e.seq: e.name for e in evidence}
+    services = _services(case)
     issued = today or date.today()
     if form == "notice" and case.notice_served_on:
         issued = date.fromisoformat(case.notice_served_on)
@@ -460,7 +475,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     if form in ("preservation", "sealing"):
         decided = _decided_on(session, case_id, form)
         issued = decided or issued
-    service = _service(case, info, cfg)
+    service = services[-1] if services else None
     if form == "service-receipt" and service is not None:
         issued = service.served_at.date()
     onsite = None
@@ -479,6 +494,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         checkpoint=current_checkpoint(session, case_id), recorder=recorder,
         notice=_notice(case), onsite=onsite, interviews=interviews, evidence=evidence,
         preservation=preservation, sealing=sealing, outcome=_outcome(session, case), service=service,
+        services=services,
     )
 
 

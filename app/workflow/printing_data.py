@@ -68,25 +68,36 @@ def set_notice_details(session: Session, store: Store, case_id: str, actor_id: s
 
 def set_outcome_details(session: Session, store: Store, case_id: str, actor_id: str, *, handling: str,
                         rectification: Sequence[str] = (), rectification_deadline: date | None = None,
-                        consequence: str = "", hearing_applies: bool = False) -> None:
-    """The proposed or decided handling and what the party is to correct by when (责令改正, 告知书)."""
+                        consequence: str = "", hearing_applies: bool = False, penalty: str = "",
+                        fine_fen: int = 0, suspends_services: bool = False) -> None:
+    """The proposed or decided handling and what the party is to correct by when (责令改正, 告知书); for the
+    department's 行政处罚事先告知书 the proposed penalty's kind and fine (行政处罚法 Art. 44)."""
     text = require_text(handling, "handling", "处理意见", "handling")
+    if isinstance(fine_fen, bool) or not isinstance(fine_fen, int) or fine_fen < 0:
+        raise InvalidInput("fine_fen", "罚款金额应为不小于零的整数（分）。", "The fine is a non-negative number of fen.")
+    if fine_fen and not penalty.strip():
+        raise InvalidInput("penalty", "请写明拟作出的处罚种类。", "Name the kind of the proposed penalty.")
     items = [r.strip() for r in rectification if r.strip()]
     if items and rectification_deadline is None:
         raise InvalidInput("rectification_deadline", "责令改正须写明改正期限。", "A rectification needs a deadline.")
     _save(session, store, case_id, actor_id, "outcome",
           {"handling": text, "rectification": items,
            "rectification_deadline": rectification_deadline.isoformat() if rectification_deadline else "",
-           "consequence": consequence.strip(), "hearing_applies": hearing_applies, "recorded": utc_now()},
+           "consequence": consequence.strip(), "hearing_applies": hearing_applies, "penalty": penalty.strip(),
+           "fine_fen": fine_fen, "suspends_services": suspends_services, "recorded": utc_now()},
           "documents.outcome_details")
 
 
 def record_service(session: Session, store: Store, case_id: str, actor_id: str, *, document_form: str,
                    document_number: str, recipient: str, place: str, method: str, served_at: datetime,
                    servers: Sequence[str], refusal_reason: str = "", witness: str = "",
-                   photos: Sequence[str] = ()) -> None:
-    """送达 of one document: the 送达回证 prints the latest one."""
-    from app.workflow.steps_closing import FORMS
+                   photos: Sequence[str] = (), received_by: str = "", consent: str = "",
+                   address: str = "") -> None:
+    """送达 of one document: one 送达回证 per served document, showing that document's own title and 文号.
+
+    电子送达 needs the party's recorded consent and its 送达地址确认书 (行政处罚法 Art. 61 para. 2): ``consent``
+    names the signed confirmation, ``address`` the confirmed address."""
+    from app.documents.form_table import FORM_NAMES as FORMS
 
     if document_form not in FORMS:
         raise InvalidInput("document_form", f"未知的文书：{document_form}。", f"Unknown form: {document_form}.")
@@ -99,8 +110,13 @@ def record_service(session: Session, store: Store, case_id: str, actor_id: str, 
     if method == "留置送达" and not (refusal_reason.strip() and witness.strip()):
         raise InvalidInput("witness", "留置送达须注明拒收事由和见证人（民事诉讼法第八十九条）。",
                            "Leaving a document needs the refusal reason and a witness.")
+    if method == "电子送达" and not (consent.strip() and address.strip()):
+        raise InvalidInput("consent", "电子送达须经受送达人同意并签订送达地址确认书（行政处罚法第六十一条第二款）。",
+                           "Electronic service needs the party's consent and a signed service-address "
+                           "confirmation (Administrative Penalty Law Art. 61 para. 2).")
     _save(session, store, case_id, actor_id, "service",
-          {"form": document_form, "number": document_number.strip(),
+          {"form": document_form, "number": document_number.strip(), "received_by": received_by.strip(),
+           "consent": consent.strip(), "address": address.strip(),
            "recipient": require_text(recipient, "recipient", "受送达人", "recipient"),
            "place": require_text(place, "place", "送达地点", "place"), "method": method,
            "served_at": served_at.isoformat(timespec="minutes"), "servers": names,

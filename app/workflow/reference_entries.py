@@ -165,8 +165,21 @@ def _violation_types(root: Path) -> tuple[ViolationType, ...]:
         if not isinstance(raw_hints, list):
             raise ReferenceDataError(f"{where}: 'evidence' must be a list")
         hints = tuple(EvidenceHint(text_field(h, "zh", where), text_field(h, "en", where)) for h in raw_hints)
-        result.append(ViolationType(base.code, base.zh, base.en, base.basis, kinds, hints))
+        result.append(ViolationType(base.code, base.zh, base.en, _basis(base.code, base.basis), kinds, hints))
     return tuple(result)
+
+
+def _basis(code: str, fallback: str) -> str:
+    """The short basis shown beside a violation type: from the one citation table when it knows the type
+    (norm violated, then handling article with its 项), else the reference file's text."""
+    from app.workflow.citations import VIOLATION_RULES
+
+    rule = VIOLATION_RULES.get(code)
+    if rule is None:
+        return fallback
+    norm = "、".join(c.article_zh for c in rule.norm)
+    handling = "、".join(c.article_zh for c in rule.handling)
+    return f"条例 {norm}（违反的规范）；{handling}（处理依据）"
 
 
 def violation_types(root: Path | None = None) -> tuple[ViolationType, ...]:

@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.documents.form_table import FORM_INFO, FORM_NAMES
 from app.evidence import journal
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
@@ -38,9 +39,8 @@ from app.workflow.steps_base import (
     section,
 )
 
-#: The printable forms (ARCHITECTURE.md command-line surface, ``print --form``).
-FORMS = ("notice", "onsite-record", "interview", "evidence-list", "preservation", "sealing", "rectification",
-         "defence-notice", "result-notice", "service-receipt")
+#: The printable forms (ARCHITECTURE.md command-line surface, ``print --form``): the one form table's names.
+FORMS = FORM_NAMES
 PRINTED = "printed"
 DEFENCE = "defence"
 
@@ -132,17 +132,33 @@ def required_forms(session: Session, case_id: str) -> list[str]:
     return forms
 
 
-FORM_LABELS = {"onsite-record": ("现场检查笔录", "on-site record"), "evidence-list": ("证据清单", "evidence list"),
-               "interview": ("询问笔录", "interview record"),
-               "preservation": ("先行登记保存证据通知书及清单", "preservation notice and list"),
-               "sealing": ("封存决定书及清单", "sealing decision and list")}
+FORM_LABELS = {f.name: (f.title, f.title_en) for f in FORM_INFO.values()}
 
 
 # ============================================================================================== closing
 
 
-def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None) -> StepStatus:
-    """Everything closing needs. ``unlocked``: the store's unlocked inspectors, when known."""
+def _crosscheck_missing(session: Session, store: Store | None, case_id: str) -> list[Missing]:
+    """The record's cross-checks (app.workflow.crosschecks): each problem blocks closing with its article."""
+    from app.documents.context import DocumentError
+    from app.errors import UserError
+    from app.workflow.crosschecks import case_problems
+
+    if store is None:
+        return []
+    try:
+        problems = case_problems(session, store, case_id)
+    except (DocumentError, UserError, ValueError, KeyError):
+        # a case not complete enough to print (e.g. a record without its times) is reported by the steps' own
+        # checks; the cross-checks need what the forms would print
+        return []
+    return [Missing(f"crosscheck.{p.code}.{k}", p.zh + "。", p.en + ".") for k, p in enumerate(problems)]
+
+
+def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | None = None,
+                   store: Store | None = None) -> StepStatus:
+    """Everything closing needs. ``unlocked``: the store's unlocked inspectors, when known; with ``store`` the
+    record's cross-checks too (app.workflow.crosschecks: dates, overlapping sessions, ID numbers, 文号)."""
     from app.workflow.progress import page_statuses
 
     case = get_case(session, case_id)
@@ -151,6 +167,7 @@ def closing_status(session: Session, case_id: str, *, unlocked: Sequence[str] | 
         return make_status(CLOSING, [], completed_at=case.closed)
     for status in page_statuses(session, case_id)[0].values():  # the same statuses the step list shows
         missing += status.missing
+    missing += _crosscheck_missing(session, store, case_id)
     printed = printed_forms(session, case_id)
     for form in required_forms(session, case_id):
         if not printed.get(form):
@@ -182,7 +199,7 @@ def close_case(session: Session, store: Store, case_id: str, actor_ids: Sequence
     if len(actors) < 2 or any(a not in assigned or a not in unlocked for a in actors):
         m = _two_inspectors_missing()
         raise refuse(m.message_zh, m.message_en, code="closing.two_inspectors")
-    status = closing_status(session, case_id, unlocked=unlocked)
+    status = closing_status(session, case_id, unlocked=unlocked, store=store)
     if not status.done:
         shown = status.missing[:8]
         more_zh = f"等{len(status.missing)}项" if len(status.missing) > 8 else ""

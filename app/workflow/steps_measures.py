@@ -67,6 +67,27 @@ def _items(items: Sequence[MeasureItem]) -> list[dict[str, str]]:
     return result
 
 
+def _check_power(session: Session, case: Case, approved_by: str, measure: str) -> None:
+    """The measure only in the department's name, never entrusted if coercive, approved by the department's
+    head (app.documents.powers; 行政强制法 Art. 17–18, 行政处罚法 Art. 56, 条例 Art. 27)."""
+    from app.documents.config import load_agency_config
+    from app.documents.powers import PowerError, check_approver, check_measure
+
+    cfg = load_agency_config()
+    from app.models.schema import Inspector
+    from app.workflow.steps_base import case_inspector_ids
+
+    track = str(section(case_data(case), "documents").get("track") or cfg.default_track)
+    orgs = {row.organisation for i in case_inspector_ids(session, case.id)
+            if (row := session.get(Inspector, i)) is not None}
+    entrusted = bool(cfg.entrustment.organisation) and cfg.entrustment.organisation in orgs
+    try:
+        check_measure(measure, track, entrusted=entrusted)
+        check_approver(approved_by, cfg, measure)
+    except PowerError as exc:
+        raise refuse(exc.zh + "。", exc.en + ".", code="measure.power") from None
+
+
 def _check_approval(approved_by: str, approved_on: date, start_date: date, *, emergency: bool,
                     sealing: bool) -> str:
     who = require_text(approved_by, "approved_by", "批准的负责人", "approving head")
@@ -121,6 +142,7 @@ def register_preservation(session: Session, store: Store, case_id: str, actor_id
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
     lines = _items(items)
+    _check_power(session, case, approved_by, "preservation")
     who = _check_approval(approved_by, approved_on, start_date, emergency=False, sealing=False)
     place = require_text(storage_place, "storage_place", "保存地点", "storage place")
     why = require_text(reason, "reason", "先行登记保存的理由（证据可能灭失或以后难以取得）",
@@ -168,12 +190,18 @@ def decide_preservation(session: Session, store: Store, case_id: str, actor_id: 
 
 def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: Sequence[MeasureItem],
          approved_by: str, approved_on: date, start_date: date, reason: str, storage_place: str = "",
-         period_days: int = deadlines.SEALING_DAYS, emergency: bool = False) -> Measure:
+         period_days: int = deadlines.SEALING_DAYS, emergency: bool = False, taken_at: str = "",
+         present: str = "", party_statement: str = "") -> Measure:
     """封存 of material that may be moved, hidden or lost, at most 30 days (001 Art. 36(2)); the decision and the
-    list are handed over on the spot (print the 'sealing' form before closing)."""
+    list are handed over on the spot (print the 'sealing' form before closing).
+
+    The 现场笔录 of the act (行政强制法 Art. 18(四)–(九)) prints ``taken_at`` (HH:MM on ``start_date``), who of
+    the party was ``present`` and the ``party_statement`` heard on the spot; what is not recorded is left blank
+    on the paper for the hand."""
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
     lines = _items(items)
+    _check_power(session, case, approved_by, "sealing")
     who = _check_approval(approved_by, approved_on, start_date, emergency=emergency, sealing=True)
     why = require_text(reason, "reason", "封存的理由和依据", "reason and basis")
     try:
@@ -188,12 +216,22 @@ def seal(session: Session, store: Store, case_id: str, actor_id: str, *, items: 
                       period_days=period_days, storage_place=storage_place.strip(), reason=why, created=utc_now())
     session.add(measure)
     _deadline(session, case, measure.id, end)
-    _set_measure_state(case, measure.id, status="sealed", emergency=emergency)
+    if taken_at.strip():
+        try:
+            hh, mm = (int(x) for x in taken_at.strip().split(":"))
+            if not (0 <= hh < 24 and 0 <= mm < 60):
+                raise ValueError
+        except ValueError:
+            raise InvalidInput("taken_at", f"时间“{taken_at}”无效，应为HH:MM。",
+                               f"Invalid time '{taken_at}': expected HH:MM.") from None
+    _set_measure_state(case, measure.id, status="sealed", emergency=emergency, taken_at=taken_at.strip(),
+                       present=present.strip(), party_statement=party_statement.strip())
     activate(case)
     event(session, store, case, actor_id, "measure.sealing",
           {"measure": measure.id, "items": lines, "approved_by": who, "approved_on": approved_on.isoformat(),
            "start": start_date.isoformat(), "days": period_days, "ends": end.due.isoformat(), "reason": why,
-           "emergency": emergency})
+           "emergency": emergency, "taken_at": taken_at.strip(), "present": present.strip(),
+           "party_statement": party_statement.strip()})
     return measure
 
 

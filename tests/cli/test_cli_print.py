@@ -26,8 +26,9 @@ from app.models.schema import EvidenceItem, JournalLeaf, Payload, SignedObject
 from app.workflow.demo import DEMO_HOSPITAL, DEMO_INSPECTORS, build_demo
 
 P1, P2 = "demo-passphrase-1", "demo-passphrase-2"
+# The demo runs on the department's track (行政检查): the 稽核中心's 稽核结果告知书 is refused there (see below).
 ALL_FORMS = ("notice", "onsite-record", "interview", "evidence-list", "preservation", "sealing", "rectification",
-             "defence-notice", "result-notice", "service-receipt")
+             "defence-notice", "service-receipt")
 
 
 @dataclass
@@ -47,7 +48,7 @@ def _complete(root: Path, case_id: str, actor: str) -> None:
     try:
         store.unlock_inspector(P2)
         with store.transaction() as s:
-            record_service(s, store, case_id, actor, document_form="result-notice", document_number="",
+            record_service(s, store, case_id, actor, document_form="defence-notice", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
                            served_at=datetime(2026, 12, 1, 10, 15), servers=["王建国", "李晓梅"])
     finally:
@@ -97,7 +98,7 @@ def test_every_form_prints_with_party_inspectors_and_page_numbers(printed: dict[
         for k, page in enumerate(pages, 1):  # numbered per record (sealing: per copy; interview: per record)
             m = re.search(r"第(\d+)页共(\d+)页", _squash(page))
             assert m is not None and 1 <= int(m.group(1)) <= int(m.group(2)), (form, k)
-        if form not in ("sealing", "interview"):
+        if form not in ("sealing", "interview", "service-receipt"):  # one 回证 per served document
             assert f"第{total}页共{total}页" in _squash(pages[-1]), form
         for name, cred in ((n1, c1), (n2, c2)):
             if form in ("notice", "onsite-record", "interview"):
@@ -140,12 +141,15 @@ def test_other_forms_carry_their_facts(printed: dict[str, Path]) -> None:
     assert "ZY100012" in _text(printed["preservation"])[0]
     sealing = _text(printed["sealing"])[0]
     assert "处方底方" in sealing and "医院药剂科档案柜" in sealing
-    result = _text(printed["result-notice"])[0]
-    assert "123,456.00" in result and "128,016.00" in result
     assert "规范住院患者管理" in _text(printed["rectification"])[0]
-    assert "陈述" in _text(printed["defence-notice"])[0]
+    defence = _text(printed["defence-notice"])[0]
+    assert "行政处罚事先告知书" in defence and "陈述" in defence and "听证" in defence  # ¥128,016 fine offers a hearing
+    assert "128,016.00" in defence.replace("¥", "") or "128,016" in defence
     receipt = _text(printed["service-receipt"])[0]
-    assert "稽核结果告知书" in receipt and "直接送达" in receipt and "某医保稽结〔2026〕1号" in receipt
+    # one 回证 per served document, each with the document's own title and 文号
+    assert "行政处罚事先告知书" in receipt and "直接送达" in receipt and "某医保告〔2026〕1号" in receipt
+    assert "封存决定书" in receipt and "某医保封〔2026〕1号" in receipt
+    assert _squash(_text(printed["sealing"])[0]).count("某医保封〔2026〕1号") >= 1
     assert "09时30分" in _text(printed["notice"])[0]
 
 
@@ -208,3 +212,14 @@ def test_pngs_render(printed: dict[str, Path]) -> None:
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(printed[form]), str(prefix)],
                        check=True, timeout=60)
         assert any(re.match(rf"{form}-0*1\.png", p.name) for p in prefix.parent.iterdir())
+
+
+def test_a_form_of_the_other_body_is_refused(demo: Demo, capsys: pytest.CaptureFixture[str]) -> None:
+    """The 稽核结果告知书 is the 经办机构's; the demo case is the department's inspection: refused, exit 2."""
+    path = demo.tmp / "out" / "refused.pdf"
+    rc = main(["print", str(demo.root), "--case", demo.case_id, "--form", "result-notice", "--out", str(path),
+               "--passphrase-file", str(demo.pass_a), "--passphrase-file", str(demo.pass_b)])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "医疗保障经办机构" in err and "agency" in err
+    assert not path.exists()

@@ -20,16 +20,19 @@ def test_default_is_the_fictitious_agency() -> None:
     assert cfg.agency_name == "某市医疗保障局"
     assert cfg.unit_name == "某市医疗保障基金稽核中心"
     assert set(cfg.forms) == set(FORM_NAMES) == set(FORMS)
-    assert cfg.number("notice", 2026, 7) == "某医保稽通〔2026〕7号"
-    assert "{days}" in cfg.objection_route
+    # each body has its own 文号 series: the department's 检查通知书, the 稽核中心's 稽核通知书
+    assert cfg.number("notice", 2026, 7, "department") == "某医保通〔2026〕7号"
+    assert cfg.number("notice", 2026, 7, "agency") == "某医稽通〔2026〕7号"
+    assert cfg.wording("notice").title_for("agency") == "稽核通知书"
 
 
 def test_an_agency_file_overrides_the_wording(tmp_path: Path) -> None:
     data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
-    data["agency_name"] = "甲市医疗保障局"
-    data["agency_short"] = "甲医保"
+    data["bodies"]["department"]["name"] = "甲市医疗保障局"
+    data["bodies"]["department"]["seal"] = "甲市医疗保障局"
+    data["bodies"]["department"]["short"] = "甲医保"
     data["forms"]["notice"]["number_pattern"] = "{agency_short}稽字〔{year}〕第{seq}号"
-    data["forms"]["notice"]["title"] = "医疗保障基金稽核通知书"
+    data["forms"]["notice"]["titles"]["department"] = "医疗保障基金稽核通知书"
     path = tmp_path / "agency.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     cfg = load_agency_config(path)
@@ -39,17 +42,19 @@ def test_an_agency_file_overrides_the_wording(tmp_path: Path) -> None:
     assert "甲市医疗保障局" in text
     assert "医疗保障基金稽核通知书" in text
     assert "甲医保稽字〔2026〕第17号" in text
-    assert "某市医疗保障局" not in text
+    assert "某市医疗保障局" not in text.replace("（某市医疗保障局）", "")  # the sample inspectors keep their own organisation
 
 
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d.pop("agency_name"), "agency_name"),
+        (lambda d: d["bodies"]["department"].pop("name"), "name"),
+        (lambda d: d["bodies"].pop("agency"), "agency"),
+        (lambda d: d.update(default_track="bureau"), "default_track"),
+        (lambda d: d.update(hearing_threshold_fen=-1), "hearing_threshold_fen"),
         (lambda d: d["forms"].pop("sealing"), "sealing"),
         (lambda d: d["forms"]["notice"].update(number_pattern="{agency}〔{year}〕"), "agency"),
         (lambda d: d["forms"]["interview"].update(opening="{who}"), "who"),
-        (lambda d: d.update(objection_route="{deadline}"), "deadline"),
         (lambda d: d.update(contact="x"), "contact"),
     ],
 )

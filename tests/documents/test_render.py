@@ -18,9 +18,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from app.documents import FORMS, DocumentError, RenderResult, load_agency_config, render
-from app.documents.chinese import chinese_date, money_capital
+from app.documents.chinese import chinese_date, money_capital, numeric_date
 from app.documents.context import QA, DocumentContext, SignatureMark
-from app.documents.fonts import has_glyph, register_fonts
+from app.documents.fonts import font_for, has_glyph, register_fonts
 from app.documents.frozen import normalise, text_sha256
 from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
 from app.documents.linebreak import NO_LINE_START
@@ -43,14 +43,14 @@ SIGNATURE_LABEL = {
 EXPECTED_TEXT = {
     "notice": [
         "某市医疗保障局",
-        "稽核通知书",
-        "某医保稽通〔2026〕17号",
+        "检查通知书",
+        "某医保通〔2026〕17号",
         "12345678MB0123456X",
         "诸葛长青",
-        "医保稽核（2026）第0000123号",
-        "医保稽核（2026）第0000456号",
+        "医保执法（2026）第0000123号",
+        "医保执法（2026）第0000456号",
         "进销存台账",
-        "二〇二六年十一月二十日",
+        "2026年11月20日",  # GB/T 9704-2012 7.3.5.1: Arabic numerals
     ],
     "onsite-record": [
         "现场检查笔录",
@@ -83,7 +83,7 @@ EXPECTED_TEXT = {
         "封存决定书",
         "封存资料清单",
         "第一联（交被封存单位）",
-        "第二联（稽核机构存档）",
+        "第二联（本机关存档）",
         "共30日",
         "申请行政复议",
         "提起行政诉讼",
@@ -94,11 +94,15 @@ EXPECTED_TEXT = {
         "逾期不改正",
         "人民币壹拾万元伍角（¥100,000.50）",
     ],
-    "defence-notice": ["陈述申辩告知书", "5个工作日内", "听证", "陈述和申辩", "以上事实有证据材料60项"],
-    "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内"],
+    "defence-notice": ["行政处罚事先告知书", "5个工作日内", "听证", "陈述和申辩", "拟给予罚款",
+                       "第三十八条第（一）项", "责令退回"],
+    "result-notice": ["稽核结果告知书", "1,005.00", "124,462.28", money_capital(12_446_228), "15日内",
+                      "某医稽结〔2026〕17号", "某市医疗保障基金稽核中心"],
     "service-receipt": [
         "送达回证",
-        "某医保稽结〔2026〕17号",
+        "某医保封〔2026〕17号",
+        "某医保告〔2026〕17号",
+        "行政处罚事先告知书",
         "留置送达",
         "需请示院领导",
         "刘某某",
@@ -126,13 +130,20 @@ def big_ctx() -> DocumentContext:
 
 
 @pytest.fixture(scope="session")
-def rendered(big_ctx: DocumentContext, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
+def agency_ctx() -> DocumentContext:
+    """The same case run by the 稽核中心 under the agreement: the track that issues the 稽核结果告知书."""
+    return sample_context(interview_questions=30, evidence_items=60, onsite_paragraphs=14, track="agency")
+
+
+@pytest.fixture(scope="session")
+def rendered(big_ctx: DocumentContext, agency_ctx: DocumentContext,
+             tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm) is needed to read the QR codes back"
     out_dir = tmp_path_factory.mktemp("forms")
     done: dict[str, Rendered] = {}
     for form in FORMS:
         path = out_dir / f"{form}.pdf"
-        result = render(form, big_ctx, path)
+        result = render(form, agency_ctx if form == "result-notice" else big_ctx, path)
         reader = PdfReader(path)
         texts = [_squash(p.extract_text()) for p in reader.pages]
         subprocess.run(["pdftoppm", "-png", "-r", "100", str(path), str(out_dir / form)], check=True)
@@ -176,9 +187,11 @@ def test_page_counts(rendered: dict[str, Rendered]) -> None:
     assert pages["interview"] >= 4  # 30 questions flow over several pages
     assert pages["evidence-list"] >= 5  # 60 items with hashes
     assert pages["onsite-record"] >= 3
-    assert pages["service-receipt"] == 1
-    assert pages["preservation"] <= 2
-    assert rendered["sealing"].result.parts[0].pages == rendered["sealing"].result.parts[1].pages
+    # one 送达回证 per served document, each on one page
+    assert [p.pages for p in rendered["service-receipt"].result.parts] == [1, 1]
+    assert pages["preservation"] <= 3  # 16 pt body (GB/T 9704-2012): notice, remedies and seal, then the list
+    # the kept copy adds the 现场笔录 of the sealing act
+    assert rendered["sealing"].result.parts[0].pages <= rendered["sealing"].result.parts[1].pages
     assert [p.part for p in rendered["sealing"].result.parts] == ["copy-1", "copy-2"]
 
 
@@ -190,12 +203,15 @@ def test_fonts_embedded_as_subsets(rendered: dict[str, Rendered], form: str) -> 
         for ref in fonts.values():
             font = ref.get_object()
             name = str(font["/BaseFont"])
-            assert re.fullmatch(r"/[A-Z]{6}\+(UMingCN|WenQuanYiMicroHei)-\d+", name), name
+            m = re.fullmatch(r"/[A-Z]{6}\+(UMingCN|WenQuanYiMicroHei|FandolFang|FandolSong)-(?:\d+|Regular|Bold)",
+                             name)
+            assert m, name
             descriptor = font["/FontDescriptor"].get_object()
             assert "/FontFile2" in descriptor, name
             assert len(descriptor["/FontFile2"].get_object().get_data()) > 1000
-            seen.add(name.split("+")[1].rsplit("-", 1)[0])
-    assert seen == {"UMingCN", "WenQuanYiMicroHei"}
+            seen.add(m.group(1))
+    # the bundled 仿宋 body and 小标宋-like titles (GB/T 9704-2012), UMing only for glyphs they lack
+    assert {"FandolFang", "FandolSong"} <= seen <= {"FandolFang", "FandolSong", "UMingCN", "WenQuanYiMicroHei"}
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -245,11 +261,12 @@ def test_output_is_deterministic(big_ctx: DocumentContext) -> None:
 
 
 @pytest.mark.parametrize("form", list(FORMS))
-def test_layout_stays_in_the_box_with_real_glyphs(big_ctx: DocumentContext, form: str) -> None:
+def test_layout_stays_in_the_box_with_real_glyphs(big_ctx: DocumentContext, agency_ctx: DocumentContext,
+                                                 form: str) -> None:
     """Every text run fits between the margins, body text stays above the footer, no character lacks a glyph
     (it would print as an empty box) and no wrapped line starts with closing punctuation."""
     register_fonts()
-    sections = FORMS[form].build(big_ctx, load_agency_config())
+    sections = FORMS[form].build(agency_ctx if form == "result-notice" else big_ctx, load_agency_config())
     for sec in sections:
         for ops in sec.pages:
             for op in ops:
@@ -259,14 +276,18 @@ def test_layout_stays_in_the_box_with_real_glyphs(big_ctx: DocumentContext, form
                 assert op.x >= MARGIN_LEFT - 0.01, op
                 assert op.x + width <= PAGE_W - MARGIN_RIGHT + 0.01, op
                 assert op.y >= BODY_BOTTOM - 0.01, op
-                missing = [ch for ch in op.text if not has_glyph(op.style.font, ch)]
+                # a glyph the face lacks is drawn by its fallback (fonts.font_for): it must exist there
+                missing = [ch for ch in op.text if not has_glyph(font_for(op.style.font, ch), ch)]
                 assert not missing, (missing, op.text)
                 if len(op.text) > 1 and op.text != "—":
                     assert op.text[0] not in NO_LINE_START, op.text
 
 
-def test_seal_date_is_chinese(rendered: dict[str, Rendered], big_ctx: DocumentContext) -> None:
-    assert chinese_date(big_ctx.issued_on) in "".join(rendered["sealing"].texts)
+def test_seal_date_in_arabic_numerals_like_the_body(rendered: dict[str, Rendered], big_ctx: DocumentContext) -> None:
+    """GB/T 9704-2012 7.3.5.1: the date under the seal in Arabic numerals, the one date style of the forms."""
+    text = "".join(rendered["sealing"].texts)
+    assert numeric_date(big_ctx.issued_on) in text
+    assert chinese_date(big_ctx.issued_on) not in text
 
 
 def test_missing_parts_are_user_errors(big_ctx: DocumentContext) -> None:

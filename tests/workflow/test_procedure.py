@@ -208,7 +208,7 @@ def test_due_items_across_cases(store: Store) -> None:
             ("preservation_decision", "2026-03-11", -1),  # 7 working days after Mon 2 March: overdue
             ("notice", "2026-03-17", 5),
             ("defence", "2026-03-19", 7),
-            ("sealing", "2026-03-20", 8),
+            ("sealing", "2026-03-19", 7),  # 10 days counted from the day sealed (10 March): 19 March
         ]
         assert mine[0].overdue and not mine[1].overdue and mine[1].institution == "待通知医院"
         soon = [i for i in procedure.due_items(s, today, horizon_days=5) if i.case_id in (planned, busy)]

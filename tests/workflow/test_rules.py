@@ -234,25 +234,25 @@ def test_add_zero_and_negative_days() -> None:
 
 def test_sealing_period_and_single_extension() -> None:
     first = sealing_end(date(2026, 3, 1))
-    assert first.due == date(2026, 3, 31)
+    assert first.due == date(2026, 3, 30)  # counted from the day the measure is taken (its first day)
     assert first.counting is DayCount.CALENDAR
     assert "第三十六条第（二）项" in first.citation and "行政强制法" in first.citation
     extended = sealing_extension_end(first)
-    assert extended.due == date(2026, 4, 30)
+    assert extended.due == date(2026, 4, 29)
     with pytest.raises(ValueError):
         sealing_extension_end(extended)
     with pytest.raises(ValueError):
         sealing_end(date(2026, 3, 1), 31)
     with pytest.raises(ValueError):
         sealing_extension_end(first, 31)
-    assert sealing_end(date(2026, 3, 1), 10).due == date(2026, 3, 11)
+    assert sealing_end(date(2026, 3, 1), 10).due == date(2026, 3, 10)
 
 
 def test_sealing_extension_must_be_approved_before_expiry() -> None:
     first = sealing_end(date(2026, 3, 1))
-    assert sealing_extension_end(first, approved_on=date(2026, 3, 31)).due == date(2026, 4, 30)
+    assert sealing_extension_end(first, approved_on=date(2026, 3, 30)).due == date(2026, 4, 29)
     with pytest.raises(ValueError, match="届满"):
-        sealing_extension_end(first, approved_on=date(2026, 4, 1))
+        sealing_extension_end(first, approved_on=date(2026, 3, 31))
 
 
 def test_decision_within_90_days_of_filing() -> None:

@@ -325,13 +325,14 @@ def test_sealing_period_and_one_extension_only(store: Store) -> None:
         m = seal(s, store, case_id, a, items=items, approved_by="张主任", approved_on=date(2026, 3, 11),
                  start_date=AUDIT_DAY, reason="可能被转移", emergency=True)
         first = s.scalars(select(Deadline).where(Deadline.case_id == case_id)).one()
-        assert (first.kind, first.due) == ("sealing", "2026-04-09")
+        # 30 days counted from the day the items were sealed (10 March is the first day)
+        assert (first.kind, first.due) == ("sealing", "2026-04-08")
         with pytest.raises(PermissionRefused):  # approved after the period ended
             extend_sealing(s, store, case_id, a, m.id, days=30, approved_by="张主任",
-                           approved_on=date(2026, 4, 10), reason="情况复杂")
+                           approved_on=date(2026, 4, 9), reason="情况复杂")
         ext = extend_sealing(s, store, case_id, a, m.id, days=30, approved_by="张主任",
-                             approved_on=date(2026, 4, 9), reason="情况复杂")
-        assert ext.due == date(2026, 5, 9) and first.done is not None
+                             approved_on=date(2026, 4, 8), reason="情况复杂")
+        assert ext.due == date(2026, 5, 8) and first.done is not None
         with pytest.raises(PermissionRefused) as exc:
             extend_sealing(s, store, case_id, a, m.id, days=10, approved_by="张主任",
                            approved_on=date(2026, 4, 20), reason="再延长")
@@ -340,6 +341,32 @@ def test_sealing_period_and_one_extension_only(store: Store) -> None:
                         reason="已核实")
         open_rows = s.scalars(select(Deadline).where(Deadline.case_id == case_id, Deadline.done.is_(None))).all()
         assert open_rows == []
+
+
+def test_measures_only_in_the_departments_name_approved_by_its_head(store: Store) -> None:
+    """封存 / 先行登记保存 approved by the 稽核中心's head, or on a case the 经办机构 runs, are refused with the
+    article (行政强制法 Art. 17, 18; 行政处罚法 Art. 56; 条例 Art. 27)."""
+    from app.workflow.steps_base import case_data, get_case, save_data
+
+    case_id, a, _ = make_case(store)
+    items = [MeasureItem("处方底方", quantity="120张")]
+    with store.transaction() as s:
+        with pytest.raises(PermissionRefused) as exc:
+            seal(s, store, case_id, a, items=items, approved_by="稽核中心主任 刘某", approved_on=AUDIT_DAY,
+                 start_date=AUDIT_DAY, reason="可能被转移")
+        assert "第十八条" in exc.value.message_zh and "Administrative Coercion Law Art. 18" in exc.value.message_en
+        with pytest.raises(PermissionRefused):
+            register_preservation(s, store, case_id, a, items=items, approved_by="某市医疗保障基金稽核中心主任",
+                                  approved_on=AUDIT_DAY, start_date=AUDIT_DAY, storage_place="医保办",
+                                  reason="可能灭失", calendar=WEEKENDS)
+        case = get_case(s, case_id)
+        data = case_data(case)
+        data.setdefault("documents", {})["track"] = "agency"
+        save_data(case, data)
+        with pytest.raises(PermissionRefused) as exc:
+            seal(s, store, case_id, a, items=items, approved_by="局长 张某", approved_on=AUDIT_DAY,
+                 start_date=AUDIT_DAY, reason="可能被转移")
+        assert "无权封存" in exc.value.message_zh and "第十七条" in exc.value.message_zh
 
 
 # ============================================================================================== findings
@@ -383,3 +410,22 @@ def test_errors_are_bilingual_user_errors(store: Store) -> None:
     with store.transaction() as s, pytest.raises(UserError) as exc:
         steps.request_recusal(s, store, case_id, a, target_inspector_id="x", form="oral", grounds="g")
     assert exc.value.message_zh != exc.value.message_en and exc.value.message_en
+
+
+def test_electronic_service_needs_consent_and_an_address_confirmation(store: Store) -> None:
+    """行政处罚法 Art. 61 para. 2: 电子送达 only with the party's consent and a signed 送达地址确认书."""
+    from datetime import datetime
+
+    from app.workflow.printing_data import document_details, record_service
+
+    case_id, a, _ = make_case(store)
+    with store.transaction() as s:
+        with pytest.raises(InvalidInput) as exc:
+            record_service(s, store, case_id, a, document_form="sealing", document_number="", recipient="某医院",
+                           place="医院", method="电子送达", served_at=datetime(2026, 3, 10, 11, 0), servers=["王", "李"])
+        assert "第六十一条" in exc.value.message_zh
+        record_service(s, store, case_id, a, document_form="sealing", document_number="", recipient="某医院",
+                       place="医院", method="电子送达", served_at=datetime(2026, 3, 10, 11, 0), servers=["王", "李"],
+                       consent="2026年3月10日签订送达地址确认书", address="yb@example.org", received_by="张某（医保办）")
+        served = document_details(s, case_id)["service"]
+        assert served[-1]["consent"] and served[-1]["received_by"] == "张某（医保办）"
