@@ -34,7 +34,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from app.models.migrations import read_frozen
 
 #: 2: a field conflict is keyed by the journal leaf that caused it (one device may repeat an identical edit)
-SCHEMA_VERSION = 2
+#: 3: case teams, the state several archive processes share (rate buckets, upload locks), the office's tables
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> dt.datetime:
@@ -346,19 +347,27 @@ class Database:
         version = int(row.value) if row is not None else None
         if version == 1:
             self._migrate_1_to_2()
+            version = 2
+        if version == 2:
+            self._migrate_2_to_3()
         elif version != SCHEMA_VERSION:
             raise RuntimeError("archive database schema missing or of another version")
-        Base.metadata.create_all(self.engine)  # tables added without a schema change (case_members, rate_buckets, upload_locks, office_*)
 
     def _migrate_1_to_2(self) -> None:
         """Rebuild ``conflicts`` with the leaf column and the new key (SQLite cannot drop a constraint in
         place); every row is kept, with no leaf. One transaction: a failure leaves schema 1 as it was."""
         with self.engine.begin() as conn:
             run_frozen(conn, 2)
-            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value="2"))
             if conn.dialect.name == "postgresql":  # the copied ids must not be handed out again
                 conn.execute(text("SELECT setval(pg_get_serial_sequence('conflicts', 'id'), "
                                   "COALESCE((SELECT MAX(id) FROM conflicts), 0) + 1, false)"))
+
+    def _migrate_2_to_3(self) -> None:
+        """New tables only (case teams, shared guard state, the office): one transaction."""
+        with self.engine.begin() as conn:
+            run_frozen(conn, 3)
+            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value="3"))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -390,3 +399,8 @@ def counter_value(s: Session, name: str) -> int:
 
 def ping(s: Session) -> None:
     s.execute(text("SELECT 1"))
+
+
+# The office's tables belong to the schema (archive/ddl/v3); registered here so that every user of the models sees
+# them (the module needs Base, defined above).
+from archive.office import models as _office_models  # noqa: E402, F401

@@ -11,7 +11,6 @@ from archive.config import ArchivePaths, BlobStoreConfig, Settings, resolve_blob
 from archive.db import Database
 from archive.filemodes import secure_tree
 from archive.keys import fingerprint, load_or_create_key
-from archive.office import models as _office_models  # noqa: F401  (its tables belong to the schema)
 
 
 @dataclass

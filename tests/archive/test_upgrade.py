@@ -90,6 +90,7 @@ def test_a_release_archive_opens_and_reverifies(release: Path, tmp_path: Path) -
     data = tmp_path / "archive"
     shutil.copytree(release / "archive", data)
     (data / "staging").mkdir(exist_ok=True)
+    os.chmod(data / "archive_key.ed25519", 0o600)  # git keeps no file modes; the archive refuses a readable key
     r = _admin("verify", str(data))
     assert r.returncode == 0, r.stdout + r.stderr
     assert '"ok": true' in r.stdout and '"failures": []' in r.stdout
