@@ -43,7 +43,14 @@ def _v1(conn: Connection) -> None:
     _immutable_triggers(conn)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1]
+def _v2_drafts(conn: Connection) -> None:
+    """Release 2: the ``drafts`` table (typed, unsigned page contents; app.workflow.drafts)."""
+    from app.models.schema import Draft
+
+    Draft.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2_drafts]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

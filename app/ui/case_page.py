@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.drafts import DraftKeeper
 from app.ui.i18n import pick
 from app.ui.labels import audit_kind_label, case_status_label, step_label
 from app.ui.snapshot import PAGES, CaseSnapshot, load_snapshot
@@ -30,6 +31,8 @@ from app.ui.steps.interview import InterviewPage
 from app.ui.steps.measures import MeasuresPage
 from app.ui.steps.onsite import OnsitePage
 from app.ui.steps.recusal import RecusalPage
+from app.ui.widgets.ime import composing
+from app.ui.widgets.ime import install as install_ime_tracker
 from app.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -97,7 +100,8 @@ class CasePage(QWidget):
         self.loads = 0
         back = QPushButton(self.tr("← Audits (Esc)"))
         back.clicked.connect(self.back_requested)
-        QShortcut(QKeySequence("Esc"), self, activated=self.back_requested.emit)
+        QShortcut(QKeySequence("Esc"), self, activated=self._escape)
+        install_ime_tracker()
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
@@ -118,6 +122,8 @@ class CasePage(QWidget):
         # widgets cost time and memory), and from then on follows every snapshot
         self.pages: dict[str, StepPage] = {}
         self._current = PAGES[0]
+        self.drafts = DraftKeeper(workspace, case_id, self)  # what is typed, kept in the store as it is typed
+        self.drafts.resume_step.connect(self.show_step)
         for i, step in enumerate(PAGES):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
         self.missing = QLabel()
@@ -144,6 +150,7 @@ class CasePage(QWidget):
         workspace.changed.connect(self.reload)
         self.show_step("arrival")
         self.reload()
+        self.drafts.load()  # after the snapshot: a draft goes over what the snapshot filled in
 
     def page(self, step: str) -> StepPage:
         """The page of ``step``, built now if it was never shown."""
@@ -154,6 +161,7 @@ class CasePage(QWidget):
             self.stack.addWidget(page)
             if self.snap is not None:
                 page.set_snapshot(self.snap)
+            self.drafts.attach(step, page)
         return page
 
     def current_step(self) -> str:
@@ -165,7 +173,12 @@ class CasePage(QWidget):
         self._current = step
         if self.step_view.currentIndex().row() != row:
             self.step_view.setCurrentIndex(self.steps.index(row))
+        self.drafts.shown(step)
         self._show_missing()
+
+    def _escape(self) -> None:
+        if not composing():  # Esc while an input method composes cancels the composition, not the page
+            self.back_requested.emit()
 
     def reload(self) -> None:
         case_id = self.case_id

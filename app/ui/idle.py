@@ -1,6 +1,14 @@
-"""Idle detection for auto-lock: any user input restarts a single-shot timer."""
+"""Idle detection for auto-lock: ``idle`` once no user input came for ``interval_ms``.
+
+Input only notes the time (a clock read, no timer restart per mouse move); a single-shot timer wakes up when the
+interval could have passed and checks the clock, so a laptop waking from sleep locks on the first check. The clock
+is injectable (``set_clock``) so tests let the idle lock fire without waiting on the wall clock.
+"""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
@@ -16,6 +24,7 @@ _ACTIVITY = frozenset(
         QEvent.Type.TouchUpdate,
         QEvent.Type.TabletPress,
         QEvent.Type.TabletMove,
+        QEvent.Type.InputMethod,
     }
 )
 
@@ -25,28 +34,37 @@ class IdleWatcher(QObject):
 
     idle = Signal()
 
-    def __init__(self, interval_ms: int, parent: QObject | None = None) -> None:
+    def __init__(self, interval_ms: int, parent: QObject | None = None, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
+        self._interval = max(1, interval_ms)
+        self._clock = clock
+        self._last = clock()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(max(1, interval_ms))
-        self._timer.timeout.connect(self.idle)
+        self._timer.timeout.connect(self.check)
         self._installed = False
 
     def interval_ms(self) -> int:
-        return self._timer.interval()
+        return self._interval
 
     def set_interval_ms(self, interval_ms: int) -> None:
-        self._timer.setInterval(max(1, interval_ms))
+        self._interval = max(1, interval_ms)
         if self._timer.isActive():
-            self._timer.start()
+            self.check()
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """Measure idleness on ``clock`` (seconds, monotonic) from now on."""
+        self._clock = clock
+        self._last = clock()
 
     def start(self) -> None:
         app = QApplication.instance()
         if app is not None and not self._installed:
             app.installEventFilter(self)
             self._installed = True
-        self._timer.start()
+        self._last = self._clock()
+        self._timer.start(self._interval)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -58,7 +76,18 @@ class IdleWatcher(QObject):
     def is_active(self) -> bool:
         return self._timer.isActive()
 
+    def check(self) -> None:
+        """Lock when the interval has passed since the last input; otherwise wake up again when it could have."""
+        if not self._installed:
+            return
+        remaining = self._interval - (self._clock() - self._last) * 1000
+        if remaining <= 0:
+            self._timer.stop()
+            self.idle.emit()
+        else:
+            self._timer.start(max(1, int(remaining) + 1))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self._timer.isActive():
-            self._timer.start()
+        if event.type() in _ACTIVITY:
+            self._last = self._clock()
         return False

@@ -170,12 +170,30 @@ class MainWindow(QMainWindow):
             return None
         from app.ui.case_page import CasePage
 
+        if self.case_page is not None:
+            self.case_page.drafts.flush()  # the page it replaces keeps nothing typed only in its widgets
         page = CasePage(self.workspace, case_id)
-        page.back_requested.connect(lambda: self.show_page(PAGE_HOME))
+        page.back_requested.connect(self._case_left)
         self.case_page = page
         self.set_page(PAGE_CASE, page)
         self.show_page(PAGE_CASE)
         return page
+
+    def _case_left(self) -> None:
+        if self.case_page is not None:
+            self.case_page.drafts.left()
+        self.show_page(PAGE_HOME)
+
+    def _resume(self, place: tuple[str | None, str | None]) -> None:
+        """After an unlock: back to the case the inspector was in (its page brings back the step and drafts)."""
+        case_id, _step = place
+        if case_id is not None and self._team and self.case_page is None and self.current_page_name() == PAGE_HOME:
+            self.open_case(case_id)
+
+    def _flush_drafts(self) -> None:
+        """Queue the save of what was typed on the store's worker, ahead of the lock that closes the store."""
+        if self.case_page is not None:
+            self.case_page.drafts.flush()
 
     def _drop_workspace(self) -> None:
         """Forget every page holding case data (after a lock the store is closed)."""
@@ -235,6 +253,7 @@ class MainWindow(QMainWindow):
         """Clear the screen and forget the keys; nothing happens while already locked."""
         if not self._team:
             return
+        self._flush_drafts()
         self._team = []
         self.idle.stop()
         self._toolbar.hide()
@@ -256,6 +275,10 @@ class MainWindow(QMainWindow):
         self._toolbar.show()
         self.sync_action.setEnabled(self.sync_controller is not None)
         self.show_page(PAGE_HOME)
+        if self.workspace is not None:
+            from app.workflow.drafts import last_place
+
+            self.workspace.run(self, last_place, self._resume, mutate=False, failed=lambda _exc: None)
         self.idle.start()
         self.unlocked.emit(self._team)
 
@@ -281,6 +304,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._team:
+            self._flush_drafts()
             self._team = []
             self.idle.stop()
             self.locked.emit()

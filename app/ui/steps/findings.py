@@ -28,6 +28,7 @@ FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b
 
 class FindingsPage(StepPage):
     step = "findings"
+    draft_ends_on = frozenset({"finding"})
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)

@@ -29,6 +29,7 @@ def parse_items(text: str) -> list[Any]:
 
 class MeasuresPage(StepPage):
     step = "measures"
+    draft_ends_on = frozenset({"measure"})
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)

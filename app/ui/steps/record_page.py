@@ -17,6 +17,8 @@ class RecordPage(StepPage):
     """Subclasses set ``kind`` and ``pages_of`` and build the editor above ``add_signing_section``."""
 
     kind = ""
+    draft_exclude = ("version_box", "page_spin")  # which version and page are shown: not typed content
+    draft_ends_on = frozenset({"record", "correction"})
     pages_of: Callable[[dict[str, Any]], list[str]]
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
