@@ -31,8 +31,8 @@ from app.ui.steps.interview import InterviewPage
 from app.ui.steps.measures import MeasuresPage
 from app.ui.steps.onsite import OnsitePage
 from app.ui.steps.recusal import RecusalPage
-from app.ui.widgets.ime import composing
-from app.ui.widgets.ime import install as install_ime_tracker
+from app.ui.widgets.inputs import composing
+from app.ui.widgets.inputs import install as install_input_guard
 from app.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -101,7 +101,7 @@ class CasePage(QWidget):
         back = QPushButton(self.tr("← Audits (Esc)"))
         back.clicked.connect(self.back_requested)
         QShortcut(QKeySequence("Esc"), self, activated=self._escape)
-        install_ime_tracker()
+        install_input_guard()
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
