@@ -10,14 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from app.ui.idle import IdleWatcher
 from app.ui.memory import release_memory
 from app.ui.operations import Operation
 from app.ui.unlock import LockPage, UnlockPage
+from app.ui.widgets.screen import fit_to_screen
 from app.ui.wiring import Services
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ PAGE_LOCK = "lock"
 PAGE_HOME = "home"
 PAGE_ENROL = "enrol"
 PAGE_CASE = "case"
+PREFERRED_SIZE = QSize(1366, 768)
 
 
 class PlaceholderHome(QWidget):
@@ -123,7 +125,8 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.case_page: CasePage | None = None
         self.sync_controller: SyncController | None = None
-        self.resize(1366, 768)
+        self._fitted = False
+        fit_to_screen(self, PREFERRED_SIZE)  # again once shown, when the frame's size is known
         self._retranslate()
         self.show_page(PAGE_UNLOCK)
         self._maybe_enrol()
@@ -301,6 +304,12 @@ class MainWindow(QMainWindow):
         self.idle.set_interval_ms(services.idle_minutes * 60_000)
         self.unlock_page.set_service(services.unlock, services.store_pool)
         self._maybe_enrol()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            fit_to_screen(self, self.size())  # the size asked for, within the screen
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._team:
