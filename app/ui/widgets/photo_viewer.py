@@ -99,7 +99,7 @@ class PhotoViewer(QWidget):
         self.rotate_left_button.clicked.connect(self.rotate_left)
         self.rotate_right_button.clicked.connect(self.rotate_right)
         tools = QHBoxLayout()
-        for button, name in (
+        for button, icon_name in (
             (self.zoom_in_button, "zoom-in"),
             (self.zoom_out_button, "zoom-out"),
             (self.fit_button, "fit"),
@@ -107,7 +107,7 @@ class PhotoViewer(QWidget):
             (self.rotate_left_button, "rotate-left"),
             (self.rotate_right_button, "rotate-right"),
         ):  # icons, named in the tool tip and for screen readers: six words do not fit a narrow viewer
-            button.setIcon(icon(name))
+            button.setIcon(icon(icon_name))
             button.setIconSize(QSize(24, 24))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
             button.setStyleSheet("QToolButton { padding: 4px; }")  # still 44 px square (touch target)
