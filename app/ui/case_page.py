@@ -214,5 +214,5 @@ class CasePage(QWidget):
         warn = [pick(w.message_zh, w.message_en) for w in status.warnings[:2]]
         text = self.tr("Still missing: %1").replace("%1", "；".join(lines)) if lines else ""
         if warn:
-            text = (text + "\n" if text else "") + "⚠ " + "；".join(warn)
+            text = (text + "\n" if text else "") + self.tr("Note: %1").replace("%1", "；".join(warn))
         self.missing.setText(text)

@@ -203,12 +203,12 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+98"/>
+        <location filename="../../app/ui/case_page.py" line="+101"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+92"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
@@ -221,6 +221,11 @@
         <location line="+2"/>
         <source>Still missing: %1</source>
         <translation>尚缺：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Note: %1</source>
+        <translation>注意：%1</translation>
     </message>
 </context>
 <context>
@@ -312,7 +317,7 @@
 <context>
     <name>ChecklistPage</name>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Finding for the selected item</source>
         <translation>所选检查项的结论</translation>
     </message>
@@ -345,7 +350,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+28"/>
+        <location filename="../../app/ui/steps/closing.py" line="+37"/>
         <source>Still missing</source>
         <translation>尚缺事项</translation>
     </message>
@@ -433,7 +438,7 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+204"/>
+        <location filename="../../app/ui/application.py" line="+206"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -671,8 +676,9 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+65"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+67"/>
         <source>Describe what you import</source>
+        <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
     </message>
     <message>
@@ -702,12 +708,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+202"/>
+        <location line="+214"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-197"/>
+        <location line="-209"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -723,13 +729,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+195"/>
+        <location line="+207"/>
         <location line="+46"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-240"/>
+        <location line="-252"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -764,7 +770,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>记录拒签</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
@@ -802,7 +808,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+38"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -850,7 +856,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+44"/>
+        <location filename="../../app/ui/steps/findings.py" line="+45"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -911,16 +917,38 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
+        <location line="+147"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-145"/>
+        <source>Cancel editing</source>
+        <translation>取消修改</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Problem list</source>
         <translation>问题清单</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+9"/>
+        <source>Reason for withdrawing or correcting the selected finding</source>
+        <translation>撤销或更正所选问题的理由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+133"/>
+        <source>Edit selected</source>
+        <translation>修改所选问题</translation>
+    </message>
+    <message>
+        <location line="-132"/>
+        <source>Withdraw selected</source>
+        <translation>撤销所选问题</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Not an amount: use digits with at most two decimals.</source>
         <translation>金额无效：请用数字，最多两位小数。</translation>
     </message>
@@ -935,7 +963,27 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+72"/>
+        <source>State why the finding is withdrawn.</source>
+        <translation>请写明撤销该问题的理由。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Both inspectors sign the correction</source>
+        <translation>两名检查人员签署更正</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save changes (Ctrl+Enter)</source>
+        <translation>保存修改（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Correct selected</source>
+        <translation>更正所选问题</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Total: %1 yuan</source>
         <translation>合计：%1 元</translation>
     </message>
@@ -1312,7 +1360,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+300"/>
+        <location filename="../../app/ui/main_window.py" line="+333"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1335,7 +1383,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../app/ui/steps/measures.py" line="+35"/>
+        <location filename="../../app/ui/steps/measures.py" line="+37"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
@@ -1506,7 +1554,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+360"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+364"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -1566,7 +1614,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>向右旋转查看，照片本身不会被修改（R 键）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>This photo cannot be shown: the data is damaged or not a supported image format.
 The stored evidence has not been changed.</source>
         <translation>无法显示这张照片：数据已损坏，或不是支持的图片格式。
@@ -1616,7 +1664,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-243"/>
+        <location filename="../../app/ui/main_window.py" line="-274"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -1702,7 +1750,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+28"/>
+        <location filename="../../app/ui/steps/record_page.py" line="+30"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -1908,7 +1956,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RefusalDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+184"/>
+        <location filename="../../app/ui/steps/base.py" line="+193"/>
         <source>e.g. the provider refused to sign and gave no reason</source>
         <translation>如：提供者拒绝签字，未说明理由</translation>
     </message>
@@ -2053,6 +2101,7 @@ Inspectors enrolled: %2</source>
     <message>
         <location filename="../../app/ui/steps/base.py" line="-75"/>
         <source>Signer&apos;s name</source>
+        <extracomment>input widgets (attribute names) that are not part of the page&apos;s draft (app.ui.drafts) actions (``acted`` names, before any &quot;:&quot;) that sign what was typed: the page&apos;s draft ends with them</extracomment>
         <translation>签名人姓名</translation>
     </message>
     <message>
@@ -2130,7 +2179,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-127"/>
+        <location filename="../../app/ui/case_page.py" line="-139"/>
         <source>%1 missing</source>
         <translation>缺 %1 项</translation>
     </message>
@@ -2262,7 +2311,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../app/ui/sync_work.py" line="+102"/>
+        <location filename="../../app/ui/sync_work.py" line="+103"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>

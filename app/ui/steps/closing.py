@@ -7,13 +7,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QLineEdit, QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
 
 from app.models.profile import Store
 from app.ui.i18n import pick
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label
+from app.ui.widgets.icons import icon
 from app.ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -99,7 +108,7 @@ class ClosingPage(StepPage):
                                  .replace("%1", snap.closed[:19].replace("T", " ")))
         elif status is not None:
             for m in status.missing:
-                self.missing.addItem("✗ " + pick(m.message_zh, m.message_en))
+                self.missing.addItem(QListWidgetItem(icon("missing"), pick(m.message_zh, m.message_en)))
             if status.done:
                 self.missing.addItem(self.tr("Nothing is missing: the audit can be closed."))
         for form in snap.required_forms:
