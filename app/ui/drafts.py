@@ -166,6 +166,7 @@ class DraftKeeper(QObject):
         self._drafts: dict[str, dict[str, Any]] | None = None
         self._restoring = False
         self._step: str | None = None
+        self._shown = 0  # steps shown since the page opened
         self._failed_shown = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -188,7 +189,7 @@ class DraftKeeper(QObject):
         self._drafts = drafts
         for name in list(self._pages):
             self._restore(name)
-        if step is not None and step != self._step:
+        if step is not None and step != self._step and self._shown <= 1:  # not when the user moved on meanwhile
             self.resume_step.emit(step)  # the case page shows it, which calls ``shown``
         elif self._step is not None:
             self.shown(self._step)
@@ -268,6 +269,7 @@ class DraftKeeper(QObject):
         from app.workflow.drafts import remember_place
 
         self._step = step
+        self._shown += 1
         if self._drafts is None:
             return  # remembered once loaded (the case page first shows its first step)
         case_id = self.case_id
