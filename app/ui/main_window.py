@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.idle import IdleWatcher
 from app.ui.memory import release_memory
@@ -63,6 +72,30 @@ class PlaceholderHome(QWidget):
         self._label.setText(self.tr("Unlocked by %1").replace("%1", names) if names else "")
 
 
+class CurrentPageStack(QStackedWidget):
+    """A stack whose size is that of the page shown (a hidden page's least size must not make the window taller)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def heightForWidth(self, _width: int) -> int:
+        # the window's scroll area asks this of a stack whose layout has height-for-width: the page's least
+        # height, so it gets all the height there is and scrolls only when even that does not fit
+        return self.minimumSizeHint().height()
+
+
 class MainWindow(QMainWindow):
     """``unlocked(team)`` after both inspectors unlocked; ``locked()`` on auto-lock or Ctrl+L."""
 
@@ -82,8 +115,15 @@ class MainWindow(QMainWindow):
         self.services = services
         self._open_profile = open_profile
         self._team: list[tuple[str, str]] = []
-        self._stack = QStackedWidget()
-        self.setCentralWidget(self._stack)
+        self._stack = CurrentPageStack()
+        # on a screen too small for a page's least size (a 960×540 screen at 200 %) the page scrolls down inside
+        # the window instead of the window growing past the screen
+        self._outer = QScrollArea()
+        self._outer.setWidgetResizable(True)
+        self._outer.setFrameShape(QFrame.Shape.NoFrame)
+        self._outer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._outer.setWidget(self._stack)
+        self.setCentralWidget(self._outer)
         self._pages: dict[str, QWidget] = {}
 
         self.unlock_page = UnlockPage(
@@ -125,8 +165,8 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.case_page: CasePage | None = None
         self.sync_controller: SyncController | None = None
-        self._fitted = False
         fit_to_screen(self, PREFERRED_SIZE)  # again once shown, when the frame's size is known
+        self._opening_size: QSize | None = self.size()
         self._retranslate()
         self.show_page(PAGE_UNLOCK)
         self._maybe_enrol()
@@ -307,9 +347,10 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._fitted:
-            self._fitted = True
-            fit_to_screen(self, self.size())  # the size asked for, within the screen
+        if self._opening_size is not None:
+            if self.size() == self._opening_size:  # not resized by the caller meanwhile: fit with the frame known
+                fit_to_screen(self, self.size())
+            self._opening_size = None
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._team:

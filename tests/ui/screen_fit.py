@@ -62,6 +62,8 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
         if rect.left() < inside.left() or rect.right() > inside.right():
             problems.append(f"{name} is cut off by the window's side ({rect.left()}..{rect.right()})")
         area = _scroll_parent(button)
+        if area is getattr(window, "_outer", None):
+            area = None  # the window's own scroll area must not scroll at all (checked below)
         if area is not None:
             view = _window_rect(area.viewport(), window)
             if rect.left() < view.left() or rect.right() > view.right():
@@ -71,6 +73,9 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
     for area in window.findChildren(QScrollArea):
         if area.isVisible() and area.horizontalScrollBar().maximum() > 0:
             problems.append(f"{where}: a page scrolls sideways by {area.horizontalScrollBar().maximum()} px")
+    outer = getattr(window, "_outer", None)
+    if isinstance(outer, QScrollArea) and outer.verticalScrollBar().maximum() > 0:
+        problems.append(f"{where}: the page is {outer.verticalScrollBar().maximum()} px taller than the window")
     return problems
 
 
@@ -107,6 +112,10 @@ def main(argv: list[str]) -> int:
     win._on_unlocked(team)
     home = win.home_page
     settle(lambda: home.model.rowCount() > 0)  # type: ignore[attr-defined]
+    settle(lambda: win.workspace is not None and win.workspace.idle(), rounds=50)
+    if win.case_page is not None:  # the unlock came back to the case last open: look at the list first
+        win.show_page("home")
+    settle(rounds=5)  # laid out with what was loaded
     problems += fit_problems(win, "home")
     home.table.selectRow(0)  # type: ignore[attr-defined]
     home.open_selected()  # type: ignore[attr-defined]
@@ -116,6 +125,7 @@ def main(argv: list[str]) -> int:
     for step in PAGES:
         case.show_step(step)
         settle(lambda: win.workspace is not None and win.workspace.idle(), rounds=50)
+        settle(rounds=5)
         problems += fit_problems(win, step)
     win.lock_now()
     services.store_pool.waitForDone()
