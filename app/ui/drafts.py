@@ -268,8 +268,9 @@ class DraftKeeper(QObject):
     def shown(self, step: str) -> None:
         from app.workflow.drafts import remember_place
 
+        if step != self._step:
+            self._shown += 1
         self._step = step
-        self._shown += 1
         if self._drafts is None:
             return  # remembered once loaded (the case page first shows its first step)
         case_id = self.case_id
