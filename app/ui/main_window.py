@@ -75,9 +75,11 @@ class PlaceholderHome(QWidget):
 class CurrentPageStack(QStackedWidget):
     """A stack whose size is that of the page shown (a hidden page's least size must not make the window taller)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.currentChanged.connect(lambda _i: self.updateGeometry())
+    def show_widget(self, page: QWidget) -> None:
+        """Show ``page``; the window's scroll area then takes this page's size (no signal: a stack being
+        destroyed also changes its current page)."""
+        self.setCurrentWidget(page)
+        self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         page = self.currentWidget()
@@ -267,7 +269,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             was_current = self._stack.currentWidget() is old
             if was_current:
-                self._stack.setCurrentWidget(widget)
+                self._stack.show_widget(widget)
             self._stack.removeWidget(old)
             old.deleteLater()
         if name == PAGE_HOME:
@@ -279,7 +281,7 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         if name not in (PAGE_UNLOCK, PAGE_LOCK, PAGE_ENROL) and not self._team:
             raise PermissionError("pages with case data need both inspectors unlocked")
-        self._stack.setCurrentWidget(self._pages[name])
+        self._stack.show_widget(self._pages[name])
 
     def current_page_name(self) -> str:
         current = self._stack.currentWidget()

@@ -5,10 +5,11 @@ and per item its source, provider and measure; the provider signs on the pad, or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -166,6 +167,8 @@ class EvidencePage(StepPage):
         self.sign_dialog: SignatureDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
         self.last_import: list[str] = []
+        self._first_thumbnails_shown = False  # until then the selected photo waits (the list comes first)
+        self._viewer_pending: Callable[[], None] | None = None
 
     # --- importing
     def _meta(self, name: str) -> Any:
@@ -284,6 +287,11 @@ class EvidencePage(StepPage):
             self.splitter.setMinimumHeight(420 if wide else 720)
         self._fold_description(self.describe_toggle.isChecked())
 
+    def _start_viewer(self) -> None:
+        start, self._viewer_pending = self._viewer_pending, None
+        if start is not None:
+            start()
+
     # --- the selected item
     def current(self) -> EvidenceInfo | None:
         row = self.list.currentIndex().row()
@@ -341,7 +349,14 @@ class EvidencePage(StepPage):
                     else:
                         self.viewer.set_photo(*photo)
 
-            self.ws.run(self, read, shown, mutate=False)
+            def start() -> None:
+                self.ws.run(self, read, shown, mutate=False)
+
+            if self._first_thumbnails_shown or not self.model.rowCount():
+                start()
+            else:  # the list's first screen of thumbnails goes first; the photo follows (or after 0.4 s at most)
+                self._viewer_pending = start
+                QTimer.singleShot(400, self, self._start_viewer)  # with the page as context: not after it is gone
 
     def sign(self) -> None:
         e = self.current()
@@ -410,10 +425,13 @@ class EvidencePage(StepPage):
         def loaded(images: dict[str, QImage]) -> None:
             self._thumbs_loading = False
             self.model.add_thumbnails(shas, images)
+            self._first_thumbnails_shown = True
+            self._start_viewer()
 
         def failed(_exc: BaseException) -> None:
             self._thumbs_loading = False
             self.model.loading_failed(shas)
+            self._start_viewer()
 
         self.ws.run(self, lambda store: load_thumbnails(store, shas), loaded, mutate=False, failed=failed)
 
