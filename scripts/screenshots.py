@@ -1,10 +1,12 @@
 #!/usr/bin/env python
 """Render every page and widget of the UI offscreen and save PNGs under docs/screenshots/.
 
-    python scripts/screenshots.py [--out DIR] [--lang zh_CN|en]
+    python scripts/screenshots.py [--out DIR] [--lang zh_CN|en] [--scale 1.5|2]
 
 Each page is saved at 1366×768 and 1920×1080; dialogs at their natural size. Until the store is wired, the
-unlock pages use the in-memory unlock service from the UI tests.
+unlock pages use the in-memory unlock service from the UI tests. Then, in a child process each (the scale is
+fixed when Qt starts), the walk-through on a 1920×1080 screen at 150 % and 200 % scaling: ``*-1920x1080-150pct``
+and ``*-1920x1080-200pct``, the window filling the screen as it opens (1280×720 and 960×540 logical pixels).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from app.ui.wiring import Services  # noqa: E402
 from tests.ui.fakes import two_inspectors  # noqa: E402
 
 SIZES = ((1366, 768), (1920, 1080))
+SCALE = 1.0  # --scale: the walk-through alone, on a 1920×1080 screen at this scaling
+SCALED_SCREEN = (1920, 1080)
 
 
 def settle(app: QApplication, rounds: int = 5) -> None:
@@ -47,6 +51,8 @@ def save(app: QApplication, widget: QWidget, out: Path, name: str, size: tuple[i
     widget.show()
     settle(app)
     suffix = f"-{size[0]}x{size[1]}" if size else ""
+    if size and SCALE != 1:  # named by the screen's physical pixels and the scaling
+        suffix = f"-{round(size[0] * SCALE)}x{round(size[1] * SCALE)}-{round(SCALE * 100)}pct"
     path = out / f"{name}{suffix}.png"
     widget.grab().save(str(path))
     print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
@@ -174,7 +180,8 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
         wait(app, services.store_pool, lambda: home.model.rowCount() > 0)
         for size in SIZES:
             save(app, win, out, f"12-home{tag}", size)
-        sync_dialogs(app, win, out, tag)
+        if SCALE == 1:  # dialogs at their natural size: once is enough
+            sync_dialogs(app, win, out, tag)
         showcase = next(home.model.row_at(r).case_id for r in range(home.model.rowCount())
                         if home.model.row_at(r).status == "closed")  # beside it: the practice audit
         win.open_case(showcase)
@@ -296,15 +303,37 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         settle(app)
 
 
+def scaled(scale: float, out: Path, lang: str, tag: str) -> int:
+    """The walk-through on a 1920×1080 screen at ``scale``: the window as large as the screen allows."""
+    global SIZES, SCALE
+    from tests.ui.screen_fit import offscreen_config
+
+    config = offscreen_config(*SCALED_SCREEN)
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    os.environ["QT_SCALE_FACTOR"] = str(scale)
+    try:
+        app, _translators = create_application(["screenshots"], lang=lang)
+        available = app.primaryScreen().availableGeometry()
+        SIZES = ((available.width(), available.height()),)
+        SCALE = scale
+        walkthrough(app, out, tag)
+    finally:
+        config.unlink()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"))
+    parser.add_argument("--scale", type=float, default=1.0, help="only the walk-through, 1920x1080 at this scale")
     args = parser.parse_args(argv)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    app, _translators = create_application(["screenshots"], lang=args.lang)
     tag = "" if args.lang == "zh_CN" else "-en"
+    if args.scale != 1:
+        return scaled(args.scale, out, args.lang, tag)
+    app, _translators = create_application(["screenshots"], lang=args.lang)
     pool = QThreadPool()
 
     for size in SIZES:
@@ -348,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
 
     walkthrough(app, out, tag)
     new_audit_path(app, out, tag)
+    for scale in ("1.5", "2"):  # each in its own process: Qt fixes the scaling when it starts
+        import subprocess
+
+        subprocess.run([sys.executable, __file__, "--out", str(out), "--lang", args.lang, "--scale", scale],
+                       check=True)
 
     host = QWidget()
     host.resize(900, 600)

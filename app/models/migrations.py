@@ -42,7 +42,8 @@ def _frozen(version: int) -> Callable[[Connection], None]:
 # Step N brings a store from version N-1 to N by running ddl/vN.sql (plus, where a step must move data, code that
 # reads only the tables as that file leaves them, never app.models.schema). Version 1 created every table, index
 # and the triggers that keep evidence, signed objects, payloads, checkpoints and the journal append-only.
-MIGRATIONS: list[Callable[[Connection], None]] = [_frozen(1)]
+# Step 2 (release 0.2): the drafts table (typed, unsigned page contents; app.workflow.drafts).
+MIGRATIONS: list[Callable[[Connection], None]] = [_frozen(1), _frozen(2)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -274,6 +274,17 @@ class Checkpoint(Base):
     __table_args__ = (UniqueConstraint("log_id", "size"),)
 
 
+class Draft(Base):
+    """What was typed into one page of a case and not yet signed (``app.workflow.drafts``). Not evidence: never
+    journaled, never synced; replaced as the inspector types and deleted once the page's entry is signed."""
+
+    __tablename__ = "drafts"
+    case_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    page: Mapped[str] = mapped_column(String(32), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of the page's fields
+    updated: Mapped[str] = mapped_column(String(32))
+
+
 class SyncState(Base):
     """Client-side sync bookkeeping: archive URL, receipts, pull cursors, resumable uploads."""
 

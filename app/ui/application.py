@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from app.fsutil import replace, restrict_fd
 from app.ui.i18n import Translators, resolve_language
 from app.ui.resources import fonts_dir
+from app.ui.widgets.inputs import install as install_input_guard
 
 APP_NAME = "FieldAudit"
 ORG_NAME = "FieldAudit"
@@ -117,6 +118,7 @@ def configure_application(
     app.setOrganizationName(ORG_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setStyleSheet(STYLESHEET)
+    install_input_guard()  # the wheel changes no value not clicked into; dates by calendar; IME composition
     translators = Translators(app)
     translators.switch(resolve_language(lang))
     if log_dir is not None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.drafts import DraftKeeper
 from app.ui.i18n import pick
 from app.ui.labels import audit_kind_label, case_status_label, step_label
 from app.ui.snapshot import PAGES, CaseSnapshot, load_snapshot
@@ -32,6 +33,8 @@ from app.ui.steps.interview import InterviewPage
 from app.ui.steps.measures import MeasuresPage
 from app.ui.steps.onsite import OnsitePage
 from app.ui.steps.recusal import RecusalPage
+from app.ui.widgets.inputs import composing
+from app.ui.widgets.inputs import install as install_input_guard
 from app.ui.workspace import Workspace
 from app.workflow.progress import DONE, EMPTY, MISSING, READY, Progress
 
@@ -104,7 +107,8 @@ class CasePage(QWidget):
         self.loads = 0
         back = QPushButton(self.tr("← Audits (Esc)"))
         back.clicked.connect(self.back_requested)
-        QShortcut(QKeySequence("Esc"), self, activated=self.back_requested.emit)
+        QShortcut(QKeySequence("Esc"), self, activated=self._escape)
+        install_input_guard()
         self.title = QLabel()
         self.title.setProperty("role", "title")
         self.title.setWordWrap(True)
@@ -125,6 +129,8 @@ class CasePage(QWidget):
         # widgets cost time and memory), and from then on follows every snapshot
         self.pages: dict[str, StepPage] = {}
         self._current = PAGES[0]
+        self.drafts = DraftKeeper(workspace, case_id, self)  # what is typed, kept in the store as it is typed
+        self.drafts.resume_step.connect(self.show_step)
         for i, step in enumerate(PAGES):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
         # 尚缺: always visible, each entry a link to where it is fixed
@@ -166,6 +172,7 @@ class CasePage(QWidget):
         workspace.changed.connect(self.reload)
         self.show_step("arrival")
         self.reload()
+        self.drafts.load()  # after the snapshot: a draft goes over what the snapshot filled in
 
     def page(self, step: str) -> StepPage:
         """The page of ``step``, built now if it was never shown."""
@@ -177,6 +184,7 @@ class CasePage(QWidget):
             self.stack.addWidget(page)
             if self.snap is not None:
                 page.set_snapshot(self.snap)
+            self.drafts.attach(step, page)
         return page
 
     def current_step(self) -> str:
@@ -188,7 +196,12 @@ class CasePage(QWidget):
         self._current = step
         if self.step_view.currentIndex().row() != row:
             self.step_view.setCurrentIndex(self.steps.index(row))
+        self.drafts.shown(step)
         self._show_missing()
+
+    def _escape(self) -> None:
+        if not composing():  # Esc while an input method composes cancels the composition, not the page
+            self.back_requested.emit()
 
     def reload(self) -> None:
         case_id = self.case_id
@@ -251,7 +264,7 @@ class CasePage(QWidget):
             item.setForeground(QColor("#b3261e"))
             self.missing.addItem(item)
         for w in status.warnings:
-            item = QListWidgetItem("⚠ " + pick(w.message_zh, w.message_en))
+            item = QListWidgetItem(self.tr("Note: %1").replace("%1", pick(w.message_zh, w.message_en)))
             item.setData(Qt.ItemDataRole.UserRole, w.code)
             self.missing.addItem(item)
         if status.missing:

@@ -232,6 +232,9 @@ class HomePage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         for combo in (self.status_filter, self.kind_filter, self.institution_filter, self.deadline_filter):
+            # as wide as the row allows, not as the longest institution name: the row fits 960 px (200 %)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(5)
             filters.addWidget(combo, 1)
             combo.currentIndexChanged.connect(self._apply_filters)
         self.search.textChanged.connect(self._apply_filters)

@@ -10,14 +10,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.ui.idle import IdleWatcher
 from app.ui.memory import release_memory
 from app.ui.operations import Operation
 from app.ui.unlock import LockPage, UnlockPage
+from app.ui.widgets.screen import fit_to_screen
 from app.ui.wiring import Services
 
 if TYPE_CHECKING:
@@ -31,6 +41,7 @@ PAGE_LOCK = "lock"
 PAGE_HOME = "home"
 PAGE_ENROL = "enrol"
 PAGE_CASE = "case"
+PREFERRED_SIZE = QSize(1366, 768)
 
 
 class PlaceholderHome(QWidget):
@@ -61,6 +72,32 @@ class PlaceholderHome(QWidget):
         self._label.setText(self.tr("Unlocked by %1").replace("%1", names) if names else "")
 
 
+class CurrentPageStack(QStackedWidget):
+    """A stack whose size is that of the page shown (a hidden page's least size must not make the window taller)."""
+
+    def show_widget(self, page: QWidget) -> None:
+        """Show ``page``; the window's scroll area then takes this page's size (no signal: a stack being
+        destroyed also changes its current page)."""
+        self.setCurrentWidget(page)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+    def heightForWidth(self, _width: int) -> int:
+        # the window's scroll area asks this of a stack whose layout has height-for-width: the page's least
+        # height, so it gets all the height there is and scrolls only when even that does not fit
+        return self.minimumSizeHint().height()
+
+
 class MainWindow(QMainWindow):
     """``unlocked(team)`` after both inspectors unlocked; ``locked()`` on auto-lock or Ctrl+L."""
 
@@ -80,8 +117,15 @@ class MainWindow(QMainWindow):
         self.services = services
         self._open_profile = open_profile
         self._team: list[tuple[str, str]] = []
-        self._stack = QStackedWidget()
-        self.setCentralWidget(self._stack)
+        self._stack = CurrentPageStack()
+        # on a screen too small for a page's least size (a 960×540 screen at 200 %) the page scrolls down inside
+        # the window instead of the window growing past the screen
+        self._outer = QScrollArea()
+        self._outer.setWidgetResizable(True)
+        self._outer.setFrameShape(QFrame.Shape.NoFrame)
+        self._outer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._outer.setWidget(self._stack)
+        self.setCentralWidget(self._outer)
         self._pages: dict[str, QWidget] = {}
 
         self.unlock_page = UnlockPage(
@@ -124,7 +168,8 @@ class MainWindow(QMainWindow):
         self.case_page: CasePage | None = None
         self.new_audit_dialog: QWidget | None = None
         self.sync_controller: SyncController | None = None
-        self.resize(1366, 768)
+        fit_to_screen(self, PREFERRED_SIZE)  # again once shown, when the frame's size is known
+        self._opening_size: QSize | None = self.size()
         self._retranslate()
         self.show_page(PAGE_UNLOCK)
         self._maybe_enrol()
@@ -172,8 +217,10 @@ class MainWindow(QMainWindow):
             return None
         from app.ui.case_page import CasePage
 
+        if self.case_page is not None:
+            self.case_page.drafts.flush()  # the page it replaces keeps nothing typed only in its widgets
         page = CasePage(self.workspace, case_id)
-        page.back_requested.connect(lambda: self.show_page(PAGE_HOME))
+        page.back_requested.connect(self._case_left)
         self.case_page = page
         self.set_page(PAGE_CASE, page)
         self.show_page(PAGE_CASE)
@@ -195,6 +242,22 @@ class MainWindow(QMainWindow):
             dialog.open()
 
         workspace.run(self, load_choices, show, mutate=False)
+
+    def _case_left(self) -> None:
+        if self.case_page is not None:
+            self.case_page.drafts.left()
+        self.show_page(PAGE_HOME)
+
+    def _resume(self, place: tuple[str | None, str | None]) -> None:
+        """After an unlock: back to the case the inspector was in (its page brings back the step and drafts)."""
+        case_id, _step = place
+        if case_id is not None and self._team and self.case_page is None and self.current_page_name() == PAGE_HOME:
+            self.open_case(case_id)
+
+    def _flush_drafts(self) -> None:
+        """Queue the save of what was typed on the store's worker, ahead of the lock that closes the store."""
+        if self.case_page is not None:
+            self.case_page.drafts.flush()
 
     def _drop_workspace(self) -> None:
         """Forget every page holding case data (after a lock the store is closed)."""
@@ -230,7 +293,7 @@ class MainWindow(QMainWindow):
         if old is not None:
             was_current = self._stack.currentWidget() is old
             if was_current:
-                self._stack.setCurrentWidget(widget)
+                self._stack.show_widget(widget)
             self._stack.removeWidget(old)
             old.deleteLater()
         if name == PAGE_HOME:
@@ -242,7 +305,7 @@ class MainWindow(QMainWindow):
     def show_page(self, name: str) -> None:
         if name not in (PAGE_UNLOCK, PAGE_LOCK, PAGE_ENROL) and not self._team:
             raise PermissionError("pages with case data need both inspectors unlocked")
-        self._stack.setCurrentWidget(self._pages[name])
+        self._stack.show_widget(self._pages[name])
 
     def current_page_name(self) -> str:
         current = self._stack.currentWidget()
@@ -259,6 +322,7 @@ class MainWindow(QMainWindow):
         """Clear the screen and forget the keys; nothing happens while already locked."""
         if not self._team:
             return
+        self._flush_drafts()
         self._team = []
         self.idle.stop()
         self._toolbar.hide()
@@ -280,6 +344,10 @@ class MainWindow(QMainWindow):
         self._toolbar.show()
         self.sync_action.setEnabled(self.sync_controller is not None)
         self.show_page(PAGE_HOME)
+        if self.workspace is not None:
+            from app.workflow.drafts import last_place
+
+            self.workspace.run(self, last_place, self._resume, mutate=False, failed=lambda _exc: None)
         self.idle.start()
         self.unlocked.emit(self._team)
 
@@ -303,8 +371,16 @@ class MainWindow(QMainWindow):
         self.unlock_page.set_service(services.unlock, services.store_pool)
         self._maybe_enrol()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._opening_size is not None:
+            if self.size() == self._opening_size:  # not resized by the caller meanwhile: fit with the frame known
+                fit_to_screen(self, self.size())
+            self._opening_size = None
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._team:
+            self._flush_drafts()
             self._team = []
             self.idle.stop()
             self.locked.emit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from app.ui.wiring import Printer
 
 T = TypeVar("T")
+
+
+def _ended(op: Operation[Any]) -> bool:
+    """Done, or gone with the page that started it (a page replaced while its work ran: nobody waits for it)."""
+    return op.is_done or not shiboken6.isValid(op)
 
 
 class Workspace(QObject):
@@ -73,13 +79,13 @@ class Workspace(QObject):
         if busy is not None:
             op.with_busy_dialog(busy, cancellable=cancellable)
         op.finished.connect(self.memory.poke)
-        self.operations = [o for o in self.operations if not o.is_done] + [op]
+        self.operations = [o for o in self.operations if not _ended(o)] + [op]
         op.run(self.pool)
         return op
 
     def idle(self) -> bool:
         """No operation of this workspace is running (tests wait for this)."""
-        return all(o.is_done for o in self.operations)
+        return all(_ended(o) for o in self.operations)
 
     def settled(self) -> bool:
         """Idle, and the memory left by the last operations has been given back (the GUI bench waits for this)."""

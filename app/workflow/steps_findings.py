@@ -167,6 +167,42 @@ def remove_finding(session: Session, store: Store, case_id: str, actor_id: str, 
     event(session, store, case, actor_id, "finding.removed", payload)
 
 
+def correct_finding(session: Session, store: Store, case_id: str, actor_id: str, finding_id: str, *,
+                    reason: str, description: str | None = None, amount_fen: int | None = None,
+                    basis: str | None = None, responsible: Sequence[Responsible] | None = None,
+                    evidence_ids: Sequence[str] | None = None) -> Finding:
+    """After closing a finding is changed only by a correction: the reason, both inspectors present, and a new
+    signed journal entry (``finding.corrected``) that points at the finding and holds what it was and what it is
+    now; the entries before it stay as they were (DOMAIN.md 'What the software must never do')."""
+    from app.evidence.objects import signing_pair
+
+    case = get_case(session, case_id)
+    if case.status != "closed":
+        raise InvalidInput("finding_id", "结案前请直接修改或撤销问题，无须更正。",
+                           "Before closing, edit or withdraw the finding directly; no correction is needed.")
+    require_actor(session, store, case, actor_id)
+    present = signing_pair(session, store, case_id)
+    why = require_text(reason, "reason", "更正理由", "reason for the correction")
+    finding = _get(session, case_id, finding_id)
+    before = _payload(finding)
+    if description is not None:
+        finding.description = require_text(description, "description", "问题描述", "description")
+    if amount_fen is not None:
+        finding.amount_fen = _amount(amount_fen)
+    if basis is not None:
+        finding.basis = basis.strip() or _violation(finding.violation_code).basis
+    if responsible is not None:
+        finding.responsible = json.dumps(_responsible(responsible), ensure_ascii=False)
+    if evidence_ids is not None:
+        finding.evidence_ids = json.dumps(check_evidence_ids(session, case_id, evidence_ids))
+    after = _payload(finding)
+    if after == before:
+        raise InvalidInput("finding_id", "更正内容与原问题相同。", "The correction changes nothing.")
+    event(session, store, case, actor_id, "finding.corrected",
+          {"corrects": finding_id, "reason": why, "before": before, "after": after, "inspectors": present})
+    return finding
+
+
 def _get(session: Session, case_id: str, finding_id: str) -> Finding:
     finding = session.get(Finding, finding_id)
     if finding is None or finding.case_id != case_id:

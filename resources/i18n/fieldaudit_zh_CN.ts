@@ -227,7 +227,7 @@
 <context>
     <name>BatchSignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+217"/>
+        <location filename="../../app/ui/steps/base.py" line="+226"/>
         <source>Provider&apos;s signature for a list of evidence</source>
         <translation>证据提供者对证据清单签名</translation>
     </message>
@@ -281,22 +281,22 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+105"/>
+        <location filename="../../app/ui/case_page.py" line="+108"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+36"/>
         <source>Next step →</source>
         <translation>下一步 →</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+72"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
@@ -309,6 +309,11 @@
         <location line="+3"/>
         <source>Nothing missing on this step</source>
         <translation>本步骤无缺项</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Note: %1</source>
+        <translation>注意：%1</translation>
     </message>
 </context>
 <context>
@@ -400,7 +405,7 @@
 <context>
     <name>ChecklistPage</name>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>Finding for the selected item</source>
         <translation>所选检查项的结论</translation>
     </message>
@@ -553,7 +558,7 @@
 <context>
     <name>CrashDialog</name>
     <message>
-        <location filename="../../app/ui/application.py" line="+204"/>
+        <location filename="../../app/ui/application.py" line="+207"/>
         <source>Unexpected error</source>
         <translation>意外错误</translation>
     </message>
@@ -655,12 +660,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>ErrorMessages</name>
     <message>
-        <location filename="../../app/ui/widgets/errors.py" line="+53"/>
+        <location filename="../../app/ui/widgets/errors.py" line="+54"/>
+        <location line="+6"/>
         <source>The operation was not completed</source>
         <translation>操作未完成</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>The data store cannot be read</source>
         <translation>无法读取数据存储</translation>
     </message>
@@ -791,8 +797,9 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+65"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+68"/>
         <source>Describe what you import</source>
+        <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
     </message>
     <message>
@@ -822,12 +829,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+215"/>
+        <location line="+234"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-210"/>
+        <location line="-229"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -843,14 +850,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+208"/>
-        <location line="+47"/>
+        <location line="+227"/>
+        <location line="+54"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-280"/>
+        <location line="-306"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -895,7 +902,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>证据提供者一次签名确认多项证据，如同在纸质证据清单上签名</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
@@ -933,7 +940,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+52"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -958,7 +965,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+52"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -986,7 +993,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+44"/>
+        <location filename="../../app/ui/steps/findings.py" line="+45"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -1047,16 +1054,38 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
+        <location line="+147"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-145"/>
+        <source>Cancel editing</source>
+        <translation>取消修改</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Problem list</source>
         <translation>问题清单</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+9"/>
+        <source>Reason for withdrawing or correcting the selected finding</source>
+        <translation>撤销或更正所选问题的理由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+133"/>
+        <source>Edit selected</source>
+        <translation>修改所选问题</translation>
+    </message>
+    <message>
+        <location line="-132"/>
+        <source>Withdraw selected</source>
+        <translation>撤销所选问题</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Not an amount: use digits with at most two decimals.</source>
         <translation>金额无效：请用数字，最多两位小数。</translation>
     </message>
@@ -1071,7 +1100,27 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+72"/>
+        <source>State why the finding is withdrawn.</source>
+        <translation>请写明撤销该问题的理由。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Both inspectors sign the correction</source>
+        <translation>两名检查人员签署更正</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save changes (Ctrl+Enter)</source>
+        <translation>保存修改（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Correct selected</source>
+        <translation>更正所选问题</translation>
+    </message>
+    <message>
+        <location line="+27"/>
         <source>Total: %1 yuan</source>
         <translation>合计：%1 元</translation>
     </message>
@@ -1149,7 +1198,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>无未完成期限</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+24"/>
         <source>Open audit (Enter)</source>
         <translation>打开稽核（Enter）</translation>
     </message>
@@ -1240,13 +1289,13 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>InterviewPage</name>
     <message>
-        <location filename="../../app/ui/steps/interview.py" line="+39"/>
-        <location line="+77"/>
+        <location filename="../../app/ui/steps/interview.py" line="+37"/>
+        <location line="+78"/>
         <source>Interviewee</source>
         <translation>被询问人</translation>
     </message>
     <message>
-        <location line="-75"/>
+        <location line="-76"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -1463,7 +1512,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+324"/>
+        <location filename="../../app/ui/main_window.py" line="+400"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1486,7 +1535,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../app/ui/steps/measures.py" line="+35"/>
+        <location filename="../../app/ui/steps/measures.py" line="+37"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
@@ -1773,7 +1822,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>OnsitePage</name>
     <message>
-        <location filename="../../app/ui/steps/onsite.py" line="+25"/>
+        <location filename="../../app/ui/steps/onsite.py" line="+23"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
@@ -1841,7 +1890,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+360"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+364"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -1901,7 +1950,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>向右旋转查看，照片本身不会被修改（R 键）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>This photo cannot be shown: the data is damaged or not a supported image format.
 The stored evidence has not been changed.</source>
         <translation>无法显示这张照片：数据已损坏，或不是支持的图片格式。
@@ -1951,7 +2000,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-267"/>
+        <location filename="../../app/ui/main_window.py" line="-332"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -2037,7 +2086,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+28"/>
+        <location filename="../../app/ui/steps/record_page.py" line="+37"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -2067,7 +2116,7 @@ The stored evidence has not been changed.</source>
         <translation>尚无已签署的笔录：请填写笔录并签署。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>signed</source>
         <translation>已签名</translation>
     </message>
@@ -2087,12 +2136,12 @@ The stored evidence has not been changed.</source>
         <translation>第 %1 版 · 两名稽核人员已签名 · 当事人：%2 · 已签 %3/%4 页</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Signature on page %1</source>
         <translation>第 %1 页签名</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>The party does not sign</source>
         <translation>当事人不签名</translation>
     </message>
@@ -2465,7 +2514,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-181"/>
+        <location filename="../../app/ui/case_page.py" line="-186"/>
         <source>ready to close</source>
         <translation>可结案</translation>
     </message>
@@ -2505,6 +2554,7 @@ Inspectors enrolled: %2</source>
     <message>
         <location filename="../../app/ui/steps/base.py" line="-67"/>
         <source>Go and fill it in</source>
+        <extracomment>input widgets (attribute names) that are not part of the page&apos;s draft (app.ui.drafts) actions (``acted`` names, before any &quot;:&quot;) that sign what was typed: the page&apos;s draft ends with them</extracomment>
         <translation>去填写</translation>
     </message>
 </context>

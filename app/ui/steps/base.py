@@ -40,6 +40,10 @@ class StepPage(QWidget):
     """
 
     step = ""
+    #: input widgets (attribute names) that are not part of the page's draft (app.ui.drafts)
+    draft_exclude: tuple[str, ...] = ()
+    #: actions (``acted`` names, before any ":") that sign what was typed: the page's draft ends with them
+    draft_ends_on: frozenset[str] = frozenset()
     acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
     navigate = Signal(str, str)  # (page, field): show that page with that field in focus
 
@@ -48,6 +52,7 @@ class StepPage(QWidget):
         self.ws = workspace
         self.case_id = case_id
         self.snap: CaseSnapshot | None = None
+        self.showing_snapshot = False
         self._editing: list[QWidget] = []
         self._body = QWidget()
         self.body = QVBoxLayout(self._body)
@@ -101,7 +106,11 @@ class StepPage(QWidget):
     # --- snapshot
     def set_snapshot(self, snap: CaseSnapshot) -> None:
         self.snap = snap
-        self.show_snapshot(snap)
+        self.showing_snapshot = True  # what the snapshot fills in is not typed: not a draft (app.ui.drafts)
+        try:
+            self.show_snapshot(snap)
+        finally:
+            self.showing_snapshot = False
         for widget in self._editing:
             widget.setEnabled(not snap.is_closed and widget.property("blocked") is not True)
 

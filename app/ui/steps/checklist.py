@@ -78,6 +78,7 @@ class ChecklistModel(QAbstractTableModel):
 
 class ChecklistPage(StepPage):
     step = "checklist"
+    draft_ends_on = frozenset({"finding"})
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
@@ -149,6 +150,24 @@ class ChecklistPage(StepPage):
         self.act("finding", in_tx(steps.set_checklist_finding, self.case_id, self.ws.actor, e["id"],
                                   finding=FINDINGS[checked], note=self.note.toPlainText(), evidence_ids=ids),
                  lambda _r: self._advance(row))
+
+    # --- the draft: the selected item's finding and note, typed but not saved
+    def draft_fields(self) -> dict[str, Any]:
+        e = self.current_entry()
+        code = next((c for c, radio in self.radios.items() if radio.isChecked()), None)
+        return {"entry": e["id"] if e else None, "finding": code, "note": self.note.toPlainText()}
+
+    def restore_draft(self, fields: dict[str, Any]) -> None:
+        rows = [r for r in range(self.model.rowCount()) if self.model.entry(r)["id"] == fields.get("entry")]
+        if not rows:
+            return
+        self.table.selectRow(rows[0])
+        self._select(rows[0])
+        code = fields.get("finding")
+        if code in self.radios:
+            self.radios[code].setChecked(True)
+        if isinstance(fields.get("note"), str):
+            self.note.setPlainText(fields["note"])
 
     def _advance(self, row: int) -> None:
         self._next_row = min(row + 1, self.model.rowCount() - 1)

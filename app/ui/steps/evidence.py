@@ -5,11 +5,12 @@ and per item its source, provider and measure; the provider signs on the pad, or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,6 +33,8 @@ from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.workspace import Workspace
 
 MAX_FOLDER_FILES = 2000
+#: Below this page width the list and the selected photo are stacked, not side by side.
+NARROW_PAGE_PX = 820
 
 
 def camera_available() -> bool:
@@ -113,11 +116,11 @@ class EvidencePage(StepPage):
             self.camera_button.setToolTip(self.tr("No camera found on this computer"))
         buttons.addWidget(self.camera_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.describe_toggle)
         at = self.body.indexOf(self.describe_box)
         self.body.insertLayout(at, buttons)
+        self.body.insertWidget(at + 1, self.describe_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         self.import_state = note_label()
-        self.body.insertWidget(at + 2, self.import_state)
+        self.body.insertWidget(at + 3, self.import_state)
         self._fold_description(True)
 
         # the list and the selected item
@@ -134,7 +137,7 @@ class EvidencePage(StepPage):
         self.list.setUniformItemSizes(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMinimumHeight(240)
-        self.list.setMinimumWidth(2 * (THUMB + 96) + 28)  # two columns of thumbnails and a scroll bar
+        self.list.setMinimumWidth(THUMB + 96 + 28)  # one column of thumbnails and a scroll bar; more when wide
         self.viewer = PhotoViewer()
         self.viewer.setMinimumHeight(240)
         self.detail = note_label()
@@ -156,6 +159,7 @@ class EvidencePage(StepPage):
         sign_row.addStretch(1)
         dl.addLayout(sign_row)
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(self.list)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 1)
@@ -167,6 +171,8 @@ class EvidencePage(StepPage):
         self.batch_dialog: BatchSignatureDialog | None = None
         self.refusal_dialog: RefusalDialog | None = None
         self.last_import: list[str] = []
+        self._first_thumbnails_shown = False  # until then the selected photo waits (the list comes first)
+        self._viewer_pending: Callable[[], None] | None = None
 
     # --- importing
     def _meta(self, name: str) -> Any:
@@ -274,6 +280,22 @@ class EvidencePage(StepPage):
         dialog.captured.connect(lambda data: self.import_bytes("camera.jpg", data))
         dialog.open()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side where there is room; on a narrow screen (200 % scaling) the photo goes below the list
+        and the page scrolls down, never sideways."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= NARROW_PAGE_PX
+        orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
+        if self.splitter.orientation() != orientation:
+            self.splitter.setOrientation(orientation)
+            self.splitter.setMinimumHeight(420 if wide else 720)
+        self._fold_description(self.describe_toggle.isChecked())
+
+    def _start_viewer(self) -> None:
+        start, self._viewer_pending = self._viewer_pending, None
+        if start is not None:
+            start()
+
     # --- the selected item
     def current(self) -> EvidenceInfo | None:
         row = self.list.currentIndex().row()
@@ -341,7 +363,14 @@ class EvidencePage(StepPage):
                     else:
                         self.viewer.set_photo(*photo)
 
-            self.ws.run(self, read, shown, mutate=False)
+            def start() -> None:
+                self.ws.run(self, read, shown, mutate=False)
+
+            if self._first_thumbnails_shown or not self.model.rowCount():
+                start()
+            else:  # the list's first screen of thumbnails goes first; the photo follows (or after 0.4 s at most)
+                self._viewer_pending = start
+                QTimer.singleShot(400, self, self._start_viewer)  # with the page as context: not after it is gone
 
     def sign(self) -> None:
         e = self.current()
@@ -418,7 +447,11 @@ class EvidencePage(StepPage):
         else:
             summary = " · ".join(x for x in (self.kind.currentText(), self.source.text().strip(),
                                              self.provider_name.text().strip()) if x)
-            self.describe_toggle.setText(self.tr("Description of the next import: %1").replace("%1", summary))
+            text = self.tr("Description of the next import: %1").replace("%1", summary)
+            room = max(160, self.width() - 80)  # on its own line, never wider than the page
+            self.describe_toggle.setToolTip(text)
+            self.describe_toggle.setText(self.describe_toggle.fontMetrics().elidedText(
+                text, Qt.TextElideMode.ElideRight, room))
 
     def _load_thumbnails(self) -> None:
         """Decode the thumbnails the list asked for, one batch at a time on the store's worker."""
@@ -432,10 +465,13 @@ class EvidencePage(StepPage):
         def loaded(images: dict[str, QImage]) -> None:
             self._thumbs_loading = False
             self.model.add_thumbnails(shas, images)
+            self._first_thumbnails_shown = True
+            self._start_viewer()
 
         def failed(_exc: BaseException) -> None:
             self._thumbs_loading = False
             self.model.loading_failed(shas)
+            self._start_viewer()
 
         self.ws.run(self, lambda store: load_thumbnails(store, shas), loaded, mutate=False, failed=failed)
 

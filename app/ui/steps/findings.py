@@ -28,6 +28,7 @@ FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b
 
 class FindingsPage(StepPage):
     step = "findings"
+    draft_ends_on = frozenset({"finding", "finding-update", "finding-correction"})
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
@@ -76,14 +77,36 @@ class FindingsPage(StepPage):
         row.addWidget(self.department, 1)
         form.addRow(self.tr("Responsible"), row)
         form.addRow(self.tr("Evidence"), self.evidence)
-        form.addRow("", self.button(self.tr("Add finding (Ctrl+Enter)"), self.add, primary=True,
-                                    shortcut="Ctrl+Return"))
+        self.add_button = self.button(self.tr("Add finding (Ctrl+Enter)"), self.add, primary=True,
+                                      shortcut="Ctrl+Return", edit=False)
+        self.cancel_button = self.button(self.tr("Cancel editing"), self.cancel_edit, edit=False)
+        self.cancel_button.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.cancel_button)
+        row.addStretch(1)
+        form.addRow("", row)
         _box, form = self.group(self.tr("Problem list"))
         self.list = QListWidget()
         self.list.setMinimumHeight(160)
+        self.list.setWordWrap(True)
         self.total = note_label()
         form.addRow(self.list)
         form.addRow(self.total)
+        # until closing a finding is edited or withdrawn; after closing it is corrected (a new signed entry)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("Reason for withdrawing or correcting the selected finding"))
+        self.edit_button = self.button(self.tr("Edit selected"), self.edit_selected, edit=False)
+        self.withdraw_button = self.button(self.tr("Withdraw selected"), self.withdraw_selected)
+        row = QHBoxLayout()
+        row.addWidget(self.reason, 1)
+        row.addWidget(self.edit_button)
+        row.addWidget(self.withdraw_button)
+        form.addRow(row)
+        self.edit_state = note_label(role="error")
+        form.addRow(self.edit_state)
+        self.editing_id: str | None = None
+        self.list.currentRowChanged.connect(lambda _row: self._refresh_buttons())
         self.body.addStretch(1)
         self.violation.currentIndexChanged.connect(self._basis)
         self.amount.textChanged.connect(self._amount_changed)
@@ -118,6 +141,7 @@ class FindingsPage(StepPage):
         self.amount_flags.setText(" ".join(notes))
 
     def add(self) -> None:
+        """Add the finding in the form, or save the one being edited (a correction after closing)."""
         from app.workflow import steps_findings as sf
 
         fen = self.amount_fen()
@@ -128,15 +152,87 @@ class FindingsPage(StepPage):
                   if self.person.text().strip() else [])
         ids = [self.evidence.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.evidence.count())
                if self.evidence.item(i).checkState() == Qt.CheckState.Checked]
-        self.act("finding", in_tx(sf.add_finding, self.case_id, self.ws.actor,
-                                  violation_code=self.violation.currentData(),
-                                  description=self.description.toPlainText(), amount_fen=fen,
-                                  responsible=people, evidence_ids=ids), lambda _r: self._clear())
+        fields = {"description": self.description.toPlainText(), "amount_fen": fen, "responsible": people,
+                  "evidence_ids": ids}
+        if self.editing_id is None:
+            self.act("finding", in_tx(sf.add_finding, self.case_id, self.ws.actor,
+                                      violation_code=self.violation.currentData(), **fields),
+                     lambda _r: self._clear())
+        elif self.snap is not None and self.snap.is_closed:
+            self.act("finding-correction", in_tx(sf.correct_finding, self.case_id, self.ws.actor, self.editing_id,
+                                                 reason=self.reason.text(), **fields), lambda _r: self._clear())
+        else:
+            self.act("finding-update", in_tx(sf.update_finding, self.case_id, self.ws.actor, self.editing_id,
+                                             **fields), lambda _r: self._clear())
 
     def _clear(self) -> None:
         self.description.clear()
         self.amount.clear()
         self.person.clear()
+        self.reason.clear()
+        self.cancel_edit()
+
+    def selected_finding(self) -> dict[str, object] | None:
+        item = self.list.currentItem()
+        fid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        return next((f for f in self.snap.findings if f["id"] == fid), None) if self.snap and fid else None
+
+    def edit_selected(self) -> None:
+        """Load the selected finding into the form; saving it updates it (a signed correction after closing)."""
+        f = self.selected_finding()
+        if f is None:
+            return
+        self.editing_id = str(f["id"])
+        self.violation.setCurrentIndex(max(0, self.violation.findData(f["violation"])))
+        self.description.setPlainText(str(f["description"]))
+        self.amount.setText(yuan(int(f["amount_fen"])).replace(",", ""))  # type: ignore[call-overload]
+        people = f["responsible"] or [{}]
+        first = people[0] if isinstance(people, list) and people else {}
+        self.person.setText(first.get("name", ""))
+        self.role.setCurrentIndex(max(0, self.role.findData(first.get("role", "other"))))
+        self.department.setText(first.get("department", ""))
+        linked = set(f.get("evidence_ids") or [])  # type: ignore[call-overload]
+        for i in range(self.evidence.count()):
+            item = self.evidence.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in linked
+                               else Qt.CheckState.Unchecked)
+        self._refresh_buttons()
+
+    def cancel_edit(self) -> None:
+        self.editing_id = None
+        self._refresh_buttons()
+
+    def withdraw_selected(self) -> None:
+        from app.workflow import steps_findings as sf
+
+        f = self.selected_finding()
+        if f is None:
+            return
+        if len(self.reason.text().strip()) < 2:
+            self.edit_state.setText(self.tr("State why the finding is withdrawn."))
+            return
+        self.act("finding-withdraw", in_tx(sf.remove_finding, self.case_id, self.ws.actor, str(f["id"]),
+                                           reason=self.reason.text()), lambda _r: self._clear())
+
+    def _refresh_buttons(self) -> None:
+        closed = self.snap is not None and self.snap.is_closed
+        editing = self.editing_id is not None
+        self.edit_state.setText("")
+        self.violation.setEnabled(not editing)  # the violation type of a finding stays; withdraw and add instead
+        if editing and closed:
+            self.add_button.setText(self.tr("Both inspectors sign the correction"))
+        elif editing:
+            self.add_button.setText(self.tr("Save changes (Ctrl+Enter)"))
+        else:
+            self.add_button.setText(self.tr("Add finding (Ctrl+Enter)"))
+        self.add_button.setShortcut("Ctrl+Return")
+        self.add_button.setEnabled(not closed or editing)
+        self.cancel_button.setVisible(editing)
+        selected = self.list.currentItem() is not None and self.list.currentItem().data(Qt.ItemDataRole.UserRole)
+        self.edit_button.setText(self.tr("Correct selected") if closed else self.tr("Edit selected"))
+        self.edit_button.setEnabled(bool(selected))
+        self.withdraw_button.setProperty("blocked", not selected)
+        self.withdraw_button.setEnabled(bool(selected) and not closed)
 
     def acknowledge(self) -> None:
         from app.workflow import steps_findings as sf
@@ -144,11 +240,21 @@ class FindingsPage(StepPage):
         self.act("acknowledge", in_tx(sf.acknowledge_flags, self.case_id, self.ws.actor))
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
+        keep = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
+        self.list.blockSignals(True)
         self.list.clear()
         for f in snap.findings:
             people = "、".join(p.get("name", "") for p in f["responsible"])
-            self.list.addItem(f"{violation_label(f['violation'])} · {yuan(f['amount_fen'])} 元 · {people}\n"
-                              f"{f['description']}")
+            item = QListWidgetItem(f"{violation_label(f['violation'])} · {yuan(f['amount_fen'])} 元 · {people}\n"
+                                   f"{f['description']}")
+            item.setData(Qt.ItemDataRole.UserRole, f["id"])
+            self.list.addItem(item)
+            if f["id"] == keep:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if self.editing_id is not None and not any(f["id"] == self.editing_id for f in snap.findings):
+            self.editing_id = None
+        self._refresh_buttons()
         flags = snap.flags
         self.total.setText(self.tr("Total: %1 yuan").replace("%1", yuan(flags.total.amount_fen)))
         legal = flags.total.legal_review

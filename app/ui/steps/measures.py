@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from app.ui.labels import deadline_kind_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, text_edit
 from app.ui.steps.common import in_tx, qdate_to_date
+from app.ui.widgets.icons import icon
 from app.ui.workspace import Workspace
 
 
@@ -29,6 +30,7 @@ def parse_items(text: str) -> list[Any]:
 
 class MeasuresPage(StepPage):
     step = "measures"
+    draft_ends_on = frozenset({"measure"})
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
@@ -83,6 +85,6 @@ class MeasuresPage(StepPage):
             self.list.addItem(f"{kind} · {m['start_date']} · {names} · {m['approved_by']}")
         for d in snap.deadlines:
             state = self.tr("done") if d["done"] else self.tr("open")
-            self.list.addItem(f"⏰ {d['due']} {deadline_kind_label(d['kind'])} · {state}")
+            self.list.addItem(QListWidgetItem(icon("clock"), f"{d['due']} {deadline_kind_label(d['kind'])} · {state}"))
         if not snap.measures:
             self.list.addItem(self.tr("No preservation or sealing in this audit."))

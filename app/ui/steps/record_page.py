@@ -20,6 +20,8 @@ class RecordPage(StepPage):
     """Subclasses set ``kind`` and build the editor above ``add_signing_section``."""
 
     kind = ""
+    draft_exclude = ("version_box", "page_spin")  # which version and page are shown: not typed content
+    draft_ends_on = frozenset({"record", "correction"})
 
     @staticmethod
     def record_pages(rec: RecordInfo) -> list[str]:

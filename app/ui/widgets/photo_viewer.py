@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.widgets.icons import icon
 from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
 
 MIN_ZOOM = 0.02
@@ -98,15 +99,18 @@ class PhotoViewer(QWidget):
         self.rotate_left_button.clicked.connect(self.rotate_left)
         self.rotate_right_button.clicked.connect(self.rotate_right)
         tools = QHBoxLayout()
-        for button in (
-            self.zoom_in_button,
-            self.zoom_out_button,
-            self.fit_button,
-            self.actual_button,
-            self.rotate_left_button,
-            self.rotate_right_button,
-        ):
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for button, icon_name in (
+            (self.zoom_in_button, "zoom-in"),
+            (self.zoom_out_button, "zoom-out"),
+            (self.fit_button, "fit"),
+            (self.actual_button, "actual-size"),
+            (self.rotate_left_button, "rotate-left"),
+            (self.rotate_right_button, "rotate-right"),
+        ):  # icons, named in the tool tip and for screen readers: six words do not fit a narrow viewer
+            button.setIcon(icon(icon_name))
+            button.setIconSize(QSize(24, 24))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setStyleSheet("QToolButton { padding: 4px; }")  # still 44 px square (touch target)
             tools.addWidget(button)
         tools.addStretch(1)
         tools.addWidget(self.zoom_label)
@@ -369,6 +373,9 @@ class PhotoViewer(QWidget):
         self.actual_button.setToolTip(self.tr("Actual size (1)"))
         self.rotate_left_button.setToolTip(self.tr("Rotate left for viewing; the photo is not changed (L)"))
         self.rotate_right_button.setToolTip(self.tr("Rotate right for viewing; the photo is not changed (R)"))
+        for button in (self.zoom_in_button, self.zoom_out_button, self.fit_button, self.actual_button,
+                       self.rotate_left_button, self.rotate_right_button):
+            button.setAccessibleName(button.text())
         if self._error == "decode":
             self._message.setText(
                 self.tr(
