@@ -401,12 +401,20 @@ def draw_op(canvas: Canvas, op: Op) -> None:
         canvas.drawImage(ImageReader(io.BytesIO(op.png)), op.x, op.y, op.w, op.h, mask="auto")
 
 
+#: the width the page foot keeps free at the right for the QR code (33.5 mm with its quiet zone) and a margin
+QR_RESERVE = 37 * MM
+
+
 def signature_ops(line: SignatureLine, y: float) -> list[Op]:
     """The per-page signature line: labels with underlines; a captured signature or a refusal note on it."""
     ops: list[Op] = []
     x = MARGIN_LEFT
     style = BODY
-    line_w = 38 * MM
+    gap = 6 * MM
+    heads = sum(style.width(label + "：") for label in line.labels)
+    n = max(1, len(line.labels))
+    # the page's QR code and verification lines stand at the right of the foot: the line ends before them
+    line_w = max(20 * MM, min(38 * MM, (BODY_WIDTH - QR_RESERVE - heads - gap * (n - 1)) / n))
     mark = line.mark
     for k, label in enumerate(line.labels):
         head = label + "："
@@ -418,7 +426,7 @@ def signature_ops(line: SignatureLine, y: float) -> list[Op]:
         if mark is not None and k == 1 and mark.signed_at is not None:
             d = mark.signed_at
             ops.append(TextOp(x + 3, y + 1, SMALL, f"{d.year}年{d.month}月{d.day}日"))
-        x += line_w + 6 * MM
+        x += line_w + gap
     if mark is not None and mark.refusal_reason:
         note = f"拒绝签名，原因：{mark.refusal_reason}" + (
             f"；见证人：{mark.witness}" if mark.witness else ""
