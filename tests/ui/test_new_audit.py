@@ -15,9 +15,11 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
+from app.documents.frozen import normalise
 from app.ui.main_window import PAGE_CASE, PAGE_ENROL, PAGE_HOME, MainWindow
 from app.ui.store_service import StoreUnlockService
 from app.ui.wiring import Services
+from tests.cli.test_paper import _program_text
 from tests.ui.test_walkthrough import TIMEOUT, Driver, opened, unlock  # noqa: F401 (the fixture)
 from tests.ui.walkthrough_helpers import REP_ID, draw_signature, error_boxes, photo
 
@@ -217,7 +219,7 @@ def test_a_new_audit_from_an_empty_profile_to_closed_through_the_widgets(qtbot, 
         page.add_pair(f"问题 {i + 2}？", f"回答 {i + 2}。")
     d.do(lambda: d.click(button(page, "两名稽核人员签署本笔录")))
     rec = case.snap.current_records("interview")[0]
-    n_pages = len(page.pages_of(rec.content))
+    n_pages = len(page.record_pages(rec))
     assert n_pages >= 2
     for p in range(1, n_pages + 1):
         page.page_spin.setValue(p)
@@ -261,6 +263,23 @@ def test_a_new_audit_from_an_empty_profile_to_closed_through_the_widgets(qtbot, 
     for form in forms:
         assert len(case.snap.printed[form]) == 1
         assert (out / f"{form}-{case_id[:8]}.pdf").read_bytes().startswith(b"%PDF")
+    # no program text on any printed page of the new audit ...
+    for form in forms:
+        pdf = out / f"{form}-{case_id[:8]}.pdf"
+        whole = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                               text=True, check=True).stdout
+        assert not _program_text(whole), (form, _program_text(whole))
+    # ... and what the party read and signed on screen is, page for page, the text of the printed form
+    for kind, form in (("interview", "interview"), ("onsite", "onsite-record")):
+        rec = case.snap.current_records(kind)[0]
+        shown = d.page(kind).record_pages(rec)
+        pdf = out / f"{form}-{case_id[:8]}.pdf"
+        assert len(shown) >= 1
+        for k, text in enumerate(shown, 1):
+            assert not _program_text(text), (kind, k, _program_text(text))
+            printed = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(k), "-l", str(k), str(pdf),
+                                      "-"], capture_output=True, text=True, check=True).stdout
+            assert normalise(printed).startswith(normalise(text)), (form, k)  # then only the verification lines
     assert case.steps.state("closing") == "ready", case.snap.statuses["closing"].missing
     d.do(lambda: d.click(page.close_button))
     assert case.snap.is_closed and case.steps.state("closing") == "done"
