@@ -244,8 +244,17 @@ def restore(
         archive.db.dispose()
 
 
+#: the rows a new archive's own schema creation writes (everything else means the database is in use)
+_OWN_ROWS = frozenset({"meta", "counters"})
+
+
 def _load_rows(archive: Archive, backup_dir: Path, manifest: dict[str, Any]) -> None:
     with archive.db.write() as s:
+        used = [t.name for t in _tables() if t.name not in _OWN_ROWS
+                and s.execute(select(func.count()).select_from(t)).scalar_one()]
+        if used:  # e.g. --database-url naming a live archive's database: never replace its rows
+            raise BackupError(f"the target database already holds an archive (rows in {', '.join(used[:5])}); "
+                              "a restore only writes into an empty database")
         for table in reversed(_tables()):  # create_schema's own rows (meta, counters) give way to the backup's
             s.execute(delete(table))
         for table in _tables():
