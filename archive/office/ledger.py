@@ -100,6 +100,9 @@ def ledger_xlsx(rows: list[LedgerRow]) -> bytes:
     for r in rows:
         ws.append([r.institution, r.kind, r.title, r.visit, r.registered, r.team, r.findings, r.amount_fen / 100,
                    r.decided_fen / 100, r.returned_fen / 100, r.handling, r.stage])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text laptops pushed ("=HYPERLINK(…)") stays text, never a formula
     t = totals(rows)
     ws.append(["合计", "", f"{t['cases']} 件", "", "", "", t["findings"], t["amount_fen"] / 100,
                t["decided_fen"] / 100, t["returned_fen"] / 100, "", ""])
