@@ -295,11 +295,20 @@ def office_router(archive: Archive) -> APIRouter:
             from archive.office.models import DrawRecord
 
             with db.read() as s:
-                rows = [_json.loads(r.record)["draw"] for r in
-                        s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
+                stored = [r.record for r in s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
                 who_is = cases.names(s)
-            return [{**r, "rerun_ok": draw.rerun(r),
-                     "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]} for r in rows]
+            public = archive.key.public_raw()
+            out = []
+            for text in stored:
+                try:  # a damaged record is a row that says so, never a page that fails
+                    rec = _json.loads(text)
+                    r = rec["draw"]
+                    out.append({**r, "rerun_ok": draw.record_checks(rec, public),
+                                "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]})
+                except (ValueError, KeyError, TypeError):
+                    out.append({"at": "", "name": "", "seed": "（记录损坏 damaged record）", "result": [],
+                                "team_names": [], "rerun_ok": False})
+            return out
 
         return _page("draws.html", who=who, draws=await run_in_threadpool(load))
 
@@ -315,10 +324,11 @@ def office_router(archive: Archive) -> APIRouter:
         def act() -> auth.OfficeError | None:
             try:
                 count = int(form.get("count", "0") or 0)
-                with db.write() as s:
-                    draw.draw(archive, s, who, count, form.get("kind", "routine")[:40] or "routine")
             except ValueError:
                 return auth.OfficeError("抽取数量应为整数", "the count must be a whole number")
+            try:  # OfficeError is a ValueError: caught on its own, so a refusal says what was refused
+                with db.write() as s:
+                    draw.draw(archive, s, who, count, form.get("kind", "routine")[:40] or "routine")
             except auth.OfficeError as exc:
                 return exc
             return None

@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import httpx
+
+from archive.office.auth import add_user
 from archive.office.ledger import LedgerRow, ledger_xlsx
+from tests.archive.helpers import ArchiveProcess
+
+PASSWORD = "reviewer-pass-1"
+
+
+@contextmanager
+def office_client(proc: ArchiveProcess, login: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=proc.url, timeout=60) as c:
+        r = c.post("/office/login", data={"login": login, "password": password})
+        assert r.status_code == 303, r.text
+        yield c
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+    assert m is not None
+    return m.group(1)
 
 
 def test_ledger_xlsx_never_turns_pushed_text_into_a_formula() -> None:
@@ -18,3 +41,75 @@ def test_ledger_xlsx_never_turns_pushed_text_into_a_formula() -> None:
     cells = [c for r in ws.iter_rows(min_row=2, max_row=2) for c in r]
     assert cells[0].value == evil
     assert all(c.data_type != "f" for c in cells), [(c.coordinate, c.value) for c in cells if c.data_type == "f"]
+
+
+def _draw_archive(tmp_path):  # type: ignore[no-untyped-def]
+    from app.evidence.signing import SigningKey, b64
+    from archive.roster import add_inspector, add_pull_item
+    from archive.service import open_archive
+
+    archive = open_archive(tmp_path / "a", create=True)
+    with archive.db.write() as s:
+        for n in range(3):
+            add_inspector(s, id=f"insp-{n}", name=f"稽核员{n}", credential_no=f"CN{n}", organisation="某市医保局",
+                          public_key=b64(SigningKey.generate().public_raw()))
+        for n in range(3):
+            add_pull_item(s, "institutions", f"inst-{n}", {"id": f"inst-{n}", "name": f"第{n}医院", "uscc": ""})
+    return archive
+
+
+def test_a_forged_draw_record_is_never_shown_as_consistent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Someone with write access to the database adds a draw of their own making: inputs, inputs_sha256 and
+    result agree with each other (it re-runs to itself), but the archive key did not sign it."""
+    import json
+
+    from app.evidence.canonical import canonical_bytes, canonical_sha256
+    from app.evidence.signing import SigningKey, sign_object
+    from archive.db import utcnow
+    from archive.office.auth import Principal
+    from archive.office.draw import CTX_DRAW, compute, draw, record_checks
+    from archive.office.models import DrawRecord
+
+    archive = _draw_archive(tmp_path)
+    head = Principal("u-head", "head", "钱科长", "head", None, "x" * 64)
+    try:
+        with archive.db.write() as s:
+            draw(archive, s, head, 1, "routine", seed="ab" * 32)
+        with archive.db.read() as s:
+            genuine = json.loads(s.execute(__import__("sqlalchemy").select(DrawRecord.record)).scalar_one())
+        assert record_checks(genuine, archive.key.public_raw())
+        # the forger leaves out the institution they want spared and re-computes everything else
+        given = {**genuine["draw"]["inputs"]}
+        given["institutions"] = [i for i in given["institutions"] if i["id"] != "inst-0"]
+        forged = {**genuine["draw"], "inputs": given, "inputs_sha256": canonical_sha256(given),
+                  "result": compute(genuine["draw"]["seed"], given["institutions"], given["inspectors"],
+                                    given["conflicts"], 1)}
+        for sig in (genuine["sig"], sign_object(SigningKey.generate(), "archive", CTX_DRAW, forged)):
+            assert not record_checks({"draw": forged, "sig": sig}, archive.key.public_raw())
+        # a damaged record is shown as not consistent, never a crash of the page
+        for damaged in ({"draw": {**forged, "count": 0}, "sig": genuine["sig"]}, {"draw": {}, "sig": {}},
+                        {"draw": {**genuine["draw"], "result": "x"}, "sig": genuine["sig"]}):
+            assert not record_checks(damaged, archive.key.public_raw())
+        with archive.db.write() as s:
+            s.add(DrawRecord(at=utcnow(), user_id="u-head", record=canonical_bytes(
+                {"draw": forged, "sig": genuine["sig"]}).decode()))
+            s.add(DrawRecord(at=utcnow(), user_id="u-head", record="{not json"))
+        add_user(archive.db, "head", "钱科长", "head", PASSWORD)
+        add_user(archive.db, "legal", "赵审核", "legal", PASSWORD)
+    finally:
+        archive.db.dispose()
+    proc = ArchiveProcess(tmp_path / "a").start()
+    try:
+        with office_client(proc, "head") as c:
+            page = c.get("/office/draws")
+            assert page.status_code == 200
+            assert page.text.count('class="ok">一致') == 1 and page.text.count('class="bad">不一致') == 2
+            # a refusal says what was refused (an OfficeError is a ValueError: it was reported as "not a number")
+            refused = c.post("/office/draws", data={"csrf": csrf_of(page.text), "count": "99"})
+            assert refused.status_code == 400 and "draw between 1 and 3" in refused.text
+        with office_client(proc, "legal") as c:
+            page = c.get("/office/draws")
+            refused = c.post("/office/draws", data={"csrf": csrf_of(page.text), "count": "1"})
+            assert refused.status_code == 403 and "only the head" in refused.text
+    finally:
+        proc.kill()
