@@ -160,6 +160,7 @@ def quarterly_pdf(stats: dict[str, Any]) -> bytes:
     font_manager.fontManager.addfont(str(FONT_DIR / "wqy-microhei.ttc"))
     family = font_manager.FontProperties(fname=str(FONT_DIR / "wqy-microhei.ttc")).get_name()
     plt.rcParams["font.family"] = family
+    plt.rcParams["text.parse_math"] = False  # labels are pushed text: "$…$" is not mathtext
 
     def chart(title: str, data: dict[str, float], unit: str) -> ImageReader:
         fig, ax = plt.subplots(figsize=(6.4, 2.8), dpi=150)

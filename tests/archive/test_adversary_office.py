@@ -113,3 +113,14 @@ def test_a_forged_draw_record_is_never_shown_as_consistent(tmp_path) -> None:  #
             assert refused.status_code == 403 and "only the head" in refused.text
     finally:
         proc.kill()
+
+
+def test_quarterly_report_takes_any_pushed_kind_or_violation_code() -> None:
+    """Kind and violation codes come from laptops (an unknown code is shown as given); matplotlib read "$…$" in
+    a bar label as mathtext and failed the whole office's quarterly report on an unknown command."""
+    from archive.office.ledger import quarterly_pdf
+
+    stats = {"year": 2026, "quarter": 4, "due": "2026-12-25",
+             "totals": {"cases": 1, "findings": 1, "amount_fen": 100, "decided_fen": 0, "returned_fen": 0},
+             "by_kind": {"$\\undefinedcmd{$": 1}, "by_violation_fen": {"a$b$c$\\\\": 100}, "rows": []}
+    assert quarterly_pdf(stats).startswith(b"%PDF")
