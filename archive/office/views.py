@@ -210,8 +210,7 @@ def office_router(archive: Archive) -> APIRouter:
         filename = meta["name"].replace('"', "")
         headers = {**SECURITY_HEADERS, "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quote(filename)}",
                    "X-FieldAudit-SHA256": sha256}
-        media = meta["media_type"] if meta["media_type"].startswith("image/") else "application/octet-stream"
-        return StreamingResponse(chunks(), media_type=media, headers=headers)
+        return StreamingResponse(chunks(), media_type=served_media_type(meta["media_type"]), headers=headers)
 
     def office_only(who: auth.Principal) -> HTMLResponse | None:
         if who.role == "inspector":
@@ -339,6 +338,16 @@ def office_router(archive: Archive) -> APIRouter:
         return RedirectResponse("/office/draws", status_code=303, headers=SECURITY_HEADERS)
 
     return router
+
+
+#: the pictures the office shows inline; anything else (image/svg+xml can carry script, a pushed type can
+#: carry a line break) is sent as bytes to download
+INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def served_media_type(pushed: str) -> str:
+    """The Content-Type for a blob whose media type a laptop declared."""
+    return pushed if pushed in INLINE_IMAGES else "application/octet-stream"
 
 
 def _quote(name: str) -> str:

@@ -124,3 +124,12 @@ def test_quarterly_report_takes_any_pushed_kind_or_violation_code() -> None:
              "totals": {"cases": 1, "findings": 1, "amount_fen": 100, "decided_fen": 0, "returned_fen": 0},
              "by_kind": {"$\\undefinedcmd{$": 1}, "by_violation_fen": {"a$b$c$\\\\": 100}, "rows": []}
     assert quarterly_pdf(stats).startswith(b"%PDF")
+
+
+def test_only_raster_images_are_served_inline() -> None:
+    from archive.office.views import served_media_type
+
+    assert served_media_type("image/jpeg") == "image/jpeg"
+    for pushed in ("image/svg+xml", "image/svg+xml; charset=utf-8", "text/html", "image/png\r\nSet-Cookie: x=1",
+                   "image/x-icon", ""):
+        assert served_media_type(pushed) == "application/octet-stream"
