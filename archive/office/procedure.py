@@ -186,6 +186,7 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
     lacking = [BY_KEY[k].zh for k in needed if k not in done]
     if lacking and stage != "closed":
         raise OfficeError(f"须先完成：{'、'.join(lacking)}", f"first: {', '.join(lacking)}", 409)
+    _in_order(stage, on, done, flags)
     later = order.index(stage) > order.index("legal_review")
     if later and flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
         raise OfficeError("法制审核未通过，须重新调查终结并再次审核（《行政处罚法》第五十八条）",
@@ -229,6 +230,32 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
             raise OfficeError("一案一卷检查未通过，尚缺：" + "；".join(missing),
                               f"the case file is incomplete: {len(missing)} item(s) missing", 409)
     return _record(archive, s, who, summary, stage, data)
+
+
+def _in_order(stage: str, on: dt.date, done: dict[str, dict[str, Any]], flags: dict[str, Any]) -> None:
+    """A step is never recorded again once a later one is done (告知 re-dated after the decision would move the
+    defence period), a failed 法制审核 is followed by a new 调查终结, not by another review, and a step's date is
+    not earlier than the date of the step before it."""
+    chain = [st.key for st in STAGES if st.key not in ("legal_review", "collective")
+             or (st.key == "legal_review" and flags["legal_review"])
+             or (st.key == "collective" and flags["collective_decision"])]
+    review = done.get("legal_review", {}).get("data", {}).get("result")
+    if stage == "legal_review" and review == "fail":
+        raise OfficeError("法制审核未通过，须重新调查终结后再次审核（《行政处罚法》第五十八条）",
+                          "the legal review did not pass: end the investigation again before another review", 409)
+    if stage not in chain:
+        return
+    after = [k for k in chain[chain.index(stage) + 1:] if k in done]
+    if stage == "investigated" and after == ["legal_review"] and review != "pass":
+        after = []  # the new investigation a failed review calls for
+    if after:
+        raise OfficeError(f"{BY_KEY[after[-1]].zh}已办理，不能再办理{BY_KEY[stage].zh}",
+                          f"{BY_KEY[after[-1]].en} is already recorded: {BY_KEY[stage].en} cannot be recorded "
+                          "again", 409)
+    before = [done[k]["data"]["on"] for k in chain[: chain.index(stage)] if k in done and "on" in done[k]["data"]]
+    if before and on.isoformat() < max(before):
+        raise OfficeError(f"{BY_KEY[stage].zh}日期不能早于前一步骤（{max(before)}）",
+                          f"the date is earlier than the step before it ({max(before)})", 409)
 
 
 def _fen(text: str) -> int:

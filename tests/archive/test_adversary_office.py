@@ -133,3 +133,89 @@ def test_only_raster_images_are_served_inline() -> None:
     for pushed in ("image/svg+xml", "image/svg+xml; charset=utf-8", "text/html", "image/png\r\nSet-Cookie: x=1",
                    "image/x-icon", ""):
         assert served_media_type(pushed) == "application/octet-stream"
+
+
+def _closed_case(tmp_path):  # type: ignore[no-untyped-def]
+    from archive.office.cases import CaseSummary
+    from archive.service import open_archive
+
+    archive = open_archive(tmp_path / "p", create=True)
+    summary = CaseSummary(id="case-1", title="t", institution="某医院", kind="routine", status="closed",
+                          source="laptop", created_at="2026-01-01", team=["insp-a", "insp-b"])
+    return archive, summary
+
+
+def test_a_step_already_followed_by_a_later_one_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """告知 recorded again after the decision (a later date makes the decision look early, an earlier one makes
+    the defence period look over) is refused, as is any step once a later one is done."""
+    import datetime as dt
+
+    import pytest
+
+    from archive.office.auth import OfficeError, Principal
+    from archive.office.procedure import take_step
+
+    archive, case = _closed_case(tmp_path)
+    head = Principal("u-head", "head", "钱科长", "head", None, "x" * 64)
+    today = dt.date(2026, 6, 1)
+    try:
+        def step(stage: str, **form: str) -> None:
+            with archive.db.write() as s:
+                take_step(archive, s, head, case, stage, form, today=today)
+
+        step("filed", on="2026-03-02")
+        step("investigated", on="2026-03-10")
+        step("notified", on="2026-03-11")
+        step("decided", on="2026-04-20", decision="追回", amount="10")
+        for stage, form in (("notified", {"on": "2026-05-01"}), ("filed", {"on": "2026-03-02"}),
+                            ("investigated", {"on": "2026-04-21"})):
+            with pytest.raises(OfficeError, match="already"):
+                step(stage, **form)
+        # a date before the step that must precede it is refused too
+        with pytest.raises(OfficeError, match="earlier"):
+            step("served", on="2026-04-01", method="直接送达", recipient="孙")
+        step("served", on="2026-04-22", method="直接送达", recipient="孙")
+    finally:
+        archive.db.dispose()
+
+
+def test_a_failed_legal_review_is_not_turned_into_a_pass_without_a_new_investigation(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import pytest
+
+    from archive.db import StoredObject
+    from archive.office.auth import OfficeError, Principal
+    from archive.office.procedure import take_step
+
+    archive, case = _closed_case(tmp_path)
+    head = Principal("u-head", "head", "钱科长", "head", None, "x" * 64)
+    legal = Principal("u-legal", "legal", "赵审核", "legal", None, "y" * 64)
+    today = dt.date(2026, 6, 1)
+    try:
+        with archive.db.write() as s:
+            s.add(StoredObject(sha256="ab" * 32, case_id=case.id, kind="finding.flags_acknowledged",
+                               body='{"covers": {"legal_review": true, "collective_decision": false}}',
+                               **_stored_extra()))
+
+        def step(who: Principal, stage: str, **form: str) -> None:
+            with archive.db.write() as s:
+                take_step(archive, s, who, case, stage, form, today=today)
+
+        step(head, "filed", on="2026-03-02")
+        step(head, "investigated", on="2026-03-10")
+        step(legal, "legal_review", on="2026-03-12", result="fail", opinion="证据不足")
+        with pytest.raises(OfficeError, match="did not pass"):
+            step(legal, "legal_review", on="2026-03-13", result="pass", opinion="同意")
+        step(head, "investigated", on="2026-03-20")  # a new investigation, then a new review
+        step(legal, "legal_review", on="2026-03-21", result="pass", opinion="同意")
+        step(head, "notified", on="2026-03-22")
+    finally:
+        archive.db.dispose()
+
+
+def _stored_extra() -> dict[str, object]:
+    import datetime as dt
+
+    return {"device_id": "dev-1", "created_at": dt.datetime(2026, 3, 1)}
