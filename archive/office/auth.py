@@ -138,20 +138,26 @@ class Principal:
 
 
 def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> tuple[str, Principal]:
-    """Check the password; returns (session token, who). Refuses with the same words whatever was wrong."""
+    """Check the password; returns (session token, who). Refuses with the same words whatever was wrong.
+
+    The Argon2id hash is computed outside any transaction (on SQLite a write transaction holds the one write
+    lock: a stream of logins would stall every laptop's push); the verdict is then recorded with the user's row
+    locked (``FOR UPDATE``), so parallel wrong guesses each count and a lock set meanwhile still refuses."""
     now = now or utcnow()
     wrong = OfficeError("登录名或口令错误，或账户已被锁定", "wrong login or password, or the account is locked", 401)
+    with db.read() as s:
+        stored = s.execute(select(OfficeUser.password).where(OfficeUser.login == login_name)).scalar_one_or_none()
+    right = check_password(password, stored or _DUMMY) and stored is not None  # the same time either way
     with db.write() as s:
-        user = s.execute(select(OfficeUser).where(OfficeUser.login == login_name)).scalar_one_or_none()
+        user = s.execute(select(OfficeUser).where(OfficeUser.login == login_name).with_for_update()
+                         ).scalar_one_or_none()
         if user is None:
-            check_password(password, _DUMMY)  # the same time as for a real login
             append_log(s, None, "login.unknown", None, login=login_name[:64])
             failure = wrong
         elif user.disabled or (user.locked_until is not None and user.locked_until > now):
-            check_password(password, _DUMMY)
             append_log(s, user.id, "login.locked", None)
             failure = wrong
-        elif not check_password(password, user.password):
+        elif not right or user.password != stored:
             user.failures += 1
             if user.failures >= MAX_FAILURES:
                 user.locked_until, user.failures = now + LOCKOUT, 0
