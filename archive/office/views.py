@@ -13,11 +13,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
+from archive.limits import GuardState
 from archive.office import auth, cases, draw, ledger, procedure
 from archive.office.models import ROLES
 from archive.service import Archive
 
 COOKIE = "fa_office"
+#: login attempts per client address: a burst for an office behind one NAT, then one a minute
+LOGIN_BURST = 20.0
+LOGIN_RATE_PER_S = 1 / 60
 MAX_FORM = 64 * 1024
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -56,6 +60,7 @@ def _same_origin(request: Request) -> bool:
 def office_router(archive: Archive) -> APIRouter:
     router = APIRouter(prefix="/office", include_in_schema=False)
     db = archive.db
+    guard = GuardState(db)  # the buckets live in the database: every archive process shares them
 
     async def principal(request: Request) -> auth.Principal | None:
         return await run_in_threadpool(auth.session_principal, db, request.cookies.get(COOKIE))
@@ -85,6 +90,11 @@ def office_router(archive: Archive) -> APIRouter:
     async def login_post(request: Request) -> Response:
         if not _same_origin(request):
             return refused(None, "跨站请求被拒绝", "cross-site request refused", 403)
+        address = request.client.host if request.client else "?"
+        wait = await run_in_threadpool(guard.take, "office-login:" + address, LOGIN_RATE_PER_S, LOGIN_BURST)
+        if wait is not None:  # password spraying across accounts, or Argon2id's memory by the hundred
+            return _page("login.html", 429, who=None, error=auth.OfficeError(
+                "登录尝试过于频繁，请稍后重试", "too many login attempts from this address; retry later", 429))
         try:
             form = await _form(request)
             token, _who = await run_in_threadpool(auth.login, db, form.get("login", ""), form.get("password", ""))

@@ -219,3 +219,25 @@ def _stored_extra() -> dict[str, object]:
     import datetime as dt
 
     return {"device_id": "dev-1", "created_at": dt.datetime(2026, 3, 1)}
+
+
+def test_login_attempts_are_limited_per_address(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Five wrong passwords lock one account, but nothing stopped one address trying five on every account
+    (password spraying) or keeping hundreds of 64 MiB Argon2id hashes running."""
+    from archive.office.views import LOGIN_BURST
+    from archive.service import open_archive
+
+    archive = open_archive(tmp_path / "a", create=True)
+    try:
+        for n in range(6):
+            add_user(archive.db, f"user{n}", f"用户{n}", "head", PASSWORD)
+    finally:
+        archive.db.dispose()
+    proc = ArchiveProcess(tmp_path / "a").start()
+    try:
+        with httpx.Client(base_url=proc.url, timeout=60) as c:
+            codes = [c.post("/office/login", data={"login": f"user{n % 6}", "password": "spray-guess-1"}
+                            ).status_code for n in range(int(LOGIN_BURST) + 5)]
+        assert codes[0] == 401 and 429 in codes, codes
+    finally:
+        proc.kill()
