@@ -43,3 +43,25 @@ def test_restore_refuses_a_database_that_already_holds_an_archive(tmp_path: Path
             assert s.execute(select(func.count()).select_from(Inspector)).scalar_one() == 1
     finally:
         live.db.dispose()
+
+
+def test_a_manifest_missing_a_field_is_refused_by_name(tmp_path: Path) -> None:
+    import json
+
+    _archive_with(tmp_path / "old", "insp-old")
+    old = open_archive(tmp_path / "old", create=False)
+    try:
+        backup(old, tmp_path / "bk")
+    finally:
+        old.db.dispose()
+    path = tmp_path / "bk" / "manifest.json"
+    good = json.loads(path.read_text())
+    for field, broken in (("blobs", None), ("key_sha256", None), ("tables", {"cases": "x"}),
+                          ("blobs", {"sha256": "ab", "included": True}), ("archive_fingerprint", 7)):
+        manifest = {k: v for k, v in good.items() if k != field}
+        if broken is not None:
+            manifest[field] = broken
+        path.write_text(json.dumps(manifest))
+        with pytest.raises(BackupError, match=field):
+            restore(tmp_path / "bk", tmp_path / "new")
+        assert not (tmp_path / "new").exists()
