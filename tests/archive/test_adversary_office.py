@@ -241,3 +241,45 @@ def test_login_attempts_are_limited_per_address(tmp_path) -> None:  # type: igno
         assert codes[0] == 401 and 429 in codes, codes
     finally:
         proc.kill()
+
+
+def test_admin_verify_recomputes_the_office_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The office log's chain, each step's and each draw's archive signature: ``admin verify`` (what a restore
+    ends with) checks them, as the office log's description promises an auditor."""
+    import datetime as dt
+    import json
+
+    from sqlalchemy import select, update
+
+    from archive.admin import verify_archive
+    from archive.office.auth import Principal
+    from archive.office.cases import CaseSummary
+    from archive.office.draw import draw
+    from archive.office.models import DrawRecord, OfficeLogEntry, OfficeStep
+    from archive.office.procedure import take_step
+
+    archive = _draw_archive(tmp_path)
+    head = Principal("u-head", "head", "钱科长", "head", None, "x" * 64)
+    try:
+        add_user(archive.db, "head", "钱科长", "head", PASSWORD)
+        with archive.db.write() as s:
+            draw(archive, s, head, 1, "routine", seed="ab" * 32)
+        case = CaseSummary(id="case-1", title="t", institution="某医院", kind="routine", status="closed",
+                           source="laptop", created_at="2026-01-01", team=["insp-a", "insp-b"])
+        with archive.db.write() as s:
+            take_step(archive, s, head, case, "filed", {"on": "2026-03-02"}, today=dt.date(2026, 6, 1))
+        assert verify_archive(archive)["ok"]
+        with archive.db.write() as s:
+            row = s.execute(select(OfficeStep)).scalar_one()
+            forged = json.loads(row.statement)
+            forged["statement"]["name"] = "别人"
+            row.statement = json.dumps(forged)
+            rec = s.execute(select(DrawRecord)).scalar_one()
+            d = json.loads(rec.record)
+            d["draw"]["name"] = "别人"
+            rec.record = json.dumps(d)
+            s.execute(update(OfficeLogEntry).where(OfficeLogEntry.seq == 0).values(action="user.removed"))
+        failures = " ".join(verify_archive(archive)["failures"])
+        assert "office log" in failures and "office step" in failures and "draw" in failures, failures
+    finally:
+        archive.db.dispose()
