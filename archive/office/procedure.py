@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -258,14 +260,18 @@ def _in_order(stage: str, on: dt.date, done: dict[str, dict[str, Any]], flags: d
                           f"the date is earlier than the step before it ({max(before)})", 409)
 
 
+_AMOUNT = re.compile(r"(\d{1,11})(?:\.(\d{1,2}))?")
+
+
 def _fen(text: str) -> int:
-    try:
-        value = round(float(text.replace(",", "").strip() or "0") * 100)
-    except ValueError as exc:
-        raise OfficeError("金额格式错误", "the amount is not a number", 400) from exc
-    if value < 0 or value > 10**13:
-        raise OfficeError("金额超出范围", "the amount is out of range", 400)
-    return value
+    """Yuan as typed (commas, full-width digits allowed; at most two decimals) to whole fen, exactly (no float:
+    "inf" and "1e400" failed the request, "1.005" was silently rounded)."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip() or "0"
+    m = _AMOUNT.fullmatch(plain)
+    if m is None or not plain.isascii():
+        raise OfficeError("金额格式错误（元，最多两位小数）", "the amount is not a number of yuan with at most two decimals",
+                          400)
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
 
 
 def _role_zh(role: str) -> str:

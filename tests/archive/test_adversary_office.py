@@ -283,3 +283,16 @@ def test_admin_verify_recomputes_the_office_records(tmp_path) -> None:  # type: 
         assert "office log" in failures and "office step" in failures and "draw" in failures, failures
     finally:
         archive.db.dispose()
+
+
+def test_amounts_are_exact_and_malformed_ones_refused() -> None:
+    import pytest
+
+    from archive.office.auth import OfficeError
+    from archive.office.procedure import _fen
+
+    assert _fen("1,280.16") == 128016 and _fen("1.005".rstrip("5")) == 100 and _fen("") == 0
+    assert _fen("0.29") == 29 and _fen("12345678901.23") == 1234567890123 and _fen("１２．５") == 1250
+    for bad in ("inf", "-inf", "1e400", "nan", "1.005", "-1", "0x10", "1_000", "1e3", "99999999999999"):
+        with pytest.raises(OfficeError):
+            _fen(bad)
