@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.db import Case, StoredObject
 from archive.office import procedure
-from archive.office.cases import names, summaries, violation_label
+from archive.office.cases import names, obj, summaries, violation_label, whole
 
 
 @dataclass
@@ -63,7 +63,7 @@ def ledger(s: Session) -> list[LedgerRow]:
             case_id=c.id, institution=c.institution, kind=c.kind_zh, title=c.title,
             visit=_visit(s, c.id), registered=created[c.id].strftime("%Y-%m-%d"),
             team="、".join(who.get(t, t) for t in c.team),
-            findings=len(case_findings), amount_fen=sum(int(f.get("amount_fen", 0) or 0) for f in case_findings),
+            findings=len(case_findings), amount_fen=sum(whole(f.get("amount_fen")) for f in case_findings),
             decided_fen=int(decided.get("amount_fen", 0) or 0), returned_fen=returned,
             handling=str(decided.get("decision", "")), stage=stage))
     return rows
@@ -74,7 +74,7 @@ def _visit(s: Session, case_id: str) -> str:
                                                      StoredObject.kind == "case.created").limit(1)).scalar()
     if body is None:
         return ""
-    return str(json.loads(body).get("planned_date", ""))
+    return str(obj(json.loads(body)).get("planned_date", ""))
 
 
 def totals(rows: list[LedgerRow]) -> dict[str, int]:
@@ -136,7 +136,7 @@ def statistics(s: Session, year: int, quarter: int) -> dict[str, Any]:
     for case_id, items in _objects(s, ("finding.added",)).items():
         if case_id in ids:
             for f in items:
-                by_violation[violation_label(str(f.get("violation") or "其他"))] += int(f.get("amount_fen", 0) or 0)
+                by_violation[violation_label(str(f.get("violation") or "其他"))] += whole(f.get("amount_fen"))
     return {"year": year, "quarter": quarter, "due": report_due(year, quarter).isoformat(),
             "totals": totals(in_quarter), "by_kind": dict(by_kind), "by_violation_fen": dict(by_violation),
             "rows": in_quarter}

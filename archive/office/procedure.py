@@ -27,7 +27,7 @@ from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
 from archive.db import StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
-from archive.office.cases import CaseSummary
+from archive.office.cases import CaseSummary, obj, whole
 from archive.office.models import OfficeStep
 from archive.service import Archive
 
@@ -67,14 +67,16 @@ def _flags(s: Session, case_id: str) -> dict[str, Any]:
     for kind, body in s.execute(select(StoredObject.kind, StoredObject.body).where(
             StoredObject.case_id == case_id,
             StoredObject.kind.in_(("finding.flags_acknowledged", "documents.outcome_details")))).all():
-        data = json.loads(body)
+        data = obj(json.loads(body))
         if kind == "finding.flags_acknowledged":
-            covers = data.get("covers") or {}
+            covers = data.get("covers")
+            if not isinstance(covers, dict):  # malformed: both steps required rather than neither
+                covers = {"legal_review": True, "collective_decision": True}
             out["legal_review"] = bool(covers.get("legal_review"))
             out["collective_decision"] = bool(covers.get("collective_decision"))
-            out["total_fen"] = int(covers.get("total_fen") or 0)
+            out["total_fen"] = whole(covers.get("total_fen"))
         else:
-            out["hearing_applies"] = bool((data.get("outcome") or {}).get("hearing_applies"))
+            out["hearing_applies"] = bool(obj(data.get("outcome")).get("hearing_applies"))
     return out
 
 
@@ -132,7 +134,7 @@ REQUIRED_FORMS = {"notice": "稽核（检查）通知书", "onsite-record": "现
 
 
 def missing_for_closing(s: Session, summary: CaseSummary, done: dict[str, Any], flags: dict[str, Any]) -> list[str]:
-    printed = {json.loads(b).get("form") for b in s.execute(select(StoredObject.body).where(
+    printed = {obj(json.loads(b)).get("form") for b in s.execute(select(StoredObject.body).where(
         StoredObject.case_id == summary.id, StoredObject.kind == "document.printed")).scalars()}
     missing = [f"{zh}（现场文书未入卷）" for form, zh in REQUIRED_FORMS.items() if form not in printed]
     if summary.status != "closed":

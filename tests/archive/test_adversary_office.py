@@ -296,3 +296,46 @@ def test_amounts_are_exact_and_malformed_ones_refused() -> None:
     for bad in ("inf", "-inf", "1e400", "nan", "1.005", "-1", "0x10", "1_000", "1e3", "99999999999999"):
         with pytest.raises(OfficeError):
             _fen(bad)
+
+
+def test_one_malformed_pushed_object_does_not_take_down_the_case_page_or_the_ledger(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The archive checks signatures, not the shape of every field a page reads: a finding with a text amount or
+    an evidence item whose streams are not objects (signed by an enrolled laptop) failed the case page, and the
+    ledger and quarterly report of the whole office."""
+    import datetime as dt
+    import json
+
+    from archive.db import Case, StoredObject
+    from archive.office import cases, ledger
+    from archive.service import open_archive
+
+    archive = open_archive(tmp_path / "m", create=True)
+    try:
+        with archive.db.write() as s:
+            s.add(Case(id="case-m", source="device", created_at=dt.datetime(2026, 11, 2)))
+            bodies = {
+                "case.created": {"title": "t", "institution": "某医院", "inspectors": ["i1", "i2"], "kind": "x",
+                                 "planned_date": 7},
+                "finding.added": {"description": "d", "amount_fen": "abc", "violation": ["x"]},
+                "evidence.captured": {"body": {"item": "e1", "streams": ["x", {"size": "big"}],
+                                               "provider": "孙", "obtained_at": 5}, "signatures": 3},
+                "provider.signed": {"body": {"signer": "孙", "witness": "x"}},
+                "documents.outcome_details": {"outcome": "x"},
+                "finding.flags_acknowledged": {"covers": {"total_fen": "lots"}},
+            }
+            for n, (kind, body) in enumerate(bodies.items()):
+                s.add(StoredObject(sha256=f"{n:064x}", case_id="case-m", kind=kind, body=json.dumps(body),
+                                   device_id="dev-1", created_at=dt.datetime(2026, 11, 2)))
+        with archive.db.read() as s:
+            summary = cases.summaries(s)[0]
+            page = cases.case_page(archive, s, summary)
+            assert page["findings"][0]["amount"] == "0.00"
+            rows = ledger.ledger(s)
+            assert rows[0].amount_fen == 0
+            assert ledger.statistics(s, 2026, 4)["totals"]["cases"] == 1
+            from archive.office.procedure import state
+
+            state(archive, s, summary)
+    finally:
+        archive.db.dispose()
