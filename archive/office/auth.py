@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
-from archive.db import Database, utcnow
+from archive.db import Counter, Database, bump_counter, utcnow
 from archive.office.models import ROLES, OfficeLogEntry, OfficeSession, OfficeUser
+from archive.shared_state import insert_absent
 
 KDF = {"m": 65536, "t": 3, "p": 1}
 MAX_FAILURES = 5
@@ -74,11 +75,14 @@ _DUMMY = hash_password("not a real password", salt=b"\0" * 16)
 
 def append_log(s: Session, user_id: str | None, action: str, case_id: str | None = None,
                **detail: Any) -> OfficeLogEntry:
-    """Append one row to the office log inside the caller's transaction (the chain is serialised by the
-    database: the next ``seq`` is taken under the write lock, and a duplicate ``seq`` fails the transaction)."""
-    last = s.execute(select(OfficeLogEntry).order_by(OfficeLogEntry.seq.desc()).limit(1).with_for_update()
-                     ).scalar_one_or_none()
-    seq = 0 if last is None else last.seq + 1
+    """Append one row to the office log inside the caller's transaction. The chain is serialised by the
+    ``office_log`` counter row: its UPDATE waits for the previous appender to commit and then counts on from its
+    value (reading the last row ``FOR UPDATE`` instead gave a waiting PostgreSQL transaction the superseded row
+    back: the same ``seq``, a failed request); after it, the previous row is committed and visible."""
+    top = s.execute(select(func.max(OfficeLogEntry.seq))).scalar_one_or_none()
+    insert_absent(s, Counter, {"name": "office_log", "value": -1 if top is None else int(top)})
+    seq = bump_counter(s, "office_log")
+    last = s.execute(select(OfficeLogEntry).where(OfficeLogEntry.seq == seq - 1)).scalar_one_or_none()
     prev = "" if last is None else last.hash
     at = utcnow()
     body = canonical_bytes(detail).decode()

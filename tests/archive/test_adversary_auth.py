@@ -38,3 +38,28 @@ def test_parallel_wrong_passwords_all_count(tmp_path: Path, database_url: str | 
             auth.login(archive.db, "head", PASSWORD)
     finally:
         archive.db.dispose()
+
+
+@pytest.mark.postgres
+def test_parallel_office_actions_all_reach_the_log(tmp_path: Path, database_url: str | None) -> None:
+    """Each office action appends to the hash-chained log. On PostgreSQL the last row was read FOR UPDATE: a
+    transaction that waited on it got the same (now superseded) row back, took the same seq, and failed."""
+    archive = open_archive(tmp_path / "a", database_url, create=True)
+    try:
+        def act(n: int) -> str:
+            try:
+                for k in range(5):
+                    with archive.db.write() as s:
+                        auth.append_log(s, None, "case.viewed", f"case-{n}", k=k)
+            except Exception as exc:  # noqa: BLE001 - the failure is the finding
+                return type(exc).__name__
+            return "ok"
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(act, range(8)))
+        assert answers == ["ok"] * 8
+        with archive.db.read() as s:
+            assert auth.verify_log(s) == []
+            assert s.query(auth.OfficeLogEntry).count() == 40
+    finally:
+        archive.db.dispose()
