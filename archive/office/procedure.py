@@ -25,7 +25,7 @@ from app.evidence.canonical import canonical_bytes
 from app.evidence.signing import sign_object
 from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
-from archive.db import StoredObject, utcnow
+from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.cases import CaseSummary, obj, whole
 from archive.office.models import OfficeStep
@@ -156,6 +156,9 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
               form: dict[str, str], today: dt.date | None = None) -> dict[str, Any]:
     """Check the rules for ``stage`` and record it, signed, inside the caller's write transaction."""
     today = today or utcnow().date()
+    # one step of a case at a time: the order is checked against what the previous step committed (PostgreSQL;
+    # SQLite's write transactions are serial already)
+    s.execute(select(Case.id).where(Case.id == summary.id).with_for_update())
     if summary.status != "closed":
         raise OfficeError("现场稽核尚未结束，不能进入案件办理", "the on-site audit is not closed yet", 409)
     st = state(archive, s, summary, today)
