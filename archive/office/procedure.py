@@ -27,7 +27,7 @@ from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
 from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
-from archive.office.cases import CaseSummary, obj, whole
+from archive.office.cases import CaseSummary, names, obj, whole
 from archive.office.models import OfficeStep
 from archive.service import Archive
 
@@ -200,10 +200,11 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
                           "the legal review did not pass: end the investigation again and have it reviewed "
                           "(Administrative Penalty Law Art. 58)", 409)
     if stage == "legal_review":
-        if who.inspector_id is not None and who.inspector_id in summary.team:
+        team_names = {n for i, n in names(s).items() if i in summary.team}
+        if (who.inspector_id is not None and who.inspector_id in summary.team) or who.name in team_names:
             raise OfficeError("参与本案调查的人员不得对本案进行法制审核（回避）",
-                              "a member of the case team may not do its legal review (Administrative Penalty Law "
-                              "Art. 58; recusal)", 403)
+                              "a member of the case team (by inspector id, or by name where the account names none) "
+                              "may not do its legal review (Administrative Penalty Law Art. 58; recusal)", 403)
         if form.get("result") not in ("pass", "fail"):
             raise OfficeError("须选择审核结论", "choose the review's result", 400)
         data["result"] = form["result"]

@@ -339,3 +339,38 @@ def test_one_malformed_pushed_object_does_not_take_down_the_case_page_or_the_led
             state(archive, s, summary)
     finally:
         archive.db.dispose()
+
+
+def test_legal_review_refused_to_an_unlinked_account_bearing_a_team_members_name(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A 法制审核员 account need not name an inspector id; an inspector who is also the office's legal reviewer,
+    added without ``--inspector``, reviewed their own case."""
+    import datetime as dt
+
+    import pytest
+
+    from app.evidence.signing import SigningKey, b64
+    from archive.office.auth import OfficeError, Principal
+    from archive.office.procedure import take_step
+    from archive.roster import add_inspector
+
+    archive, case = _closed_case(tmp_path)
+    head = Principal("u-head", "head", "钱科长", "head", None, "x" * 64)
+    same = Principal("u-legal", "legal", "李四", "legal", None, "y" * 64)
+    other = Principal("u-legal2", "legal", "赵审核", "legal", None, "z" * 64)
+    today = dt.date(2026, 6, 1)
+    try:
+        with archive.db.write() as s:
+            for iid, name in (("insp-a", "张三"), ("insp-b", "李四")):
+                add_inspector(s, id=iid, name=name, credential_no=iid, organisation="某市医保局",
+                              public_key=b64(SigningKey.generate().public_raw()))
+        for stage in ("filed", "investigated"):
+            with archive.db.write() as s:
+                take_step(archive, s, head, case, stage, {"on": "2026-03-02"}, today=today)
+        form = {"on": "2026-03-03", "result": "pass", "opinion": "同意"}
+        with pytest.raises(OfficeError, match="case team"), archive.db.write() as s:
+            take_step(archive, s, same, case, "legal_review", form, today=today)
+        with archive.db.write() as s:
+            take_step(archive, s, other, case, "legal_review", form, today=today)
+    finally:
+        archive.db.dispose()
