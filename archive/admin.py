@@ -93,7 +93,33 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
             _verify_log(archive, s, case_id, device_id, head, keys, counts, fail, object_leaves)
         # payload objects
         _verify_objects(s, keys, counts, fail, object_leaves)
+        _verify_office(archive, s, fail)
     return {"ok": not failures, **counts, "failures": failures}
+
+
+def _verify_office(archive: Archive, s: Session, fail: Callable[[str], None]) -> None:
+    """The office's records: its log's chain, and the archive's signature on every step and every draw."""
+    from archive.office.auth import verify_log  # here: archive.office.cases imports this module
+    from archive.office.draw import record_checks
+    from archive.office.models import DrawRecord, OfficeStep
+    from archive.office.procedure import CTX_OFFICE_STEP
+
+    for failure in verify_log(s):
+        fail(failure)
+    public = archive.key.public_raw()
+    for step in s.execute(select(OfficeStep).order_by(OfficeStep.id)).scalars():
+        try:
+            stored = json.loads(step.statement)
+            verify_object(stored["sig"], CTX_OFFICE_STEP, stored["statement"], public)
+        except (ValueError, KeyError, TypeError, SignatureError):
+            fail(f"office step #{step.id} ({step.case_id}): not as the archive signed it")
+    for rec in s.execute(select(DrawRecord).order_by(DrawRecord.id)).scalars():
+        try:
+            ok = record_checks(json.loads(rec.record), public)
+        except ValueError:
+            ok = False
+        if not ok:
+            fail(f"office draw #{rec.id}: not as the archive signed it, or it does not re-run to its result")
 
 
 def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head: LogHead, keys: dict[str, Key],

@@ -177,12 +177,32 @@ def read_manifest(backup_dir: Path) -> dict[str, Any]:
         raise BackupError(f"{backup_dir} holds no readable manifest.json: {exc}") from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise BackupError(f"{backup_dir}/manifest.json is not a FieldAudit archive backup of version {VERSION}")
+    _check_shape(manifest)
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise BackupError(
             f"the backup has database schema {manifest.get('schema_version')}; this release restores schema "
             f"{SCHEMA_VERSION} (restore with the release that made it, start it once, back up again)"
         )
     return manifest
+
+
+def _check_shape(manifest: dict[str, Any]) -> None:
+    """Every field restore reads, of its type: a damaged manifest is named, never a KeyError."""
+    def bad(field: str) -> BackupError:
+        return BackupError(f"manifest.json: {field} is missing or malformed (damaged backup)")
+
+    for field in ("archive_fingerprint", "key_sha256"):
+        if not isinstance(manifest.get(field), str):
+            raise bad(field)
+    tables = manifest.get("tables")
+    if not isinstance(tables, dict) or not all(
+            isinstance(m, dict) and isinstance(m.get("rows"), int) and isinstance(m.get("sha256"), str)
+            for m in tables.values()):
+        raise bad("tables")
+    blobs = manifest.get("blobs")
+    if not isinstance(blobs, dict) or not isinstance(blobs.get("sha256"), str) or not isinstance(
+            blobs.get("included"), bool):
+        raise bad("blobs")
 
 
 def check_backup(backup_dir: Path, manifest: dict[str, Any]) -> None:
@@ -244,8 +264,17 @@ def restore(
         archive.db.dispose()
 
 
+#: the rows a new archive's own schema creation writes (everything else means the database is in use)
+_OWN_ROWS = frozenset({"meta", "counters"})
+
+
 def _load_rows(archive: Archive, backup_dir: Path, manifest: dict[str, Any]) -> None:
     with archive.db.write() as s:
+        used = [t.name for t in _tables() if t.name not in _OWN_ROWS
+                and s.execute(select(func.count()).select_from(t)).scalar_one()]
+        if used:  # e.g. --database-url naming a live archive's database: never replace its rows
+            raise BackupError(f"the target database already holds an archive (rows in {', '.join(used[:5])}); "
+                              "a restore only writes into an empty database")
         for table in reversed(_tables()):  # create_schema's own rows (meta, counters) give way to the backup's
             s.execute(delete(table))
         for table in _tables():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,12 @@ def _env_float(name: str, default: float) -> float:
     if raw is None or raw == "":
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if not math.isfinite(value) or value < 0:  # nan made every limit comparison false: no limit at all
+        raise ConfigError(f"{name} must be a finite number, not negative, got {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)

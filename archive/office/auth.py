@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
-from archive.db import Database, utcnow
+from archive.db import Counter, Database, bump_counter, utcnow
 from archive.office.models import ROLES, OfficeLogEntry, OfficeSession, OfficeUser
+from archive.shared_state import insert_absent
 
 KDF = {"m": 65536, "t": 3, "p": 1}
 MAX_FAILURES = 5
@@ -74,11 +75,14 @@ _DUMMY = hash_password("not a real password", salt=b"\0" * 16)
 
 def append_log(s: Session, user_id: str | None, action: str, case_id: str | None = None,
                **detail: Any) -> OfficeLogEntry:
-    """Append one row to the office log inside the caller's transaction (the chain is serialised by the
-    database: the next ``seq`` is taken under the write lock, and a duplicate ``seq`` fails the transaction)."""
-    last = s.execute(select(OfficeLogEntry).order_by(OfficeLogEntry.seq.desc()).limit(1).with_for_update()
-                     ).scalar_one_or_none()
-    seq = 0 if last is None else last.seq + 1
+    """Append one row to the office log inside the caller's transaction. The chain is serialised by the
+    ``office_log`` counter row: its UPDATE waits for the previous appender to commit and then counts on from its
+    value (reading the last row ``FOR UPDATE`` instead gave a waiting PostgreSQL transaction the superseded row
+    back: the same ``seq``, a failed request); after it, the previous row is committed and visible."""
+    top = s.execute(select(func.max(OfficeLogEntry.seq))).scalar_one_or_none()
+    insert_absent(s, Counter, {"name": "office_log", "value": -1 if top is None else int(top)})
+    seq = bump_counter(s, "office_log")
+    last = s.execute(select(OfficeLogEntry).where(OfficeLogEntry.seq == seq - 1)).scalar_one_or_none()
     prev = "" if last is None else last.hash
     at = utcnow()
     body = canonical_bytes(detail).decode()
@@ -138,20 +142,26 @@ class Principal:
 
 
 def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> tuple[str, Principal]:
-    """Check the password; returns (session token, who). Refuses with the same words whatever was wrong."""
+    """Check the password; returns (session token, who). Refuses with the same words whatever was wrong.
+
+    The Argon2id hash is computed outside any transaction (on SQLite a write transaction holds the one write
+    lock: a stream of logins would stall every laptop's push); the verdict is then recorded with the user's row
+    locked (``FOR UPDATE``), so parallel wrong guesses each count and a lock set meanwhile still refuses."""
     now = now or utcnow()
     wrong = OfficeError("登录名或口令错误，或账户已被锁定", "wrong login or password, or the account is locked", 401)
+    with db.read() as s:
+        stored = s.execute(select(OfficeUser.password).where(OfficeUser.login == login_name)).scalar_one_or_none()
+    right = check_password(password, stored or _DUMMY) and stored is not None  # the same time either way
     with db.write() as s:
-        user = s.execute(select(OfficeUser).where(OfficeUser.login == login_name)).scalar_one_or_none()
+        user = s.execute(select(OfficeUser).where(OfficeUser.login == login_name).with_for_update()
+                         ).scalar_one_or_none()
         if user is None:
-            check_password(password, _DUMMY)  # the same time as for a real login
             append_log(s, None, "login.unknown", None, login=login_name[:64])
             failure = wrong
         elif user.disabled or (user.locked_until is not None and user.locked_until > now):
-            check_password(password, _DUMMY)
             append_log(s, user.id, "login.locked", None)
             failure = wrong
-        elif not check_password(password, user.password):
+        elif not right or user.password != stored:
             user.failures += 1
             if user.failures >= MAX_FAILURES:
                 user.locked_until, user.failures = now + LOCKOUT, 0

@@ -73,6 +73,16 @@ class CaseSummary:
         return kind_label(self.kind)
 
 
+def whole(value: Any) -> int:
+    """A count or an amount as pushed: a JSON whole number, else 0 (the archive verifies signatures, not the
+    type of every field a page reads; one malformed object must not fail a page)."""
+    return value if type(value) is int else 0
+
+
+def obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _json(text: str) -> Any:
     try:
         return json.loads(text)
@@ -150,7 +160,7 @@ def case_page(archive: Archive, s: Session, summary: CaseSummary) -> dict[str, A
     case_id = summary.id
     timeline = []
     for leaf in s.execute(select(Leaf.leaf).where(Leaf.case_id == case_id)).scalars():
-        entry = (_json(leaf) or {}).get("entry", {})
+        entry = obj(obj(_json(leaf)).get("entry"))
         timeline.append({"time": str(entry.get("time", "")), "when": _wall(entry.get("time")),
                          "what": EVENT_LABELS.get(str(entry.get("type")), str(entry.get("type"))),
                          "who": who.get(str(entry.get("actor")), str(entry.get("actor", "")))})
@@ -169,7 +179,8 @@ def case_page(archive: Archive, s: Session, summary: CaseSummary) -> dict[str, A
             continue
         inner: dict[str, Any] = body["body"] if isinstance(body.get("body"), dict) else {}
         if kind == "evidence.captured":
-            streams = inner.get("streams") or []
+            streams = [st for st in (inner.get("streams") or []) if isinstance(st, dict)] \
+                if isinstance(inner.get("streams"), list) else []
             if inner.get("parent"):
                 for st in streams:
                     if str(st.get("media_type", "")).startswith("image/"):
@@ -177,42 +188,43 @@ def case_page(archive: Archive, s: Session, summary: CaseSummary) -> dict[str, A
                 continue
             evidence[str(inner.get("item"))] = {
                 "id": str(inner.get("item")), "kind": str(inner.get("kind", "")),
-                "description": str(inner.get("description") or (inner.get("source") or {}).get("text", "")),
+                "description": str(inner.get("description") or obj(inner.get("source")).get("text", "")),
                 "obtained": _wall(inner.get("obtained_at")), "place": str(inner.get("place", "")),
-                "provider": str((inner.get("provider") or {}).get("name", "")),
+                "provider": str(obj(inner.get("provider")).get("name", "")),
                 "streams": [{"name": str(st.get("name", "")), "sha256": str(st.get("sha256", "")),
-                             "size": int(st.get("size", 0) or 0), "media_type": str(st.get("media_type", "")),
+                             "size": whole(st.get("size")), "media_type": str(st.get("media_type", "")),
                              "image": str(st.get("media_type", "")).startswith("image/")} for st in streams],
-                "signatures": len(body.get("signatures") or []),
+                "signatures": len(body["signatures"]) if isinstance(body.get("signatures"), list) else 0,
             }
         elif kind in ("provider.signed", "provider.refused"):
-            signer = inner.get("signer") or {}
+            signer = obj(inner.get("signer"))
             provider.append({"refused": kind == "provider.refused", "target": str(inner.get("target", "")),
                              "name": str(signer.get("name", "")) if isinstance(signer, dict) else "",
                              "role": str(signer.get("role", "")) if isinstance(signer, dict) else "",
                              "reason": str(inner.get("reason", "")), "when": _wall(inner.get("time")),
-                             "witness": str((inner.get("witness") or {}).get("name", ""))})
+                             "witness": str(obj(inner.get("witness")).get("name", ""))})
         elif kind == "record.signed":
             records.append({"kind": {"onsite": "现场检查笔录", "interview": "询问笔录"}.get(
                 str(inner.get("kind")), str(inner.get("kind", ""))), "version": inner.get("version"),
-                "when": _wall(inner.get("time")), "signatures": len(body.get("signatures") or []),
+                "when": _wall(inner.get("time")),
+                "signatures": len(body["signatures"]) if isinstance(body.get("signatures"), list) else 0,
                 "id": str(inner.get("record", body.get("id", "")))})
         elif kind == "document.printed":
             printed.append({"form": str(body.get("form", "")), "when": _wall(body.get("at")),
                             "by": who.get(str(body.get("by")), ""), "sha256": str(body.get("content_sha256", ""))})
         elif kind == "finding.added":
             findings.append({"description": str(body.get("description", "")), "basis": str(body.get("basis", "")),
-                             "amount": f"{int(body.get('amount_fen', 0) or 0) / 100:,.2f}"})
+                             "amount": f"{whole(body.get('amount_fen')) / 100:,.2f}"})
     for item_id, sha in derived.items():
         if item_id in evidence:
             evidence[item_id]["thumbnail"] = sha
     checkpoints = []
     for cp in s.execute(select(Checkpoint).where(Checkpoint.case_id == case_id).order_by(Checkpoint.size)).scalars():
-        rec = _json(cp.checkpoint) or {}
-        receipt = (_json(cp.receipt) or {}).get("payload", {})
+        rec = obj(_json(cp.checkpoint))
+        receipt = obj(obj(_json(cp.receipt)).get("payload"))
         checkpoints.append({"device": who.get(cp.device_id, cp.device_id), "size": cp.size, "root": cp.root,
-                            "time": _wall((rec.get("checkpoint") or {}).get("time")),
-                            "step": str((rec.get("checkpoint") or {}).get("step", "")),
+                            "time": _wall(obj(rec.get("checkpoint")).get("time")),
+                            "step": str(obj(rec.get("checkpoint")).get("step", "")),
                             "archived": _wall(receipt.get("archive_time"))})
     return {"case": summary, "team": [who.get(t, t) for t in summary.team], "timeline": timeline,
             "evidence": sorted(evidence.values(), key=lambda e: e["obtained"]), "provider": provider,

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes, canonical_sha256
-from app.evidence.signing import sign_object
+from app.evidence.signing import SignatureError, sign_object, verify_object
 from archive.db import Inspector, PullItem, iso, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.models import DeclaredConflict, DrawRecord
@@ -110,3 +110,13 @@ def rerun(record: dict[str, Any]) -> bool:
                     record["count"])
     return [(r["institution"]["id"], r["inspectors"]) for r in again] == \
         [(r["institution"]["id"], r["inspectors"]) for r in record["result"]]
+
+
+def record_checks(stored: Any, archive_public: bytes) -> bool:
+    """A stored ``{"draw", "sig"}``: True only when the archive key signed the draw AND it re-runs to its result
+    (a record someone wrote into the database themselves re-runs to itself, but is not signed)."""
+    try:
+        verify_object(stored["sig"], CTX_DRAW, stored["draw"], archive_public)
+        return rerun(stored["draw"])
+    except (SignatureError, OfficeError, KeyError, TypeError, ValueError, AttributeError):
+        return False

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from archive.db import Case, StoredObject
 from archive.office import procedure
-from archive.office.cases import names, summaries, violation_label
+from archive.office.cases import names, obj, summaries, violation_label, whole
 
 
 @dataclass
@@ -63,7 +63,7 @@ def ledger(s: Session) -> list[LedgerRow]:
             case_id=c.id, institution=c.institution, kind=c.kind_zh, title=c.title,
             visit=_visit(s, c.id), registered=created[c.id].strftime("%Y-%m-%d"),
             team="、".join(who.get(t, t) for t in c.team),
-            findings=len(case_findings), amount_fen=sum(int(f.get("amount_fen", 0) or 0) for f in case_findings),
+            findings=len(case_findings), amount_fen=sum(whole(f.get("amount_fen")) for f in case_findings),
             decided_fen=int(decided.get("amount_fen", 0) or 0), returned_fen=returned,
             handling=str(decided.get("decision", "")), stage=stage))
     return rows
@@ -74,7 +74,7 @@ def _visit(s: Session, case_id: str) -> str:
                                                      StoredObject.kind == "case.created").limit(1)).scalar()
     if body is None:
         return ""
-    return str(json.loads(body).get("planned_date", ""))
+    return str(obj(json.loads(body)).get("planned_date", ""))
 
 
 def totals(rows: list[LedgerRow]) -> dict[str, int]:
@@ -100,6 +100,9 @@ def ledger_xlsx(rows: list[LedgerRow]) -> bytes:
     for r in rows:
         ws.append([r.institution, r.kind, r.title, r.visit, r.registered, r.team, r.findings, r.amount_fen / 100,
                    r.decided_fen / 100, r.returned_fen / 100, r.handling, r.stage])
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text laptops pushed ("=HYPERLINK(…)") stays text, never a formula
     t = totals(rows)
     ws.append(["合计", "", f"{t['cases']} 件", "", "", "", t["findings"], t["amount_fen"] / 100,
                t["decided_fen"] / 100, t["returned_fen"] / 100, "", ""])
@@ -133,7 +136,7 @@ def statistics(s: Session, year: int, quarter: int) -> dict[str, Any]:
     for case_id, items in _objects(s, ("finding.added",)).items():
         if case_id in ids:
             for f in items:
-                by_violation[violation_label(str(f.get("violation") or "其他"))] += int(f.get("amount_fen", 0) or 0)
+                by_violation[violation_label(str(f.get("violation") or "其他"))] += whole(f.get("amount_fen"))
     return {"year": year, "quarter": quarter, "due": report_due(year, quarter).isoformat(),
             "totals": totals(in_quarter), "by_kind": dict(by_kind), "by_violation_fen": dict(by_violation),
             "rows": in_quarter}
@@ -157,6 +160,7 @@ def quarterly_pdf(stats: dict[str, Any]) -> bytes:
     font_manager.fontManager.addfont(str(FONT_DIR / "wqy-microhei.ttc"))
     family = font_manager.FontProperties(fname=str(FONT_DIR / "wqy-microhei.ttc")).get_name()
     plt.rcParams["font.family"] = family
+    plt.rcParams["text.parse_math"] = False  # labels are pushed text: "$…$" is not mathtext
 
     def chart(title: str, data: dict[str, float], unit: str) -> ImageReader:
         fig, ax = plt.subplots(figsize=(6.4, 2.8), dpi=150)

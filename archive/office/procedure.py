@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,9 +25,9 @@ from app.evidence.canonical import canonical_bytes
 from app.evidence.signing import sign_object
 from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
-from archive.db import StoredObject, utcnow
+from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
-from archive.office.cases import CaseSummary
+from archive.office.cases import CaseSummary, names, obj, whole
 from archive.office.models import OfficeStep
 from archive.service import Archive
 
@@ -65,14 +67,16 @@ def _flags(s: Session, case_id: str) -> dict[str, Any]:
     for kind, body in s.execute(select(StoredObject.kind, StoredObject.body).where(
             StoredObject.case_id == case_id,
             StoredObject.kind.in_(("finding.flags_acknowledged", "documents.outcome_details")))).all():
-        data = json.loads(body)
+        data = obj(json.loads(body))
         if kind == "finding.flags_acknowledged":
-            covers = data.get("covers") or {}
+            covers = data.get("covers")
+            if not isinstance(covers, dict):  # malformed: both steps required rather than neither
+                covers = {"legal_review": True, "collective_decision": True}
             out["legal_review"] = bool(covers.get("legal_review"))
             out["collective_decision"] = bool(covers.get("collective_decision"))
-            out["total_fen"] = int(covers.get("total_fen") or 0)
+            out["total_fen"] = whole(covers.get("total_fen"))
         else:
-            out["hearing_applies"] = bool((data.get("outcome") or {}).get("hearing_applies"))
+            out["hearing_applies"] = bool(obj(data.get("outcome")).get("hearing_applies"))
     return out
 
 
@@ -130,7 +134,7 @@ REQUIRED_FORMS = {"notice": "稽核（检查）通知书", "onsite-record": "现
 
 
 def missing_for_closing(s: Session, summary: CaseSummary, done: dict[str, Any], flags: dict[str, Any]) -> list[str]:
-    printed = {json.loads(b).get("form") for b in s.execute(select(StoredObject.body).where(
+    printed = {obj(json.loads(b)).get("form") for b in s.execute(select(StoredObject.body).where(
         StoredObject.case_id == summary.id, StoredObject.kind == "document.printed")).scalars()}
     missing = [f"{zh}（现场文书未入卷）" for form, zh in REQUIRED_FORMS.items() if form not in printed]
     if summary.status != "closed":
@@ -152,6 +156,9 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
               form: dict[str, str], today: dt.date | None = None) -> dict[str, Any]:
     """Check the rules for ``stage`` and record it, signed, inside the caller's write transaction."""
     today = today or utcnow().date()
+    # one step of a case at a time: the order is checked against what the previous step committed (PostgreSQL;
+    # SQLite's write transactions are serial already)
+    s.execute(select(Case.id).where(Case.id == summary.id).with_for_update())
     if summary.status != "closed":
         raise OfficeError("现场稽核尚未结束，不能进入案件办理", "the on-site audit is not closed yet", 409)
     st = state(archive, s, summary, today)
@@ -186,16 +193,18 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
     lacking = [BY_KEY[k].zh for k in needed if k not in done]
     if lacking and stage != "closed":
         raise OfficeError(f"须先完成：{'、'.join(lacking)}", f"first: {', '.join(lacking)}", 409)
+    _in_order(stage, on, done, flags)
     later = order.index(stage) > order.index("legal_review")
     if later and flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
         raise OfficeError("法制审核未通过，须重新调查终结并再次审核（《行政处罚法》第五十八条）",
                           "the legal review did not pass: end the investigation again and have it reviewed "
                           "(Administrative Penalty Law Art. 58)", 409)
     if stage == "legal_review":
-        if who.inspector_id is not None and who.inspector_id in summary.team:
+        team_names = {n for i, n in names(s).items() if i in summary.team}
+        if (who.inspector_id is not None and who.inspector_id in summary.team) or who.name in team_names:
             raise OfficeError("参与本案调查的人员不得对本案进行法制审核（回避）",
-                              "a member of the case team may not do its legal review (Administrative Penalty Law "
-                              "Art. 58; recusal)", 403)
+                              "a member of the case team (by inspector id, or by name where the account names none) "
+                              "may not do its legal review (Administrative Penalty Law Art. 58; recusal)", 403)
         if form.get("result") not in ("pass", "fail"):
             raise OfficeError("须选择审核结论", "choose the review's result", 400)
         data["result"] = form["result"]
@@ -231,14 +240,44 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
     return _record(archive, s, who, summary, stage, data)
 
 
+def _in_order(stage: str, on: dt.date, done: dict[str, dict[str, Any]], flags: dict[str, Any]) -> None:
+    """A step is never recorded again once a later one is done (告知 re-dated after the decision would move the
+    defence period), a failed 法制审核 is followed by a new 调查终结, not by another review, and a step's date is
+    not earlier than the date of the step before it."""
+    chain = [st.key for st in STAGES if st.key not in ("legal_review", "collective")
+             or (st.key == "legal_review" and flags["legal_review"])
+             or (st.key == "collective" and flags["collective_decision"])]
+    review = done.get("legal_review", {}).get("data", {}).get("result")
+    if stage == "legal_review" and review == "fail":
+        raise OfficeError("法制审核未通过，须重新调查终结后再次审核（《行政处罚法》第五十八条）",
+                          "the legal review did not pass: end the investigation again before another review", 409)
+    if stage not in chain:
+        return
+    after = [k for k in chain[chain.index(stage) + 1:] if k in done]
+    if stage == "investigated" and after == ["legal_review"] and review != "pass":
+        after = []  # the new investigation a failed review calls for
+    if after:
+        raise OfficeError(f"{BY_KEY[after[-1]].zh}已办理，不能再办理{BY_KEY[stage].zh}",
+                          f"{BY_KEY[after[-1]].en} is already recorded: {BY_KEY[stage].en} cannot be recorded "
+                          "again", 409)
+    before = [done[k]["data"]["on"] for k in chain[: chain.index(stage)] if k in done and "on" in done[k]["data"]]
+    if before and on.isoformat() < max(before):
+        raise OfficeError(f"{BY_KEY[stage].zh}日期不能早于前一步骤（{max(before)}）",
+                          f"the date is earlier than the step before it ({max(before)})", 409)
+
+
+_AMOUNT = re.compile(r"(\d{1,11})(?:\.(\d{1,2}))?")
+
+
 def _fen(text: str) -> int:
-    try:
-        value = round(float(text.replace(",", "").strip() or "0") * 100)
-    except ValueError as exc:
-        raise OfficeError("金额格式错误", "the amount is not a number", 400) from exc
-    if value < 0 or value > 10**13:
-        raise OfficeError("金额超出范围", "the amount is out of range", 400)
-    return value
+    """Yuan as typed (commas, full-width digits allowed; at most two decimals) to whole fen, exactly (no float:
+    "inf" and "1e400" failed the request, "1.005" was silently rounded)."""
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").strip() or "0"
+    m = _AMOUNT.fullmatch(plain)
+    if m is None or not plain.isascii():
+        raise OfficeError("金额格式错误（元，最多两位小数）", "the amount is not a number of yuan with at most two decimals",
+                          400)
+    return int(m.group(1)) * 100 + int((m.group(2) or "0").ljust(2, "0"))
 
 
 def _role_zh(role: str) -> str:

@@ -13,11 +13,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
+from archive.limits import GuardState
 from archive.office import auth, cases, draw, ledger, procedure
 from archive.office.models import ROLES
 from archive.service import Archive
 
 COOKIE = "fa_office"
+#: login attempts per client address: a burst for an office behind one NAT, then one a minute
+LOGIN_BURST = 20.0
+LOGIN_RATE_PER_S = 1 / 60
 MAX_FORM = 64 * 1024
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -56,6 +60,7 @@ def _same_origin(request: Request) -> bool:
 def office_router(archive: Archive) -> APIRouter:
     router = APIRouter(prefix="/office", include_in_schema=False)
     db = archive.db
+    guard = GuardState(db)  # the buckets live in the database: every archive process shares them
 
     async def principal(request: Request) -> auth.Principal | None:
         return await run_in_threadpool(auth.session_principal, db, request.cookies.get(COOKIE))
@@ -85,6 +90,11 @@ def office_router(archive: Archive) -> APIRouter:
     async def login_post(request: Request) -> Response:
         if not _same_origin(request):
             return refused(None, "跨站请求被拒绝", "cross-site request refused", 403)
+        address = request.client.host if request.client else "?"
+        wait = await run_in_threadpool(guard.take, "office-login:" + address, LOGIN_RATE_PER_S, LOGIN_BURST)
+        if wait is not None:  # password spraying across accounts, or Argon2id's memory by the hundred
+            return _page("login.html", 429, who=None, error=auth.OfficeError(
+                "登录尝试过于频繁，请稍后重试", "too many login attempts from this address; retry later", 429))
         try:
             form = await _form(request)
             token, _who = await run_in_threadpool(auth.login, db, form.get("login", ""), form.get("password", ""))
@@ -263,8 +273,7 @@ def office_router(archive: Archive) -> APIRouter:
         filename = meta["name"].replace('"', "")
         headers = {**SECURITY_HEADERS, "Content-Disposition": f"{disposition}; filename*=UTF-8''{_quote(filename)}",
                    "X-FieldAudit-SHA256": sha256}
-        media = meta["media_type"] if meta["media_type"].startswith("image/") else "application/octet-stream"
-        return StreamingResponse(chunks(), media_type=media, headers=headers)
+        return StreamingResponse(chunks(), media_type=served_media_type(meta["media_type"]), headers=headers)
 
     def office_only(who: auth.Principal) -> HTMLResponse | None:
         if who.role == "inspector":
@@ -348,11 +357,20 @@ def office_router(archive: Archive) -> APIRouter:
             from archive.office.models import DrawRecord
 
             with db.read() as s:
-                rows = [_json.loads(r.record)["draw"] for r in
-                        s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
+                stored = [r.record for r in s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
                 who_is = cases.names(s)
-            return [{**r, "rerun_ok": draw.rerun(r),
-                     "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]} for r in rows]
+            public = archive.key.public_raw()
+            out = []
+            for text in stored:
+                try:  # a damaged record is a row that says so, never a page that fails
+                    rec = _json.loads(text)
+                    r = rec["draw"]
+                    out.append({**r, "rerun_ok": draw.record_checks(rec, public),
+                                "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]})
+                except (ValueError, KeyError, TypeError):
+                    out.append({"at": "", "name": "", "seed": "（记录损坏 damaged record）", "result": [],
+                                "team_names": [], "rerun_ok": False})
+            return out
 
         return _page("draws.html", who=who, draws=await run_in_threadpool(load))
 
@@ -368,10 +386,11 @@ def office_router(archive: Archive) -> APIRouter:
         def act() -> auth.OfficeError | None:
             try:
                 count = int(form.get("count", "0") or 0)
-                with db.write() as s:
-                    draw.draw(archive, s, who, count, form.get("kind", "routine")[:40] or "routine")
             except ValueError:
                 return auth.OfficeError("抽取数量应为整数", "the count must be a whole number")
+            try:  # OfficeError is a ValueError: caught on its own, so a refusal says what was refused
+                with db.write() as s:
+                    draw.draw(archive, s, who, count, form.get("kind", "routine")[:40] or "routine")
             except auth.OfficeError as exc:
                 return exc
             return None
@@ -382,6 +401,16 @@ def office_router(archive: Archive) -> APIRouter:
         return RedirectResponse("/office/draws", status_code=303, headers=SECURITY_HEADERS)
 
     return router
+
+
+#: the pictures the office shows inline; anything else (image/svg+xml can carry script, a pushed type can
+#: carry a line break) is sent as bytes to download
+INLINE_IMAGES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+
+
+def served_media_type(pushed: str) -> str:
+    """The Content-Type for a blob whose media type a laptop declared."""
+    return pushed if pushed in INLINE_IMAGES else "application/octet-stream"
 
 
 def _quote(name: str) -> str:
