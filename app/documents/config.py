@@ -6,7 +6,7 @@ The default file ``resources/documents/agency.json`` describes a fictitious agen
 name, 文号 prefix, seal, head's title, review body and court; ``entrustment`` names an organisation the
 department entrusted (条例 Art. 28), which then acts in the department's name. An agency copies the file,
 adjusts it and points the app at its copy. The legal basis printed on each form is not here: it comes from the
-one citation table (:mod:`app.workflow.citations`). The national template set could not be retrieved, so every
+one citation table (:mod:`app.citations`). The national template set could not be retrieved, so every
 form is a template an agency adjusts.
 """
 

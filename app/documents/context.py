@@ -199,7 +199,7 @@ class Finding:
     description: str
     basis: str  # free text, printed only when ``violation`` is not a type of the citation table
     amount_fen: int = 0
-    violation: str = ""  # violation type code: its citations come from app.workflow.citations.VIOLATION_RULES
+    violation: str = ""  # violation type code: its citations come from app.citations.VIOLATION_RULES
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str, sub: int = 0)
 
 def legal_basis(ctx: DocumentContext, cfg: AgencyConfig, form: str) -> str:
     """The form's legal basis from the one citation table, for the issuing body."""
-    from app.workflow.citations import basis_text
+    from app.citations import basis_text
 
     return basis_text(form, issuer(ctx, cfg, form).key)
 
@@ -181,8 +181,8 @@ def section_hash(form: str, part: str, content: Mapping[str, Any]) -> str:
 def finding_paragraphs(w: SectionWriter, ctx: DocumentContext, *, with_handling: bool) -> None:
     """Each finding with the norm it violates and, on the department's forms, the handling article with its 项,
     all from the one citation table (a finding of a type outside the table prints its own basis text)."""
+    from app.citations import VIOLATION_RULES
     from app.documents.chinese import money_both
-    from app.workflow.citations import VIOLATION_RULES
 
     assert ctx.outcome is not None
     for k, f in enumerate(ctx.outcome.findings, 1):

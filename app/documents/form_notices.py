@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from app.citations import VIOLATION_RULES
 from app.documents.chinese import money_both, money_figures, numeric_date, numeric_datetime
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext
@@ -29,7 +30,6 @@ from app.documents.remedies import (
     objection_route,
     review_route,
 )
-from app.workflow.citations import VIOLATION_RULES
 
 # -- 稽核通知书 ----------
 

@@ -15,10 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.documents.config import AgencyConfig, Body
-from app.documents.context import DocumentError
-from app.documents.form_table import FORM_INFO, issuing_body
-from app.workflow.citations import (
+from app.citations import (
     COE_17,
     COE_18,
     FORM_BASIS,
@@ -31,6 +28,9 @@ from app.workflow.citations import (
     Citation,
     join_citations,
 )
+from app.documents.config import AgencyConfig, Body
+from app.documents.context import DocumentError
+from app.documents.form_table import FORM_INFO, issuing_body
 
 
 class PowerError(DocumentError):

@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
+from app.citations import FUND_13_2, FUND_31, LIT_46, PEN_64, REC_20, join_citations
 from app.documents.config import AgencyConfig, Body
-from app.workflow.citations import FUND_13_2, FUND_31, LIT_46, PEN_64, REC_20, join_citations
 
 REVIEW_DAYS = 60  # 行政复议法 Art. 20
 LITIGATION_MONTHS = 6  # 行政诉讼法 Art. 46

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
 
-from app.workflow.citations import C_000_7_1, C_000_8_1, Citation, join_citations
+from app.citations import C_000_7_1, C_000_8_1, Citation, join_citations
 from app.workflow.deadlines import DeadlineResult
 from app.workflow.work_calendar import DayCount
 

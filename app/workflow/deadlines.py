@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.workflow.citations import (
+from app.citations import (
     C_001_22,
     C_001_35_5,
     C_001_36_1,

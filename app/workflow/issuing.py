@@ -124,7 +124,9 @@ def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, 
     try:
         doc, fingerprint = freeze_with_fingerprint(form, ctx, cfg)
     except DocumentError as exc:
+        en = getattr(exc, "en", "")  # a PowerError says in English which body may issue the form
         raise UserError(f"无法生成{FORMS[form].title}：{exc}。",
+                        f"Cannot make the {form} document: {en}." if en else
                         f"Cannot make the {form} document: the case lacks what it needs ({exc}).") from None
     for prev in reversed(issued_documents(session, case_id, form)):
         if prev.source == source and prev.body.get("fingerprint") == fingerprint:

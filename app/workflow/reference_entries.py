@@ -172,7 +172,7 @@ def _violation_types(root: Path) -> tuple[ViolationType, ...]:
 def _basis(code: str, fallback: str) -> str:
     """The short basis shown beside a violation type: from the one citation table when it knows the type
     (norm violated, then handling article with its 项), else the reference file's text."""
-    from app.workflow.citations import VIOLATION_RULES
+    from app.citations import VIOLATION_RULES
 
     rule = VIOLATION_RULES.get(code)
     if rule is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.workflow.citations import C_000_14, C_001_21, C_PEN_58, Citation, join_citations
+from app.citations import C_000_14, C_001_21, C_PEN_58, Citation, join_citations
 
 __all__ = [
     "COLLECTIVE_DECISION_THRESHOLD_FEN",

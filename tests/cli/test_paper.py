@@ -30,8 +30,9 @@ from app.models.schema import JournalLeaf, Payload
 from app.workflow.demo import DEMO_HOSPITAL, build_demo
 
 P1, P2 = "demo-passphrase-1", "demo-passphrase-2"
+# the demo is the department's inspection: every form it may issue (the 稽核结果告知书 is the 经办机构's)
 FORMS = ("notice", "onsite-record", "interview", "evidence-list", "preservation", "sealing", "rectification",
-         "defence-notice", "result-notice", "service-receipt")
+         "defence-notice", "service-receipt")
 
 
 @dataclass
@@ -74,7 +75,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     pdfs = {}
     with _store(tmp / "demo") as store:
         with store.transaction() as s:
-            record_service(s, store, result.case_id, actor, document_form="result-notice", document_number="",
+            record_service(s, store, result.case_id, actor, document_form="rectification", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
                            served_at=datetime(2026, 12, 1, 10, 15), servers=["王建国", "李晓梅"])
         for form in FORMS:
@@ -353,7 +354,9 @@ def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
     from app.workflow.printing import print_case
 
     cfg = load_agency_config()
-    edited = dataclasses.replace(cfg, agency_name=cfg.agency_name + "（改）")
+    dept = cfg.bodies["department"]
+    edited = dataclasses.replace(cfg, agency_name=cfg.agency_name + "（改）",
+                                 bodies={**cfg.bodies, "department": dataclasses.replace(dept, name=dept.name + "（改）")})
     with _store(demo.root) as store:
         again = io.BytesIO()
         print_case(store, demo.case_id, "sealing", again, demo.actor, edited, today=date(2026, 12, 20))
@@ -362,9 +365,9 @@ def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
             from app.workflow.issuing import freeze_with_fingerprint
             from app.workflow.printing import build_context
 
-            ctx = build_context(s, store, demo.case_id, "result-notice", cfg)
-            before, fp1 = freeze_with_fingerprint("result-notice", ctx, cfg)
-            after, fp2 = freeze_with_fingerprint("result-notice", ctx, edited)
+            ctx = build_context(s, store, demo.case_id, "rectification", cfg)
+            before, fp1 = freeze_with_fingerprint("rectification", ctx, cfg)
+            after, fp2 = freeze_with_fingerprint("rectification", ctx, edited)
     assert fp1 == fp2  # the fingerprint is of the case, not of the wording
     assert [text_sha256(p.text) for p in pages(before)] != [text_sha256(p.text) for p in pages(after)]
 

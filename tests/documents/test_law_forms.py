@@ -11,13 +11,13 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from app.citations import FORM_BASIS, VIOLATION_RULES, all_citation_texts
 from app.documents import FORMS, render
 from app.documents.config import load_agency_config
 from app.documents.context import DocumentContext, DocumentError, Service
 from app.documents.form_table import FORM_INFO
 from app.documents.powers import PowerError, check_approver, check_measure
 from app.documents.sample import sample_context
-from app.workflow.citations import FORM_BASIS, VIOLATION_RULES, all_citation_texts
 
 CFG = load_agency_config()
 DEPT, AGENCY = CFG.bodies["department"], CFG.bodies["agency"]

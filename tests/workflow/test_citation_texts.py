@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.citations import CHINESE_SHORTHANDS, NATIONAL_LAWS, join_citations
 from app.errors import PermissionRefused
 from app.models.profile import Profile
 from app.models.schema import Case, Deadline
 from app.workflow import steps
 from app.workflow.cases import CaseSpec, create_case
-from app.workflow.citations import CHINESE_SHORTHANDS, NATIONAL_LAWS, join_citations
 from app.workflow.demo import build_demo, demo_checklist
 from app.workflow.procedure import STEPS, due_items, overview
 from app.workflow.steps_findings import case_flags
@@ -125,7 +125,7 @@ def _string_literals(path: Path) -> list[tuple[int, str]]:
 
 
 def test_no_string_for_users_names_a_seed_file() -> None:
-    """Only app/workflow/citations.py holds the seed paths (Source.file, for traceability)."""
+    """Only app/citations.py holds the seed paths (Source.file, for traceability)."""
     allowed = {ROOT / "app" / "workflow" / "citations.py"}
     files = [p for d in ("workflow", "evidence", "ui", "documents") for p in (ROOT / "app" / d).rglob("*.py")]
     assert len(files) > 20

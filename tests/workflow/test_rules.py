@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.citations import C_000_14, C_001_21, C_PEN_58, SOURCES, join_citations
 from app.workflow.advance_notice import RuleViolation, check_notice, notice_latest_service_date
-from app.workflow.citations import C_000_14, C_001_21, C_PEN_58, SOURCES, join_citations
 from app.workflow.deadlines import (
     decision_deadline,
     defence_deadline,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app.workflow.citations import (
+from app.citations import (
     FORM_BASIS,
     LAW_COERCION,
     LAW_FUND,

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.citations import join_citations
 from app.ui.i18n import pick
 from app.ui.labels import violation_label, yuan
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
 from app.ui.steps.common import in_tx
 from app.ui.workspace import Workspace
-from app.workflow.citations import join_citations
 
 FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b3261e; border-radius: 6px;" \
              " padding: 8px; font-weight: bold; font-size: 13pt; }"
