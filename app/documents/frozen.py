@@ -32,6 +32,7 @@ from app.documents.layout import (
     MARGIN_RIGHT,
     MM,
     PAGE_W,
+    QR_RESERVE,
     SMALL,
     CircleOp,
     ImageOp,
@@ -40,6 +41,7 @@ from app.documents.layout import (
     SignatureLine,
     Style,
     TextOp,
+    signature_geometry,
     signature_ops,
 )
 from app.documents.linebreak import break_lines
@@ -48,7 +50,6 @@ FROZEN_VERSION = 1
 SIGN_Y = 34 * MM  # the per-page signature line (the body ends at layout.BODY_BOTTOM, above it)
 PAGE_NO_Y = 21 * MM
 RULE_Y = SIGN_Y + BODY.leading
-SIGN_LINE_W = 38 * MM
 MARK = Style(SMALL.font, 9, 11)  # a signature's own date and time under the signature line
 
 
@@ -218,23 +219,19 @@ def mark_ops(labels: Sequence[str], marks: Sequence[PageMark]) -> list[Op]:
     if not marks:
         return ops
     register_fonts()  # widths are measured (the read-back may come before anything was laid out in this process)
-    xs = []
-    x = MARGIN_LEFT
-    for label in labels:
-        x += BODY.width(label + "：")
-        xs.append(x)
-        x += SIGN_LINE_W + 6 * MM
+    xs, line_w = signature_geometry(labels)
     notes = 0
     for mark in marks:
         if mark.image_png and xs:
             # above the underline and below the rule over the foot, so neither is covered
-            ops.append(ImageOp(xs[0] + 2, SIGN_Y - 1, SIGN_LINE_W - 4, 7 * MM, mark.image_png))
+            ops.append(ImageOp(xs[0] + 2, SIGN_Y - 1, line_w - 4, 7 * MM, mark.image_png))
         if mark.signed_at is not None and len(xs) > 1:
             d = mark.signed_at
             ops.append(TextOp(xs[1] + 3, SIGN_Y + 1, MARK, f"{d.year}年{d.month}月{d.day}日"))
             ops.append(TextOp(xs[1] + 3, SIGN_Y - MARK.leading, MARK, f"{d.hour:02d}时{d.minute:02d}分"))
         if mark.refusal:
-            for line in break_lines(mark.refusal, PAGE_W - MARGIN_LEFT - MARGIN_RIGHT, MARK.measure())[:2]:
+            for line in break_lines(mark.refusal, PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - QR_RESERVE,
+                                    MARK.measure())[:2]:
                 notes += 1
                 ops.append(TextOp(MARGIN_LEFT, SIGN_Y - 2 * MM - notes * MARK.leading, MARK, line))
     return ops

@@ -405,16 +405,28 @@ def draw_op(canvas: Canvas, op: Op) -> None:
 QR_RESERVE = 37 * MM
 
 
+def signature_geometry(labels: Sequence[str]) -> tuple[list[float], float]:
+    """Where each label's underline starts on the per-page signature line, and the lines' width: the page's QR
+    code and verification lines stand at the right of the foot, so the row ends before them."""
+    gap = 6 * MM
+    heads = sum(BODY.width(label + "：") for label in labels)
+    n = max(1, len(labels))
+    line_w = max(20 * MM, min(38 * MM, (BODY_WIDTH - QR_RESERVE - heads - gap * (n - 1)) / n))
+    xs, x = [], MARGIN_LEFT
+    for label in labels:
+        x += BODY.width(label + "：")
+        xs.append(x)
+        x += line_w + gap
+    return xs, line_w
+
+
 def signature_ops(line: SignatureLine, y: float) -> list[Op]:
     """The per-page signature line: labels with underlines; a captured signature or a refusal note on it."""
     ops: list[Op] = []
     x = MARGIN_LEFT
     style = BODY
     gap = 6 * MM
-    heads = sum(style.width(label + "：") for label in line.labels)
-    n = max(1, len(line.labels))
-    # the page's QR code and verification lines stand at the right of the foot: the line ends before them
-    line_w = max(20 * MM, min(38 * MM, (BODY_WIDTH - QR_RESERVE - heads - gap * (n - 1)) / n))
+    _xs, line_w = signature_geometry(line.labels)
     mark = line.mark
     for k, label in enumerate(line.labels):
         head = label + "："
@@ -431,7 +443,7 @@ def signature_ops(line: SignatureLine, y: float) -> list[Op]:
         note = f"拒绝签名，原因：{mark.refusal_reason}" + (
             f"；见证人：{mark.witness}" if mark.witness else ""
         )
-        lines = break_lines(note, BODY_WIDTH - 30 * MM, TINY.measure())[:2]
+        lines = break_lines(note, BODY_WIDTH - QR_RESERVE, TINY.measure())[:2]
         for k, text in enumerate(lines):
             ops.append(TextOp(MARGIN_LEFT, y - 11 - k * TINY.leading, TINY, text))
     return ops
