@@ -361,7 +361,7 @@ def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, 
     d.page("arrival")
     assert "arrival.case.period_from" in case.missing_codes()
     closing = d.page("closing")
-    closing.print_form_now("onsite-record")
+    closing.print_form_now("notice")  # the 稽核通知书 states the period under review
     qtbot.waitUntil(lambda: getattr(closing, "missing_field_box", None) is not None, timeout=TIMEOUT)
     box = closing.missing_field_box
     assert "稽核期间起始日" in box.text()
