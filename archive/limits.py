@@ -14,8 +14,10 @@ while bytes arrive (one small write), not per chunk.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -39,7 +41,10 @@ class GuardState:
     def __init__(self, db: Database, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.clock = clock
-        self._prefix = os.urandom(6).hex()  # lock owners are unique across processes
+        # lock owners name their host and process: a lock left by a process of this host that is gone (killed,
+        # restarted) is taken over at once instead of after the stale period
+        self._host = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+        self._prefix = f"{self._host}.{os.getpid()}"
         self._tokens = itertools.count(1)
         self._mutex = threading.Lock()
         self._checked: dict[int, float] = {}  # token -> monotonic time of the last database check
@@ -69,13 +74,27 @@ class GuardState:
                             ).scalar_one()
             broke = False
             if row.owner != owner:
-                if row.until > now:
+                if row.until > now and not self._holder_gone(row.owner):
                     raise Busy(row.until - now)
                 row.owner, row.until, broke = owner, now + stale_after_s, True
         with self._mutex:
             self._checked[token] = time.monotonic()
             self._stale[token] = stale_after_s
         return token, broke
+
+    def _holder_gone(self, owner: str) -> bool:
+        """Was ``owner`` a process of this host that no longer runs?"""
+        host, _, rest = owner.partition(".")
+        pid_text = rest.partition("-")[0]  # owners are HOST.PID-TOKEN
+        if host != self._host or not pid_text.isdigit() or int(pid_text) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # exists, but another user's: alive
+            return False
+        return False
 
     def current(self, upload_id: str, token: int, *, fresh: bool = False) -> bool:
         """Does this PATCH still hold the upload? Asks the database at most every ``CHECK_S`` seconds while bytes

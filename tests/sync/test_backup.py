@@ -106,7 +106,7 @@ def test_restore_refuses_damage_and_never_overwrites(demo: DemoProfile, archive:
         p = d / "db" / "leaves.jsonl"
         text = p.read_text()
         assert '"seq":1}' in text
-        p.write_text(text.replace('"seq":1}', '"seq":77}', 1))
+        p.write_text(text.replace('"seq":1}', '"seq":987654}', 1))
 
     def edit_leaf_and_manifest(d: Path) -> None:
         """A forger who also fixes the manifest's hash: the signatures still give it away."""
