@@ -30,6 +30,24 @@ def run(*args: str) -> str:
                           text=True).stdout
 
 
+def printed_code(data: Path) -> str:
+    """The 核验码 of the first page the demo printed (as a reviewer would type it from the paper)."""
+    import json
+
+    from sqlalchemy import select
+
+    from archive.db import StoredObject
+    from archive.service import open_archive
+
+    archive = open_archive(data, create=False)
+    try:
+        with archive.db.read() as s:
+            body = s.execute(select(StoredObject.body).where(StoredObject.kind == "document.printed")).scalars().first()
+    finally:
+        archive.db.dispose()
+    return str(json.loads(body)["pages"][0]["code"]) if body else ""
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots" / "office")
@@ -99,6 +117,12 @@ def main() -> int:
                 shot("05-case-evidence")
                 d.execute_script("document.getElementById('checkpoints').scrollIntoView()")
                 shot("06-case-records-checkpoints")
+                d.get(case_url)
+                link = next(a for a in d.find_elements(By.CSS_SELECTOR, "a.document") if "笔录" in a.text)
+                d.get(link.get_attribute("href"))
+                shot("11-record-as-signed")
+                d.get(proc.url + "/office/paper?code=" + printed_code(tmp / "archive"))
+                shot("12-paper-lookup")
                 d.get(proc.url + "/office/ledger")
                 shot("07-ledger")
                 d.get(proc.url + "/office/draws")
