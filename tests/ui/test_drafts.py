@@ -57,7 +57,8 @@ def _relock(qtbot, window: MainWindow, profile, lock) -> None:
     assert window.current_page_name() == PAGE_LOCK
     qtbot.waitUntil(lambda: not window.services.unlock.is_open(), timeout=TIMEOUT)
     qtbot.mouseClick(window.lock_page.unlock_button, Qt.MouseButton.LeftButton)
-    unlock(qtbot, window, profile.pass_a, profile.pass_b)
+    # the window resumes the case and step it was locked on (passing by home only for a moment)
+    unlock(qtbot, window, profile.pass_a, profile.pass_b, land=PAGE_CASE)
 
 
 def test_typing_survives_esc_ctrl_l_and_the_idle_lock(qtbot, win):

@@ -56,7 +56,8 @@ class Driver:
         return text
 
 
-def unlock(qtbot, win: MainWindow, pass_a: str, pass_b: str) -> None:
+def unlock(qtbot, win: MainWindow, pass_a: str, pass_b: str, land: str = PAGE_HOME) -> None:
+    """Unlock both inspectors and wait for the page the window lands on (home; the case when it resumes one)."""
     page = win.unlock_page
     for slot, (index, secret) in enumerate(((0, pass_a), (1, pass_b))):
         panel = page.panels[slot]
@@ -64,7 +65,7 @@ def unlock(qtbot, win: MainWindow, pass_a: str, pass_b: str) -> None:
         panel.passphrase.setText(secret)
         qtbot.mouseClick(panel.unlock_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda p=panel: p.unlocked_as() is not None, timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: win.current_page_name() == PAGE_HOME, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: win.current_page_name() == land, timeout=TIMEOUT)
 
 
 @pytest.fixture
