@@ -1,26 +1,13 @@
-"""Helpers for calling workflow step functions in one store transaction."""
+"""Date helpers the step pages share (QDate ↔ date, a date edit that can be "not entered").
+
+The step actions themselves, each in one transaction, are the facade's (``app.facade.steps.step_action``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDateEdit
-
-from app.models.profile import Store
-
-
-def in_tx(fn: Callable[..., Any], case_id: str, actor: str, *args: Any, **kwargs: Any) -> Callable[[Store], Any]:
-    """``fn(session, store, case_id, actor, *args, **kwargs)`` in one transaction, as a store call."""
-
-    def call(store: Store) -> Any:
-        with store.transaction() as s:
-            result = fn(s, store, case_id, actor, *args, **kwargs)
-            return getattr(result, "id", None) if result is not None and hasattr(result, "id") else result
-
-    return call
 
 
 def qdate_to_date(value: QDate) -> date:

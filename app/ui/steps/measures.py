@@ -8,10 +8,11 @@ from typing import Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
+from app.facade.steps import step_action
 from app.ui.labels import deadline_kind_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, text_edit
-from app.ui.steps.common import in_tx, qdate_to_date
+from app.ui.steps.common import qdate_to_date
 from app.ui.widgets.icons import icon
 from app.ui.workspace import Workspace
 
@@ -64,17 +65,15 @@ class MeasuresPage(StepPage):
         self.body.addStretch(1)
 
     def record(self) -> None:
-        from app.workflow import steps_measures as sm
-
         common = {"items": parse_items(self.items.toPlainText()), "approved_by": self.approved_by.text(),
                   "approved_on": qdate_to_date(self.approved_on.date()), "start_date": qdate_to_date(self.start.date()),
                   "reason": self.reason.toPlainText()}
         if self.kind.currentData() == "preservation":
-            call = in_tx(sm.register_preservation, self.case_id, self.ws.actor, storage_place=self.place.text(),
-                         **common)
+            call = step_action("register_preservation", self.case_id, self.ws.actor, storage_place=self.place.text(),
+                               **common)
         else:
-            call = in_tx(sm.seal, self.case_id, self.ws.actor, storage_place=self.place.text(),
-                         period_days=self.days.value(), **common)
+            call = step_action("seal", self.case_id, self.ws.actor, storage_place=self.place.text(),
+                               period_days=self.days.value(), **common)
         self.act("measure", call)
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
