@@ -35,9 +35,10 @@ def _plain(result: Any) -> Any:
     return getattr(result, "id", None) if result is not None and hasattr(result, "id") else result
 
 
-def step_action(name: str, case_id: str, actor: str, *args: Any, **kwargs: Any) -> Callable[[Store], Any]:
-    """The step action ``name`` for ``case_id`` by ``actor`` as a store call (one transaction)."""
-    fn = STEP_ACTIONS[name]
+def step_action(action: str, case_id: str, actor: str, /, *args: Any, **kwargs: Any) -> Callable[[Store], Any]:
+    """The step action ``action`` for ``case_id`` by ``actor`` as a store call (one transaction); the step's own
+    arguments follow (positional-only above, so a step may take ``name=`` or ``actor=`` itself)."""
+    fn = STEP_ACTIONS[action]
 
     def call(store: Store) -> Any:
         with store.transaction() as s:
