@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.facade.audits import NewAuditChoices, create_audit, load_choices
-from app.models.validators import ValidationError, validate_uscc
+from app.models.validators import validate_uscc
 from app.ui.i18n import pick
 from app.ui.labels import audit_kind_label
 from app.ui.steps.base import note_label, text_edit
-from app.ui.steps.common import qdate_to_date, unset_date_edit
+from app.ui.steps.common import check_as_typed, qdate_to_date, unset_date_edit
 from app.ui.workspace import Workspace
 
 NEW_PARTY = "__new__"
@@ -193,20 +193,7 @@ class NewAuditDialog(QDialog):
                 w.clear()
 
     def _check_uscc(self, text: str) -> bool:
-        value = text.strip()
-        if not value:
-            self.uscc_error.setText("")
-            return False
-        if len(value) < 18:
-            self.uscc_error.setText(self.tr("%1 of 18 characters").replace("%1", str(len(value))))
-            return False
-        try:
-            validate_uscc(value)
-        except ValidationError as exc:
-            self.uscc_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.uscc_error.setText("")
-        return True
+        return check_as_typed(self.uscc_error, text, validate_uscc, length=18, short=self.tr("%1 of 18 characters"))
 
     def _notice_mode(self) -> None:
         mode = self.notice_mode.currentData()

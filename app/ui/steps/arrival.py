@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.facade.steps import save_case_fields, step_action
-from app.models.validators import ValidationError, validate_phone, validate_resident_id
+from app.models.validators import validate_phone, validate_resident_id
 from app.ui.i18n import pick
 from app.ui.snapshot import CaseSnapshot, arrival_section
 from app.ui.steps.base import StepPage, note_label, text_edit
-from app.ui.steps.common import date_to_qdate, qdate_to_date, unset_date_edit
+from app.ui.steps.common import check_as_typed, date_to_qdate, qdate_to_date, unset_date_edit
 from app.ui.workspace import Workspace
 
 
@@ -103,31 +103,11 @@ class ArrivalPage(StepPage):
 
     # --- inline validation
     def _check_id(self, text: str) -> bool:
-        if not text.strip():
-            self.rep_id_error.setText("")
-            return False
-        if len(text.strip()) < 18:
-            self.rep_id_error.setText(self.tr("%1 of 18 characters").replace("%1", str(len(text.strip()))))
-            return False
-        try:
-            validate_resident_id(text)
-        except ValidationError as exc:
-            self.rep_id_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.rep_id_error.setText("")
-        return True
+        return check_as_typed(self.rep_id_error, text, validate_resident_id, length=18,
+                              short=self.tr("%1 of 18 characters"))
 
     def _check_phone(self, text: str) -> bool:
-        if not text.strip():
-            self.rep_phone_error.setText("")
-            return False
-        try:
-            validate_phone(text)
-        except ValidationError as exc:
-            self.rep_phone_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.rep_phone_error.setText("")
-        return True
+        return check_as_typed(self.rep_phone_error, text, validate_phone)
 
     def _notice_mode(self, unannounced: bool) -> None:
         self.served_on.setEnabled(not unannounced)
