@@ -1,4 +1,5 @@
-"""The core never imports Qt or the UI, and no inner layer imports an outer one (docs/architecture.md 'Layers')."""
+"""The core never imports Qt or the UI, no inner layer imports an outer one, and the UI reaches the store only
+through the facade (docs/architecture.md 'Layers' and 'The facade')."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["app/models", "app/evidence", "app/workflow", "app/documents", "app/sync"]
+CORE = ["app/models", "app/evidence", "app/workflow", "app/documents", "app/sync", "app/facade"]
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "shiboken6", "app.ui")
 
 
@@ -56,7 +57,8 @@ LAYERS: dict[str, int] = {
     "app.evidence": 2,
     "app.documents": 3, "app.sync": 3,
     "app.workflow": 4,
-    "app.cli": 5, "app.ui": 5,
+    "app.facade": 5,  # the UI's one door into the core: owns sessions and transactions
+    "app.cli": 6, "app.ui": 6,
 }
 
 
@@ -110,4 +112,43 @@ def test_layer_checker_catches_an_upward_import(tmp_path: Path) -> None:
         "app/models/probe.py (app.models, layer 1) imports app.evidence.signing (app.evidence, layer 2)",
         "app/models/probe.py (app.models, layer 1) imports app.workflow.cases (app.workflow, layer 4)",
         "app/sync/probe.py (app.sync, layer 3) imports app.documents (app.documents, layer 3)",
+    ]
+
+
+# docs/architecture.md 'The facade': the UI never reads a table, opens a session or a transaction itself; it calls
+# the facade's named operations and read models (``app.facade``), which own them.
+UI_FORBIDDEN_IMPORTS = ("sqlalchemy", "app.models.schema")
+UI_FORBIDDEN_CALLS = ("session", "transaction")
+
+
+def facade_bypasses(paths: list[Path]) -> list[str]:
+    bad = []
+    for path in paths:
+        rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        for name in imported_modules(path):
+            if any(name == f or name.startswith(f + ".") for f in UI_FORBIDDEN_IMPORTS):
+                bad.append(f"{rel} imports {name}")
+        tree = ast.parse(path.read_text("utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in UI_FORBIDDEN_CALLS):
+                bad.append(f"{rel}:{node.lineno} calls .{node.func.attr}()")
+    return bad
+
+
+def test_ui_reaches_the_store_only_through_the_facade() -> None:
+    files = list((ROOT / "app" / "ui").rglob("*.py"))
+    assert len(files) > 10
+    assert facade_bypasses(files) == []
+
+
+def test_facade_checker_catches_a_session_in_the_ui(tmp_path: Path) -> None:
+    bad = tmp_path / "probe.py"
+    bad.write_text("from sqlalchemy import select\nimport app.models.schema\nfrom app.models.profile import Store\n"
+                   "def f(store):\n    with store.session() as s:\n        pass\n"
+                   "    with store.transaction() as s:\n        pass\n"
+                   "    return store.unlocked_inspectors()\n", encoding="utf-8")
+    assert facade_bypasses([bad]) == [
+        "probe.py imports sqlalchemy", "probe.py imports app.models.schema",
+        "probe.py:5 calls .session()", "probe.py:7 calls .transaction()",
     ]

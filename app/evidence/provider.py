@@ -7,7 +7,7 @@ binding to another item fails verification because the target hash is inside wha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,10 +57,12 @@ def _validate_strokes(strokes: Sequence[Stroke]) -> list[list[list[int]]]:
     return out
 
 
-def record_signature(store: Store, case_id: str, target_id: str, signer: Signer, strokes: Sequence[Stroke],
-                     image_png: bytes, *, purpose: str = "证据确认", shown_sha256: str | None = None,
-                     page: int | None = None, statement: str = "") -> str:
-    """Store a provider's (or interviewee's) signature bound to ``target_id``; returns the binding's id."""
+def _store_signature(store: Store, case_id: str, type_: str, signer: Signer, strokes: Sequence[Stroke],
+                     image_png: bytes, *, purpose: str, statement: str,
+                     bound_to: Callable[[Session], dict[str, Any]], target_id: str | None = None) -> str:
+    """What a signature on one item and a batch signature share: the checks of the signer's name, the strokes and
+    the image; both kept as blobs; the binding (signer, purpose, statement, time, inspectors and what
+    ``bound_to(session)`` says it binds) signed by both inspectors in one transaction. Returns the binding's id."""
     if not signer.name.strip():
         raise UserError("请填写签名人姓名。", "Enter the signer's name.")
     clean = _validate_strokes(strokes)
@@ -68,22 +70,33 @@ def record_signature(store: Store, case_id: str, target_id: str, signer: Signer,
         raise UserError("签名图像无效。", "The signature image is not valid.")
     bs = BlobStore(store)
     with store.transaction() as s:
-        target = _target(s, case_id, target_id)
+        bound = bound_to(s)
         signers = signing_pair(s, store, case_id)
         strokes_blob = bs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": clean}))
         image_blob = bs.ingest_bytes(s, image_png)
         binding: dict[str, Any] = {
-            "v": 1, "type": "provider-signature", "case": case_id, "target": target_id,
-            "target_type": target.type, "target_sha256": target.sha256,
-            "shown_sha256": shown_sha256 or target.sha256, "page": page,
+            "v": 1, "type": type_, "case": case_id, **bound,
             "signer": signer.as_json(), "purpose": purpose, "statement": statement,
             "time": clock_claim(s, case_id),
             "strokes_sha256": strokes_blob.sha256, "image_sha256": image_blob.sha256,
             "inspectors": signers,
         }
-        row = sign_and_store(s, store, case_id, "provider-signature", binding, signers,
-                             object_id=uuid7(), target_id=target_id)
+        row = sign_and_store(s, store, case_id, type_, binding, signers, object_id=uuid7(), target_id=target_id)
         return row.id
+
+
+def record_signature(store: Store, case_id: str, target_id: str, signer: Signer, strokes: Sequence[Stroke],
+                     image_png: bytes, *, purpose: str = "证据确认", shown_sha256: str | None = None,
+                     page: int | None = None, statement: str = "") -> str:
+    """Store a provider's (or interviewee's) signature bound to ``target_id``; returns the binding's id."""
+
+    def bound_to(s: Session) -> dict[str, Any]:
+        target = _target(s, case_id, target_id)
+        return {"target": target_id, "target_type": target.type, "target_sha256": target.sha256,
+                "shown_sha256": shown_sha256 or target.sha256, "page": page}
+
+    return _store_signature(store, case_id, "provider-signature", signer, strokes, image_png, purpose=purpose,
+                            statement=statement, bound_to=bound_to, target_id=target_id)
 
 
 def record_refusal(store: Store, case_id: str, target_id: str, reason: str, *, signer: Signer | None = None,
@@ -132,26 +145,12 @@ def record_batch_signature(store: Store, case_id: str, target_ids: Sequence[str]
                            statement: str = "") -> str:
     """The provider signs once for the listed items (as on a paper evidence list): one binding to the hashes of
     all of them and to the list shown, signed by both inspectors; returns its id. Single-item signing stays."""
-    if not signer.name.strip():
-        raise UserError("请填写签名人姓名。", "Enter the signer's name.")
-    clean = _validate_strokes(strokes)
-    if not image_png.startswith(b"\x89PNG"):
-        raise UserError("签名图像无效。", "The signature image is not valid.")
-    bs = BlobStore(store)
-    with store.transaction() as s:
+
+    def bound_to(s: Session) -> dict[str, Any]:
         shown = batch_list(s, case_id, target_ids)
-        signers = signing_pair(s, store, case_id)
-        strokes_blob = bs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": clean}))
-        image_blob = bs.ingest_bytes(s, image_png)
-        binding: dict[str, Any] = {
-            "v": 1, "type": "provider-batch-signature", "case": case_id,
-            "targets": [{"target": x["target"], "target_type": "evidence", "target_sha256": x["target_sha256"]}
-                        for x in shown],
-            "shown": shown, "shown_sha256": canonical_sha256(shown),
-            "signer": signer.as_json(), "purpose": purpose, "statement": statement,
-            "time": clock_claim(s, case_id),
-            "strokes_sha256": strokes_blob.sha256, "image_sha256": image_blob.sha256,
-            "inspectors": signers,
-        }
-        row = sign_and_store(s, store, case_id, "provider-batch-signature", binding, signers, object_id=uuid7())
-        return row.id
+        return {"targets": [{"target": x["target"], "target_type": "evidence", "target_sha256": x["target_sha256"]}
+                            for x in shown],
+                "shown": shown, "shown_sha256": canonical_sha256(shown)}
+
+    return _store_signature(store, case_id, "provider-batch-signature", signer, strokes, image_png, purpose=purpose,
+                            statement=statement, bound_to=bound_to)

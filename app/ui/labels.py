@@ -39,6 +39,14 @@ def measure_label(code: str) -> str:
     return pick(entry.zh, entry.en) if entry else code
 
 
+def measure_kind_label(kind: str) -> str:
+    """A coercive measure's kind (``preservation`` / ``sealing``) by the on-site measure it is
+    (``steps_measures.MEASURE_KINDS``)."""
+    from app.workflow.steps_measures import MEASURE_KINDS
+
+    return measure_label(MEASURE_KINDS.get(kind, kind))
+
+
 def violation_label(code: str) -> str:
     from app.workflow.reference_entries import violation_types
 
@@ -55,9 +63,11 @@ def step_label(code: str) -> str:
 
 
 def form_label(code: str) -> str:
-    return {"onsite-record": QCoreApplication.translate("Labels", "On-site record"), "evidence-list": QCoreApplication.translate("Labels", "Evidence list"),
-            "interview": QCoreApplication.translate("Labels", "Interview record"), "preservation": QCoreApplication.translate("Labels", "Preservation notice and list"),
-            "sealing": QCoreApplication.translate("Labels", "Sealing decision and list"), "notice": QCoreApplication.translate("Labels", "Audit notice")}.get(code, code)
+    """The form's title from the one table of forms (``app.documents.form_table``)."""
+    from app.documents.form_table import FORM_INFO
+
+    info = FORM_INFO.get(code)
+    return pick(info.title, info.title_en[:1].upper() + info.title_en[1:]) if info else code
 
 
 def yuan(fen: int) -> str:

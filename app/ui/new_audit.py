@@ -5,7 +5,6 @@ refusal names its field, which gets the focus."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -24,33 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.validators import ValidationError, validate_uscc
+from app.facade.audits import NewAuditChoices, create_audit, load_choices
+from app.models.validators import validate_uscc
 from app.ui.i18n import pick
 from app.ui.labels import audit_kind_label
 from app.ui.steps.base import note_label, text_edit
-from app.ui.steps.common import qdate_to_date, unset_date_edit
+from app.ui.steps.common import check_as_typed, qdate_to_date, unset_date_edit
 from app.ui.workspace import Workspace
 
 NEW_PARTY = "__new__"
-
-
-@dataclass(frozen=True)
-class NewAuditChoices:
-    institutions: list[Any]  # app.workflow.new_audit.InstitutionChoice
-    inspectors: list[tuple[str, str, str]]  # (id, name, credential no.)
-
-
-def load_choices(store: Any) -> NewAuditChoices:
-    """The parties and the enrolled inspectors (worker thread)."""
-    from sqlalchemy import select
-
-    from app.models.schema import Inspector
-    from app.workflow.new_audit import institution_choices
-
-    with store.session() as s:
-        people = [(i.id, i.name, i.credential_no) for i in s.scalars(select(Inspector).order_by(Inspector.name))
-                  if not i.revoked]
-        return NewAuditChoices(institution_choices(s), people)
 
 
 class NewAuditDialog(QDialog):
@@ -212,20 +193,7 @@ class NewAuditDialog(QDialog):
                 w.clear()
 
     def _check_uscc(self, text: str) -> bool:
-        value = text.strip()
-        if not value:
-            self.uscc_error.setText("")
-            return False
-        if len(value) < 18:
-            self.uscc_error.setText(self.tr("%1 of 18 characters").replace("%1", str(len(value))))
-            return False
-        try:
-            validate_uscc(value)
-        except ValidationError as exc:
-            self.uscc_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.uscc_error.setText("")
-        return True
+        return check_as_typed(self.uscc_error, text, validate_uscc, length=18, short=self.tr("%1 of 18 characters"))
 
     def _notice_mode(self) -> None:
         mode = self.notice_mode.currentData()
@@ -258,16 +226,10 @@ class NewAuditDialog(QDialog):
             unannounced_reason=self.unannounced_reason.toPlainText() if mode == "unannounced" else "")
 
     def submit(self) -> None:
-        from app.workflow.new_audit import start_audit
-
         spec = self.spec()
         actor = self.ws.actor if self.ws.actor in spec.inspector_ids else spec.inspector_ids[0]
         self.error.setText("")
         self.create_button.setEnabled(False)
-
-        def work(store: Any) -> str:
-            with store.transaction() as s:
-                return start_audit(s, store, actor, spec)
 
         def done(case_id: str) -> None:
             self.create_button.setEnabled(True)
@@ -275,7 +237,7 @@ class NewAuditDialog(QDialog):
             self.accept()
             self.created.emit(case_id)
 
-        self.ws.run(self, work, done, failed=self._failed)
+        self.ws.run(self, lambda store: create_audit(store, actor, spec), done, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         from app.ui.widgets.errors import describe_error, show_error
@@ -290,3 +252,5 @@ class NewAuditDialog(QDialog):
         if widget is not None:
             widget.setFocus()
 
+
+__all__ = ["NewAuditChoices", "NewAuditDialog", "load_choices"]

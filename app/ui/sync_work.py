@@ -4,9 +4,8 @@ registration, the archive's fingerprint, the home page's status) and the errors 
 The sync itself is ``app.sync.client.SyncClient``, the same code as ``python -m app.cli sync``; its cancel hook is the
 operation's ``ctx.cancelled``. ``app.ui.sync_actions.SyncController`` runs these as ``Operation``\\ s.
 
-Sync state kept for the GUI (``app.sync.state``): ``setting.archive_url`` (the address last reached, to prefill)
-and ``last_sync`` (time and counts of the last completed sync). Neither is written when the archive could not
-be reached, so a failed attempt changes nothing in the profile.
+The sync state kept for the GUI (the address last reached, the last completed sync) and the home page's status are
+the facade's (``app.facade.sync``); this module reads and writes them only through it.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QCoreApplication
 
 from app.errors import FieldAuditError, PermissionRefused, UserError
+from app.facade.sync import SyncStatus, case_labels, load_sync_status, remember_archive
 from app.ui.operations import OpContext, OperationCancelled
 from app.ui.widgets.errors import UserError as ShownError
 
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from app.models.profile import Store
     from app.sync.results import SyncProgress, SyncReport, TransferStats
 
-URL_KEY = "setting.archive_url"
-LAST_KEY = "last_sync"
 CONNECT_RETRY_S = 3.0  # how long an unreachable archive is retried before the user is told
 
 
@@ -62,37 +60,7 @@ def check_url(url: str) -> str:
     return url
 
 
-# --- what the home page shows ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SyncStatus:
-    registered: bool = False
-    url: str = ""  # to prefill: the address last reached, else the one registered with
-    fingerprint: str = ""
-    registered_at: str = ""
-    last: dict[str, Any] = field(default_factory=dict)  # the last completed sync (LAST_KEY)
-    last_receipt: str = ""  # archive time of the newest receipt (a CLI sync counts too)
-    pending_cases: int = 0  # cases with journal entries the archive has not acknowledged
-
-
-def load_sync_status(store: Store) -> SyncStatus:
-    """Read the registration, the last sync and what is waiting (worker thread)."""
-    from sqlalchemy import func, select
-
-    from app.models.schema import JournalLeaf
-    from app.sync import state
-
-    with store.session() as s:
-        pin = state.get(s, "archive") or {}
-        url = state.get(s, URL_KEY) or pin.get("url", "")
-        last = state.get(s, LAST_KEY) or {}
-        receipts = state.with_prefix(s, "receipt.")
-        pending = s.scalar(select(func.count(func.distinct(JournalLeaf.log_id)))
-                           .where(JournalLeaf.archived.is_(False))) or 0
-    times = [str(doc.get("payload", {}).get("archive_time", "")) for doc in receipts.values() if isinstance(doc, dict)]
-    return SyncStatus(bool(pin), str(url), str(pin.get("fingerprint", "")), str(pin.get("registered_at", "")),
-                      dict(last), max(times, default=""), int(pending))
-
-
+# --- what the home page shows (the read model is the facade's: ``app.facade.sync``) ---------------------------
 def _short_time(value: str) -> str:
     return value.replace("T", " ")[:16] if value else ""
 
@@ -150,16 +118,10 @@ class SyncSummary:
             summary.blobs_uploaded += case.blobs_uploaded
         return summary
 
-    def record(self, time: str) -> dict[str, Any]:
-        return {"time": time, "url": self.url, "accepted": len(self.accepted), "refused": len(self.refused),
+    def record(self) -> dict[str, Any]:
+        """What the profile keeps of this sync (``remember_archive`` stamps the time)."""
+        return {"url": self.url, "accepted": len(self.accepted), "refused": len(self.refused),
                 "conflicts": self.conflicts, "bytes_sent": self.bytes_sent}
-
-
-def case_labels(store: Store) -> dict[str, str]:
-    from app.workflow.cases import list_cases
-
-    with store.session() as s:
-        return {case.id: f"{case.doc_no or case.title or case.id} — {inst.name}" for case, inst in list_cases(s)}
 
 
 def _progress_message(p: SyncProgress, labels: dict[str, str]) -> str:
@@ -205,9 +167,6 @@ def _archive_errors() -> Iterator[None]:
 
 def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None = None) -> SyncSummary:
     """One whole sync (pull, blobs, journal) as ``python -m app.cli sync`` does; cancel stops it resumably."""
-    from app.models.profile import utc_now
-    from app.sync import state
-
     url = check_url(url)
     labels = case_labels(store)
 
@@ -222,9 +181,7 @@ def run_sync(store: Store, url: str, ctx: OpContext, observer: Observer | None =
     with _archive_errors(), _client(store, url, ctx, progress) as client:
         report = client.sync()
         summary = SyncSummary.of(url, report, client.stats, labels)
-    with store.transaction() as s:
-        state.put(s, URL_KEY, url)
-        state.put(s, LAST_KEY, summary.record(utc_now()))
+    remember_archive(store, url, summary.record())
     return summary
 
 
@@ -237,8 +194,6 @@ def fetch_fingerprint(store: Store, url: str) -> str:
 
 def run_register(store: Store, url: str, code: str, fingerprint: str, ctx: OpContext) -> dict[str, Any]:
     """Enrol this laptop and both unlocked inspectors; the archive key is pinned only if it has ``fingerprint``."""
-    from app.sync import state
-
     url = check_url(url)
     if len(set(store.unlocked_inspectors())) < 2:
         raise TwoInspectorsNeeded()
@@ -246,8 +201,7 @@ def run_register(store: Store, url: str, code: str, fingerprint: str, ctx: OpCon
         raise UserError("请输入档案中心提供的一次性登记码。", "Enter the one-time enrolment code from the archive office.")
     with _archive_errors(), _client(store, url, ctx) as client:
         pin = client.register(code, platform.node() or "FieldAudit laptop", fingerprint or None)
-    with store.transaction() as s:
-        state.put(s, URL_KEY, url)
+    remember_archive(store, url)
     return dict(pin)
 
 
@@ -282,3 +236,7 @@ def explain(exc: BaseException) -> BaseException:
     else:
         return exc
     return ShownError(exc.message_zh, exc.message_en, *hint)
+
+
+__all__ = ["BadArchiveUrl", "SyncStatus", "SyncSummary", "TwoInspectorsNeeded", "check_url", "counts_text", "explain",
+           "fetch_fingerprint", "load_sync_status", "run_register", "run_sync", "status_text"]

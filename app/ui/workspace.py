@@ -1,8 +1,10 @@
 """What the pages of one unlocked profile share: the store (through its one worker thread), the team, printing.
 
 Pages never call the store on the GUI thread. ``Workspace.run(parent, fn, done)`` runs ``fn(store)`` on the
-store's worker as an ``Operation``; a mutation (the default) emits ``changed`` afterwards so every page reloads
-its snapshot. Errors are shown plainly by the operation (``show_error``), or passed to ``failed``.
+store's worker as an ``Operation``; ``fn`` is a facade call (``app.facade``: read models and step actions, each
+owning its session or transaction; pages never open one, ``tests/test_layers.py``). A mutation (the default) emits
+``changed`` afterwards so every page reloads its snapshot. Errors are shown plainly by the operation
+(``show_error``), or passed to ``failed``.
 """
 
 from __future__ import annotations

@@ -133,14 +133,11 @@ def add_finding(session: Session, store: Store, case_id: str, actor_id: str, *, 
     return finding
 
 
-def update_finding(session: Session, store: Store, case_id: str, actor_id: str, finding_id: str, *,
-                   description: str | None = None, amount_fen: int | None = None, basis: str | None = None,
-                   responsible: Sequence[Responsible] | None = None,
-                   evidence_ids: Sequence[str] | None = None) -> Finding:
-    """Change a finding before closing (each change is journaled with the full new state)."""
-    case = open_case(session, case_id)
-    require_actor(session, store, case, actor_id)
-    finding = _get(session, case_id, finding_id)
+def _apply_changes(session: Session, case_id: str, finding: Finding, *, description: str | None,
+                   amount_fen: int | None, basis: str | None, responsible: Sequence[Responsible] | None,
+                   evidence_ids: Sequence[str] | None) -> None:
+    """Each given field checked and set (``None``: unchanged); an edit before closing and a correction after share
+    it."""
     if description is not None:
         finding.description = require_text(description, "description", "问题描述", "description")
     if amount_fen is not None:
@@ -151,6 +148,18 @@ def update_finding(session: Session, store: Store, case_id: str, actor_id: str, 
         finding.responsible = json.dumps(_responsible(responsible), ensure_ascii=False)
     if evidence_ids is not None:
         finding.evidence_ids = json.dumps(check_evidence_ids(session, case_id, evidence_ids))
+
+
+def update_finding(session: Session, store: Store, case_id: str, actor_id: str, finding_id: str, *,
+                   description: str | None = None, amount_fen: int | None = None, basis: str | None = None,
+                   responsible: Sequence[Responsible] | None = None,
+                   evidence_ids: Sequence[str] | None = None) -> Finding:
+    """Change a finding before closing (each change is journaled with the full new state)."""
+    case = open_case(session, case_id)
+    require_actor(session, store, case, actor_id)
+    finding = _get(session, case_id, finding_id)
+    _apply_changes(session, case_id, finding, description=description, amount_fen=amount_fen, basis=basis,
+                   responsible=responsible, evidence_ids=evidence_ids)
     event(session, store, case, actor_id, "finding.updated", _payload(finding))
     return finding
 
@@ -185,16 +194,8 @@ def correct_finding(session: Session, store: Store, case_id: str, actor_id: str,
     why = require_text(reason, "reason", "更正理由", "reason for the correction")
     finding = _get(session, case_id, finding_id)
     before = _payload(finding)
-    if description is not None:
-        finding.description = require_text(description, "description", "问题描述", "description")
-    if amount_fen is not None:
-        finding.amount_fen = _amount(amount_fen)
-    if basis is not None:
-        finding.basis = basis.strip() or _violation(finding.violation_code).basis
-    if responsible is not None:
-        finding.responsible = json.dumps(_responsible(responsible), ensure_ascii=False)
-    if evidence_ids is not None:
-        finding.evidence_ids = json.dumps(check_evidence_ids(session, case_id, evidence_ids))
+    _apply_changes(session, case_id, finding, description=description, amount_fen=amount_fen, basis=basis,
+                   responsible=responsible, evidence_ids=evidence_ids)
     after = _payload(finding)
     if after == before:
         raise InvalidInput("finding_id", "更正内容与原问题相同。", "The correction changes nothing.")

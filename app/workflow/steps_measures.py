@@ -56,6 +56,11 @@ class MeasureItem:
     note: str = ""
 
 
+#: The coercive measures a case records, by ``Measure.kind``, and the on-site measure each one is (its code in
+#: ``reference/onsite_measures.json``, which carries its names): the UI lists and labels them from here.
+MEASURE_KINDS: dict[str, str] = {"preservation": "preserve", "sealing": "seal"}
+
+
 def _items(items: Sequence[MeasureItem]) -> list[dict[str, str]]:
     if not items:
         raise InvalidInput("items", "清单至少要有一项物品或资料。", "The list needs at least one item.")

@@ -15,11 +15,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.models.validators import ValidationError, validate_phone, validate_resident_id
+from app.facade.steps import save_case_fields, step_action
+from app.models.validators import validate_phone, validate_resident_id
 from app.ui.i18n import pick
 from app.ui.snapshot import CaseSnapshot, arrival_section
 from app.ui.steps.base import StepPage, note_label, text_edit
-from app.ui.steps.common import date_to_qdate, in_tx, qdate_to_date, unset_date_edit
+from app.ui.steps.common import check_as_typed, date_to_qdate, qdate_to_date, unset_date_edit
 from app.ui.workspace import Workspace
 
 
@@ -28,9 +29,6 @@ class ArrivalPage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        from app.workflow import steps
-
-        self._steps = steps
         # the case details every form states (an audit pulled from the office arrives without some of them)
         _box, form = self.group(self.tr("Case details (printed on every form)"))
         self.case_fields: dict[str, QWidget] = {}
@@ -105,31 +103,11 @@ class ArrivalPage(StepPage):
 
     # --- inline validation
     def _check_id(self, text: str) -> bool:
-        if not text.strip():
-            self.rep_id_error.setText("")
-            return False
-        if len(text.strip()) < 18:
-            self.rep_id_error.setText(self.tr("%1 of 18 characters").replace("%1", str(len(text.strip()))))
-            return False
-        try:
-            validate_resident_id(text)
-        except ValidationError as exc:
-            self.rep_id_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.rep_id_error.setText("")
-        return True
+        return check_as_typed(self.rep_id_error, text, validate_resident_id, length=18,
+                              short=self.tr("%1 of 18 characters"))
 
     def _check_phone(self, text: str) -> bool:
-        if not text.strip():
-            self.rep_phone_error.setText("")
-            return False
-        try:
-            validate_phone(text)
-        except ValidationError as exc:
-            self.rep_phone_error.setText(pick(exc.message_zh, exc.message_en))
-            return False
-        self.rep_phone_error.setText("")
-        return True
+        return check_as_typed(self.rep_phone_error, text, validate_phone)
 
     def _notice_mode(self, unannounced: bool) -> None:
         self.served_on.setEnabled(not unannounced)
@@ -154,9 +132,8 @@ class ArrivalPage(StepPage):
         return out
 
     def save_case_details(self) -> None:
-        """Each changed field through ``set_case_field`` (journaled ``case.field_changed``), in one transaction."""
-        from app.workflow.case_fields import set_case_field
-
+        """Each changed field through the facade (``set_case_field``, journaled ``case.field_changed``), in one
+        transaction."""
         snap = self.snap
         if snap is None:
             return
@@ -165,30 +142,22 @@ class ArrivalPage(StepPage):
                    "matters": snap.matters, "basis": snap.basis}
         changed = {k: v for k, v in self.case_values().items() if v != current.get(k, "")}
         case_id, actor = self.case_id, self.ws.actor
-
-        def work(store):  # type: ignore[no-untyped-def]
-            with store.transaction() as s:
-                # the period's start first when it moves later, so the check "start ≤ end" sees the new end
-                for name in sorted(changed, key=lambda n: n != "period_to"):
-                    set_case_field(s, store, case_id, actor, name, changed[name])
-            return len(changed)
-
-        self.act("case_details", work)
+        self.act("case_details", lambda store: save_case_fields(store, case_id, actor, changed))
 
     def record_notice(self) -> None:
         unannounced = self.unannounced.isChecked()
-        self.act("notice", in_tx(self._steps.record_notice, self.case_id, self.ws.actor,
-                                 audit_date=qdate_to_date(self.audit_date.date()),
-                                 served_on=None if unannounced else qdate_to_date(self.served_on.date()),
-                                 unannounced=unannounced,
-                                 unannounced_reason=self.unannounced_reason.toPlainText()))
+        self.act("notice", step_action("record_notice", self.case_id, self.ws.actor,
+                                       audit_date=qdate_to_date(self.audit_date.date()),
+                                       served_on=None if unannounced else qdate_to_date(self.served_on.date()),
+                                       unannounced=unannounced,
+                                       unannounced_reason=self.unannounced_reason.toPlainText()))
 
     def show_credentials(self, inspector_id: str) -> None:
         snap = self.snap
         info = next((i for i in snap.inspectors if i.id == inspector_id), None) if snap else None
         if info is None:
             return
-        call = in_tx(self._steps.record_credentials_shown, self.case_id, inspector_id)
+        call = step_action("record_credentials_shown", self.case_id, inspector_id)
         if info.unlocked:
             self.act(f"credentials:{inspector_id}", call)
             return
@@ -210,14 +179,14 @@ class ArrivalPage(StepPage):
         dialog.open()
 
     def record_representative(self) -> None:
-        self.act("representative", in_tx(self._steps.identify_representative, self.case_id, self.ws.actor,
-                                         name=self.rep_name.text(), post=self.rep_post.text(),
-                                         id_number=self.rep_id.text(), phone=self.rep_phone.text()))
+        self.act("representative", step_action("identify_representative", self.case_id, self.ws.actor,
+                                               name=self.rep_name.text(), post=self.rep_post.text(),
+                                               id_number=self.rep_id.text(), phone=self.rep_phone.text()))
 
     def record_rights(self) -> None:
         told = [code for code, box in self.rights.items() if box.isChecked()]
-        self.act("rights", in_tx(self._steps.record_rights_told, self.case_id, self.ws.actor,
-                                 answer=self.rights_answer.text(), rights=told))
+        self.act("rights", step_action("record_rights_told", self.case_id, self.ws.actor,
+                                       answer=self.rights_answer.text(), rights=told))
 
     # --- showing
     def show_snapshot(self, snap: CaseSnapshot) -> None:

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.facade.steps import step_action
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
-from app.ui.steps.common import in_tx
 from app.ui.workspace import Workspace
 
 Index = QModelIndex | QPersistentModelIndex
@@ -138,8 +138,6 @@ class ChecklistPage(StepPage):
             item.setCheckState(Qt.CheckState.Checked if linked else Qt.CheckState.Unchecked)
 
     def save(self) -> None:
-        from app.workflow import steps
-
         e = self.current_entry()
         checked = self.choice.checkedId()
         if e is None or checked < 0:
@@ -147,8 +145,8 @@ class ChecklistPage(StepPage):
         ids = [self.evidence.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.evidence.count())
                if self.evidence.item(i).checkState() == Qt.CheckState.Checked]
         row = self.table.currentIndex().row()
-        self.act("finding", in_tx(steps.set_checklist_finding, self.case_id, self.ws.actor, e["id"],
-                                  finding=FINDINGS[checked], note=self.note.toPlainText(), evidence_ids=ids),
+        self.act("finding", step_action("set_checklist_finding", self.case_id, self.ws.actor, e["id"],
+                                        finding=FINDINGS[checked], note=self.note.toPlainText(), evidence_ids=ids),
                  lambda _r: self._advance(row))
 
     # --- the draft: the selected item's finding and note, typed but not saved

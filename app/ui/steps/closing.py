@@ -168,16 +168,11 @@ class ClosingPage(StepPage):
         self.act("print", lambda store: [record_accepted(store, r, actor) for r in items])
 
     def close_case(self) -> None:
-        from app.workflow.steps_closing import close_case
+        from app.facade.steps import close_case
 
         actors = self.ws.team_ids()
         case_id = self.case_id
-
-        def work(store):  # type: ignore[no-untyped-def]
-            with store.transaction() as s:
-                return close_case(s, store, case_id, actors)
-
-        self.act("close", work)
+        self.act("close", lambda store: close_case(store, case_id, actors))
 
     def leave(self, inspector_id: str) -> None:
         """An inspector leaves the site: their signing key is forgotten until they confirm again."""

@@ -1,26 +1,18 @@
-"""Helpers for calling workflow step functions in one store transaction."""
+"""What the step pages and the new-audit dialog share: dates (QDate ↔ date, a date edit that can be "not
+entered") and the check of a code field as it is typed.
+
+The step actions themselves, each in one transaction, are the facade's (``app.facade.steps.step_action``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDateEdit, QLabel
 
-from app.models.profile import Store
-
-
-def in_tx(fn: Callable[..., Any], case_id: str, actor: str, *args: Any, **kwargs: Any) -> Callable[[Store], Any]:
-    """``fn(session, store, case_id, actor, *args, **kwargs)`` in one transaction, as a store call."""
-
-    def call(store: Store) -> Any:
-        with store.transaction() as s:
-            result = fn(s, store, case_id, actor, *args, **kwargs)
-            return getattr(result, "id", None) if result is not None and hasattr(result, "id") else result
-
-    return call
+from app.models.validators import ValidationError
+from app.ui.i18n import pick
 
 
 def qdate_to_date(value: QDate) -> date:
@@ -47,3 +39,24 @@ def unset_date_edit(unset_text: str) -> QDateEdit:
     edit.setSpecialValueText(unset_text)
     edit.setDate(UNSET_DATE)
     return edit
+
+
+def check_as_typed(error: QLabel, text: str, validate: Callable[[str], object], *, length: int = 0,
+                   short: str = "") -> bool:
+    """Check a field as it is typed (统一社会信用代码, ID number, phone) with the validator the workflow uses:
+    nothing shown while empty; ``short`` ("%1 of 18 characters", translated by the caller) while fewer than
+    ``length`` characters; the validator's reason when wrong. True once the value is valid."""
+    value = text.strip()
+    if not value:
+        error.setText("")
+        return False
+    if len(value) < length:
+        error.setText(short.replace("%1", str(len(value))))
+        return False
+    try:
+        validate(value)
+    except ValidationError as exc:
+        error.setText(pick(exc.message_zh, exc.message_en))
+        return False
+    error.setText("")
+    return True

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.citations import join_citations
+from app.facade.steps import step_action
 from app.ui.i18n import pick
 from app.ui.labels import violation_label, yuan
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
-from app.ui.steps.common import in_tx
 from app.ui.workspace import Workspace
 
 FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b3261e; border-radius: 6px;" \
@@ -155,15 +155,15 @@ class FindingsPage(StepPage):
         fields = {"description": self.description.toPlainText(), "amount_fen": fen, "responsible": people,
                   "evidence_ids": ids}
         if self.editing_id is None:
-            self.act("finding", in_tx(sf.add_finding, self.case_id, self.ws.actor,
-                                      violation_code=self.violation.currentData(), **fields),
+            self.act("finding", step_action("add_finding", self.case_id, self.ws.actor,
+                                            violation_code=self.violation.currentData(), **fields),
                      lambda _r: self._clear())
         elif self.snap is not None and self.snap.is_closed:
-            self.act("finding-correction", in_tx(sf.correct_finding, self.case_id, self.ws.actor, self.editing_id,
-                                                 reason=self.reason.text(), **fields), lambda _r: self._clear())
+            self.act("finding-correction", step_action("correct_finding", self.case_id, self.ws.actor, self.editing_id,
+                                                       reason=self.reason.text(), **fields), lambda _r: self._clear())
         else:
-            self.act("finding-update", in_tx(sf.update_finding, self.case_id, self.ws.actor, self.editing_id,
-                                             **fields), lambda _r: self._clear())
+            self.act("finding-update", step_action("update_finding", self.case_id, self.ws.actor, self.editing_id,
+                                                   **fields), lambda _r: self._clear())
 
     def _clear(self) -> None:
         self.description.clear()
@@ -203,16 +203,14 @@ class FindingsPage(StepPage):
         self._refresh_buttons()
 
     def withdraw_selected(self) -> None:
-        from app.workflow import steps_findings as sf
-
         f = self.selected_finding()
         if f is None:
             return
         if len(self.reason.text().strip()) < 2:
             self.edit_state.setText(self.tr("State why the finding is withdrawn."))
             return
-        self.act("finding-withdraw", in_tx(sf.remove_finding, self.case_id, self.ws.actor, str(f["id"]),
-                                           reason=self.reason.text()), lambda _r: self._clear())
+        self.act("finding-withdraw", step_action("remove_finding", self.case_id, self.ws.actor, str(f["id"]),
+                                                 reason=self.reason.text()), lambda _r: self._clear())
 
     def _refresh_buttons(self) -> None:
         closed = self.snap is not None and self.snap.is_closed
@@ -235,9 +233,7 @@ class FindingsPage(StepPage):
         self.withdraw_button.setEnabled(bool(selected) and not closed)
 
     def acknowledge(self) -> None:
-        from app.workflow import steps_findings as sf
-
-        self.act("acknowledge", in_tx(sf.acknowledge_flags, self.case_id, self.ws.actor))
+        self.act("acknowledge", step_action("acknowledge_flags", self.case_id, self.ws.actor))
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         keep = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None

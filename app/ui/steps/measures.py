@@ -8,12 +8,15 @@ from typing import Any
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
-from app.ui.labels import deadline_kind_label
+from app.facade.steps import step_action
+from app.ui.labels import deadline_kind_label, measure_kind_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, text_edit
-from app.ui.steps.common import in_tx, qdate_to_date
+from app.ui.steps.common import qdate_to_date
 from app.ui.widgets.icons import icon
 from app.ui.workspace import Workspace
+from app.workflow.deadlines import SEALING_DAYS
+from app.workflow.steps_measures import MEASURE_KINDS
 
 
 def parse_items(text: str) -> list[Any]:
@@ -36,16 +39,15 @@ class MeasuresPage(StepPage):
         super().__init__(workspace, case_id, parent)
         _box, form = self.group(self.tr("New measure"))
         self.kind = QComboBox()
-        self.kind.addItem(self.tr("Register and preserve (先行登记保存, decision within 7 working days)"),
-                          "preservation")
-        self.kind.addItem(self.tr("Seal (封存, at most 30 days)"), "sealing")
+        for kind in MEASURE_KINDS:  # the workflow's list; the deadlines each one starts show below once recorded
+            self.kind.addItem(measure_kind_label(kind), kind)
         self.items = text_edit(self.tr("One item per line: name | spec/number | quantity | state | note"), 100)
         self.approved_by = QLineEdit()
         self.approved_on = QDateEdit(QDate.currentDate())
         self.start = QDateEdit(QDate.currentDate())
         self.days = QSpinBox()
-        self.days.setRange(1, 30)
-        self.days.setValue(30)
+        self.days.setRange(1, SEALING_DAYS)
+        self.days.setValue(SEALING_DAYS)
         self.place = QLineEdit()
         self.reason = text_edit(self.tr("Reason and basis"), 60)
         form.addRow(self.tr("Measure"), self.kind)
@@ -64,23 +66,21 @@ class MeasuresPage(StepPage):
         self.body.addStretch(1)
 
     def record(self) -> None:
-        from app.workflow import steps_measures as sm
-
         common = {"items": parse_items(self.items.toPlainText()), "approved_by": self.approved_by.text(),
                   "approved_on": qdate_to_date(self.approved_on.date()), "start_date": qdate_to_date(self.start.date()),
                   "reason": self.reason.toPlainText()}
         if self.kind.currentData() == "preservation":
-            call = in_tx(sm.register_preservation, self.case_id, self.ws.actor, storage_place=self.place.text(),
-                         **common)
+            call = step_action("register_preservation", self.case_id, self.ws.actor, storage_place=self.place.text(),
+                               **common)
         else:
-            call = in_tx(sm.seal, self.case_id, self.ws.actor, storage_place=self.place.text(),
-                         period_days=self.days.value(), **common)
+            call = step_action("seal", self.case_id, self.ws.actor, storage_place=self.place.text(),
+                               period_days=self.days.value(), **common)
         self.act("measure", call)
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         self.list.clear()
         for m in snap.measures:
-            kind = self.tr("Preservation") if m["kind"] == "preservation" else self.tr("Sealing")
+            kind = measure_kind_label(m["kind"])
             names = "、".join(i.get("name", "") for i in m["items"])
             self.list.addItem(f"{kind} · {m['start_date']} · {names} · {m['approved_by']}")
         for d in snap.deadlines:

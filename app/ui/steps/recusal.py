@@ -6,9 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLabel, QLineEdit, QListWidget, QWidget
 
+from app.facade.steps import step_action
 from app.ui.snapshot import CaseSnapshot, recusal_section
 from app.ui.steps.base import StepPage, note_label
-from app.ui.steps.common import in_tx, qdate_to_date
+from app.ui.steps.common import qdate_to_date
 from app.ui.workspace import Workspace
 
 
@@ -17,9 +18,6 @@ class RecusalPage(StepPage):
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
-        from app.workflow import steps
-
-        self._steps = steps
         _box, self.decl_form = self.group(self.tr("Each inspector's declaration"))
         self.decl_rows: dict[str, tuple[QCheckBox, QLineEdit, QLabel]] = {}
         _box, form = self.group(self.tr("Recusal requested by the party"))
@@ -49,13 +47,13 @@ class RecusalPage(StepPage):
 
     def declare(self, inspector_id: str) -> None:
         related, details, _state = self.decl_rows[inspector_id]
-        self.act(f"declare:{inspector_id}", in_tx(self._steps.declare_recusal, self.case_id, inspector_id,
-                                                  related=related.isChecked(), details=details.text()))
+        self.act(f"declare:{inspector_id}", step_action("declare_recusal", self.case_id, inspector_id,
+                                                        related=related.isChecked(), details=details.text()))
 
     def request(self) -> None:
-        self.act("request", in_tx(self._steps.request_recusal, self.case_id, self.ws.actor,
-                                  target_inspector_id=self.req_target.currentData(),
-                                  form=self.req_form.currentData(), grounds=self.req_grounds.text()))
+        self.act("request", step_action("request_recusal", self.case_id, self.ws.actor,
+                                        target_inspector_id=self.req_target.currentData(),
+                                        form=self.req_form.currentData(), grounds=self.req_grounds.text()))
 
     def decide(self) -> None:
         item = self.requests.currentItem()
@@ -63,10 +61,10 @@ class RecusalPage(StepPage):
             return
         from PySide6.QtCore import Qt
 
-        self.act("decide", in_tx(self._steps.decide_recusal, self.case_id, self.ws.actor,
-                                 item.data(Qt.ItemDataRole.UserRole), decision=self.decision.currentData(),
-                                 decided_by=self.decided_by.text(),
-                                 decided_on=qdate_to_date(self.decided_on.date())))
+        self.act("decide", step_action("decide_recusal", self.case_id, self.ws.actor,
+                                       item.data(Qt.ItemDataRole.UserRole), decision=self.decision.currentData(),
+                                       decided_by=self.decided_by.text(),
+                                       decided_on=qdate_to_date(self.decided_on.date())))
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
         from PySide6.QtCore import Qt
