@@ -67,6 +67,10 @@ def _server_parser() -> argparse.ArgumentParser:
     _blob_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--behind-tls", action="store_true",
+                   help="TLS terminates in a proxy in front of the archive: office logins from other machines are "
+                        "accepted and the office session cookie is Secure (without it, an office login over plain "
+                        "HTTP is accepted only from this machine)")
     return p
 
 
@@ -397,11 +401,12 @@ def _serve(argv: list[str]) -> int:
     archive = open_archive(
         args.data, args.database_url, create=True, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
     )
-    app = create_app(archive)
+    app = create_app(archive, behind_tls=args.behind_tls)
     log(
         "archive.start",
         host=args.host,
         port=args.port,
+        behind_tls=args.behind_tls,
         fingerprint=archive.fingerprint,
         database="sqlite" if archive.db.is_sqlite else "postgresql",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -57,7 +58,22 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-def office_router(archive: Archive) -> APIRouter:
+def plain_http_from_afar(request: Request, behind_tls: bool) -> bool:
+    """A request that came over plain HTTP from another machine, on an archive not started with --behind-tls: a
+    password sent that way crossed the network readable. A loopback client is this machine (or a TLS proxy on
+    it, whose forwarded scheme uvicorn applies)."""
+    if behind_tls or request.url.scheme == "https":
+        return False
+    host = request.client.host if request.client else ""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
+    """``behind_tls``: TLS terminates in front of the archive (``--behind-tls``): logins from other machines are
+    taken and the session cookie is ``Secure``."""
     router = APIRouter(prefix="/office", include_in_schema=False)
     db = archive.db
     guard = GuardState(db)  # the buckets live in the database: every archive process shares them
@@ -82,14 +98,30 @@ def office_router(archive: Archive) -> APIRouter:
             return refused(who, "表单已失效，请刷新页面后重试", "the form's CSRF token is missing or stale", 403)
         return form
 
+    def plain_http_refusal() -> auth.OfficeError:
+        return auth.OfficeError(
+            "档案中心未配置 TLS：不接受其他计算机通过明文 HTTP 登录（口令会以明文经过网络）。请管理员在档案中心前配置 "
+            "TLS 代理，并以 --behind-tls 启动档案中心",
+            "office login over plain HTTP from another machine refused (the password would cross the network "
+            "readable): put a TLS proxy in front of the archive and start it with --behind-tls", 403)
+
     @router.get("/login")
     async def login_page(request: Request) -> Response:
-        return _page("login.html", who=None, error=None)
+        error = plain_http_refusal() if plain_http_from_afar(request, behind_tls) else None
+        return _page("login.html", who=None, error=error)
 
     @router.post("/login")
     async def login_post(request: Request) -> Response:
         if not _same_origin(request):
             return refused(None, "跨站请求被拒绝", "cross-site request refused", 403)
+        if plain_http_from_afar(request, behind_tls):
+            def note() -> None:
+                with db.write() as s:
+                    auth.append_log(s, None, "login.plain_http", None,
+                                    address=(request.client.host if request.client else "?")[:64])
+
+            await run_in_threadpool(note)
+            return _page("login.html", 403, who=None, error=plain_http_refusal())
         address = request.client.host if request.client else "?"
         wait = await run_in_threadpool(guard.take, "office-login:" + address, LOGIN_RATE_PER_S, LOGIN_BURST)
         if wait is not None:  # password spraying across accounts, or Argon2id's memory by the hundred
@@ -100,7 +132,7 @@ def office_router(archive: Archive) -> APIRouter:
             token, _who = await run_in_threadpool(auth.login, db, form.get("login", ""), form.get("password", ""))
         except auth.OfficeError as exc:
             return _page("login.html", exc.status, who=None, error=exc)
-        secure = request.url.scheme == "https"
+        secure = behind_tls or request.url.scheme == "https"
         response = RedirectResponse("/office/", status_code=303, headers=SECURITY_HEADERS)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/office")
         return response
