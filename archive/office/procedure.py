@@ -29,6 +29,7 @@ from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.cases import CaseSummary, names, obj, whole
 from archive.office.models import OfficeStep
+from archive.office.procedure_side import SIDE, decision_clock, side_step, suspension
 from archive.service import Archive
 
 CTX_OFFICE_STEP = "fieldaudit/office-step/v1"
@@ -56,7 +57,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("executed", "执行", "executed (money returned to the fund)", "《行政处罚法》第六十六条", ("head",)),
     Stage("closed", "结案", "case closed", "一案一卷", ("head",)),
 )
-SIDE = {"suspended": ("中止", "suspended"), "terminated": ("终止", "terminated")}
 BY_KEY = {s.key: s for s in STAGES}
 
 
@@ -112,9 +112,7 @@ def state(archive: Archive, s: Session, summary: CaseSummary, today: dt.date | N
     calendar = load_work_calendar()
     dl: list[dict[str, Any]] = []
     if "filed" in done:
-        d = deadlines.decision_deadline(_day(done["filed"]["data"]["on"], "立案"))
-        dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": "decided" in done or today <= d.due,
-                   "basis": d.citation})
+        dl += decision_clock(_day(done["filed"]["data"]["on"], "立案"), hist, today, "decided" in done)
     if "notified" in done:
         d = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), calendar)
         dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": True, "basis": d.citation})
@@ -124,9 +122,10 @@ def state(archive: Archive, s: Session, summary: CaseSummary, today: dt.date | N
                    "basis": d.citation})
     required = {"legal_review": flags["legal_review"], "collective": flags["collective_decision"]}
     current = next((st.key for st in reversed(STAGES) if st.key in done), "")
-    ended = next((k for k in SIDE if k in done and done[k]["data"].get("active", True)), "")
+    susp = suspension(hist, today)
+    ended = "terminated" if "terminated" in done else "suspended" if susp.active else ""
     return {"done": done, "history": hist, "flags": flags, "required": required, "deadlines": dl,
-            "current": current, "ended": ended, "missing_for_closing": missing_for_closing(s, summary, done, flags)}
+            "current": current, "ended": ended, "suspension": susp, "missing_for_closing": missing_for_closing(s, summary, done, flags)}
 
 
 #: 一案一卷: what the file must hold before 结案 (laptop documents by form, office steps by stage)
@@ -165,22 +164,25 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
     done, flags = st["done"], st["flags"]
     if "closed" in done or st["ended"] == "terminated":
         raise OfficeError("案件已结案或终止", "the case is closed or terminated", 409)
+    susp = st["suspension"]
+    if susp.active and stage != "resumed":
+        raise OfficeError(f"案件已于 {susp.since} 中止（{susp.reason}），恢复之前不能办理其他步骤",
+                          f"the case is suspended since {susp.since}: record 恢复 (resumed) before any other step",
+                          409)
     if stage in SIDE:
-        reason = form.get("reason", "").strip()[:500]
-        if not reason:
-            raise OfficeError("须写明中止或终止的理由", "give the reason", 400)
         if who.role != "head":
-            raise OfficeError("只有科室负责人可以中止或终止案件", "only the head of section may do this", 403)
-        return _record(archive, s, who, summary, stage, {"reason": reason})
+            raise OfficeError(f"{SIDE[stage][0]}须由科室负责人办理", "only the head of section may do this", 403)
+        on = _not_before_suspension(_day(form.get("on") or today.isoformat(), SIDE[stage][0]), today, susp)
+        team_names = {n for i, n in names(s).items() if i in summary.team}
+        return _record(archive, s, who, summary, stage,
+                       side_step(stage, form, on, done, st["history"], team_names, today))
     if stage not in BY_KEY:
         raise OfficeError("没有这一步骤", "no such step", 404)
     spec = BY_KEY[stage]
     if who.role not in spec.roles:
         raise OfficeError(f"{spec.zh}须由{'、'.join(_role_zh(r) for r in spec.roles)}办理",
                           f"{spec.en} is for {', '.join(spec.roles)}", 403)
-    on = _day(form.get("on") or today.isoformat(), spec.zh)
-    if on > today:
-        raise OfficeError("日期不能晚于今天", "the date cannot be in the future", 400)
+    on = _not_before_suspension(_day(form.get("on") or today.isoformat(), spec.zh), today, susp)
     data: dict[str, Any] = {"on": on.isoformat()}
     order = [s_.key for s_ in STAGES]
     prior = order[: order.index(stage)]
@@ -215,6 +217,12 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
         if flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
             raise OfficeError("未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）",
                               "no decision without a passed legal review (Administrative Penalty Law Art. 58)", 409)
+        if "hearing_requested" in done and "hearing_held" not in done:
+            raise OfficeError("当事人要求听证的，应当组织听证后再作出决定（《行政处罚法》第六十三条）",
+                              "the party asked for a hearing: hold it before the decision "
+                              "(Administrative Penalty Law Art. 63)", 409)
+        if "hearing_held" in done and on.isoformat() < done["hearing_held"]["data"]["on"]:
+            raise OfficeError("决定日期不能早于听证", "the decision cannot precede the hearing", 409)
         defence = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), load_work_calendar())
         if on <= defence.due and form.get("waived") != "yes":
             raise OfficeError(f"陈述申辩期限（{defence.due.isoformat()}）届满前不得作出决定，当事人明确放弃的除外"
@@ -238,6 +246,17 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
             raise OfficeError("一案一卷检查未通过，尚缺：" + "；".join(missing),
                               f"the case file is incomplete: {len(missing)} item(s) missing", 409)
     return _record(archive, s, who, summary, stage, data)
+
+
+def _not_before_suspension(on: dt.date, today: dt.date, susp: Any) -> dt.date:
+    """No step is dated in the future, or on or before the latest 中止/恢复 it follows (a step back-dated into
+    a suspension would be a step the suspension should have refused)."""
+    if on > today:
+        raise OfficeError("日期不能晚于今天", "the date cannot be in the future", 400)
+    if susp.last_change and on.isoformat() < susp.last_change:
+        raise OfficeError(f"日期不能早于最近一次中止或恢复（{susp.last_change}）",
+                          f"the date is earlier than the latest suspension or resumption ({susp.last_change})", 409)
+    return on
 
 
 def _in_order(stage: str, on: dt.date, done: dict[str, dict[str, Any]], flags: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from archive.blobstore import valid_sha256
 from archive.limits import GuardState
 from archive.office import auth, cases, draw, ledger, procedure
 from archive.office.models import ROLES
+from archive.office.procedure_side import SIDE_BASIS
 from archive.service import Archive
 
 COOKIE = "fa_office"
@@ -191,6 +192,7 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
         if page is None:
             return refused(who, "案件不存在或无权查看", "no such case, or not yours to see", 404)
         return _page("case.html", who=who, stages=procedure.STAGES, side=procedure.SIDE,
+                     side_basis=SIDE_BASIS,
                      message=request.query_params.get("m", "")[:300], **page)
 
     @router.post("/cases/{case_id}/steps/{stage}")
