@@ -231,13 +231,18 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
                               "(Administrative Penalty Law Art. 62)", 409)
         data["decision"] = form.get("decision", "").strip()[:2000]
         data["amount_fen"] = _fen(form.get("amount", "0"))
+        data["waived"] = form.get("waived") == "yes"
         if not data["decision"]:
             raise OfficeError("须填写决定内容", "write the decision", 400)
+        data["number"] = form.get("number", "").strip()[:60] or _next_number(archive, s, on.year)
     if stage == "served":
         data["method"] = form.get("method", "").strip()[:50]
         data["recipient"] = form.get("recipient", "").strip()[:100]
         if not data["method"] or not data["recipient"]:
             raise OfficeError("须填写送达方式和受送达人", "give the method of service and the recipient", 400)
+        data["place"] = form.get("place", "").strip()[:200]
+        data["servers"] = [n.strip() for n in form.get("servers", "").replace("，", "、").replace(",", "、")
+                           .split("、") if n.strip()][:4] or [who.name]
     if stage == "executed":
         data["returned_fen"] = _fen(form.get("amount", "0"))
     if stage == "closed":
@@ -246,6 +251,18 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
             raise OfficeError("一案一卷检查未通过，尚缺：" + "；".join(missing),
                               f"the case file is incomplete: {len(missing)} item(s) missing", 409)
     return _record(archive, s, who, summary, stage, data)
+
+
+def _next_number(archive: Archive, s: Session, year: int) -> str:
+    """The decision's 文号 in the office's series for ``year`` (the agency file's pattern): one more than the
+    decisions already recorded that year, counted under the case lock's transaction."""
+    from archive.office.outcome import agency_config, decision_number
+
+    earlier = 0
+    for text in s.execute(select(OfficeStep.statement).where(OfficeStep.stage == "decided")).scalars():
+        if json.loads(text)["statement"]["data"].get("on", "")[:4] == str(year):
+            earlier += 1
+    return decision_number(agency_config(archive), year, earlier)
 
 
 def _not_before_suspension(on: dt.date, today: dt.date, susp: Any) -> dt.date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from pathlib import Path
@@ -221,6 +222,35 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
         if isinstance(outcome, auth.OfficeError):
             return refused(who, outcome.zh, outcome.en, outcome.status)
         return RedirectResponse(f"/office/cases/{case_id}#procedure", status_code=303, headers=SECURITY_HEADERS)
+
+    @router.get("/cases/{case_id}/outcome/{form}.pdf")
+    async def outcome(request: Request, case_id: str, form: str) -> Response:
+        """An outcome form (the decision, its 送达回证) printed by the laptop's document model."""
+        from archive.office.outcome import outcome_pdf
+
+        who = await principal(request)
+        if who is None:
+            return to_login()
+
+        def load() -> bytes | auth.OfficeError:
+            try:
+                with db.read() as s:
+                    summary = find_case(s, who, case_id)
+                    if summary is None:
+                        raise auth.OfficeError("案件不存在或无权查看", "no such case, or not yours to see", 404)
+                    data = outcome_pdf(archive, s, summary, procedure.state(archive, s, summary)["done"], form)
+            except auth.OfficeError as exc:
+                return exc
+            with db.write() as w:
+                auth.append_log(w, who.user_id, "outcome.printed", case_id, form=form,
+                                sha256=hashlib.sha256(data).hexdigest())
+            return data
+
+        got = await run_in_threadpool(load)
+        if isinstance(got, auth.OfficeError):
+            return refused(who, got.zh, got.en, got.status)
+        return Response(got, media_type="application/pdf", headers={
+            **SECURITY_HEADERS, "Content-Disposition": f"attachment; filename={form}-{_quote(case_id)}.pdf"})
 
     @router.get("/cases/{case_id}/documents/{sha256}")
     async def document(request: Request, case_id: str, sha256: str) -> Response:
