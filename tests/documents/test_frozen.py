@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from app.documents import FORMS, render
-from app.documents.form_registry import OFFICE_FORMS
 from app.documents.config import DEFAULT_CONFIG_PATH, load_agency_config, parse_agency_config
+from app.documents.form_registry import OFFICE_FORMS
 from app.documents.frozen import freeze, normalise, page_texts, pages, text_sha256
 from app.documents.layout import MM
 from app.documents.render import QR_MODULE, qr_size
