@@ -5,8 +5,9 @@
 
 Whether 法制审核 and 集体讨论 are required is what the laptop decided and the inspectors acknowledged
 (``finding.flags_acknowledged``, made by ``app.workflow`` from the thresholds): the office keeps no copy of that rule.
-Deadlines come from ``app.workflow.deadlines``. Every step is taken by one office user, recorded as a statement the
-archive key signs (who, role, when, what) and appended to the office log.
+Deadlines come from ``app.workflow.deadlines``. Every step is taken by one office user, recorded as a statement
+(who, role, when, what, the user's public key) signed by the user's own key (``archive/office/userkeys.py``) and
+countersigned by the archive key, and appended to the office log.
 """
 
 from __future__ import annotations
@@ -22,7 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
-from app.evidence.signing import sign_object
+from app.evidence.signing import (
+    SignatureError,
+    b64,
+    public_key_fingerprint,
+    sign_object,
+    unb64,
+    verify_object,
+)
 from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
 from archive.db import Case, StoredObject, utcnow
@@ -33,6 +41,7 @@ from archive.office.procedure_side import SIDE, decision_clock, side_step, suspe
 from archive.service import Archive
 
 CTX_OFFICE_STEP = "fieldaudit/office-step/v1"
+CTX_OFFICE_STEP_BY_USER = "fieldaudit/office-step-by-user/v1"
 OFFICE_SIGNER = "archive"
 
 
@@ -83,6 +92,38 @@ def _flags(s: Session, case_id: str) -> dict[str, Any]:
 def history(s: Session, case_id: str) -> list[dict[str, Any]]:
     rows = s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars()
     return [json.loads(r.statement)["statement"] for r in rows]
+
+
+def signatures(s: Session, case_id: str) -> list[dict[str, Any]]:
+    """Who signed each step of the case, checked: the user's own key (and that it is the key of the user the
+    statement names, as the office's user table holds it), or only the archive key (a step of schema 3)."""
+    from archive.office.models import OfficeUser
+
+    public = {u.id: u.sign_public for u in s.execute(select(OfficeUser)).scalars()}
+    out = []
+    for r in s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars():
+        stored = json.loads(r.statement)
+        stage = stored["statement"]["stage"]
+        zh = BY_KEY[stage].zh if stage in BY_KEY else SIDE.get(stage, (stage,))[0]
+        out.append({"stage": stage, "zh": zh, "name": stored["statement"]["name"],
+                    "on": stored["statement"]["data"].get("on", ""), **user_signature(stored, public)})
+    return out
+
+
+def user_signature(stored: dict[str, Any], public: dict[str, str | None]) -> dict[str, Any]:
+    """``{"by": "user" | "archive" | "bad", "fingerprint": …}`` for one stored step."""
+    statement = stored.get("statement", {})
+    key = statement.get("user_key")
+    if key is None and "user_sig" not in stored:
+        return {"by": "archive", "fingerprint": ""}
+    try:
+        raw = unb64(str(key))
+        if public.get(str(statement.get("user"))) != key:
+            raise SignatureError("not the key of the user named")
+        verify_object(stored["user_sig"], CTX_OFFICE_STEP_BY_USER, statement, raw)
+    except (SignatureError, KeyError, TypeError, ValueError):
+        return {"by": "bad", "fingerprint": ""}
+    return {"by": "user", "fingerprint": public_key_fingerprint(raw)}
 
 
 def _done(hist: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -327,8 +368,13 @@ def _record(archive: Archive, s: Session, who: Principal, summary: CaseSummary, 
     at = utcnow()
     statement = {"v": 1, "case": summary.id, "stage": stage, "user": who.user_id, "name": who.name,
                  "role": who.role, "at": at.isoformat(timespec="seconds") + "Z", "data": data}
-    sig = sign_object(archive.key, OFFICE_SIGNER, CTX_OFFICE_STEP, statement)
+    if who.sign_key is not None:  # signed by the user's own key, which the archive's signature then vouches for
+        statement["user_key"] = b64(who.sign_key.public_raw())
+    stored: dict[str, Any] = {"statement": statement,
+                              "sig": sign_object(archive.key, OFFICE_SIGNER, CTX_OFFICE_STEP, statement)}
+    if who.sign_key is not None:
+        stored["user_sig"] = sign_object(who.sign_key, who.user_id, CTX_OFFICE_STEP_BY_USER, statement)
     s.add(OfficeStep(case_id=summary.id, stage=stage, user_id=who.user_id, at=at,
-                     statement=canonical_bytes({"statement": statement, "sig": sig}).decode()))
+                     statement=canonical_bytes(stored).decode()))
     append_log(s, who.user_id, f"step.{stage}", summary.id, **data)
     return statement

@@ -184,6 +184,7 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
                     return None
                 page = cases.case_page(archive, s, summary)
                 page["procedure"] = procedure.state(archive, s, summary)
+                page["signatures"] = procedure.signatures(s, summary.id)
                 page["documents"] = cases.issued_documents(s, summary.id)
                 with db.write() as w:
                     auth.append_log(w, who.user_id, "case.viewed", case_id)
@@ -207,6 +208,9 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
         def act() -> str | auth.OfficeError:
             try:
+                if who.sign_key is None:  # a session opened before the user had a key (schema 3)
+                    raise auth.OfficeError("本次登录没有个人签名密钥，请退出后重新登录再办理",
+                                           "this session holds no signing key of yours: log out and in again", 403)
                 with db.write() as s:
                     summary = find_case(s, who, case_id)
                     if summary is None:

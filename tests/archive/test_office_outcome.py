@@ -80,6 +80,8 @@ def test_decision_and_receipt_print_from_the_document_model(tmp_path: Path) -> N
                 assert r.status_code == 303, (stage, r.text)
             page = c.get(f"/office/cases/{CASE}")
             assert 'id="decision-pdf"' in page.text and 'id="receipt-pdf"' in page.text
+            # every step taken over the web is signed by the user's own key, and the page says so
+            assert page.text.count("本人密钥签名 signed by 钱科长") == 5
             decision = c.get(f"/office/cases/{CASE}/outcome/decision.pdf")
             receipt = c.get(f"/office/cases/{CASE}/outcome/service-receipt.pdf")
             assert c.get(f"/office/cases/{CASE}/outcome/notice.pdf").status_code == 404
