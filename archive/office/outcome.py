@@ -79,6 +79,8 @@ def context(archive: Archive, s: Session, summary: CaseSummary, done: dict[str, 
     if decided is None:
         raise OfficeError("尚未作出决定", "no decision is recorded yet", 409)
     d = decided["data"]
+    if not str(d.get("number", "")).strip():  # a decision recorded before the office numbered its decisions
+        raise OfficeError("该决定未随决定记录文号，不能打印决定书", "the decision was recorded without its 文号", 409)
     on = dt.date.fromisoformat(d["on"])
     facts = _facts(s, summary.id)
     inst = case_institution(s, summary.id)
