@@ -347,6 +347,7 @@ def _admin(argv: list[str]) -> int:
 
 
 def _users(archive: Archive, args: argparse.Namespace) -> None:
+    from app.evidence.signing import public_key_fingerprint, unb64
     from archive.office.auth import OfficeError, add_user
     from archive.office.models import OfficeUser
 
@@ -354,7 +355,10 @@ def _users(archive: Archive, args: argparse.Namespace) -> None:
         with archive.db.read() as s:
             for user in s.execute(select(OfficeUser).order_by(OfficeUser.login)).scalars():
                 _emit({"id": user.id, "login": user.login, "name": user.name, "role": user.role,
-                       "inspector": user.inspector_id, "disabled": user.disabled})
+                       "inspector": user.inspector_id, "disabled": user.disabled,
+                       # the fingerprint of the key the user signs their steps with (none until schema 4's first
+                       # login of a user made before it)
+                       "key": public_key_fingerprint(unb64(user.sign_public)) if user.sign_public else None})
         return
     try:
         password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
