@@ -263,6 +263,8 @@ PEN_44 = article(LAW_PENALTY_2021, 44)
 PEN_45 = article(LAW_PENALTY_2021, 45)
 PEN_55 = article(LAW_PENALTY_2021, 55)
 PEN_56 = article(LAW_PENALTY_2021, 56)
+PEN_57 = article(LAW_PENALTY_2021, 57)
+PEN_59 = article(LAW_PENALTY_2021, 59)
 PEN_61 = article(LAW_PENALTY_2021, 61)
 PEN_61_2 = article(LAW_PENALTY_2021, 61, para=2)
 PEN_63 = article(LAW_PENALTY_2021, 63)
@@ -287,6 +289,9 @@ FORM_BASIS: dict[str, dict[str, tuple[Citation, ...]]] = {
     "defence-notice": {"agency": (FUND_13_1,), "department": (PEN_44, PEN_45, FUND_31)},
     "result-notice": {"agency": (FUND_10, FUND_13_1)},
     "service-receipt": {"agency": (), "department": ()},
+    # the office's decision after the visit: 行政处罚决定书 (Art. 57 decides, Art. 59 says what it states), or the
+    # 经办机构's handling decision under the agreement
+    "decision": {"agency": (FUND_13_1,), "department": (PEN_57, PEN_59)},
 }
 """The legal basis each form prints, by the body issuing it. A form absent for a body cannot be issued by it
 (see :mod:`app.documents.powers`). The agreement is named beside the 经办机构's basis (SERVICE_AGREEMENT)."""

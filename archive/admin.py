@@ -98,21 +98,26 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
 
 
 def _verify_office(archive: Archive, s: Session, fail: Callable[[str], None]) -> None:
-    """The office's records: its log's chain, and the archive's signature on every step and every draw."""
+    """The office's records: its log's chain, the archive's signature on every step and every draw, and the
+    signature of the user who took each step with their own key (a step of schema 3 has only the archive's)."""
     from archive.office.auth import verify_log  # here: archive.office.cases imports this module
     from archive.office.draw import record_checks
-    from archive.office.models import DrawRecord, OfficeStep
-    from archive.office.procedure import CTX_OFFICE_STEP
+    from archive.office.models import DrawRecord, OfficeStep, OfficeUser
+    from archive.office.procedure import CTX_OFFICE_STEP, user_signature
 
     for failure in verify_log(s):
         fail(failure)
     public = archive.key.public_raw()
+    users = {u.id: u.sign_public for u in s.execute(select(OfficeUser)).scalars()}
     for step in s.execute(select(OfficeStep).order_by(OfficeStep.id)).scalars():
         try:
             stored = json.loads(step.statement)
             verify_object(stored["sig"], CTX_OFFICE_STEP, stored["statement"], public)
         except (ValueError, KeyError, TypeError, SignatureError):
             fail(f"office step #{step.id} ({step.case_id}): not as the archive signed it")
+            continue
+        if user_signature(stored, users)["by"] == "bad":
+            fail(f"office step #{step.id} ({step.case_id}): not signed by the key of the user it names")
     for rec in s.execute(select(DrawRecord).order_by(DrawRecord.id)).scalars():
         try:
             ok = record_checks(json.loads(rec.record), public)

@@ -99,7 +99,7 @@ async def _device(request: Request) -> AuthedDevice:
 AuthDev = Annotated[AuthedDevice, Depends(_device)]
 
 
-def create_app(archive: Archive) -> FastAPI:
+def create_app(archive: Archive, *, behind_tls: bool = False) -> FastAPI:
     app = FastAPI(
         title="FieldAudit archive",
         version=str(PROTOCOL_VERSION),
@@ -113,7 +113,7 @@ def create_app(archive: Archive) -> FastAPI:
     app.add_middleware(AccessLog)
     app.state.archive = archive
     app.state.verifier = verifier
-    app.include_router(office_router(archive))
+    app.include_router(office_router(archive, behind_tls=behind_tls))
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:

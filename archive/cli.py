@@ -67,6 +67,10 @@ def _server_parser() -> argparse.ArgumentParser:
     _blob_options(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--behind-tls", action="store_true",
+                   help="TLS terminates in a proxy in front of the archive: office logins from other machines are "
+                        "accepted and the office session cookie is Secure (without it, an office login over plain "
+                        "HTTP is accepted only from this machine)")
     return p
 
 
@@ -343,6 +347,7 @@ def _admin(argv: list[str]) -> int:
 
 
 def _users(archive: Archive, args: argparse.Namespace) -> None:
+    from app.evidence.signing import public_key_fingerprint, unb64
     from archive.office.auth import OfficeError, add_user
     from archive.office.models import OfficeUser
 
@@ -350,7 +355,10 @@ def _users(archive: Archive, args: argparse.Namespace) -> None:
         with archive.db.read() as s:
             for user in s.execute(select(OfficeUser).order_by(OfficeUser.login)).scalars():
                 _emit({"id": user.id, "login": user.login, "name": user.name, "role": user.role,
-                       "inspector": user.inspector_id, "disabled": user.disabled})
+                       "inspector": user.inspector_id, "disabled": user.disabled,
+                       # the fingerprint of the key the user signs their steps with (none until schema 4's first
+                       # login of a user made before it)
+                       "key": public_key_fingerprint(unb64(user.sign_public)) if user.sign_public else None})
         return
     try:
         password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
@@ -397,11 +405,12 @@ def _serve(argv: list[str]) -> int:
     archive = open_archive(
         args.data, args.database_url, create=True, blob_store=args.blob_store, s3_endpoint=args.s3_endpoint
     )
-    app = create_app(archive)
+    app = create_app(archive, behind_tls=args.behind_tls)
     log(
         "archive.start",
         host=args.host,
         port=args.port,
+        behind_tls=args.behind_tls,
         fingerprint=archive.fingerprint,
         database="sqlite" if archive.db.is_sqlite else "postgresql",
     )

@@ -35,7 +35,7 @@ from app.models.migrations import read_frozen
 
 #: 2: a field conflict is keyed by the journal leaf that caused it (one device may repeat an identical edit)
 #: 3: case teams, the state several archive processes share (rate buckets, upload locks), the office's tables
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def utcnow() -> dt.datetime:
@@ -350,6 +350,9 @@ class Database:
             version = 2
         if version == 2:
             self._migrate_2_to_3()
+            version = 3
+        if version == 3:
+            self._migrate_3_to_4()
         elif version != SCHEMA_VERSION:
             raise RuntimeError("archive database schema missing or of another version")
 
@@ -368,6 +371,12 @@ class Database:
         with self.engine.begin() as conn:
             run_frozen(conn, 3)
             conn.execute(update(Meta).where(Meta.key == "schema_version").values(value="3"))
+
+    def _migrate_3_to_4(self) -> None:
+        """New nullable columns only (office users' own signing keys): one transaction."""
+        with self.engine.begin() as conn:
+            run_frozen(conn, 4)
+            conn.execute(update(Meta).where(Meta.key == "schema_version").values(value="4"))
 
     @contextmanager
     def write(self) -> Iterator[Session]:

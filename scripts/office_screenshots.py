@@ -106,10 +106,25 @@ def main() -> int:
                 time.sleep(0.5)
                 case_url = d.current_url
                 shot("03-case-top")
-                for stage in ("filed", "investigated"):
+                def step(stage: str, **fields: str) -> None:
+                    """Fill a step's form on the case page and send it (a checkbox is ticked by "yes")."""
                     d.get(case_url)
-                    d.find_element(By.CSS_SELECTOR, f"#form-{stage} button").click()
+                    forms = d.find_elements(By.CSS_SELECTOR, f"#form-{stage}")
+                    if not forms:
+                        return  # a step this case does not have (e.g. no 集体讨论 required)
+                    for name, value in fields.items():
+                        field = forms[0].find_element(By.CSS_SELECTOR, f"[name={name}]")
+                        if field.get_attribute("type") == "checkbox":
+                            field.click()
+                        elif field.tag_name == "select":
+                            field.send_keys(value)
+                        else:
+                            field.send_keys(value)
+                    forms[0].find_element(By.CSS_SELECTOR, "button").click()
                     time.sleep(0.3)
+
+                step("filed", on="2026-11-02")
+                step("investigated", on="2026-11-05")
                 d.get(case_url + "#procedure")
                 shot("04-case-procedure")
                 d.get(case_url + "#evidence")
@@ -132,8 +147,47 @@ def main() -> int:
                 login("赵审核")
                 d.get(case_url + "#procedure")
                 shot("09-legal-review-form")
+                step("legal_review", on="2026-11-06", opinion="事实清楚，证据确凿，依据正确")  # result: 通过 (the default)
                 d.get(proc.url + "/office/cases/no-such-case")
                 shot("10-refusal")
+                login("钱科长")
+                d.get(case_url)
+                if "须集体讨论：是" in d.page_source:
+                    step("collective", on="2026-11-06")
+                step("notified", on="2026-11-09")
+                step("suspended", on="2026-11-10", reason="当事人申请延期提交材料")
+                d.get(case_url)
+                d.execute_script("document.getElementById('procedure').scrollIntoView()")
+                shot("13-case-suspended")
+                step("hearing_requested", on="2026-11-11")
+                shot("14-refused-while-suspended")
+                step("resumed", on="2026-11-11", reason="材料已提交")
+                step("hearing_requested", on="2026-11-11")
+                step("hearing_scheduled", on="2026-11-12", hearing_on="2026-11-24", place="局三楼听证室",
+                     presiding="周法规")
+                step("extended", on="2026-11-20", days="30", reason="听证后需补充调查", approver="孙局长",
+                     basis="本机关适用的行政处罚程序规章的延期条款")
+                d.get(case_url)
+                d.execute_script("document.getElementById('procedure').scrollIntoView()")
+                shot("15-case-hearing-extension")
+                step("hearing_held", on="2026-11-24", summary="当事人到场陈述，未提出新的证据")
+                step("decided", on="2026-11-25", decision="责令退回违规使用的医保基金，自收到本决定书之日起十五日内履行。",
+                     amount="1280.16")
+                step("served", on="2026-11-26", method="直接送达", recipient="当事人", place="医院行政楼",
+                     servers="李晓梅、王建国")
+                d.get(case_url)
+                d.execute_script("document.getElementById('step-signatures').scrollIntoView()")
+                shot("16-case-decided-signatures")
+                import httpx
+
+                jar = {c["name"]: c["value"] for c in d.get_cookies()}
+                pdf = httpx.get(case_url + "/outcome/decision.pdf", cookies=jar, timeout=120)
+                if pdf.status_code == 200:
+                    (tmp / "decision.pdf").write_bytes(pdf.content)
+                    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                                    str(tmp / "decision.pdf"), str(args.out / "17-decision-pdf")], check=True)
+                else:
+                    print("decision.pdf:", pdf.status_code, pdf.text[:300], file=sys.stderr)
             finally:
                 d.quit()
         finally:

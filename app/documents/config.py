@@ -19,16 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.documents.form_table import FORM_NAMES
+from app.documents.form_table import FORM_INFO, FORM_NAMES, OFFICE_FORM_NAMES
 from app.paths import resources_dir
 
-__all__ = ["FORM_NAMES", "AgencyConfig", "Body", "ConfigError", "Contact", "Entrustment", "FormWording",
+__all__ = ["FORM_NAMES", "OFFICE_FORM_NAMES", "AgencyConfig", "Body", "ConfigError", "Contact", "Entrustment", "FormWording",
            "load_agency_config", "parse_agency_config"]
 
 DEFAULT_CONFIG_PATH = resources_dir() / "documents" / "agency.json"
 
 _PATTERN_FIELDS = {"agency_short", "year", "seq"}  # agency_short: the issuing body's 文号 prefix
 BODY_KEYS = ("department", "agency")  # 医疗保障行政部门, 经办机构
+OFFICE_NUMBER_PATTERN = "{agency_short}决〔{year}〕{seq}号"  # an office form the agency file does not word
 _TEXT_FIELDS = {"agency_name", "unit_name", "agency_short", "days", "unit", "inspectors"}
 
 
@@ -186,8 +187,10 @@ def parse_agency_config(data: Any, where: str = "agency.json") -> AgencyConfig:
         raise ConfigError(f"{where}: “bodies” must be an object with “department” and “agency”")
     bodies = {key: _body(key, bodies_data.get(key), where, contact) for key in BODY_KEYS}
     forms: dict[str, FormWording] = {}
-    for name in FORM_NAMES:
+    for name in (*FORM_NAMES, *OFFICE_FORM_NAMES):
         entry = forms_data.get(name)
+        if entry is None and name in OFFICE_FORM_NAMES:  # an agency file written before the office printed
+            entry = {"title": FORM_INFO[name].title, "number_pattern": OFFICE_NUMBER_PATTERN}
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where}: form “{name}” is missing")
         titles = entry.get("titles", {})

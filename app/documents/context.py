@@ -221,6 +221,21 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """The office's decision after the visit (``archive/office/procedure.py``), as its signed step recorded it."""
+
+    number: str  # 文号
+    decided_on: dt.date
+    text: str  # the decision as the head of section wrote it
+    amount_fen: int  # the amount ordered back to the fund
+    signed_by: str  # the office user who took the step
+    signed_role: str  # their role, e.g. 科室负责人
+    legal_review: str = ""  # "赵审核 2026-03-12 通过" when a 法制审核 was required
+    hearing: str = ""  # "2026-04-10 三楼会议室，主持人 周主任" when a hearing was held
+    waived_defence: bool = False
+
+
+@dataclass(frozen=True)
 class NoticeInfo:
     """What the 稽核通知书 announces."""
 
@@ -271,6 +286,7 @@ class DocumentContext:
     outcome: Outcome | None = None
     service: Service | None = None  # the latest service (older callers); ``services`` lists each one
     services: tuple[Service, ...] = ()  # one 送达回证 per document served
+    decision: Decision | None = None  # the office's decision (form "decision", printed at the office)
 
 
 def canonical_content(value: Any) -> Any:

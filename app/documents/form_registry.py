@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext
+from app.documents.form_decision import build_decision
 from app.documents.form_evidence_list import build_evidence_list
 from app.documents.form_measures import build_preservation, build_sealing
 from app.documents.form_notices import (
@@ -50,3 +51,6 @@ FORMS: dict[str, FormSpec] = {
         FormSpec("service-receipt", "送达回证", build_service_receipt),
     )
 }
+
+#: the forms the office prints after the visit (``app.documents.form_table.OFFICE_FORM_TABLE``)
+OFFICE_FORMS: dict[str, FormSpec] = {"decision": FormSpec("decision", "行政处罚决定书", build_decision)}

@@ -36,8 +36,15 @@ FORM_TABLE: tuple[FormInfo, ...] = (
     FormInfo("service-receipt", "送达回证", "proof of service", "served", False, False),
 )
 
-FORM_INFO: dict[str, FormInfo] = {f.name: f for f in FORM_TABLE}
+#: Forms the office prints after the visit (``archive/office/outcome.py``), from the same document model: they
+#: are not printed on the laptop (``print --form``), so they are outside ``FORM_NAMES``.
+OFFICE_FORM_TABLE: tuple[FormInfo, ...] = (
+    FormInfo("decision", "行政处罚决定书", "decision (penalty or handling)", "track", False, True),
+)
+
+FORM_INFO: dict[str, FormInfo] = {f.name: f for f in (*FORM_TABLE, *OFFICE_FORM_TABLE)}
 FORM_NAMES: tuple[str, ...] = tuple(f.name for f in FORM_TABLE)
+OFFICE_FORM_NAMES: tuple[str, ...] = tuple(f.name for f in OFFICE_FORM_TABLE)
 
 
 def issuing_body(form: str, track: str, served_form: str = "") -> str:

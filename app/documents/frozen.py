@@ -25,7 +25,7 @@ from typing import Any
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext, Holding, Service, SignatureMark
 from app.documents.fonts import register_fonts
-from app.documents.form_registry import FORMS
+from app.documents.form_registry import FORMS, OFFICE_FORMS
 from app.documents.layout import (
     BODY,
     MARGIN_LEFT,
@@ -113,7 +113,7 @@ def freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig, *, unsigned: bool
     Raises :class:`app.documents.context.DocumentError` when the context lacks what the form needs."""
     from app.documents.context import DocumentError
 
-    spec = FORMS.get(form)
+    spec = FORMS.get(form) or OFFICE_FORMS.get(form)
     if spec is None:
         raise DocumentError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）")
     register_fonts(cfg.fonts)  # the agency's installed faces, else the bundled ones (first call wins)

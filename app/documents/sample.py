@@ -12,6 +12,7 @@ import hashlib
 from app.documents.context import (
     QA,
     CaseInfo,
+    Decision,
     DocumentContext,
     EvidenceItem,
     Finding,
@@ -292,4 +293,6 @@ def sample_context(
         outcome=outcome,
         service=service,
         services=(sealing_served, service) if track == "department" else (service,),
+        decision=Decision(number="", decided_on=dt.date(2026, 12, 20), text="责令退回违规使用的医疗保障基金。",
+                          amount_fen=0, signed_by="钱某某", signed_role="科室负责人"),
     )

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
+from app.evidence.signing import SigningKey, b64
 from archive.db import Counter, Database, bump_counter, utcnow
 from archive.office.models import ROLES, OfficeLogEntry, OfficeSession, OfficeUser
 from archive.shared_state import insert_absent
@@ -123,8 +124,13 @@ def add_user(db: Database, login: str, name: str, role: str, password: str,
     with db.write() as s:
         if s.execute(select(OfficeUser).where(OfficeUser.login == login)).scalar_one_or_none() is not None:
             raise OfficeError("登录名已存在", f"the login {login!r} exists already")
-        user = OfficeUser(id=uuid.uuid4().hex, login=login, name=name.strip(), role=role, inspector_id=inspector_id,
-                          password=hash_password(password), created_at=utcnow())
+        from archive.office.userkeys import new_key, seal_with_password
+
+        user_id = uuid.uuid4().hex
+        key = new_key()
+        user = OfficeUser(id=user_id, login=login, name=name.strip(), role=role, inspector_id=inspector_id,
+                          password=hash_password(password), created_at=utcnow(),
+                          sign_public=b64(key.public_raw()), sign_private=seal_with_password(password, user_id, key))
         s.add(user)
         s.flush()
         append_log(s, None, "user.added", None, login=login, role=role, user=user.id)
@@ -139,6 +145,8 @@ class Principal:
     role: str
     inspector_id: str | None
     csrf: str
+    #: the user's own signing key for this session (``archive/office/userkeys.py``); None outside a session
+    sign_key: SigningKey | None = field(default=None, repr=False, compare=False)
 
 
 def login(db: Database, login_name: str, password: str, now: dt.datetime | None = None) -> tuple[str, Principal]:
@@ -149,9 +157,21 @@ def login(db: Database, login_name: str, password: str, now: dt.datetime | None 
     locked (``FOR UPDATE``), so parallel wrong guesses each count and a lock set meanwhile still refuses."""
     now = now or utcnow()
     wrong = OfficeError("登录名或口令错误，或账户已被锁定", "wrong login or password, or the account is locked", 401)
+    from archive.office.userkeys import new_key, open_with_password, seal_for_session, seal_with_password
+
     with db.read() as s:
-        stored = s.execute(select(OfficeUser.password).where(OfficeUser.login == login_name)).scalar_one_or_none()
+        row = s.execute(select(OfficeUser.password, OfficeUser.id, OfficeUser.sign_private).where(
+            OfficeUser.login == login_name)).one_or_none()
+    stored = row[0] if row is not None else None
     right = check_password(password, stored or _DUMMY) and stored is not None  # the same time either way
+    key: SigningKey | None = None
+    new_sealed = ""
+    if right and row is not None:  # the user's signing key: unsealed with the password, or made now (schema 3)
+        if row[2]:
+            key = open_with_password(password, row[1], row[2])
+        else:
+            key = new_key()
+            new_sealed = seal_with_password(password, row[1], key)
     with db.write() as s:
         user = s.execute(select(OfficeUser).where(OfficeUser.login == login_name).with_for_update()
                          ).scalar_one_or_none()
@@ -171,12 +191,18 @@ def login(db: Database, login_name: str, password: str, now: dt.datetime | None 
             failure = wrong
         else:
             user.failures, user.locked_until = 0, None
+            if new_sealed and user.sign_private is None and key is not None:
+                user.sign_public, user.sign_private = b64(key.public_raw()), new_sealed
+                append_log(s, user.id, "user.key_made", None, public=user.sign_public)
+            elif row is not None and user.sign_private != row[2]:
+                key = None  # the key changed meanwhile: this session signs nothing
             token = os.urandom(32).hex()
             csrf = os.urandom(32).hex()
             s.add(OfficeSession(token_sha256=hashlib.sha256(token.encode()).hexdigest(), user_id=user.id, csrf=csrf,
-                                created_at=now, last_seen=now))
+                                created_at=now, last_seen=now,
+                                sign_key=seal_for_session(token, key) if key is not None else None))
             append_log(s, user.id, "login", None)
-            return token, Principal(user.id, user.login, user.name, user.role, user.inspector_id, csrf)
+            return token, Principal(user.id, user.login, user.name, user.role, user.inspector_id, csrf, key)
     raise failure  # outside the transaction: the failure counts and the log row are committed
 
 
@@ -194,7 +220,10 @@ def session_principal(db: Database, token: str | None, now: dt.datetime | None =
             s.delete(sess)
             return None
         sess.last_seen = now
-        return Principal(user.id, user.login, user.name, user.role, user.inspector_id, sess.csrf)
+        from archive.office.userkeys import open_for_session
+
+        return Principal(user.id, user.login, user.name, user.role, user.inspector_id, sess.csrf,
+                         open_for_session(token, sess.sign_key))
 
 
 def logout(db: Database, token: str) -> None:

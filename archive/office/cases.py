@@ -104,6 +104,14 @@ def _case_facts(s: Session, case_id: str) -> dict[str, Any]:
     return {}
 
 
+def case_institution(s: Session, case_id: str) -> dict[str, str]:
+    """The case's institution as the laptop or the office described it: id, name, uscc (strings, "" unknown)."""
+    inst = _case_facts(s, case_id).get("institution") or {}
+    if not isinstance(inst, dict):
+        return {"id": "", "name": str(inst), "uscc": ""}
+    return {k: str(inst.get(k) or "") for k in ("id", "name", "uscc")}
+
+
 def summaries(s: Session) -> list[CaseSummary]:
     closed = set(s.execute(select(StoredObject.case_id).where(StoredObject.kind == "case.closed")).scalars())
     out = []

@@ -10,6 +10,15 @@ The draw is a pure function of its recorded inputs, specified so that anyone can
   used-inspector rule is dropped (an inspector then serves in two pairs); a target with no conflict-free pair at
   all is refused with its name.
 
+Conflicts come from two places, both read when the draw is made and recorded in its inputs (``conflicts``, the
+pairs the draw uses; ``conflict_sources``, where each came from): those declared at the office
+(``admin conflicts add``), and those declared on laptops and synced into the archive as journal events of a
+case: an inspector's own declaration of a relation (``recusal.declared`` with ``related``), whatever the head
+later decided, and a party's request the head granted (``recusal.decided`` with outcome ``granted``). A laptop
+conflict binds the inspector to the case's institution, matched to the institution list by id, by non-empty
+统一社会信用代码, or by exact name (a conflict is never lost to a differently spelt id). A re-run uses the
+recorded pairs, so it gives the same result whatever was declared since.
+
 The record holds the seed, every input (institutions with their names, inspector ids, conflicts), the result
 and the SHA-256 of the inputs; the archive key signs it. Each drawn pair becomes an office assignment, which the
 laptops receive through the existing pull.
@@ -28,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes, canonical_sha256
 from app.evidence.signing import SignatureError, sign_object, verify_object
-from archive.db import Inspector, PullItem, iso, utcnow
+from archive.db import Inspector, PullItem, StoredObject, iso, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.models import DeclaredConflict, DrawRecord
 from archive.service import Archive
@@ -71,9 +80,43 @@ def inputs(s: Session) -> dict[str, Any]:
         data = json.loads(payload)
         latest[item_id] = {"id": item_id, "name": str(data.get("name", "")), "uscc": str(data.get("uscc", ""))}
     inspectors = sorted(i.id for i in s.execute(select(Inspector).where(Inspector.revoked_at.is_(None))).scalars())
-    conflicts = sorted([c.inspector_id, c.institution_id] for c in s.execute(select(DeclaredConflict)).scalars())
+    sources = [{"inspector": c.inspector_id, "institution": c.institution_id, "source": "office"}
+               for c in s.execute(select(DeclaredConflict)).scalars()]
+    sources += laptop_conflicts(s, list(latest.values()))
+    sources.sort(key=lambda x: (x["inspector"], x["institution"], x["source"], x.get("case", ""),
+                                x.get("object", "")))
+    conflicts = sorted({(c["inspector"], c["institution"]) for c in sources})
     return {"institutions": sorted(latest.values(), key=lambda x: x["id"]), "inspectors": inspectors,
-            "conflicts": conflicts}
+            "conflicts": [list(c) for c in conflicts], "conflict_sources": sources}
+
+
+def laptop_conflicts(s: Session, institutions: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Conflicts declared on laptops (see the module's description), against the institution list."""
+    from archive.office.cases import case_institution, obj
+
+    out = []
+    rows = s.execute(select(StoredObject.sha256, StoredObject.case_id, StoredObject.kind, StoredObject.body).where(
+        StoredObject.kind.in_(("recusal.declared", "recusal.decided")))).all()
+    for sha, case_id, kind, body in rows:
+        try:
+            data = obj(json.loads(body))
+        except ValueError:
+            continue
+        if kind == "recusal.declared" and data.get("related") is True:
+            who = data.get("inspector")
+        elif kind == "recusal.decided" and data.get("outcome") == "granted":
+            who = data.get("target")
+        else:
+            continue
+        if not isinstance(who, str) or not who:
+            continue
+        inst = case_institution(s, case_id)
+        for i in institutions:
+            if i["id"] == inst.get("id") or (i["uscc"] and i["uscc"] == inst.get("uscc")) or \
+                    (i["name"] and i["name"] == inst.get("name")):
+                out.append({"inspector": who, "institution": i["id"], "source": "laptop", "case": case_id,
+                            "object": sha})
+    return out
 
 
 def draw(archive: Archive, s: Session, who: Principal, count: int, kind: str,

@@ -30,6 +30,10 @@ class OfficeUser(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column()
+    # schema 4: the user's own Ed25519 key (archive/office/userkeys.py); NULL for a user of schema 3 until their
+    # next login makes one
+    sign_public: Mapped[str | None] = mapped_column(String(64), default=None)  # base64 raw public key
+    sign_private: Mapped[str | None] = mapped_column(Text, default=None)  # sealed under their password
 
 
 class OfficeSession(Base):
@@ -39,6 +43,7 @@ class OfficeSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column()
     last_seen: Mapped[dt.datetime] = mapped_column()
+    sign_key: Mapped[str | None] = mapped_column(Text, default=None)  # schema 4: sealed under the session token
 
 
 class OfficeLogEntry(Base):
@@ -57,8 +62,8 @@ class OfficeLogEntry(Base):
 
 
 class OfficeStep(Base):
-    """One step of a case after the visit (``archive/office/procedure.py``), signed by the archive key on behalf
-    of the office user who took it."""
+    """One step of a case after the visit (``archive/office/procedure.py``), signed by the office user who took
+    it with their own key and countersigned by the archive key."""
 
     __tablename__ = "office_steps"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -5,8 +5,9 @@
 
 Whether 法制审核 and 集体讨论 are required is what the laptop decided and the inspectors acknowledged
 (``finding.flags_acknowledged``, made by ``app.workflow`` from the thresholds): the office keeps no copy of that rule.
-Deadlines come from ``app.workflow.deadlines``. Every step is taken by one office user, recorded as a statement the
-archive key signs (who, role, when, what) and appended to the office log.
+Deadlines come from ``app.workflow.deadlines``. Every step is taken by one office user, recorded as a statement
+(who, role, when, what, the user's public key) signed by the user's own key (``archive/office/userkeys.py``) and
+countersigned by the archive key, and appended to the office log.
 """
 
 from __future__ import annotations
@@ -22,16 +23,25 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.evidence.canonical import canonical_bytes
-from app.evidence.signing import sign_object
+from app.evidence.signing import (
+    SignatureError,
+    b64,
+    public_key_fingerprint,
+    sign_object,
+    unb64,
+    verify_object,
+)
 from app.workflow import deadlines
 from app.workflow.reference_holidays import load_work_calendar
 from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.cases import CaseSummary, names, obj, whole
 from archive.office.models import OfficeStep
+from archive.office.procedure_side import SIDE, decision_clock, side_step, suspension
 from archive.service import Archive
 
 CTX_OFFICE_STEP = "fieldaudit/office-step/v1"
+CTX_OFFICE_STEP_BY_USER = "fieldaudit/office-step-by-user/v1"
 OFFICE_SIGNER = "archive"
 
 
@@ -56,7 +66,6 @@ STAGES: tuple[Stage, ...] = (
     Stage("executed", "执行", "executed (money returned to the fund)", "《行政处罚法》第六十六条", ("head",)),
     Stage("closed", "结案", "case closed", "一案一卷", ("head",)),
 )
-SIDE = {"suspended": ("中止", "suspended"), "terminated": ("终止", "terminated")}
 BY_KEY = {s.key: s for s in STAGES}
 
 
@@ -83,6 +92,38 @@ def _flags(s: Session, case_id: str) -> dict[str, Any]:
 def history(s: Session, case_id: str) -> list[dict[str, Any]]:
     rows = s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars()
     return [json.loads(r.statement)["statement"] for r in rows]
+
+
+def signatures(s: Session, case_id: str) -> list[dict[str, Any]]:
+    """Who signed each step of the case, checked: the user's own key (and that it is the key of the user the
+    statement names, as the office's user table holds it), or only the archive key (a step of schema 3)."""
+    from archive.office.models import OfficeUser
+
+    public = {u.id: u.sign_public for u in s.execute(select(OfficeUser)).scalars()}
+    out = []
+    for r in s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars():
+        stored = json.loads(r.statement)
+        stage = stored["statement"]["stage"]
+        zh = BY_KEY[stage].zh if stage in BY_KEY else SIDE.get(stage, (stage,))[0]
+        out.append({"stage": stage, "zh": zh, "name": stored["statement"]["name"],
+                    "on": stored["statement"]["data"].get("on", ""), **user_signature(stored, public)})
+    return out
+
+
+def user_signature(stored: dict[str, Any], public: dict[str, str | None]) -> dict[str, Any]:
+    """``{"by": "user" | "archive" | "bad", "fingerprint": …}`` for one stored step."""
+    statement = stored.get("statement", {})
+    key = statement.get("user_key")
+    if key is None and "user_sig" not in stored:
+        return {"by": "archive", "fingerprint": ""}
+    try:
+        raw = unb64(str(key))
+        if public.get(str(statement.get("user"))) != key:
+            raise SignatureError("not the key of the user named")
+        verify_object(stored["user_sig"], CTX_OFFICE_STEP_BY_USER, statement, raw)
+    except (SignatureError, KeyError, TypeError, ValueError):
+        return {"by": "bad", "fingerprint": ""}
+    return {"by": "user", "fingerprint": public_key_fingerprint(raw)}
 
 
 def _done(hist: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -112,9 +153,7 @@ def state(archive: Archive, s: Session, summary: CaseSummary, today: dt.date | N
     calendar = load_work_calendar()
     dl: list[dict[str, Any]] = []
     if "filed" in done:
-        d = deadlines.decision_deadline(_day(done["filed"]["data"]["on"], "立案"))
-        dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": "decided" in done or today <= d.due,
-                   "basis": d.citation})
+        dl += decision_clock(_day(done["filed"]["data"]["on"], "立案"), hist, today, "decided" in done)
     if "notified" in done:
         d = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), calendar)
         dl.append({"zh": d.label_zh, "due": d.due.isoformat(), "met": True, "basis": d.citation})
@@ -124,9 +163,10 @@ def state(archive: Archive, s: Session, summary: CaseSummary, today: dt.date | N
                    "basis": d.citation})
     required = {"legal_review": flags["legal_review"], "collective": flags["collective_decision"]}
     current = next((st.key for st in reversed(STAGES) if st.key in done), "")
-    ended = next((k for k in SIDE if k in done and done[k]["data"].get("active", True)), "")
+    susp = suspension(hist, today)
+    ended = "terminated" if "terminated" in done else "suspended" if susp.active else ""
     return {"done": done, "history": hist, "flags": flags, "required": required, "deadlines": dl,
-            "current": current, "ended": ended, "missing_for_closing": missing_for_closing(s, summary, done, flags)}
+            "current": current, "ended": ended, "suspension": susp, "missing_for_closing": missing_for_closing(s, summary, done, flags)}
 
 
 #: 一案一卷: what the file must hold before 结案 (laptop documents by form, office steps by stage)
@@ -165,22 +205,25 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
     done, flags = st["done"], st["flags"]
     if "closed" in done or st["ended"] == "terminated":
         raise OfficeError("案件已结案或终止", "the case is closed or terminated", 409)
+    susp = st["suspension"]
+    if susp.active and stage != "resumed":
+        raise OfficeError(f"案件已于 {susp.since} 中止（{susp.reason}），恢复之前不能办理其他步骤",
+                          f"the case is suspended since {susp.since}: record 恢复 (resumed) before any other step",
+                          409)
     if stage in SIDE:
-        reason = form.get("reason", "").strip()[:500]
-        if not reason:
-            raise OfficeError("须写明中止或终止的理由", "give the reason", 400)
         if who.role != "head":
-            raise OfficeError("只有科室负责人可以中止或终止案件", "only the head of section may do this", 403)
-        return _record(archive, s, who, summary, stage, {"reason": reason})
+            raise OfficeError(f"{SIDE[stage][0]}须由科室负责人办理", "only the head of section may do this", 403)
+        on = _not_before_suspension(_day(form.get("on") or today.isoformat(), SIDE[stage][0]), today, susp)
+        team_names = {n for i, n in names(s).items() if i in summary.team}
+        return _record(archive, s, who, summary, stage,
+                       side_step(stage, form, on, done, st["history"], team_names, today))
     if stage not in BY_KEY:
         raise OfficeError("没有这一步骤", "no such step", 404)
     spec = BY_KEY[stage]
     if who.role not in spec.roles:
         raise OfficeError(f"{spec.zh}须由{'、'.join(_role_zh(r) for r in spec.roles)}办理",
                           f"{spec.en} is for {', '.join(spec.roles)}", 403)
-    on = _day(form.get("on") or today.isoformat(), spec.zh)
-    if on > today:
-        raise OfficeError("日期不能晚于今天", "the date cannot be in the future", 400)
+    on = _not_before_suspension(_day(form.get("on") or today.isoformat(), spec.zh), today, susp)
     data: dict[str, Any] = {"on": on.isoformat()}
     order = [s_.key for s_ in STAGES]
     prior = order[: order.index(stage)]
@@ -215,6 +258,12 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
         if flags["legal_review"] and done.get("legal_review", {}).get("data", {}).get("result") != "pass":
             raise OfficeError("未经法制审核或审核未通过的，不得作出决定（《行政处罚法》第五十八条）",
                               "no decision without a passed legal review (Administrative Penalty Law Art. 58)", 409)
+        if "hearing_requested" in done and "hearing_held" not in done:
+            raise OfficeError("当事人要求听证的，应当组织听证后再作出决定（《行政处罚法》第六十三条）",
+                              "the party asked for a hearing: hold it before the decision "
+                              "(Administrative Penalty Law Art. 63)", 409)
+        if "hearing_held" in done and on.isoformat() < done["hearing_held"]["data"]["on"]:
+            raise OfficeError("决定日期不能早于听证", "the decision cannot precede the hearing", 409)
         defence = deadlines.defence_deadline(_day(done["notified"]["data"]["on"], "告知"), load_work_calendar())
         if on <= defence.due and form.get("waived") != "yes":
             raise OfficeError(f"陈述申辩期限（{defence.due.isoformat()}）届满前不得作出决定，当事人明确放弃的除外"
@@ -223,13 +272,18 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
                               "(Administrative Penalty Law Art. 62)", 409)
         data["decision"] = form.get("decision", "").strip()[:2000]
         data["amount_fen"] = _fen(form.get("amount", "0"))
+        data["waived"] = form.get("waived") == "yes"
         if not data["decision"]:
             raise OfficeError("须填写决定内容", "write the decision", 400)
+        data["number"] = form.get("number", "").strip()[:60] or _next_number(archive, s, on.year)
     if stage == "served":
         data["method"] = form.get("method", "").strip()[:50]
         data["recipient"] = form.get("recipient", "").strip()[:100]
         if not data["method"] or not data["recipient"]:
             raise OfficeError("须填写送达方式和受送达人", "give the method of service and the recipient", 400)
+        data["place"] = form.get("place", "").strip()[:200]
+        data["servers"] = [n.strip() for n in form.get("servers", "").replace("，", "、").replace(",", "、")
+                           .split("、") if n.strip()][:4] or [who.name]
     if stage == "executed":
         data["returned_fen"] = _fen(form.get("amount", "0"))
     if stage == "closed":
@@ -238,6 +292,29 @@ def take_step(archive: Archive, s: Session, who: Principal, summary: CaseSummary
             raise OfficeError("一案一卷检查未通过，尚缺：" + "；".join(missing),
                               f"the case file is incomplete: {len(missing)} item(s) missing", 409)
     return _record(archive, s, who, summary, stage, data)
+
+
+def _next_number(archive: Archive, s: Session, year: int) -> str:
+    """The decision's 文号 in the office's series for ``year`` (the agency file's pattern): one more than the
+    decisions already recorded that year, counted under the case lock's transaction."""
+    from archive.office.outcome import agency_config, decision_number
+
+    earlier = 0
+    for text in s.execute(select(OfficeStep.statement).where(OfficeStep.stage == "decided")).scalars():
+        if json.loads(text)["statement"]["data"].get("on", "")[:4] == str(year):
+            earlier += 1
+    return decision_number(agency_config(archive), year, earlier)
+
+
+def _not_before_suspension(on: dt.date, today: dt.date, susp: Any) -> dt.date:
+    """No step is dated in the future, or on or before the latest 中止/恢复 it follows (a step back-dated into
+    a suspension would be a step the suspension should have refused)."""
+    if on > today:
+        raise OfficeError("日期不能晚于今天", "the date cannot be in the future", 400)
+    if susp.last_change and on.isoformat() < susp.last_change:
+        raise OfficeError(f"日期不能早于最近一次中止或恢复（{susp.last_change}）",
+                          f"the date is earlier than the latest suspension or resumption ({susp.last_change})", 409)
+    return on
 
 
 def _in_order(stage: str, on: dt.date, done: dict[str, dict[str, Any]], flags: dict[str, Any]) -> None:
@@ -291,8 +368,13 @@ def _record(archive: Archive, s: Session, who: Principal, summary: CaseSummary, 
     at = utcnow()
     statement = {"v": 1, "case": summary.id, "stage": stage, "user": who.user_id, "name": who.name,
                  "role": who.role, "at": at.isoformat(timespec="seconds") + "Z", "data": data}
-    sig = sign_object(archive.key, OFFICE_SIGNER, CTX_OFFICE_STEP, statement)
+    if who.sign_key is not None:  # signed by the user's own key, which the archive's signature then vouches for
+        statement["user_key"] = b64(who.sign_key.public_raw())
+    stored: dict[str, Any] = {"statement": statement,
+                              "sig": sign_object(archive.key, OFFICE_SIGNER, CTX_OFFICE_STEP, statement)}
+    if who.sign_key is not None:
+        stored["user_sig"] = sign_object(who.sign_key, who.user_id, CTX_OFFICE_STEP_BY_USER, statement)
     s.add(OfficeStep(case_id=summary.id, stage=stage, user_id=who.user_id, at=at,
-                     statement=canonical_bytes({"statement": statement, "sig": sig}).decode()))
+                     statement=canonical_bytes(stored).decode()))
     append_log(s, who.user_id, f"step.{stage}", summary.id, **data)
     return statement

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +18,7 @@ from archive.blobstore import valid_sha256
 from archive.limits import GuardState
 from archive.office import auth, cases, draw, ledger, procedure
 from archive.office.models import ROLES
+from archive.office.procedure_side import SIDE_BASIS
 from archive.service import Archive
 
 COOKIE = "fa_office"
@@ -57,7 +60,22 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-def office_router(archive: Archive) -> APIRouter:
+def plain_http_from_afar(request: Request, behind_tls: bool) -> bool:
+    """A request that came over plain HTTP from another machine, on an archive not started with --behind-tls: a
+    password sent that way crossed the network readable. A loopback client is this machine (or a TLS proxy on
+    it, whose forwarded scheme uvicorn applies)."""
+    if behind_tls or request.url.scheme == "https":
+        return False
+    host = request.client.host if request.client else ""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
+    """``behind_tls``: TLS terminates in front of the archive (``--behind-tls``): logins from other machines are
+    taken and the session cookie is ``Secure``."""
     router = APIRouter(prefix="/office", include_in_schema=False)
     db = archive.db
     guard = GuardState(db)  # the buckets live in the database: every archive process shares them
@@ -82,14 +100,30 @@ def office_router(archive: Archive) -> APIRouter:
             return refused(who, "表单已失效，请刷新页面后重试", "the form's CSRF token is missing or stale", 403)
         return form
 
+    def plain_http_refusal() -> auth.OfficeError:
+        return auth.OfficeError(
+            "档案中心未配置 TLS：不接受其他计算机通过明文 HTTP 登录（口令会以明文经过网络）。请管理员在档案中心前配置 "
+            "TLS 代理，并以 --behind-tls 启动档案中心",
+            "office login over plain HTTP from another machine refused (the password would cross the network "
+            "readable): put a TLS proxy in front of the archive and start it with --behind-tls", 403)
+
     @router.get("/login")
     async def login_page(request: Request) -> Response:
-        return _page("login.html", who=None, error=None)
+        error = plain_http_refusal() if plain_http_from_afar(request, behind_tls) else None
+        return _page("login.html", who=None, error=error)
 
     @router.post("/login")
     async def login_post(request: Request) -> Response:
         if not _same_origin(request):
             return refused(None, "跨站请求被拒绝", "cross-site request refused", 403)
+        if plain_http_from_afar(request, behind_tls):
+            def note() -> None:
+                with db.write() as s:
+                    auth.append_log(s, None, "login.plain_http", None,
+                                    address=(request.client.host if request.client else "?")[:64])
+
+            await run_in_threadpool(note)
+            return _page("login.html", 403, who=None, error=plain_http_refusal())
         address = request.client.host if request.client else "?"
         wait = await run_in_threadpool(guard.take, "office-login:" + address, LOGIN_RATE_PER_S, LOGIN_BURST)
         if wait is not None:  # password spraying across accounts, or Argon2id's memory by the hundred
@@ -100,7 +134,7 @@ def office_router(archive: Archive) -> APIRouter:
             token, _who = await run_in_threadpool(auth.login, db, form.get("login", ""), form.get("password", ""))
         except auth.OfficeError as exc:
             return _page("login.html", exc.status, who=None, error=exc)
-        secure = request.url.scheme == "https"
+        secure = behind_tls or request.url.scheme == "https"
         response = RedirectResponse("/office/", status_code=303, headers=SECURITY_HEADERS)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/office")
         return response
@@ -150,6 +184,7 @@ def office_router(archive: Archive) -> APIRouter:
                     return None
                 page = cases.case_page(archive, s, summary)
                 page["procedure"] = procedure.state(archive, s, summary)
+                page["signatures"] = procedure.signatures(s, summary.id)
                 page["documents"] = cases.issued_documents(s, summary.id)
                 with db.write() as w:
                     auth.append_log(w, who.user_id, "case.viewed", case_id)
@@ -159,6 +194,7 @@ def office_router(archive: Archive) -> APIRouter:
         if page is None:
             return refused(who, "案件不存在或无权查看", "no such case, or not yours to see", 404)
         return _page("case.html", who=who, stages=procedure.STAGES, side=procedure.SIDE,
+                     side_basis=SIDE_BASIS,
                      message=request.query_params.get("m", "")[:300], **page)
 
     @router.post("/cases/{case_id}/steps/{stage}")
@@ -172,6 +208,9 @@ def office_router(archive: Archive) -> APIRouter:
 
         def act() -> str | auth.OfficeError:
             try:
+                if who.sign_key is None:  # a session opened before the user had a key (schema 3)
+                    raise auth.OfficeError("本次登录没有个人签名密钥，请退出后重新登录再办理",
+                                           "this session holds no signing key of yours: log out and in again", 403)
                 with db.write() as s:
                     summary = find_case(s, who, case_id)
                     if summary is None:
@@ -187,6 +226,35 @@ def office_router(archive: Archive) -> APIRouter:
         if isinstance(outcome, auth.OfficeError):
             return refused(who, outcome.zh, outcome.en, outcome.status)
         return RedirectResponse(f"/office/cases/{case_id}#procedure", status_code=303, headers=SECURITY_HEADERS)
+
+    @router.get("/cases/{case_id}/outcome/{form}.pdf")
+    async def outcome(request: Request, case_id: str, form: str) -> Response:
+        """An outcome form (the decision, its 送达回证) printed by the laptop's document model."""
+        from archive.office.outcome import outcome_pdf
+
+        who = await principal(request)
+        if who is None:
+            return to_login()
+
+        def load() -> bytes | auth.OfficeError:
+            try:
+                with db.read() as s:
+                    summary = find_case(s, who, case_id)
+                    if summary is None:
+                        raise auth.OfficeError("案件不存在或无权查看", "no such case, or not yours to see", 404)
+                    data = outcome_pdf(archive, s, summary, procedure.state(archive, s, summary)["done"], form)
+            except auth.OfficeError as exc:
+                return exc
+            with db.write() as w:
+                auth.append_log(w, who.user_id, "outcome.printed", case_id, form=form,
+                                sha256=hashlib.sha256(data).hexdigest())
+            return data
+
+        got = await run_in_threadpool(load)
+        if isinstance(got, auth.OfficeError):
+            return refused(who, got.zh, got.en, got.status)
+        return Response(got, media_type="application/pdf", headers={
+            **SECURITY_HEADERS, "Content-Disposition": f"attachment; filename={form}-{_quote(case_id)}.pdf"})
 
     @router.get("/cases/{case_id}/documents/{sha256}")
     async def document(request: Request, case_id: str, sha256: str) -> Response:

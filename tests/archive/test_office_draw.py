@@ -87,3 +87,61 @@ def test_refusals(tmp_path: Path) -> None:
             assert s.execute(select(PullItem).where(PullItem.kind == "assignments")).first() is None
     finally:
         archive.db.dispose()
+
+
+def _pushed(s, case_id: str, kind: str, body: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    """An object as a laptop's push stores it (content-addressed, the event's payload as its body)."""
+    import datetime as dt
+
+    from app.evidence.canonical import canonical_bytes, canonical_sha256
+    from archive.db import StoredObject
+
+    s.add(StoredObject(sha256=canonical_sha256({"case": case_id, "kind": kind, "body": body}), case_id=case_id,
+                       kind=kind, body=canonical_bytes(body).decode(), device_id="dev-1",
+                       created_at=dt.datetime(2026, 1, 1)))
+
+
+def test_the_draw_honours_recusals_declared_on_laptops(tmp_path: Path) -> None:
+    """On earlier cases at 第2医院, inspector 1 declared a relation (by institution id), the party's request that
+    inspector 2 step aside was granted (the laptop's institution matched by name); inspector 3 declared none and a
+    rejected request binds nobody. Every draw then pairs 第2医院 with inspectors 0 and 3 only, the conflicts and
+    where they came from are in the record, and a re-run gives the same result after more are declared."""
+    archive, ids = _archive(tmp_path)
+    try:
+        with archive.db.write() as s:
+            inst2 = {"id": "inst-2", "name": "第2医院", "uscc": ""}
+            _pushed(s, "case-a", "case.created", {"institution": inst2, "inspectors": [ids[1], ids[3]]})
+            _pushed(s, "case-a", "recusal.declared", {"inspector": ids[1], "related": True, "details": "配偶在该院"})
+            _pushed(s, "case-a", "recusal.declared", {"inspector": ids[3], "related": False, "details": ""})
+            _pushed(s, "case-b", "case.created", {"institution": {"id": "local-77", "name": "第2医院", "uscc": ""},
+                                                  "inspectors": [ids[2], ids[0]]})
+            _pushed(s, "case-b", "recusal.decided", {"id": "r1", "source": "party", "target": ids[2],
+                                                     "outcome": "granted"})
+            _pushed(s, "case-b", "recusal.decided", {"id": "r2", "source": "party", "target": ids[0],
+                                                     "outcome": "rejected"})
+        records = []
+        for seed in ("ab" * 32, "cd" * 32, "ef" * 32):
+            with archive.db.write() as s:
+                records.append(draw(archive, s, HEAD, 6, "routine", seed=seed))
+        for record in records:
+            assert [ids[1], "inst-2"] in record["inputs"]["conflicts"]
+            assert [ids[2], "inst-2"] in record["inputs"]["conflicts"]
+            assert len(record["inputs"]["conflicts"]) == 2
+            sources = record["inputs"]["conflict_sources"]
+            assert {(c["inspector"], c["source"], c["case"]) for c in sources} == {
+                (ids[1], "laptop", "case-a"), (ids[2], "laptop", "case-b")}
+            pair = next(r["inspectors"] for r in record["result"] if r["institution"]["id"] == "inst-2")
+            assert sorted(pair) == sorted([ids[0], ids[3]])
+        # a conflict declared after the draw does not change its re-run
+        with archive.db.write() as s:
+            _pushed(s, "case-a", "recusal.declared", {"inspector": ids[0], "related": True, "details": "新声明"})
+        with archive.db.read() as s:
+            stored = [json.loads(r) for r in s.execute(select(DrawRecord.record).order_by(DrawRecord.id)).scalars()]
+        from archive.office.draw import record_checks
+
+        assert all(record_checks(r, archive.key.public_raw()) for r in stored)
+        # the next draw has no conflict-free pair left for 第2医院 (0, 1 and 2 are bound; 3 alone is no pair)
+        with pytest.raises(OfficeError, match="第2医院"), archive.db.write() as s:
+            draw(archive, s, HEAD, 6, "routine", seed="ab" * 32)
+    finally:
+        archive.db.dispose()

@@ -1,4 +1,4 @@
-"""An archive database of schema 1 is brought to the current schema (through 2 and 3) when opened: the conflicts table gets the leaf column
+"""An archive database of schema 1 is brought to the current schema (through 2, 3 and 4) when opened: the conflicts table gets the leaf column
 and its new key, and every conflict row is kept (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_schema_1_is_migrated_keeping_every_conflict(tmp_path: Path, database_ur
     archive = open_archive(data, database_url, create=False)
     try:
         with archive.db.write() as s:
-            assert s.get(Meta, "schema_version").value == str(SCHEMA_VERSION) == "3"  # type: ignore[union-attr]
+            assert s.get(Meta, "schema_version").value == str(SCHEMA_VERSION) == "4"  # type: ignore[union-attr]
             old = s.execute(select(FieldConflict)).scalars().one()
             assert (old.id, old.case_id, old.value_b, old.object_b, old.leaf_b) == (7, "c1", '"B"', "sha-1", None)
             # the same payload from the same device at two leaves: two rows now
@@ -65,3 +65,41 @@ def test_schema_1_is_migrated_keeping_every_conflict(tmp_path: Path, database_ur
             assert len(s.execute(select(FieldConflict)).scalars().all()) == 3
     finally:
         reopened.db.dispose()
+
+
+def test_schema_3_gains_the_office_users_keys(tmp_path: Path, database_url: str | None) -> None:
+    """Schema 3 → 4: office users and sessions of schema 3 are kept, with no signing key; the user's next login
+    makes their key (sealed under their password), and the steps they then take are signed with it."""
+    from archive.office.auth import add_user, login, session_principal
+    from archive.office.models import OfficeSession, OfficeUser
+
+    data = tmp_path / "archive"
+    archive = open_archive(data, database_url, create=True)
+    add_user(archive.db, "head", "钱科长", "head", "reviewer-pass-1")
+    token, _who = login(archive.db, "head", "reviewer-pass-1")
+    with archive.db.engine.begin() as conn:  # back to what schema 3 created: no key columns, its version
+        for table, column in (("office_users", "sign_public"), ("office_users", "sign_private"),
+                              ("office_sessions", "sign_key")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("UPDATE meta SET value = '3' WHERE key = 'schema_version'"))
+    archive.db.dispose()
+    archive = open_archive(data, database_url, create=False)
+    try:
+        with archive.db.read() as s:
+            assert s.get(Meta, "schema_version").value == "4"  # type: ignore[union-attr]
+            user = s.execute(select(OfficeUser)).scalar_one()
+            assert (user.login, user.sign_public, user.sign_private) == ("head", None, None)
+            assert s.execute(select(OfficeSession.sign_key)).scalar_one() is None
+        old = session_principal(archive.db, token)  # the old session goes on, but holds no key to sign with
+        assert old is not None and old.sign_key is None
+        _token, who = login(archive.db, "head", "reviewer-pass-1")
+        assert who.sign_key is not None
+        with archive.db.read() as s:
+            user = s.execute(select(OfficeUser)).scalar_one()
+            assert user.sign_public is not None and user.sign_private is not None
+            assert "reviewer-pass-1" not in user.sign_private
+        from app.evidence.signing import b64
+
+        assert b64(who.sign_key.public_raw()) == user.sign_public
+    finally:
+        archive.db.dispose()

@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.documents import ConfigError, load_agency_config, render
-from app.documents.config import DEFAULT_CONFIG_PATH, FORM_NAMES
+from app.documents.config import DEFAULT_CONFIG_PATH, FORM_NAMES, OFFICE_FORM_NAMES
 from app.documents.form_registry import FORMS
 from app.documents.sample import sample_context
 
@@ -19,11 +19,23 @@ def test_default_is_the_fictitious_agency() -> None:
     cfg = load_agency_config()
     assert cfg.agency_name == "某市医疗保障局"
     assert cfg.unit_name == "某市医疗保障基金稽核中心"
-    assert set(cfg.forms) == set(FORM_NAMES) == set(FORMS)
+    assert set(FORM_NAMES) == set(FORMS)
+    assert set(cfg.forms) == set(FORM_NAMES) | set(OFFICE_FORM_NAMES)  # the office's decision is worded there too
     # each body has its own 文号 series: the department's 检查通知书, the 稽核中心's 稽核通知书
     assert cfg.number("notice", 2026, 7, "department") == "某医保通〔2026〕7号"
     assert cfg.number("notice", 2026, 7, "agency") == "某医稽通〔2026〕7号"
     assert cfg.wording("notice").title_for("agency") == "稽核通知书"
+
+
+def test_an_agency_file_without_the_office_forms_still_loads(tmp_path: Path) -> None:
+    """Agency files written before the office printed its decision lack its wording: a default, not a refusal."""
+    data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    del data["forms"]["decision"]
+    path = tmp_path / "agency.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    cfg = load_agency_config(path)
+    assert cfg.number("decision", 2026, 3, "department") == "某医保决〔2026〕3号"
+    assert cfg.wording("decision").title == "行政处罚决定书"
 
 
 def test_an_agency_file_overrides_the_wording(tmp_path: Path) -> None:
