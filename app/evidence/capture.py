@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -51,10 +52,15 @@ class CaptureSource:
             return len(self.data)
         assert self.path is not None
         try:
-            return self.path.stat().st_size
+            st = self.path.stat()
         except OSError as exc:
             raise UserError(f"无法读取文件：{safe_name(self.name)}（{exc.strerror}）",
                             f"Cannot read the file {safe_name(self.name)} ({exc.strerror}).") from exc
+        if not stat.S_ISREG(st.st_mode):  # a device, a pipe or a socket: endless, blocking or not the evidence
+            raise UserError(f"{safe_name(self.name)} 不是普通文件（设备、管道或其链接），未导入。",
+                            f"{safe_name(self.name)} is not a regular file (a device, a pipe or a link to one); "
+                            "it was not imported.")
+        return st.st_size
 
     def open(self) -> BinaryIO:
         if self.data is not None:
@@ -192,6 +198,8 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
             raise _read_error(src.name, exc) from exc
     inspector: threading.Thread | None = None
     inspected: list[ImageInfo] = []
+    if src.data is None and data is not None and len(data) != size:
+        raise _changed_error(src.name)
     if data is not None:
         head = data[:4096]
         inspectable = len(data) <= MAX_INSPECT_BYTES
@@ -212,6 +220,9 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
             except OSError as exc:
                 raise _read_error(src.name, exc) from exc
             staged = bs.stage(fh, progress, place=True)  # a read error here propagates as OSError, as it always did
+        if staged.size != size:  # the file grew or shrank while it was read: what was stored is not the file
+            bs.discard(staged)
+            raise _changed_error(src.name)
     if inspector is not None:
         inspector.join()
     prepared = _Prepared(safe_name(src.name), staged.size, head, staged, looks_image, inspectable,
@@ -233,6 +244,12 @@ def _stage(bs: BlobStore, src: BinaryIO | bytes, progress: Callable[[int], None]
         raise EnvironmentProblem(f"无法写入证据存储（{exc.strerror}）。原文件未受影响。",
                                  f"Cannot write to the evidence store ({exc.strerror}); the original file is "
                                  "untouched.") from exc
+
+
+def _changed_error(name: str) -> UserError:
+    return UserError(f"文件 {safe_name(name)} 在导入过程中发生变化（仍在写入？），未导入。请待其写完后重试。",
+                     f"The file {safe_name(name)} changed while it was imported (still being written?); it was not "
+                     "imported. Retry once it is complete.")
 
 
 def _read_error(name: str, exc: OSError) -> UserError:

@@ -1,0 +1,66 @@
+"""Evidence import from the stranger's side: files that are not regular files, and a file whose content is not
+what its size said when the import began. The stored stream must be the whole file or nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.errors import UserError
+from app.evidence.blobstore import BlobStore
+from app.evidence.capture import CaptureMeta, CaptureSource, capture
+from app.models.profile import Store
+from tests.evidence.test_capture import manifest, new_case
+
+META = CaptureMeta("electronic", "record_media", "导出文件", source="现场")
+
+
+def test_a_symlink_to_a_device_is_refused_not_stored_truncated(unlocked: Store, tmp_path: Path) -> None:
+    """A file named like a video that is a link to /dev/zero (an SD card can hold one): its size says 0 bytes; the
+    import read 64 MiB + 1 byte of it and signed that as the evidence."""
+    link = tmp_path / "VID_0001.mp4"
+    os.symlink("/dev/zero", link)
+    case = new_case(unlocked)
+    with pytest.raises(UserError) as err:
+        capture(unlocked, case, [CaptureSource(link.name, path=link)], META)
+    assert "普通文件" in err.value.message_zh
+
+
+def test_a_fifo_is_refused_at_once(unlocked: Store, tmp_path: Path) -> None:
+    """A named pipe would block the import for ever (nobody writes to it)."""
+    fifo = tmp_path / "REC_0001.wav"
+    os.mkfifo(fifo)
+    case = new_case(unlocked)
+    with pytest.raises(UserError):
+        capture(unlocked, case, [CaptureSource(fifo.name, path=fifo)], META)
+
+
+class _Growing(CaptureSource):
+    """A file still being written while it is imported (a camera's video still being copied): its size when the
+    import starts is smaller than what is there when it is read."""
+
+    def size(self) -> int:
+        return 1000
+
+
+def test_a_file_that_grew_during_import_is_refused_not_truncated(unlocked: Store, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"x" * ((64 << 20) + 4096))
+    case = new_case(unlocked)
+    with pytest.raises(UserError) as err:
+        capture(unlocked, case, [_Growing(path.name, path=path)], META)
+    assert "变化" in err.value.message_zh
+
+
+def test_a_regular_file_is_stored_whole(unlocked: Store, tmp_path: Path) -> None:
+    """The control: a file read through a symlink to a regular file is stored byte for byte."""
+    real = tmp_path / "real.csv"
+    real.write_bytes(b"a,b\n1,2\n")
+    link = tmp_path / "export.csv"
+    os.symlink(real, link)
+    case = new_case(unlocked)
+    result = capture(unlocked, case, [CaptureSource(link.name, path=link)], META)
+    m = manifest(unlocked, result.item_id)
+    assert BlobStore(unlocked).read(m["streams"][0]["sha256"]) == real.read_bytes()
