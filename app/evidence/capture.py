@@ -348,6 +348,9 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
         streams.append(stream)
     item_id = uuid7()
     claim = clock_claim(s, case_id)
+    if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful
+        notes.append("系统时钟与本案上一条记录不符（被回拨或跳变），提取时间存疑 / the system clock disagrees with the "
+                     "case's previous entry (set back or jumped): the capture time is doubtful")
     manifest: dict[str, Any] = {
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),
