@@ -69,6 +69,24 @@ def error_line(exc: BaseException) -> str:
     return f"内部错误（{type(exc).__name__}），未写出任何案件数据。| internal error ({type(exc).__name__}); no case data was written"
 
 
+def output_fault(exc: BaseException, out: str | None) -> UserError | None:
+    """An --out path that cannot be a file (a folder, under a file, in /proc): the user's to fix, not a bug."""
+    if not out:
+        return None
+    target = Path(out).absolute()
+    seen: BaseException | None = exc
+    for _ in range(8):  # the chain of causes, which is short
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and isinstance(seen.filename, str):
+            named = Path(seen.filename).absolute()
+            if named == target or named in target.parents or named.parent == target.parent:
+                return UserError(f"无法写入输出文件：{out}（{seen.strerror}）。请换一个文件路径。",
+                                 f"Cannot write the output file {out} ({seen.strerror}); choose another path.")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def run(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
@@ -79,6 +97,8 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
         if not is_user_facing(exc):
             profile = getattr(args, "profile", None)
             fault = io_fault(exc, Path(profile) if profile else None)  # a full disk is not a bug (issue 12 item 9)
+            if fault is None:
+                fault = output_fault(exc, getattr(args, "out", None))
             if fault is not None:
                 fault.__cause__ = exc
                 exc = fault
