@@ -96,7 +96,7 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
     except Exception as exc:  # user errors: exit 2; bugs: one line, never a traceback with case data, exit 3
         if not is_user_facing(exc):
             profile = getattr(args, "profile", None)
-            fault = io_fault(exc, Path(profile) if profile else None)  # a full disk is not a bug (issue 12 item 9)
+            fault: FieldAuditError | None = io_fault(exc, Path(profile) if profile else None)  # not a bug
             if fault is None:
                 fault = output_fault(exc, getattr(args, "out", None))
             if fault is not None:
