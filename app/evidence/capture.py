@@ -188,6 +188,10 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
 
     Raises UserError when the file cannot be read and EnvironmentProblem when the store cannot be written."""
     size = src.size()
+    if size == 0:  # an interrupted copy from a card, most often: nothing that could prove anything
+        raise UserError(f"文件 {safe_name(src.name)} 为空（0 字节），未导入。请检查原文件后重试。",
+                        f"The file {safe_name(src.name)} is empty (0 bytes); it was not imported. Check the original "
+                        "and retry.")
     looks_image = src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic", ".gif", ".webp"))
     data = src.data
     if data is None and size <= MAX_INSPECT_BYTES:

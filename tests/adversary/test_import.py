@@ -64,3 +64,15 @@ def test_a_regular_file_is_stored_whole(unlocked: Store, tmp_path: Path) -> None
     result = capture(unlocked, case, [CaptureSource(link.name, path=link)], META)
     m = manifest(unlocked, result.item_id)
     assert BlobStore(unlocked).read(m["streams"][0]["sha256"]) == real.read_bytes()
+
+
+def test_an_empty_file_is_refused(unlocked: Store, tmp_path: Path) -> None:
+    """A 0-byte IMG_0001.jpg (a copy from the card that failed) was signed as evidence, with a note nobody sees."""
+    empty = tmp_path / "IMG_0001.jpg"
+    empty.write_bytes(b"")
+    case = new_case(unlocked)
+    with pytest.raises(UserError) as err:
+        capture(unlocked, case, [CaptureSource(empty.name, path=empty)], META)
+    assert "0 字节" in err.value.message_zh
+    with pytest.raises(UserError):
+        capture(unlocked, case, [CaptureSource("camera.jpg", data=b"")], META)
