@@ -51,6 +51,10 @@ class CaptureSource:
         if self.data is not None:
             return len(self.data)
         assert self.path is not None
+        if self.path.is_symlink():  # a link on a card can point anywhere on this laptop (a key, another case)
+            raise UserError(f"{safe_name(self.name)} 是链接（快捷方式），未导入。请直接选择它所指向的文件。",
+                            f"{safe_name(self.name)} is a link (shortcut); it was not imported. Choose the file it "
+                            "points to instead.")
         try:
             st = self.path.stat()
         except OSError as exc:

@@ -25,7 +25,7 @@ def test_a_symlink_to_a_device_is_refused_not_stored_truncated(unlocked: Store, 
     case = new_case(unlocked)
     with pytest.raises(UserError) as err:
         capture(unlocked, case, [CaptureSource(link.name, path=link)], META)
-    assert "普通文件" in err.value.message_zh
+    assert "链接" in err.value.message_zh or "普通文件" in err.value.message_zh
 
 
 def test_a_fifo_is_refused_at_once(unlocked: Store, tmp_path: Path) -> None:
@@ -54,14 +54,28 @@ def test_a_file_that_grew_during_import_is_refused_not_truncated(unlocked: Store
     assert "变化" in err.value.message_zh
 
 
-def test_a_regular_file_is_stored_whole(unlocked: Store, tmp_path: Path) -> None:
-    """The control: a file read through a symlink to a regular file is stored byte for byte."""
-    real = tmp_path / "real.csv"
-    real.write_bytes(b"a,b\n1,2\n")
-    link = tmp_path / "export.csv"
-    os.symlink(real, link)
+def test_a_link_on_a_card_is_not_followed_out_of_it(unlocked: Store, tmp_path: Path) -> None:
+    """A card prepared by the audited party: IMG_0002.jpg is a link to a file of the inspector's laptop (here a
+    stand-in for a key or another case's export). Importing the card's folder imported that file as evidence of
+    this case, signed and bound for the archive."""
+    secret = tmp_path / "home" / "another-case-export.csv"
+    secret.parent.mkdir()
+    secret.write_text("name,id\n张三,420100...\n", encoding="utf-8")
+    card = tmp_path / "card"
+    card.mkdir()
+    os.symlink(secret, card / "IMG_0002.jpg")
     case = new_case(unlocked)
-    result = capture(unlocked, case, [CaptureSource(link.name, path=link)], META)
+    with pytest.raises(UserError) as err:
+        capture(unlocked, case, [CaptureSource("IMG_0002.jpg", path=card / "IMG_0002.jpg")], META)
+    assert "链接" in err.value.message_zh
+
+
+def test_a_regular_file_is_stored_whole(unlocked: Store, tmp_path: Path) -> None:
+    """The control: a regular file is stored byte for byte."""
+    real = tmp_path / "export.csv"
+    real.write_bytes(b"a,b\n1,2\n")
+    case = new_case(unlocked)
+    result = capture(unlocked, case, [CaptureSource(real.name, path=real)], META)
     m = manifest(unlocked, result.item_id)
     assert BlobStore(unlocked).read(m["streams"][0]["sha256"]) == real.read_bytes()
 
