@@ -141,6 +141,10 @@ class Profile:
                unlock_passphrase: str | None = None, kdf: dict[str, int | str] | None = None) -> str:
         """Enrol an inspector: a keyslot for the data key and a wrapped Ed25519 key. Returns the inspector id."""
         name, credential_no, organisation = _identity(name, credential_no, organisation)
+        if unlock_passphrase is not None and passphrase == unlock_passphrase:  # either could then act as both
+            raise PermissionRefused("新人员的口令不能与已登记人员的口令相同：每人须有只有本人知道的口令。",
+                                    "The new inspector's passphrase must differ from the enrolled inspector's: each "
+                                    "person needs a passphrase only they know.")
         slots = self.keyslots()
         inspector_id = uuid7()
         if not slots.slots:

@@ -45,3 +45,22 @@ def test_cli_first_enrolment_with_a_blank_name_leaves_an_empty_profile(tmp_path:
                  str(pf)]) == 2
     assert "姓名" in capsys.readouterr().err
     assert not Profile.open(root).keyslots().slots
+
+
+def test_a_second_inspector_cannot_take_the_first_ones_passphrase(two_inspectors: TwoInspectorProfile) -> None:
+    """With one passphrase for both slots whoever knows it unlocks one inspector, then the other: two signatures,
+    one person. (Only the enrolling inspector's passphrase is compared; comparing with every slot costs a KDF each.)"""
+    profile = Profile.open(two_inspectors.root)
+    with pytest.raises(UserError) as err:
+        profile.enroll("赵六", "42010020260006", "某市医疗保障基金稽核中心", PASS_A, unlock_passphrase=PASS_A,
+                       kdf=FAST_KDF)
+    assert "口令" in err.value.message_zh
+    assert len(profile.keyslots().slots) == 2
+
+
+def test_demo_with_one_passphrase_twice_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pf = tmp_path / "p"
+    pf.write_text("demo-passphrase-1\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["demo", str(tmp_path / "demo"), "--passphrase-file", str(pf), "--passphrase-file", str(pf)]) == 2
+    assert "口令不能与已登记人员的口令相同" in capsys.readouterr().err
