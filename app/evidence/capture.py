@@ -274,6 +274,8 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
     thread) before the transaction, which then only records and signs.
     ``supersedes=(item_id, reason)`` makes it a correction; ``parent=(item_id, relation)`` a derived item."""
     _check_meta(sources, meta, parent)
+    if supersedes is not None:
+        check_visible_text(supersedes[1])
     bs = BlobStore(store)
     ready: list[_Prepared] = []
     created: list[StoredBlob] = []
@@ -299,7 +301,28 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
             prep.discard(bs)
 
 
+# characters that show one thing and store another: bidi overrides and isolates (U+202A-202E, U+2066-2069), marks
+# (U+200E/F, U+061C), zero-width characters and C0/C1 controls other than tab and newline
+_HIDDEN = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200B, 0x200C, 0x200D,
+           0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF}
+
+
+def check_visible_text(*texts: str) -> None:
+    """Text a person signs is the text the record holds: no character that is invisible or reorders what is shown
+    (Qt applies a right-to-left override, the printed form does not)."""
+    for text in texts:
+        bad = next((c for c in text if ord(c) in _HIDDEN), None)
+        if bad is not None:
+            shown = "".join(f"[U+{ord(c):04X}]" if ord(c) in _HIDDEN else c for c in text)[:120]
+            raise UserError(f"文字中含有不可见或改变显示顺序的字符，请删除后重试：{shown}",
+                            f"The text holds an invisible or reordering character; remove it and retry: {shown}")
+
+
 def _check_meta(sources: Sequence[Any], meta: CaptureMeta, parent: tuple[str, str] | None) -> None:
+    provider = meta.provider
+    check_visible_text(meta.title, meta.description, meta.source, meta.source_system, meta.extraction_method,
+                       meta.place, meta.quantity, *(() if provider is None else
+                                                    (provider.name, provider.role, provider.id_number)))
     if meta.kind not in EVIDENCE_KINDS:
         raise UserError(f"未知的证据种类：{meta.kind}", f"Unknown evidence kind: {meta.kind}")
     if meta.measure not in MEASURES:

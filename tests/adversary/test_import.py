@@ -90,3 +90,28 @@ def test_an_empty_file_is_refused(unlocked: Store, tmp_path: Path) -> None:
     assert "0 字节" in err.value.message_zh
     with pytest.raises(UserError):
         capture(unlocked, case, [CaptureSource("camera.jpg", data=b"")], META)
+
+
+@pytest.mark.parametrize("field", ["title", "source", "provider", "reason"])
+def test_text_that_shows_other_than_it_is_refused(unlocked: Store, field: str) -> None:
+    """"住院费用清单\\u202e元00001" is stored and signed as such, printed as "住院费用清单元00001" and shown by Qt as
+    "住院费用清单10000元": the provider signs on screen what the paper does not say."""
+    from app.evidence.capture import Provider
+
+    case = new_case(unlocked)
+    first = capture(unlocked, case, [CaptureSource("a.csv", data=b"a")], META).item_id
+    rlo = "元00001\u202e"
+    meta = CaptureMeta("documentary", "request_material", "清单" + (rlo if field == "title" else ""),
+                       source="收费处" + (rlo if field == "source" else ""),
+                       provider=Provider("孙\u200b演示") if field == "provider" else None)
+    with pytest.raises(UserError) as err:
+        capture(unlocked, case, [CaptureSource("b.csv", data=b"b")], meta,
+                supersedes=(first, "更正\u202e") if field == "reason" else None)
+    assert "U+" in err.value.message_zh
+
+
+def test_a_file_name_with_a_reordering_character_is_neutralised(unlocked: Store) -> None:
+    """IMG_\\u202egpj.exe shows as IMG_exe.jpg on screen."""
+    case = new_case(unlocked)
+    result = capture(unlocked, case, [CaptureSource("IMG_\u202egpj.exe", data=b"MZ")], META)
+    assert manifest(unlocked, result.item_id)["streams"][0]["name"] == "IMG__gpj.exe"
