@@ -87,8 +87,22 @@ def output_fault(exc: BaseException, out: str | None) -> UserError | None:
     return None
 
 
+def check_out_of_profile(args: argparse.Namespace) -> None:
+    """An --out inside the profile folder would replace the encrypted store, the keyslots or a blob (a typo away:
+    ``--out PROFILE/store.db`` destroyed every case)."""
+    profile, out = getattr(args, "profile", None), getattr(args, "out", None)
+    if not profile or not out:
+        return
+    root, target = Path(profile).resolve(), Path(out).resolve()
+    if target == root or root in target.parents:
+        raise UserError(f"输出文件不能放在档案目录内：{out}（会覆盖加密数据）。请换一个位置。",
+                        f"The output file cannot be inside the profile folder: {out} (it would overwrite the "
+                        "encrypted data). Choose another place.")
+
+
 def run(handler: Handler, args: argparse.Namespace) -> int:
     try:
+        check_out_of_profile(args)
         return handler(args)
     except KeyboardInterrupt:
         print("已中断 | interrupted", file=sys.stderr)

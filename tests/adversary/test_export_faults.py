@@ -57,3 +57,20 @@ def test_an_output_path_that_cannot_be_a_file_is_a_clear_error(adv_demo: AdvDemo
     assert main([*args, "--out", str(out), "--passphrase-file", str(adv_demo.p1)]) == 2
     err = capsys.readouterr().err
     assert "无法写入输出文件" in err and str(out) in err
+
+
+@pytest.mark.parametrize("command, target", [("print", "store.db"), ("export", "store.db"), ("roster", "keyslots.json"),
+                                             ("export", "blobs/x.fapkg"), ("roster", ".")])
+def test_an_output_inside_the_profile_is_refused(adv_demo: AdvDemo, demo_copy: Path, command: str, target: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`print … --out PROFILE/store.db` replaced the encrypted store with a PDF; `roster --out PROFILE/keyslots.json`
+    replaced the keyslots: every case of the profile lost, exit 0."""
+    args = {"export": ["export", str(demo_copy), "--case", adv_demo.case_id],
+            "print": ["print", str(demo_copy), "--case", adv_demo.case_id, "--form", "notice"],
+            "roster": ["roster", str(demo_copy)]}[command]
+    before = {p: p.read_bytes() for p in (demo_copy / "store.db", demo_copy / "keyslots.json")}
+    capsys.readouterr()
+    assert main([*args, "--out", str(demo_copy / target), "--passphrase-file", str(adv_demo.p1)]) == 2
+    assert "档案目录" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in before} == before
+    assert main(["cases", str(demo_copy), "--passphrase-file", str(adv_demo.p1)]) == 0
