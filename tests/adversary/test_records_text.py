@@ -26,3 +26,13 @@ def test_an_answer_with_a_reordering_character_is_refused(unlocked: Store) -> No
 def test_a_plain_answer_with_line_breaks_is_signed(unlocked: Store) -> None:
     case = new_case(unlocked)
     assert sign_record(unlocked, case, "interview", _interview("没有。\n当日患者请假回家。\t（附请假条）"))
+
+
+@pytest.mark.xfail(strict=True, reason="an institution name (typed or pulled from the office) with a right-to-left "
+                                       "override is accepted; it is printed on every form and shown on screen "
+                                       "reordered")
+def test_an_institution_name_with_a_reordering_character_is_refused(unlocked: Store) -> None:
+    from app.workflow.cases import add_institution
+
+    with pytest.raises(UserError), unlocked.transaction() as s:
+        add_institution(s, name="某市第一人民医院\u202e院医民人二第", kind="designated_hospital")
