@@ -69,8 +69,40 @@ def error_line(exc: BaseException) -> str:
     return f"内部错误（{type(exc).__name__}），未写出任何案件数据。| internal error ({type(exc).__name__}); no case data was written"
 
 
+def output_fault(exc: BaseException, out: str | None) -> UserError | None:
+    """An --out path that cannot be a file (a folder, under a file, in /proc): the user's to fix, not a bug."""
+    if not out:
+        return None
+    target = Path(out).absolute()
+    seen: BaseException | None = exc
+    for _ in range(8):  # the chain of causes, which is short
+        if seen is None:
+            return None
+        if isinstance(seen, OSError) and isinstance(seen.filename, str):
+            named = Path(seen.filename).absolute()
+            if named == target or named in target.parents or named.parent == target.parent:
+                return UserError(f"无法写入输出文件：{out}（{seen.strerror}）。请换一个文件路径。",
+                                 f"Cannot write the output file {out} ({seen.strerror}); choose another path.")
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def check_out_of_profile(args: argparse.Namespace) -> None:
+    """An --out inside the profile folder would replace the encrypted store, the keyslots or a blob (a typo away:
+    ``--out PROFILE/store.db`` destroyed every case)."""
+    profile, out = getattr(args, "profile", None), getattr(args, "out", None)
+    if not profile or not out:
+        return
+    root, target = Path(profile).resolve(), Path(out).resolve()
+    if target == root or root in target.parents:
+        raise UserError(f"输出文件不能放在档案目录内：{out}（会覆盖加密数据）。请换一个位置。",
+                        f"The output file cannot be inside the profile folder: {out} (it would overwrite the "
+                        "encrypted data). Choose another place.")
+
+
 def run(handler: Handler, args: argparse.Namespace) -> int:
     try:
+        check_out_of_profile(args)
         return handler(args)
     except KeyboardInterrupt:
         print("已中断 | interrupted", file=sys.stderr)
@@ -78,7 +110,9 @@ def run(handler: Handler, args: argparse.Namespace) -> int:
     except Exception as exc:  # user errors: exit 2; bugs: one line, never a traceback with case data, exit 3
         if not is_user_facing(exc):
             profile = getattr(args, "profile", None)
-            fault = io_fault(exc, Path(profile) if profile else None)  # a full disk is not a bug (issue 12 item 9)
+            fault: FieldAuditError | None = io_fault(exc, Path(profile) if profile else None)  # not a bug
+            if fault is None:
+                fault = output_fault(exc, getattr(args, "out", None))
             if fault is not None:
                 fault.__cause__ = exc
                 exc = fault

@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -50,11 +51,20 @@ class CaptureSource:
         if self.data is not None:
             return len(self.data)
         assert self.path is not None
+        if self.path.is_symlink():  # a link on a card can point anywhere on this laptop (a key, another case)
+            raise UserError(f"{safe_name(self.name)} 是链接（快捷方式），未导入。请直接选择它所指向的文件。",
+                            f"{safe_name(self.name)} is a link (shortcut); it was not imported. Choose the file it "
+                            "points to instead.")
         try:
-            return self.path.stat().st_size
+            st = self.path.stat()
         except OSError as exc:
             raise UserError(f"无法读取文件：{safe_name(self.name)}（{exc.strerror}）",
                             f"Cannot read the file {safe_name(self.name)} ({exc.strerror}).") from exc
+        if not stat.S_ISREG(st.st_mode):  # a device, a pipe or a socket: endless, blocking or not the evidence
+            raise UserError(f"{safe_name(self.name)} 不是普通文件（设备、管道或其链接），未导入。",
+                            f"{safe_name(self.name)} is not a regular file (a device, a pipe or a link to one); "
+                            "it was not imported.")
+        return st.st_size
 
     def open(self) -> BinaryIO:
         if self.data is not None:
@@ -182,6 +192,10 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
 
     Raises UserError when the file cannot be read and EnvironmentProblem when the store cannot be written."""
     size = src.size()
+    if size == 0:  # an interrupted copy from a card, most often: nothing that could prove anything
+        raise UserError(f"文件 {safe_name(src.name)} 为空（0 字节），未导入。请检查原文件后重试。",
+                        f"The file {safe_name(src.name)} is empty (0 bytes); it was not imported. Check the original "
+                        "and retry.")
     looks_image = src.name.lower().endswith((".jpg", ".jpeg", ".png", ".heic", ".gif", ".webp"))
     data = src.data
     if data is None and size <= MAX_INSPECT_BYTES:
@@ -192,6 +206,8 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
             raise _read_error(src.name, exc) from exc
     inspector: threading.Thread | None = None
     inspected: list[ImageInfo] = []
+    if src.data is None and data is not None and len(data) != size:
+        raise _changed_error(src.name)
     if data is not None:
         head = data[:4096]
         inspectable = len(data) <= MAX_INSPECT_BYTES
@@ -212,6 +228,9 @@ def _prepare(bs: BlobStore, src: CaptureSource, *, thumbnail: bool, progress: Ca
             except OSError as exc:
                 raise _read_error(src.name, exc) from exc
             staged = bs.stage(fh, progress, place=True)  # a read error here propagates as OSError, as it always did
+        if staged.size != size:  # the file grew or shrank while it was read: what was stored is not the file
+            bs.discard(staged)
+            raise _changed_error(src.name)
     if inspector is not None:
         inspector.join()
     prepared = _Prepared(safe_name(src.name), staged.size, head, staged, looks_image, inspectable,
@@ -235,6 +254,12 @@ def _stage(bs: BlobStore, src: BinaryIO | bytes, progress: Callable[[int], None]
                                  "untouched.") from exc
 
 
+def _changed_error(name: str) -> UserError:
+    return UserError(f"文件 {safe_name(name)} 在导入过程中发生变化（仍在写入？），未导入。请待其写完后重试。",
+                     f"The file {safe_name(name)} changed while it was imported (still being written?); it was not "
+                     "imported. Retry once it is complete.")
+
+
 def _read_error(name: str, exc: OSError) -> UserError:
     return UserError(f"无法读取文件：{safe_name(name)}（{exc.strerror}）",
                      f"Cannot read the file {safe_name(name)} ({exc.strerror}).")
@@ -249,6 +274,8 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
     thread) before the transaction, which then only records and signs.
     ``supersedes=(item_id, reason)`` makes it a correction; ``parent=(item_id, relation)`` a derived item."""
     _check_meta(sources, meta, parent)
+    if supersedes is not None:
+        check_visible_text(supersedes[1])
     bs = BlobStore(store)
     ready: list[_Prepared] = []
     created: list[StoredBlob] = []
@@ -274,7 +301,28 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
             prep.discard(bs)
 
 
+# characters that show one thing and store another: bidi overrides and isolates (U+202A-202E, U+2066-2069), marks
+# (U+200E/F, U+061C), zero-width characters and C0/C1 controls other than tab and newline
+_HIDDEN = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200B, 0x200C, 0x200D,
+           0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF}
+
+
+def check_visible_text(*texts: str) -> None:
+    """Text a person signs is the text the record holds: no character that is invisible or reorders what is shown
+    (Qt applies a right-to-left override, the printed form does not)."""
+    for text in texts:
+        bad = next((c for c in text if ord(c) in _HIDDEN), None)
+        if bad is not None:
+            shown = "".join(f"[U+{ord(c):04X}]" if ord(c) in _HIDDEN else c for c in text)[:120]
+            raise UserError(f"文字中含有不可见或改变显示顺序的字符，请删除后重试：{shown}",
+                            f"The text holds an invisible or reordering character; remove it and retry: {shown}")
+
+
 def _check_meta(sources: Sequence[Any], meta: CaptureMeta, parent: tuple[str, str] | None) -> None:
+    provider = meta.provider
+    check_visible_text(meta.title, meta.description, meta.source, meta.source_system, meta.extraction_method,
+                       meta.place, meta.quantity, *(() if provider is None else
+                                                    (provider.name, provider.role, provider.id_number)))
     if meta.kind not in EVIDENCE_KINDS:
         raise UserError(f"未知的证据种类：{meta.kind}", f"Unknown evidence kind: {meta.kind}")
     if meta.measure not in MEASURES:
@@ -331,6 +379,9 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
         streams.append(stream)
     item_id = uuid7()
     claim = clock_claim(s, case_id)
+    if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful
+        notes.append("系统时钟与本案上一条记录不符（被回拨或跳变），提取时间存疑 / the system clock disagrees with the "
+                     "case's previous entry (set back or jumped): the capture time is doubtful")
     manifest: dict[str, Any] = {
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),

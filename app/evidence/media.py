@@ -53,7 +53,7 @@ def sniff(head: bytes) -> str:
     return "application/octet-stream"
 
 
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f/\\:\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")  # + bidi, zero-width
 
 
 def safe_name(name: str) -> str:

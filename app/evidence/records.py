@@ -6,13 +6,14 @@ one with a reason. The party signs each page (a provider-signature binding with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
 
 from app.errors import UserError
 from app.evidence.canonical import loads
-from app.evidence.capture import clock_claim
+from app.evidence.capture import check_visible_text, clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store
@@ -37,10 +38,23 @@ def _validate(kind: str, content: dict[str, Any]) -> None:
         raise UserError("现场检查笔录须客观记录检查情况。", "An on-site record must describe what was found.")
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a record's content (the text the party and the inspectors sign)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _strings(v)
+
+
 def sign_record(store: Store, case_id: str, kind: str, content: dict[str, Any], *,
                 supersedes: tuple[str, str] | None = None) -> str:
     """Both unlocked inspectors sign a record version; returns its object id."""
     _validate(kind, content)
+    check_visible_text(*_strings(content), *(() if supersedes is None else (supersedes[1],)))
     with store.transaction() as s:
         require_open(s, case_id, correction=supersedes is not None)
         signers = signing_pair(s, store, case_id)

@@ -19,7 +19,7 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import PermissionRefused, ProfileProblem, WrongPassphrase
+from app.errors import PermissionRefused, ProfileProblem, UserError, WrongPassphrase
 from app.fsutil import atomic_write_bytes
 from app.ids import uuid7
 from app.iofaults import io_fault
@@ -39,6 +39,14 @@ def utc_now(seconds: float | None = None) -> str:
     milliseconds (a claim, see docs/architecture.md 'Time')."""
     t = time.time_ns() if seconds is None else round(seconds * 1e9)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1_000_000_000)) + f".{(t // 1_000_000) % 1000:03d}Z"
+
+
+def _identity(name: str, credential_no: str, organisation: str) -> tuple[str, str, str]:
+    """An inspector's name, 执法证号 and organisation, stripped; none may be blank (a signed record names them)."""
+    fields = (name.strip(), credential_no.strip(), organisation.strip())
+    if not all(fields):
+        raise UserError("请填写姓名、执法证号和所属单位。", "Fill in the name, credential number and organisation.")
+    return fields
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,11 @@ class Profile:
     def enroll(self, name: str, credential_no: str, organisation: str, passphrase: str,
                unlock_passphrase: str | None = None, kdf: dict[str, int | str] | None = None) -> str:
         """Enrol an inspector: a keyslot for the data key and a wrapped Ed25519 key. Returns the inspector id."""
+        name, credential_no, organisation = _identity(name, credential_no, organisation)
+        if unlock_passphrase is not None and passphrase == unlock_passphrase:  # either could then act as both
+            raise PermissionRefused("新人员的口令不能与已登记人员的口令相同：每人须有只有本人知道的口令。",
+                                    "The new inspector's passphrase must differ from the enrolled inspector's: each "
+                                    "person needs a passphrase only they know.")
         slots = self.keyslots()
         inspector_id = uuid7()
         if not slots.slots:
@@ -277,6 +290,15 @@ class Store:
     def enroll(self, name: str, credential_no: str, organisation: str, passphrase: str,
                kdf: dict[str, int | str] | None = None, *, inspector_id: str | None = None) -> str:
         """Enrol a further inspector into this unlocked store (keyslot + wrapped signing key)."""
+        name, credential_no, organisation = _identity(name, credential_no, organisation)
+        # one person, one 执法证: enrolled twice on this laptop they would be "two inspectors" alone (someone known
+        # only from the office's roster may still enrol here)
+        with self.session() as s:
+            if s.scalars(select(Inspector.id).where(Inspector.credential_no == credential_no,
+                                                   Inspector.local.is_(True))).first() is not None:
+                raise PermissionRefused(f"执法证号 {credential_no} 已登记，同一人不能登记两次。",
+                                        f"The credential number {credential_no} is already enrolled; one person "
+                                        "cannot be enrolled twice.")
         inspector_id = inspector_id or uuid7()
         slots = self.profile.keyslots()
         unlocked = slots.add(uuid7(), inspector_id, name, passphrase, self._data_key, kdf or DEFAULT_KDF)

@@ -1,0 +1,43 @@
+"""Two inspectors act, or nothing happens (条例 Art. 29; 武汉稽核办法 Art. 7(2)). Printing is the place where a
+decision is *issued* (issuing.issue_form: its 文号, date and text fixed and journaled on the first print), and
+printing needs only one passphrase: one inspector alone, even after the case is closed, issues a 责令改正通知书."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.cli.__main__ import main
+from app.models.profile import Profile
+from tests.adversary.conftest import P1, AdvDemo
+
+
+def _issued(root: Path, case_id: str) -> list[tuple[str, int]]:
+    from app.workflow.issuing import issued_documents
+
+    with Profile.open(root).unlock(P1) as store, store.session() as s:
+        return [(d.form, d.seq) for d in issued_documents(s, case_id)]
+
+
+@pytest.fixture
+def demo_copy(adv_demo: AdvDemo, tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(adv_demo.root, root)
+    return root
+
+
+def test_the_demo_has_not_issued_a_rectification_notice(adv_demo: AdvDemo, demo_copy: Path) -> None:
+    """The premise of the next test."""
+    assert "rectification" not in {f for f, _s in _issued(demo_copy, adv_demo.case_id)}
+
+
+@pytest.mark.xfail(strict=True, reason="print with one passphrase issues a new decision (document.issued, "
+                                       "责令改正通知书) by one inspector alone, in a closed case")
+def test_one_inspector_alone_cannot_issue_a_decision_by_printing(adv_demo: AdvDemo, demo_copy: Path,
+                                                                 tmp_path: Path) -> None:
+    before = _issued(demo_copy, adv_demo.case_id)
+    main(["print", str(demo_copy), "--case", adv_demo.case_id, "--form", "rectification",
+          "--out", str(tmp_path / "rect.pdf"), "--passphrase-file", str(adv_demo.p1)])
+    assert _issued(demo_copy, adv_demo.case_id) == before
