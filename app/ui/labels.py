@@ -57,7 +57,15 @@ def step_label(code: str) -> str:
 def form_label(code: str) -> str:
     return {"onsite-record": QCoreApplication.translate("Labels", "On-site record"), "evidence-list": QCoreApplication.translate("Labels", "Evidence list"),
             "interview": QCoreApplication.translate("Labels", "Interview record"), "preservation": QCoreApplication.translate("Labels", "Preservation notice and list"),
-            "sealing": QCoreApplication.translate("Labels", "Sealing decision and list"), "notice": QCoreApplication.translate("Labels", "Audit notice")}.get(code, code)
+            "sealing": QCoreApplication.translate("Labels", "Sealing decision and list"), "notice": QCoreApplication.translate("Labels", "Audit notice")}.get(code) or _printed_title(code)
+
+
+def _printed_title(code: str) -> str:
+    """A form without a label above: its printed title (app.documents.form_table), else its code."""
+    from app.documents.form_table import FORM_INFO
+
+    info = FORM_INFO.get(code)
+    return pick(info.title, info.title_en) if info is not None else code
 
 
 def yuan(fen: int) -> str:

@@ -1838,7 +1838,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>被稽核单位需准备的材料，每行一项</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Where (default: the audit&apos;s place)</source>
         <translation>地点（默认为稽核地点）</translation>
     </message>
@@ -1954,7 +1954,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>责令改正事项，每行一项</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>What follows if it is not corrected</source>
         <translation>逾期不改正的后果</translation>
     </message>
