@@ -302,6 +302,8 @@ def main() -> int:
         "unlock_rss_mib": round(app_rss, 1),
         "bare_qt_rss_mib": round(bare_rss, 1),
         "target_ratio": 3.0,
+        # the machine's load while measuring (the times are wall clock: on a busy machine they say less)
+        "loadavg_1m": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
     }
     if case_rss:
         print(f"500-photo case: first screen of thumbnails {first_s:.3f} s after opening it (target <= 1 s)")
