@@ -219,8 +219,8 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
 
 def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
     """新建稽核 on the GUI demo: the dialog (a USCC with a wrong check character named at once, then filled in),
-    the new case at its first step with 尚缺 and 下一步, the provider signing a list once, and the closing page
-    with "打印全部现场文书"."""
+    the new case at its first step with 尚缺 and 下一步, the provider signing a list once, the closing page
+    with "打印全部现场文书", and the forms after the visit (``later_forms``)."""
     import tempfile
     from datetime import date, timedelta
 
@@ -296,11 +296,46 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
             win.resize(*size)
             wait(app, services.store_pool, win.workspace.idle)
             save(app, win, out, f"44-new-audit-closing{tag}", size)
+        later_forms(app, win, out, tag)
         win.lock_now()
         services.store_pool.waitForDone()
         win.close()
         win.deleteLater()
         settle(app)
+
+
+def later_forms(app: QApplication, win: MainWindow, out: Path, tag: str) -> None:
+    """The forms after the visit on the new audit: the notice lacks its materials ("去填写" goes to the arrival
+    page's box), the box filled in; the findings page's proposed handling; the closing page's later documents
+    and the 送达 box."""
+    case = win.case_page
+    pool = win.services.store_pool
+    assert case is not None
+    win.resize(*SIZES[0])
+    closing = case.page("closing")
+    wait(app, pool, lambda: "notice" in closing.later_rows and win.workspace.idle())
+    closing._scroll.ensureWidgetVisible(closing._service_box)
+    settle(app)
+    save(app, win, out, f"45-closing-later-forms{tag}", SIZES[0])
+    closing.print_form_now("notice")
+    wait(app, pool, lambda: getattr(closing, "missing_field_box", None) is not None)
+    box = closing.missing_field_box
+    save(app, box, out, f"46-later-form-missing{tag}", None)
+    go = box.buttons()[0]
+    go.click()
+    box.close()
+    arrival = case.page("arrival")
+    arrival.notice_details["materials"].setPlainText("住院病历\n费用明细清单\n医保结算单")
+    arrival._scroll.ensureWidgetVisible(arrival._notice_box)
+    settle(app)
+    save(app, win, out, f"47-arrival-notice-details{tag}", SIZES[0])
+    case.show_step("findings")
+    findings = case.page("findings")
+    findings.outcome["handling"].setPlainText("责令退回医疗保障基金，责令限期改正")
+    findings.outcome["rectification"].setPlainText("规范住院收费\n完善病历管理")
+    findings._scroll.ensureWidgetVisible(findings._outcome_box)
+    settle(app)
+    save(app, win, out, f"48-findings-proposed-handling{tag}", SIZES[0])
 
 
 def scaled(scale: float, out: Path, lang: str, tag: str) -> int:

@@ -138,10 +138,12 @@ def _evidence(session: Any, case_id: str) -> list[EvidenceInfo]:
 def _records(store: Store, session: Any, case_id: str) -> list[RecordInfo]:
     """Every record version with its document's pages (the same pages the printer prints)."""
     from app.errors import UserError
-    from app.workflow.issuing import read_back
 
     out = []
     for st in record_statuses(session, case_id):
+        # the renderer is loaded with the first record, not for every case shown
+        from app.workflow.issuing import read_back
+
         row = session.get(SignedObject, st.record_id)
         body = loads(row.body) if row is not None else {}
         info = RecordInfo(st.record_id, st.kind, st.version, dict(body.get("content", {})), st.party,

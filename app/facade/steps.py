@@ -12,11 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from app.models.profile import Store
-from app.workflow import steps, steps_findings, steps_measures
+from app.workflow import document_fields, steps, steps_findings, steps_measures
 from app.workflow.case_fields import set_case_field
 from app.workflow.steps_closing import close_case as _close_case
 
-#: Every step action a page can take, by name (arrival, recusal, checklist, measures, findings).
+#: Every step action a page can take, by name (arrival, recusal, checklist, measures, findings, the details later forms read).
 STEP_ACTIONS: dict[str, Callable[..., Any]] = {
     fn.__name__: fn for fn in (
         steps.record_notice, steps.record_credentials_shown, steps.identify_representative,
@@ -26,6 +26,7 @@ STEP_ACTIONS: dict[str, Callable[..., Any]] = {
         steps_measures.extend_sealing, steps_measures.release_sealing,
         steps_findings.add_finding, steps_findings.update_finding, steps_findings.correct_finding,
         steps_findings.remove_finding, steps_findings.acknowledge_flags,
+        document_fields.save_notice_details, document_fields.save_outcome_details, document_fields.save_service,
     )
 }
 

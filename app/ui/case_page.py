@@ -272,6 +272,6 @@ class CasePage(QWidget):
                                        .replace("%1", str(len(status.missing))))
         else:
             self.missing_title.setText(self.tr("Nothing missing on this step"))
-            self.missing_title.setProperty("role", "ok")
-            return
-        self.missing_title.setProperty("role", "error")
+        self.missing_title.setProperty("role", "error" if status.missing else "ok")
+        self.missing_title.style().unpolish(self.missing_title)  # the style sheet's colour follows the role
+        self.missing_title.style().polish(self.missing_title)

@@ -1,10 +1,15 @@
 """Keeping what is typed into the step pages of one case as drafts in the encrypted store (``app.workflow.drafts``).
 
 The ``DraftKeeper`` of a case page watches the input widgets of each step page (found by ``input_widgets``: the
-page's line edits, text edits, combo boxes, date and number fields, check boxes and tables, by attribute name),
+page's line edits, text edits, combo boxes, date and number fields, check boxes, tables and checkable lists, by
+attribute name, also inside a dict of them or a dict of rows of them, such as one row per inspector),
 saves a page's fields on the store's worker half a second after the last change, and at once on ``flush()``
 (Esc, Ctrl+L, the idle lock, quitting: the save is queued on the store's one worker before the lock that closes
 the store). When the case is opened it loads the case's drafts and its last step and puts them back.
+
+Many inputs are built or refilled from the case as it loads (a row per inspector, a checkable list of the evidence):
+after each snapshot a page shows, the keeper finds the inputs that appeared, puts back what the draft holds for
+them, and gives back to a checkable list the ticks the inspector set (a list refilled from the case keeps them).
 
 A page ends its draft by naming, in ``draft_ends_on``, the actions that sign what was typed; everything else about
 drafts (what may be kept, how much, where) is ``app.workflow.drafts``.
@@ -22,6 +27,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QRadioButton,
     QSpinBox,
@@ -37,7 +44,7 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 500
 _INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QDateTimeEdit, QSpinBox, QCheckBox, QRadioButton,
-           QTableWidget)
+           QTableWidget, QListWidget)
 
 
 def input_widgets(page: QObject) -> dict[str, QWidget]:
@@ -51,9 +58,27 @@ def input_widgets(page: QObject) -> dict[str, QWidget]:
             found[name] = value
         elif isinstance(value, dict):
             for key, widget in value.items():
-                if isinstance(key, str) and isinstance(widget, _INPUTS):
+                if not isinstance(key, str):
+                    continue
+                if isinstance(widget, _INPUTS):
                     found[f"{name}.{key}"] = widget
+                elif isinstance(widget, (tuple, list)):  # a row of inputs, e.g. one per inspector
+                    for i, part in enumerate(widget):
+                        if isinstance(part, _INPUTS):
+                            found[f"{name}.{key}.{i}"] = part
     return found
+
+
+def _checkable(widget: QListWidget) -> bool:
+    return any(widget.item(i).flags() & Qt.ItemFlag.ItemIsUserCheckable for i in range(widget.count()))
+
+
+def item_key(item: QListWidgetItem) -> str:
+    """What a list item stands for (its id), kept in a draft instead of its row: the list is refilled from the case."""
+    data = item.data(Qt.ItemDataRole.UserRole)
+    if isinstance(data, dict):
+        data = data.get("item", data.get("id"))
+    return data if isinstance(data, str) else item.text()
 
 
 def _commit_open_editor(table: QTableWidget) -> None:
@@ -84,7 +109,19 @@ def read_value(widget: QWidget) -> Any:
     if isinstance(widget, QTableWidget):
         _commit_open_editor(widget)
         return [[_cell(widget.item(r, c)) for c in range(widget.columnCount())] for r in range(widget.rowCount())]
+    if isinstance(widget, QListWidget):
+        # a checkable list: the ticks set and cleared by item id (an item added later keeps what the page gives it)
+        if not _checkable(widget):
+            return None
+        items = [widget.item(i) for i in range(widget.count())]
+        return {"checked": sorted(item_key(i) for i in items if i.checkState() == Qt.CheckState.Checked),
+                "unchecked": sorted(item_key(i) for i in items if i.checkState() != Qt.CheckState.Checked)}
     return None
+
+
+def ready(widget: QWidget) -> bool:
+    """Whether a kept value can be put back now (a checkable list is filled from the case as it loads)."""
+    return not isinstance(widget, QListWidget) or _checkable(widget)
 
 
 def write_value(widget: QWidget, value: Any) -> None:
@@ -106,6 +143,16 @@ def write_value(widget: QWidget, value: Any) -> None:
         widget.setValue(value)
     elif isinstance(widget, (QCheckBox, QRadioButton)) and isinstance(value, bool):
         widget.setChecked(value)
+    elif isinstance(widget, QListWidget) and isinstance(value, dict):
+        on = {k for k in value.get("checked", []) if isinstance(k, str)}
+        off = {k for k in value.get("unchecked", []) if isinstance(k, str)}
+        for i in range(widget.count()):
+            item = widget.item(i)
+            key = item_key(item)
+            if item.flags() & Qt.ItemFlag.ItemIsUserCheckable and key in on | off:
+                state = Qt.CheckState.Checked if key in on else Qt.CheckState.Unchecked
+                if item.checkState() != state:
+                    item.setCheckState(state)
     elif isinstance(widget, QTableWidget) and isinstance(value, list):
         rows = [r for r in value if isinstance(r, list)]
         widget.setRowCount(len(rows))
@@ -130,6 +177,8 @@ def _connect(widget: QWidget, slot: Callable[[], None]) -> None:
         widget.itemChanged.connect(slot)
         widget.model().rowsInserted.connect(slot)
         widget.model().rowsRemoved.connect(slot)
+    elif isinstance(widget, QListWidget):
+        widget.itemChanged.connect(slot)  # a tick set or cleared
 
 
 def page_fields(page: QObject) -> dict[str, Any]:
@@ -137,17 +186,25 @@ def page_fields(page: QObject) -> dict[str, Any]:
     custom = getattr(page, "draft_fields", None)
     if callable(custom):
         return dict(custom())
-    return {name: read_value(widget) for name, widget in input_widgets(page).items()}
+    values = {name: read_value(widget) for name, widget in input_widgets(page).items()}
+    return {name: value for name, value in values.items() if value is not None}
 
 
-def restore_fields(page: QObject, fields: dict[str, Any]) -> None:
+def restore_fields(page: QObject, fields: dict[str, Any]) -> dict[str, Any]:
+    """Put ``fields`` back into the page; returns those whose input is not there (or not filled) yet."""
     custom = getattr(page, "restore_draft", None)
     if callable(custom):
         custom(fields)
-        return
-    for name, widget in input_widgets(page).items():
-        if name in fields:
-            write_value(widget, fields[name])
+        return {}
+    widgets = input_widgets(page)
+    later: dict[str, Any] = {}
+    for name, value in fields.items():
+        widget = widgets.get(name)
+        if widget is not None and ready(widget):
+            write_value(widget, value)
+        else:
+            later[name] = value
+    return later
 
 
 class DraftKeeper(QObject):
@@ -162,6 +219,9 @@ class DraftKeeper(QObject):
         self.case_id = case_id
         self._owner = owner
         self._pages: dict[str, StepPage] = {}
+        self._watched: dict[str, set[int]] = {}  # per page: the inputs already connected (by id)
+        self._later: dict[str, dict[str, Any]] = {}  # per page: kept values whose input is not there yet
+        self._ticks: dict[str, dict[str, Any]] = {}  # per page: checkable lists' ticks while the page refills
         self._dirty: set[str] = set()
         self._drafts: dict[str, dict[str, Any]] | None = None
         self._restoring = False
@@ -200,7 +260,7 @@ class DraftKeeper(QObject):
             return
         self._restoring = True
         try:
-            restore_fields(self._pages[name], fields)
+            self._later[name] = restore_fields(self._pages[name], fields)
         finally:
             self._restoring = False
         self._dirty.discard(name)
@@ -208,11 +268,49 @@ class DraftKeeper(QObject):
     # --- watching
     def attach(self, name: str, page: StepPage) -> None:
         self._pages[name] = page
-        for widget in input_widgets(page).values():
-            _connect(widget, lambda *_args, n=name: self._changed(n))
+        self._watch(name)
         page.acted.connect(lambda action, *_args, n=name: self._acted(n, action))
+        page.refilling.connect(lambda starting, n=name: self._refilling(n, starting))
         if self._drafts is not None:
             self._restore(name)
+
+    def _watch(self, name: str) -> dict[str, QWidget]:
+        """Connect the page's inputs not connected yet (rows built as the case loads); returns all of them."""
+        watched = self._watched.setdefault(name, set())
+        widgets = input_widgets(self._pages[name])
+        for widget in widgets.values():
+            if id(widget) not in watched:
+                watched.add(id(widget))
+                _connect(widget, lambda *_args, n=name: self._changed(n))
+        return widgets
+
+    def _refilling(self, name: str, starting: bool) -> None:
+        """The page shows a new snapshot: before, note the ticks of its checkable lists; after, give them back
+        and put back what the draft holds for inputs that have just appeared."""
+        page = self._pages[name]
+        if callable(getattr(page, "draft_fields", None)):
+            return  # the page keeps its own draft
+        if starting:
+            self._ticks[name] = {f: v for f, w in input_widgets(page).items()
+                                 if isinstance(w, QListWidget) and (v := read_value(w)) is not None}
+            return
+        widgets = self._watch(name)
+        kept = {**self._ticks.pop(name, {}), **self._later.pop(name, {})}
+        if not kept:
+            return
+        later: dict[str, Any] = {}
+        self._restoring = True
+        try:
+            for field, value in kept.items():
+                widget = widgets.get(field)
+                if widget is not None and ready(widget):
+                    write_value(widget, value)
+                else:
+                    later[field] = value
+        finally:
+            self._restoring = False
+        if later:
+            self._later[name] = later
 
     def _changed(self, name: str) -> None:
         if self._restoring or self._pages[name].showing_snapshot:

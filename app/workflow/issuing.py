@@ -170,7 +170,10 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
         if not current:
             raise UserError("尚无现场检查笔录。", "There is no on-site record yet.")
         return [issue_record(session, store, case_id, current[-1][0], actor, config=cfg, today=today)]
-    ctx = build_context(session, store, case_id, form, cfg, today=today)
+    from app.workflow.document_fields import require_form_details
+
+    ctx = build_context(session, store, case_id, form, cfg, today=today)  # names a missing case field first
+    require_form_details(session, case_id, form)  # then a detail no step recorded, with the step to enter it
     return [_issue(session, store, case_id, actor, form, {"form": form}, ctx, cfg)]
 
 

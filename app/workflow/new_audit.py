@@ -27,15 +27,17 @@ from app.workflow.cases import (
     add_institution,
     create_case,
 )
+from app.workflow.document_fields import DOCUMENT_FIELD_STEP
 from app.workflow.steps_base import ARRIVAL, InvalidInput, parse_day, require_text
 
 __all__ = ["FIELD_STEP", "InstitutionChoice", "InstitutionInput", "NewAudit", "institution_choices",
            "start_audit"]
 
-#: The step whose page holds each case field a printed form needs (the case details are edited on arrival).
-FIELD_STEP: dict[str, str] = {name: ARRIVAL for name in (
+#: The step whose page holds each case field a printed form needs (the case details are edited on arrival; the
+#: details of the later forms where ``document_fields`` says).
+FIELD_STEP: dict[str, str] = {**{name: ARRIVAL for name in (
     "doc_no", "title", "period_from", "period_to", "matters", "basis", "planned_date", "place",
-    "notice_served_on", "unannounced", "unannounced_reason")}
+    "notice_served_on", "unannounced", "unannounced_reason")}, **DOCUMENT_FIELD_STEP}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../app/ui/steps/arrival.py" line="+35"/>
+        <location filename="../../app/ui/steps/arrival.py" line="+36"/>
         <source>Case details (printed on every form)</source>
         <translation>案件信息（各文书载明）</translation>
     </message>
@@ -94,7 +94,7 @@
         <translation>记录通知情况</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>Credentials shown (each inspector in person)</source>
         <translation>出示证件（亮证，须本人确认）</translation>
     </message>
@@ -169,7 +169,7 @@
         <translation>已输入 %1 位，应为 18 位</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+86"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -184,7 +184,7 @@
         <translation>案件信息齐全</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Recorded: unannounced — %1</source>
         <translation>已记录：不事先通知 — %1</translation>
     </message>
@@ -227,7 +227,7 @@
 <context>
     <name>BatchSignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+226"/>
+        <location filename="../../app/ui/steps/base.py" line="+229"/>
         <source>Provider&apos;s signature for a list of evidence</source>
         <translation>证据提供者对证据清单签名</translation>
     </message>
@@ -357,7 +357,7 @@
 <context>
     <name>ChecklistModel</name>
     <message>
-        <location filename="../../app/ui/steps/checklist.py" line="+56"/>
+        <location filename="../../app/ui/steps/checklist.py" line="+57"/>
         <source>Category</source>
         <translation>类别</translation>
     </message>
@@ -438,7 +438,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+39"/>
+        <location filename="../../app/ui/steps/closing.py" line="+40"/>
         <source>Documents to print</source>
         <translation>须打印的文书</translation>
     </message>
@@ -449,12 +449,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+46"/>
+        <location line="+52"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-51"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -467,6 +467,11 @@
         <location line="+3"/>
         <source>Print all on-the-spot forms</source>
         <translation>打印全部现场文书</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Documents after the visit</source>
+        <translation>事后文书</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -506,11 +511,12 @@
     </message>
     <message>
         <location line="+58"/>
+        <location line="+16"/>
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-28"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -520,7 +526,7 @@
         <translation>%1，请输入您本人的口令：</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+33"/>
         <source>Printed %1 time(s)</source>
         <translation>已打印 %1 次</translation>
     </message>
@@ -993,7 +999,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>FindingsPage</name>
     <message>
-        <location filename="../../app/ui/steps/findings.py" line="+45"/>
+        <location filename="../../app/ui/steps/findings.py" line="+46"/>
         <source>Acknowledge the flags for the file</source>
         <translation>确认提示并记入案卷</translation>
     </message>
@@ -1054,12 +1060,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+147"/>
+        <location line="+149"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-147"/>
         <source>Cancel editing</source>
         <translation>取消修改</translation>
     </message>
@@ -1075,17 +1081,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
+        <location line="+135"/>
         <source>Edit selected</source>
         <translation>修改所选问题</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-134"/>
         <source>Withdraw selected</source>
         <translation>撤销所选问题</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Not an amount: use digits with at most two decimals.</source>
         <translation>金额无效：请用数字，最多两位小数。</translation>
     </message>
@@ -1120,7 +1126,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>更正所选问题</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+31"/>
         <source>Total: %1 yuan</source>
         <translation>合计：%1 元</translation>
     </message>
@@ -1820,6 +1826,49 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
 </context>
 <context>
+    <name>NoticeDetailsBox</name>
+    <message>
+        <location filename="../../app/ui/steps/later_forms.py" line="+62"/>
+        <source>For the printed notice</source>
+        <translation>通知书载明事项</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Materials the party prepares, one a line</source>
+        <translation>被稽核单位需准备的材料，每行一项</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Where (default: the audit&apos;s place)</source>
+        <translation>地点（默认为稽核地点）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Time on the audit day</source>
+        <translation>稽核当日时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Materials to prepare</source>
+        <translation>需准备的材料</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save notice details</source>
+        <translation>保存通知书事项</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Recorded: %1; materials: %2</source>
+        <translation>已记录：%1；材料：%2</translation>
+    </message>
+</context>
+<context>
     <name>OnsitePage</name>
     <message>
         <location filename="../../app/ui/steps/onsite.py" line="+23"/>
@@ -1885,6 +1934,84 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <location line="+2"/>
         <source>Reason</source>
         <translation>理由</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeBox</name>
+    <message>
+        <location filename="../../app/ui/steps/later_forms.py" line="+8"/>
+        <source>Proposed handling (printed on the notices after the visit)</source>
+        <translation>处理意见（载于事后告知类文书）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>e.g. 责令退回医疗保障基金，责令限期改正</source>
+        <translation>例如：责令退回医疗保障基金，责令限期改正</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What is to be corrected, one item a line</source>
+        <translation>责令改正事项，每行一项</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>What follows if it is not corrected</source>
+        <translation>逾期不改正的后果</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Kind of the proposed penalty (department only)</source>
+        <translation>拟作出的行政处罚种类（仅行政部门）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Fine in yuan, e.g. 20000.00</source>
+        <translation>罚款金额（元），例如 20000.00</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The party may ask for a hearing</source>
+        <translation>当事人可要求听证</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suspends the services under the agreement</source>
+        <translation>中止医保协议服务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Handling</source>
+        <translation>处理意见</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>To rectify</source>
+        <translation>改正事项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rectify by</source>
+        <translation>改正期限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Consequence</source>
+        <translation>逾期后果</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Penalty / fine</source>
+        <translation>处罚种类 / 罚款</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Save proposed handling</source>
+        <translation>保存处理意见</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Recorded</source>
+        <translation>已记录</translation>
     </message>
 </context>
 <context>
@@ -2086,7 +2213,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+37"/>
+        <location filename="../../app/ui/steps/record_page.py" line="+36"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -2141,7 +2268,7 @@ The stored evidence has not been changed.</source>
         <translation>第 %1 页签名</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>The party does not sign</source>
         <translation>当事人不签名</translation>
     </message>
@@ -2430,6 +2557,99 @@ Inspectors enrolled: %2</source>
         <location line="+3"/>
         <source>Sync now</source>
         <translation>立即同步</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceBox</name>
+    <message>
+        <location filename="../../app/ui/steps/later_forms.py" line="+10"/>
+        <source>Service of a document (送达)</source>
+        <translation>文书送达</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Its document number (文号)</source>
+        <translation>所送达文书的文号</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The party served</source>
+        <translation>受送达人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Who signed for it</source>
+        <translation>签收人</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Served by, e.g. 王建国、李晓梅</source>
+        <translation>送达人，例如：王建国、李晓梅</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Why it was refused (left at the premises)</source>
+        <translation>拒收事由（留置送达）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Witness (left at the premises)</source>
+        <translation>见证人（留置送达）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The party&apos;s consent (electronic service)</source>
+        <translation>受送达人同意（电子送达）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Confirmed address (electronic service)</source>
+        <translation>确认的送达地址（电子送达）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Document</source>
+        <translation>送达文书</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Recipient</source>
+        <translation>受送达人</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Place</source>
+        <translation>送达地点</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Method / time</source>
+        <translation>方式 / 时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Served by</source>
+        <translation>送达人</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Refusal</source>
+        <translation>留置送达</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Electronic</source>
+        <translation>电子送达</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Record service</source>
+        <translation>记录送达</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Served: %1, %2</source>
+        <translation>已送达：%1，%2</translation>
     </message>
 </context>
 <context>

@@ -144,3 +144,135 @@ def test_a_signed_record_ends_its_draft(qtbot, win):
 
     with Profile.open(profile.root).unlock(profile.pass_a) as store, store.session() as s:
         assert list(s.scalars(select(Draft.page).where(Draft.case_id == case_id))) == []
+
+
+def test_a_crash_keeps_what_was_typed(qtbot, two_inspectors, tmp_path):
+    """The app types into a case in a child process that is then killed with SIGKILL (no Esc, no lock, no quit:
+    nothing flushes); the profile opened again brings back the same case, step and text."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
+    passfile = tmp_path / "secrets.txt"  # the throwaway passphrases of this test profile
+    passfile.write_text(f"{two_inspectors.pass_a}\n{two_inspectors.pass_b}\n", encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(root), FIELDAUDIT_TEST_PASSFILE=str(passfile))
+    child = subprocess.Popen([sys.executable, "-m", "tests.ui.draft_crash", str(two_inspectors.root), case_id,
+                              "Sun 孙演示"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()  # blocks until the child has typed and its draft reached the store
+        assert line.strip() == "typed", child.stderr.read() if child.stderr else ""
+        os.kill(child.pid, signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()
+
+    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root),
+                        printer=fake_printer)
+    window = MainWindow(services, idle_ms=5 * 60_000)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        # the unlock resumes the case and step the killed app was on, with the text typed there
+        unlock(qtbot, window, two_inspectors.pass_a, two_inspectors.pass_b, land=PAGE_CASE)
+        qtbot.waitUntil(lambda: window.case_page is not None and window.case_page.drafts.loaded(), timeout=TIMEOUT)
+        case = window.case_page
+        assert case.case_id == case_id
+        qtbot.waitUntil(lambda: case.current_step() == "interview", timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: case.page("interview").fields["name"].text() == "Sun 孙演示", timeout=TIMEOUT)
+    finally:
+        if window.is_unlocked():
+            window.lock_now()
+        window.services.store_pool.waitForDone(10_000)
+        window.close()
+
+
+def _add_photos(profile, case_id: str, n: int) -> None:
+    from app.evidence.capture import CaptureMeta, CaptureSource
+    from app.evidence.capture_batch import capture_batch
+    from tests.ui.walkthrough_helpers import photo
+
+    with Profile.open(profile.root).unlock(profile.pass_a) as store:
+        store.unlock_inspector(profile.pass_b)
+        results = capture_batch(store, case_id, [
+            (CaptureSource(f"IMG_{k}.JPG", data=photo(k)),
+             CaptureMeta(kind="audiovisual", measure="onsite_inspection", title=f"现场照片 {k + 1}",
+                         source="住院三病区", place="某市某区测试路 1 号")) for k in range(n)])
+    assert not [r for r in results if isinstance(r, Exception)]
+
+
+def _ticks(widget) -> list[bool]:
+    return [widget.item(i).checkState() == Qt.CheckState.Checked for i in range(widget.count())]
+
+
+def test_ticks_and_recusal_rows_are_kept(qtbot, two_inspectors):
+    """Checkable lists (the on-site record's attachments, a finding's evidence) and the rows built per inspector
+    (the recusal declarations) are kept like typed text: through a reload of the case and through a lock."""
+    case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
+    _add_photos(two_inspectors, case_id, 2)
+    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root),
+                        printer=fake_printer)
+    window = MainWindow(services, idle_ms=5 * 60_000)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        unlock(qtbot, window, two_inspectors.pass_a, two_inspectors.pass_b)
+        _open_from_home(qtbot, window)
+        case = window.case_page
+        qtbot.waitUntil(lambda: case.snap is not None and case.drafts.loaded(), timeout=TIMEOUT)
+
+        onsite = case.page("onsite")
+        qtbot.waitUntil(lambda: onsite.attachments.count() == 2, timeout=TIMEOUT)
+        assert _ticks(onsite.attachments) == [True, True]
+        onsite.attachments.item(0).setCheckState(Qt.CheckState.Unchecked)
+        findings = case.page("findings")
+        assert _ticks(findings.evidence) == [False, False]
+        findings.evidence.item(1).setCheckState(Qt.CheckState.Checked)
+        case.show_step("recusal")
+        recusal = case.page("recusal")
+        assert len(recusal.decl_rows) == 2
+        first = next(iter(recusal.decl_rows))
+        related, details, _state = recusal.decl_rows[first]
+        related.setChecked(True)
+        details.setText("表弟在该院药剂科工作")
+        assert case.drafts.dirty()
+
+        # a reload of the case (any action, a sync) refills the lists from the store: the ticks stay
+        loads = case.loads
+        case.reload()
+        qtbot.waitUntil(lambda: case.loads > loads, timeout=TIMEOUT)
+        assert _ticks(onsite.attachments) == [False, True]
+        assert _ticks(findings.evidence) == [False, True]
+
+        # Ctrl+L before the debounced save; the unlock brings back every tick and the declaration row
+        _relock(qtbot, window, two_inspectors,
+                lambda: qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier))
+        qtbot.waitUntil(lambda: window.case_page is not None and window.case_page.drafts.loaded(), timeout=TIMEOUT)
+        case = window.case_page
+        qtbot.waitUntil(lambda: case.current_step() == "recusal", timeout=TIMEOUT)
+        recusal = case.page("recusal")
+        qtbot.waitUntil(lambda: first in recusal.decl_rows and recusal.decl_rows[first][1].text()
+                        == "表弟在该院药剂科工作", timeout=TIMEOUT)
+        assert recusal.decl_rows[first][0].isChecked()
+        other = next(k for k in recusal.decl_rows if k != first)
+        assert not recusal.decl_rows[other][0].isChecked() and recusal.decl_rows[other][1].text() == ""
+        onsite, findings = case.page("onsite"), case.page("findings")
+        qtbot.waitUntil(lambda: _ticks(onsite.attachments) == [False, True], timeout=TIMEOUT)
+        qtbot.waitUntil(lambda: _ticks(findings.evidence) == [False, True], timeout=TIMEOUT)
+    finally:
+        if window.is_unlocked():
+            window.lock_now()
+        window.services.store_pool.waitForDone(10_000)
+        window.close()

@@ -21,6 +21,7 @@ from app.ui.i18n import pick
 from app.ui.snapshot import CaseSnapshot, arrival_section
 from app.ui.steps.base import StepPage, note_label, text_edit
 from app.ui.steps.common import check_as_typed, date_to_qdate, qdate_to_date, unset_date_edit
+from app.ui.steps.later_forms import NoticeDetailsBox
 from app.ui.workspace import Workspace
 
 
@@ -62,6 +63,8 @@ class ArrivalPage(StepPage):
         form.addRow(self.notice_state, self.button(self.tr("Record notice"), self.record_notice))
         self.unannounced.toggled.connect(self._notice_mode)
         self._notice_mode(False)
+        self._notice_box = NoticeDetailsBox(self)  # what the printed notice states besides the dates
+        self.notice_details = self._notice_box.inputs
         # credentials
         _box, self.cred_form = self.group(self.tr("Credentials shown (each inspector in person)"))
         self.cred_rows: dict[str, tuple[QLabel, QPushButton]] = {}
@@ -120,6 +123,7 @@ class ArrivalPage(StepPage):
         widgets.update({"arrival.notice": self.audit_date, "arrival.representative": self.rep_name,
                         "arrival.rights": self.rights_answer, "notice_served_on": self.served_on,
                         "unannounced": self.unannounced, "unannounced_reason": self.unannounced_reason})
+        widgets.update(self._notice_box.field_widgets())
         return widgets
 
     def case_values(self) -> dict[str, str]:
@@ -204,6 +208,7 @@ class ArrivalPage(StepPage):
                                 else self.tr("Case details complete"))
         arrival = arrival_section(snap)
         notice = arrival.get("notice")
+        self._notice_box.show_snapshot(snap)
         if snap.planned_date:
             self.audit_date.setDate(date_to_qdate(snap.planned_date))
         if snap.notice_served_on:

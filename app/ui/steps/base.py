@@ -46,6 +46,7 @@ class StepPage(QWidget):
     draft_ends_on: frozenset[str] = frozenset()
     acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
     navigate = Signal(str, str)  # (page, field): show that page with that field in focus
+    refilling = Signal(bool)  # True before a snapshot fills the page, False after (app.ui.drafts keeps ticks)
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,11 +107,13 @@ class StepPage(QWidget):
     # --- snapshot
     def set_snapshot(self, snap: CaseSnapshot) -> None:
         self.snap = snap
+        self.refilling.emit(True)
         self.showing_snapshot = True  # what the snapshot fills in is not typed: not a draft (app.ui.drafts)
         try:
             self.show_snapshot(snap)
         finally:
             self.showing_snapshot = False
+        self.refilling.emit(False)
         for widget in self._editing:
             widget.setEnabled(not snap.is_closed and widget.property("blocked") is not True)
 

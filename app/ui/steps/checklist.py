@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.facade.steps import step_action
+from app.ui.drafts import read_value, write_value
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
 from app.ui.workspace import Workspace
@@ -153,7 +154,8 @@ class ChecklistPage(StepPage):
     def draft_fields(self) -> dict[str, Any]:
         e = self.current_entry()
         code = next((c for c, radio in self.radios.items() if radio.isChecked()), None)
-        return {"entry": e["id"] if e else None, "finding": code, "note": self.note.toPlainText()}
+        return {"entry": e["id"] if e else None, "finding": code, "note": self.note.toPlainText(),
+                "evidence": read_value(self.evidence)}
 
     def restore_draft(self, fields: dict[str, Any]) -> None:
         rows = [r for r in range(self.model.rowCount()) if self.model.entry(r)["id"] == fields.get("entry")]
@@ -166,6 +168,7 @@ class ChecklistPage(StepPage):
             self.radios[code].setChecked(True)
         if isinstance(fields.get("note"), str):
             self.note.setPlainText(fields["note"])
+        write_value(self.evidence, fields.get("evidence"))
 
     def _advance(self, row: int) -> None:
         self._next_row = min(row + 1, self.model.rowCount() - 1)

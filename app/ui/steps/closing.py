@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.ui.labels import form_label
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, missing_field_box, note_label
+from app.ui.steps.later_forms import ServiceBox
 from app.ui.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -60,6 +61,12 @@ class ClosingPage(StepPage):
                                             edit=False)
         self.print_state = note_label()
         self.print_form.addRow(self.print_state, self.print_all_button)
+        # the documents after the visit (notices, 送达回证): previewed and printed here, their details entered on
+        # the step that owns them (app.workflow.document_fields)
+        _box, self.later_form = self.group(self.tr("Documents after the visit"))
+        self.later_rows: dict[str, QPushButton] = {}
+        self._service_box = ServiceBox(self)
+        self.service = self._service_box.inputs
         _box, self.team_form = self.group(self.tr("Inspectors present"))
         self.team_rows: dict[str, tuple[object, QPushButton, QPushButton]] = {}
         self.preview: PrintPreviewDialog | None = None
@@ -147,6 +154,7 @@ class ClosingPage(StepPage):
     def field_widgets(self) -> dict[str, QWidget]:
         widgets: dict[str, QWidget] = {f"closing.print.{f}": self.print_all_button for f in self.print_rows}
         widgets.update({"closing.two_inspectors": self.close_button})
+        widgets.update(self._service_box.field_widgets())
         return widgets
 
     def print_failed(self, exc: BaseException) -> None:
@@ -189,7 +197,22 @@ class ClosingPage(StepPage):
         dialog.open()
 
     # --- showing
+    def _show_later(self, forms: list[str]) -> None:
+        for form in forms:
+            if form not in self.later_rows:
+                button = self.button(self.tr("Preview: %1").replace("%1", form_label(form)),
+                                     lambda f=form: self.print_form_now(f), edit=False)
+                self.later_form.addRow(button)
+                self.later_rows[form] = button
+        for form, button in self.later_rows.items():
+            button.setVisible(form in forms)
+
     def show_snapshot(self, snap: CaseSnapshot) -> None:
+        from app.workflow.document_fields import later_forms_of
+
+        case_id = self.case_id
+        self.ws.run(self, lambda store: later_forms_of(store, case_id), self._show_later, mutate=False)
+        self._service_box.show_snapshot(snap)
         for form in snap.required_forms:
             if form not in self.print_rows:
                 state = note_label()

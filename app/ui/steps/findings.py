@@ -20,6 +20,7 @@ from app.ui.i18n import pick
 from app.ui.labels import violation_label, yuan
 from app.ui.snapshot import CaseSnapshot
 from app.ui.steps.base import StepPage, note_label, text_edit
+from app.ui.steps.later_forms import OutcomeBox
 from app.ui.workspace import Workspace
 
 FLAG_STYLE = "QLabel { background: #fdecea; color: #8c1d18; border: 2px solid #b3261e; border-radius: 6px;" \
@@ -107,6 +108,8 @@ class FindingsPage(StepPage):
         form.addRow(self.edit_state)
         self.editing_id: str | None = None
         self.list.currentRowChanged.connect(lambda _row: self._refresh_buttons())
+        self._outcome_box = OutcomeBox(self)  # what the notices after the visit propose
+        self.outcome = self._outcome_box.inputs
         self.body.addStretch(1)
         self.violation.currentIndexChanged.connect(self._basis)
         self.amount.textChanged.connect(self._amount_changed)
@@ -235,7 +238,11 @@ class FindingsPage(StepPage):
     def acknowledge(self) -> None:
         self.act("acknowledge", step_action("acknowledge_flags", self.case_id, self.ws.actor))
 
+    def field_widgets(self) -> dict[str, QWidget]:
+        return self._outcome_box.field_widgets()
+
     def show_snapshot(self, snap: CaseSnapshot) -> None:
+        self._outcome_box.show_snapshot(snap)
         keep = self.list.currentItem().data(Qt.ItemDataRole.UserRole) if self.list.currentItem() else None
         self.list.blockSignals(True)
         self.list.clear()
