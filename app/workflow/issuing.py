@@ -36,7 +36,8 @@ from app.evidence import journal
 from app.evidence.canonical import canonical_sha256, loads
 from app.models.profile import Store
 from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
-from app.workflow.printing import build_context, page_marks, record_bindings
+from app.workflow.print_context import build_context
+from app.workflow.print_records import page_marks, record_bindings
 from app.workflow.steps_base import get_case
 
 ISSUED = "document.issued"
@@ -157,14 +158,14 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
     interview record for ``interview``, else one."""
     cfg = config or load_agency_config()
     if form == "interview":
-        from app.workflow.printing import _current_records
+        from app.workflow.print_records import _current_records
 
         records = _current_records(session, case_id, "interview")
         if not records:
             raise UserError("没有可打印的询问笔录。", "There is no interview record to print.")
         return [issue_record(session, store, case_id, rid, actor, config=cfg, today=today) for rid, _b in records]
     if form == "onsite-record":
-        from app.workflow.printing import _current_records
+        from app.workflow.print_records import _current_records
 
         current = _current_records(session, case_id, "onsite")
         if not current:

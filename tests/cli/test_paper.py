@@ -363,7 +363,7 @@ def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
         assert again.getvalue() == demo.pdfs["sealing"].read_bytes()
         with store.session() as s:
             from app.workflow.issuing import freeze_with_fingerprint
-            from app.workflow.printing import build_context
+            from app.workflow.print_context import build_context
 
             ctx = build_context(s, store, demo.case_id, "rectification", cfg)
             before, fp1 = freeze_with_fingerprint("rectification", ctx, cfg)
