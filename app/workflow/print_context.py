@@ -104,10 +104,17 @@ def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
         if need_period else _day_or(case.period_to, case.created),
         matters=_split(case.matters) or (case.title,),
         basis=case.basis,
-        doc_numbers={"notice": case.doc_no} if case.doc_no else {},
+        doc_numbers={**({"notice": case.doc_no} if case.doc_no else {}), **reissued_numbers(case)},
         track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
         unannounced=case.unannounced, unannounced_reason=case.unannounced_reason,
     )
+
+
+def reissued_numbers(case: Case) -> dict[str, str]:
+    """form → the 文号 of its re-issued document (``Case.data['documents']['numbers']``, set by
+    :func:`app.workflow.reissue.reissue_form`): a document replaced before service takes a new number."""
+    numbers = section(case_data(case), DOCUMENTS).get("numbers")
+    return {str(k): str(v) for k, v in numbers.items()} if isinstance(numbers, dict) else {}
 
 
 def _party(session: Session, case: Case) -> Party:
@@ -189,7 +196,7 @@ def _outcome(session: Session, case: Case) -> Outcome | None:
                    hearing_applies=bool(details.get("hearing_applies", False)))
 
 
-def _services(case: Case) -> tuple[Service, ...]:
+def services_of(case: Case) -> tuple[Service, ...]:
     """Every recorded 送达, one 送达回证 each; the title and 文号 come from the served form (the builder checks
     a recorded number against it). A later record of the same form replaces the earlier one."""
     served = section(case_data(case), DOCUMENTS).get("service")
@@ -228,9 +235,10 @@ def current_checkpoint(session: Session, case_id: str) -> str:
 
 def build_context(session: Session, store: Store, case_id: str, form: str,
                   config: AgencyConfig | None = None, *, today: date | None = None,
-                  record_id: str | None = None) -> DocumentContext:
+                  record_id: str | None = None, served_form: str | None = None) -> DocumentContext:
     """Everything the store holds for ``form`` of ``case_id`` (read only). ``today``: the day a document issued
-    now is dated (the clock, injected); ``record_id``: the one record a 笔录 renders (else the current ones)."""
+    now is dated (the clock, injected); ``record_id``: the one record a 笔录 renders (else the current ones);
+    ``served_form``: the one service a 送达回证 proves (else every recorded one)."""
     if form not in FORMS:
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
@@ -241,7 +249,9 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     bindings = _bindings(session, case_id)
     evidence, seq_of = _evidence(session, case_id, bindings)
     titles = {e.seq: e.name for e in evidence}
-    services = _services(case)
+    services = services_of(case)
+    if served_form is not None:
+        services = tuple(s for s in services if s.form == served_form)
     issued = today or date.today()
     if form == "notice" and case.notice_served_on:
         issued = date.fromisoformat(case.notice_served_on)

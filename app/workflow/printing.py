@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from app.models.profile import Store
 from app.workflow.print_context import MissingCaseField, build_context
 from app.workflow.print_records import page_marks, record_bindings
 from app.workflow.steps_base import case_inspector_ids, get_case
+
+if TYPE_CHECKING:
+    from app.workflow.issuing import Stale
 
 __all__ = ["MissingCaseField", "PrintResult", "RenderedForm", "build_context", "page_marks", "print_case",
            "record_accepted", "record_bindings", "render_form"]  # build_context etc.: their homes are imported here
@@ -40,7 +43,7 @@ class PrintResult:
     size: int
     checkpoint: str  # the fingerprint printed on every page
     derived_item_id: str | None  # the stored copy of the PDF, when one was stored
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # "中文 | English": a stale document, a copy not stored
     page_hashes: tuple[str, ...] = ()  # the SHA-256 of each printed page's text (white space removed)
     codes: tuple[str, ...] = ()  # each page's 核验码
 
@@ -85,6 +88,7 @@ class RenderedForm:
     page_records: tuple[dict[str, Any], ...] = ()
     page_hashes: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
+    stale: tuple[Stale, ...] = ()  # documents printed as issued although the case data they read changed since
 
 
 def render_form(store: Store, case_id: str, form: str, actor_id: str,
@@ -114,7 +118,8 @@ def render_form(store: Store, case_id: str, form: str, actor_id: str,
     pages = tuple({"document": ref, "part": p.part, "page": p.page, "of": p.of, "sha256": p.sha256, "code": p.code}
                   for ref, p in zip(refs, printed, strict=True))
     return RenderedForm(form, case_id, data, result.pages, result.content_sha256, result.pdf_sha256,
-                        docs[-1].checkpoint, pages, tuple(p.sha256 for p in printed), tuple(p.code for p in printed))
+                        docs[-1].checkpoint, pages, tuple(p.sha256 for p in printed), tuple(p.code for p in printed),
+                        tuple(d.stale for d in docs if d.stale is not None))
 
 
 def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tuple[str | None, tuple[str, ...]]:
@@ -150,6 +155,7 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
     else:
         out.write(rendered.pdf)
     derived, notes = record_accepted(store, rendered, actor_id)
+    notes = (*(str(n) for n in rendered.stale), *notes)
     return PrintResult(form=form, case_id=case_id, pages=rendered.pages, content_sha256=rendered.content_sha256,
                        pdf_sha256=rendered.pdf_sha256, size=len(rendered.pdf), checkpoint=rendered.checkpoint,
                        derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes)

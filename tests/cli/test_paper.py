@@ -117,8 +117,11 @@ def test_each_document_is_issued_once_and_journaled(demo: Demo) -> None:
         forms = [d.form for d in issued]
         for form in FORMS:
             assert form in forms, form
-        # reprints added no document: one per form (one per interview record)
-        assert len(forms) == len(set(forms))
+        # reprints added no document: one per form (one per interview record, one 送达回证 per service)
+        keys = [(d.form, tuple(sorted(d.source.items()))) for d in issued]
+        assert len(keys) == len(set(keys))
+        assert sorted(str(d.source["served"]) for d in issued if d.form == "service-receipt") == [
+            "rectification", "sealing"]
         for d in issued:
             assert d.checkpoint, d.form
             assert [p["sha256"] for p in d.body["pages"]] == [text_sha256(p.text) for p in pages(d.doc)]
