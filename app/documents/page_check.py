@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.documents.frozen import normalise, pages, text_sha256
+from app.documents.frozen import pages
 from app.documents.verify import Statement, StatementError, decode, verification_code_of
 from app.errors import UserError
 from app.evidence.journal import fingerprint
+from app.evidence.page_hash import normalise, text_sha256
 
 MAX_FILE = 200 << 20
 MAX_PAGES = 500

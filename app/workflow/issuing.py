@@ -36,10 +36,11 @@ from sqlalchemy.orm import Session
 from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.context import DocumentContext, DocumentError, canonical_content
 from app.documents.form_registry import FORMS
-from app.documents.frozen import PageMark, freeze, page_texts, pages, text_sha256, unsigned_context
+from app.documents.frozen import PageMark, freeze, page_texts, pages, unsigned_context
 from app.errors import UserError
 from app.evidence import journal
 from app.evidence.canonical import canonical_sha256, loads
+from app.evidence.page_hash import text_sha256
 from app.models.profile import Store
 from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
 from app.workflow.print_context import build_context, services_of

@@ -20,11 +20,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from app.cli.__main__ import main
-from app.documents.frozen import normalise, pages, text_sha256
+from app.documents.frozen import pages
 from app.documents.layout import MARGIN_RIGHT, PAGE_W, SMALL, TextOp, draw_op
 from app.documents.render import QR_BOTTOM, QR_MODULE, QUIET, _draw_qr, qr_size, verification_block_text
 from app.documents.verify import decode
 from app.evidence.canonical import loads
+from app.evidence.page_hash import normalise, text_sha256
 from app.models.profile import Profile, Store
 from app.models.schema import JournalLeaf, Payload
 from app.workflow.demo import DEMO_HOSPITAL, build_demo

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from app.documents.frozen import normalise
 from app.errors import UserError
+from app.evidence.page_hash import normalise
 from app.models.profile import Profile, Store
 from app.workflow.demo import DEMO_HOSPITAL, build_demo
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox, QTextBrowser, QWidget
 
-from app.documents.frozen import text_sha256
+from app.evidence.page_hash import text_sha256
 from app.ui.snapshot import CaseSnapshot, RecordInfo
 from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.workspace import Workspace
