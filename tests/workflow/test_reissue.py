@@ -164,3 +164,29 @@ def test_one_receipt_per_service_each_frozen(demo: Demo) -> None:
         assert after[: len(first)] == first and [f for _s, f in after[len(first):]] == ["defence-notice"]
         assert hashes2[: len(hashes1)] == hashes1 and len(hashes2) > len(hashes1)
         assert not any("已变更" in n for n in notes)
+
+
+def test_cli_print_says_stale_and_reissue_names_the_refusal(demo: Demo, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli.__main__ import main
+    from app.workflow.printing_data import record_service
+
+    fa = tmp_path / "p1"
+    fa.write_text(P1 + "\n", encoding="utf-8")
+    args = [str(demo.root), "--case", demo.case_id, "--form", "defence-notice", "--passphrase-file", str(fa)]
+    assert main(["print", *args[:5], "--out", str(tmp_path / "a.pdf"), *args[5:]]) == 0
+    with _store(demo.root) as store:
+        _change_outcome(store, demo, "命令行测试的改正事项")
+    capsys.readouterr()
+    assert main(["print", *args[:5], "--out", str(tmp_path / "b.pdf"), *args[5:]]) == 0
+    err = capsys.readouterr().err
+    assert "已变更" in err and "changed" in err
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    with _store(demo.root) as store, store.transaction() as s:
+        record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
+                       recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
+                       served_at=datetime(2026, 12, 14, 9, 0), servers=["王建国", "李晓梅"])
+    capsys.readouterr()
+    assert main(["reissue", *args, "--reason", "送达后修改"]) == 2
+    err = capsys.readouterr().err
+    assert "已于" in err and "送达" in err and "更正" in err and "correction notice" in err
