@@ -127,6 +127,7 @@ class Stale:
     message_en: str
     reason_zh: str = ""  # why the current data cannot make the document at all (when it cannot)
     reason_en: str = ""
+    served_form: str = ""  # a 送达回证: the served form whose receipt it is
 
     def __str__(self) -> str:
         return f"{self.message_zh} | {self.message_en}"
@@ -195,9 +196,10 @@ def stale_note(form: str, prev: IssuedDocument, cause: UserError | None = None) 
           "reads has changed since, and the document as issued is what prints. To issue it from the current data: "
           "before service, re-issue it (a new number and date; the old one is superseded); after service, issue a "
           "correction notice.")
+    served = str(prev.source.get("served") or "")
     if cause is not None:
-        return Stale(form, number, zh, en, cause.message_zh, cause.message_en)
-    return Stale(form, number, zh, en)
+        return Stale(form, number, zh, en, cause.message_zh, cause.message_en, served)
+    return Stale(form, number, zh, en, served_form=served)
 
 
 def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],

@@ -110,3 +110,10 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
     return _issue(session, store, case_id, actor, form, source, ctx, cfg,
                   supersedes={"document": prev.sha256, "number": prev.number, "issued_on": prev.issued_on,
                               "reason": why})
+
+
+def reissue(store: Store, case_id: str, form: str, actor: str, *, reason: str, served_form: str = "",
+            today: date | None = None) -> IssuedDocument:
+    """:func:`reissue_form` in its own transaction (the GUI's and the CLI's entry)."""
+    with store.transaction() as s:
+        return reissue_form(s, store, case_id, form, actor, reason=reason, served_form=served_form, today=today)

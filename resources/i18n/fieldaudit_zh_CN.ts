@@ -449,12 +449,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+46"/>
+        <location line="+72"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-71"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -480,12 +480,27 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+41"/>
+        <location line="+70"/>
         <source>Rendering…</source>
         <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-56"/>
+        <source>Re-issue…</source>
+        <translation>重新出具…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Re-issue the document</source>
+        <translation>重新出具文书</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why is the document re-issued? (It gets a new number and date; the old one is superseded.)</source>
+        <translation>重新出具的理由（新文书使用新的文号和日期，原文书作废）：</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Choose the folder for the PDF files first.</source>
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>
@@ -495,7 +510,7 @@
         <translation>正在生成 %1 份文书…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+31"/>
         <source>%1 form(s) printed.</source>
         <translation>已打印 %1 份文书。</translation>
     </message>
@@ -2013,7 +2028,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="+94"/>
+        <location filename="../../app/ui/print_preview.py" line="+98"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -2063,7 +2078,7 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+82"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
