@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class Demo:
     root: Path
     case_id: str
     actor: str
+    pdfs: dict[str, bytes] = field(default_factory=dict)
 
 
 def _store(root: Path) -> Store:
@@ -90,7 +91,7 @@ def test_reissue_before_service_takes_a_new_number_and_date_and_supersedes(demo:
     from app.workflow.reissue import reissue_form
 
     with _store(demo.root) as store:
-        _print(store, demo, "rectification", date(2026, 12, 1))
+        demo.pdfs["superseded"] = _print(store, demo, "rectification", date(2026, 12, 1))[0]
         with store.session() as s:
             old = issued_documents(s, demo.case_id, "rectification")[-1]
         assert old.number and old.issued_on == "2026-12-01"
@@ -190,3 +191,23 @@ def test_cli_print_says_stale_and_reissue_names_the_refusal(demo: Demo, tmp_path
     assert main(["reissue", *args, "--reason", "送达后修改"]) == 2
     err = capsys.readouterr().err
     assert "已于" in err and "送达" in err and "更正" in err and "correction notice" in err
+
+
+def test_verify_page_names_the_document_that_superseded_a_page(demo: Demo, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """A genuine page of a document replaced before service still verifies, and says by which document (文号) it was
+    superseded and why."""
+    from app.cli.__main__ import main
+
+    if "superseded" not in demo.pdfs:
+        pytest.skip("needs the re-issue test of this module")
+    fa = tmp_path / "p1"
+    fa.write_text(P1 + "\n", encoding="utf-8")
+    pkg, pdf = tmp_path / "case.fapkg", tmp_path / "old.pdf"
+    assert main(["export", str(demo.root), "--case", demo.case_id, "--out", str(pkg), "--passphrase-file",
+                 str(fa)]) == 0
+    pdf.write_bytes(demo.pdfs["superseded"])
+    capsys.readouterr()
+    assert main(["verify-page", str(pdf), "--package", str(pkg)]) == 0
+    out = capsys.readouterr().out
+    assert "取代" in out and "superseded" in out and "改正事项补充" in out and "1-2号" in out
