@@ -187,7 +187,7 @@ def _freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig) -> tuple[dict[st
 
 def stale_note(form: str, prev: IssuedDocument, cause: UserError | None = None) -> Stale:
     """What the person printing is told about a document whose case data changed since it was issued."""
-    title = FORMS[form].title
+    title = str(prev.body.get("title") or FORMS[form].title)  # as issued (the agency file may retitle a form)
     number = prev.number
     named = f"《{title}》" + (f"（{number}）" if number else "")
     zh = (f"{named}已于{prev.issued_on}出具，此后其引用的案件数据已变更：打印的仍是原文书。"

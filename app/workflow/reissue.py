@@ -51,7 +51,7 @@ def served_on(case: Case, form: str) -> str:
 
 
 def _named(form: str, doc: IssuedDocument) -> tuple[str, str]:
-    title = FORMS[form].title
+    title = str(doc.body.get("title") or FORMS[form].title)  # as issued
     return (f"《{title}》" + (f"（{doc.number}）" if doc.number else ""),
             f"the {form} document" + (f" ({doc.number})" if doc.number else ""))
 
@@ -85,13 +85,14 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
                              "data.", code="document.not_issued")
     named_zh, named_en = _named(form, prev)
     served = served_on(case, form)
+    number_en = f" ({prev.number})" if prev.number else ""
     if served:
         raise ReissueRefused(
             f"{named_zh}已于{served}送达，不得以新文书替换（送达后的文书不得变更内容）。如需变更，"
-            f"请出具更正（补正）通知书，写明原文书的文号{prev.number or ''}和更正内容。",
+            f"请出具更正（补正）通知书，写明原文书的文号{prev.number}和更正内容。",
             f"{named_en[0].upper()}{named_en[1:]} was served on {served} and cannot be replaced; a change to a "
-            f"served document needs a correction notice naming the original's number{f' ({prev.number})' if prev.number else ''}"
-            " and what is corrected.", code="document.served")
+            f"served document needs a correction notice naming the original's number{number_en} and what is "
+            "corrected.", code="document.served")
     ctx = build_context(session, store, case_id, form, cfg, today=today, served_form=served_form or None)
     if _issue(session, store, case_id, actor, form, source, ctx, cfg).stale is None:
         raise ReissueRefused(f"{named_zh}出具后其引用的案件数据未变更，无需重新出具；重新打印即得原文书。",
