@@ -8,7 +8,7 @@ context is frozen *without* the party's signatures: a signature is given on a pa
 is an overlay (:class:`PageMark`) drawn on the page where it was given, with its own time.
 
 :func:`page_text` is the text of a page exactly as printed, one drawn line per line, in drawing order;
-:func:`text_sha256` hashes it with white space removed (what ``pdftotext`` gives back of the printed page hashes
+:func:`app.evidence.page_hash.text_sha256` hashes it with white space removed (what ``pdftotext`` gives back of the printed page hashes
 the same). The verification block (QR code, 核验码, page digest, checkpoint) is drawn after the page's text and is
 not part of it, since it is made from that text.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +44,7 @@ from app.documents.layout import (
     signature_ops,
 )
 from app.documents.linebreak import break_lines
+from app.evidence.page_hash import refusal_text, signed_at_text
 
 FROZEN_VERSION = 1
 SIGN_Y = 34 * MM  # the per-page signature line (the body ends at layout.BODY_BOTTOM, above it)
@@ -150,15 +150,6 @@ def page_text(page: Mapping[str, Any], marks: Sequence[PageMark] = (), labels: S
     return ops_text([*page_ops(page), *mark_ops(labels, marks)])
 
 
-def normalise(text: str) -> str:
-    """The form in which page text is hashed: every white-space character removed."""
-    return "".join(ch for ch in text if not ch.isspace())
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
-
-
 @dataclass(frozen=True)
 class PageRef:
     """One page of a frozen document: which section, its number in the section, and its text."""
@@ -207,8 +198,7 @@ class PageMark:
     @classmethod
     def of(cls, mark: SignatureMark) -> PageMark:
         if mark.refusal_reason:
-            note = f"拒绝签名，原因：{mark.refusal_reason}" + (f"；见证人：{mark.witness}" if mark.witness else "")
-            return cls(refusal=note)
+            return cls(refusal=refusal_text(mark.refusal_reason, mark.witness))
         return cls(image_png=mark.image_png, signed_at=mark.signed_at)
 
 
@@ -226,9 +216,9 @@ def mark_ops(labels: Sequence[str], marks: Sequence[PageMark]) -> list[Op]:
             # above the underline and below the rule over the foot, so neither is covered
             ops.append(ImageOp(xs[0] + 2, SIGN_Y - 1, line_w - 4, 7 * MM, mark.image_png))
         if mark.signed_at is not None and len(xs) > 1:
-            d = mark.signed_at
-            ops.append(TextOp(xs[1] + 3, SIGN_Y + 1, MARK, f"{d.year}年{d.month}月{d.day}日"))
-            ops.append(TextOp(xs[1] + 3, SIGN_Y - MARK.leading, MARK, f"{d.hour:02d}时{d.minute:02d}分"))
+            day, clock = signed_at_text(mark.signed_at)
+            ops.append(TextOp(xs[1] + 3, SIGN_Y + 1, MARK, day))
+            ops.append(TextOp(xs[1] + 3, SIGN_Y - MARK.leading, MARK, clock))
         if mark.refusal:
             for line in break_lines(mark.refusal, PAGE_W - MARGIN_LEFT - MARGIN_RIGHT - QR_RESERVE,
                                     MARK.measure())[:2]:

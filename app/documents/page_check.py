@@ -24,16 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.documents.frozen import normalise, pages, text_sha256
+from app.documents.frozen import pages
 from app.documents.verify import Statement, StatementError, decode, verification_code_of
 from app.errors import UserError
 from app.evidence.journal import fingerprint
+from app.evidence.page_hash import normalise, text_sha256
 
 MAX_FILE = 200 << 20
 MAX_PAGES = 500
 RASTER_DPI = 150
 ISSUED = "document.issued"
 PRINTED = "document.printed"
+SUPERSEDED = "document.superseded"
 
 
 class PageCheckError(UserError):
@@ -122,6 +124,7 @@ class PackageFacts:
     printed_parts: set[tuple[str, str, int, str]]
     checkpoints: set[str]
     problems: list[str]
+    superseded: dict[str, dict[str, Any]] = field(default_factory=dict)  # document ref -> document.superseded
 
 
 def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
@@ -149,15 +152,18 @@ def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
     printed: set[tuple[str, int, str]] = set()
     parts: set[tuple[str, str, int, str]] = set()
     checkpoints: set[str] = set()
+    superseded: dict[str, dict[str, Any]] = {}
     with zipfile.ZipFile(path) as z:
         for line in z.read("journal.jsonl").split(b"\n"):
             if not line:
                 continue
             entry = loads(line)["entry"]
-            if entry.get("type") not in (ISSUED, PRINTED):
+            if entry.get("type") not in (ISSUED, PRINTED, SUPERSEDED):
                 continue
             body = loads(z.read(f"payloads/{entry['payload_sha256']}.json"))
-            if entry["type"] == ISSUED:
+            if entry["type"] == SUPERSEDED:
+                superseded[str(body["document"])[:20]] = dict(body)
+            elif entry["type"] == ISSUED:
                 issued[str(entry["payload_sha256"])[:20]] = dict(body)
             else:
                 for p in body.get("pages") or []:
@@ -167,7 +173,7 @@ def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
             if line:
                 cp = json.loads(line)["checkpoint"]
                 checkpoints.add(fingerprint(int(cp["size"]), str(cp["root"])))
-    return PackageFacts(case_id, devices, issued, printed, parts, checkpoints, problems)
+    return PackageFacts(case_id, devices, issued, printed, parts, checkpoints, problems, superseded)
 
 
 # ============================================================================================== pages
@@ -241,6 +247,12 @@ def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | 
             r.fail("文书中没有该页", "the document has no such page")
         else:
             r.text_in_package = in_doc[0].text
+        gone = pkg.superseded.get(st.doc)
+        if gone is not None:  # a genuine page, of a document replaced before service: say by which
+            r.notes.append(f"该文书（{gone.get('number', '')}）已于{gone.get('by_issued_on', '')}被重新出具的文书"
+                           f"（{gone.get('by_number', '')}）取代，原因：{gone.get('reason', '')} | this document "
+                           f"({gone.get('number', '')}) was superseded on {gone.get('by_issued_on', '')} by a "
+                           f"re-issued one ({gone.get('by_number', '')}): {gone.get('reason', '')}")
     if (st.doc, st.page, st.sha256) not in pkg.printed:
         r.fail("案卷日志中没有该页的打印记录（或该页文字不同）", "the journal records no print of this page with this text")
     if st.checkpoint not in pkg.checkpoints:

@@ -22,10 +22,11 @@ from reportlab.pdfgen.canvas import Canvas
 from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.context import DocumentContext, DocumentError, SignatureMark
 from app.documents.fonts import register_fonts
-from app.documents.frozen import MARK, PageMark, freeze, mark_ops, ops_text, pages, text_sha256
+from app.documents.frozen import MARK, PageMark, freeze, mark_ops, ops_text, pages
 from app.documents.layout import MARGIN_RIGHT, MM, PAGE_W, SMALL, draw_op
 from app.documents.verify import QUIET, Statement, encode, qr_matrix, qr_runs
 from app.evidence.canonical import canonical_bytes, canonical_sha256
+from app.evidence.page_hash import text_sha256
 from app.fsutil import atomic_write_bytes
 
 QR_MODULE = 0.55 * MM  # ≥ 0.5 mm: decodes from a 100-dpi scan

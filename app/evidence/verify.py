@@ -15,6 +15,7 @@ from typing import Any
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, loads
 from app.evidence.signing import unb64
+from app.evidence.verify_pages import verify_page_bindings
 from app.evidence.verify_rules import (
     ANSWERED_KINDS,
     CHECKPOINT_CONTEXT,
@@ -58,6 +59,7 @@ def verify_case(case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, by
     hashes = verify_journal(v, case_id, leaves, payloads, keys)
     verify_checkpoints(v, case_id, checkpoints, hashes, keys)
     _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash)
+    verify_page_bindings(v, leaves, payloads)
     return v
 
 

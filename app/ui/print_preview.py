@@ -12,6 +12,8 @@ is the same document, so the dialog records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfPageNavigator
@@ -89,7 +91,9 @@ class PrintPreviewDialog(QDialog):
 
     printed = Signal(int)  # pages sent to the printer
 
-    def __init__(self, parent: QWidget | None, pdf: bytes, title: str = "") -> None:
+    def __init__(self, parent: QWidget | None, pdf: bytes, title: str = "", notice: str = "") -> None:
+        """``notice``: what the person printing must know about the document (shown above the pages), e.g. that
+        it prints as issued although the case data it reads changed since."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Print preview: %1").replace("%1", title) if title else self.tr("Print preview"))
         self._bytes = QByteArray(pdf)
@@ -126,6 +130,10 @@ class PrintPreviewDialog(QDialog):
         self.close_button = QPushButton(self.tr("Close"))
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.notice = QLabel(notice)
+        self.notice.setWordWrap(True)
+        self.notice.setProperty("role", "error")  # shown in the warning colour
+        self.notice.setVisible(bool(notice))
 
         self.prev_button.clicked.connect(lambda _c=False: self.go_to(self.current_page() - 1))
         self.next_button.clicked.connect(lambda _c=False: self.go_to(self.current_page() + 1))
@@ -155,12 +163,21 @@ class PrintPreviewDialog(QDialog):
         bar.addStretch(1)
         bar.addWidget(self.print_button)
         bar.addWidget(self.close_button)
+        self.bar = bar
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self.resize(980, 720)
         self._update_controls()
+
+    def add_action(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        """A button of the caller's before "打印…" (e.g. re-issuing a stale document)."""
+        button = QPushButton(text)
+        button.clicked.connect(lambda _c=False: slot())
+        self.bar.insertWidget(self.bar.indexOf(self.print_button), button)
+        return button
 
     # --- state
     def page_count(self) -> int:

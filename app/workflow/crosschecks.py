@@ -143,7 +143,7 @@ def case_problems(session: Session, store: Store, case_id: str) -> list[Problem]
     from app.documents.form_table import FORM_NAMES
     from app.documents.powers import PowerError
     from app.models.schema import EvidenceItem
-    from app.workflow.printing import build_context
+    from app.workflow.print_context import build_context
 
     cfg = load_agency_config()
     ctx = build_context(session, store, case_id, "notice", cfg)

@@ -9,10 +9,16 @@ acting inspector, whose payload is the *issue record*::
      "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
 
 then the laptop signs a checkpoint over the journal, whose fingerprint every printed page of the document
-carries. A document is issued again only when what it renders changed (a corrected record, a new finding): the
-``fingerprint`` is the SHA-256 over the parts of the case the form read, with the issue date left out. Reprints,
-the on-screen read-back and page verification all start from the issue record, so a reprint on another day, or
-after ``agency.json`` was edited, is the same text with the same hash.
+carries. Reprints, the on-screen read-back and page verification all start from the issue record, so a reprint
+on another day, or after ``agency.json`` was edited, is the same text with the same hash.
+
+Once issued, a document is never silently replaced. The ``fingerprint`` is the SHA-256 over the parts of the case
+the form read, with the issue date left out; when the case data it reads has changed since, printing still gives
+the frozen document and says it is *stale* (:attr:`IssuedDocument.stale`). Replacing it is an explicit act
+(:mod:`app.workflow.reissue`): before service a new document with a new 文号 and date, the old one marked
+superseded by a ``document.superseded`` entry; after service a correction notice, never a replacement. A signed
+record's document follows its record (a corrected record is a new record, so a new document); a 送达回证 is one
+document per recorded service.
 """
 
 from __future__ import annotations
@@ -30,16 +36,19 @@ from sqlalchemy.orm import Session
 from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.context import DocumentContext, DocumentError, canonical_content
 from app.documents.form_registry import FORMS
-from app.documents.frozen import PageMark, freeze, page_texts, pages, text_sha256, unsigned_context
+from app.documents.frozen import PageMark, freeze, page_texts, pages, unsigned_context
 from app.errors import UserError
 from app.evidence import journal
 from app.evidence.canonical import canonical_sha256, loads
+from app.evidence.page_hash import text_sha256
 from app.models.profile import Store
 from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
-from app.workflow.printing import build_context, page_marks, record_bindings
+from app.workflow.print_context import build_context, services_of
+from app.workflow.print_records import page_marks, record_bindings
 from app.workflow.steps_base import get_case
 
 ISSUED = "document.issued"
+SUPERSEDED = "document.superseded"
 RECORD_FORMS = {"interview": "interview", "onsite": "onsite-record"}
 
 _read: contextvars.ContextVar[set[str]] = contextvars.ContextVar("document_fields_read")
@@ -78,6 +87,16 @@ class IssuedDocument:
     seq: int  # its journal entry
     body: dict[str, Any]
     checkpoint: str  # fingerprint of the checkpoint taken when it was issued
+    stale: Stale | None = None  # set by issue_form: the case data the document reads changed since
+
+    @property
+    def number(self) -> str:
+        """Its 文号 ('' for a document issued before the issue record named it, or one without a number)."""
+        return str(self.body.get("number") or "")
+
+    @property
+    def issued_on(self) -> str:
+        return str(self.body.get("issued_on") or "")
 
     @property
     def form(self) -> str:
@@ -95,6 +114,23 @@ class IssuedDocument:
     @property
     def source(self) -> dict[str, Any]:
         return dict(self.body.get("source") or {})
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A printed document whose case data has changed since it was issued: it still prints as issued, and
+    replacing it is an explicit act (``reissue``: before service; a correction notice after)."""
+
+    form: str
+    number: str
+    message_zh: str
+    message_en: str
+    reason_zh: str = ""  # why the current data cannot make the document at all (when it cannot)
+    reason_en: str = ""
+    served_form: str = ""  # a 送达回证: the served form whose receipt it is
+
+    def __str__(self) -> str:
+        return f"{self.message_zh} | {self.message_en}"
 
 
 def _checkpoint_after(session: Session, case_id: str, seq: int) -> str:
@@ -118,25 +154,84 @@ def issued_documents(session: Session, case_id: str, form: str | None = None) ->
     return out
 
 
-def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],
-           ctx: DocumentContext, cfg: AgencyConfig) -> IssuedDocument:
-    """The document ``ctx`` renders: the one issued before when nothing it reads changed, else a new one."""
+def superseded_by(session: Session, case_id: str) -> dict[str, dict[str, Any]]:
+    """issue-record SHA-256 → the ``document.superseded`` entry that replaced it."""
+    out: dict[str, dict[str, Any]] = {}
+    for (sha,) in session.execute(select(JournalLeaf.payload_sha256).where(
+            JournalLeaf.log_id == case_id, JournalLeaf.type == SUPERSEDED).order_by(JournalLeaf.seq)).all():
+        payload = session.get(Payload, sha)
+        if payload is not None:
+            body = dict(loads(payload.body))
+            out[str(body["document"])] = body
+    return out
+
+
+def current_document(session: Session, case_id: str, form: str, source: dict[str, Any]) -> IssuedDocument | None:
+    """The document in force for ``source`` of ``form``: the last issued and not superseded."""
+    gone = superseded_by(session, case_id)
+    for prev in reversed(issued_documents(session, case_id, form)):
+        if prev.source == source and prev.sha256 not in gone:
+            return prev
+    return None
+
+
+def _freeze(form: str, ctx: DocumentContext, cfg: AgencyConfig) -> tuple[dict[str, Any], str]:
     try:
-        doc, fingerprint = freeze_with_fingerprint(form, ctx, cfg)
+        return freeze_with_fingerprint(form, ctx, cfg)
     except DocumentError as exc:
         en = getattr(exc, "en", "")  # a PowerError says in English which body may issue the form
         raise UserError(f"无法生成{FORMS[form].title}：{exc}。",
                         f"Cannot make the {form} document: {en}." if en else
                         f"Cannot make the {form} document: the case lacks what it needs ({exc}).") from None
-    for prev in reversed(issued_documents(session, case_id, form)):
-        if prev.source == source and prev.body.get("fingerprint") == fingerprint:
-            return prev
+
+
+def stale_note(form: str, prev: IssuedDocument, cause: UserError | None = None) -> Stale:
+    """What the person printing is told about a document whose case data changed since it was issued."""
+    title = str(prev.body.get("title") or FORMS[form].title)  # as issued (the agency file may retitle a form)
+    number = prev.number
+    named = f"《{title}》" + (f"（{number}）" if number else "")
+    zh = (f"{named}已于{prev.issued_on}出具，此后其引用的案件数据已变更：打印的仍是原文书。"
+          f"如需按现有数据出具，送达前可重新出具（新文号、新日期，原文书作废）；送达后须出具更正通知书。")
+    en = (f"The {form} document{f' ({number})' if number else ''} was issued on {prev.issued_on}; the case data it "
+          "reads has changed since, and the document as issued is what prints. To issue it from the current data: "
+          "before service, re-issue it (a new number and date; the old one is superseded); after service, issue a "
+          "correction notice.")
+    served = str(prev.source.get("served") or "")
+    if cause is not None:
+        return Stale(form, number, zh, en, cause.message_zh, cause.message_en, served)
+    return Stale(form, number, zh, en, served_form=served)
+
+
+def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],
+           ctx: DocumentContext, cfg: AgencyConfig, *, supersedes: dict[str, Any] | None = None) -> IssuedDocument:
+    """The document ``ctx`` renders: the one in force for ``source`` (frozen; ``stale`` when what it reads
+    changed since), else a new one. ``supersedes`` (``reissue``): always a new one, replacing the one in force."""
+    from app.documents.form_blocks import doc_number
+
+    prev = current_document(session, case_id, form, source)
+    if prev is not None and supersedes is None:
+        try:
+            _doc, fingerprint = _freeze(form, ctx, cfg)
+        except UserError as exc:
+            return dataclasses.replace(prev, stale=stale_note(form, prev, exc))
+        if prev.body.get("fingerprint") != fingerprint:
+            return dataclasses.replace(prev, stale=stale_note(form, prev))
+        return prev
+    doc, fingerprint = _freeze(form, ctx, cfg)
+    number = "" if form in ("service-receipt", *RECORD_FORMS.values()) else doc_number(ctx, cfg, form)
     body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
             "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],
+            "number": number,
             "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text), "text": p.text}
                       for p in pages(doc)],
             "document": doc}
+    if supersedes is not None:
+        body["supersedes"] = supersedes
     entry = journal.append(session, store, case_id, actor, ISSUED, body)
+    if supersedes is not None:
+        journal.append(session, store, case_id, actor, SUPERSEDED,
+                       {"v": 1, "type": "document-superseded", "case": case_id, "form": form, **supersedes,
+                        "by": entry.payload_sha256, "by_number": number, "by_issued_on": body["issued_on"]})
     cp = journal.checkpoint(session, store, case_id, "document")
     record = cp["checkpoint"]
     assert isinstance(record, dict)
@@ -154,17 +249,18 @@ def _record_source(session: Session, record_id: str) -> dict[str, Any]:
 def issue_form(session: Session, store: Store, case_id: str, form: str, actor: str, *,
                config: AgencyConfig | None = None, today: date | None = None) -> list[IssuedDocument]:
     """The documents a print of ``form`` consists of, issuing what has not been issued yet: one per current
-    interview record for ``interview``, else one."""
+    interview record for ``interview``, one per recorded service for ``service-receipt``, else one. A document
+    issued before is returned as frozen, with ``stale`` set when the case data it reads changed since."""
     cfg = config or load_agency_config()
     if form == "interview":
-        from app.workflow.printing import _current_records
+        from app.workflow.print_records import _current_records
 
         records = _current_records(session, case_id, "interview")
         if not records:
             raise UserError("没有可打印的询问笔录。", "There is no interview record to print.")
         return [issue_record(session, store, case_id, rid, actor, config=cfg, today=today) for rid, _b in records]
     if form == "onsite-record":
-        from app.workflow.printing import _current_records
+        from app.workflow.print_records import _current_records
 
         current = _current_records(session, case_id, "onsite")
         if not current:
@@ -172,6 +268,15 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
         return [issue_record(session, store, case_id, current[-1][0], actor, config=cfg, today=today)]
     from app.workflow.document_fields import require_form_details
 
+    if form == "service-receipt":
+        require_form_details(session, case_id, form)  # no service recorded: the step to record it
+        case = get_case(session, case_id)
+        served = [s.form for s in services_of(case)]
+        if not served:
+            raise UserError("没有送达记录，无法出具送达回证。", "No service is recorded; there is no proof of service to print.")
+        return [_issue(session, store, case_id, actor, form, {"form": form, "served": f},
+                       build_context(session, store, case_id, form, cfg, today=today, served_form=f), cfg)
+                for f in served]
     ctx = build_context(session, store, case_id, form, cfg, today=today)  # names a missing case field first
     require_form_details(session, case_id, form)  # then a detail no step recorded, with the step to enter it
     return [_issue(session, store, case_id, actor, form, {"form": form}, ctx, cfg)]

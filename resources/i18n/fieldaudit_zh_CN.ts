@@ -4,7 +4,7 @@
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../app/ui/steps/arrival.py" line="+36"/>
+        <location filename="../../app/ui/steps/arrival.py" line="+34"/>
         <source>Case details (printed on every form)</source>
         <translation>案件信息（各文书载明）</translation>
     </message>
@@ -164,12 +164,12 @@
         <translation>记录权利义务告知</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+6"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，应为 18 位</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+60"/>
         <source>Confirm in person</source>
         <translation>本人确认</translation>
     </message>
@@ -319,7 +319,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+121"/>
+        <location filename="../../app/ui/home.py" line="+72"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -449,12 +449,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+52"/>
+        <location line="+78"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-51"/>
+        <location line="-77"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -485,12 +485,27 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+41"/>
+        <location line="+70"/>
         <source>Rendering…</source>
         <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-56"/>
+        <source>Re-issue…</source>
+        <translation>重新出具…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Re-issue the document</source>
+        <translation>重新出具文书</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Why is the document re-issued? (It gets a new number and date; the old one is superseded.)</source>
+        <translation>重新出具的理由（新文书使用新的文号和日期，原文书作废）：</translation>
+    </message>
+    <message>
+        <location line="+32"/>
         <source>Choose the folder for the PDF files first.</source>
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>
@@ -500,7 +515,7 @@
         <translation>正在生成 %1 份文书…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+31"/>
         <source>%1 form(s) printed.</source>
         <translation>已打印 %1 份文书。</translation>
     </message>
@@ -510,7 +525,7 @@
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+53"/>
         <location line="+16"/>
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
@@ -1060,12 +1075,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+149"/>
+        <location line="+147"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-145"/>
         <source>Cancel editing</source>
         <translation>取消修改</translation>
     </message>
@@ -1081,12 +1096,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+135"/>
+        <location line="+133"/>
         <source>Edit selected</source>
         <translation>修改所选问题</translation>
     </message>
     <message>
-        <location line="-134"/>
+        <location line="-132"/>
         <source>Withdraw selected</source>
         <translation>撤销所选问题</translation>
     </message>
@@ -1106,7 +1121,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+70"/>
         <source>State why the finding is withdrawn.</source>
         <translation>请写明撤销该问题的理由。</translation>
     </message>
@@ -1126,7 +1141,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>更正所选问题</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+29"/>
         <source>Total: %1 yuan</source>
         <translation>合计：%1 元</translation>
     </message>
@@ -1426,7 +1441,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>待送达通知书</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+34"/>
         <source>Arrival and credentials</source>
         <translation>到场与亮证</translation>
     </message>
@@ -1452,12 +1467,11 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+0"/>
-        <location line="+6"/>
         <source>On-site record</source>
         <translation>现场检查笔录</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="+1"/>
         <source>Preservation and sealing</source>
         <translation>先行登记保存与封存</translation>
     </message>
@@ -1470,31 +1484,6 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <location line="+0"/>
         <source>Closing</source>
         <translation>结案</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Evidence list</source>
-        <translation>证据清单</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Interview record</source>
-        <translation>询问笔录</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Preservation notice and list</source>
-        <translation>先行登记保存通知书及清单</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Sealing decision and list</source>
-        <translation>封存决定书及清单</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Audit notice</source>
-        <translation>稽核通知书</translation>
     </message>
 </context>
 <context>
@@ -1541,22 +1530,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MeasuresPage</name>
     <message>
-        <location filename="../../app/ui/steps/measures.py" line="+37"/>
+        <location filename="../../app/ui/steps/measures.py" line="+40"/>
         <source>New measure</source>
         <translation>新增措施</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Register and preserve (先行登记保存, decision within 7 working days)</source>
-        <translation>先行登记保存（7 个工作日内作出处理决定）</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>Seal (封存, at most 30 days)</source>
-        <translation>封存（不超过 30 日）</translation>
-    </message>
-    <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>One item per line: name | spec/number | quantity | state | note</source>
         <translation>每行一项：名称 | 规格/编号 | 数量 | 状态 | 备注</translation>
     </message>
@@ -1616,17 +1595,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>措施与期限</translation>
     </message>
     <message>
-        <location line="+23"/>
-        <source>Preservation</source>
-        <translation>先行登记保存</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>Sealing</source>
-        <translation>封存</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+25"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
@@ -1644,7 +1613,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>NewAuditDialog</name>
     <message>
-        <location filename="../../app/ui/new_audit.py" line="+68"/>
+        <location filename="../../app/ui/new_audit.py" line="+49"/>
         <source>New audit</source>
         <translation>新建稽核</translation>
     </message>
@@ -1820,7 +1789,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+39"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
@@ -1828,7 +1797,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>NoticeDetailsBox</name>
     <message>
-        <location filename="../../app/ui/steps/later_forms.py" line="+62"/>
+        <location filename="../../app/ui/steps/later_forms.py" line="+63"/>
         <source>For the printed notice</source>
         <translation>通知书载明事项</translation>
     </message>
@@ -1863,7 +1832,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>保存通知书事项</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>Recorded: %1; materials: %2</source>
         <translation>已记录：%1；材料：%2</translation>
     </message>
@@ -2009,7 +1978,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>保存处理意见</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+34"/>
         <source>Recorded</source>
         <translation>已记录</translation>
     </message>
@@ -2140,7 +2109,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="+94"/>
+        <location filename="../../app/ui/print_preview.py" line="+98"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -2190,7 +2159,7 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+82"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -2213,7 +2182,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecordPage</name>
     <message>
-        <location filename="../../app/ui/steps/record_page.py" line="+36"/>
+        <location filename="../../app/ui/steps/record_page.py" line="+37"/>
         <source>Read back and sign</source>
         <translation>宣读并签名</translation>
     </message>
@@ -2268,7 +2237,7 @@ The stored evidence has not been changed.</source>
         <translation>第 %1 页签名</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
         <source>The party does not sign</source>
         <translation>当事人不签名</translation>
     </message>
@@ -2286,7 +2255,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>RecusalPage</name>
     <message>
-        <location filename="../../app/ui/steps/recusal.py" line="+23"/>
+        <location filename="../../app/ui/steps/recusal.py" line="+21"/>
         <source>Each inspector&apos;s declaration</source>
         <translation>稽核人员回避声明</translation>
     </message>
@@ -2647,7 +2616,7 @@ Inspectors enrolled: %2</source>
         <translation>记录送达</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+27"/>
         <source>Served: %1, %2</source>
         <translation>已送达：%1，%2</translation>
     </message>
@@ -2910,7 +2879,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../app/ui/sync_work.py" line="+103"/>
+        <location filename="../../app/ui/sync_work.py" line="+71"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>
@@ -2940,7 +2909,7 @@ Inspectors enrolled: %2</source>
         <translation>接收：%1 · 拒收：%2 · 冲突：%3</translation>
     </message>
     <message>
-        <location line="+48"/>
+        <location line="+42"/>
         <source>Fetching the roster and new assignments…</source>
         <translation>正在获取人员名册和新的稽核任务……</translation>
     </message>

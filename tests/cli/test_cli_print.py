@@ -112,7 +112,7 @@ def test_evidence_list_holds_every_original_hash(demo: Demo, printed: dict[str, 
     text, _ = _text(printed["evidence-list"])
     store = Profile.open(demo.root).unlock(P1)
     try:
-        from app.workflow.printing import build_context
+        from app.workflow.print_context import build_context
 
         with store.session() as s:
             ctx = build_context(s, store, demo.case_id, "evidence-list")

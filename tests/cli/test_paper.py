@@ -20,11 +20,12 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from app.cli.__main__ import main
-from app.documents.frozen import normalise, pages, text_sha256
+from app.documents.frozen import pages
 from app.documents.layout import MARGIN_RIGHT, PAGE_W, SMALL, TextOp, draw_op
 from app.documents.render import QR_BOTTOM, QR_MODULE, QUIET, _draw_qr, qr_size, verification_block_text
 from app.documents.verify import decode
 from app.evidence.canonical import loads
+from app.evidence.page_hash import normalise, text_sha256
 from app.models.profile import Profile, Store
 from app.models.schema import JournalLeaf, Payload
 from app.workflow.demo import DEMO_HOSPITAL, build_demo
@@ -117,8 +118,11 @@ def test_each_document_is_issued_once_and_journaled(demo: Demo) -> None:
         forms = [d.form for d in issued]
         for form in FORMS:
             assert form in forms, form
-        # reprints added no document: one per form (one per interview record)
-        assert len(forms) == len(set(forms))
+        # reprints added no document: one per form (one per interview record, one 送达回证 per service)
+        keys = [(d.form, tuple(sorted(d.source.items()))) for d in issued]
+        assert len(keys) == len(set(keys))
+        assert sorted(str(d.source["served"]) for d in issued if d.form == "service-receipt") == [
+            "rectification", "sealing"]
         for d in issued:
             assert d.checkpoint, d.form
             assert [p["sha256"] for p in d.body["pages"]] == [text_sha256(p.text) for p in pages(d.doc)]
@@ -363,7 +367,7 @@ def test_agency_wording_is_frozen_into_the_issued_document(demo: Demo) -> None:
         assert again.getvalue() == demo.pdfs["sealing"].read_bytes()
         with store.session() as s:
             from app.workflow.issuing import freeze_with_fingerprint
-            from app.workflow.printing import build_context
+            from app.workflow.print_context import build_context
 
             ctx = build_context(s, store, demo.case_id, "rectification", cfg)
             before, fp1 = freeze_with_fingerprint("rectification", ctx, cfg)

@@ -195,6 +195,43 @@ def _symlink_member(members: Members) -> bytes:
     return buf.getvalue()
 
 
+def _page_signature_moved(store: Any, case_id: str, work: Path) -> Path:
+    """A package from a store where the interviewee's signature on page 1 of the 询问笔录 binds the hash of other
+    text than that page as issued (a signature moved onto other text). It is made with the laptop's own keys and
+    signing path (as ``provider.record_signature`` makes one, after closing), so that the package is valid in
+    every other way."""
+    from app.evidence.blobstore import BlobStore
+    from app.evidence.capture import clock_claim
+    from app.evidence.objects import sign_and_store, signing_pair
+    from app.evidence.package import export_case
+    from app.evidence.page_hash import text_sha256
+    from app.evidence.provider import Signer, _validate_strokes
+    from app.evidence.records import records_of_case
+    from app.ids import uuid7
+    from app.models.schema import SignedObject
+    from app.workflow import demo_files as files
+
+    store.unlock_inspector("demo-passphrase-2")
+    record = str(records_of_case(store, case_id, "interview")[-1]["record"])
+    strokes = files.signature_strokes(7)
+    blobs = BlobStore(store)
+    with store.transaction() as s:
+        target = s.get(SignedObject, record)
+        signers = signing_pair(s, store, case_id)
+        binding = {
+            "v": 1, "type": "provider-signature", "case": case_id, "target": record, "target_type": target.type,
+            "target_sha256": target.sha256, "shown_sha256": text_sha256("另一页的文字"), "page": 1,
+            "signer": Signer("孙演示", "被询问人").as_json(), "purpose": "笔录确认", "statement": "",
+            "time": clock_claim(s, case_id),
+            "strokes_sha256": blobs.ingest_bytes(s, canonical_bytes({"v": 1, "strokes": _validate_strokes(strokes)}
+                                                                      )).sha256,
+            "image_sha256": blobs.ingest_bytes(s, files.signature_png(strokes)).sha256, "inspectors": signers,
+        }
+        sign_and_store(s, store, case_id, "provider-signature", binding, signers, object_id=uuid7(),
+                       target_id=record)
+    return Path(export_case(store, case_id, work / "moved.fapkg").path)
+
+
 def generate(out: Path) -> list[dict[str, Any]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -211,6 +248,7 @@ def generate(out: Path) -> list[dict[str, Any]]:
         with Profile.open(work / "demo").unlock("demo-passphrase-1") as store:
             first = export_case(store, demo.case_id, work / "first.fapkg")
             second = export_case(store, demo.case_id, work / "second.fapkg")
+            moved = _page_signature_moved(store, demo.case_id, work)
             roster = export_roster(store)
             device = store.device_key
     except BaseException:
@@ -260,6 +298,7 @@ def generate(out: Path) -> list[dict[str, Any]]:
     writer.write(valid)
     writer.close()
     case("valid-sealed", sealed.getvalue(), [], ["--key", "sealed.key"])
+    case("page-signature-moved", moved.read_bytes(), ["page_binding_mismatch"])
 
     case("roster-forged-signature", valid, ["roster_bad_signature"],
          ["--trust", "roster-forged.json", "--archive-key", fingerprint])

@@ -17,11 +17,12 @@ import pytest
 from app.documents import FORMS, render
 from app.documents.config import DEFAULT_CONFIG_PATH, load_agency_config, parse_agency_config
 from app.documents.form_registry import OFFICE_FORMS
-from app.documents.frozen import freeze, normalise, page_texts, pages, text_sha256
+from app.documents.frozen import freeze, page_texts, pages
 from app.documents.layout import MM
 from app.documents.render import QR_MODULE, qr_size
 from app.documents.sample import sample_context
 from app.documents.verify import QUIET, Statement, decode, encode, qr_matrix
+from app.evidence.page_hash import normalise, text_sha256
 
 STRESS = {"interview_questions": 30, "evidence_items": 60, "held_items": 40, "onsite_paragraphs": 6}
 

@@ -21,11 +21,11 @@ from app.documents import FORMS, DocumentError, RenderResult, load_agency_config
 from app.documents.chinese import chinese_date, money_capital, numeric_date
 from app.documents.context import QA, DocumentContext, SignatureMark
 from app.documents.fonts import font_for, has_glyph, register_fonts
-from app.documents.frozen import normalise, text_sha256
 from app.documents.layout import BODY_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_W, TextOp
 from app.documents.linebreak import NO_LINE_START
 from app.documents.sample import CASE_ID, CHECKPOINT, PARTY_NAME, sample_context
 from app.documents.verify import Statement, decode
+from app.evidence.page_hash import normalise, text_sha256
 
 SIGNATURE_LABEL = {
     "notice": "签收人",

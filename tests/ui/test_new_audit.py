@@ -15,7 +15,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
-from app.documents.frozen import normalise
+from app.evidence.page_hash import normalise
 from app.ui.main_window import PAGE_CASE, PAGE_ENROL, PAGE_HOME, MainWindow
 from app.ui.store_service import StoreUnlockService
 from app.ui.wiring import Services

@@ -190,3 +190,47 @@ def test_closing_page_previews_without_counting_and_counts_what_the_printer_took
     win.lock_now()
     qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
     win.close()
+
+
+def test_a_stale_document_is_shown_as_such_and_its_reissue_refusal_named(qtbot, demo: Demo) -> None:
+    """The case data a served 稽核通知书 reads changed after it was issued: the preview is the document as issued,
+    says so above the pages, and offers to re-issue it; the workflow refuses (it was served) and the closing page
+    shows that refusal as the workflow words it. The UI holds no copy of the rule."""
+    from PySide6.QtWidgets import QPushButton
+
+    from app.workflow.printing_data import set_notice_details
+    from tests.ui.walkthrough_helpers import error_boxes
+
+    with Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0]) as store:
+        store.unlock_inspector(DEMO_PASSPHRASES[1])
+        first = render_to_memory(store, demo.case_id, "notice", actor(store))
+        with store.transaction() as s:
+            set_notice_details(s, store, demo.case_id, actor(store), audit_time="14:00", materials=["另行通知的材料"])
+        rendered = render_to_memory(store, demo.case_id, "notice", actor(store))
+    assert not first.stale and rendered.stale and rendered.pdf == first.pdf  # printed as issued
+
+    services = Services(profile_dir=demo.root, unlock=StoreUnlockService(demo.root))
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, *DEMO_PASSPHRASES)
+    win.open_case(demo.case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    page = Driver(qtbot, win).page("closing")
+    page.show_preview(rendered)
+    preview = page.preview
+    assert preview is not None
+    qtbot.waitUntil(preview.loaded, timeout=TIMEOUT)
+    assert preview.notice.isVisible() and ("已变更" in preview.notice.text() or "changed" in preview.notice.text())
+    [button] = [b for b in preview.findChildren(QPushButton) if b.text() in ("重新出具…", "Re-issue…")]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.reissue_dialog.isVisible, timeout=TIMEOUT)
+    page.reissue_dialog.textValueSelected.emit("通知时间调整")
+    qtbot.waitUntil(lambda: bool(error_boxes()), timeout=TIMEOUT)
+    text = error_boxes()[0].text()
+    assert "送达" in text or "served" in text
+    preview.close()
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()

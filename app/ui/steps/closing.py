@@ -94,9 +94,35 @@ class ClosingPage(StepPage):
         if self.preview is not None:
             self.preview.close()
             self.preview.deleteLater()
-        self.preview = PrintPreviewDialog(self, rendered.pdf, form_label(rendered.form))
+        notice = stale_text(rendered)
+        self.preview = PrintPreviewDialog(self, rendered.pdf, form_label(rendered.form), notice)
         self.preview.printed.connect(lambda _pages, r=rendered: self.record_prints([r]))
+        if rendered.stale:
+            self.preview.add_action(self.tr("Re-issue…"), lambda r=rendered: self.ask_reissue(r))
         self.preview.open()
+
+    def ask_reissue(self, rendered: RenderedForm) -> None:
+        """Replace the stale documents of ``rendered`` from the current case data (asks why; the workflow decides
+        whether it may, and its refusal is shown as it words it), then preview the form again."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Re-issue the document"))
+        dialog.setLabelText(self.tr("Why is the document re-issued? (It gets a new number and date; the old one is "
+                                    "superseded.)"))
+        form, case_id, actor = rendered.form, self.case_id, self.ws.actor
+        stale = list(rendered.stale)
+
+        def chosen(reason: str) -> None:
+            def work(store):  # type: ignore[no-untyped-def]
+                from app.workflow.reissue import reissue
+
+                return [reissue(store, case_id, s.form, actor, reason=reason, served_form=s.served_form)
+                        for s in stale]
+
+            self.act("reissue", work, lambda _docs: self.print_form_now(form))
+
+        dialog.textValueSelected.connect(chosen)
+        self.reissue_dialog = dialog
+        dialog.open()
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the PDF files"), self.pdf_folder.text())
@@ -123,6 +149,9 @@ class ClosingPage(StepPage):
             accepted = self.send(items, target, Path(folder) if folder else None)
             if accepted:
                 self.record_prints(accepted)
+            notes = [stale_text(r) for r in items if r.stale]
+            if notes:
+                self.print_state.setText("\n".join([self.print_state.text(), *notes]))
 
         self.ws.run(self, lambda store: [printer(store, case_id, f, actor) for f in forms], rendered, mutate=False,
                     busy=self.tr("Rendering…"), failed=self.print_failed)
@@ -241,6 +270,20 @@ class ClosingPage(StepPage):
             leave.setProperty("blocked", not info.unlocked)
             rejoin.setProperty("blocked", info.unlocked)
         self.state.setText(self.tr("Closed") if snap.is_closed else "")
+
+
+def stale_text(rendered: RenderedForm) -> str:
+    """What the workflow says about the documents of ``rendered`` printed as issued although the case data they
+    read changed since, in the current language ('' when none is)."""
+    from app.ui.i18n import pick
+
+    lines = []
+    for s in rendered.stale:
+        line = pick(s.message_zh, s.message_en)
+        if s.reason_zh:
+            line += " " + pick(s.reason_zh, s.reason_en)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 class PdfFolderProblem(Exception):

@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSpinBox, QTextBrowser, QWidget
 
+from app.evidence.page_hash import text_sha256
 from app.ui.snapshot import CaseSnapshot, RecordInfo
 from app.ui.steps.base import RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.workspace import Workspace
@@ -96,7 +97,6 @@ class RecordPage(StepPage):
         dialog = SignatureDialog(self, self.tr("Signature on page %1").replace("%1", str(page)), name=name,
                                  role=role, id_number=id_number, statement=statement)
         self.sign_dialog = dialog
-        from app.documents.frozen import text_sha256  # the renderer loads when a page is signed, not before
 
         shown = text_sha256(pages[page - 1])
         record_id = rec.id

@@ -1,0 +1,110 @@
+"""Page signatures against the issued pages: a signature given on a page of a record's document (the party reading
+back and signing page by page) binds the hash of that page as shown (``shown_sha256``, ``page``); the verifier checks
+that hash against the page of the document as issued in the package (the ``document.issued`` entry whose source is
+that record), so a signature cannot be moved onto other text, nor the issued page changed under a signature.
+
+The page as shown is the issued page's text plus what the signatures given on that page before carry (their date
+and time, a refusal's note; :mod:`app.evidence.page_hash`). The date and time are drawn in the laptop's local time,
+which the package does not state, so each whole-hour and quarter-hour offset from UTC−12 to UTC+14 is tried.
+
+Reason codes (docs/package-format.md): ``page_not_issued`` (no issued document of the record in the package, or no
+such page in it) and ``page_binding_mismatch`` (the bound hash is not the hash of that page as issued, or the issued
+page's text does not hash to the hash it lists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.evidence.canonical import CanonicalisationError, loads
+from app.evidence.page_hash import normalise, refusal_text, signed_at_text, text_sha256
+from app.evidence.verify_rules import OBJECT_EVENTS, Verification, parse_time
+
+ISSUED = "document.issued"
+OFFSETS = tuple(dt.timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 15))
+PAGE_NOT_ISSUED = "page_not_issued"
+PAGE_BINDING_MISMATCH = "page_binding_mismatch"
+
+
+def _entries(leaves: Iterable[bytes], payloads: Mapping[str, bytes]) -> Iterable[tuple[int, str, Any]]:
+    """(leaf index, type, parsed payload) of the entries this check reads; malformed ones failed elsewhere."""
+    for i, raw in enumerate(leaves):
+        try:
+            entry = loads(raw)["entry"]
+            kind = str(entry["type"])
+            if kind != ISSUED and kind not in OBJECT_EVENTS:
+                continue
+            payload = payloads.get(str(entry["payload_sha256"]))
+            if payload is None:
+                continue
+            yield i, kind, loads(payload)
+        except (CanonicalisationError, KeyError, TypeError, ValueError):
+            continue
+
+
+def _mark_text(body: Mapping[str, Any]) -> list[str] | None:
+    """What a signature or refusal adds to the page it is drawn on, per offset of :data:`OFFSETS` (None: a time
+    that cannot be read; that signature failed elsewhere)."""
+    if body.get("type") == "provider-refusal":
+        witness = body.get("witness") if isinstance(body.get("witness"), dict) else {}
+        note = normalise(refusal_text(str(body.get("reason", "")), str((witness or {}).get("name", ""))))
+        return [note] * len(OFFSETS)
+    try:
+        utc = parse_time(body["time"]["wall"]).replace(tzinfo=None, microsecond=0)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return [normalise("".join(signed_at_text(utc + off))) for off in OFFSETS]
+
+
+def verify_page_bindings(v: Verification, leaves: Iterable[bytes], payloads: Mapping[str, bytes]) -> None:
+    """Every page signature's bound hash is the hash of that page of the record's issued document as it was shown
+    (with the signatures given on it before)."""
+    issued: dict[str, list[Mapping[str, Any]]] = {}  # record id → the pages of its document's first section
+    # (record id, page) → per offset, the text the marks given on it so far add
+    drawn: dict[tuple[str, int], list[str]] = {}
+    for i, kind, payload in _entries(leaves, payloads):
+        if not isinstance(payload, dict):
+            continue
+        if kind == ISSUED:
+            source = payload.get("source")
+            pages = payload.get("pages")
+            if isinstance(source, dict) and "record" in source and isinstance(pages, list) and pages:
+                part = pages[0].get("part") if isinstance(pages[0], dict) else None
+                issued[str(source["record"])] = [p for p in pages if isinstance(p, dict) and p.get("part") == part]
+            continue
+        body = payload.get("body")
+        if not isinstance(body, dict) or body.get("type") not in ("provider-signature", "provider-refusal") \
+                or body.get("target_type") != "record":
+            continue
+        target, page = str(body.get("target")), body.get("page")
+        what = f"{body.get('type')} {payload.get('id')}"
+        at = {"object": str(payload.get("id")), "seq": i}
+        record_pages = issued.get(target)
+        bound = isinstance(page, int) and not isinstance(page, bool) and body.get("type") == "provider-signature"
+        if record_pages is None:
+            if bound:
+                v.fail(what, f"binds page {page} of record {target}, whose document is not issued in the package",
+                       PAGE_NOT_ISSUED, **at)
+            continue
+        n = len(record_pages)
+        where = page if bound and isinstance(page, int) and 1 <= page <= n else n
+        before = drawn.get((target, where), [""] * len(OFFSETS))
+        if bound and isinstance(page, int):
+            if not 1 <= page <= n:
+                v.fail(what, f"binds page {page} of record {target}, whose issued document has {n} page(s)",
+                       PAGE_NOT_ISSUED, **at)
+            else:
+                sheet = record_pages[page - 1]
+                text = str(sheet.get("text", ""))
+                if text_sha256(text) != sheet.get("sha256"):
+                    v.fail(what, f"page {page} of record {target} as issued does not hash to the hash it lists",
+                           PAGE_BINDING_MISMATCH, **at)
+                elif body.get("shown_sha256") not in {text_sha256(normalise(text) + extra) for extra in set(before)}:
+                    v.fail(what, f"binds a hash that is not the hash of page {page} of record {target} as issued "
+                                 "(the signature was moved onto other text, or the page changed)",
+                           PAGE_BINDING_MISMATCH, **at)
+        mark = _mark_text(body)
+        if mark is not None:
+            drawn[(target, where)] = [p + m for p, m in zip(before, mark, strict=True)]
