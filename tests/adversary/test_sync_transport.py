@@ -15,8 +15,6 @@ def test_loopback_http_is_accepted(unlocked: Store) -> None:
     SyncClient(unlocked, "http://127.0.0.1:8443").close()
 
 
-@pytest.mark.xfail(strict=True, reason="SyncClient (register, sync, purge, GUI) accepts http:// to another host: "
-                                       "case data crosses the network unencrypted")
 def test_plain_http_to_another_host_is_refused(unlocked: Store) -> None:
     with pytest.raises(UserError):
         SyncClient(unlocked, "http://192.0.2.10:8443").close()
