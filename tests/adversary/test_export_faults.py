@@ -27,8 +27,6 @@ def demo_copy(adv_demo: AdvDemo, tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="a failed export (destination not writable) leaves a journaled "
-                                       "case.exported statement and checkpoint for a package that does not exist")
 def test_a_failed_export_journals_nothing(adv_demo: AdvDemo, demo_copy: Path, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     before = _size(demo_copy, adv_demo.case_id)
