@@ -81,8 +81,12 @@ def restrict_fd(fd: int, mode: int, path: str | Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
-    """Yield a binary file that replaces ``target`` atomically when the block ends without error."""
+def atomic_writer(target: Path, mode: int = 0o600,
+                  before_replace: Callable[[], None] | None = None) -> Iterator[BinaryIO]:
+    """Yield a binary file that replaces ``target`` atomically when the block ends without error.
+
+    ``before_replace`` runs once the bytes are on disk (fsync) and before the rename, e.g. to commit the transaction
+    that journals what the file holds; if it raises, the temporary file is removed and ``target`` is untouched."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
@@ -93,6 +97,8 @@ def atomic_writer(target: Path, mode: int = 0o600) -> Iterator[BinaryIO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        if before_replace is not None:
+            before_replace()
         replace(tmp, target)
         fsync_dir(target.parent)
     except BaseException:

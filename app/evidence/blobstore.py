@@ -307,10 +307,10 @@ class BlobStore:
         if digest.hexdigest() != sha256:
             raise BlobDamaged(sha256, "hash mismatch")
 
-    def export_to(self, sha256: str, dst: BinaryIO | IO[bytes]) -> int:
+    def export_to(self, sha256: str, dst: BinaryIO | IO[bytes], session: Session | None = None) -> int:
         digest = hashlib.sha256()
         n = 0
-        for chunk in self.iter_chunks(sha256):
+        for chunk in self.iter_chunks(sha256, session):
             digest.update(chunk)
             dst.write(chunk)
             n += len(chunk)

@@ -26,6 +26,7 @@ from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import EvidenceItem, JournalLeaf, SignedObject
+from app.models.validators import check_visible_text
 
 # 001 Art. 37 / 行政处罚法 Art. 46 — stable codes (labels in resources/reference/evidence_kinds.json)
 EVIDENCE_KINDS = ("documentary", "physical", "audiovisual", "electronic", "witness", "party_statement",
@@ -299,23 +300,6 @@ def capture(store: Store, case_id: str, sources: Sequence[CaptureSource], meta: 
     finally:
         for prep in ready:
             prep.discard(bs)
-
-
-# characters that show one thing and store another: bidi overrides and isolates (U+202A-202E, U+2066-2069), marks
-# (U+200E/F, U+061C), zero-width characters and C0/C1 controls other than tab and newline
-_HIDDEN = {*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200B, 0x200C, 0x200D,
-           0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF}
-
-
-def check_visible_text(*texts: str) -> None:
-    """Text a person signs is the text the record holds: no character that is invisible or reorders what is shown
-    (Qt applies a right-to-left override, the printed form does not)."""
-    for text in texts:
-        bad = next((c for c in text if ord(c) in _HIDDEN), None)
-        if bad is not None:
-            shown = "".join(f"[U+{ord(c):04X}]" if ord(c) in _HIDDEN else c for c in text)[:120]
-            raise UserError(f"文字中含有不可见或改变显示顺序的字符，请删除后重试：{shown}",
-                            f"The text holds an invisible or reordering character; remove it and retry: {shown}")
 
 
 def _check_meta(sources: Sequence[Any], meta: CaptureMeta, parent: tuple[str, str] | None) -> None:

@@ -8,8 +8,9 @@
     payloads/<sha256>.json    the canonical payload of every journal entry (signed objects among them)
     blobs/<sha256>            every original byte stream a signed object references, stored uncompressed
 
-Written atomically (temp file, fsync, rename) with mode 0600. With ``--encrypt-to`` the ZIP is sealed to the
-archive's X25519 public key instead (``app.evidence.sealed``). Read strictly by ``app.evidence.package_zip``.
+Written atomically with its journal entry (temp file, fsync, commit, rename) with mode 0600: a failed write journals
+nothing. With ``--encrypt-to`` the ZIP is sealed to the archive's X25519 public key instead
+(``app.evidence.sealed``). Read strictly by ``app.evidence.package_zip``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import UserError
 from app.evidence import journal
@@ -83,44 +85,59 @@ def _blob_refs(envelope: dict[str, Any]) -> set[str]:
 
 def export_case(store: Store, case_id: str, out: Path, progress: Callable[[int, int], None] | None = None,
                 actor_id: str | None = None, encrypt_to: X25519PublicKey | None = None) -> ExportResult:
-    """Write the package of ``case_id``; the export itself is journaled and checkpointed first."""
+    """Write the package of ``case_id`` together with the journal entry that records it, all or nothing.
+
+    The signed ``case.exported`` statement and the export checkpoint are added in one store transaction; the package
+    (which holds them) is written to a temporary file beside ``out`` and fsynced, and only then is the transaction
+    committed and the file renamed into place. A write that fails (the folder cannot be written, the disk is full)
+    rolls the transaction back, so the journal never claims an export that did not happen, and removes the partial
+    file."""
     bs = BlobStore(store)
-    with store.transaction() as s:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise PackageError(f"案件不存在：{case_id}", f"No such case: {case_id}")
-        actor = actor_id or store.unlocked_inspectors()[0]
-        statement = _export_statement(s, store, case, actor)
-        journal.append(s, store, case_id, actor, EXPORT_EVENT, statement)
-        size = journal.size(s, case_id)
-        journal.checkpoint(s, store, case_id, "export")
     with store.session() as s:
-        leaves = list(s.scalars(select(JournalLeaf).where(JournalLeaf.log_id == case_id, JournalLeaf.seq < size)
-                                .order_by(JournalLeaf.seq)))
-        checkpoints = list(s.scalars(select(Checkpoint).where(Checkpoint.log_id == case_id, Checkpoint.size <= size)
-                                     .order_by(Checkpoint.size)))
-        payloads = {p.sha256: p.body for p in s.scalars(
-            select(Payload).where(Payload.sha256.in_({leaf.payload_sha256 for leaf in leaves})))}
-        blobs: set[str] = set()
-        for body in payloads.values():
-            env = loads(body)
-            if isinstance(env, dict) and "signatures" in env:
-                blobs |= _blob_refs(env)
-        latest = checkpoints[-1]
-        manifest: dict[str, Any] = {
-            "format": PACKAGE_FORMAT, "v": PACKAGE_VERSION, "case": case_id, "created": statement["time"],
-            "institution": statement["institution"], "inspectors": statement["inspectors"],
-            "devices": statement["devices"],
-            "journal": {"size": len(leaves), "root": latest.root,
-                        "fingerprint": journal.fingerprint(latest.size, latest.root)},
-        }
-    total = len(blobs)
-    with atomic_writer(out) as fh:
-        target: Any = SealedWriter(fh, encrypt_to) if encrypt_to is not None else fh
-        _write_zip(target, manifest, leaves, checkpoints, payloads, blobs, bs, progress)
-        if encrypt_to is not None:
-            target.close()
-    return ExportResult(out, len(leaves), total, out.stat().st_size, manifest["journal"]["fingerprint"])
+        try:
+            manifest, leaves, checkpoints, payloads, blobs = _journal_export(s, store, case_id, actor_id)
+            with atomic_writer(out, before_replace=s.commit) as fh:
+                target: Any = SealedWriter(fh, encrypt_to) if encrypt_to is not None else fh
+                _write_zip(target, manifest, leaves, checkpoints, payloads, blobs, bs, progress, s)
+                if encrypt_to is not None:
+                    target.close()
+        except BaseException:
+            s.rollback()  # nothing journaled unless the package is on disk (a no-op once committed)
+            raise
+    return ExportResult(out, len(leaves), len(blobs), out.stat().st_size, manifest["journal"]["fingerprint"])
+
+
+def _journal_export(s: Session, store: Store, case_id: str, actor_id: str | None
+                    ) -> tuple[dict[str, Any], list[JournalLeaf], list[Checkpoint], dict[str, bytes], set[str]]:
+    """Journal (uncommitted, in ``s``) the export statement and checkpoint; return what the package holds."""
+    case = s.get(Case, case_id)
+    if case is None:
+        raise PackageError(f"案件不存在：{case_id}", f"No such case: {case_id}")
+    actor = actor_id or store.unlocked_inspectors()[0]
+    statement = _export_statement(s, store, case, actor)
+    journal.append(s, store, case_id, actor, EXPORT_EVENT, statement)
+    size = journal.size(s, case_id)
+    journal.checkpoint(s, store, case_id, "export")
+    leaves = list(s.scalars(select(JournalLeaf).where(JournalLeaf.log_id == case_id, JournalLeaf.seq < size)
+                            .order_by(JournalLeaf.seq)))
+    checkpoints = list(s.scalars(select(Checkpoint).where(Checkpoint.log_id == case_id, Checkpoint.size <= size)
+                                 .order_by(Checkpoint.size)))
+    payloads = {p.sha256: p.body for p in s.scalars(
+        select(Payload).where(Payload.sha256.in_({leaf.payload_sha256 for leaf in leaves})))}
+    blobs: set[str] = set()
+    for body in payloads.values():
+        env = loads(body)
+        if isinstance(env, dict) and "signatures" in env:
+            blobs |= _blob_refs(env)
+    latest = checkpoints[-1]
+    manifest: dict[str, Any] = {
+        "format": PACKAGE_FORMAT, "v": PACKAGE_VERSION, "case": case_id, "created": statement["time"],
+        "institution": statement["institution"], "inspectors": statement["inspectors"],
+        "devices": statement["devices"],
+        "journal": {"size": len(leaves), "root": latest.root,
+                    "fingerprint": journal.fingerprint(latest.size, latest.root)},
+    }
+    return manifest, leaves, checkpoints, payloads, blobs
 
 
 def _export_statement(s: Any, store: Store, case: Case, actor: str) -> dict[str, Any]:
@@ -143,7 +160,7 @@ def _export_statement(s: Any, store: Store, case: Case, actor: str) -> dict[str,
 
 def _write_zip(target: Any, manifest: dict[str, Any], leaves: list[JournalLeaf], checkpoints: list[Checkpoint],
                payloads: dict[str, bytes], blobs: set[str], bs: BlobStore,
-               progress: Callable[[int, int], None] | None) -> None:
+               progress: Callable[[int, int], None] | None, session: Session) -> None:
     total = len(blobs)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
@@ -156,7 +173,7 @@ def _write_zip(target: Any, manifest: dict[str, Any], leaves: list[JournalLeaf],
             info = zipfile.ZipInfo(f"blobs/{sha}", date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED
             with z.open(info, "w", force_zip64=True) as dst:
-                bs.export_to(sha, dst)
+                bs.export_to(sha, dst, session)
             if progress:
                 progress(n + 1, total)
 

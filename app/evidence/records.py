@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from app.errors import UserError
 from app.evidence.canonical import loads
-from app.evidence.capture import check_visible_text, clock_claim
+from app.evidence.capture import clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store
 from app.models.schema import SignedObject
+from app.models.validators import check_visible_text
 
 RECORD_KINDS = ("interview", "onsite")
 CLOSING_STATEMENT = "以上笔录我已看过（已向我宣读过），与我所说的相符。"

@@ -3,6 +3,7 @@
 * 统一社会信用代码 (unified social credit code, GB 32100-2015)
 * 居民身份证号 (citizen identity number, GB 11643-1999, check digit ISO 7064 MOD 11-2)
 * telephone numbers (mainland mobile and fixed-line)
+* visible text: no character that is invisible or reorders what is shown (:func:`check_visible_text`)
 
 Every validator first normalises its input (NFKC, so full-width characters become ASCII; whitespace and the
 usual separators removed; upper case), then checks it and raises :class:`ValidationError` with a stable
@@ -19,16 +20,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from app.errors import UserError
+
 __all__ = [
+    "HIDDEN_CHARACTERS",
     "ID_CHECK_CHARS",
     "USCC_ALPHABET",
+    "HiddenCharacter",
     "PhoneNumber",
     "ResidentId",
     "ValidationError",
+    "check_visible_text",
+    "hidden_character",
     "normalise_phone",
     "normalise_resident_id",
     "normalise_uscc",
     "resident_id_check_char",
+    "shown_text",
     "uscc_check_char",
     "validate_phone",
     "validate_resident_id",
@@ -398,3 +406,43 @@ def validate_phone(number: str) -> PhoneNumber:
             "Invalid telephone number: enter an 11-digit mobile number or a fixed line with its area code",
         )
     return PhoneNumber(number=digits, kind=kind, extension=extension)
+
+
+# --- visible text ----------------------------------------------------------------------------------------------
+#: Characters that show one thing and store another: bidi overrides and isolates (U+202A-202E, U+2066-2069), marks
+#: (U+200E/F, U+061C), zero-width characters and C0/C1 controls other than tab and newline.
+HIDDEN_CHARACTERS = frozenset({*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C,
+                               0x200B, 0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F),
+                               *range(0x2066, 0x206A), 0xFEFF})
+
+
+class HiddenCharacter(UserError):
+    """Text holding a character that is invisible or reorders what is shown. ``position`` is 1-based."""
+
+    code = "hidden_character"
+
+    def __init__(self, text: str, position: int) -> None:
+        shown = shown_text(text)[:120]
+        super().__init__(f"文字中含有不可见或改变显示顺序的字符，请删除后重试：{shown}",
+                         f"The text holds an invisible or reordering character; remove it and retry: {shown}")
+        self.position = position
+
+
+def shown_text(text: str) -> str:
+    """``text`` with each invisible or reordering character written out as ``[U+XXXX]`` (safe to show)."""
+    return "".join(f"[U+{ord(c):04X}]" if ord(c) in HIDDEN_CHARACTERS else c for c in text)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first invisible or reordering character of ``text`` as ``U+XXXX``, or None."""
+    bad = next((c for c in text if ord(c) in HIDDEN_CHARACTERS), None)
+    return None if bad is None else f"U+{ord(bad):04X}"
+
+
+def check_visible_text(*texts: str) -> None:
+    """Text a person types, signs or prints is the text the record holds: refuse any character that is invisible or
+    reorders what is shown (Qt applies a right-to-left override, the printed form does not). Tab and newline pass."""
+    for text in texts:
+        at = next((i for i, c in enumerate(text) if ord(c) in HIDDEN_CHARACTERS), None)
+        if at is not None:
+            raise HiddenCharacter(text, at + 1)

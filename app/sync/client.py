@@ -33,6 +33,7 @@ from app.evidence.signing import (
 from app.models.profile import Store, utc_now
 from app.models.schema import Blob, Inspector, JournalLeaf, Payload, SignedObject
 from app.sync import state
+from app.sync.address import check_archive_url
 from app.sync.auth import DeviceAuth
 from app.sync.clock import SYSTEM_CLOCK, Clock
 from app.sync.errors import (
@@ -97,7 +98,7 @@ class SyncClient(UploadMixin):
         self.store = store
         self.assignments = assignments
         self.clock = clock
-        self.url = url.rstrip("/")
+        self.url = check_archive_url(url)  # https, or http only to this machine
         self.progress = progress
         # an Event, or a predicate such as the GUI's ``lambda: ctx.cancelled`` (app/ui/operations.OpContext)
         self.cancel = cancel if isinstance(cancel, threading.Event) else threading.Event()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.validators import ValidationError
+from app.models.validators import ValidationError, hidden_character, shown_text
 
 
 def record_name(kind: str, item: Any) -> str:
@@ -17,12 +17,13 @@ def record_name(kind: str, item: Any) -> str:
         name = str((inst or {}).get("name") or "") if isinstance(inst, dict) else ""
         name = name or str(data.get("title") or "")
     ident = str(item.get("id", "")) if isinstance(item, dict) else ""
-    return f"{kind} {name or ident or '?'}".strip()[:200]
+    return shown_text(f"{kind} {name or ident or '?'}".strip())[:200]
 
 
 def office_record_problem(kind: str, item: Any) -> str | None:
     """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
-    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed."""
+    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed, any text
+    holding an invisible or reordering character."""
     from app.models.validators import validate_uscc
 
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
@@ -31,6 +32,9 @@ def office_record_problem(kind: str, item: Any) -> str | None:
     if not isinstance(data, dict):
         return "record without data"
     inst: Any = data if kind == "institutions" else data.get("institution") if kind == "assignments" else None
+    hidden = _hidden_text(data)
+    if hidden is not None:
+        return hidden
     if kind in ("institutions", "assignments"):
         if not isinstance(inst, dict) or not isinstance(inst.get("name"), str) or not inst["name"].strip():
             return "party without a name"
@@ -46,4 +50,25 @@ def office_record_problem(kind: str, item: Any) -> str | None:
         inspectors = data.get("inspectors", [])
         if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
             return "assignment with malformed inspectors"
+    return None
+
+
+def _hidden_text(value: Any, where: str = "") -> str | None:
+    """An office record's text is printed on forms and shown on screen as it is: a character that is invisible or
+    reorders what is shown (``app.models.validators.check_visible_text``) makes the record unusable."""
+    if isinstance(value, str):
+        char = hidden_character(value)
+        where = where or "text"
+        return None if char is None else (f"{where} 含有不可见或改变显示顺序的字符 {char} "
+                                          f"(invisible or reordering character {char} in {where})")
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        found = _hidden_text(item, f"{where}.{key}" if where else key)
+        if found is not None:
+            return found
     return None

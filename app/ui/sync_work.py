@@ -15,12 +15,13 @@ import platform
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QCoreApplication
 
 from app.errors import FieldAuditError, PermissionRefused, UserError
 from app.facade.sync import SyncStatus, case_labels, load_sync_status, remember_archive
+from app.sync.address import BadArchiveUrl  # the one archive-address rule is the core's
+from app.sync.address import check_archive_url as check_url
 from app.ui.operations import OpContext, OperationCancelled
 from app.ui.widgets.errors import UserError as ShownError
 
@@ -37,27 +38,6 @@ class TwoInspectorsNeeded(PermissionRefused):
     message_en = "Registering this laptop needs both inspectors unlocked with their own passphrases."
     hint_zh = "请锁定（Ctrl+L）后由两名检查人员分别输入口令，再登记。"
     hint_en = "Lock (Ctrl+L), have both inspectors enter their passphrases, then register."
-
-
-class BadArchiveUrl(UserError):
-    code = "bad_archive_url"
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"档案中心地址无效：{url}（应为 https://主机[:端口] 或 http://主机[:端口]）",
-                         f"Not a valid archive address: {url} (expected https://host[:port] or http://host[:port])")
-
-
-def check_url(url: str) -> str:
-    """The address without surrounding blanks or a trailing slash; refused unless http(s)://host[:port][/path]."""
-    url = url.strip().rstrip("/")
-    try:
-        parts = urlsplit(url)
-        _ = parts.port
-    except ValueError:
-        raise BadArchiveUrl(url) from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise BadArchiveUrl(url)
-    return url
 
 
 # --- what the home page shows (the read model is the facade's: ``app.facade.sync``) ---------------------------

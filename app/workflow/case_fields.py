@@ -55,6 +55,7 @@ from app.workflow.steps_base import (
     get_case,
     refuse,
     require_actor,
+    require_visible,
 )
 
 __all__ = ["EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
@@ -81,7 +82,7 @@ def _text(limit: int | None) -> Callable[[str, str, str, Any], FieldValue]:
     def normalise(field: str, zh: str, en: str, value: Any) -> FieldValue:
         if not isinstance(value, str):
             raise InvalidInput(field, f"{zh}应为文字。", f"The {en} must be text.", code="invalid.type")
-        text = value.strip()
+        text = require_visible(value.strip(), field)
         if limit is not None and len(text) > limit:
             raise InvalidInput(field, f"{zh}过长（最多{limit}字）。", f"The {en} is too long (at most {limit}).",
                                code="invalid.length")

@@ -14,6 +14,7 @@ from app.evidence import journal
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
 from app.models.schema import Case, CaseInspector, ChecklistEntry, Inspector, Institution
+from app.models.validators import check_visible_text
 
 AUDIT_KINDS = ("routine", "special", "targeted", "complaint")
 AUDIT_FORMS = ("onsite", "written")
@@ -51,6 +52,7 @@ class CaseSpec:
 
 def add_institution(session: Session, *, name: str, kind: str, uscc: str | None = None, address: str = "",
                     legal_rep: str = "", phone: str = "", level: str = "") -> Institution:
+    check_visible_text(name, kind, address, legal_rep, phone, level, uscc or "")  # printed on every form
     if uscc:
         from app.models.validators import validate_uscc
 
@@ -66,6 +68,7 @@ def add_institution(session: Session, *, name: str, kind: str, uscc: str | None 
 
 
 def create_case(session: Session, store: Store, actor_id: str, spec: CaseSpec) -> Case:
+    check_visible_text(spec.doc_no, spec.title, spec.matters, spec.basis, spec.place, spec.unannounced_reason)
     if spec.kind not in AUDIT_KINDS:
         raise UserError(f"未知的稽核类型：{spec.kind}", f"Unknown audit kind: {spec.kind}")
     if spec.form not in AUDIT_FORMS:

@@ -28,7 +28,7 @@ from app.workflow.cases import (
     create_case,
 )
 from app.workflow.document_fields import DOCUMENT_FIELD_STEP
-from app.workflow.steps_base import ARRIVAL, InvalidInput, parse_day, require_text
+from app.workflow.steps_base import ARRIVAL, InvalidInput, parse_day, require_text, require_visible
 
 __all__ = ["FIELD_STEP", "InstitutionChoice", "InstitutionInput", "NewAudit", "institution_choices",
            "start_audit"]
@@ -136,6 +136,8 @@ def _institution(session: Session, spec: NewAudit) -> str:
         raise InvalidInput("institution", "请选择或填写被稽核单位。", "Choose or enter the audited party.",
                            code="invalid.empty")
     name = require_text(inst.name, "institution.name", "被稽核单位名称", "name of the audited party")
+    require_visible(inst.address, "institution.address")
+    require_visible(inst.legal_rep, "institution.legal_rep")
     if inst.kind not in {k.code for k in institution_kinds()}:
         raise InvalidInput("institution.kind", "请选择被稽核单位类型。", "Choose the kind of the audited party.")
     uscc = normalise_uscc(inst.uscc or "")
@@ -210,6 +212,9 @@ def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit) -
     if actor_id not in ids:
         raise InvalidInput("inspector_ids", "新建稽核的人员须是本案稽核人员之一。",
                            "The inspector creating the audit must be one of its inspectors.")
+    for name, text in (("title", spec.title), ("doc_no", spec.doc_no), ("matters", spec.matters),
+                       ("basis", spec.basis), ("place", spec.place), ("unannounced_reason", spec.unannounced_reason)):
+        require_visible(text, name)
     _start, _end, planned = _check_dates(spec)
     served: str | None = None
     if spec.unannounced:

@@ -28,7 +28,7 @@ from app.errors import PermissionRefused, UserError
 from app.evidence import journal
 from app.models.profile import Store
 from app.models.schema import Case, CaseInspector, Inspector
-from app.models.validators import ValidationError
+from app.models.validators import HiddenCharacter, ValidationError, check_visible_text
 
 # Step names, in procedure order (procedure.STEPS holds their titles and status functions).
 ARRIVAL = "arrival"
@@ -93,8 +93,18 @@ def refuse(message_zh: str, message_en: str, code: str = "refused") -> Permissio
     return PermissionRefused(message_zh, message_en, code=code)
 
 
+def require_visible(text: str, field_name: str) -> str:
+    """``text`` unless it holds an invisible or reordering character (``check_visible_text``), named by field."""
+    try:
+        check_visible_text(text)
+    except HiddenCharacter as exc:
+        raise InvalidInput(field_name, exc.message_zh, exc.message_en, position=exc.position,
+                           code="invalid.hidden_character") from None
+    return text
+
+
 def require_text(value: str, field_name: str, what_zh: str, what_en: str) -> str:
-    text = (value or "").strip()
+    text = require_visible((value or "").strip(), field_name)
     if not text:
         raise InvalidInput(field_name, f"请填写{what_zh}。", f"The {what_en} is required.", code="invalid.empty")
     return text

@@ -27,8 +27,6 @@ def demo_copy(adv_demo: AdvDemo, tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.xfail(strict=True, reason="a failed export (destination not writable) leaves a journaled "
-                                       "case.exported statement and checkpoint for a package that does not exist")
 def test_a_failed_export_journals_nothing(adv_demo: AdvDemo, demo_copy: Path, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     before = _size(demo_copy, adv_demo.case_id)
@@ -39,6 +37,37 @@ def test_a_failed_export_journals_nothing(adv_demo: AdvDemo, demo_copy: Path, tm
                "--passphrase-file", str(adv_demo.p1)])
     assert rc == 2 and "错误" in capsys.readouterr().err  # this part holds today
     assert _size(demo_copy, adv_demo.case_id) == before
+
+
+def test_a_full_disk_during_export_journals_nothing_and_leaves_no_partial_file(
+        adv_demo: AdvDemo, demo_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The package is written in full, then fsync reports a full disk (ENOSPC, as a real full disk does at the
+    latest there): no file at --out, no temporary file beside it, no statement or checkpoint journaled."""
+    import errno
+
+    from app import fsutil
+
+    before = _size(demo_copy, adv_demo.case_id)
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsutil.os, "fsync", full)
+    capsys.readouterr()
+    rc = main(["export", str(demo_copy), "--case", adv_demo.case_id, "--out", str(out_dir / "case.fapkg"),
+               "--passphrase-file", str(adv_demo.p1)])
+    monkeypatch.undo()
+    assert rc == 2 and "磁盘空间已满" in capsys.readouterr().err
+    assert list(out_dir.iterdir()) == []
+    assert _size(demo_copy, adv_demo.case_id) == before
+    # and a later export that can write journals exactly one statement and its checkpoint
+    assert main(["export", str(demo_copy), "--case", adv_demo.case_id, "--out", str(out_dir / "case.fapkg"),
+                 "--passphrase-file", str(adv_demo.p1)]) == 0
+    assert _size(demo_copy, adv_demo.case_id) == before + 1
+    assert [p.name for p in out_dir.iterdir()] == ["case.fapkg"]
 
 
 @pytest.mark.parametrize("command", ["export", "print", "roster"])

@@ -28,11 +28,45 @@ def test_a_plain_answer_with_line_breaks_is_signed(unlocked: Store) -> None:
     assert sign_record(unlocked, case, "interview", _interview("没有。\n当日患者请假回家。\t（附请假条）"))
 
 
-@pytest.mark.xfail(strict=True, reason="an institution name (typed or pulled from the office) with a right-to-left "
-                                       "override is accepted; it is printed on every form and shown on screen "
-                                       "reordered")
 def test_an_institution_name_with_a_reordering_character_is_refused(unlocked: Store) -> None:
     from app.workflow.cases import add_institution
 
     with pytest.raises(UserError), unlocked.transaction() as s:
         add_institution(s, name="某市第一人民医院\u202e院医民人二第", kind="designated_hospital")
+
+
+def test_a_case_field_typed_on_the_laptop_with_a_reordering_character_is_refused(unlocked: Store) -> None:
+    from app.workflow.case_fields import set_case_field
+    from app.workflow.steps_base import InvalidInput
+
+    case = new_case(unlocked)
+    with pytest.raises(InvalidInput) as err, unlocked.transaction() as s:
+        set_case_field(s, unlocked, case, unlocked.unlocked_inspectors()[0], "place", "住院部\u202e楼3\u202c")
+    assert err.value.field == "place" and "U+202E" in err.value.message_zh
+    with unlocked.session() as s:
+        from app.models.schema import Case
+
+        row = s.get(Case, case)
+        assert row is not None and "\u202e" not in (row.place or "")
+
+
+def test_an_arrival_answer_with_a_zero_width_character_is_refused(unlocked: Store) -> None:
+    from app.workflow.steps import record_rights_told
+    from app.workflow.steps_base import InvalidInput
+
+    case = new_case(unlocked)
+    with pytest.raises(InvalidInput) as err, unlocked.transaction() as s:
+        record_rights_told(s, unlocked, case, unlocked.unlocked_inspectors()[0], answer="无异\u200b议")
+    assert err.value.field == "answer" and "U+200B" in err.value.message_zh
+
+
+def test_an_office_record_with_a_reordering_character_is_named_and_skipped() -> None:
+    from app.sync.office_records import office_record_problem, record_name
+
+    item = {"id": "i1", "data": {"name": "某市\u202e院医民人", "uscc": ""}}
+    why = office_record_problem("institutions", item)
+    assert why is not None and "U+202E" in why and "name" in why and "不可见" in why
+    assert "\u202e" not in record_name("institutions", item) and "[U+202E]" in record_name("institutions", item)
+    nested = {"id": "a1", "data": {"institution": {"name": "某医院", "address": "某路\u2067"}, "inspectors": []}}
+    assert "institution.address" in (office_record_problem("assignments", nested) or "")
+    assert office_record_problem("institutions", {"id": "i2", "data": {"name": "某市第一医院\n分院"}}) is None

@@ -307,3 +307,19 @@ def test_a_field_conflict_is_counted_in_the_summary(qtbot: Any, window: MainWind
     assert "冲突：1" in summary.informativeText(), summary.informativeText()
     assert "并列保存" in summary.informativeText()
     assert stats(archive)["conflicts"] == 1
+
+
+def test_the_sync_dialog_refuses_plain_http_to_another_host(qtbot: Any) -> None:
+    """The dialog uses the core's address rule (app/sync/address.py): plain http only to this machine."""
+    from app.facade.sync import SyncStatus
+
+    dialog = SyncDialog(None, SyncStatus(registered=True, url="http://192.0.2.10:8443"))
+    qtbot.addWidget(dialog)
+    sent: list[str] = []
+    dialog.sync_requested.connect(sent.append)
+    dialog.url.setText("http://192.0.2.10:8443")
+    dialog.sync_button.click()
+    assert sent == [] and "http" in dialog.error.text() and dialog.error.text()
+    dialog.url.setText("https://192.0.2.10:8443/")
+    dialog.sync_button.click()
+    assert sent == ["https://192.0.2.10:8443"]

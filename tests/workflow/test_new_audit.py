@@ -72,6 +72,11 @@ def test_a_started_audit_has_its_checklist_and_nothing_done(unlocked: Store) -> 
     ({"institution": InstitutionInput("某医院", "designated_hospital", USCC[:17] + "0")}, "institution.uscc"),
     ({"institution": InstitutionInput("某医院", "designated_hospital", "")}, "institution.uscc"),
     ({"institution": InstitutionInput(" ", "designated_hospital", USCC)}, "institution.name"),
+    # an invisible or reordering character (U+202E, U+200B) is refused where it was typed
+    ({"institution": InstitutionInput("某市\u202e院医", "designated_hospital", USCC)}, "institution.name"),
+    ({"institution": InstitutionInput("某医院", "designated_hospital", USCC, "某路\u200b1 号")}, "institution.address"),
+    ({"title": "专项\u202e核稽"}, "title"),
+    ({"matters": "住院\u2066费用"}, "matters"),
 ])
 def test_refusals_name_their_field_and_write_nothing(unlocked: Store, changes: dict[str, object],
                                                      field: str) -> None:
