@@ -22,6 +22,7 @@ from app.workflow.steps_base import (
     get_case,
     require_actor,
     require_text,
+    require_visible,
     save_data,
     section,
 )
@@ -35,7 +36,20 @@ def document_details(session: Session, case_id: str) -> dict[str, Any]:
     return dict(section(case_data(get_case(session, case_id)), DOCUMENTS))
 
 
+def _visible(value: Any, field_name: str) -> None:
+    """Every text a form prints from these details shows as it is stored (no reordering or invisible character)."""
+    if isinstance(value, str):
+        require_visible(value, field_name)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _visible(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            _visible(v, field_name)
+
+
 def _save(session: Session, store: Store, case_id: str, actor_id: str, key: str, value: Any, type_: str) -> None:
+    _visible(value, key)
     case = get_case(session, case_id)
     require_actor(session, store, case, actor_id)
     data = case_data(case)

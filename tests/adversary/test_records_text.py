@@ -70,3 +70,21 @@ def test_an_office_record_with_a_reordering_character_is_named_and_skipped() -> 
     nested = {"id": "a1", "data": {"institution": {"name": "某医院", "address": "某路\u2067"}, "inspectors": []}}
     assert "institution.address" in (office_record_problem("assignments", nested) or "")
     assert office_record_problem("institutions", {"id": "i2", "data": {"name": "某市第一医院\n分院"}}) is None
+
+
+def test_details_printed_on_later_forms_refuse_a_reordering_character(unlocked: Store) -> None:
+    """The notice's materials and the proposed penalty print on paper: a reordering or invisible character in
+    either is refused, naming the field, and nothing is saved."""
+    from app.workflow.printing_data import document_details, set_notice_details, set_outcome_details
+    from app.workflow.steps_base import InvalidInput
+
+    case = new_case(unlocked)
+    actor = unlocked.unlocked_inspectors()[0]
+    with pytest.raises(InvalidInput) as err, unlocked.transaction() as s:
+        set_notice_details(s, unlocked, case, actor, audit_time="09:00", materials=["收费票据\u202e元00001"])
+    assert err.value.field == "materials" and "U+202E" in err.value.message_zh
+    with pytest.raises(InvalidInput) as err, unlocked.transaction() as s:
+        set_outcome_details(s, unlocked, case, actor, handling="退回基金", penalty="罚款\u200b", fine_fen=100)
+    assert err.value.field == "penalty"
+    with unlocked.session() as s:
+        assert document_details(s, case) == {}
