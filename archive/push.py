@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256
@@ -28,7 +29,7 @@ from app.evidence.verify_rules import (
 )
 from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
 from archive.alerts import alert
-from archive.db import Blob, Checkpoint, Leaf, LogHead, StoredObject
+from archive.db import Blob, Checkpoint, Leaf, LogHead, ObjectBlob, StoredObject
 from archive.errors import ApiError, reason
 from archive.logs import log
 from archive.push_checks import (
@@ -49,7 +50,8 @@ from archive.push_checks import (
 from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
 from archive.service import Archive
-from archive.teams import ForeignCase, refuse_foreign, require_member
+from archive.teams import ForeignCase, flag_foreign, refuse_foreign, require_member
+from archive.uploads import held_by_device
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -259,7 +261,15 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             if other is not None and other != sha:
                 conflicts.append((key_, sha))
         wanted = sorted(h for h in all_refs if _HEX64.match(h))
-        have = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        stored = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        have = held_by_device(s, dev.id, wanted) | _held_by_case(s, out.case_id, wanted)
+    # a blob stored for another case that this device never sent: refused exactly as an absent one (nothing tells
+    # the device it exists), and flagged
+    foreign = sorted(stored - have)
+    if foreign:
+        flag_foreign(archive, out.case_id, dev.id,
+                     f"push: names {len(foreign)} blob(s) held for another case that this device never uploaded "
+                     f"({', '.join(foreign)}); refused as missing", kind="foreign_blob")
     if conflicts:
         for key_, sha in conflicts:
             alert(archive, "id_conflict", dev.id, out.case_id, key_, f"same id, other bytes (sha256 {sha})")
@@ -271,13 +281,24 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
     absent = sorted(all_refs - have)
     if absent:
         # a required blob named by something other than a hash cannot be uploaded: refused, not listed
-        reasons.append(reason("missing_blobs", f"{len(absent)} referenced blob(s) are not at the archive"))
+        reasons.append(reason("missing_blobs", f"{len(absent)} referenced blob(s) neither uploaded by this "
+                                               "device nor held for this case: upload their bytes"))
     if reasons:
         raise Refused(reasons, [h for h in absent if _HEX64.match(h)] or None)
     # declared-but-unowned blobs count toward the first payload so the link is kept
     if declared and out.new_payloads:
         first = next(iter(out.new_payloads))
         out.blob_refs[first] = out.blob_refs[first] | declared
+
+
+def _held_by_case(s: Session, case_id: str, hashes: list[str]) -> set[str]:
+    """The blobs among ``hashes`` that an object archived for this case already links."""
+    if not hashes:
+        return set()
+    return set(s.execute(
+        select(ObjectBlob.blob_sha256).join(StoredObject, StoredObject.sha256 == ObjectBlob.object_sha256)
+        .where(StoredObject.case_id == case_id, ObjectBlob.blob_sha256.in_(hashes))
+    ).scalars())
 
 
 def push(archive: Archive, dev: AuthedDevice, req: PushRequest) -> dict[str, Any]:

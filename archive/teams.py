@@ -102,10 +102,15 @@ def admit_in_transaction(s: Session, case_id: str, device_id: str, inspector_ids
     return team
 
 
+def flag_foreign(archive: Archive, case_id: str, device_id: str, detail: str,
+                 kind: str = "foreign_case_access") -> None:
+    """The alert for a device that reached for what belongs to another team (a case; a blob of another case)."""
+    alert(archive, kind, device_id, case_id, None, detail)
+
+
 def refuse_foreign(archive: Archive, case_id: str, device_id: str, action: str) -> ApiError:
     """Alert and the 403 to raise: a device reached for a case of another team."""
-    alert(archive, "foreign_case_access", device_id, case_id, None,
-          f"{action}: the device is not on this case's team; refused")
+    flag_foreign(archive, case_id, device_id, f"{action}: the device is not on this case's team; refused")
     return ApiError(
         403,
         "not_case_team",
