@@ -130,7 +130,7 @@ def _verify(archive: Archive, dev: AuthedDevice, req: PushRequest) -> Verified |
             raise Refused([reason("bad_consistency_proof", "consistency proof is not hex")]) from exc
         if not merkle.verify_consistency(old_size, size, bytes.fromhex(old_root), bytes.fromhex(root), proof):
             raise Refused([reason("bad_consistency_proof", "the consistency proof from the archive's size fails")])
-    _verify_payloads(archive, dev, roster, req, verified)
+    _verify_payloads(archive, dev, roster, req, verified, batch)
     return verified
 
 
@@ -162,11 +162,15 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
             if needed.get(sha) not in OBJECT_EVENTS:
                 needed[sha] = etype
     with archive.db.read() as s:
-        held = {sha: body.encode() for sha, body in s.execute(
-            select(StoredObject.sha256, StoredObject.body)
+        rows = s.execute(
+            select(StoredObject.sha256, StoredObject.body, StoredObject.case_id)
             .where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
-        ).all()}
-    payloads = {**held, **{sha: raw for sha, (_, raw) in batch.items()}}
+        ).all()
+    held = {sha: body.encode() for sha, body, _ in rows}
+    # a leaf may point at a payload the batch carries or one held for this case: naming the hash of another case's
+    # payload proves nothing (it is missing_payload, as if absent)
+    payloads: dict[str, bytes] = {sha: str(body).encode() for sha, body, case in rows if case == req.case_id}
+    payloads.update({sha: raw for sha, (_, raw) in batch.items()})
     v = Verification()
     trust = actor_trust(dev, roster)
     hashes = list(stored_hashes[: req.first_seq])
@@ -200,9 +204,11 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     return hashes
 
 
-def _object_leaves(archive: Archive, out: Verified) -> tuple[dict[str, int], dict[str, Any]]:
-    """The payloads the new object events point at (sha -> the first such leaf), and those of them the archive
-    already holds: the verifier checks every object event's payload as a signed object, held or not."""
+def _object_leaves(archive: Archive, out: Verified,
+                   batch: dict[str, tuple[Any, bytes]]) -> tuple[dict[str, int], dict[str, Any]]:
+    """The payloads the new object events point at (sha -> the first such leaf), and those of them already held
+    (for this case) or carried by the batch but held before: the verifier checks every object event's payload as a
+    signed object, held or not."""
     first: dict[str, int] = {}
     for seq, _, _, entry in out.new_leaves:
         if entry.get("type") in OBJECT_EVENTS:
@@ -210,18 +216,21 @@ def _object_leaves(archive: Archive, out: Verified) -> tuple[dict[str, int], dic
     wanted = sorted(set(first) - set(out.new_payloads))
     with archive.db.read() as s:
         held = {sha: json.loads(body) for sha, body in s.execute(
-            select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(wanted))).all()}
+            select(StoredObject.sha256, StoredObject.body).where(
+                StoredObject.sha256.in_(wanted), StoredObject.case_id == out.case_id)).all()}
+    held.update({sha: batch[sha][0] for sha in wanted if sha in batch})
     return first, held
 
 
-def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified) -> None:
+def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified,
+                     batch: dict[str, tuple[Any, bytes]]) -> None:
     """Each new payload, and each held one a new object event points at: what an object event carries (or any
     envelope) by the verifier's object rules with this device's inspectors as trusted signers, a plain one by the
     archive's rule for the signatures inside it; ids immutable; blobs held."""
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
-    object_leaves, held = _object_leaves(archive, out)
+    object_leaves, held = _object_leaves(archive, out, batch)
     checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
     objects: dict[str, dict[str, Any]] = {}
     for sha, payload in checked.items():

@@ -187,3 +187,43 @@ def test_the_laptops_own_sync_paths_still_work(sqlite_archive: ArchiveProcess) -
     assert blob_count(proc) == 2
     assert not [a["kind"] for a in alerts(proc) if a["kind"] != "foreign_blob"]
     assert proc.admin("verify").returncode == 0
+
+
+def test_a_payload_of_another_case_cannot_be_named_by_its_hash(sqlite_archive: ArchiveProcess) -> None:
+    """The same rule for payloads: a leaf points at a payload its batch carries or one held for its own case. The
+    hash of another case's payload (a note, a signed object) is answered as an absent one: no reason tells them
+    apart, and nothing of the other case is checked or linked."""
+    from app.evidence.canonical import canonical_sha256
+
+    proc = sqlite_archive
+    team_b, team_a = enrolled_laptop(proc), enrolled_laptop(proc)
+    photo = os.urandom(20_000)
+    with team_b.client() as c:
+        team_b.upload(c, photo)
+        jb = Journal(team_b)
+        note = {"case": jb.case_id, "text": "只有本组可见的线索"}
+        jb.append("note.added", note)
+        env = jb.manifest(hashlib.sha256(photo).hexdigest())
+        jb.append("evidence.captured", env)
+        assert c.post("/v1/push", json=jb.batch()).status_code == 200
+
+    ja = Journal(team_a)
+    ja.append("case.created", {"case": ja.case_id})
+    with team_a.client() as c:
+        assert c.post("/v1/push", json=ja.batch()).status_code == 200
+        ja.pushed = 1
+
+        def name_by_hash(etype: str, payload: Any) -> list[str]:
+            j = Journal(team_a, ja.case_id)
+            j.leaves, j.payloads, j.pushed = list(ja.leaves), dict(ja.payloads), 1
+            j.append(etype, payload)
+            batch = {**j.batch(), "payloads": []}  # named by its hash only
+            r = c.post("/v1/push", json=batch)
+            assert r.status_code == 422, r.text
+            return sorted(x["code"] for x in r.json()["reasons"])
+
+        for etype, held in (("note.added", note), ("evidence.captured", env)):
+            absent = {**held, "text": "never stored"} if etype == "note.added" else {**env, "id": "never-stored"}
+            assert canonical_sha256(absent) != canonical_sha256(held)
+            assert name_by_hash(etype, held) == name_by_hash(etype, absent) == ["missing_payload"]
+    assert rows(proc, f"SELECT COUNT(*) FROM leaves WHERE case_id = '{ja.case_id}'") == [(1,)]
