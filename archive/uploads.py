@@ -123,6 +123,10 @@ class Uploads:
             row = s.execute(
                 select(Upload).where(Upload.device_id == device_id, Upload.sha256 == sha256)
             ).scalar_one_or_none()
+            if row is not None and row.status == "complete" and s.get(Blob, sha256) is None:
+                # completed once, but the archive no longer holds the blob (restored without it): send it again
+                row.offset, row.status, row.reason = 0, "open", None
+                self._truncate(row.id, 0)
             if row is not None and row.length != length:
                 if row.status == "complete":
                     raise ApiError(

@@ -227,3 +227,24 @@ def test_a_payload_of_another_case_cannot_be_named_by_its_hash(sqlite_archive: A
             assert canonical_sha256(absent) != canonical_sha256(held)
             assert name_by_hash(etype, held) == name_by_hash(etype, absent) == ["missing_payload"]
     assert rows(proc, f"SELECT COUNT(*) FROM leaves WHERE case_id = '{ja.case_id}'") == [(1,)]
+
+
+def test_an_upload_completed_once_is_reopened_when_the_blob_is_gone(sqlite_archive: ArchiveProcess) -> None:
+    """The missing list and upload creation agree: a blob this device once sent that the archive no longer holds is
+    listed, and creating its upload asks for the bytes again (instead of "complete" with nothing to send)."""
+    proc = sqlite_archive
+    laptop = enrolled_laptop(proc)
+    data = os.urandom(10_000)
+    sha = hashlib.sha256(data).hexdigest()
+    with laptop.client() as c:
+        laptop.upload(c, data)
+    (proc.data / "blobs" / sha[:2] / sha).unlink()
+    with sqlite3.connect(proc.data / "archive.db") as db:
+        db.execute("DELETE FROM blobs WHERE sha256 = ?", (sha,))
+    with laptop.client() as c:
+        assert c.post("/v1/blobs/missing", json={"hashes": [sha]}).json()["missing"] == [sha]
+        st = c.post("/v1/uploads", json={"sha256": sha, "length": len(data)}).json()
+        assert (st["status"], st["offset"]) == ("open", 0)
+        assert laptop.upload(c, data)["status"] == "complete"
+        assert c.post("/v1/blobs/missing", json={"hashes": [sha]}).json()["missing"] == []
+    assert (proc.data / "blobs" / sha[:2] / sha).read_bytes() == data
