@@ -279,7 +279,7 @@ def create_app(archive: Archive, *, behind_tls: bool = False) -> FastAPI:
             raise ApiError(
                 400, "bad_hash", "哈希格式错误", f"{len(bad)} value(s) are not lower-case hex SHA-256"
             )
-        return {"missing": uploads.missing(req.hashes)}
+        return {"missing": uploads.missing(dev.id, req.hashes)}
 
     @app.post("/v1/push", response_model=SignedDocument, responses=ERRORS)
     def push(req: PushRequest, dev: AuthDev) -> dict[str, Any]:

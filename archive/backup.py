@@ -7,7 +7,12 @@ A backup is a directory:
 * ``db/TABLE.jsonl``: every row of every table, one JSON object a line, read in ONE transaction (a snapshot:
   ``REPEATABLE READ`` on PostgreSQL, one read transaction on SQLite's WAL), so the rows agree with each other.
 * ``blobs.jsonl``: ``{"sha256", "size"}`` of every blob the database knows, sorted.
-* ``archive_key.ed25519``: the archive's signing key (mode 0600: receipts and rosters are signed with it).
+* the archive's signing key is **not** in a backup by default: whoever holds it can sign receipts and rosters (the
+  trust every laptop and ``verify --trust`` pins), while a backup is copied to places the archive's own folder
+  never goes. Kept apart (``DIR/archive_key.ed25519``, offline), it is given to a restore with ``--key``. Asked for
+  with a passphrase file (``--key-passphrase-file``), the backup holds it encrypted, ``archive_key.enc.json``
+  (Argon2id + AES-256-GCM, the laptop's keyslot primitives, bound to the archive's fingerprint), and a restore opens it
+  with the same file. A backup of format version 1 held the key in clear; it still restores.
 * ``blobs/ab/abcd…``: the blob bytes, when the archive keeps them in a folder (or with ``--with-blobs``). An
   archive on object storage is backed up by the storage's own means (versioning, replication); its backup holds
   the manifest only, and a restore checks that every listed object is in the target store with its size (and
@@ -29,16 +34,26 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import DateTime, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from app.errors import ProfileProblem
+from app.evidence.signing import SignatureError, SigningKey, b64, unb64
+from app.models import keyslots
 from archive.admin import verify_archive
 from archive.blobstore import CHUNK, FileBlobStore, valid_sha256
 from archive.db import SCHEMA_VERSION, Base, Blob, iso, utcnow
+from archive.keys import fingerprint
 from archive.service import Archive, open_archive
 
 FORMAT = "fieldaudit-archive-backup"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+KEY_FILE_V1 = "archive_key.ed25519"  # version 1: the key in clear
+KEY_FILE = "archive_key.enc.json"
+KEY_FORMAT = "fieldaudit-archive-key"
+MIN_PASSPHRASE = 16
 BATCH = 2000
 
 
@@ -95,10 +110,14 @@ def _snapshot(s: Session) -> None:
 # --- backup ------------------------------------------------------------------------------------------------
 
 
-def backup(archive: Archive, out: Path, *, with_blobs: bool | None = None) -> dict[str, Any]:
-    """Write a backup of ``archive`` into the new directory ``out``; returns the manifest."""
+def backup(archive: Archive, out: Path, *, with_blobs: bool | None = None,
+           key_passphrase: str | None = None) -> dict[str, Any]:
+    """Write a backup of ``archive`` into the new directory ``out``; returns the manifest. The archive key goes in
+    only with ``key_passphrase``, encrypted under it."""
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise BackupError(f"{out} exists and is not an empty directory; a backup never overwrites")
+    if key_passphrase is not None:
+        check_passphrase(key_passphrase)
     copy_blobs = isinstance(archive.store, FileBlobStore) if with_blobs is None else with_blobs
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(out, 0o700)
@@ -127,8 +146,11 @@ def backup(archive: Archive, out: Path, *, with_blobs: bool | None = None) -> di
     if copy_blobs:
         for sha, size in blob_rows:
             _copy_blob_out(archive, out, sha, int(size))
-    with _private_file(out / "archive_key.ed25519") as fh:
-        fh.write(archive.paths.key.read_bytes())
+    key: dict[str, Any] = {"included": "none", "sha256": None}
+    if key_passphrase is not None:
+        with _private_file(out / KEY_FILE) as fh:
+            fh.write(seal_key(archive.paths.key.read_bytes(), archive.fingerprint, key_passphrase))
+        key = {"included": "encrypted", "sha256": _sha256_file(out / KEY_FILE)}
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -144,7 +166,7 @@ def backup(archive: Archive, out: Path, *, with_blobs: bool | None = None) -> di
             "sha256": _sha256_file(out / "blobs.jsonl"),
             "included": copy_blobs,
         },
-        "key_sha256": _sha256_file(out / "archive_key.ed25519"),
+        "key": key,
     }
     with _private_file(out / "manifest.json") as fh:
         fh.write(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode() + b"\n")
@@ -167,6 +189,71 @@ def _copy_blob_out(archive: Archive, out: Path, sha: str, size: int) -> None:
         raise BackupError(f"blob {sha} in the store does not hash to its name (run admin verify)")
 
 
+# --- the archive key ------------------------------------------------------------------------------------------
+
+
+def check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise BackupError(f"the key passphrase needs at least {MIN_PASSPHRASE} characters")
+
+
+def _key_aad(fingerprint: str) -> bytes:
+    return f"{KEY_FORMAT}/v1|{fingerprint}".encode()
+
+
+def seal_key(raw: bytes, fingerprint: str, passphrase: str) -> bytes:
+    """``archive_key.enc.json``: the raw key wrapped under an Argon2id-derived key, bound to the fingerprint."""
+    salt = os.urandom(16)
+    kek = keyslots.subkey(keyslots.derive_secret(passphrase, salt, keyslots.DEFAULT_KDF), KEY_FORMAT)
+    doc = {"format": KEY_FORMAT, "v": 1, "archive_fingerprint": fingerprint, "kdf": keyslots.DEFAULT_KDF,
+           "salt": b64(salt), "wrapped": keyslots.wrap(kek, raw, _key_aad(fingerprint))}
+    return json.dumps(doc, indent=1, sort_keys=True).encode() + b"\n"
+
+
+def open_sealed_key(data: bytes, fingerprint: str, passphrase: str) -> bytes:
+    try:
+        doc = json.loads(data)
+        if doc.get("format") != KEY_FORMAT or doc.get("v") != 1 or doc.get("archive_fingerprint") != fingerprint:
+            raise ValueError("not this archive's key file")
+        secret = keyslots.derive_secret(passphrase, unb64(doc["salt"]), doc["kdf"])
+        return keyslots.unwrap(keyslots.subkey(secret, KEY_FORMAT), str(doc["wrapped"]), _key_aad(fingerprint))
+    except InvalidTag as exc:
+        raise BackupError(f"the key passphrase does not open {KEY_FILE} (wrong passphrase file?)") from exc
+    except (ValueError, KeyError, TypeError, AttributeError, SignatureError, ProfileProblem) as exc:
+        raise BackupError(f"{KEY_FILE} is damaged or not this archive's key ({exc})") from exc
+
+
+def _restore_key(backup_dir: Path, manifest: dict[str, Any], key_file: Path | None,
+                 key_passphrase: str | None) -> bytes:
+    """The raw archive key for a restore, checked against the backup's fingerprint before anything is written."""
+    name, _ = _key_entry(manifest)
+    if key_file is not None:
+        try:
+            raw = key_file.read_bytes()
+        except OSError as exc:
+            raise BackupError(f"cannot read the archive key {key_file}: {exc.strerror}") from exc
+        source = str(key_file)
+    elif name == KEY_FILE:
+        if key_passphrase is None:
+            raise BackupError("the backup's archive key is encrypted: give --key-passphrase-file (or --key FILE)")
+        raw = open_sealed_key((backup_dir / name).read_bytes(), manifest["archive_fingerprint"], key_passphrase)
+        source = name
+    elif name == KEY_FILE_V1:
+        raw, source = (backup_dir / name).read_bytes(), name
+    else:
+        raise BackupError("the backup holds no archive key (made without --key-passphrase-file): give --key FILE, "
+                          "the archive's archive_key.ed25519 kept apart from backups")
+    try:
+        if len(raw) != 32:
+            raise ValueError
+        signing = SigningKey.from_raw(raw)
+    except ValueError as exc:
+        raise BackupError(f"{source} is not a 32-byte Ed25519 private key") from exc
+    if fingerprint(signing) != manifest["archive_fingerprint"]:
+        raise BackupError(f"{source} is not this backup's archive key (its fingerprint differs from the manifest's)")
+    return raw
+
+
 # --- restore -----------------------------------------------------------------------------------------------
 
 
@@ -175,8 +262,10 @@ def read_manifest(backup_dir: Path) -> dict[str, Any]:
         manifest = json.loads((backup_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BackupError(f"{backup_dir} holds no readable manifest.json: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
-        raise BackupError(f"{backup_dir}/manifest.json is not a FieldAudit archive backup of version {VERSION}")
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or manifest.get("version") not in READABLE_VERSIONS):
+        raise BackupError(f"{backup_dir}/manifest.json is not a FieldAudit archive backup of version "
+                          f"{' or '.join(map(str, READABLE_VERSIONS))}")
     _check_shape(manifest)
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise BackupError(
@@ -191,9 +280,17 @@ def _check_shape(manifest: dict[str, Any]) -> None:
     def bad(field: str) -> BackupError:
         return BackupError(f"manifest.json: {field} is missing or malformed (damaged backup)")
 
-    for field in ("archive_fingerprint", "key_sha256"):
-        if not isinstance(manifest.get(field), str):
-            raise bad(field)
+    if not isinstance(manifest.get("archive_fingerprint"), str):
+        raise bad("archive_fingerprint")
+    if manifest["version"] == 1:
+        if not isinstance(manifest.get("key_sha256"), str):
+            raise bad("key_sha256")
+    else:
+        key = manifest.get("key")
+        if not isinstance(key, dict) or not (
+                (key.get("included") == "none" and key.get("sha256") is None)
+                or (key.get("included") == "encrypted" and isinstance(key.get("sha256"), str))):
+            raise bad("key")
     tables = manifest.get("tables")
     if not isinstance(tables, dict) or not all(
             isinstance(m, dict) and isinstance(m.get("rows"), int) and isinstance(m.get("sha256"), str)
@@ -216,8 +313,18 @@ def check_backup(backup_dir: Path, manifest: dict[str, Any]) -> None:
             raise BackupError(f"db/{name}.jsonl is missing or differs from the manifest (damaged backup)")
     if _sha256_file(backup_dir / "blobs.jsonl") != manifest["blobs"]["sha256"]:
         raise BackupError("blobs.jsonl differs from the manifest (damaged backup)")
-    if _sha256_file(backup_dir / "archive_key.ed25519") != manifest["key_sha256"]:
-        raise BackupError("archive_key.ed25519 differs from the manifest (damaged backup)")
+    name, want = _key_entry(manifest)
+    if name is not None and (not (backup_dir / name).is_file() or _sha256_file(backup_dir / name) != want):
+        raise BackupError(f"{name} is missing or differs from the manifest (damaged backup)")
+
+
+def _key_entry(manifest: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The key file a backup holds and its SHA-256 by the manifest; (None, None) when it holds none."""
+    if manifest["version"] == 1:
+        return KEY_FILE_V1, str(manifest["key_sha256"])
+    if manifest["key"]["included"] == "encrypted":
+        return KEY_FILE, str(manifest["key"]["sha256"])
+    return None, None
 
 
 def _rows(path: Path) -> Iterator[dict[str, Any]]:
@@ -240,17 +347,21 @@ def restore(
     blob_store: str | None = None,
     s3_endpoint: str | None = None,
     deep: bool = False,
+    key_file: Path | None = None,
+    key_passphrase: str | None = None,
 ) -> dict[str, Any]:
-    """Restore ``backup_dir`` into the new archive ``data``; returns admin verify's report plus counts."""
+    """Restore ``backup_dir`` into the new archive ``data``; returns admin verify's report plus counts. The archive
+    key comes from ``key_file`` (kept apart from backups), else from the backup (encrypted: ``key_passphrase``)."""
     manifest = read_manifest(backup_dir)
     check_backup(backup_dir, manifest)
     if data.exists() and (not data.is_dir() or any(data.iterdir())):
         raise BackupError(f"{data} exists and is not empty; a restore never writes into an existing archive")
+    raw_key = _restore_key(backup_dir, manifest, key_file, key_passphrase)
     data.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(data, 0o700)
     key = data / "archive_key.ed25519"
     with _private_file(key) as fh:
-        fh.write((backup_dir / "archive_key.ed25519").read_bytes())
+        fh.write(raw_key)
     archive = open_archive(data, database_url, create=True, blob_store=blob_store, s3_endpoint=s3_endpoint)
     try:
         if archive.fingerprint != manifest["archive_fingerprint"]:

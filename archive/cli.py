@@ -94,16 +94,23 @@ def _admin_parser() -> argparse.ArgumentParser:
     al.add_argument("--since", type=int, default=0, help="only alerts with a larger id")
     with_dir(sub.add_parser("paper", help="a printed page looked up by its 核验码")).add_argument("code")
 
-    b = with_dir(sub.add_parser("backup", help="a consistent database dump, the archive key and the blob manifest"
-                                              " (and the blobs of a folder store) into a new directory"))
+    b = with_dir(sub.add_parser("backup", help="a consistent database dump and the blob manifest (and the blobs of a"
+                                              " folder store) into a new directory; the archive key only on request,"
+                                              " encrypted"))
     b.add_argument("--out", required=True, type=Path, help="the backup directory to create (must not exist)")
     b.add_argument("--with-blobs", action="store_true", help="also copy the blobs of an object-store archive")
+    b.add_argument("--key-passphrase-file", type=Path,
+                   help="also back up the archive's signing key, encrypted under this file's passphrase (at least "
+                        "16 characters); without it the backup holds no key: keep DIR/archive_key.ed25519 apart")
     rs = sub.add_parser("restore", help="restore a backup into a new archive directory, then verify everything")
     rs.add_argument("backup", type=Path, help="a directory made by admin backup")
     rs.add_argument("--data", required=True, type=Path, help="the new archive data directory (must not exist)")
     rs.add_argument("--database-url", help="SQLAlchemy URL of an empty database (default: SQLite in --data)")
     _blob_options(rs)
     rs.add_argument("--deep", action="store_true", help="re-hash every object of an object-store backup")
+    rs.add_argument("--key", type=Path, help="the archive's key file (archive_key.ed25519), kept apart from backups")
+    rs.add_argument("--key-passphrase-file", type=Path,
+                    help="the passphrase file the backup's encrypted archive key was made with")
 
     users = sub.add_parser("users", help="office users of the web view (/office/)").add_subparsers(
         dest="action", required=True)
@@ -224,9 +231,11 @@ def _admin(argv: list[str]) -> int:
         elif cmd == "backup":
             from archive.backup import backup
 
-            manifest = backup(archive, args.out, with_blobs=True if args.with_blobs else None)
+            manifest = backup(archive, args.out, with_blobs=True if args.with_blobs else None,
+                              key_passphrase=_read_secret(args.key_passphrase_file))
             _emit({"out": str(args.out), "tables": {k: v["rows"] for k, v in manifest["tables"].items()},
-                   "blobs": manifest["blobs"]["count"], "blobs_included": manifest["blobs"]["included"]})
+                   "blobs": manifest["blobs"]["count"], "blobs_included": manifest["blobs"]["included"],
+                   "key_included": manifest["key"]["included"]})
         elif cmd == "roster":
             args.out.write_text(json.dumps(trust_roster(archive), ensure_ascii=False, indent=1), "utf-8")
             sys.stdout.write(f"{args.out}\t{archive.fingerprint}\n")
@@ -346,6 +355,16 @@ def _admin(argv: list[str]) -> int:
         archive.db.dispose()
 
 
+def _read_secret(path: Path | None) -> str | None:
+    """A passphrase or password file: UTF-8 text, the line end stripped."""
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8-sig").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AdminError(f"cannot read {path}: {exc}") from exc
+
+
 def _users(archive: Archive, args: argparse.Namespace) -> None:
     from app.evidence.signing import public_key_fingerprint, unb64
     from archive.office.auth import OfficeError, add_user
@@ -360,10 +379,7 @@ def _users(archive: Archive, args: argparse.Namespace) -> None:
                        # login of a user made before it)
                        "key": public_key_fingerprint(unb64(user.sign_public)) if user.sign_public else None})
         return
-    try:
-        password = args.password_file.read_text(encoding="utf-8").rstrip("\r\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AdminError(f"cannot read {args.password_file}: {exc}") from exc
+    password = _read_secret(args.password_file) or ""
     try:
         user = add_user(archive.db, args.login or args.name, args.name, args.role, password, args.inspector)
     except OfficeError as exc:
@@ -379,7 +395,8 @@ def _restore(args: argparse.Namespace) -> int:
     fresh = not args.data.exists()
     try:
         report = restore(args.backup, args.data, args.database_url, blob_store=args.blob_store,
-                         s3_endpoint=args.s3_endpoint, deep=args.deep)
+                         s3_endpoint=args.s3_endpoint, deep=args.deep, key_file=args.key,
+                         key_passphrase=_read_secret(args.key_passphrase_file))
     except Exception:
         if fresh and args.data.exists():  # nothing half-restored is left to be mistaken for an archive
             shutil.rmtree(args.data, ignore_errors=True)

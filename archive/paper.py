@@ -41,10 +41,11 @@ def lookup(archive: Archive, code: str, *, device_id: str | None = None,
            inspector_ids: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Every printed page carrying ``code`` (normalised), oldest print first; with ``device_id`` only those of
     cases the device may see."""
-    from archive.teams import load_team
+    from archive.teams import active, load_team
 
     found: dict[tuple[str, str, str, int, str], dict[str, Any]] = {}
     with archive.db.read() as s:
+        inspector_ids = active(s, inspector_ids)
         rows = s.execute(select(StoredObject).where(
             StoredObject.kind == "document.printed", StoredObject.body.contains(f'"code":"{code}"'))
             .order_by(StoredObject.created_at).limit(10 * MAX_HITS)).scalars().all()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256
@@ -28,7 +29,7 @@ from app.evidence.verify_rules import (
 )
 from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
 from archive.alerts import alert
-from archive.db import Blob, Checkpoint, Leaf, LogHead, StoredObject
+from archive.db import Blob, Checkpoint, Leaf, LogHead, ObjectBlob, StoredObject
 from archive.errors import ApiError, reason
 from archive.logs import log
 from archive.push_checks import (
@@ -49,7 +50,8 @@ from archive.push_checks import (
 from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
 from archive.service import Archive
-from archive.teams import ForeignCase, refuse_foreign, require_member
+from archive.teams import ForeignCase, flag_foreign, refuse_foreign, require_member
+from archive.uploads import held_by_device
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -128,7 +130,7 @@ def _verify(archive: Archive, dev: AuthedDevice, req: PushRequest) -> Verified |
             raise Refused([reason("bad_consistency_proof", "consistency proof is not hex")]) from exc
         if not merkle.verify_consistency(old_size, size, bytes.fromhex(old_root), bytes.fromhex(root), proof):
             raise Refused([reason("bad_consistency_proof", "the consistency proof from the archive's size fails")])
-    _verify_payloads(archive, dev, roster, req, verified)
+    _verify_payloads(archive, dev, roster, req, verified, batch)
     return verified
 
 
@@ -160,11 +162,15 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
             if needed.get(sha) not in OBJECT_EVENTS:
                 needed[sha] = etype
     with archive.db.read() as s:
-        held = {sha: body.encode() for sha, body in s.execute(
-            select(StoredObject.sha256, StoredObject.body)
+        rows = s.execute(
+            select(StoredObject.sha256, StoredObject.body, StoredObject.case_id)
             .where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
-        ).all()}
-    payloads = {**held, **{sha: raw for sha, (_, raw) in batch.items()}}
+        ).all()
+    held = {sha: body.encode() for sha, body, _ in rows}
+    # a leaf may point at a payload the batch carries or one held for this case: naming the hash of another case's
+    # payload proves nothing (it is missing_payload, as if absent)
+    payloads: dict[str, bytes] = {sha: str(body).encode() for sha, body, case in rows if case == req.case_id}
+    payloads.update({sha: raw for sha, (_, raw) in batch.items()})
     v = Verification()
     trust = actor_trust(dev, roster)
     hashes = list(stored_hashes[: req.first_seq])
@@ -198,9 +204,11 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     return hashes
 
 
-def _object_leaves(archive: Archive, out: Verified) -> tuple[dict[str, int], dict[str, Any]]:
-    """The payloads the new object events point at (sha -> the first such leaf), and those of them the archive
-    already holds: the verifier checks every object event's payload as a signed object, held or not."""
+def _object_leaves(archive: Archive, out: Verified,
+                   batch: dict[str, tuple[Any, bytes]]) -> tuple[dict[str, int], dict[str, Any]]:
+    """The payloads the new object events point at (sha -> the first such leaf), and those of them already held
+    (for this case) or carried by the batch but held before: the verifier checks every object event's payload as a
+    signed object, held or not."""
     first: dict[str, int] = {}
     for seq, _, _, entry in out.new_leaves:
         if entry.get("type") in OBJECT_EVENTS:
@@ -208,18 +216,21 @@ def _object_leaves(archive: Archive, out: Verified) -> tuple[dict[str, int], dic
     wanted = sorted(set(first) - set(out.new_payloads))
     with archive.db.read() as s:
         held = {sha: json.loads(body) for sha, body in s.execute(
-            select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(wanted))).all()}
+            select(StoredObject.sha256, StoredObject.body).where(
+                StoredObject.sha256.in_(wanted), StoredObject.case_id == out.case_id)).all()}
+    held.update({sha: batch[sha][0] for sha in wanted if sha in batch})
     return first, held
 
 
-def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified) -> None:
+def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified,
+                     batch: dict[str, tuple[Any, bytes]]) -> None:
     """Each new payload, and each held one a new object event points at: what an object event carries (or any
     envelope) by the verifier's object rules with this device's inspectors as trusted signers, a plain one by the
     archive's rule for the signatures inside it; ids immutable; blobs held."""
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
-    object_leaves, held = _object_leaves(archive, out)
+    object_leaves, held = _object_leaves(archive, out, batch)
     checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
     objects: dict[str, dict[str, Any]] = {}
     for sha, payload in checked.items():
@@ -259,7 +270,15 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             if other is not None and other != sha:
                 conflicts.append((key_, sha))
         wanted = sorted(h for h in all_refs if _HEX64.match(h))
-        have = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        stored = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        have = held_by_device(s, dev.id, wanted) | _held_by_case(s, out.case_id, wanted)
+    # a blob stored for another case that this device never sent: refused exactly as an absent one (nothing tells
+    # the device it exists), and flagged
+    foreign = sorted(stored - have)
+    if foreign:
+        flag_foreign(archive, out.case_id, dev.id,
+                     f"push: names {len(foreign)} blob(s) held for another case that this device never uploaded "
+                     f"({', '.join(foreign)}); refused as missing", kind="foreign_blob")
     if conflicts:
         for key_, sha in conflicts:
             alert(archive, "id_conflict", dev.id, out.case_id, key_, f"same id, other bytes (sha256 {sha})")
@@ -271,13 +290,24 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
     absent = sorted(all_refs - have)
     if absent:
         # a required blob named by something other than a hash cannot be uploaded: refused, not listed
-        reasons.append(reason("missing_blobs", f"{len(absent)} referenced blob(s) are not at the archive"))
+        reasons.append(reason("missing_blobs", f"{len(absent)} referenced blob(s) neither uploaded by this "
+                                               "device nor held for this case: upload their bytes"))
     if reasons:
         raise Refused(reasons, [h for h in absent if _HEX64.match(h)] or None)
     # declared-but-unowned blobs count toward the first payload so the link is kept
     if declared and out.new_payloads:
         first = next(iter(out.new_payloads))
         out.blob_refs[first] = out.blob_refs[first] | declared
+
+
+def _held_by_case(s: Session, case_id: str, hashes: list[str]) -> set[str]:
+    """The blobs among ``hashes`` that an object archived for this case already links."""
+    if not hashes:
+        return set()
+    return set(s.execute(
+        select(ObjectBlob.blob_sha256).join(StoredObject, StoredObject.sha256 == ObjectBlob.object_sha256)
+        .where(StoredObject.case_id == case_id, ObjectBlob.blob_sha256.in_(hashes))
+    ).scalars())
 
 
 def push(archive: Archive, dev: AuthedDevice, req: PushRequest) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 A case's team is recorded when the archive first learns of the case: the inspectors the office assigned it to
 (``admin cases add``), or, for a case a laptop made, the pushing device and its inspectors. A device is on the
-team when it is recorded for the case or one of its enrolled inspectors is (a second laptop of the same team, a
-replacement laptop); the devices admitted that way are recorded as they push. Every case-scoped request — a push,
+team when it is recorded for the case or one of its enrolled inspectors, not revoked, is (a second laptop of the
+same team, a replacement laptop); the devices admitted that way are recorded as they push. Every case-scoped request — a push,
 a field change inside it, a read about the case — by any other device is refused (403 ``not_case_team``) and
 raised as an alert; a field change is folded only when its signer is one of the case's inspectors.
 
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.alerts import alert
-from archive.db import Case, CaseMember, DeviceInspector, LogHead, PullItem, utcnow
+from archive.db import Case, CaseMember, DeviceInspector, Inspector, LogHead, PullItem, utcnow
 from archive.errors import ApiError
 from archive.service import Archive
 
@@ -83,9 +83,20 @@ def record_members(s: Session, case_id: str, kind: str, ids: set[str] | frozense
             s.add(CaseMember(case_id=case_id, kind=kind, member_id=member, source=source, created_at=now))
 
 
+def active(s: Session, inspector_ids: frozenset[str]) -> frozenset[str]:
+    """The inspectors among ``inspector_ids`` who are not revoked: only they bring a device onto a case's team (a
+    revoked inspector is nobody's inspector any more; a device recorded for the case stays on it until revoked)."""
+    if not inspector_ids:
+        return inspector_ids
+    revoked = set(s.execute(select(Inspector.id).where(
+        Inspector.id.in_(sorted(inspector_ids)), Inspector.revoked_at.is_not(None))).scalars())
+    return inspector_ids - revoked
+
+
 def admit_in_transaction(s: Session, case_id: str, device_id: str, inspector_ids: frozenset[str]) -> Team:
     """Inside a push's write transaction: create the case for its first device (recording that device and its
     inspectors as the team), or check the device is on the team and record it. Raises :class:`ForeignCase`."""
+    inspector_ids = active(s, inspector_ids)
     team = load_team(s, case_id)
     if team is None:
         s.add(Case(id=case_id, source="device", created_at=utcnow()))
@@ -102,10 +113,15 @@ def admit_in_transaction(s: Session, case_id: str, device_id: str, inspector_ids
     return team
 
 
+def flag_foreign(archive: Archive, case_id: str, device_id: str, detail: str,
+                 kind: str = "foreign_case_access") -> None:
+    """The alert for a device that reached for what belongs to another team (a case; a blob of another case)."""
+    alert(archive, kind, device_id, case_id, None, detail)
+
+
 def refuse_foreign(archive: Archive, case_id: str, device_id: str, action: str) -> ApiError:
     """Alert and the 403 to raise: a device reached for a case of another team."""
-    alert(archive, "foreign_case_access", device_id, case_id, None,
-          f"{action}: the device is not on this case's team; refused")
+    flag_foreign(archive, case_id, device_id, f"{action}: the device is not on this case's team; refused")
     return ApiError(
         403,
         "not_case_team",
@@ -121,6 +137,7 @@ def require_member(archive: Archive, case_id: str, device_id: str, inspector_ids
     an unknown case when ``must_exist`` (a push may create it)."""
     with archive.db.read() as s:
         team = load_team(s, case_id)
+        inspector_ids = active(s, inspector_ids)
     if team is None:
         if must_exist:
             raise ApiError(404, "unknown_case", "案件不存在", "no such case at the archive")

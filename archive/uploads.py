@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
 from app.sync.protocol import UNSIGNED_PAYLOAD
@@ -111,36 +112,33 @@ class Uploads:
         return True
 
     def create(self, device_id: str, sha256: str, length: int) -> dict[str, Any]:
+        """Open (or resume) this device's upload of ``sha256``. Whether the archive holds the blob already plays no
+        part: a device is answered ``complete`` only for its own completed upload, never for bytes another device
+        sent (that would grant it a blob it never had, and tell it the blob exists). Bytes sent for a blob the
+        archive holds are hashed like any others and stored once (put-if-absent)."""
         self.sweep()
         ttl = self.archive.settings.upload_ttl_s
-        with self.archive.db.read() as s:
-            have = s.get(Blob, sha256)
-        if have is not None and have.size != length:
-            raise ApiError(
-                409,
-                "length_mismatch",
-                "声明长度与已存对象不符",
-                "declared length differs from the stored blob",
-            )
-        present = have is not None or self._adopt_stored_blob(sha256, length)
         now = self.clock()
         with self.archive.db.write() as s:
             row = s.execute(
                 select(Upload).where(Upload.device_id == device_id, Upload.sha256 == sha256)
             ).scalar_one_or_none()
+            if row is not None and row.status == "complete" and s.get(Blob, sha256) is None:
+                # completed once, but the archive no longer holds the blob (restored without it): send it again
+                row.offset, row.status, row.reason = 0, "open", None
+                self._truncate(row.id, 0)
             if row is not None and row.length != length:
-                if row.status == "complete" or present:
+                if row.status == "complete":
                     raise ApiError(
                         409,
                         "length_mismatch",
-                        "声明长度与已存对象不符",
-                        "declared length differs from the stored blob",
+                        "声明长度与本设备已上传的对象不符",
+                        "declared length differs from this device's completed upload of the blob",
                     )
                 row.length, row.offset, row.status, row.reason = length, 0, "open", None
                 self._truncate(row.id, 0)
             if row is None:
-                if not present:
-                    self._check_quota(s, device_id, length)
+                self._check_quota(s, device_id, length)
                 row = Upload(
                     id=uuid.uuid4().hex,
                     device_id=device_id,
@@ -152,14 +150,10 @@ class Uploads:
                     updated_at=now,
                 )
                 s.add(row)
-                if not present:
-                    self._truncate(row.id, 0)
-            elif row.status == "failed" and not present:
+                self._truncate(row.id, 0)
+            elif row.status == "failed":
                 row.offset, row.status, row.reason = 0, "open", None
                 self._truncate(row.id, 0)
-            if present and row.status != "complete":
-                row.offset, row.status, row.reason = length, "complete", None
-                self.staging_path(row.id).unlink(missing_ok=True)
             row.updated_at = now
             s.flush()
             state = upload_state(row, ttl)
@@ -420,11 +414,24 @@ class Uploads:
         log("upload.complete", device=device_id, upload=upload_id, size=length)
         return self.get(device_id, upload_id)
 
-    def missing(self, hashes: list[str]) -> list[str]:
+    def missing(self, device_id: str, hashes: list[str]) -> list[str]:
+        """The hashes this device has not proved it holds (:func:`held_by_device`): a blob stored from another
+        device's bytes is listed like one the archive never saw, so the answer tells nothing about other cases."""
         wanted = sorted(set(hashes))
         have: set[str] = set()
         with self.archive.db.read() as s:
             for i in range(0, len(wanted), 500):
-                part = wanted[i : i + 500]
-                have.update(s.execute(select(Blob.sha256).where(Blob.sha256.in_(part))).scalars())
+                have |= held_by_device(s, device_id, wanted[i : i + 500])
         return [h for h in wanted if h not in have]
+
+
+def held_by_device(s: Session, device_id: str, hashes: list[str]) -> set[str]:
+    """Proof of possession: the blobs among ``hashes`` whose bytes this device itself uploaded (its own completed
+    upload, hashed at the archive) and that the archive holds. What a push may name besides the case's own blobs
+    (archive/push.py), and what ``/v1/blobs/missing`` does not list."""
+    if not hashes:
+        return set()
+    return set(s.execute(
+        select(Upload.sha256).join(Blob, Blob.sha256 == Upload.sha256)
+        .where(Upload.device_id == device_id, Upload.status == "complete", Upload.sha256.in_(hashes))
+    ).scalars())

@@ -6,7 +6,8 @@ A blob file is deleted only when all of these hold:
    covers the whole local journal — so the leaf that refers to the blob is inside a receipt;
 2. the retention period (``setting.retention_days``, default 30) has passed since the latest of those receipts'
    archive times;
-3. a separate check made now, after the receipt, asks ``/v1/blobs/missing`` and the archive lists none of them;
+3. a separate check made now, after the receipt, asks ``/v1/blobs/missing`` and the archive lists none of them
+   (it lists every blob this device did not itself upload, archive/PROTOCOL.md "Blobs a device may name");
 4. the Blob row says archived.
 
 The Blob row stays (hash, size; rows are append-only anyway) and ``blob.purged.<sha256>`` records when and under
@@ -111,7 +112,7 @@ def purge_archived_blobs(store: Store, client: SyncClient, *, retention_days: fl
     checked_at = utc_now()
     for sha, size, file_name in candidates:
         if sha in missing:
-            result.kept[sha] = "the archive does not hold it"
+            result.kept[sha] = "the archive does not hold it as this device's upload"
             continue
         linked = sorted(cases_of[sha])
         with store.transaction() as s:

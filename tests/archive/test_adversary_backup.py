@@ -35,7 +35,7 @@ def test_restore_refuses_a_database_that_already_holds_an_archive(tmp_path: Path
     _archive_with(tmp_path / "live", "insp-live")  # the live archive, with rows the backup does not hold
     live_url = f"sqlite:///{tmp_path / 'live' / 'archive.db'}"
     with pytest.raises(BackupError, match="already holds"):
-        restore(tmp_path / "bk", tmp_path / "new", live_url)
+        restore(tmp_path / "bk", tmp_path / "new", live_url, key_file=tmp_path / "old" / "archive_key.ed25519")
     live = open_archive(tmp_path / "live", create=False)
     try:
         with live.db.read() as s:
@@ -56,7 +56,7 @@ def test_a_manifest_missing_a_field_is_refused_by_name(tmp_path: Path) -> None:
         old.db.dispose()
     path = tmp_path / "bk" / "manifest.json"
     good = json.loads(path.read_text())
-    for field, broken in (("blobs", None), ("key_sha256", None), ("tables", {"cases": "x"}),
+    for field, broken in (("blobs", None), ("key", None), ("key", {"included": "encrypted"}), ("tables", {"cases": "x"}),
                           ("blobs", {"sha256": "ab", "included": True}), ("archive_fingerprint", 7)):
         manifest = {k: v for k, v in good.items() if k != field}
         if broken is not None:

@@ -101,3 +101,32 @@ def test_office_case_team_second_laptop_and_unfolded_field_changes(sqlite_archiv
                          "ORDER BY kind, member_id")
     assert ("device", mixed.device_id, "push") in members
     assert {m for k_, m, s in members if k_ == "inspector"} == {a1.id, a2.id}
+
+
+def test_a_revoked_inspector_brings_no_device_onto_a_team(sqlite_archive: ArchiveProcess) -> None:
+    """A device is on a case's team through an enrolled inspector who is not revoked, or because it is recorded
+    for the case (it pushed while on the team); revoking the inspector ends the first, revoking the device the
+    second."""
+    proc = sqlite_archive
+    x = new_inspector("赵六")
+    recorded = Laptop(proc.url, inspectors=[x, new_inspector("钱七")])
+    later = Laptop(proc.url, inspectors=[x, new_inspector("孙八")])
+    for laptop in (recorded, later):
+        assert laptop.register(proc.admin("enrolment-code").stdout.strip()).status_code == 201
+    case_id = json.loads(proc.admin("cases", "add", "--institution-name", "某诊所", "--inspector", x.id,
+                                    "--inspector", recorded.inspectors[1].id).stdout)["id"]
+    j = Journal(recorded, case_id)
+    j.append("case.created", {"case": case_id}, recorded.inspectors[1])
+    with recorded.client() as c:
+        assert c.post("/v1/push", json=j.batch()).status_code == 200
+    with later.client() as c:
+        assert c.get(f"/v1/cases/{case_id}/conflicts").status_code == 200
+    proc.admin("inspectors", "revoke", x.id)
+    k = Journal(later, case_id)
+    k.append("case.created", {"case": case_id}, later.inspectors[1])
+    with later.client() as c:
+        for r in (c.get(f"/v1/cases/{case_id}/conflicts"), c.post("/v1/push", json=k.batch())):
+            assert r.status_code == 403 and r.json()["error"] == "not_case_team", r.text
+    with recorded.client() as c:  # recorded for the case: still on it
+        assert c.get(f"/v1/cases/{case_id}/conflicts").status_code == 200
+    assert [a["device"] for a in alerts(proc) if a["kind"] == "foreign_case_access"] == [later.device_id] * 2

@@ -241,3 +241,24 @@ def test_killed_while_writing_parts_to_the_object_store(
         assert r.json()["status"] == "complete"
     assert s3_env.keys(bucket) == [f"fa/blobs/{sha[:2]}/{sha}"]
     assert proc.admin("verify").returncode == 0
+
+
+def test_a_second_device_sends_the_bytes_of_a_stored_blob_and_it_is_kept_once(
+    s3_archive: tuple[ArchiveProcess, str], s3_env: S3Server
+) -> None:
+    """Possession is proved by bytes on object storage too (archive/PROTOCOL.md "Blobs a device may name"): the
+    second device's upload is not answered complete at once; its bytes are hashed and the stored object kept."""
+    proc, bucket = s3_archive
+    first, second = enrolled_laptop(proc), enrolled_laptop(proc)
+    data = make_blob(CHUNK + 7)
+    sha = _sha(data)
+    with first.client() as c:
+        assert first.upload(c, data)["status"] == "complete"
+    with second.client() as c:
+        assert c.post("/v1/blobs/missing", json={"hashes": [sha]}).json()["missing"] == [sha]
+        st = c.post("/v1/uploads", json={"sha256": sha, "length": len(data)}).json()
+        assert (st["status"], st["offset"]) == ("open", 0)
+        assert second.upload(c, data)["status"] == "complete"
+        assert c.post("/v1/blobs/missing", json={"hashes": [sha]}).json()["missing"] == []
+    assert s3_env.keys(bucket) == [f"fa/blobs/{sha[:2]}/{sha}"]
+    assert not list((proc.data / "staging").iterdir())

@@ -45,16 +45,20 @@ def test_backup_restore_compare_and_sync_on(demo: DemoProfile, archive: ArchiveP
     assert before["blobs"] > 10 and before["leaves"] > 10
 
     b1 = tmp_path / "backup1"
-    r = admin("backup", str(archive.data), "--out", str(b1))
+    key_pass = tmp_path / "key.pass"
+    key_pass.write_text("a long passphrase for the archive key\n", encoding="utf-8")
+    r = admin("backup", str(archive.data), "--out", str(b1), "--key-passphrase-file", str(key_pass))
     assert r.returncode == 0, r.stderr
     manifest = json.loads((b1 / "manifest.json").read_text())
     assert manifest["blobs"]["count"] == before["blobs"] and manifest["blobs"]["included"] is True
     assert manifest["tables"]["leaves"]["rows"] == before["leaves"]
-    assert oct((b1 / "archive_key.ed25519").stat().st_mode & 0o777) == "0o600"
+    assert manifest["key"]["included"] == "encrypted" and not (b1 / "archive_key.ed25519").exists()
+    assert oct((b1 / "archive_key.enc.json").stat().st_mode & 0o777) == "0o600"
     assert oct(b1.stat().st_mode & 0o777) == "0o700"
 
     new = tmp_path / "restored"
-    cmd = ["restore", str(b1), "--data", str(new)] + (["--database-url", target_url] if target_url else [])
+    cmd = ["restore", str(b1), "--data", str(new), "--key-passphrase-file", str(key_pass)] + (
+        ["--database-url", target_url] if target_url else [])
     r = admin(*cmd)
     assert r.returncode == 0, r.stderr + r.stdout
     report = json.loads(r.stdout)
@@ -95,6 +99,7 @@ def test_restore_refuses_damage_and_never_overwrites(demo: DemoProfile, archive:
     # a restore never writes into an existing archive
     r = admin("restore", str(b1), "--data", str(archive.data))
     assert r.returncode == 1 and "never writes into an existing archive" in r.stderr
+    key = ["--key", str(archive.data / "archive_key.ed25519")]  # the backup holds none: kept apart
 
     def damaged(name: str, change: object) -> Path:
         copy = tmp_path / f"damaged-{name}"
@@ -136,7 +141,7 @@ def test_restore_refuses_damage_and_never_overwrites(demo: DemoProfile, archive:
              "forged": (edit_leaf_and_manifest, "verification")}
     for name, (change, reason) in cases.items():
         target = tmp_path / f"new-{name}"
-        r = admin("restore", str(damaged(name, change)), "--data", str(target))
+        r = admin("restore", str(damaged(name, change)), "--data", str(target), *key)
         assert r.returncode == 1, name
         assert reason in r.stderr, (name, r.stderr)
         assert len(r.stderr.strip().splitlines()) == 1  # one line, no traceback
