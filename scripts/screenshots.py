@@ -261,9 +261,10 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         day(dialog.period_to, date(today.year - 1, 12, 31))
         dialog.notice_mode.setCurrentIndex(dialog.notice_mode.findData("served"))
         day(dialog.served_on, today - timedelta(days=5))
-        save(app, dialog, out, f"40-new-audit-uscc-error{tag}", (1280, 720))
+        dialog_size = (1280, 720) if SCALE == 1 else SIZES[0]  # scaled: as large as the screen allows
+        save(app, dialog, out, f"40-new-audit-uscc-error{tag}", dialog_size)
         dialog.uscc.setText("91420100M000300Q5R")
-        save(app, dialog, out, f"41-new-audit-filled{tag}", (1280, 720))
+        save(app, dialog, out, f"41-new-audit-filled{tag}", dialog_size)
         dialog.submit()
         wait(app, services.store_pool, lambda: win.case_page is not None and win.case_page.snap is not None)
         case = win.case_page
@@ -339,7 +340,8 @@ def later_forms(app: QApplication, win: MainWindow, out: Path, tag: str) -> None
 
 
 def scaled(scale: float, out: Path, lang: str, tag: str) -> int:
-    """The walk-through on a 1920×1080 screen at ``scale``: the window as large as the screen allows."""
+    """The walk-through and the new-audit path on a 1920×1080 screen at ``scale``: the window as large as the
+    screen allows."""
     global SIZES, SCALE
     from tests.ui.screen_fit import offscreen_config
 
@@ -352,6 +354,7 @@ def scaled(scale: float, out: Path, lang: str, tag: str) -> int:
         SIZES = ((available.width(), available.height()),)
         SCALE = scale
         walkthrough(app, out, tag)
+        new_audit_path(app, out, tag)
     finally:
         config.unlink()
     return 0

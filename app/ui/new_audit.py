@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -145,10 +147,11 @@ class NewAuditDialog(QDialog):
         row.addWidget(self.inspector_b, 1)
         af.addRow(self.tr("Inspectors"), row)
         inner = QWidget()
-        layout = QHBoxLayout(inner)
-        layout.addWidget(party_box, 1)
-        layout.addWidget(audit_box, 1)
-        scroll = QScrollArea()
+        self._columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, inner)
+        self._columns.addWidget(party_box, 1)
+        self._columns.addWidget(audit_box, 1)
+        self._boxes = (party_box, audit_box)
+        self._scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         buttons = QDialogButtonBox()
@@ -173,7 +176,20 @@ class NewAuditDialog(QDialog):
         self.notice_mode.currentIndexChanged.connect(self._notice_mode)
         self._party_chosen()
         self._notice_mode()
-        self.resize(1100, 640)
+        screen = (parent or self).screen().availableGeometry()  # never larger than the screen it opens on
+        self.resize(min(1100, screen.width()), min(640, screen.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Side by side where both boxes fit, one above the other where they do not (a 1920×1080 screen at 200 %
+        leaves 960 logical pixels): the form never scrolls sideways."""
+        super().resizeEvent(event)
+        margins = self._columns.contentsMargins()
+        needed = sum(b.minimumSizeHint().width() for b in self._boxes) + self._columns.spacing() \
+            + margins.left() + margins.right() + self._scroll.verticalScrollBar().sizeHint().width()
+        direction = QBoxLayout.Direction.LeftToRight if self._scroll.width() >= needed \
+            else QBoxLayout.Direction.TopToBottom
+        if self._columns.direction() != direction:
+            self._columns.setDirection(direction)
 
     # --- inline checks
     def _party_chosen(self) -> None:

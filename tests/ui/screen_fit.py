@@ -117,6 +117,14 @@ def main(argv: list[str]) -> int:
         win.show_page("home")
     settle(rounds=5)  # laid out with what was loaded
     problems += fit_problems(win, "home")
+    win.new_audit()  # 新建稽核: the dialog opens within the screen and never scrolls sideways
+    settle(lambda: win.new_audit_dialog is not None and win.new_audit_dialog.isVisible())
+    dialog = win.new_audit_dialog
+    assert dialog is not None
+    settle(rounds=5)
+    problems += fit_problems(dialog, "new-audit")
+    dialog.reject()
+    settle(rounds=5)
     home.table.selectRow(0)  # type: ignore[attr-defined]
     home.open_selected()  # type: ignore[attr-defined]
     case = win.case_page
