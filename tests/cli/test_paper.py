@@ -324,7 +324,7 @@ def test_verify_page_rejects_a_qr_copied_onto_other_text(demo: Demo, tmp_path: P
 
 def test_verify_page_rejects_a_page_of_another_case(demo: Demo, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from app.documents import render
+    from app.documents.render import render
     from app.documents.sample import sample_context
 
     other = tmp_path / "other-case.pdf"
