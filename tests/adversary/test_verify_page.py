@@ -90,3 +90,35 @@ def test_a_scan_with_its_text_removed_is_not_reported_as_matching(adv_demo: AdvD
     rc = _verify_page(png, adv_demo.package)
     out = capsys.readouterr().out
     assert rc != 0 or "matches the package" not in out, out
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    rc = main(argv)
+    return rc, capsys.readouterr().out
+
+
+def test_partial_names_the_missing_page_and_still_refuses_disorder(adv_demo: AdvDemo, tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    dropped = _pick([(adv_demo.onsite_pdf, 0), (adv_demo.onsite_pdf, 2)], tmp_path / "d.pdf")
+    rc, out = _run(["verify-page", str(dropped), "--package", str(adv_demo.package)], capsys)
+    assert rc == 1 and "缺少第 2/3 页" in out and "--partial" in out, out
+    rc, out = _run(["verify-page", str(dropped), "--package", str(adv_demo.package), "--partial"], capsys)
+    assert rc == 0 and "部分核验" in out and "2/3" in out, out
+    swapped = _pick([(adv_demo.onsite_pdf, 1), (adv_demo.onsite_pdf, 0)], tmp_path / "s.pdf")
+    rc, out = _run(["verify-page", str(swapped), "--package", str(adv_demo.package), "--partial"], capsys)
+    assert rc == 1 and "页序不对" in out, out
+
+
+def test_a_genuine_scan_at_200_dpi_is_compared_as_pixels(adv_demo: AdvDemo, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", "-f", "2", "-l", "2", str(adv_demo.onsite_pdf),
+                    str(tmp_path / "scan")], check=True, timeout=120)
+    rc, out = _run(["verify-page", str(tmp_path / "scan.png"), "--package", str(adv_demo.package)], capsys)
+    assert rc == 0 and "逐像素" in out and "第 2/3 页" in out, out
+    with Image.open(tmp_path / "scan.png") as im:  # a skewed scan is not a proof of anything: not compared
+        im.convert("RGB").rotate(0.4, fillcolor="white").save(tmp_path / "skew.png")
+    rc, out = _run(["verify-page", str(tmp_path / "skew.png"), "--package", str(adv_demo.package)], capsys)
+    assert rc == 4 and "页面文字未核对" in out and "matches the package" not in out, out
