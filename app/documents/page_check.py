@@ -6,8 +6,11 @@ rest (white space removed) must be the statement's: one character changed anywhe
 copied onto other text, fails here. With ``--package`` the package must verify as a whole and hold this case; the
 statement must be signed by one of its devices; the document it names must have been issued in the case's journal
 with that page; the page's hash must be one the journal records as printed; and its checkpoint must be one of the
-package's. A scanned image carries no text to compare: its QR code, signature and print record are checked, and
-the page's text in the package is shown so a person can compare it with the paper.
+package's. What the page *shows* is compared with the issued page drawn again (:mod:`app.documents.page_raster`),
+so text painted over an unchanged text layer fails. A scanned image carries no text layer: its QR code, signature
+and print record are checked, its raster is compared when it is a whole A4 page of at least 150 dpi, and when it
+does not match pixel for pixel the result says its text was *not compared* and shows the page's text in the package
+for a person to compare. A file of several pages is checked as a set (:mod:`app.documents.page_set`).
 
 Nothing read is written anywhere: pages are rasterised and read through pipes.
 """
