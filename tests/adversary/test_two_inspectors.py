@@ -1,6 +1,7 @@
 """Two inspectors act, or nothing happens (条例 Art. 29; 武汉稽核办法 Art. 7(2)). Printing is the place where a
 decision is *issued* (issuing.issue_form: its 文号, date and text fixed and journaled on the first print), and
-printing needs only one passphrase: one inspector alone, even after the case is closed, issues a 责令改正通知书."""
+printing needed only one passphrase: one inspector alone, even after the case was closed, issued a 责令改正通知书.
+Issuing (and re-issuing) now needs two inspectors of the case unlocked; a reprint of an issued document, one."""
 
 from __future__ import annotations
 
