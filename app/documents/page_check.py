@@ -6,8 +6,11 @@ rest (white space removed) must be the statement's: one character changed anywhe
 copied onto other text, fails here. With ``--package`` the package must verify as a whole and hold this case; the
 statement must be signed by one of its devices; the document it names must have been issued in the case's journal
 with that page; the page's hash must be one the journal records as printed; and its checkpoint must be one of the
-package's. A scanned image carries no text to compare: its QR code, signature and print record are checked, and
-the page's text in the package is shown so a person can compare it with the paper.
+package's. What the page *shows* is compared with the issued page drawn again (:mod:`app.documents.page_raster`),
+so text painted over an unchanged text layer fails. A scanned image carries no text layer: its QR code, signature
+and print record are checked, its raster is compared when it is a whole A4 page of at least 150 dpi, and when it
+does not match pixel for pixel the result says its text was *not compared* and shows the page's text in the package
+for a person to compare. A file of several pages is checked as a set (:mod:`app.documents.page_set`).
 
 Nothing read is written anywhere: pages are rasterised and read through pipes.
 """
@@ -24,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.documents.frozen import pages
+from app.documents.frozen import PageRef, pages
+from app.documents.page_set import FileResult, check_set
 from app.documents.verify import Statement, StatementError, decode, verification_code_of
 from app.errors import UserError
 from app.evidence.journal import fingerprint
@@ -33,6 +37,7 @@ from app.evidence.page_hash import normalise, text_sha256
 MAX_FILE = 200 << 20
 MAX_PAGES = 500
 RASTER_DPI = 150
+MIN_SCAN_DPI = 150  # a scan below this is not compared as pixels
 ISSUED = "document.issued"
 PRINTED = "document.printed"
 SUPERSEDED = "document.superseded"
@@ -51,6 +56,9 @@ class PageResult:
     notes: list[str] = field(default_factory=list)
     title: str = ""
     text_in_package: str = ""
+    compared: bool = False  # the page's text was compared (text layer and raster, or a scan's raster)
+    image: bool = False  # a scanned image (no text layer)
+    document: dict[str, Any] | None = None  # the issued document the QR names, when the package holds it
 
     def fail(self, zh: str, en: str) -> None:
         self.problems.append(f"{zh} | {en}")
@@ -73,11 +81,26 @@ def _qr_texts(image: Any) -> list[str]:
     return [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
 
 
-def _read_pages(path: Path) -> list[tuple[list[str], str | None]]:
-    """(QR texts, page text or None for an image) per page of the file."""
+@dataclass
+class ReadPage:
+    """One page of the file as read: its QR texts, its text layer (None for an image), what it shows."""
+
+    qr: list[str]
+    text: str | None
+    raster: Any = None  # a greyscale PIL image
+    dpi: float = RASTER_DPI
+
+
+def _image_dpi(im: Any) -> float:
+    """An image's resolution, from its size as an A4 page (a scan's stated dpi is often absent or wrong)."""
+    return float(im.size[0]) * 25.4 / 210.0
+
+
+def _read_pages(path: Path) -> list[ReadPage]:
+    """QR texts, page text (None for an image) and raster per page of the file."""
     from PIL import Image, UnidentifiedImageError
 
-    out: list[tuple[list[str], str | None]] = []
+    out: list[ReadPage] = []
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -93,17 +116,20 @@ def _read_pages(path: Path) -> list[tuple[list[str], str | None]]:
         if not 1 <= n <= MAX_PAGES:
             raise PageCheckError("PDF 没有可核验的页面。", "The PDF has no page to check.")
         for k in range(1, n + 1):
-            png = _run(["pdftoppm", "-r", str(RASTER_DPI), "-png", "-f", str(k), "-l", str(k), str(path)], "PDF")
+            png = _run(["pdftoppm", "-r", str(RASTER_DPI), "-gray", "-png", "-f", str(k), "-l", str(k), str(path)],
+                       "PDF")
             text = _run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(k), "-l", str(k), str(path), "-"], "PDF")
             with Image.open(io.BytesIO(png)) as im:
-                out.append((_qr_texts(im), text.decode("utf-8", "replace")))
+                gray = im.convert("L")
+            out.append(ReadPage(_qr_texts(gray), text.decode("utf-8", "replace"), gray, RASTER_DPI))
         return out
     try:
         with Image.open(path) as im:
             frames = getattr(im, "n_frames", 1)
             for k in range(min(frames, MAX_PAGES)):
                 im.seek(k)
-                out.append((_qr_texts(im.convert("L")), None))
+                gray = im.convert("L")
+                out.append(ReadPage(_qr_texts(gray), None, gray, _image_dpi(gray)))
             return out
     except Image.DecompressionBombError as exc:
         raise PageCheckError("图像过大。", "The image is too large.") from exc
@@ -191,14 +217,15 @@ def _strip_block(text: str, st: Statement) -> str | None:
     return norm[: len(norm) - len(block)]
 
 
-def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | None) -> PageResult:
+def check_page(index: int, read: ReadPage, pkg: PackageFacts | None) -> PageResult:
     from app.evidence.signing import SignatureError, verify_raw
 
-    r = PageResult(index)
+    r = PageResult(index, image=read.text is None)
+    qr, text = read.qr, read.text
     statements = []
     for t in qr:
         try:
-            statements.append(decode(t))
+            statements.append((decode(t), t))
         except (StatementError, ValueError):
             continue
     if not statements:
@@ -207,7 +234,7 @@ def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | 
     if len(statements) > 1:
         r.fail("页面上有多个核验二维码", "more than one verification QR code on the page")
         return r
-    st, sig = statements[0]
+    (st, sig), qr_text = statements[0]
     r.statement = st
     if text is not None:
         own = _strip_block(text, st)
@@ -217,9 +244,6 @@ def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | 
             r.fail("页面文字与二维码中的摘要不符（文字被改动，或二维码来自另一页）",
                    "the page's text does not match the hash in its QR code (text altered, or the QR code comes "
                    "from another page)")
-    else:
-        r.notes.append("扫描图像：文字未自动比对，请与下列案卷文本人工核对 | a scanned image: compare its text with "
-                       "the package's text below by eye")
     if pkg is None:
         r.fail("未提供案卷包（--package），无法核验签名和打印记录",
                "no package given (--package): the signature and the print record cannot be checked")
@@ -242,11 +266,13 @@ def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | 
         r.fail("案卷中没有二维码所指的文书", "the package holds no document the QR code names")
     else:
         r.title = str(doc.get("title", ""))
+        r.document = doc
         in_doc = [p for p in pages(doc.get("document") or {}) if p.page == st.page and p.of == st.of]
         if not in_doc:
             r.fail("文书中没有该页", "the document has no such page")
         else:
             r.text_in_package = in_doc[0].text
+            _compare_raster(r, read, in_doc[0], qr_text, st)
         gone = pkg.superseded.get(st.doc)
         if gone is not None:  # a genuine page, of a document replaced before service: say by which
             r.notes.append(f"该文书（{gone.get('number', '')}）已于{gone.get('by_issued_on', '')}被重新出具的文书"
@@ -263,6 +289,36 @@ def check_page(index: int, qr: list[str], text: str | None, pkg: PackageFacts | 
     return r
 
 
-def check_file(path: Path, package: Path | None, key_file: Path | None = None) -> list[PageResult]:
+def _compare_raster(r: PageResult, read: ReadPage, page: PageRef, qr_text: str, st: Statement) -> None:
+    """What the page shows against the issued page drawn again (:mod:`app.documents.page_raster`). A PDF page
+    that differs fails; a scan is compared only when it is a whole A4 page of at least 150 dpi, and a scan that
+    differs stays *not compared* (skew, dust and scaling make a difference no proof of a change)."""
+    from app.documents.page_raster import compare, mark_areas, rasterise, reference_pdf
+
+    if read.raster is None or read.dpi < MIN_SCAN_DPI:
+        return
+    dpi = round(read.dpi)
+    try:
+        reference = rasterise(reference_pdf(page, qr_text, st), dpi)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise PageCheckError("无法生成案卷文书该页的图像以供比对。", "Cannot draw the issued page to compare it."
+                             ) from exc
+    diff = compare(read.raster, reference, dpi, mark_areas(page.labels))
+    if read.text is not None:
+        if diff is not None:
+            r.fail(*diff.where())
+        r.compared = diff is None
+        return
+    if diff is None:
+        r.compared = True
+    else:
+        zh, en = diff.where()
+        r.notes.append(f"扫描图像与案卷文书该页不完全一致（可能是扫描偏斜或污渍，也可能被改动）：{zh} | the scan does "
+                       f"not match the issued page pixel for pixel (skew or dirt, or a change): {en}")
+
+
+def check_file(path: Path, package: Path | None, key_file: Path | None = None, *,
+               partial: bool = False) -> FileResult:
     pkg = load_package(package, key_file) if package is not None else None
-    return [check_page(k, qr, text, pkg) for k, (qr, text) in enumerate(_read_pages(path), 1)]
+    results = [check_page(k, read, pkg) for k, read in enumerate(_read_pages(path), 1)]
+    return check_set(results, partial=partial)

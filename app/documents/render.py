@@ -107,6 +107,17 @@ def verification_block_text(code: str, sha: str, checkpoint: str) -> str:
     return "\n".join(_verification_lines(code, sha, checkpoint))
 
 
+def draw_verification(canvas: Canvas, statement: str, st: Statement) -> None:
+    """A page's verification block: the QR code of ``statement`` at the foot's right, the lines left of it."""
+    # the dark modules end at the right margin; the quiet zone reaches into the margin
+    qx = PAGE_W - MARGIN_RIGHT - qr_size(statement) + QUIET * QR_MODULE
+    _draw_qr(canvas, statement, qx, QR_BOTTOM)
+    lines = _verification_lines(st.code(), st.sha256, st.checkpoint)
+    canvas.setFont(MARK.font, MARK.size)
+    for k, line in enumerate(lines):
+        canvas.drawRightString(qx - 1 * MM, CODE_Y + (len(lines) - 1 - k) * MARK.leading, line)
+
+
 def render_documents(form: str, issued: Sequence[Issued], case_id: str, sign: Signer
                      ) -> tuple[bytes, list[PrintedPage]]:
     """Draw every page of ``issued`` into one PDF; returns its bytes and one :class:`PrintedPage` per page."""
@@ -130,13 +141,7 @@ def render_documents(form: str, issued: Sequence[Issued], case_id: str, sign: Si
             statement = encode(st, sign(st.signing_input()))
             for op in (*p.ops, *marks):
                 draw_op(canvas, op)
-            # the dark modules end at the right margin; the quiet zone reaches into the margin
-            qx = PAGE_W - MARGIN_RIGHT - qr_size(statement) + QUIET * QR_MODULE
-            _draw_qr(canvas, statement, qx, QR_BOTTOM)
-            lines = _verification_lines(st.code(), sha, item.checkpoint)
-            canvas.setFont(MARK.font, MARK.size)
-            for k, line in enumerate(lines):
-                canvas.drawRightString(qx - 1 * MM, CODE_Y + (len(lines) - 1 - k) * MARK.leading, line)
+            draw_verification(canvas, statement, st)
             canvas.showPage()
             printed.append(PrintedPage(p.part, p.page, p.of, text, sha, statement, st.code()))
     canvas.save()

@@ -40,6 +40,7 @@ from app.documents.frozen import PageMark, freeze, page_texts, pages, unsigned_c
 from app.errors import UserError
 from app.evidence import journal
 from app.evidence.canonical import canonical_sha256, loads
+from app.evidence.objects import signing_pair
 from app.evidence.page_hash import text_sha256
 from app.models.profile import Store
 from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
@@ -205,7 +206,9 @@ def stale_note(form: str, prev: IssuedDocument, cause: UserError | None = None) 
 def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],
            ctx: DocumentContext, cfg: AgencyConfig, *, supersedes: dict[str, Any] | None = None) -> IssuedDocument:
     """The document ``ctx`` renders: the one in force for ``source`` (frozen; ``stale`` when what it reads
-    changed since), else a new one. ``supersedes`` (``reissue``): always a new one, replacing the one in force."""
+    changed since), else a new one. ``supersedes`` (``reissue``): always a new one, replacing the one in force.
+    A new document needs two of the case's inspectors unlocked (:func:`signing_pair`); returning the one in force
+    (a reprint, identical by construction) needs only the one acting."""
     from app.documents.form_blocks import doc_number
 
     prev = current_document(session, case_id, form, source)
@@ -218,6 +221,7 @@ def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, 
             return dataclasses.replace(prev, stale=stale_note(form, prev))
         return prev
     doc, fingerprint = _freeze(form, ctx, cfg)
+    signing_pair(session, store, case_id)  # issuing (and re-issuing) is done by two inspectors (rule 3, Art. 29)
     number = "" if form in ("service-receipt", *RECORD_FORMS.values()) else doc_number(ctx, cfg, form)
     body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
             "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],

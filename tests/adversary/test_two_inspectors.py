@@ -1,6 +1,7 @@
 """Two inspectors act, or nothing happens (条例 Art. 29; 武汉稽核办法 Art. 7(2)). Printing is the place where a
 decision is *issued* (issuing.issue_form: its 文号, date and text fixed and journaled on the first print), and
-printing needs only one passphrase: one inspector alone, even after the case is closed, issues a 责令改正通知书."""
+printing needed only one passphrase: one inspector alone, even after the case was closed, issued a 责令改正通知书.
+Issuing (and re-issuing) now needs two inspectors of the case unlocked; a reprint of an issued document, one."""
 
 from __future__ import annotations
 
@@ -33,11 +34,24 @@ def test_the_demo_has_not_issued_a_rectification_notice(adv_demo: AdvDemo, demo_
     assert "rectification" not in {f for f, _s in _issued(demo_copy, adv_demo.case_id)}
 
 
-@pytest.mark.xfail(strict=True, reason="print with one passphrase issues a new decision (document.issued, "
-                                       "责令改正通知书) by one inspector alone, in a closed case")
 def test_one_inspector_alone_cannot_issue_a_decision_by_printing(adv_demo: AdvDemo, demo_copy: Path,
                                                                  tmp_path: Path) -> None:
     before = _issued(demo_copy, adv_demo.case_id)
     main(["print", str(demo_copy), "--case", adv_demo.case_id, "--form", "rectification",
           "--out", str(tmp_path / "rect.pdf"), "--passphrase-file", str(adv_demo.p1)])
     assert _issued(demo_copy, adv_demo.case_id) == before
+    assert not (tmp_path / "rect.pdf").exists()
+
+
+def test_two_inspectors_issue_and_one_reprints(adv_demo: AdvDemo, demo_copy: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The control: with both passphrases the notice is issued; a reprint of it needs one (same document)."""
+    before = _issued(demo_copy, adv_demo.case_id)
+    base = ["print", str(demo_copy), "--case", adv_demo.case_id, "--form", "rectification"]
+    assert main([*base, "--out", str(tmp_path / "a.pdf"), "--passphrase-file", str(adv_demo.p1),
+                 "--passphrase-file", str(adv_demo.p2)]) == 0
+    issued = _issued(demo_copy, adv_demo.case_id)
+    assert len(issued) == len(before) + 1 and issued[-1][0] == "rectification"
+    capsys.readouterr()
+    assert main([*base, "--out", str(tmp_path / "b.pdf"), "--passphrase-file", str(adv_demo.p1)]) == 0
+    assert _issued(demo_copy, adv_demo.case_id) == issued

@@ -21,8 +21,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.cli.__main__ import main
 from app.documents.frozen import pages
-from app.documents.layout import MARGIN_RIGHT, PAGE_W, SMALL, TextOp, draw_op
-from app.documents.render import QR_BOTTOM, QR_MODULE, QUIET, _draw_qr, qr_size, verification_block_text
+from app.documents.layout import Op, TextOp, draw_op
+from app.documents.render import draw_verification
 from app.documents.verify import decode
 from app.evidence.canonical import loads
 from app.evidence.page_hash import normalise, text_sha256
@@ -243,8 +243,9 @@ def _verify_page(file: Path, package: Path | None, capsys: pytest.CaptureFixture
     return rc, capsys.readouterr().out
 
 
-def _forge(path: Path, text_ops: list[TextOp], statement: str) -> None:
-    """A page drawn with the given text and the QR code and verification block of ``statement``."""
+def _forge(path: Path, text_ops: list[Op], statement: str) -> None:
+    """A page drawn again (a new PDF file) with the given operations and the QR code and verification block of
+    ``statement``."""
     st, _sig = decode(statement)
     canvas = Canvas(str(path), pagesize=A4, invariant=True)
     from app.documents.fonts import register_fonts
@@ -252,22 +253,18 @@ def _forge(path: Path, text_ops: list[TextOp], statement: str) -> None:
     register_fonts()
     for op in text_ops:
         draw_op(canvas, op)
-    qx = PAGE_W - MARGIN_RIGHT - qr_size(statement) + QUIET * QR_MODULE
-    _draw_qr(canvas, statement, qx, QR_BOTTOM)
-    canvas.setFont(SMALL.font, 9)
-    for k, line in enumerate(verification_block_text(st.code(), st.sha256, st.checkpoint).splitlines()):
-        canvas.drawRightString(qx - 5, 50 - 11 * k, line)
+    draw_verification(canvas, statement, st)  # as the renderer draws it: verify-page compares what a page shows
     canvas.showPage()
     canvas.save()
 
 
-def _genuine_page(demo: Demo, form: str) -> tuple[list[TextOp], str]:
-    """The first page of ``form``: its text operations (from the issued document) and its QR statement."""
+def _genuine_page(demo: Demo, form: str) -> tuple[list[Op], str]:
+    """The first page of ``form``: its drawing operations (from the issued document) and its QR statement."""
     from app.workflow.issuing import issued_documents
 
     with _store(demo.root) as store, store.session() as s:
         doc = next(d for d in issued_documents(s, demo.case_id, form))
-    ops = [op for op in pages(doc.doc)[0].ops if isinstance(op, TextOp)]
+    ops = list(pages(doc.doc)[0].ops)
     zbar = subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", str(demo.pdfs[form])],
                           check=True, capture_output=True, timeout=60).stdout
     import zxingcpp
@@ -291,7 +288,8 @@ def test_verify_page_accepts_a_scan_and_shows_the_text_to_compare(demo: Demo, tm
     png.write_bytes(subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1",
                                     str(demo.pdfs["notice"])], check=True, capture_output=True).stdout)
     rc, out = _verify_page(png, demo.package, capsys)
-    assert rc == 0, out
+    assert rc == 4, out  # the QR statement verifies; a 100-dpi scan's text is not compared, and it says so
+    assert "页面文字未核对" in out and "was NOT checked" in out and "matches the package" not in out
     assert "稽核通知书" in out  # the page's text in the package, for a person to compare
 
 
@@ -301,9 +299,10 @@ def test_verify_page_rejects_one_character_changed(demo: Demo, tmp_path: Path,
     genuine = tmp_path / "genuine.pdf"
     _forge(genuine, ops, statement)
     rc, out = _verify_page(genuine, demo.package, capsys)
-    assert rc == 0, out  # the re-drawn genuine page passes: the check reads the text, not the file's bytes
-    k = next(i for i, op in enumerate(ops) if "〔" in op.text)  # the line with the 文号
+    assert rc == 0, out  # the re-drawn genuine page passes: the check reads what the page says, not the file's bytes
+    k = next(i for i, op in enumerate(ops) if isinstance(op, TextOp) and "〔" in op.text)  # the line with the 文号
     old = ops[k]
+    assert isinstance(old, TextOp)
     ops[k] = TextOp(old.x, old.y, old.style, old.text.replace("1号", "2号"), old.char_space, old.grey)
     assert ops[k].text != old.text
     forged = tmp_path / "forged.pdf"
@@ -324,7 +323,7 @@ def test_verify_page_rejects_a_qr_copied_onto_other_text(demo: Demo, tmp_path: P
 
 def test_verify_page_rejects_a_page_of_another_case(demo: Demo, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from app.documents import render
+    from app.documents.render import render
     from app.documents.sample import sample_context
 
     other = tmp_path / "other-case.pdf"

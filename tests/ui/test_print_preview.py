@@ -234,3 +234,21 @@ def test_a_stale_document_is_shown_as_such_and_its_reissue_refusal_named(qtbot, 
     win.lock_now()
     qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
     win.close()
+
+
+def test_the_gui_printer_issues_only_with_two_inspectors_and_words_a_refusal_as_the_workflow(qtbot,
+                                                                                            demo: Demo) -> None:
+    """The GUI's printer (``render_to_memory``) renders with the store as unlocked: a first print issues the
+    document, which needs both inspectors (条例 Art. 29); with one it is refused, and the error box says what the
+    workflow says. With both (as on site) it issues."""
+    from app.errors import PermissionRefused
+    from app.ui.widgets.errors import describe_error
+
+    with Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0]) as one, pytest.raises(PermissionRefused) as refused:
+        render_to_memory(one, demo.case_id, "rectification", actor(one))
+    text = describe_error(refused.value)
+    assert text is not None and ("第二十九条" in text.message or "Art. 29" in text.message)
+    with Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0]) as both:
+        both.unlock_inspector(DEMO_PASSPHRASES[1])
+        rendered = render_to_memory(both, demo.case_id, "rectification", actor(both))
+    assert rendered.pdf.startswith(b"%PDF")
