@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from app.documents.config import AgencyConfig, ConfigError, load_agency_config
     from app.documents.context import DocumentContext, DocumentError
     from app.documents.form_registry import FORMS, FormSpec
-    from app.documents.render import RenderResult, render
+    from app.documents.renderer import RenderResult, render
 
 __all__ = [
     "FORMS",
@@ -36,7 +36,7 @@ _HOME = {
     "AgencyConfig": "config", "ConfigError": "config", "load_agency_config": "config",
     "DocumentContext": "context", "DocumentError": "context",
     "FORMS": "form_registry", "FormSpec": "form_registry",
-    "RenderResult": "render", "render": "render",
+    "RenderResult": "renderer", "render": "renderer",
 }
 
 

@@ -208,7 +208,7 @@ def load_package(path: Path, key_file: Path | None = None) -> PackageFacts:
 def _strip_block(text: str, st: Statement) -> str | None:
     """The page's own text: the read-back text without the verification block drawn last, or None when the
     block is not where it belongs."""
-    from app.documents.render import verification_block_text
+    from app.documents.renderer import verification_block_text
 
     norm = normalise(text)
     block = normalise(verification_block_text(verification_code_of(st.unsigned()), st.sha256, st.checkpoint))

@@ -3,7 +3,7 @@
 The text layer of a PDF can stay unchanged while what is drawn over it changes (a white box and a picture of other
 text). So a page is also compared as pixels: the page of the issued document is drawn again from the frozen
 document in the package (its drawing operations, and the verification block of the page's own QR statement, exactly
-as :mod:`app.documents.render` draws them), both are rasterised at the same resolution by ``pdftoppm`` (through
+as :mod:`app.documents.renderer` draws them), both are rasterised at the same resolution by ``pdftoppm`` (through
 pipes), and they must agree everywhere except where the signatures given on the page are drawn (their images are
 not in the statement; their dates are in the text layer, which the page hash covers). Anti-aliasing and a shift of
 one pixel are tolerated; a group of differing pixels is reported with its place on the page in millimetres.
@@ -53,7 +53,7 @@ def reference_pdf(page: PageRef, qr_text: str, st: Statement) -> bytes:
 
     from app.documents.fonts import register_fonts
     from app.documents.layout import SMALL, draw_op
-    from app.documents.render import draw_verification
+    from app.documents.renderer import draw_verification
 
     register_fonts()
     buf = io.BytesIO()

@@ -95,7 +95,7 @@ def render_form(store: Store, case_id: str, form: str, actor_id: str,
                 config: AgencyConfig | None = None, *, today: date | None = None) -> RenderedForm:
     """Render ``form`` of the case in memory from its issued documents (issuing what is not issued yet, dated
     ``today``). A preview: no print is journaled."""
-    from app.documents.render import Issued, render_documents, result_of
+    from app.documents.renderer import Issued, render_documents, result_of
     from app.workflow.issuing import issue_form, marks_of
 
     cfg = config or load_agency_config()

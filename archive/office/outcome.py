@@ -32,7 +32,7 @@ from app.documents.context import (
     Service,
 )
 from app.documents.frozen import freeze
-from app.documents.render import Issued, render_documents
+from app.documents.renderer import Issued, render_documents
 from app.evidence.canonical import canonical_bytes
 from archive.db import Inspector as ArchiveInspector
 from archive.db import StoredObject

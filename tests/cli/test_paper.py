@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from app.cli.__main__ import main
 from app.documents.frozen import pages
 from app.documents.layout import Op, TextOp, draw_op
-from app.documents.render import draw_verification
+from app.documents.renderer import draw_verification
 from app.documents.verify import decode
 from app.evidence.canonical import loads
 from app.evidence.page_hash import normalise, text_sha256
@@ -323,7 +323,7 @@ def test_verify_page_rejects_a_qr_copied_onto_other_text(demo: Demo, tmp_path: P
 
 def test_verify_page_rejects_a_page_of_another_case(demo: Demo, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from app.documents.render import render
+    from app.documents.renderer import render
     from app.documents.sample import sample_context
 
     other = tmp_path / "other-case.pdf"

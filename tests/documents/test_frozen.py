@@ -19,7 +19,7 @@ from app.documents.config import DEFAULT_CONFIG_PATH, load_agency_config, parse_
 from app.documents.form_registry import OFFICE_FORMS
 from app.documents.frozen import freeze, page_texts, pages
 from app.documents.layout import MM
-from app.documents.render import QR_MODULE, qr_size
+from app.documents.renderer import QR_MODULE, qr_size
 from app.documents.sample import sample_context
 from app.documents.verify import QUIET, Statement, decode, encode, qr_matrix
 from app.evidence.page_hash import normalise, text_sha256

@@ -218,7 +218,7 @@ def test_fonts_embedded_as_subsets(rendered: dict[str, Rendered], form: str) -> 
 def test_qr_codes_carry_the_page_text_hash(rendered: dict[str, Rendered], form: str) -> None:
     """Each QR statement names the case, the form, the page and the SHA-256 of exactly that page's printed text
     (agency wording, 文号 and date included), and is signed by the (sample) laptop key."""
-    from app.documents.render import sample_signer
+    from app.documents.renderer import sample_signer
     from app.evidence.signing import SigningKey, verify_raw
 
     r = rendered[form]
@@ -345,3 +345,14 @@ def test_captured_signature_is_printed_where_given_with_its_time(big_ctx: Docume
     plain = render("interview", big_ctx, io.BytesIO())
     assert [p.sha256 for p in plain.printed[:-1]] == [p.sha256 for p in result.printed[:-1]]
     assert plain.printed[-1].sha256 != result.printed[-1].sha256
+
+
+def test_the_package_render_is_the_function_whatever_was_imported_first() -> None:
+    """``from app.documents import render`` gives the function even after the renderer module was imported by
+    its own name (a submodule named like the function replaced it with the module, by import order)."""
+    import types
+
+    import app.documents.renderer  # noqa: F401
+    from app.documents import render as exported
+
+    assert callable(exported) and not isinstance(exported, types.ModuleType)
