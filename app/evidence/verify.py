@@ -179,6 +179,7 @@ def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payl
             check_refusal(v, what, body, **at)
         elif kind == "provider-batch-signature":
             check_batch(v, what, body, **at)
+        _note_doubtful_clock(v, what, body)
         objects.append(_Object(kind, str(env.get("id")), sha, references(env),
                                kind in ANSWERED_KINDS and not body.get("parent")))
     by_id = {o.id: o for o in objects}
@@ -198,6 +199,16 @@ def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payl
         if o.needs_answer and o.id not in superseded and o.id not in answered:
             v.fail(f"{o.kind} {o.id}", "has neither the provider's signature nor a signed refusal", "unanswered",
                    object=o.id)
+
+
+def _note_doubtful_clock(v: Verification, what: str, body: Mapping[str, Any]) -> None:
+    """An object whose signed clock claim says the laptop's clock disagreed with the case's previous entry (set back
+    or jumped): not a failure (time on a laptop is a claim, docs/architecture.md 'Time and clocks'), but said
+    where the reader sees it."""
+    claim = body.get("obtained_at")
+    if isinstance(claim, dict) and claim.get("clock_trusted") is False:
+        v.note(what, f"was captured at {claim.get('wall')} by a laptop clock that disagreed with the case's previous "
+                     "entry (set back or jumped): its capture time is doubtful")
 
 
 def key_from_json(obj: Mapping[str, Any], role: str, *, claimed: bool = False) -> Key:

@@ -59,9 +59,6 @@ def test_capture_with_a_clock_set_back_says_so(two_inspectors: TwoInspectorProfi
         store.close()
 
 
-@pytest.mark.xfail(strict=True, reason="verify says nothing of evidence whose signed capture time is 400 days before "
-                                       "the case was created or 3 years after the export, nor of clock_trusted=false "
-                                       "(it notes only checkpoints whose time goes back)")
 def test_verify_flags_evidence_captured_with_a_wrong_clock(two_inspectors: TwoInspectorProfile, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
