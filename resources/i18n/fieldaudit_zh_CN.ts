@@ -850,12 +850,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+234"/>
+        <location line="+249"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-229"/>
+        <location line="-244"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -871,14 +871,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+227"/>
+        <location line="+242"/>
         <location line="+54"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-306"/>
+        <location line="-321"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -933,32 +933,38 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>导入文件夹或存储卡</translation>
     </message>
     <message>
-        <location line="+33"/>
-        <location line="+42"/>
+        <location line="+35"/>
+        <location line="+46"/>
         <source>%1 item(s) imported and signed by both inspectors.</source>
         <translation>已导入 %1 项证据，两名稽核人员均已签名。</translation>
     </message>
     <message>
-        <location line="-35"/>
+        <location line="-38"/>
+        <location line="+51"/>
         <source> and %1 more</source>
         <translation>等另外 %1 个</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-50"/>
         <source>Not imported (nothing of these files was stored): %1</source>
         <translation>未导入（这些文件均未保存）：%1</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+34"/>
+        <location line="+37"/>
         <source>Importing…</source>
         <translation>正在导入……</translation>
     </message>
     <message>
-        <location line="-33"/>
-        <location line="+34"/>
+        <location line="-36"/>
+        <location line="+37"/>
         <source>Importing evidence…</source>
         <translation>正在导入证据……</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Noted in the signed items: %1</source>
+        <translation>已签名的证据中记有：%1</translation>
     </message>
     <message>
         <location line="+52"/>
@@ -1613,7 +1619,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>NewAuditDialog</name>
     <message>
-        <location filename="../../app/ui/new_audit.py" line="+49"/>
+        <location filename="../../app/ui/new_audit.py" line="+51"/>
         <source>New audit</source>
         <translation>新建稽核</translation>
     </message>
@@ -1779,7 +1785,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>Create the audit</source>
         <translation>创建稽核</translation>
     </message>
@@ -1789,7 +1795,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+52"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
@@ -2879,7 +2885,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../app/ui/sync_work.py" line="+71"/>
+        <location filename="../../app/ui/sync_work.py" line="+51"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>

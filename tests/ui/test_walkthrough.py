@@ -360,3 +360,24 @@ def test_a_folder_import_names_the_file_it_could_not_take_and_keeps_the_rest(ope
     state = page.import_state.text()
     assert "3" in state and "IMG_GONE.JPG" in state
     assert {page.model.item(r).title for r in range(3)} == {"IMG_0000", "IMG_0001", "IMG_0002"}
+
+
+def test_an_import_shows_what_capture_noted_in_the_signed_items(opened, tmp_path):
+    """A .jpg that is not an image is kept as a plain file; the note signed with the item is shown on the page
+    (it was written into the manifest only), for one file and for a folder."""
+    d, _case_id, _profile = opened
+    page = d.page("evidence")
+    page.source.setText("住院部")
+    fake = tmp_path / "IMG_FAKE.JPG"
+    fake.write_bytes(b"this is a text file, not a photo\n")
+    d.do(lambda: page.import_paths([fake]))
+    assert len(page.last_import) == 1
+    state = page.import_state.text()
+    assert "已签名的证据中记有" in state and "IMG_FAKE.JPG" in state and "plain file" in state, state
+    good = tmp_path / "IMG_0001.JPG"
+    good.write_bytes(photo(1))
+    fake2 = tmp_path / "IMG_FAKE2.JPG"
+    fake2.write_bytes(b"also not a photo\n")
+    d.do(lambda: page.import_paths([good, fake2]))
+    state = page.import_state.text()
+    assert "IMG_FAKE2.JPG" in state and "IMG_0001.JPG" not in state.split("\n", 1)[1], state

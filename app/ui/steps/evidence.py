@@ -212,19 +212,22 @@ class EvidencePage(StepPage):
     def _run_batch(self, jobs: list[tuple[Any, Any]]) -> None:
         case_id = self.case_id
 
-        def work(store: Any, ctx: Any) -> tuple[list[str], list[tuple[str, BaseException]]]:
+        def work(store: Any, ctx: Any) -> tuple[list[str], list[tuple[str, BaseException]], list[str]]:
             from app.evidence.capture_batch import capture_batch
 
             results = capture_batch(store, case_id, jobs, progress=ctx.report, cancelled=lambda: ctx.cancelled)
             ids = [r.item_id for r in results if not isinstance(r, BaseException)]
             failed: list[tuple[str, BaseException]] = [
                 (str(jobs[i][0].name), r) for i, r in enumerate(results) if isinstance(r, BaseException)]
-            return ids, failed
+            notes = [f"{jobs[i][0].name}: {n}" for i, r in enumerate(results) if not isinstance(r, BaseException)
+                     for n in r.notes]
+            return ids, failed, notes
 
-        def finished(outcome: tuple[list[str], list[tuple[str, BaseException]]]) -> None:
-            ids, failed = outcome
+        def finished(outcome: tuple[list[str], list[tuple[str, BaseException]], list[str]]) -> None:
+            ids, failed, notes = outcome
             self.last_import = ids
             text = self.tr("%1 item(s) imported and signed by both inspectors.").replace("%1", str(len(ids)))
+            text += self._notes_text(notes)
             if failed:
                 from app.ui.i18n import pick
 
@@ -248,8 +251,9 @@ class EvidencePage(StepPage):
         case_id = self.case_id
         total = sum(src.size() for src, _m in jobs) or 1
 
-        def work(store: Any, ctx: Any) -> list[str]:
+        def work(store: Any, ctx: Any) -> tuple[list[str], list[str]]:
             done_ids: list[str] = []
+            notes: list[str] = []
             base = 0
             for src, meta in jobs:
                 def progress(done: int, _total: int, base: int = base, name: str = src.name) -> None:
@@ -259,19 +263,30 @@ class EvidencePage(StepPage):
 
                 result = capture(store, case_id, [src], meta, progress)
                 done_ids.append(result.item_id)
+                notes.extend(f"{src.name}: {n}" for n in result.notes)
                 base += src.size()
                 if ctx.cancelled:
                     break
-            return done_ids
+            return done_ids, notes
 
-        def finished(ids: list[str]) -> None:
+        def finished(outcome: tuple[list[str], list[str]]) -> None:
+            ids, notes = outcome
             self.last_import = ids
             self.import_state.setText(self.tr("%1 item(s) imported and signed by both inspectors.")
-                                      .replace("%1", str(len(ids))))
+                                      .replace("%1", str(len(ids))) + self._notes_text(notes))
             self.acted.emit("import")
 
         self.import_state.setText(self.tr("Importing…"))
         self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
+
+    def _notes_text(self, notes: list[str]) -> str:
+        """What capture wrote into the items' signed notes (kept as a plain file, EXIF unread, a doubtful clock),
+        shown where the inspector sees it, as signed (each note is bilingual)."""
+        if not notes:
+            return ""
+        shown = "；".join(notes[:5])
+        more = self.tr(" and %1 more").replace("%1", str(len(notes) - 5)) if len(notes) > 5 else ""
+        return "\n" + self.tr("Noted in the signed items: %1").replace("%1", shown + more)
 
     def take_photo(self) -> None:
         from app.ui.steps.camera import CameraDialog
