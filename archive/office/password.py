@@ -82,6 +82,15 @@ def key_valid_at(keys: UserKeys, user_id: str, public: str, statement_at: str) -
     return at <= retired
 
 
+def _end_sessions(s: Session, user_id: str, keep: str = "") -> int:
+    """Delete the user's sessions (but the one whose token hash is ``keep``); how many ended."""
+    ended = [t for t in s.execute(select(OfficeSession.token_sha256).where(OfficeSession.user_id == user_id))
+             .scalars() if t != keep]
+    if ended:
+        s.execute(delete(OfficeSession).where(OfficeSession.token_sha256.in_(ended)))
+    return len(ended)
+
+
 def find_user(s: Session, name: str) -> OfficeUser:
     """The user by login, else by name when exactly one user has it."""
     user = s.execute(select(OfficeUser).where(OfficeUser.login == name).with_for_update()).scalar_one_or_none()
@@ -105,9 +114,9 @@ def reset_password(db: Database, name: str, password: str) -> dict[str, str]:
         retired = user.sign_public
         user.password, user.sign_public, user.sign_private = hashed, b64(key.public_raw()), sealed
         user.failures, user.locked_until = 0, None
-        ended = s.execute(delete(OfficeSession).where(OfficeSession.user_id == user.id)).rowcount
+        ended = _end_sessions(s, user.id)
         append_log(s, None, RESET_ACTION, None, user=user.id, login=user.login, retired=retired,
-                   public=user.sign_public, sessions_ended=int(ended or 0))
+                   public=user.sign_public, sessions_ended=ended)
         return {"id": user.id, "login": user.login, "public": user.sign_public, "retired": retired or ""}
 
 
@@ -159,9 +168,8 @@ def change_password(db: Database, who: Principal, token: str, current: str, new:
             if resealed is not None:
                 user.sign_private = resealed
             mine = hashlib.sha256(token.encode()).hexdigest()
-            ended = s.execute(delete(OfficeSession).where(OfficeSession.user_id == user.id,
-                                                          OfficeSession.token_sha256 != mine)).rowcount
+            ended = _end_sessions(s, user.id, keep=mine)
             append_log(s, user.id, "password.changed", None, public=user.sign_public,
-                       sessions_ended=int(ended or 0))
+                       sessions_ended=ended)
             return
     raise failure  # outside the transaction: the failure count and the log row are committed
