@@ -102,13 +102,14 @@ def _verify_office(archive: Archive, s: Session, fail: Callable[[str], None]) ->
     signature of the user who took each step with their own key (a step of schema 3 has only the archive's)."""
     from archive.office.auth import verify_log  # here: archive.office.cases imports this module
     from archive.office.draw import record_checks
-    from archive.office.models import DrawRecord, OfficeStep, OfficeUser
+    from archive.office.models import DrawRecord, OfficeStep
+    from archive.office.password import user_keys
     from archive.office.procedure import CTX_OFFICE_STEP, user_signature
 
     for failure in verify_log(s):
         fail(failure)
     public = archive.key.public_raw()
-    users = {u.id: u.sign_public for u in s.execute(select(OfficeUser)).scalars()}
+    users = user_keys(s)
     for step in s.execute(select(OfficeStep).order_by(OfficeStep.id)).scalars():
         try:
             stored = json.loads(step.statement)

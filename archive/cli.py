@@ -122,6 +122,10 @@ def _admin_parser() -> argparse.ArgumentParser:
     u.add_argument("--password-file", required=True, type=Path)
     u.add_argument("--inspector", help="the inspector id of a role-inspector account")
     with_dir(users.add_parser("list"))
+    pw = with_dir(users.add_parser("password", help="reset a user's password (read from a file): the user gets a "
+                                   "new signing key, the old one is kept as retired; their sessions end"))
+    pw.add_argument("--name", required=True, help="the user's login (or name, when one user has it)")
+    pw.add_argument("--password-file", required=True, type=Path)
 
     conf = sub.add_parser("conflicts", help="declared conflicts of interest (回避) the 双随机 draw respects"
                           ).add_subparsers(dest="action", required=True)
@@ -369,6 +373,7 @@ def _users(archive: Archive, args: argparse.Namespace) -> None:
     from app.evidence.signing import public_key_fingerprint, unb64
     from archive.office.auth import OfficeError, add_user
     from archive.office.models import OfficeUser
+    from archive.office.password import reset_password
 
     if args.action == "list":
         with archive.db.read() as s:
@@ -380,6 +385,14 @@ def _users(archive: Archive, args: argparse.Namespace) -> None:
                        "key": public_key_fingerprint(unb64(user.sign_public)) if user.sign_public else None})
         return
     password = _read_secret(args.password_file) or ""
+    if args.action == "password":
+        try:
+            done = reset_password(archive.db, args.name, password)
+        except OfficeError as exc:
+            raise AdminError(str(exc)) from exc
+        _emit({"id": done["id"], "login": done["login"], "key": public_key_fingerprint(unb64(done["public"])),
+               "retired": public_key_fingerprint(unb64(done["retired"])) if done["retired"] else None})
+        return
     try:
         user = add_user(archive.db, args.login or args.name, args.name, args.role, password, args.inspector)
     except OfficeError as exc:

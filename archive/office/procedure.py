@@ -37,6 +37,7 @@ from archive.db import Case, StoredObject, utcnow
 from archive.office.auth import OfficeError, Principal, append_log
 from archive.office.cases import CaseSummary, names, obj, whole
 from archive.office.models import OfficeStep
+from archive.office.password import UserKeys, key_valid_at, user_keys
 from archive.office.procedure_side import SIDE, decision_clock, side_step, suspension
 from archive.service import Archive
 
@@ -97,9 +98,7 @@ def history(s: Session, case_id: str) -> list[dict[str, Any]]:
 def signatures(s: Session, case_id: str) -> list[dict[str, Any]]:
     """Who signed each step of the case, checked: the user's own key (and that it is the key of the user the
     statement names, as the office's user table holds it), or only the archive key (a step of schema 3)."""
-    from archive.office.models import OfficeUser
-
-    public = {u.id: u.sign_public for u in s.execute(select(OfficeUser)).scalars()}
+    public = user_keys(s)
     out = []
     for r in s.execute(select(OfficeStep).where(OfficeStep.case_id == case_id).order_by(OfficeStep.id)).scalars():
         stored = json.loads(r.statement)
@@ -110,15 +109,16 @@ def signatures(s: Session, case_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def user_signature(stored: dict[str, Any], public: dict[str, str | None]) -> dict[str, Any]:
-    """``{"by": "user" | "archive" | "bad", "fingerprint": …}`` for one stored step."""
+def user_signature(stored: dict[str, Any], public: UserKeys) -> dict[str, Any]:
+    """``{"by": "user" | "archive" | "bad", "fingerprint": …}`` for one stored step; ``public`` is every key of
+    every user (``password.user_keys``: a key retired by a reset still verifies the steps made before it)."""
     statement = stored.get("statement", {})
     key = statement.get("user_key")
     if key is None and "user_sig" not in stored:
         return {"by": "archive", "fingerprint": ""}
     try:
         raw = unb64(str(key))
-        if public.get(str(statement.get("user"))) != key:
+        if not key_valid_at(public, str(statement.get("user")), str(key), str(statement.get("at"))):
             raise SignatureError("not the key of the user named")
         verify_object(stored["user_sig"], CTX_OFFICE_STEP_BY_USER, statement, raw)
     except (SignatureError, KeyError, TypeError, ValueError):

@@ -13,8 +13,9 @@
 What a step's signature then proves: the step statement (case, stage, data, user id, name, role, time) was
 signed with the key made for that user, which was usable only with their password or within a session they
 opened with it. It does not prove more than the archive's operators could fake by changing a user's password
-(``admin users add`` makes accounts; there is no reset): their public key is therefore also countersigned in
-every statement by the archive key and shown with its fingerprint.
+(``admin users add`` makes accounts, ``admin users password`` gives a user a new key, retiring the old one in
+the office log, ``archive/office/password.py``): their public key is therefore also countersigned in every
+statement by the archive key and shown with its fingerprint.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from archive.blobstore import valid_sha256
 from archive.limits import GuardState
-from archive.office import auth, cases, draw, ledger, procedure
+from archive.office import auth, cases, draw, ledger, password, procedure
 from archive.office.models import ROLES
 from archive.office.procedure_side import SIDE_BASIS
 from archive.service import Archive
@@ -151,6 +151,29 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
         response = to_login()
         response.delete_cookie(COOKIE, path="/office")
         return response
+
+    @router.get("/password")
+    async def password_page(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        return _page("password.html", who=who, error=None, done=request.query_params.get("done") == "1",
+                     minimum=auth.MIN_PASSWORD)
+
+    @router.post("/password")
+    async def password_post(request: Request) -> Response:
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        form = await checked_form(request, who)
+        if isinstance(form, HTMLResponse):
+            return form
+        try:
+            await run_in_threadpool(password.change_password, db, who, request.cookies.get(COOKIE, ""),
+                                    form.get("current", ""), form.get("new", ""), form.get("again", ""))
+        except auth.OfficeError as exc:
+            return _page("password.html", exc.status, who=who, error=exc, done=False, minimum=auth.MIN_PASSWORD)
+        return RedirectResponse("/office/password?done=1", status_code=303, headers=SECURITY_HEADERS)
 
     @router.get("/")
     async def case_list(request: Request, institution: str = "", kind: str = "", status: str = "") -> Response:
