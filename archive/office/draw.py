@@ -163,3 +163,25 @@ def record_checks(stored: Any, archive_public: bytes) -> bool:
         return rerun(stored["draw"])
     except (SignatureError, OfficeError, KeyError, TypeError, ValueError, AttributeError):
         return False
+
+
+def listing(archive: Archive) -> list[dict[str, Any]]:
+    """Every draw, newest first, each re-run from its record (``rerun_ok``) and its teams by name; a damaged
+    record is a row that says so, never a page that fails."""
+    from archive.office import cases
+
+    with archive.db.read() as s:
+        stored = [r.record for r in s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
+        who_is = cases.names(s)
+    public = archive.key.public_raw()
+    out = []
+    for text in stored:
+        try:
+            rec = json.loads(text)
+            r = rec["draw"]
+            out.append({**r, "rerun_ok": record_checks(rec, public),
+                        "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]})
+        except (ValueError, KeyError, TypeError):
+            out.append({"at": "", "name": "", "seed": "（记录损坏 damaged record）", "result": [],
+                        "team_names": [], "rerun_ok": False})
+    return out

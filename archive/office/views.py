@@ -440,30 +440,7 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
         if (denied := office_only(who)) is not None:
             return denied
 
-        def load() -> list[dict[str, Any]]:
-            import json as _json
-
-            from sqlalchemy import select
-
-            from archive.office.models import DrawRecord
-
-            with db.read() as s:
-                stored = [r.record for r in s.execute(select(DrawRecord).order_by(DrawRecord.id.desc())).scalars()]
-                who_is = cases.names(s)
-            public = archive.key.public_raw()
-            out = []
-            for text in stored:
-                try:  # a damaged record is a row that says so, never a page that fails
-                    rec = _json.loads(text)
-                    r = rec["draw"]
-                    out.append({**r, "rerun_ok": draw.record_checks(rec, public),
-                                "team_names": [[who_is.get(i, i) for i in x["inspectors"]] for x in r["result"]]})
-                except (ValueError, KeyError, TypeError):
-                    out.append({"at": "", "name": "", "seed": "（记录损坏 damaged record）", "result": [],
-                                "team_names": [], "rerun_ok": False})
-            return out
-
-        return _page("draws.html", who=who, draws=await run_in_threadpool(load))
+        return _page("draws.html", who=who, draws=await run_in_threadpool(draw.listing, archive))
 
     @router.post("/draws")
     async def draw_post(request: Request) -> Response:
