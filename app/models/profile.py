@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from app.errors import PermissionRefused, ProfileProblem, UserError, WrongPassphrase
 from app.fsutil import atomic_write_bytes
@@ -336,6 +337,22 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         with self.session() as s, s.begin():
             yield s
+
+    def release_memory(self) -> None:
+        """Empty the page cache of the idle database connections (SQLite keeps up to 2 MiB of pages it has read
+        in each until the connection closes): called once the application has been idle for a moment, so a burst
+        of reads keeps its cache and a case left open does not hold it. Pages are read again when next needed."""
+        pool = self.engine.pool
+        idle = pool.checkedin() if isinstance(pool, QueuePool) else 0
+        connections = []
+        try:
+            for _ in range(idle):  # every idle connection, each checked out once
+                connections.append(self.engine.raw_connection())
+            for connection in connections:
+                connection.driver_connection.execute("PRAGMA shrink_memory")  # type: ignore[union-attr]
+        finally:
+            for connection in connections:
+                connection.close()
 
     def close(self) -> None:
         self._signers.clear()

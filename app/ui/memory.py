@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable
 from functools import cache
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QThreadPool, QTimer
 
 # How long after the last finished operation the memory is given back.
 RELEASE_DELAY_MS = 400
@@ -80,18 +80,40 @@ def release_memory() -> None:
 
 
 class ReleaseScheduler(QObject):
-    """``poke()`` after work finishes; ``release_memory`` runs once no poke came for ``RELEASE_DELAY_MS``."""
+    """``poke()`` after work finishes; ``release_memory`` runs once no poke came for ``RELEASE_DELAY_MS``.
 
-    def __init__(self, parent: QObject | None = None, delay_ms: int = RELEASE_DELAY_MS) -> None:
+    With ``first`` (and the ``pool`` to run it on), that work runs before, off the GUI thread: what it frees (the
+    store's page cache, on the store's worker) is then handed back too."""
+
+    def __init__(self, parent: QObject | None = None, delay_ms: int = RELEASE_DELAY_MS,
+                 first: Callable[[], None] | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
-        self._timer.timeout.connect(release_memory)
+        self._timer.timeout.connect(self._release)
+        self._first = first
+        self._pool = pool
+        self._running = False
 
     def poke(self) -> None:
         self._timer.start()
 
     def pending(self) -> bool:
-        """A release is scheduled and has not run yet."""
-        return self._timer.isActive()
+        """A release is scheduled or under way."""
+        return self._timer.isActive() or self._running
+
+    def _release(self) -> None:
+        first = self._first
+        if first is None:
+            release_memory()
+            return
+        from app.ui.operations import Operation
+
+        def done(_result: object = None) -> None:
+            self._running = False
+            release_memory()
+
+        self._running = True
+        # a failure (the store locked meanwhile) only means there was nothing of the store's to give back
+        Operation(self, lambda _ctx: first()).success(done).failure(done).run(self._pool)

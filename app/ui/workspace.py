@@ -45,7 +45,8 @@ class Workspace(QObject):
         self.team = list(team)
         self.printer = printer
         self.operations: list[Operation[Any]] = []
-        self.memory = ReleaseScheduler(self)  # gives back what finished work left behind, once things calm down
+        # gives back what finished work left behind (the store's page cache too), once things calm down
+        self.memory = ReleaseScheduler(self, first=self._release_store, pool=pool)
 
     @property
     def actor(self) -> str:
@@ -84,6 +85,10 @@ class Workspace(QObject):
         self.operations = [o for o in self.operations if not _ended(o)] + [op]
         op.run(self.pool)
         return op
+
+    def _release_store(self) -> None:
+        """(The store's worker) the store's idle connections give back their page cache."""
+        self.service.store.release_memory()
 
     def idle(self) -> bool:
         """No operation of this workspace is running (tests wait for this)."""

@@ -126,3 +126,17 @@ def test_journal_and_signed_objects_refuse_update_and_delete(unlocked: object) -
             s.execute(text(stmt))
     with store.transaction() as s:  # bookkeeping columns stay writable
         s.execute(text("UPDATE journal SET archived = 1"))
+
+
+def test_release_memory_empties_every_idle_connections_page_cache(two_inspectors: TwoInspectorProfile) -> None:
+    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:
+        first, second = store.engine.raw_connection(), store.engine.raw_connection()  # two connections in the pool
+        seen: list[list[str]] = [[], []]
+        for connection, log in ((first, seen[0]), (second, seen[1])):
+            connection.driver_connection.set_trace_callback(log.append)  # type: ignore[union-attr]
+            connection.close()  # back to the pool, idle
+        store.release_memory()
+        assert seen == [["PRAGMA shrink_memory"], ["PRAGMA shrink_memory"]]
+        assert store.engine.pool.checkedin() == 2  # type: ignore[attr-defined]  # all returned to the pool
+        with store.session() as s:
+            assert s.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one() > 0

@@ -166,3 +166,39 @@ def test_an_owner_deleted_while_its_workers_report_does_not_crash(tmp_path):
                           timeout=300)
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     assert done.stdout.startswith("finished")
+
+
+def test_release_scheduler_runs_its_first_step_on_the_pool_then_trims(qtbot, monkeypatch):
+    from app.ui import memory
+
+    order: list[str] = []
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr(memory, "release_memory", lambda: order.append("trim"))
+
+    def first() -> None:
+        threads.append(threading.current_thread())
+        order.append("store")
+
+    pool = single_thread_pool()
+    scheduler = memory.ReleaseScheduler(delay_ms=10, first=first, pool=pool)
+    scheduler.poke()
+    assert scheduler.pending()
+    qtbot.waitUntil(lambda: not scheduler.pending(), timeout=5000)
+    assert order == ["store", "trim"]
+    assert threads[0] is not threading.main_thread()
+    pool.waitForDone()
+
+
+def test_release_scheduler_trims_even_when_the_store_is_gone(qtbot, monkeypatch):
+    from app.ui import memory
+
+    order: list[str] = []
+    monkeypatch.setattr(memory, "release_memory", lambda: order.append("trim"))
+
+    def first() -> None:
+        raise RuntimeError("locked meanwhile")
+
+    scheduler = memory.ReleaseScheduler(delay_ms=10, first=first)
+    scheduler.poke()
+    qtbot.waitUntil(lambda: not scheduler.pending(), timeout=5000)
+    assert order == ["trim"]

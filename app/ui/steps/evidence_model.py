@@ -195,7 +195,11 @@ def load_thumbnails(store: Any, shas: list[str]) -> dict[str, QImage]:
             data = bs.read(sha, max_size=8 << 20)
         except (FieldAuditError, OSError):
             continue
-        image = QImage.fromData(data)
+        # thumbnails are JPEG (``app.evidence.media``): naming the format loads only that decoder, where guessing
+        # it loads every image plugin Qt has (PDF, SVG, TIFF, WebP and the libraries they link) to ask each
+        image = QImage.fromData(data, "JPEG")  # type: ignore[arg-type]  # a str at run time (bytes are refused)
+        if image.isNull():
+            image = QImage.fromData(data)
         if not image.isNull():
             out[sha] = image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                     Qt.TransformationMode.SmoothTransformation)

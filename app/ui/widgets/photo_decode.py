@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtGui import QImage
 
@@ -53,10 +54,23 @@ def _clean(value: object) -> str | None:
 
 
 def read_photo(data: bytes, max_edge: int | None = None) -> tuple[QImage, PhotoInfo]:
-    """Decode ``data`` with Pillow (EXIF orientation applied) into a QImage plus its EXIF facts.
+    """Decode ``data`` (EXIF orientation applied) into a QImage plus its EXIF facts.
 
     With ``max_edge`` the image is at most that many pixels on its longer side (a JPEG is decoded at a reduced
-    DCT scale, which is also faster): a preview for the screen. ``PhotoInfo`` always gives the full size."""
+    DCT scale, which is also faster): a preview for the screen. ``PhotoInfo`` always gives the full size.
+
+    A plain camera JPEG is decoded by Qt and its EXIF read by ``jpeg_qt`` (Pillow is then never loaded into the
+    GUI); every other file, or one that module does not read exactly as Pillow would, is decoded with Pillow."""
+    from app.ui.widgets.jpeg_qt import decode_plain_jpeg
+
+    plain = decode_plain_jpeg(data, max_edge)
+    if plain is not None:
+        qimage, plain_exif, full_width, full_height = plain
+        return qimage, _info(plain_exif, full_width, full_height, "JPEG")
+    return _read_with_pillow(data, max_edge)
+
+
+def _read_with_pillow(data: bytes, max_edge: int | None) -> tuple[QImage, PhotoInfo]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
@@ -76,7 +90,21 @@ def read_photo(data: bytes, max_edge: int | None = None) -> tuple[QImage, PhotoI
         raise PhotoDecodeError(type(exc).__name__) from exc
     if exif.get(_TAG_ORIENTATION) in (5, 6, 7, 8):  # shown turned by a quarter
         full_width, full_height = full_height, full_width
+    info = _info(exif, full_width, full_height, fmt)
 
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+    if image.mode == "RGBA":
+        qformat, bpp = QImage.Format.Format_RGBA8888, 4
+    else:
+        qformat, bpp = QImage.Format.Format_RGB888, 3
+    raw = image.tobytes()
+    qimage = QImage(raw, image.width, image.height, image.width * bpp, qformat).copy()
+    return qimage, info
+
+
+def _info(exif: Any, full_width: int, full_height: int, fmt: str) -> PhotoInfo:
+    """The facts of a photo from its EXIF (Pillow's ``Image.Exif`` or ``jpeg_qt.PlainExif``, read alike)."""
     make = _clean(exif.get(_TAG_MAKE))
     model = _clean(exif.get(_TAG_MODEL))
     if make and model and not model.lower().startswith(make.lower()):
@@ -103,14 +131,4 @@ def read_photo(data: bytes, max_edge: int | None = None) -> tuple[QImage, PhotoI
                 altitude = float(gps_ifd[6]) * (-1 if gps_ifd.get(5) in (1, b"\x01") else 1)
         except (TypeError, ValueError, ZeroDivisionError):
             altitude = None
-
-    if image.mode not in ("RGB", "RGBA"):
-        image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    if image.mode == "RGBA":
-        qformat, bpp = QImage.Format.Format_RGBA8888, 4
-    else:
-        qformat, bpp = QImage.Format.Format_RGB888, 3
-    raw = image.tobytes()
-    qimage = QImage(raw, image.width, image.height, image.width * bpp, qformat).copy()
-    info = PhotoInfo(full_width, full_height, fmt, taken, camera or None, gps, altitude)
-    return qimage, info
+    return PhotoInfo(full_width, full_height, fmt, taken, camera or None, gps, altitude)
