@@ -289,6 +289,8 @@ FORM_BASIS: dict[str, dict[str, tuple[Citation, ...]]] = {
     "defence-notice": {"agency": (FUND_13_1,), "department": (PEN_44, PEN_45, FUND_31)},
     "result-notice": {"agency": (FUND_10, FUND_13_1)},
     "service-receipt": {"agency": (), "department": ()},
+    # a correction notice of a served document: issued by the body that issued the original, on its basis
+    "correction": {"agency": (), "department": ()},
     # the office's decision after the visit: 行政处罚决定书 (Art. 57 decides, Art. 59 says what it states), or the
     # 经办机构's handling decision under the agreement
     "decision": {"agency": (FUND_13_1,), "department": (PEN_57, PEN_59)},

@@ -1,5 +1,6 @@
 """print: render one form of a case to PDF, journal the print and keep a copy in the case; reissue: replace an
-issued document before it was served (a new 文号 and date; refused after service, with the reason)."""
+issued document before it was served (a new 文号 and date; refused after service, with the reason); correct: a
+更正（补正）通知书 for a served document (the original stays valid)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,23 @@ def cmd_reissue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_correct(args: argparse.Namespace) -> int:
+    from app.workflow.correction import correct, parse_item
+    from app.workflow.printing import print_case
+
+    _check_form(args.form)
+    items = [parse_item(text) for text in args.item]
+    out = Path(args.out)
+    with open_store(args.profile, args.passphrase_file) as store:
+        actor = _actor(store, args.case)
+        doc = correct(store, args.case, actor, args.form, items, args.reason)
+        result = print_case(store, args.case, "correction", out, actor)
+    src = doc.source
+    print(f"{doc.number}\t{doc.issued_on}\tcorrects {src.get('number') or str(src['corrects'])[:20]}\t{doc.ref}"
+          f"\t{out}\t{result.pages} pages")
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("print", help="render a form of a case to PDF (journaled, kept in the case)")
     p.add_argument("profile")
@@ -85,3 +103,16 @@ def register(sub: Any) -> None:
                    help="for service-receipt: the served form whose receipt is re-issued")
     add_passphrase_arg(p)
     p.set_defaults(handler=cmd_reissue)
+    p = sub.add_parser("correct", help="issue a correction notice (更正（补正）通知书) for a served document: the "
+                                       "original stays valid; printed to --out with the case's other corrections")
+    p.add_argument("profile")
+    p.add_argument("--case", required=True, help="case id")
+    p.add_argument("--form", required=True, metavar="FORM", help="the served document's form, one of: "
+                   + " ".join(f for f in FORMS if f not in ("onsite-record", "interview", "service-receipt",
+                                                            "correction")))
+    p.add_argument("--item", required=True, action="append", metavar="ORIGINAL=>CORRECTED",
+                   help="one correction: the original text and what it is corrected to (repeatable)")
+    p.add_argument("--reason", required=True, help="why the document is corrected (printed and journaled)")
+    p.add_argument("--out", required=True, help="the PDF of the correction notices to write (mode 0600)")
+    add_passphrase_arg(p)
+    p.set_defaults(handler=cmd_correct)

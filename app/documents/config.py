@@ -30,6 +30,10 @@ DEFAULT_CONFIG_PATH = resources_dir() / "documents" / "agency.json"
 _PATTERN_FIELDS = {"agency_short", "year", "seq"}  # agency_short: the issuing body's 文号 prefix
 BODY_KEYS = ("department", "agency")  # 医疗保障行政部门, 经办机构
 OFFICE_NUMBER_PATTERN = "{agency_short}决〔{year}〕{seq}号"  # an office form the agency file does not word
+#: forms added after agency files were written: the wording an older file without them gets
+LATER_FORM_DEFAULTS: dict[str, dict[str, str]] = {
+    "correction": {"title": "更正（补正）通知书", "number_pattern": "{agency_short}更〔{year}〕{seq}号"},
+}
 _TEXT_FIELDS = {"agency_name", "unit_name", "agency_short", "days", "unit", "inspectors"}
 
 
@@ -191,6 +195,8 @@ def parse_agency_config(data: Any, where: str = "agency.json") -> AgencyConfig:
         entry = forms_data.get(name)
         if entry is None and name in OFFICE_FORM_NAMES:  # an agency file written before the office printed
             entry = {"title": FORM_INFO[name].title, "number_pattern": OFFICE_NUMBER_PATTERN}
+        if entry is None and name in LATER_FORM_DEFAULTS:  # an agency file written before the form existed
+            entry = LATER_FORM_DEFAULTS[name]
         if not isinstance(entry, Mapping):
             raise ConfigError(f"{where}: form “{name}” is missing")
         titles = entry.get("titles", {})

@@ -266,6 +266,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A 更正（补正）通知书: what is corrected in a served document, which stays valid otherwise."""
+
+    form: str  # the corrected document's form (its issuing body issues the correction)
+    title: str  # the original's title, 文号 and date, as issued
+    number: str
+    issued_on: dt.date
+    items: tuple[tuple[str, str], ...]  # (原文, 更正为), typed by the inspector
+    reason: str
+    sub: int = 0  # the n-th correction of the case (n > 1) numbers 17-n
+
+
+@dataclass(frozen=True)
 class DocumentContext:
     """Everything a form may print about one case. Sections a form does not use may be left empty."""
 
@@ -287,6 +300,7 @@ class DocumentContext:
     service: Service | None = None  # the latest service (older callers); ``services`` lists each one
     services: tuple[Service, ...] = ()  # one 送达回证 per document served
     decision: Decision | None = None  # the office's decision (form "decision", printed at the office)
+    correction: Correction | None = None  # form "correction": what it corrects in which served document
 
 
 def canonical_content(value: Any) -> Any:

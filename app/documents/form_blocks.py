@@ -38,6 +38,8 @@ def issuer(ctx: DocumentContext, cfg: AgencyConfig, form: str, served_form: str 
     A case-level override (:class:`app.documents.context.Agency`, a joint audit) renames that body."""
     from app.documents.powers import form_body
 
+    if form == "correction" and not served_form and ctx.correction is not None:
+        served_form = ctx.correction.form  # the body that issued the original corrects it
     body = cfg.body(form_body(form, case_track(ctx, cfg), served_form))
     if ctx.agency is not None:
         name = ctx.agency.name if body.key == "department" else ctx.agency.unit
@@ -65,6 +67,8 @@ def doc_number(ctx: DocumentContext, cfg: AgencyConfig, form: str, sub: int = 0)
     if explicit:
         return explicit
     short = issuer(ctx, cfg, form).short
+    if not sub and form == "correction" and ctx.correction is not None:
+        sub = ctx.correction.sub
     seq = f"{ctx.case.seq}-{sub}" if sub else ctx.case.seq
     return cfg.wording(form).number_pattern.format(agency_short=short, year=ctx.case.year, seq=seq)
 

@@ -1,6 +1,6 @@
 """The printed forms by CLI name: one template per form, each laying a :class:`DocumentContext` out into
 sections of pages. The builders live by family in ``form_notices``, ``form_records``, ``form_evidence_list``
-and ``form_measures``.
+``form_measures`` and ``form_correction``.
 
 Templates, not the national forms: the national template set could not be retrieved, so the wording that
 differs between agencies (names, 文号 patterns, legal basis, routes of objection and review, contact) comes
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.documents.config import AgencyConfig
 from app.documents.context import DocumentContext
+from app.documents.form_correction import build_correction
 from app.documents.form_decision import build_decision
 from app.documents.form_evidence_list import build_evidence_list
 from app.documents.form_measures import build_preservation, build_sealing
@@ -49,6 +50,7 @@ FORMS: dict[str, FormSpec] = {
         FormSpec("defence-notice", "陈述申辩告知书", build_defence_notice),
         FormSpec("result-notice", "稽核结果告知书", build_result_notice),
         FormSpec("service-receipt", "送达回证", build_service_receipt),
+        FormSpec("correction", "更正（补正）通知书", build_correction),
     )
 }
 

@@ -5,7 +5,8 @@ handed over on the spot. The builders (:mod:`app.documents.form_registry`), the 
 
 ``issuer``: "department" (医疗保障行政部门 only: a coercive measure, 责令改正 or 行政处罚 step), "agency"
 (经办机构 only: a 稽核 result under the service agreement), "track" (the body running the case: its notice, its
-records, its 告知书), or "served" (the 送达回证 follows the document it proves was served).
+records, its 告知书), or "served" (the 送达回证 follows the document it proves was served; the 更正（补正）通知书
+the document it corrects).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ FORM_TABLE: tuple[FormInfo, ...] = (
     FormInfo("defence-notice", "陈述申辩告知书", "notice of the right to state and defend", "track", False, True),
     FormInfo("result-notice", "稽核结果告知书", "audit result notice", "agency", False, True),
     FormInfo("service-receipt", "送达回证", "proof of service", "served", False, False),
+    # after service a document is changed only by a correction notice of the body that issued it (reissue.py)
+    FormInfo("correction", "更正（补正）通知书", "correction notice", "served", False, True),
 )
 
 #: Forms the office prints after the visit (``archive/office/outcome.py``), from the same document model: they

@@ -12,6 +12,7 @@ import hashlib
 from app.documents.context import (
     QA,
     CaseInfo,
+    Correction,
     Decision,
     DocumentContext,
     EvidenceItem,
@@ -295,4 +296,15 @@ def sample_context(
         services=(sealing_served, service) if track == "department" else (service,),
         decision=Decision(number="", decided_on=dt.date(2026, 12, 20), text="责令退回违规使用的医疗保障基金。",
                           amount_fen=0, signed_by="钱某某", signed_role="科室负责人"),
+        correction=Correction(
+            form="rectification", title="责令改正通知书", number="某医保改〔2026〕17号",
+            issued_on=dt.date(2026, 12, 1),
+            items=(("于2026年12月31日前改正", "于2027年1月15日前改正"),
+                   ("建立挂床住院自查制度", "建立住院患者在床核查制度")),
+            reason="改正期限和改正事项表述有误",
+        ) if track == "department" else Correction(
+            form="result-notice", title="稽核结果告知书", number="某医稽结〔2026〕17号",
+            issued_on=dt.date(2026, 12, 1), items=(("涉及医保基金合计", "涉及医保统筹基金合计"),),
+            reason="基金项目表述不准确",
+        ),
     )

@@ -149,8 +149,9 @@ def case_problems(session: Session, store: Store, case_id: str) -> list[Problem]
     ctx = build_context(session, store, case_id, "notice", cfg)
     numbers: list[tuple[str, str]] = []
     for form in FORM_NAMES:
-        if form in ("service-receipt", "interview"):
-            continue  # the 回证 shows the served document's number; interviews are numbered 17-1, 17-2 …
+        if form in ("service-receipt", "interview", "correction"):
+            continue  # the 回证 shows the served document's number; interviews are numbered 17-1, 17-2 …, and
+            # corrections 更〔…〕17号, 17-2 … in their original's body
         try:
             numbers.append((form_title(ctx, cfg, form), doc_number(ctx, cfg, form)))
         except PowerError:

@@ -39,7 +39,7 @@ DOCUMENT_FIELD_STEP: dict[str, str] = {
 LATER_FORMS = ("notice", "defence-notice", "result-notice", "rectification", "service-receipt")
 _OUTCOME_FORMS = ("defence-notice", "result-notice", "rectification")
 #: Documents whose 送达 is recorded (one 送达回证 each).
-SERVED_FORMS = ("notice", "preservation", "sealing", "defence-notice", "result-notice", "rectification")
+SERVED_FORMS = ("notice", "preservation", "sealing", "defence-notice", "result-notice", "rectification", "correction")
 _LIST_SPLIT = re.compile(r"[\n;；]+")
 _NAMES_SPLIT = re.compile(r"[\n,，、;；]+")
 

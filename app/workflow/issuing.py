@@ -272,6 +272,10 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
         return [issue_record(session, store, case_id, current[-1][0], actor, config=cfg, today=today)]
     from app.workflow.document_fields import require_form_details
 
+    if form == "correction":  # one document per correction notice issued (app.workflow.correction)
+        from app.workflow.correction import correction_documents
+
+        return correction_documents(session, store, case_id, actor, cfg, today)
     if form == "service-receipt":
         require_form_details(session, case_id, form)  # no service recorded: the step to record it
         case = get_case(session, case_id)

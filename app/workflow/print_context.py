@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.documents.config import AgencyConfig
 from app.documents.context import (
     CaseInfo,
+    Correction,
     DocumentContext,
     Finding,
     HeldItem,
@@ -214,6 +215,22 @@ def services_of(case: Case) -> tuple[Service, ...]:
     return tuple(by_form.values())
 
 
+CORRECTIONS = "corrections"  # Case.data['documents']['corrections']: each 更正（补正）通知书 issued, in order
+
+
+def corrections_of(case: Case) -> tuple[tuple[dict[str, object], Correction], ...]:
+    """Every 更正（补正）通知书 issued in the case (:mod:`app.workflow.correction`): its stored entry and what
+    the form prints."""
+    stored = section(case_data(case), DOCUMENTS).get(CORRECTIONS)
+    if not isinstance(stored, list):
+        return ()
+    return tuple((c, Correction(
+        form=str(c["form"]), title=str(c["title"]), number=str(c.get("number") or ""),
+        issued_on=date.fromisoformat(str(c["issued_on"])),
+        items=tuple((str(old), str(new)) for old, new in c["items"]), reason=str(c["reason"]),
+        sub=int(c["n"]) if int(c["n"]) > 1 else 0)) for c in stored)
+
+
 def _notice(case: Case) -> NoticeInfo | None:
     data = case_data(case)
     details = section(data, DOCUMENTS).get("notice")
@@ -280,6 +297,8 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         notice=_notice(case), onsite=onsite, interviews=interviews, evidence=evidence,
         preservation=preservation, sealing=sealing, outcome=_outcome(session, case), service=service,
         services=services,
+        # the latest correction (its own print sets the one it renders; a 送达回证 proves the latest)
+        correction=corrections[-1][1] if (corrections := corrections_of(case)) else None,
     )
 
 

@@ -72,6 +72,10 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
         raise ReissueRefused(f"《{FORMS[form].title}》是签名确认的笔录，不能重新出具；如需更正，请制作更正笔录并重新签名。",
                              f"The {form} document is a signed record and is never re-issued; correct the record "
                              "(a new signed version), whose document is issued as its own.", code="document.record")
+    if form == "correction":
+        raise ReissueRefused("更正（补正）通知书不重新出具；其内容有误的，再出具一份更正通知书更正原文书。",
+                             "A correction notice is not re-issued; issue another correction notice of the "
+                             "original.", code="document.correction")
     why = reason.strip()
     if not why:
         raise ReissueRefused("请写明重新出具的理由。", "State why the document is re-issued.",
@@ -89,10 +93,14 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
     if served:
         raise ReissueRefused(
             f"{named_zh}已于{served}送达，不得以新文书替换（送达后的文书不得变更内容）。如需变更，"
-            f"请出具更正（补正）通知书，写明原文书的文号{prev.number}和更正内容。",
+            f"请出具更正（补正）通知书，写明原文书的文号{prev.number}和更正内容"
+            f"（python -m app.cli correct PROFILE --case {case_id} --form {form} --item \"原文=>更正为\" --reason …；"
+            "或在打印预览中选“出具更正（补正）通知书…”）。",
             f"{named_en[0].upper()}{named_en[1:]} was served on {served} and cannot be replaced; a change to a "
             f"served document needs a correction notice naming the original's number{number_en} and what is "
-            "corrected.", code="document.served")
+            f"corrected (python -m app.cli correct PROFILE --case {case_id} --form {form} --item "
+            "\"original=>corrected\" --reason …, or the print preview's “Correction notice…”).",
+            code="document.served")
     ctx = build_context(session, store, case_id, form, cfg, today=today, served_form=served_form or None)
     if _issue(session, store, case_id, actor, form, source, ctx, cfg).stale is None:
         raise ReissueRefused(f"{named_zh}出具后其引用的案件数据未变更，无需重新出具；重新打印即得原文书。",

@@ -449,12 +449,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+78"/>
+        <location line="+117"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-77"/>
+        <location line="-116"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -485,14 +485,19 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+70"/>
+        <location line="+109"/>
         <source>Rendering…</source>
         <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="-56"/>
+        <location line="-95"/>
         <source>Re-issue…</source>
         <translation>重新出具…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Correction notice…</source>
+        <translation>出具更正（补正）通知书…</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -505,7 +510,27 @@
         <translation>重新出具的理由（新文书使用新的文号和日期，原文书作废）：</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+25"/>
+        <source>Correction notice</source>
+        <translation>更正（补正）通知书</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>original text=&gt;corrected text (one a line)</source>
+        <translation>原文=&gt;更正为（每行一项）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Corrections</source>
+        <translation>更正事项</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>Choose the folder for the PDF files first.</source>
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>

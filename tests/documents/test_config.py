@@ -38,6 +38,21 @@ def test_an_agency_file_without_the_office_forms_still_loads(tmp_path: Path) -> 
     assert cfg.wording("decision").title == "行政处罚决定书"
 
 
+def test_an_agency_file_without_the_correction_notice_still_loads(tmp_path: Path) -> None:
+    """Agency files written before the 更正（补正）通知书 existed lack its wording: a default, not a refusal; a file
+    that words it is read as written."""
+    data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    del data["forms"]["correction"]
+    path = tmp_path / "agency.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    cfg = load_agency_config(path)
+    assert cfg.number("correction", 2026, 3, "department") == "某医保更〔2026〕3号"
+    assert cfg.wording("correction").title == "更正（补正）通知书"
+    data["forms"]["correction"] = {"title": "补正通知书", "number_pattern": "{agency_short}补〔{year}〕{seq}号"}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert load_agency_config(path).number("correction", 2026, 3, "agency") == "某医稽补〔2026〕3号"
+
+
 def test_an_agency_file_overrides_the_wording(tmp_path: Path) -> None:
     data = json.loads(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
     data["bodies"]["department"]["name"] = "甲市医疗保障局"

@@ -38,6 +38,7 @@ SIGNATURE_LABEL = {
     "defence-notice": "签收人",
     "result-notice": "签收人",
     "service-receipt": "受送达人签名",
+    "correction": "签收人",
 }
 
 EXPECTED_TEXT = {
@@ -108,6 +109,10 @@ EXPECTED_TEXT = {
         "刘某某",
         "P101、P102",
     ],
+    # issued by the body that issued the original (the department's 责令改正通知书), naming its 文号
+    "correction": ["某市医疗保障局", "更正（补正）通知书", "某医保更〔2026〕17号", "《责令改正通知书》（某医保改〔2026〕17号）",
+                   "原文：“于2026年12月31日前改正”", "更正为：“于2027年1月15日前改正”", "建立住院患者在床核查制度",
+                   "改正期限和改正事项表述有误", "其他内容不变，继续有效", "申请行政复议"],
 }
 
 

@@ -252,3 +252,61 @@ def test_the_gui_printer_issues_only_with_two_inspectors_and_words_a_refusal_as_
         both.unlock_inspector(DEMO_PASSPHRASES[1])
         rendered = render_to_memory(both, demo.case_id, "rectification", actor(both))
     assert rendered.pdf.startswith(b"%PDF")
+
+
+def test_a_served_stale_document_is_corrected_from_the_preview(qtbot, demo: Demo) -> None:
+    """The 责令改正通知书 was served and its case data changed since: re-issuing is refused, so the preview also
+    offers a 更正（补正）通知书; the inspector types the corrections and the reason, the workflow issues it (both
+    inspectors are unlocked) and the preview shows the correction notice naming the original's 文号."""
+    from datetime import date, datetime
+
+    from PySide6.QtWidgets import QPushButton
+
+    from app.workflow.demo import DEMO_HOSPITAL
+    from app.workflow.issuing import issued_documents
+    from app.workflow.printing_data import record_service, set_outcome_details
+
+    with Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0]) as store:
+        store.unlock_inspector(DEMO_PASSPHRASES[1])
+        render_to_memory(store, demo.case_id, "rectification", actor(store))
+        with store.transaction() as s:
+            record_service(s, store, demo.case_id, actor(store), document_form="rectification", document_number="",
+                           recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
+                           served_at=datetime(2026, 12, 10, 10, 15), servers=["王建国", "李晓梅"])
+            set_outcome_details(s, store, demo.case_id, actor(store), handling="责令限期改正",
+                                penalty="罚款", fine_fen=12_801_600, rectification=["界面更正后的改正事项"],
+                                rectification_deadline=date(2026, 12, 31))
+        rendered = render_to_memory(store, demo.case_id, "rectification", actor(store))
+    assert rendered.stale
+
+    services = Services(profile_dir=demo.root, unlock=StoreUnlockService(demo.root))
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, *DEMO_PASSPHRASES)
+    win.open_case(demo.case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    page = Driver(qtbot, win).page("closing")
+    page.show_preview(rendered)
+    first = page.preview
+    assert first is not None
+    qtbot.waitUntil(first.loaded, timeout=TIMEOUT)
+    [button] = [b for b in first.findChildren(QPushButton)
+                if b.text() in ("出具更正（补正）通知书…", "Correction notice…")]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.correction_dialog.isVisible, timeout=TIMEOUT)
+    page.correction_items.setPlainText("原改正事项=>界面更正后的改正事项")
+    page.correction_reason.setText("改正事项表述有误")
+    page.correction_dialog.accept()
+    qtbot.waitUntil(lambda: page.preview is not None and page.preview is not first, timeout=TIMEOUT)
+    qtbot.waitUntil(page.preview.loaded, timeout=TIMEOUT)
+    assert "更正" in page.preview.windowTitle() or "orrection" in page.preview.windowTitle()
+    page.preview.close()
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()
+    with Profile.open(demo.root).unlock(DEMO_PASSPHRASES[0]) as store, store.session() as s:
+        [doc] = issued_documents(s, demo.case_id, "correction")
+        text = "".join(p["text"] for p in doc.body["pages"])
+    assert "界面更正后的改正事项" in text and str(doc.source["number"]) in text

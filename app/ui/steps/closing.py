@@ -99,6 +99,7 @@ class ClosingPage(StepPage):
         self.preview.printed.connect(lambda _pages, r=rendered: self.record_prints([r]))
         if rendered.stale:
             self.preview.add_action(self.tr("Re-issue…"), lambda r=rendered: self.ask_reissue(r))
+            self.preview.add_action(self.tr("Correction notice…"), lambda r=rendered: self.ask_correction(r))
         self.preview.open()
 
     def ask_reissue(self, rendered: RenderedForm) -> None:
@@ -122,6 +123,44 @@ class ClosingPage(StepPage):
 
         dialog.textValueSelected.connect(chosen)
         self.reissue_dialog = dialog
+        dialog.open()
+
+    def ask_correction(self, rendered: RenderedForm) -> None:
+        """A served document is changed by a 更正（补正）通知书: asks for each correction (one “原文=>更正为” a line)
+        and the reason; the workflow decides whether it may (its refusal shown as it words it: before service,
+        re-issue), then previews the correction notices."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QPlainTextEdit
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle(self.tr("Correction notice"))
+        form_layout = QFormLayout(dialog)
+        items, reason = QPlainTextEdit(dialog), QLineEdit(dialog)
+        items.setPlaceholderText(self.tr("original text=>corrected text (one a line)"))
+        form_layout.addRow(self.tr("Corrections"), items)
+        form_layout.addRow(self.tr("Reason"), reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   parent=dialog)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form_layout.addRow(buttons)
+        case_id, actor = self.case_id, self.ws.actor
+        forms = [s.form for s in rendered.stale if s.form != "service-receipt"] or [rendered.form]
+
+        def chosen() -> None:
+            lines = [line for line in items.toPlainText().splitlines() if line.strip()]
+            why = reason.text()
+
+            def work(store):  # type: ignore[no-untyped-def]
+                from app.workflow.correction import correct, parse_item
+
+                pairs = [parse_item(line) for line in lines]
+                return [correct(store, case_id, actor, form, pairs, why) for form in dict.fromkeys(forms)]
+
+            self.act("correct", work, lambda _docs: self.print_form_now("correction"))
+
+        dialog.accepted.connect(chosen)
+        self.correction_dialog = dialog
+        self.correction_items, self.correction_reason = items, reason
         dialog.open()
 
     def _choose_folder(self) -> None:
