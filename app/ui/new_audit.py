@@ -176,8 +176,9 @@ class NewAuditDialog(QDialog):
         self.notice_mode.currentIndexChanged.connect(self._notice_mode)
         self._party_chosen()
         self._notice_mode()
-        screen = (parent or self).screen().availableGeometry()  # never larger than the screen it opens on
-        self.resize(min(1100, screen.width()), min(640, screen.height()))
+        # never larger than the screen it opens on, its frame and title bar included
+        screen = (parent or self).screen().availableGeometry()
+        self.resize(min(1100, screen.width() - 24), min(640, screen.height() - 48))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Side by side where both boxes fit, one above the other where they do not (a 1920×1080 screen at 200 %
