@@ -100,6 +100,14 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
             return refused(who, "表单已失效，请刷新页面后重试", "the form's CSRF token is missing or stale", 403)
         return form
 
+    async def posted(request: Request) -> tuple[auth.Principal, dict[str, str]] | Response:
+        """The signed-in user and the form they posted (same origin, CSRF checked), or the response refusing it."""
+        who = await principal(request)
+        if who is None:
+            return to_login()
+        form = await checked_form(request, who)
+        return form if isinstance(form, HTMLResponse) else (who, form)
+
     def plain_http_refusal() -> auth.OfficeError:
         return auth.OfficeError(
             "档案中心未配置 TLS：不接受其他计算机通过明文 HTTP 登录（口令会以明文经过网络）。请管理员在档案中心前配置 "
@@ -141,12 +149,9 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        form = await checked_form(request, who)
-        if isinstance(form, HTMLResponse):
-            return form
+        got = await posted(request)  # a logout is a form with its CSRF token, like every other
+        if isinstance(got, Response):
+            return got
         await run_in_threadpool(auth.logout, db, request.cookies.get(COOKIE, ""))
         response = to_login()
         response.delete_cookie(COOKIE, path="/office")
@@ -162,12 +167,10 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.post("/password")
     async def password_post(request: Request) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        form = await checked_form(request, who)
-        if isinstance(form, HTMLResponse):
-            return form
+        got = await posted(request)
+        if isinstance(got, Response):
+            return got
+        who, form = got
         try:
             await run_in_threadpool(password.change_password, db, who, request.cookies.get(COOKIE, ""),
                                     form.get("current", ""), form.get("new", ""), form.get("again", ""))
@@ -222,12 +225,10 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.post("/cases/{case_id}/steps/{stage}")
     async def step(request: Request, case_id: str, stage: str) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        form = await checked_form(request, who)
-        if isinstance(form, HTMLResponse):
-            return form
+        got = await posted(request)
+        if isinstance(got, Response):
+            return got
+        who, form = got
 
         def act() -> str | auth.OfficeError:
             try:
@@ -366,19 +367,21 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
                    "X-FieldAudit-SHA256": sha256}
         return StreamingResponse(chunks(), media_type=served_media_type(meta["media_type"]), headers=headers)
 
-    def office_only(who: auth.Principal) -> HTMLResponse | None:
-        if who.role == "inspector":
-            return refused(who, "台账和报表仅供科室负责人、法制审核员和管理员查看",
-                           "the ledger and reports are for the head, legal reviewers and administrators", 403)
-        return None
-
-    @router.get("/ledger")
-    async def ledger_page(request: Request) -> Response:
+    async def office_user(request: Request) -> auth.Principal | Response:
+        """The signed-in user where the page is for the office (head, legal, admin), or the response refusing."""
         who = await principal(request)
         if who is None:
             return to_login()
-        if (denied := office_only(who)) is not None:
-            return denied
+        if who.role == "inspector":
+            return refused(who, "台账和报表仅供科室负责人、法制审核员和管理员查看",
+                           "the ledger and reports are for the head, legal reviewers and administrators", 403)
+        return who
+
+    @router.get("/ledger")
+    async def ledger_page(request: Request) -> Response:
+        who = await office_user(request)
+        if isinstance(who, Response):
+            return who
 
         def load() -> list[ledger.LedgerRow]:
             with db.read() as s:
@@ -392,11 +395,9 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.get("/ledger.xlsx")
     async def ledger_xlsx(request: Request) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        if (denied := office_only(who)) is not None:
-            return denied
+        who = await office_user(request)
+        if isinstance(who, Response):
+            return who
 
         def load() -> bytes:
             with db.read() as s:
@@ -412,11 +413,9 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.get("/reports/quarterly.pdf")
     async def quarterly(request: Request, year: int, quarter: int) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        if (denied := office_only(who)) is not None:
-            return denied
+        who = await office_user(request)
+        if isinstance(who, Response):
+            return who
         if not (2000 <= year <= 2100 and 1 <= quarter <= 4):
             return refused(who, "年度或季度无效", "no such year or quarter", 400)
 
@@ -434,22 +433,18 @@ def office_router(archive: Archive, *, behind_tls: bool = False) -> APIRouter:
 
     @router.get("/draws")
     async def draws_page(request: Request) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        if (denied := office_only(who)) is not None:
-            return denied
+        who = await office_user(request)
+        if isinstance(who, Response):
+            return who
 
         return _page("draws.html", who=who, draws=await run_in_threadpool(draw.listing, archive))
 
     @router.post("/draws")
     async def draw_post(request: Request) -> Response:
-        who = await principal(request)
-        if who is None:
-            return to_login()
-        form = await checked_form(request, who)
-        if isinstance(form, HTMLResponse):
-            return form
+        got = await posted(request)
+        if isinstance(got, Response):
+            return got
+        who, form = got
 
         def act() -> auth.OfficeError | None:
             try:
