@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from app.errors import UserError
 
@@ -437,6 +437,25 @@ def hidden_character(text: str) -> str | None:
     """The first invisible or reordering character of ``text`` as ``U+XXXX``, or None."""
     bad = next((c for c in text if ord(c) in HIDDEN_CHARACTERS), None)
     return None if bad is None else f"U+{ord(bad):04X}"
+
+
+def hidden_in(value: Any, where: str = "") -> tuple[str, str, str] | None:
+    """The first text in nested data (dicts, lists, strings) holding an invisible or reordering character, as
+    (its dotted path, e.g. ``institution.address`` or ``materials.0``, the text, the character as ``U+XXXX``)."""
+    if isinstance(value, str):
+        char = hidden_character(value)
+        return None if char is None else (where or "text", value, char)
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        found = hidden_in(item, f"{where}.{key}" if where else key)
+        if found is not None:
+            return found
+    return None
 
 
 def check_visible_text(*texts: str) -> None:

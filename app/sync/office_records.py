@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.models.validators import ValidationError, hidden_character, shown_text
+from app.models.validators import ValidationError, hidden_in, shown_text
 
 
 def record_name(kind: str, item: Any) -> str:
@@ -53,22 +53,11 @@ def office_record_problem(kind: str, item: Any) -> str | None:
     return None
 
 
-def _hidden_text(value: Any, where: str = "") -> str | None:
+def _hidden_text(value: Any) -> str | None:
     """An office record's text is printed on forms and shown on screen as it is: a character that is invisible or
     reorders what is shown (``app.models.validators.check_visible_text``) makes the record unusable."""
-    if isinstance(value, str):
-        char = hidden_character(value)
-        where = where or "text"
-        return None if char is None else (f"{where} 含有不可见或改变显示顺序的字符 {char} "
-                                          f"(invisible or reordering character {char} in {where})")
-    if isinstance(value, dict):
-        items = [(str(k), v) for k, v in value.items()]
-    elif isinstance(value, list):
-        items = [(str(i), v) for i, v in enumerate(value)]
-    else:
+    found = hidden_in(value)
+    if found is None:
         return None
-    for key, item in items:
-        found = _hidden_text(item, f"{where}.{key}" if where else key)
-        if found is not None:
-            return found
-    return None
+    where, _text, char = found
+    return f"{where} 含有不可见或改变显示顺序的字符 {char} (invisible or reordering character {char} in {where})"

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.models.profile import Store, utc_now
+from app.models.validators import hidden_in
 from app.workflow.steps_base import (
     InvalidInput,
     case_data,
@@ -36,20 +37,17 @@ def document_details(session: Session, case_id: str) -> dict[str, Any]:
     return dict(section(case_data(get_case(session, case_id)), DOCUMENTS))
 
 
-def _visible(value: Any, field_name: str) -> None:
-    """Every text a form prints from these details shows as it is stored (no reordering or invisible character)."""
-    if isinstance(value, str):
-        require_visible(value, field_name)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _visible(v, k)
-    elif isinstance(value, list):
-        for v in value:
-            _visible(v, field_name)
+def _visible(value: Any) -> None:
+    """Every text a form prints from these details shows as it is stored (no reordering or invisible character);
+    a refusal names the detail (``materials`` for ``materials.0``)."""
+    found = hidden_in(value)
+    if found is not None:
+        where, text, _char = found
+        require_visible(text, where.split(".")[0])
 
 
 def _save(session: Session, store: Store, case_id: str, actor_id: str, key: str, value: Any, type_: str) -> None:
-    _visible(value, key)
+    _visible(value)
     case = get_case(session, case_id)
     require_actor(session, store, case, actor_id)
     data = case_data(case)

@@ -1,13 +1,34 @@
-"""Camera capture with QtMultimedia, used only where a camera exists (``evidence.camera_available``).
+"""Camera capture with QtMultimedia, used only where a camera exists (``camera_available``).
 
 The photo is taken into memory (``QImageCapture.capture``, never ``captureToFile``) and handed over as JPEG
 bytes; it reaches the disk only encrypted, through ``capture``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QBuffer, QIODevice, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+
+def camera_available() -> bool:
+    """Whether QtMultimedia sees a camera; False when the module or a backend is missing.
+
+    On Linux, no /dev/video* device means no camera, and QtMultimedia (which loads FFmpeg, VA-API and
+    PipeWire and warns about each it lacks) is not even loaded."""
+    import sys
+
+    if sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
+        return False
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return False
+    try:
+        return bool(QMediaDevices.videoInputs())
+    except RuntimeError:
+        return False
 
 
 class CameraDialog(QDialog):

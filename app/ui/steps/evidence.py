@@ -37,25 +37,6 @@ MAX_FOLDER_FILES = 2000
 NARROW_PAGE_PX = 820
 
 
-def camera_available() -> bool:
-    """Whether QtMultimedia sees a camera; False when the module or a backend is missing.
-
-    On Linux, no /dev/video* device means no camera, and QtMultimedia (which loads FFmpeg, VA-API and
-    PipeWire and warns about each it lacks) is not even loaded."""
-    import sys
-
-    if sys.platform.startswith("linux") and not any(Path("/dev").glob("video*")):
-        return False
-    try:
-        from PySide6.QtMultimedia import QMediaDevices
-    except ImportError:
-        return False
-    try:
-        return bool(QMediaDevices.videoInputs())
-    except RuntimeError:
-        return False
-
-
 class EvidencePage(StepPage):
     step = "evidence"
 
@@ -111,6 +92,8 @@ class EvidencePage(StepPage):
                                       shortcut="Ctrl+I"))
         buttons.addWidget(self.button(self.tr("Import folder / SD card…"), self.choose_folder))
         self.camera_button = self.button(self.tr("Take photo"), self.take_photo)
+        from app.ui.steps.camera import camera_available
+
         if not camera_available():
             self.camera_button.setProperty("blocked", True)
             self.camera_button.setToolTip(self.tr("No camera found on this computer"))
