@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import linecache
 import sys
 from collections.abc import Callable
@@ -73,10 +72,8 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def release_memory() -> None:
-    """Drop the cached module sources, collect what only cycles kept alive (a replaced snapshot's widgets and
-    rows), and return freed heap pages to the system (where the C library can)."""
+    """Drop the cached module sources and return freed heap pages to the system (where the C library can)."""
     linecache.clearcache()
-    gc.collect()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
