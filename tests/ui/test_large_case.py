@@ -90,6 +90,32 @@ def test_only_visible_thumbnails_are_decoded_and_the_cache_stays_bounded(qtbot, 
     qtmodeltester.check(evidence.model)
 
 
+
+def test_the_list_paints_each_thumbnail_itself(qtbot, large_case):
+    """The list's delegate draws the model's thumbnail (not through a QIcon, whose painting copies every pixmap
+    into Qt's global pixmap cache): the painted cell shows the thumbnail's own pixels, selected or not."""
+    win, page = large_case
+    page.show_step("evidence")
+    evidence = page.page("evidence")
+    qtbot.waitUntil(lambda: evidence.model.rowCount() == PHOTOS, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: _settled(win, evidence), timeout=TIMEOUT)
+    for selected in (False, True):
+        if selected:
+            evidence.list.setCurrentIndex(evidence.model.index(0))
+        evidence.list.viewport().repaint()
+        shot = evidence.list.viewport().grab().toImage()
+        cell = evidence.list.visualRect(evidence.model.index(0))
+        thumb = evidence.model.data(evidence.model.index(0), Qt.ItemDataRole.DecorationRole).toImage()
+        assert thumb.width() == evidence.list.iconSize().width()
+        ratio = shot.devicePixelRatio()
+        # the thumbnail is centred at the top of its cell; its centre pixel is painted there unchanged
+        x = round((cell.center().x()) * ratio)
+        y = round((cell.top() + 2 + thumb.height() / 2) * ratio)
+        painted, own = shot.pixelColor(x, y), thumb.pixelColor(thumb.width() // 2, thumb.height() // 2)
+        assert max(abs(painted.red() - own.red()), abs(painted.green() - own.green()),
+                   abs(painted.blue() - own.blue())) <= 8, (selected, painted.name(), own.name())
+
+
 def test_a_photo_is_shown_from_a_preview_and_decoded_in_full_when_zoomed(qtbot):
     big = Image.new("RGB", (3200, 2400), (90, 140, 200))
     buffer = io.BytesIO()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
-from app.ui.steps.evidence_model import THUMB, EvidenceModel, load_thumbnails
+from app.ui.steps.evidence_model import THUMB, EvidenceModel, ThumbnailDelegate, load_thumbnails
 from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
 from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.workspace import Workspace
@@ -112,6 +112,7 @@ class EvidencePage(StepPage):
         self._thumbs_loading = False
         self.list = QListView()
         self.list.setModel(self.model)
+        self.list.setItemDelegate(ThumbnailDelegate(self.list))
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(THUMB, THUMB))
         self.list.setGridSize(QSize(THUMB + 96, THUMB + 64))

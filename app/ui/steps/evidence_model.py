@@ -13,9 +13,19 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import EvidenceInfo
@@ -180,6 +190,27 @@ class EvidenceModel(QAbstractListModel):
         return None
 
 
+
+class ThumbnailDelegate(QStyledItemDelegate):
+    """Paints a row's thumbnail itself: the default delegate wraps it in a ``QIcon``, whose painting keeps a copy of
+    every pixmap it draws in Qt's global ``QPixmapCache`` (up to 10 MiB) on top of the model's ``THUMB_CACHE``, so
+    scrolling through a large case filled that cache with copies nobody needs."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        opt.icon = QIcon()  # the layout keeps the decoration's size (decorationSize); only the drawing is ours
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemDecoration, opt, widget)
+            size = pixmap.deviceIndependentSize().toSize().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QStyle.alignedRect(opt.direction, Qt.AlignmentFlag.AlignCenter, size, area)  # type: ignore[attr-defined]
+            painter.drawPixmap(target, pixmap)
+
+
 def load_thumbnails(store: Any, shas: list[str]) -> dict[str, QImage]:
     """Decrypt and decode thumbnails in memory (worker thread; QImage is safe off the GUI thread).
 
@@ -195,12 +226,28 @@ def load_thumbnails(store: Any, shas: list[str]) -> dict[str, QImage]:
             data = bs.read(sha, max_size=8 << 20)
         except (FieldAuditError, OSError):
             continue
-        # thumbnails are JPEG (``app.evidence.media``): naming the format loads only that decoder, where guessing
-        # it loads every image plugin Qt has (PDF, SVG, TIFF, WebP and the libraries they link) to ask each
-        image = QImage.fromData(data, "JPEG")  # type: ignore[arg-type]  # a str at run time (bytes are refused)
-        if image.isNull():
-            image = QImage.fromData(data)
+        image = _decode_thumbnail(data)
         if not image.isNull():
-            out[sha] = image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                    Qt.TransformationMode.SmoothTransformation)
+            out[sha] = image
     return out
+
+
+def _decode_thumbnail(data: bytes) -> QImage:
+    """A thumbnail at the list's size, decoded at that size (a JPEG's DCT scaling): the stored thumbnail is
+    larger, for the viewer, and decoding it whole only to shrink it costs memory and time for every row."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    # thumbnails are JPEG (``app.evidence.media``): naming the format loads only that decoder, where guessing
+    # it loads every image plugin Qt has (PDF, SVG, TIFF, WebP and the libraries they link) to ask each
+    reader = QImageReader(buffer, QByteArray(b"jpeg"))
+    size = reader.size()
+    if not size.isValid():  # not a JPEG after all: let Qt find out what it is
+        buffer.seek(0)
+        reader = QImageReader(buffer)
+        size = reader.size()
+    if size.isValid() and (size.width() > THUMB or size.height() > THUMB):
+        reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    buffer.close()
+    return image
