@@ -3,7 +3,8 @@
 
     python scripts/screenshots.py [--out DIR] [--lang zh_CN|en] [--scale 1.5|2]
 
-Each page is saved at 1366×768 and 1920×1080; dialogs at their natural size. Until the store is wired, the
+Each page is saved at 1366×768 and 1920×1080, on a 1366×768 screen; dialogs at their natural size, as fitted
+to that screen. Until the store is wired, the
 unlock pages use the in-memory unlock service from the UI tests. Then, in a child process each (the scale is
 fixed when Qt starts), the walk-through on a 1920×1080 screen at 150 % and 200 % scaling: ``*-1920x1080-150pct``
 and ``*-1920x1080-200pct``, the window filling the screen as it opens (1280×720 and 960×540 logical pixels).
@@ -12,7 +13,6 @@ and ``*-1920x1080-200pct``, the window filling the screen as it opens (1280×720
 from __future__ import annotations
 
 import argparse
-import io
 import math
 import os
 import sys
@@ -34,6 +34,7 @@ from app.ui.widgets.photo_viewer import PhotoViewer  # noqa: E402
 from app.ui.widgets.signature_pad import SignaturePanel, StrokePoint  # noqa: E402
 from app.ui.wiring import Services  # noqa: E402
 from tests.ui.fakes import two_inspectors  # noqa: E402
+from tests.ui.screen_fit import demo_photo, fill_new_audit  # noqa: E402
 
 SIZES = ((1366, 768), (1920, 1080))
 SCALE = 1.0  # --scale: the walk-through alone, on a 1920×1080 screen at this scaling
@@ -53,6 +54,8 @@ def save(app: QApplication, widget: QWidget, out: Path, name: str, size: tuple[i
     suffix = f"-{size[0]}x{size[1]}" if size else ""
     if size and SCALE != 1:  # named by the screen's physical pixels and the scaling
         suffix = f"-{round(size[0] * SCALE)}x{round(size[1] * SCALE)}-{round(SCALE * 100)}pct"
+    elif SCALE != 1:  # a dialog at its own size, on the scaled screen
+        suffix = f"-{round(SCALE * 100)}pct"
     path = out / f"{name}{suffix}.png"
     widget.grab().save(str(path))
     print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
@@ -75,28 +78,6 @@ def demo_signature() -> list[list[StrokePoint]]:
         strokes.append(stroke)
         t += 200
     return strokes
-
-
-def demo_photo() -> bytes:
-    from PIL import ExifTags, Image, ImageDraw
-
-    image = Image.new("RGB", (1600, 1200), (236, 232, 224))
-    draw = ImageDraw.Draw(image)
-    for i in range(6):  # a ward: beds as boxes
-        x = 120 + i * 240
-        draw.rectangle((x, 600, x + 180, 1000), fill=(250, 250, 250), outline=(90, 90, 110), width=6)
-        draw.rectangle((x + 20, 560, x + 160, 620), fill=(180, 200, 230))
-    draw.rectangle((0, 1000, 1600, 1200), fill=(170, 160, 150))
-    exif = Image.Exif()
-    exif[0x010F] = "HUAWEI"
-    exif[0x0110] = "HUAWEI P40"
-    exif.get_ifd(ExifTags.IFD.Exif)[0x9003] = "2026:11:23 09:41:07"
-    exif.get_ifd(ExifTags.IFD.Exif)[0x9011] = "+08:00"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[1], gps[2], gps[3], gps[4] = "N", (30.0, 35.0, 35.2), "E", (114.0, 18.0, 19.8)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif, quality=85)
-    return buffer.getvalue()
 
 
 def wait(app: QApplication, pool: QThreadPool, cond, timeout_s: float = 30) -> None:
@@ -219,18 +200,13 @@ def walkthrough(app: QApplication, out: Path, tag: str) -> None:
 
 def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
     """新建稽核 on the GUI demo: the dialog (a USCC with a wrong check character named at once, then filled in),
-    the new case at its first step with 尚缺 and 下一步, the provider signing a list once, the closing page
-    with "打印全部现场文书", and the forms after the visit (``later_forms``)."""
+    the new case at its first step with 尚缺 and 下一步, six photos imported, the provider signing a list once
+    (and the one-item signature and refusal dialogs), every step of the new case (``5x-new-audit-STEP``), the
+    closing page with "打印全部现场文书", and the forms after the visit (``later_forms``)."""
     import tempfile
-    from datetime import date, timedelta
-
-    from PySide6.QtCore import QDate
 
     from app.ui.store_service import DEMO_PASSPHRASES
     from app.ui.wiring import build_services
-
-    def day(edit: object, d: date) -> None:
-        edit.setDate(QDate(d.year, d.month, d.day))  # type: ignore[attr-defined]
 
     with tempfile.TemporaryDirectory(prefix="fieldaudit-shots-new-") as tmp:
         services = build_services(Path(tmp) / "demo", True)
@@ -247,20 +223,8 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         wait(app, services.store_pool, lambda: win.new_audit_dialog is not None)
         dialog = win.new_audit_dialog
         assert dialog is not None
-        dialog.party.setCurrentIndex(dialog.party.findData("__new__"))
-        dialog.party_name.setText("某市虚构第三医院（练习）")
-        dialog.uscc.setText("91420100M000300Q50")
-        dialog.address.setText("某市某区练习路 3 号")
-        dialog.legal_rep.setText("钱院长")
-        dialog.kind.setCurrentIndex(dialog.kind.findData("special"))
-        dialog.doc_no.setText("某医保稽通〔2026〕21号")
-        dialog.matters.setText("住院费用结算、检查检验收费")
-        today = date.today()
-        day(dialog.planned, today)
-        day(dialog.period_from, date(today.year - 1, 1, 1))
-        day(dialog.period_to, date(today.year - 1, 12, 31))
-        dialog.notice_mode.setCurrentIndex(dialog.notice_mode.findData("served"))
-        day(dialog.served_on, today - timedelta(days=5))
+        fill_new_audit(dialog)
+        dialog.uscc.setText("91420100M000300Q50")  # a wrong check character, named at once
         dialog_size = (1280, 720) if SCALE == 1 else SIZES[0]  # scaled: as large as the screen allows
         save(app, dialog, out, f"40-new-audit-uscc-error{tag}", dialog_size)
         dialog.uscc.setText("91420100M000300Q5R")
@@ -273,11 +237,11 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
             win.resize(*size)
             wait(app, services.store_pool, win.workspace.idle)
             save(app, win, out, f"42-new-audit-arrival{tag}", size)
-        # two photos, then the provider signs once for both (the list shown above the pad)
+        # six photos, then the provider signs once for all (the list shown above the pad)
         evidence = case.page("evidence")
         case.show_step("evidence")
         files = []
-        for n in range(2):
+        for n in range(6):
             f = Path(tmp) / f"IMG_{n:04d}.JPG"
             f.write_bytes(demo_photo())
             files.append(f)
@@ -292,6 +256,33 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         batch.panel.pad.set_strokes(demo_signature())
         save(app, batch, out, f"43-batch-signature{tag}", None)
         batch.reject()
+        evidence.sign()  # one item: the provider's signature, then the refusal dialog
+        sign = evidence.sign_dialog
+        assert sign is not None
+        sign.panel.pad.set_strokes(demo_signature())
+        save(app, sign, out, f"43a-signature-dialog{tag}", None)
+        sign.reject()
+        evidence.refuse()
+        refusal = evidence.refusal_dialog
+        assert refusal is not None
+        save(app, refusal, out, f"43b-refusal-dialog{tag}", None)
+        refusal.reject()
+        settle(app)
+        # every step of the new audit (six photos on the evidence page) at each screen
+        from app.ui.snapshot import PAGES
+
+        for i, step in enumerate(PAGES):
+            case.show_step(step)
+            for size in SIZES:
+                win.resize(*size)
+                settle(app)
+                wait(app, services.store_pool, lambda s=step: page_settled(win, case, s))
+                save(app, win, out, f"{50 + i:02d}-new-audit-{step}{tag}", size)
+                bar = case.page(step)._scroll.verticalScrollBar()
+                if bar.maximum() > 0:  # a page taller than the screen: its end too (on the evidence page at
+                    bar.setValue(bar.maximum())  # 200 %: the photo under the list)
+                    save(app, win, out, f"{50 + i:02d}-new-audit-{step}-end{tag}", size)
+                    bar.setValue(0)
         case.show_step("closing")
         for size in SIZES:
             win.resize(*size)
@@ -371,7 +362,20 @@ def main(argv: list[str] | None = None) -> int:
     tag = "" if args.lang == "zh_CN" else "-en"
     if args.scale != 1:
         return scaled(args.scale, out, args.lang, tag)
-    app, _translators = create_application(["screenshots"], lang=args.lang)
+    from tests.ui.screen_fit import offscreen_config
+
+    # a 1366×768 laptop screen: dialogs open fitted to it (the 1920×1080 shots resize the window past it)
+    config = offscreen_config(*SIZES[0])
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    try:
+        return unscaled(out, args.lang, tag)
+    finally:
+        config.unlink()
+
+
+def unscaled(out: Path, lang: str, tag: str) -> int:
+    """Every page at 1366×768 and 1920×1080 at 100 %, then the scaled walk-throughs in child processes."""
+    app, _translators = create_application(["screenshots"], lang=lang)
     pool = QThreadPool()
 
     for size in SIZES:
@@ -418,8 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     for scale in ("1.5", "2"):  # each in its own process: Qt fixes the scaling when it starts
         import subprocess
 
-        subprocess.run([sys.executable, __file__, "--out", str(out), "--lang", args.lang, "--scale", scale],
-                       check=True)
+        subprocess.run([sys.executable, __file__, "--out", str(out), "--lang", lang, "--scale", scale],
+                       check=True, env={k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"})
 
     host = QWidget()
     host.resize(900, 600)

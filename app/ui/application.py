@@ -69,10 +69,10 @@ QLabel[role="title"] {{
     font-size: 22pt;
     font-weight: bold;
 }}
-QLabel[role="error"] {{
+QLabel[role="error"], QToolButton[role="error"] {{
     color: #b3261e;
 }}
-QLabel[role="ok"] {{
+QLabel[role="ok"], QToolButton[role="ok"] {{
     color: #1e7b34;
 }}
 """

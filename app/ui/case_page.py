@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +45,11 @@ PAGE_CLASSES: dict[str, type[StepPage]] = {
     "interview": InterviewPage, "onsite": OnsitePage, "measures": MeasuresPage, "findings": FindingsPage,
     "closing": ClosingPage,
 }
+#: Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the
+#: height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %.
+SHORT_PAGE_PX = 800
+#: At most this share of the case page's height goes to the 尚缺 list (it scrolls beyond), at least two rows.
+MISSING_SHARE = 6
 
 
 class StepListModel(QAbstractListModel):
@@ -133,11 +139,15 @@ class CasePage(QWidget):
         self.drafts.resume_step.connect(self.show_step)
         for i, step in enumerate(PAGES):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda s=step: self.show_step(s))
-        # 尚缺: always visible, each entry a link to where it is fixed
-        self.missing_title = QLabel()
+        # 尚缺: always visible, each entry a link to where it is fixed; the title (with the count) folds the list
+        # away, and the list is only as tall as its entries, at most a sixth of the page (a 1366×768 laptop)
+        self.missing_title = QToolButton()
         self.missing_title.setProperty("role", "error")
+        self.missing_title.setAutoRaise(True)
+        self.missing_title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.missing_title.clicked.connect(self._missing_chosen)
+        self._missing_choice: dict[str, bool] = {}  # step -> shown, where the inspector folded or unfolded it
         self.missing = QListWidget()
-        self.missing.setMaximumHeight(112)
         self.missing.setWordWrap(True)
         self.missing.itemActivated.connect(self._go_missing)
         self.missing.itemClicked.connect(self._go_missing)
@@ -242,6 +252,43 @@ class CasePage(QWidget):
         if code and self.snap is not None and self.snap.progress is not None:
             self.go_to(self.snap.progress.page_of(code), code)
 
+    def _missing_chosen(self) -> None:
+        """The inspector folds or unfolds the 尚缺 list: kept for this page while the case is open."""
+        if self.missing.count():
+            self._missing_choice[self._current] = not self.missing_shown()
+            self._fit_missing()
+
+    def missing_shown(self) -> bool:
+        """Is the 尚缺 list unfolded on the current page (the inspector's choice, else by the page's height)?"""
+        chosen = self._missing_choice.get(self._current)
+        if chosen is not None:
+            return chosen
+        page = self.pages.get(self._current)
+        return not (page is not None and page.wants_height and self.height() < SHORT_PAGE_PX)
+
+    def _fit_missing(self) -> None:
+        """The 尚缺 list as tall as its entries, at most a share of the page; hidden when empty or folded."""
+        rows = self.missing.count()
+        shown = self.missing_shown()
+        self.missing_title.setArrowType(Qt.ArrowType.NoArrow if not rows else
+                                        Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.missing_title.setToolTip(self.tr("Show or hide the list") if rows else "")
+        if not rows or not shown:
+            self.missing.hide()
+            return
+        frame = 2 * self.missing.frameWidth()
+        heights = [max(self.missing.sizeHintForRow(i), 1) for i in range(rows)]
+        cap = self.height() // MISSING_SHARE - frame
+        shown_rows = 1  # whole rows only: the rest scroll
+        while shown_rows < rows and (shown_rows < 2 or sum(heights[:shown_rows + 1]) <= cap):
+            shown_rows += 1
+        self.missing.setFixedHeight(sum(heights[:shown_rows]) + frame)
+        self.missing.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_missing()
+
     def missing_codes(self) -> list[str]:
         return [self.missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.missing.count())]
 
@@ -250,10 +297,12 @@ class CasePage(QWidget):
         self.missing.clear()
         self.next_button.setEnabled(self.current_step() != PAGES[-1])
         if self.snap is None:
+            self._fit_missing()
             return
         status = self.snap.statuses.get(self.current_step())
         if status is None or self.snap.is_closed:
             self.missing_title.setText(self.tr("Closed") if self.snap.is_closed else "")
+            self._fit_missing()
             return
         progress = self.snap.progress
         for m in status.missing:
@@ -275,3 +324,4 @@ class CasePage(QWidget):
         self.missing_title.setProperty("role", "error" if status.missing else "ok")
         self.missing_title.style().unpolish(self.missing_title)  # the style sheet's colour follows the role
         self.missing_title.style().polish(self.missing_title)
+        self._fit_missing()

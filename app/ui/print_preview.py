@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut, QShowEvent
 from PySide6.QtPdf import QPdfDocument, QPdfPageNavigator
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import isValid
+
+from app.ui.widgets.screen import fit_to_screen
 
 MAX_PRINT_DPI = 300
 ZOOM_STEP = 1.25
@@ -169,8 +171,13 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.notice)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        self.resize(980, 720)
+        self.resize(980, 720)  # fitted to the screen when shown (showEvent)
         self._update_controls()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Never larger than the screen it opens on (1920×1080 at 150 % leaves 1280×720 logical pixels)."""
+        super().showEvent(event)
+        fit_to_screen(self, QSize(980, 720))
 
     def add_action(self, text: str, slot: Callable[[], None]) -> QPushButton:
         """A button of the caller's before "打印…" (e.g. re-issuing a stale document)."""

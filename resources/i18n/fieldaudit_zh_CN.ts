@@ -227,12 +227,12 @@
 <context>
     <name>BatchSignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="+229"/>
+        <location filename="../../app/ui/steps/base.py" line="+243"/>
         <source>Provider&apos;s signature for a list of evidence</source>
         <translation>证据提供者对证据清单签名</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>The provider confirms these %1 item(s) with one signature:</source>
         <translation>证据提供者以一次签名确认以下 %1 项证据：</translation>
     </message>
@@ -263,7 +263,7 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../app/ui/steps/camera.py" line="+21"/>
+        <location filename="../../app/ui/steps/camera.py" line="+44"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
@@ -281,12 +281,12 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+108"/>
+        <location filename="../../app/ui/case_page.py" line="+114"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+40"/>
         <source>Next step →</source>
         <translation>下一步 →</translation>
     </message>
@@ -296,12 +296,17 @@
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+49"/>
+        <source>Show or hide the list</source>
+        <translation>展开或收起列表</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>Still missing (%1) — click an entry to go there</source>
         <translation>尚缺（%1 项）— 点击条目前往填写</translation>
     </message>
@@ -820,7 +825,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence_model.py" line="+159"/>
+        <location filename="../../app/ui/steps/evidence_model.py" line="+169"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -843,7 +848,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+68"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+66"/>
         <source>Describe what you import</source>
         <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
@@ -875,12 +880,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+249"/>
+        <location line="+279"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-244"/>
+        <location line="-274"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -896,24 +901,24 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+242"/>
-        <location line="+54"/>
+        <location line="+272"/>
+        <location line="+55"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-352"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件…（Ctrl+I）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Import folder / SD card…</source>
         <translation>导入文件夹/存储卡…</translation>
     </message>
@@ -923,12 +928,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>拍照</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>No camera found on this computer</source>
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+43"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
@@ -948,7 +953,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>证据提供者一次签名确认多项证据，如同在纸质证据清单上签名</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
@@ -965,12 +970,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="-38"/>
-        <location line="+51"/>
+        <location line="+56"/>
         <source> and %1 more</source>
         <translation>等另外 %1 个</translation>
     </message>
     <message>
-        <location line="-50"/>
+        <location line="-55"/>
         <source>Not imported (nothing of these files was stored): %1</source>
         <translation>未导入（这些文件均未保存）：%1</translation>
     </message>
@@ -987,12 +992,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>正在导入证据……</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+14"/>
         <source>Noted in the signed items: %1</source>
         <translation>已签名的证据中记有：%1</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+64"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1017,7 +1022,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -1820,7 +1825,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
@@ -2017,7 +2022,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+364"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+381"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -2140,7 +2145,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="+98"/>
+        <location filename="../../app/ui/print_preview.py" line="+100"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -2190,7 +2195,7 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+87"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -2435,12 +2440,12 @@ The stored evidence has not been changed.</source>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>Witness</source>
         <translation>见证人</translation>
     </message>
     <message>
-        <location line="-22"/>
+        <location line="-26"/>
         <source>Witness ID number</source>
         <translation>见证人身份证号</translation>
     </message>
@@ -2455,7 +2460,7 @@ The stored evidence has not been changed.</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+12"/>
         <source>State why the signature could not be obtained.</source>
         <translation>请写明未能取得签名的原因。</translation>
     </message>
@@ -2655,12 +2660,12 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="-119"/>
+        <location filename="../../app/ui/steps/base.py" line="-131"/>
         <source>Signer&apos;s name</source>
         <translation>签名人姓名</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>Role</source>
         <translation>身份</translation>
     </message>
@@ -2670,7 +2675,7 @@ Inspectors enrolled: %2</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Statement in own words</source>
         <translation>本人书写的声明</translation>
     </message>
@@ -2685,7 +2690,7 @@ Inspectors enrolled: %2</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+18"/>
         <source>Enter the signer&apos;s name.</source>
         <translation>请填写签名人姓名。</translation>
     </message>
@@ -2734,8 +2739,9 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-186"/>
+        <location filename="../../app/ui/case_page.py" line="-229"/>
         <source>ready to close</source>
+        <extracomment>Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %. At most this share of the case page&apos;s height goes to the 尚缺 list (it scrolls beyond), at least two rows.</extracomment>
         <translation>可结案</translation>
     </message>
     <message>
@@ -2772,9 +2778,9 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepPage</name>
     <message>
-        <location filename="../../app/ui/steps/base.py" line="-67"/>
+        <location filename="../../app/ui/steps/base.py" line="-75"/>
         <source>Go and fill it in</source>
-        <extracomment>input widgets (attribute names) that are not part of the page&apos;s draft (app.ui.drafts) actions (``acted`` names, before any &quot;:&quot;) that sign what was typed: the page&apos;s draft ends with them</extracomment>
+        <extracomment>input widgets (attribute names) that are not part of the page&apos;s draft (app.ui.drafts) actions (``acted`` names, before any &quot;:&quot;) that sign what was typed: the page&apos;s draft ends with them the page fills the height it gets (the evidence list and photo): on a short window the case page&apos;s 尚缺 list starts folded under it</extracomment>
         <translation>去填写</translation>
     </message>
 </context>

@@ -4,19 +4,30 @@ offscreen platform set to a given screen size and QT_SCALE_FACTOR) and by script
     python -m tests.ui.screen_fit PROFILE WIDTHxHEIGHT SCALE     prints one JSON object of problems found
 
 Problems: the window larger than the screen's available geometry; a push button cut off sideways (by the window
-or by the scroll area it is in) or narrower than its text needs; a step page that scrolls sideways.
+or by the scroll area it is in) or narrower than its text needs; a step page that scrolls sideways; a box or the
+photo viewer squeezed below the height its lines need (the EXIF box, "未选择照片"); the 尚缺 list taking more than
+a sixth of the case page, or shown empty. Besides the demo's closed audit, a NEW audit is made through the 新建稽核 dialog, six
+photos imported, and every step of it checked, with the signature, batch signature and refusal dialogs, the print
+preview and the enrolment page; the evidence page's figures (full thumbnails in view, the viewer's size, how far
+the page scrolls) are reported for the test to judge per screen.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QGroupBox, QScrollArea, QWidget
+
+#: The 尚缺 list may take at most this share of the case page's height.
+MISSING_SHARE_MAX = 1 / 6
 
 
 def offscreen_config(width: int, height: int) -> Path:
@@ -33,6 +44,8 @@ def offscreen_config(width: int, height: int) -> Path:
 def _scroll_parent(widget: QWidget) -> QAbstractScrollArea | None:
     parent = widget.parentWidget()
     while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        if parent.isWindow():  # a dialog's button: not in the scroll area of the page that opened it
+            return None
         parent = parent.parentWidget()
     return parent
 
@@ -76,11 +89,101 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
     outer = getattr(window, "_outer", None)
     if isinstance(outer, QScrollArea) and outer.verticalScrollBar().maximum() > 0:
         problems.append(f"{where}: the page is {outer.verticalScrollBar().maximum()} px taller than the window")
+    problems += squeezed(window, where)
+    case = getattr(window, "case_page", None)
+    if case is not None and case.isVisible() and case.missing.isVisible():
+        share = case.missing.height() / max(1, case.height())
+        if not case.missing.count():
+            problems.append(f"{where}: the empty 尚缺 list takes {case.missing.height()} px")
+        elif share > MISSING_SHARE_MAX:
+            problems.append(f"{where}: the 尚缺 list takes {case.missing.height()} px of the page's {case.height()}")
     return problems
 
 
+def squeezed(window: QWidget, where: str) -> list[str]:
+    """Boxes and photo viewers shown shorter than their lines need: their last lines are cut off."""
+    from app.ui.widgets.photo_viewer import PhotoViewer
+
+    problems: list[str] = []
+    for widget in window.findChildren(QWidget):
+        if not isinstance(widget, QGroupBox | PhotoViewer) or not widget.isVisible() or widget.window() is not window:
+            continue
+        needed = widget.minimumSizeHint().height()
+        if widget.hasHeightForWidth():
+            needed = max(needed, widget.heightForWidth(widget.width()))
+        if widget.height() + 1 < needed:
+            name = widget.title() if isinstance(widget, QGroupBox) else "photo viewer"
+            problems.append(f"{where}: '{name}' is {widget.height()} px high, its lines need {needed}")
+    return problems
+
+
+def evidence_figures(page: Any) -> dict[str, Any]:
+    """What the evidence page shows: full thumbnails in the list's view, the viewer's size, and how far the page
+    scrolls (and whether the viewer is wholly in view once scrolled to)."""
+    view = page.list.viewport().rect()
+    full = sum(1 for row in range(page.model.rowCount())
+               if view.contains(page.list.visualRect(page.model.index(row))))
+    bar = page._scroll.verticalScrollBar()
+    page._scroll.ensureWidgetVisible(page.viewer, 0, 0)
+    viewport = page._scroll.viewport()
+    top_left = page.viewer.mapTo(viewport, page.viewer.rect().topLeft())
+    in_view = viewport.rect().contains(QRect(top_left, page.viewer.size()))
+    figures = {"thumbnails": full, "viewer": [page.viewer.width(), page.viewer.height()],
+               "scrolls": bar.maximum(), "viewer_in_view": in_view,
+               "side_by_side": page.splitter.orientation().name == "Horizontal"}
+    bar.setValue(0)
+    return figures
+
+
+def demo_photo() -> bytes:
+    """A 1600×1200 JPEG with EXIF (time taken, camera, GPS): a ward, beds as boxes."""
+    from PIL import ExifTags, Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (236, 232, 224))
+    draw = ImageDraw.Draw(image)
+    for i in range(6):
+        x = 120 + i * 240
+        draw.rectangle((x, 600, x + 180, 1000), fill=(250, 250, 250), outline=(90, 90, 110), width=6)
+        draw.rectangle((x + 20, 560, x + 160, 620), fill=(180, 200, 230))
+    draw.rectangle((0, 1000, 1600, 1200), fill=(170, 160, 150))
+    exif = Image.Exif()
+    exif[0x010F] = "HUAWEI"
+    exif[0x0110] = "HUAWEI P40"
+    exif.get_ifd(ExifTags.IFD.Exif)[0x9003] = "2026:11:23 09:41:07"
+    exif.get_ifd(ExifTags.IFD.Exif)[0x9011] = "+08:00"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[1], gps[2], gps[3], gps[4] = "N", (30.0, 35.0, 35.2), "E", (114.0, 18.0, 19.8)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=85)
+    return buffer.getvalue()
+
+
+def fill_new_audit(dialog: Any, doc_no: str = "某医保稽通〔2026〕21号") -> None:
+    """The 新建稽核 dialog filled in for a new (practice) institution, the notice served five days ago."""
+    from PySide6.QtCore import QDate
+
+    def day(edit: Any, d: date) -> None:
+        edit.setDate(QDate(d.year, d.month, d.day))
+
+    dialog.party.setCurrentIndex(dialog.party.findData("__new__"))
+    dialog.party_name.setText("某市虚构第三医院（练习）")
+    dialog.uscc.setText("91420100M000300Q5R")
+    dialog.address.setText("某市某区练习路 3 号")
+    dialog.legal_rep.setText("钱院长")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("special"))
+    dialog.doc_no.setText(doc_no)
+    dialog.matters.setText("住院费用结算、检查检验收费")
+    today = date.today()
+    day(dialog.planned, today)
+    day(dialog.period_from, date(today.year - 1, 1, 1))
+    day(dialog.period_to, date(today.year - 1, 12, 31))
+    dialog.notice_mode.setCurrentIndex(dialog.notice_mode.findData("served"))
+    day(dialog.served_on, today - timedelta(days=5))
+
+
 def main(argv: list[str]) -> int:
-    """Open the demo profile at ``argv[1]`` on the screen set up by the environment; print the problems found."""
+    """Open the demo profile at ``argv[1]`` on the screen set up by the environment; print the problems found
+    and the evidence page's figures on the new audit."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from app.ui.application import create_application
@@ -92,8 +195,6 @@ def main(argv: list[str]) -> int:
     root = Path(argv[1])
     app, _translators = create_application(["screen-fit"])
     services = build_services(root, False)
-    win = MainWindow(services, idle_ms=3_600_000)
-    win.show()
 
     def settle(cond=lambda: True, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
         for _ in range(rounds):
@@ -104,15 +205,30 @@ def main(argv: list[str]) -> int:
             if cond():
                 break
 
+    def idle() -> bool:
+        return win.workspace is not None and win.workspace.idle()
+
+    # the enrolment page of a profile without inspectors
+    with tempfile.TemporaryDirectory(prefix="fieldaudit-fit-") as empty:
+        blank = MainWindow(build_services(Path(empty) / "profile", False), idle_ms=3_600_000)
+        blank.show()
+        settle(rounds=5)
+        problems = fit_problems(blank, "enrolment")
+        blank.close()
+        blank.deleteLater()
+        settle(rounds=5)
+
+    win = MainWindow(services, idle_ms=3_600_000)
+    win.show()
     settle(rounds=5)
-    problems = fit_problems(win, "unlock")
+    problems += fit_problems(win, "unlock")
     team = services.unlock.inspectors()
     for (iid, _name), secret in zip(team, DEMO_PASSPHRASES, strict=True):
         services.unlock.unlock(iid, secret)
     win._on_unlocked(team)
     home = win.home_page
     settle(lambda: home.model.rowCount() > 0)  # type: ignore[attr-defined]
-    settle(lambda: win.workspace is not None and win.workspace.idle(), rounds=50)
+    settle(idle, rounds=50)
     if win.case_page is not None:  # the unlock came back to the case last open: look at the list first
         win.show_page("home")
     settle(rounds=5)  # laid out with what was loaded
@@ -132,16 +248,72 @@ def main(argv: list[str]) -> int:
     settle(lambda: case.snap is not None)
     for step in PAGES:
         case.show_step(step)
-        settle(lambda: win.workspace is not None and win.workspace.idle(), rounds=50)
+        settle(idle, rounds=50)
         settle(rounds=5)
         problems += fit_problems(win, step)
+    # the print preview of the demo's on-site record
+    closing = case.page("closing")
+    case.show_step("closing")
+    closing.print_form_now("onsite-record")  # type: ignore[attr-defined]
+    settle(lambda: closing.preview is not None and closing.preview.isVisible())  # type: ignore[attr-defined]
+    preview = closing.preview  # type: ignore[attr-defined]
+    assert preview is not None
+    settle(rounds=5)
+    problems += fit_problems(preview, "print-preview")
+    preview.close()
+
+    # a NEW audit: the dialog filled in, six photos imported, every step
+    win.show_page("home")
+    win.new_audit()
+    settle(lambda: win.new_audit_dialog is not None and win.new_audit_dialog.isVisible())
+    dialog = win.new_audit_dialog
+    assert dialog is not None
+    fill_new_audit(dialog)
+    settle(rounds=5)
+    problems += fit_problems(dialog, "new-audit filled")
+    dialog.submit()  # type: ignore[attr-defined]
+    settle(lambda: win.case_page is not None and win.case_page is not case and win.case_page.snap is not None)
+    case = win.case_page
+    assert case is not None
+    settle(idle, rounds=50)
+    evidence = case.page("evidence")
+    case.show_step("evidence")
+    with tempfile.TemporaryDirectory(prefix="fieldaudit-fit-photos-") as photos:
+        files = []
+        for n in range(6):
+            f = Path(photos) / f"IMG_{n:04d}.JPG"
+            f.write_bytes(demo_photo())
+            files.append(f)
+        evidence.source.setText("住院部三病区护士站")  # type: ignore[attr-defined]
+        evidence.provider_name.setText("钱护士")  # type: ignore[attr-defined]
+        loads = case.loads
+        evidence.import_paths(files)  # type: ignore[attr-defined]
+        settle(lambda: case.loads > loads and idle())
+    for step in PAGES:
+        case.show_step(step)
+        settle(idle, rounds=50)
+        settle(rounds=5)
+        problems += fit_problems(win, f"new audit: {step}")
+    case.show_step("evidence")
+    settle(lambda: not evidence.model.missing_thumbnails() and idle())  # type: ignore[attr-defined]
+    settle(rounds=5)
+    figures = evidence_figures(evidence)
+    for name, opener in (("signature", "sign"), ("batch signature", "sign_batch"), ("refusal", "refuse")):
+        getattr(evidence, opener)()
+        opened = getattr(evidence, {"sign": "sign_dialog", "sign_batch": "batch_dialog",
+                                    "refuse": "refusal_dialog"}[opener])
+        settle(lambda o=opened: o.isVisible(), rounds=50)  # type: ignore[misc]
+        settle(rounds=5)
+        problems += fit_problems(opened, f"{name} dialog")
+        opened.reject()
+        settle(rounds=5)
     win.lock_now()
     services.store_pool.waitForDone()
     screen = app.primaryScreen()
     print(json.dumps({"screen": [screen.geometry().width(), screen.geometry().height()],
                       "scale": screen.devicePixelRatio(), "window": [win.frameGeometry().width(),
                                                                      win.frameGeometry().height()],
-                      "problems": problems}, ensure_ascii=False))
+                      "evidence": figures, "problems": problems}, ensure_ascii=False))
     return 0
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.models.profile import Store
 from app.ui.snapshot import CaseSnapshot
+from app.ui.widgets.screen import fit_to_screen
 from app.ui.widgets.signature_pad import SignaturePanel
 from app.ui.workspace import Workspace
 
@@ -44,6 +47,9 @@ class StepPage(QWidget):
     draft_exclude: tuple[str, ...] = ()
     #: actions (``acted`` names, before any ":") that sign what was typed: the page's draft ends with them
     draft_ends_on: frozenset[str] = frozenset()
+    #: the page fills the height it gets (the evidence list and photo): on a short window the case page's
+    #: 尚缺 list starts folded under it
+    wants_height = False
     acted = Signal(str)  # the name of the action that succeeded (tests and the case page listen)
     navigate = Signal(str, str)  # (page, field): show that page with that field in focus
     refilling = Signal(bool)  # True before a snapshot fills the page, False after (app.ui.drafts keeps ticks)
@@ -181,14 +187,17 @@ class SignatureDialog(QDialog):
         self.role = QLineEdit(role)
         self.id_number = QLineEdit(id_number)
         self.statement = QLineEdit(statement)
-        form = QFormLayout()
-        form.addRow(self.tr("Signer's name"), self.name)
-        form.addRow(self.tr("Role"), self.role)
-        form.addRow(self.tr("ID number"), self.id_number)
+        # who signs on one row: the height goes to the pad (a 1920×1080 screen at 200 % leaves 540 px)
+        form = QGridLayout()
+        for column, (label, edit) in enumerate(((self.tr("Signer's name"), self.name), (self.tr("Role"), self.role),
+                                                (self.tr("ID number"), self.id_number))):
+            form.addWidget(QLabel(label), 0, 2 * column)
+            form.addWidget(edit, 0, 2 * column + 1)
+            form.setColumnStretch(2 * column + 1, 2 if edit is self.id_number else 1)
         if statement:
-            form.addRow(self.tr("Statement in own words"), self.statement)
+            form.addWidget(QLabel(self.tr("Statement in own words")), 1, 0, 1, 2)
+            form.addWidget(self.statement, 1, 2, 1, 4)
         self.panel = SignaturePanel(self, signer=name)
-        self.panel.setMinimumHeight(280)
         self.name.textChanged.connect(self.panel.set_signer)
         self.buttons = QDialogButtonBox()
         self.ok_button = self.buttons.addButton(self.tr("Confirm signature"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -202,7 +211,12 @@ class SignatureDialog(QDialog):
         layout.addWidget(self.panel, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.resize(760, 560)
+        self._preferred = QSize(820, 560)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """As large as preferred where the screen has room, never larger than the screen (its frame included)."""
+        super().showEvent(event)
+        fit_to_screen(self, self._preferred)
 
     def _accept(self) -> None:
         if not self.name.text().strip():
@@ -240,6 +254,7 @@ class BatchSignatureDialog(SignatureDialog):
             row.setCheckState(Qt.CheckState.Checked)
             self.items.addItem(row)
         self.items.setMaximumHeight(160)
+        self.items.setMinimumHeight(2 * max(self.items.sizeHintForRow(0), 1) + 2 * self.items.frameWidth())
         self.items.itemChanged.connect(lambda _i: self._count())
         self.count = note_label()
         layout = self.layout()
@@ -247,7 +262,7 @@ class BatchSignatureDialog(SignatureDialog):
         layout.insertWidget(0, self.count)
         layout.insertWidget(1, self.items)
         self._count()
-        self.resize(820, 680)
+        self._preferred = QSize(860, 680)
 
     def chosen(self) -> list[str]:
         return [self.items.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.items.count())
@@ -290,7 +305,11 @@ class RefusalDialog(QDialog):
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.resize(640, 380)
+        self._preferred = QSize(640, 380)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_to_screen(self, self._preferred)
 
     def _accept(self) -> None:
         if len(self.reason.toPlainText().strip()) < 2:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QBuffer, QIODevice, QSize, Signal
+from PySide6.QtGui import QImage, QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.ui.widgets.screen import fit_to_screen
 
 
 def camera_available() -> bool:
@@ -61,8 +63,12 @@ class CameraDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(video, 1)
         layout.addLayout(row)
-        self.resize(960, 720)
+        self.resize(960, 720)  # fitted to the screen when shown (showEvent)
         self.camera.start()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_to_screen(self, QSize(960, 720))  # never larger than the screen (its frame included)
 
     def _on_image(self, _id: int, image: QImage) -> None:
         buffer = QBuffer()

@@ -37,8 +37,25 @@ MAX_FOLDER_FILES = 2000
 NARROW_PAGE_PX = 820
 
 
+class _FillSplitter(QSplitter):
+    """The list and the photo take the height the page has, no more: the page's word-wrapped notes make its
+    scroll area size it by preferred heights, and a splitter prefers the sum of what its children prefer."""
+
+    def __init__(self, resized: Callable[[], None]) -> None:
+        super().__init__()
+        self._resized = resized
+
+    def sizeHint(self) -> QSize:
+        return super().sizeHint().boundedTo(QSize(16_777_215, self.minimumSizeHint().height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._resized()
+
+
 class EvidencePage(StepPage):
     step = "evidence"
+    wants_height = True
 
     def __init__(self, workspace: Workspace, case_id: str, parent: QWidget | None = None) -> None:
         super().__init__(workspace, case_id, parent)
@@ -87,23 +104,30 @@ class EvidencePage(StepPage):
         self.describe_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.describe_toggle.toggled.connect(self._fold_description)
         self._folded_once = False
+        # the import buttons and the description's fold on one row: the height goes to the list and the photo
         buttons = QHBoxLayout()
-        buttons.addWidget(self.button(self.tr("Import files… (Ctrl+I)"), self.choose_files, primary=True,
-                                      shortcut="Ctrl+I"))
-        buttons.addWidget(self.button(self.tr("Import folder / SD card…"), self.choose_folder))
+        self.import_buttons = [
+            self.button(self.tr("Import files… (Ctrl+I)"), self.choose_files, primary=True, shortcut="Ctrl+I"),
+            self.button(self.tr("Import folder / SD card…"), self.choose_folder)]
         self.camera_button = self.button(self.tr("Take photo"), self.take_photo)
+        self.import_buttons.append(self.camera_button)
         from app.ui.steps.camera import camera_available
 
         if not camera_available():
             self.camera_button.setProperty("blocked", True)
             self.camera_button.setToolTip(self.tr("No camera found on this computer"))
-        buttons.addWidget(self.camera_button)
+        for b in self.import_buttons:
+            buttons.addWidget(b)
+        buttons.addWidget(self.describe_toggle)
         buttons.addStretch(1)
+        self._import_row = buttons
         at = self.body.indexOf(self.describe_box)
         self.body.insertLayout(at, buttons)
-        self.body.insertWidget(at + 1, self.describe_toggle, 0, Qt.AlignmentFlag.AlignLeft)
+        self.body.setSpacing(8)  # tighter than a form's: on a 1280×720 screen (150 %) the photo needs every line
         self.import_state = note_label()
-        self.body.insertWidget(at + 3, self.import_state)
+        self.import_state.hide()  # shown with something to say
+        self.body.insertWidget(at + 2, self.import_state)
+        self._had_evidence = False
         self._fold_description(True)
 
         # the list and the selected item
@@ -120,7 +144,7 @@ class EvidencePage(StepPage):
         self.list.setWordWrap(True)
         self.list.setUniformItemSizes(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.setMinimumHeight(240)
+        self.list.setMinimumHeight(THUMB + 64 + 8)  # a full row of thumbnails
         self.list.setMinimumWidth(THUMB + 96 + 28)  # one column of thumbnails and a scroll bar; more when wide
         self.viewer = PhotoViewer()
         self.viewer.setMinimumHeight(240)
@@ -130,6 +154,7 @@ class EvidencePage(StepPage):
 
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
+        dl.setSpacing(4)
         dl.addWidget(self.detail)
         dl.addWidget(self.viewer, 1)
         sign_row = QHBoxLayout()
@@ -142,13 +167,15 @@ class EvidencePage(StepPage):
         sign_row.addWidget(self.refuse_button)
         sign_row.addStretch(1)
         dl.addLayout(sign_row)
-        splitter = QSplitter()
+        splitter = _FillSplitter(self._split)
         self.splitter = splitter
         splitter.addWidget(self.list)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setMinimumHeight(420)
+        splitter.setChildrenCollapsible(False)
+        self._split_by_user = False  # once the inspector drags the handle, the page keeps their split
+        splitter.splitterMoved.connect(lambda _pos, _i: setattr(self, "_split_by_user", True))
         self.body.addWidget(splitter, 1)
         self.list.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_item(cur.row()))
         self.sign_dialog: SignatureDialog | None = None
@@ -220,10 +247,10 @@ class EvidencePage(StepPage):
                     for name, exc in failed[:5])
                 more = self.tr(" and %1 more").replace("%1", str(len(failed) - 5)) if len(failed) > 5 else ""
                 text += "\n" + self.tr("Not imported (nothing of these files was stored): %1").replace("%1", names + more)
-            self.import_state.setText(text)
+            self._say(text)
             self.acted.emit("import")
 
-        self.import_state.setText(self.tr("Importing…"))
+        self._say(self.tr("Importing…"))
         self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
 
     def import_bytes(self, name: str, data: bytes) -> None:
@@ -256,12 +283,17 @@ class EvidencePage(StepPage):
         def finished(outcome: tuple[list[str], list[str]]) -> None:
             ids, notes = outcome
             self.last_import = ids
-            self.import_state.setText(self.tr("%1 item(s) imported and signed by both inspectors.")
+            self._say(self.tr("%1 item(s) imported and signed by both inspectors.")
                                       .replace("%1", str(len(ids))) + self._notes_text(notes))
             self.acted.emit("import")
 
-        self.import_state.setText(self.tr("Importing…"))
+        self._say(self.tr("Importing…"))
         self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
+
+    def _say(self, text: str) -> None:
+        """What the last import did, under the import buttons; no empty line when there is nothing to say."""
+        self.import_state.setText(text)
+        self.import_state.setVisible(bool(text))
 
     def _notes_text(self, notes: list[str]) -> str:
         """What capture wrote into the items' signed notes (kept as a plain file, EXIF unread, a doubtful clock),
@@ -287,8 +319,20 @@ class EvidencePage(StepPage):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
-            self.splitter.setMinimumHeight(420 if wide else 720)
+            # stacked: the list's first row and the photo, the page scrolling down to the photo
+            self.splitter.setMinimumHeight(0 if wide else 2 * (THUMB + 64) + 240)
         self._fold_description(self.describe_toggle.isChecked())
+
+    def _split(self) -> None:
+        """Side by side, the list gets as many whole columns of thumbnails as half the width holds (two on a
+        1366×768 screen), the photo the rest; once the inspector drags the handle, their split stays."""
+        if self._split_by_user or self.splitter.orientation() != Qt.Orientation.Horizontal:
+            return
+        width = self.splitter.width() - self.splitter.handleWidth()
+        column = self.list.gridSize().width()
+        extra = self.list.minimumWidth() - column  # the scroll bar and the frame
+        columns = max(1, (width // 2 - extra) // column)
+        self.splitter.setSizes([columns * column + extra, width - columns * column - extra])
 
     def _start_viewer(self) -> None:
         start, self._viewer_pending = self._viewer_pending, None
@@ -325,13 +369,14 @@ class EvidencePage(StepPage):
         kind_l, measure_l, source_l = self.tr("Kind"), self.tr("Measure"), self.tr("Source")
         obtained_l, provider_l, none_l = self.tr("Obtained"), self.tr("Provider"), self.tr("none")
         signatures_l = self.tr("Inspector signatures")
-        lines = [
-            f"<b>{e.title}</b>",
-            f"{kind_l}: {evidence_kind_label(e.kind)}　{measure_l}: {measure_label(e.measure)}",
-            f"{source_l}: {e.source}　{obtained_l}: {e.obtained_at[:19].replace('T', ' ')}",
-            f"{provider_l}: {provider.get('name', '') or none_l} {provider.get('role', '')}",
-            f"{signatures_l}: {e.inspector_signatures}　{self.model.state_text(e)}",
-            f"SHA-256: {e.streams[0]['sha256'][:16]}…" if e.streams else "",
+        sha = f"　SHA-256: {e.streams[0]['sha256'][:16]}…" if e.streams else ""
+        lines = [  # three lines where the page is wide: the height goes to the photo
+            f"<b>{e.title}</b>　{self.model.state_text(e)}{sha}",
+            f"{kind_l}: {evidence_kind_label(e.kind)}　{measure_l}: {measure_label(e.measure)}　"
+            f"{source_l}: {e.source}",
+            f"{obtained_l}: {e.obtained_at[:19].replace('T', ' ')}　"
+            f"{provider_l}: {provider.get('name', '') or none_l} {provider.get('role', '')}　"
+            f"{signatures_l}: {e.inspector_signatures}",
         ]
         self.detail.setText("<br>".join(line for line in lines if line))
         closed = self.snap is not None and self.snap.is_closed
@@ -399,7 +444,7 @@ class EvidencePage(StepPage):
             return
         waiting = [e for e in snap.evidence if e.provider_state is None and e.superseded_by is None]
         if not waiting:
-            self.import_state.setText(self.tr("Every item already has the provider's signature or a refusal."))
+            self._say(self.tr("Every item already has the provider's signature or a refusal."))
             return
         first = next((e.provider for e in waiting if e.provider), None) or {}
         dialog = BatchSignatureDialog(self, waiting, name=first.get("name", ""),
@@ -447,7 +492,12 @@ class EvidencePage(StepPage):
             summary = " · ".join(x for x in (self.kind.currentText(), self.source.text().strip(),
                                              self.provider_name.text().strip()) if x)
             text = self.tr("Description of the next import: %1").replace("%1", summary)
-            room = max(160, self.width() - 80)  # on its own line, never wider than the page
+            # beside the import buttons, never wider than the room they leave on the page
+            spacing = self._import_row.spacing()
+            used = sum(b.sizeHint().width() + spacing for b in self.import_buttons)
+            margins = self.body.contentsMargins()
+            scroll_bar = self._scroll.verticalScrollBar().sizeHint().width()
+            room = max(120, self.width() - used - margins.left() - margins.right() - scroll_bar - 64)
             self.describe_toggle.setToolTip(text)
             self.describe_toggle.setText(self.describe_toggle.fontMetrics().elidedText(
                 text, Qt.TextElideMode.ElideRight, room))
@@ -481,6 +531,9 @@ class EvidencePage(StepPage):
         if not self._folded_once:  # the first time: fold the description away if the case already has evidence
             self._folded_once = True
             self.describe_toggle.setChecked(not snap.evidence)
+        elif snap.evidence and not self._had_evidence:  # the first import: from now on the list needs the room
+            self.describe_toggle.setChecked(False)
+        self._had_evidence = bool(snap.evidence)
         if keep:
             self.select_item(keep)
         elif self.model.rowCount():

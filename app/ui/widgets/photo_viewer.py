@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPainter, QPixmap, QShortcut, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -129,12 +129,14 @@ class PhotoViewer(QWidget):
             self._exif_labels[key] = value
             form.addRow(name, value)
 
+        self._exif_box.installEventFilter(self)  # its height follows its wrapped lines (_fit_exif)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self._stack)
         splitter.addWidget(self._exif_box)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)  # inside a page: its margins are the page's
         layout.addLayout(tools)
         layout.addWidget(splitter, 1)
 
@@ -344,6 +346,20 @@ class PhotoViewer(QWidget):
         if self._fit:
             self._apply_fit()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._exif_box and event.type() == QEvent.Type.Resize:
+            self._fit_exif()
+        return super().eventFilter(watched, event)
+
+    def _fit_exif(self) -> None:
+        """The EXIF box never shorter than its lines at its width (a value wraps in a narrow box): the viewer
+        asks its page for that height instead of cutting the last lines off."""
+        box = self._exif_box
+        if box.width() > 0:
+            needed = box.heightForWidth(box.width())
+            if needed > 0 and needed != box.minimumHeight():
+                box.setMinimumHeight(needed)
+
     # --- texts
     def _set_error(self, kind: str) -> None:
         self._error = kind
@@ -352,6 +368,7 @@ class PhotoViewer(QWidget):
 
     def _update_exif(self) -> None:
         self._retranslate()
+        self._fit_exif()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
