@@ -130,6 +130,10 @@ class CasePage(QWidget):
         self.step_view.setMinimumWidth(250)
         self.step_view.setMaximumWidth(330)
         self.step_view.setStyleSheet("QListView::item { min-height: 52px; padding-left: 8px; }")
+        # a long step name ("7. Preservation and sealing   2 missing") wraps onto a second line; never sideways
+        self.step_view.setWordWrap(True)
+        self.step_view.setResizeMode(QListView.ResizeMode.Adjust)
+        self.step_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.stack = QStackedWidget()
         # a step's page is built the first time it is shown (most visits touch a few steps; nine pages of
         # widgets cost time and memory), and from then on follows every snapshot

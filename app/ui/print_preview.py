@@ -21,7 +21,6 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.screen import fit_to_screen
 
 MAX_PRINT_DPI = 300
@@ -155,14 +155,12 @@ class PrintPreviewDialog(QDialog):
                            ((Qt.Key.Key_PageUp,), lambda: self.go_to(self.current_page() - 1))):
             QShortcut(QKeySequence(*keys), self, activated=slot)
 
-        bar = QHBoxLayout()
+        bar = FlowLayout(spacing=6)  # wraps onto a second line on a narrow screen (960 px at 200 %)
         for w in (self.prev_button, self.page_label, self.next_button):
             bar.addWidget(w)
-        bar.addSpacing(24)
         for w in (self.zoom_out_button, self.zoom_label, self.zoom_in_button, self.fit_width_button,
                   self.fit_page_button):
             bar.addWidget(w)
-        bar.addStretch(1)
         bar.addWidget(self.print_button)
         bar.addWidget(self.close_button)
         self.bar = bar

@@ -286,7 +286,7 @@
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+44"/>
         <source>Next step →</source>
         <translation>下一步 →</translation>
     </message>
@@ -848,7 +848,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+66"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+67"/>
         <source>Describe what you import</source>
         <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
@@ -880,12 +880,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+279"/>
+        <location line="+304"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-274"/>
+        <location line="-299"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -901,19 +901,19 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+272"/>
-        <location line="+55"/>
+        <location line="+297"/>
+        <location line="+56"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-352"/>
+        <location line="-378"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Import files… (Ctrl+I)</source>
         <translation>导入文件…（Ctrl+I）</translation>
     </message>
@@ -997,7 +997,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>已签名的证据中记有：%1</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+88"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1022,7 +1022,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -1060,7 +1060,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>新增问题</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>What happened, when, how much</source>
         <translation>问题的事实、时间和金额</translation>
     </message>
@@ -2022,7 +2022,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/ui/widgets/photo_viewer.py" line="+381"/>
+        <location filename="../../app/ui/widgets/photo_viewer.py" line="+382"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
@@ -2195,7 +2195,7 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+85"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
@@ -2739,7 +2739,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-229"/>
+        <location filename="../../app/ui/case_page.py" line="-233"/>
         <source>ready to close</source>
         <extracomment>Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %. At most this share of the case page&apos;s height goes to the 尚缺 list (it scrolls beyond), at least two rows.</extracomment>
         <translation>可结案</translation>

@@ -1,7 +1,8 @@
 """Does the window fit the screen it opens on? Used by tests/ui/test_screen_fit.py (in a child process with the
 offscreen platform set to a given screen size and QT_SCALE_FACTOR) and by scripts/screenshots.py.
 
-    python -m tests.ui.screen_fit PROFILE WIDTHxHEIGHT SCALE     prints one JSON object of problems found
+    python -m tests.ui.screen_fit PROFILE [LANG]     prints one JSON object of problems found (zh_CN or en; the
+                                                     screen and scaling come from the environment)
 
 Problems: the window larger than the screen's available geometry; a push button cut off sideways (by the window
 or by the scroll area it is in) or narrower than its text needs; a step page that scrolls sideways; a box or the
@@ -91,6 +92,8 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
         problems.append(f"{where}: the page is {outer.verticalScrollBar().maximum()} px taller than the window")
     problems += squeezed(window, where)
     case = getattr(window, "case_page", None)
+    if case is not None and case.isVisible() and case.step_view.horizontalScrollBar().maximum() > 0:
+        problems.append(f"{where}: the list of steps scrolls sideways")
     if case is not None and case.isVisible() and case.missing.isVisible():
         share = case.missing.height() / max(1, case.height())
         if not case.missing.count():
@@ -193,7 +196,7 @@ def main(argv: list[str]) -> int:
     from app.ui.wiring import build_services
 
     root = Path(argv[1])
-    app, _translators = create_application(["screen-fit"])
+    app, _translators = create_application(["screen-fit"], lang=argv[2] if len(argv) > 2 else "zh_CN")
     services = build_services(root, False)
 
     def settle(cond=lambda: True, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from app.ui.labels import evidence_kind_label, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, ThumbnailDelegate, load_thumbnails
+from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
 from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.workspace import Workspace
@@ -104,8 +105,9 @@ class EvidencePage(StepPage):
         self.describe_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.describe_toggle.toggled.connect(self._fold_description)
         self._folded_once = False
-        # the import buttons and the description's fold on one row: the height goes to the list and the photo
-        buttons = QHBoxLayout()
+        # the import buttons and the description's fold on one row, wrapping where the page is narrow: the height
+        # goes to the list and the photo
+        buttons = FlowLayout(spacing=8)
         self.import_buttons = [
             self.button(self.tr("Import files… (Ctrl+I)"), self.choose_files, primary=True, shortcut="Ctrl+I"),
             self.button(self.tr("Import folder / SD card…"), self.choose_folder)]
@@ -119,7 +121,6 @@ class EvidencePage(StepPage):
         for b in self.import_buttons:
             buttons.addWidget(b)
         buttons.addWidget(self.describe_toggle)
-        buttons.addStretch(1)
         self._import_row = buttons
         at = self.body.indexOf(self.describe_box)
         self.body.insertLayout(at, buttons)
@@ -146,10 +147,11 @@ class EvidencePage(StepPage):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMinimumHeight(THUMB + 64 + 8)  # a full row of thumbnails
         self.list.setMinimumWidth(THUMB + 96 + 28)  # one column of thumbnails and a scroll bar; more when wide
-        self.viewer = PhotoViewer()
-        self.viewer.setMinimumHeight(240)
+        self.viewer = PhotoViewer()  # at least its tools and the EXIF box's lines (PhotoViewer._fit_exif)
         self.detail = note_label()
+        self.detail.installEventFilter(self)  # its least height follows its width (_fit_detail)
         detail = QWidget()
+        self._detail = detail
         from PySide6.QtWidgets import QVBoxLayout
 
         dl = QVBoxLayout(detail)
@@ -319,20 +321,43 @@ class EvidencePage(StepPage):
         orientation = Qt.Orientation.Horizontal if wide else Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
-            # stacked: the list's first row and the photo, the page scrolling down to the photo
-            self.splitter.setMinimumHeight(0 if wide else 2 * (THUMB + 64) + 240)
+            if wide:
+                self.list.setMinimumHeight(THUMB + 64 + 8)  # a full row of thumbnails
         self._fold_description(self.describe_toggle.isChecked())
 
     def _split(self) -> None:
         """Side by side, the list gets as many whole columns of thumbnails as half the width holds (two on a
         1366×768 screen), the photo the rest; once the inspector drags the handle, their split stays."""
-        if self._split_by_user or self.splitter.orientation() != Qt.Orientation.Horizontal:
+        if self._split_by_user:
+            return
+        if self.splitter.orientation() == Qt.Orientation.Vertical:
+            self._stack_split()
             return
         width = self.splitter.width() - self.splitter.handleWidth()
         column = self.list.gridSize().width()
         extra = self.list.minimumWidth() - column  # the scroll bar and the frame
         columns = max(1, (width // 2 - extra) // column)
         self.splitter.setSizes([columns * column + extra, width - columns * column - extra])
+
+    def _stack_split(self) -> None:
+        """Stacked (a narrow page): two rows of thumbnails, and under them the item's lines, the whole photo
+        viewer and the signing buttons, each at least as tall as it needs; the page scrolls down to the photo."""
+        rows = 2 * self.list.gridSize().height() + 2 * self.list.frameWidth() + 8
+        if self.list.minimumHeight() != rows:
+            self.list.setMinimumHeight(rows)
+        self.splitter.setSizes([rows, self.splitter.height() - rows - self.splitter.handleWidth()])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.detail and event.type() == QEvent.Type.Resize:
+            self._fit_detail()
+        return super().eventFilter(watched, event)
+
+    def _fit_detail(self) -> None:
+        """The item's lines never shorter than they wrap to at the width they have (the splitter asks its
+        children's least heights, and a wrapped label's is one line per paragraph)."""
+        needed = self.detail.heightForWidth(self.detail.width()) if self.detail.text() else 0
+        if needed != self.detail.minimumHeight():
+            self.detail.setMinimumHeight(max(0, needed))
 
     def _start_viewer(self) -> None:
         start, self._viewer_pending = self._viewer_pending, None
@@ -362,6 +387,7 @@ class EvidencePage(StepPage):
     def _show_item(self, row: int) -> None:
         if not 0 <= row < self.model.rowCount():
             self.detail.setText("")
+            self._fit_detail()
             self.viewer.clear()
             return
         e = self.model.item(row)
@@ -379,6 +405,7 @@ class EvidencePage(StepPage):
             f"{signatures_l}: {e.inspector_signatures}",
         ]
         self.detail.setText("<br>".join(line for line in lines if line))
+        self._fit_detail()
         closed = self.snap is not None and self.snap.is_closed
         self.sign_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
         self.refuse_button.setEnabled(not closed and e.provider_state is None and e.superseded_by is None)
@@ -492,12 +519,13 @@ class EvidencePage(StepPage):
             summary = " · ".join(x for x in (self.kind.currentText(), self.source.text().strip(),
                                              self.provider_name.text().strip()) if x)
             text = self.tr("Description of the next import: %1").replace("%1", summary)
-            # beside the import buttons, never wider than the room they leave on the page
+            # beside the import buttons where they leave room for most of it, else on a line of its own
             spacing = self._import_row.spacing()
             used = sum(b.sizeHint().width() + spacing for b in self.import_buttons)
             margins = self.body.contentsMargins()
             scroll_bar = self._scroll.verticalScrollBar().sizeHint().width()
-            room = max(120, self.width() - used - margins.left() - margins.right() - scroll_bar - 64)
+            page = self.width() - margins.left() - margins.right() - scroll_bar - 64
+            room = page - used if page - used >= 240 else max(120, page)
             self.describe_toggle.setToolTip(text)
             self.describe_toggle.setText(self.describe_toggle.fontMetrics().elidedText(
                 text, Qt.TextElideMode.ElideRight, room))

@@ -53,6 +53,9 @@ class FindingsPage(StepPage):
         self.violation = QComboBox()
         for vt in violation_types():
             self.violation.addItem(pick(vt.zh, vt.en), vt.code)
+        # the longest violation's name would set the page's least width: it scrolled sideways at 200 %
+        self.violation.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.violation.setMinimumContentsLength(16)
         self.basis = note_label()
         self.description = text_edit(self.tr("What happened, when, how much"), 80)
         self.amount = QLineEdit()

@@ -73,6 +73,7 @@ class PhotoViewer(QWidget):
         self._message.setWordWrap(True)
         self._message.setProperty("role", "error")
         self._stack = QStackedWidget()
+        self._stack.setMinimumHeight(180)  # a photo one can make out, or the whole message
         self._stack.addWidget(self._view)
         self._stack.addWidget(self._message)
 
