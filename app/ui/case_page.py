@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -281,13 +281,23 @@ class CasePage(QWidget):
             self.missing.hide()
             return
         frame = 2 * self.missing.frameWidth()
-        heights = [max(self.missing.sizeHintForRow(i), 1) for i in range(rows)]
+        heights = [self._missing_row_height(i) for i in range(rows)]
         cap = self.height() // MISSING_SHARE - frame
         shown_rows = 1  # whole rows only: the rest scroll
         while shown_rows < rows and (shown_rows < 2 or sum(heights[:shown_rows + 1]) <= cap):
             shown_rows += 1
         self.missing.setFixedHeight(sum(heights[:shown_rows]) + frame)
         self.missing.show()
+
+    def _missing_row_height(self, row: int) -> int:
+        """An entry's height as it wraps at the list's width (the view's own row hint is one line)."""
+        item = self.missing.item(row)
+        metrics = self.missing.fontMetrics()
+        one_line = max(self.missing.sizeHintForRow(row), metrics.height())
+        width = self.missing.width() - 2 * self.missing.frameWidth() \
+            - self.missing.verticalScrollBar().sizeHint().width() - 8  # the item's margins
+        text = metrics.boundingRect(QRect(0, 0, max(1, width), 100_000), Qt.TextFlag.TextWordWrap, item.text())
+        return one_line + max(0, text.height() - metrics.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -5,12 +5,13 @@ offscreen platform set to a given screen size and QT_SCALE_FACTOR) and by script
                                                      screen and scaling come from the environment)
 
 Problems: the window larger than the screen's available geometry; a push button cut off sideways (by the window
-or by the scroll area it is in) or narrower than its text needs; a step page that scrolls sideways; a box or the
-photo viewer squeezed below the height its lines need (the EXIF box, "未选择照片"); the 尚缺 list taking more than
-a sixth of the case page, or shown empty. Besides the demo's closed audit, a NEW audit is made through the 新建稽核 dialog, six
-photos imported, and every step of it checked, with the signature, batch signature and refusal dialogs, the print
-preview and the enrolment page; the evidence page's figures (full thumbnails in view, the viewer's size, how far
-the page scrolls) are reported for the test to judge per screen.
+or by the scroll area it is in) or narrower than its text needs; a step page or the list of steps that scrolls
+sideways; a box or the photo viewer squeezed below the height its lines need (the EXIF box, "未选择照片"); the
+尚缺 list taking more than a sixth of the case page, shown empty, or cutting its first entry. Besides the demo's
+closed audit, a NEW audit is made through the 新建稽核 dialog, six photos imported, and every step of it
+checked, with the signature, batch signature and refusal dialogs, the print preview and the enrolment page; the
+evidence page's figures (full thumbnails in view, the viewer's size, how far the page scrolls) are reported for
+the test to judge per screen.
 """
 
 from __future__ import annotations
@@ -100,6 +101,11 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
             problems.append(f"{where}: the empty 尚缺 list takes {case.missing.height()} px")
         elif share > MISSING_SHARE_MAX:
             problems.append(f"{where}: the 尚缺 list takes {case.missing.height()} px of the page's {case.height()}")
+        else:
+            first = case.missing.visualItemRect(case.missing.item(0))
+            if first.height() > case.missing.viewport().height():
+                problems.append(f"{where}: the first 尚缺 entry ({first.height()} px) is cut by its list "
+                                f"({case.missing.viewport().height()} px)")
     return problems
 
 
