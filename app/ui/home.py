@@ -211,6 +211,8 @@ class HomePage(QWidget):
         self.new_button.clicked.connect(self.new_requested.emit)
 
         self.due_list = QListWidget()
+        self.due_list.setWordWrap(True)  # a long institution's name wraps; the list never scrolls sideways
+        self.due_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.due_list.itemActivated.connect(lambda item: self.case_opened.emit(item.data(Qt.ItemDataRole.UserRole)))
         due_box = QGroupBox(self.tr("Due"))
         QVBoxLayout(due_box).addWidget(self.due_list)
