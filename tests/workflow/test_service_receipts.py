@@ -81,25 +81,27 @@ def test_each_served_correction_notice_has_its_own_receipt(demo: Demo, tmp_path:
     from app.workflow.printing import print_case
 
     one, two = (normalise(n) for n in demo.numbers)
-    pdfs = []
     with _store(demo.root) as store:
         everything = io.BytesIO()  # the closing page's preview: every receipt, none replacing another
         print_case(store, demo.case_id, "service-receipt", everything, demo.actor, today=date(2026, 12, 15))
-        all_text = _text(everything.getvalue())
-        assert one in all_text and two in all_text and "2026年12月10日10时15分" in all_text  # + the rectification's
-        for number in demo.numbers:
-            out = tmp_path / f"receipt-{len(pdfs)}.pdf"
-            print_case(store, demo.case_id, "service-receipt", out, demo.actor, today=date(2026, 12, 15),
-                       served_number=number)
-            pdfs.append(out)
+    all_text = _text(everything.getvalue())
+    assert one in all_text and two in all_text and "2026年12月10日10时15分" in all_text  # + the rectification's
+    fa, fb = tmp_path / "p1", tmp_path / "p2"
+    fa.write_text(P1 + "\n", encoding="utf-8")
+    fb.write_text(P2 + "\n", encoding="utf-8")
+    pdfs = [tmp_path / "receipt-1.pdf", tmp_path / "receipt-2.pdf"]
+    for number, pdf in zip(demo.numbers, pdfs, strict=True):  # one 送达回证 a PDF, by the served 文号
+        assert main(["print", str(demo.root), "--case", demo.case_id, "--form", "service-receipt", "--out", str(pdf),
+                     "--served", number, "--passphrase-file", str(fa), "--passphrase-file", str(fb)]) == 0
+    assert main(["print", str(demo.root), "--case", demo.case_id, "--form", "service-receipt", "--out",
+                 str(tmp_path / "none.pdf"), "--served", "某〔2026〕99号", "--passphrase-file", str(fa)]) == 2
+    assert "某〔2026〕99号" in capsys.readouterr().err and not (tmp_path / "none.pdf").exists()
     first, second = (_text(p.read_bytes()) for p in pdfs)
     assert "送达回证" in first and "更正（补正）通知书" in first
     assert one in first and "2026年12月11日09时30分" in first
     assert two not in first and "2026年12月14日" not in first
     assert two in second and "2026年12月14日15时05分" in second
     assert one not in second and "2026年12月11日" not in second
-    fa = tmp_path / "p1"
-    fa.write_text(P1 + "\n", encoding="utf-8")
     pkg = tmp_path / "case.fapkg"
     assert main(["export", str(demo.root), "--case", demo.case_id, "--out", str(pkg), "--passphrase-file",
                  str(fa)]) == 0
