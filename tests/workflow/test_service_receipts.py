@@ -175,3 +175,6 @@ def test_a_service_recorded_before_numbers_still_prints(demo: Demo) -> None:
         print_case(store, demo.case_id, "service-receipt", again, demo.actor, today=date(2026, 12, 20),
                    served_number="")
         assert _text(again.getvalue()) == text
+        with pytest.raises(UserError) as info:  # the legacy entry counts: that document was served
+            _serve(store, demo.case_id, demo.actor, "defence-notice", datetime(2026, 12, 16, 9, 0))
+        assert info.value.code == "service.duplicate" and "2026-12-12 11:40" in info.value.message_zh
