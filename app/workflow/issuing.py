@@ -6,7 +6,12 @@ wording included, 文号, date, signatories, page breaks) and journals it as a `
 acting inspector, whose payload is the *issue record*::
 
     {"v": 1, "type": "document", "case", "form", "source": {"record", "sha256"} | {"form"},
-     "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
+     "fingerprint", "issued_on", "title", "number", "co_issuer",
+     "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
+
+``co_issuer`` is the second inspector who issued it with the actor (both unlocked: :func:`signing_pair`; 条例
+Art. 29); the actor's signature over the entry covers it, and the verifier checks it names another trusted
+inspector. Issue records written before it was recorded have no ``co_issuer`` and verify as they did.
 
 then the laptop signs a checkpoint over the journal, whose fingerprint every printed page of the document
 carries. Reprints, the on-screen read-back and page verification all start from the issue record, so a reprint
@@ -225,11 +230,12 @@ def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, 
             return dataclasses.replace(prev, stale=stale_note(form, prev))
         return prev
     doc, fingerprint = _freeze(form, ctx, cfg)
-    signing_pair(session, store, case_id)  # issuing (and re-issuing) is done by two inspectors (rule 3, Art. 29)
+    # issuing (and re-issuing) is done by two inspectors (rule 3, Art. 29): the second is named in the issue record
+    co_issuer = next(i for i in signing_pair(session, store, case_id) if i != actor)
     number = "" if form in ("service-receipt", *RECORD_FORMS.values()) else doc_number(ctx, cfg, form)
     body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
             "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],
-            "number": number,
+            "number": number, "co_issuer": co_issuer,
             "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text), "text": p.text}
                       for p in pages(doc)],
             "document": doc}
