@@ -235,7 +235,7 @@ def served_entries(case: Case) -> tuple[Served, ...]:
     served = section(case_data(case), DOCUMENTS).get("service")
     if not isinstance(served, list):
         return ()
-    out: list[Served | None] = []
+    out: list[Served] = []
     legacy_at: dict[str, int] = {}
     for s in served:
         form = str(s["form"])
@@ -249,7 +249,7 @@ def served_entries(case: Case) -> tuple[Served, ...]:
         else:
             legacy_at[form] = len(out)
             out.append(entry)
-    return tuple(e for e in out if e is not None)
+    return tuple(out)
 
 
 def services_of(case: Case) -> tuple[Service, ...]:
@@ -342,8 +342,8 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         notice=_notice(case), onsite=onsite, interviews=interviews, evidence=evidence,
         preservation=preservation, sealing=sealing, outcome=_outcome(session, case), service=service,
         services=services,
-        # the latest correction (its own print sets the one it renders; a legacy 送达回证 proves the latest, one
-        # recorded per 文号 the correction notice it names)
+        # the latest correction (its own print sets the one it renders); a 送达回证 recorded per 文号 proves the
+        # correction notice of that number, a legacy one the latest, as before
         correction=_served_correction(session, case, entries) if served is not None else
         (corrections[-1][1] if (corrections := corrections_of(case)) else None),
     )
@@ -358,8 +358,9 @@ def _served_correction(session: Session, case: Case, entries: Sequence[Served]) 
     numbered = [e.number for e in entries if e.service.form == "correction" and not e.legacy and e.number]
     if numbered:
         n = correction_numbers(session, case.id).get(numbered[-1])
-        if n is not None and 1 <= n <= len(corrections):
-            return corrections[n - 1][1]
+        for stored, correction in corrections:
+            if int(str(stored["n"])) == n:
+                return correction
     return corrections[-1][1]
 
 

@@ -135,9 +135,13 @@ def reissue(store: Store, case_id: str, form: str, actor: str, *, reason: str, s
 
 def _receipt_source(case: Case, served_form: str, served_number: str) -> dict[str, str]:
     """The source of the 送达回证 to re-issue: the service of ``served_number`` (a 文号), else the one service of
-    ``served_form``; several of that form and no number is refused, naming their numbers."""
-    entries = [e for e in served_entries(case)
-               if (not served_form or e.service.form == served_form) and (not served_number or e.number == served_number)]
+    ``served_form`` (of several, the one recorded without a number, which no number can name); several numbered
+    ones and no number is refused, naming their numbers."""
+    entries = [e for e in served_entries(case) if (not served_form or e.service.form == served_form)
+               and (not served_number or e.number == served_number)]
+    unnumbered = [e for e in entries if not e.number]
+    if len(entries) > 1 and not served_number and len(unnumbered) == 1:
+        entries = unnumbered
     if len(entries) == 1:
         return entries[0].source
     if len(entries) > 1:

@@ -178,3 +178,23 @@ def test_a_service_recorded_before_numbers_still_prints(demo: Demo) -> None:
         with pytest.raises(UserError) as info:  # the legacy entry counts: that document was served
             _serve(store, demo.case_id, demo.actor, "defence-notice", datetime(2026, 12, 16, 9, 0))
         assert info.value.code == "service.duplicate" and "2026-12-12 11:40" in info.value.message_zh
+
+
+def test_reissuing_a_receipt_names_which_served_document(demo: Demo) -> None:
+    """Two receipts of one form: re-issuing one needs the served 文号 (and one whose data did not change is
+    refused as unchanged, never replaced)."""
+    from app.workflow.printing import print_case
+    from app.workflow.reissue import reissue_form
+
+    with _store(demo.root) as store:
+        print_case(store, demo.case_id, "service-receipt", io.BytesIO(), demo.actor, today=date(2026, 12, 15),
+                   served_number=demo.numbers[0])  # issued (a reprint when the first test ran)
+        with pytest.raises(UserError) as info, store.transaction() as s:
+            reissue_form(s, store, demo.case_id, "service-receipt", demo.actor, reason="核对",
+                         served_form="correction", today=date(2026, 12, 20))
+        assert info.value.code == "document.which_receipt"
+        assert all(n in info.value.message_zh for n in demo.numbers)
+        with pytest.raises(UserError) as info, store.transaction() as s:
+            reissue_form(s, store, demo.case_id, "service-receipt", demo.actor, reason="核对",
+                         served_form="correction", served_number=demo.numbers[0], today=date(2026, 12, 20))
+        assert info.value.code == "document.unchanged"
