@@ -49,6 +49,14 @@ def details(data: dict[str, Any]) -> dict[str, Any]:
     return section(data, DOCUMENTS)
 
 
+def service_list(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every 送达 recorded, in order, as the closing page lists it: (served form, its 文号 as recorded — '' for a
+    service recorded before services were kept per 文号 without one —, served at ``YYYY-MM-DD HH:MM``)."""
+    served = details(data).get("service")
+    return [(str(s.get("form", "")), str(s.get("number") or ""), str(s.get("served_at", ""))[:16].replace("T", " "))
+            for s in (served if isinstance(served, list) else []) if isinstance(s, dict)]
+
+
 def lines(text: str) -> list[str]:
     """One entry a line (or separated by ；), blanks dropped."""
     return [t.strip() for t in _LIST_SPLIT.split(text) if t.strip()]

@@ -30,6 +30,7 @@ from app.workflow.steps_base import (
 
 DOCUMENTS = "documents"
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "电子送达")
+SERVICE_VERSION = 2  # a service entry kept per served document (文号): app.workflow.print_context.served_entries
 
 
 def document_details(session: Session, case_id: str) -> dict[str, Any]:
@@ -107,6 +108,19 @@ def record_service(session: Session, store: Store, case_id: str, actor_id: str, 
                    address: str = "") -> None:
     """送达 of one document: one 送达回证 per served document, showing that document's own title and 文号.
 
+    The entry is kept per served document, by its 文号 (``"v": 2``; :func:`app.workflow.print_context.
+    served_entries`), so two documents of one form (two 更正（补正）通知书, a document re-issued before service)
+    each keep their own 送达回证. The 文号 is the served document's own, never typed again: ``document_number``
+    may be left empty and is then taken from the issued document (for a correction notice: the one not served
+    yet; with several unserved, the number must be named); a number that is not that of the document issued is
+    refused (:mod:`app.workflow.service_numbers`).
+
+    **One service per document.** A second service of the same 文号 is refused, naming the number and when and how
+    it was served: the service recorded is the one that took effect (陈述申辩、复议 and the other periods run from
+    it, 行政处罚法 Art. 61), and two dates for one document would leave the period in doubt for the 法制审核. An
+    attempt that failed (a letter returned, an e-mail that bounced) is not a service and is not recorded as one;
+    the service that then succeeds is recorded once.
+
     电子送达 needs the party's recorded consent and its 送达地址确认书 (行政处罚法 Art. 61 para. 2): ``consent``
     names the signed confirmation, ``address`` the confirmed address."""
     from app.documents.form_table import FORM_NAMES as FORMS
@@ -126,11 +140,14 @@ def record_service(session: Session, store: Store, case_id: str, actor_id: str, 
         raise InvalidInput("consent", "电子送达须经受送达人同意并签订送达地址确认书（行政处罚法第六十一条第二款）。",
                            "Electronic service needs the party's consent and a signed service-address "
                            "confirmation (Administrative Penalty Law Art. 61 para. 2).")
+    entry = {"form": document_form, "recipient": require_text(recipient, "recipient", "受送达人", "recipient"),
+             "place": require_text(place, "place", "送达地点", "place")}  # the typed text refused first
+    from app.workflow.service_numbers import served_number
+
+    number = served_number(session, store, case_id, document_form, document_number.strip())
     _save(session, store, case_id, actor_id, "service",
-          {"form": document_form, "number": document_number.strip(), "received_by": received_by.strip(),
-           "consent": consent.strip(), "address": address.strip(),
-           "recipient": require_text(recipient, "recipient", "受送达人", "recipient"),
-           "place": require_text(place, "place", "送达地点", "place"), "method": method,
+          {"v": SERVICE_VERSION, **entry, "number": number, "received_by": received_by.strip(),
+           "consent": consent.strip(), "address": address.strip(), "method": method,
            "served_at": served_at.isoformat(timespec="minutes"), "servers": names,
            "refusal_reason": refusal_reason.strip(), "witness": witness.strip(), "photos": list(photos),
            "recorded": utc_now()},

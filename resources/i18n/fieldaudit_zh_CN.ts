@@ -263,7 +263,7 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../app/ui/steps/camera.py" line="+21"/>
+        <location filename="../../app/ui/steps/camera.py" line="+42"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
@@ -449,12 +449,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-117"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -485,12 +485,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+109"/>
+        <location line="+110"/>
         <source>Rendering…</source>
         <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="-95"/>
+        <location line="-96"/>
         <source>Re-issue…</source>
         <translation>重新出具…</translation>
     </message>
@@ -510,7 +510,7 @@
         <translation>重新出具的理由（新文书使用新的文号和日期，原文书作废）：</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Correction notice</source>
         <translation>更正（补正）通知书</translation>
     </message>
@@ -820,7 +820,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence_model.py" line="+159"/>
+        <location filename="../../app/ui/steps/evidence_model.py" line="+169"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -843,7 +843,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+68"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+49"/>
         <source>Describe what you import</source>
         <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
@@ -875,12 +875,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+249"/>
+        <location line="+252"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-244"/>
+        <location line="-247"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -896,14 +896,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+242"/>
+        <location line="+245"/>
         <location line="+54"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-324"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -923,12 +923,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>拍照</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>No camera found on this computer</source>
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
@@ -1820,7 +1820,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
@@ -2647,9 +2647,9 @@ Inspectors enrolled: %2</source>
         <translation>记录送达</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Served: %1, %2</source>
-        <translation>已送达：%1，%2</translation>
+        <location line="+26"/>
+        <source>Served: %1 %2, %3</source>
+        <translation>已送达：%1 %2，%3</translation>
     </message>
 </context>
 <context>

@@ -184,9 +184,13 @@ def test_cli_print_says_stale_and_reissue_names_the_refusal(demo: Demo, tmp_path
     assert "已变更" in err and "changed" in err
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
     with _store(demo.root) as store, store.transaction() as s:
-        record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
-                       recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                       served_at=datetime(2026, 12, 14, 9, 0), servers=["王建国", "李晓梅"])
+        from app.workflow.reissue import served_on
+        from app.workflow.steps_base import get_case
+
+        if not served_on(get_case(s, demo.case_id), "defence-notice"):  # (served once only: a test before may have)
+            record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
+                           recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
+                           served_at=datetime(2026, 12, 14, 9, 0), servers=["王建国", "李晓梅"])
     capsys.readouterr()
     assert main(["reissue", *args, "--reason", "送达后修改"]) == 2
     err = capsys.readouterr().err

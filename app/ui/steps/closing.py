@@ -116,7 +116,8 @@ class ClosingPage(StepPage):
             def work(store):  # type: ignore[no-untyped-def]
                 from app.workflow.reissue import reissue
 
-                return [reissue(store, case_id, s.form, actor, reason=reason, served_form=s.served_form)
+                return [reissue(store, case_id, s.form, actor, reason=reason, served_form=s.served_form,
+                                served_number=s.served_number)
                         for s in stale]
 
             self.act("reissue", work, lambda _docs: self.print_form_now(form))
