@@ -27,6 +27,7 @@ from app.workflow.steps_base import (
     save_data,
     section,
 )
+from app.workflow.thresholds import InvalidAmount, check_amount_fen
 
 DOCUMENTS = "documents"
 SERVICE_METHODS = ("直接送达", "留置送达", "邮寄送达", "电子送达")
@@ -85,8 +86,10 @@ def set_outcome_details(session: Session, store: Store, case_id: str, actor_id: 
     """The proposed or decided handling and what the party is to correct by when (责令改正, 告知书); for the
     department's 行政处罚事先告知书 the proposed penalty's kind and fine (行政处罚法 Art. 44)."""
     text = require_text(handling, "handling", "处理意见", "handling")
-    if isinstance(fine_fen, bool) or not isinstance(fine_fen, int) or fine_fen < 0:
-        raise InvalidInput("fine_fen", "罚款金额应为不小于零的整数（分）。", "The fine is a non-negative number of fen.")
+    try:
+        check_amount_fen(fine_fen)
+    except InvalidAmount as exc:
+        raise InvalidInput("fine_fen", f"罚款金额：{exc.message_zh}", f"The fine: {exc.message_en}") from None
     if fine_fen and not penalty.strip():
         raise InvalidInput("penalty", "请写明拟作出的处罚种类。", "Name the kind of the proposed penalty.")
     items = [r.strip() for r in rectification if r.strip()]
