@@ -263,7 +263,7 @@
 <context>
     <name>CameraDialog</name>
     <message>
-        <location filename="../../app/ui/steps/camera.py" line="+21"/>
+        <location filename="../../app/ui/steps/camera.py" line="+42"/>
         <source>Take photo</source>
         <translation>拍照</translation>
     </message>
@@ -688,12 +688,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>请填写姓名、执法证号和所在单位。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The passphrase needs at least %1 characters.</source>
-        <translation>口令至少需要 %1 个字符。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>The two passphrases differ.</source>
         <translation>两次输入的口令不一致。</translation>
     </message>
@@ -820,7 +815,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidenceModel</name>
     <message>
-        <location filename="../../app/ui/steps/evidence_model.py" line="+159"/>
+        <location filename="../../app/ui/steps/evidence_model.py" line="+169"/>
         <source>corrected</source>
         <translation>已更正</translation>
     </message>
@@ -843,7 +838,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+68"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+49"/>
         <source>Describe what you import</source>
         <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
@@ -875,12 +870,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+249"/>
+        <location line="+252"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-244"/>
+        <location line="-247"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -896,14 +891,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+242"/>
+        <location line="+245"/>
         <location line="+54"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-324"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -923,12 +918,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>拍照</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>No camera found on this computer</source>
         <translation>本机未检测到摄像头</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Provider signs (Ctrl+G)</source>
         <translation>提供者签名（Ctrl+G）</translation>
     </message>
@@ -1106,12 +1101,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+147"/>
+        <location line="+148"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-146"/>
         <source>Cancel editing</source>
         <translation>取消修改</translation>
     </message>
@@ -1127,22 +1122,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
+        <location line="+134"/>
         <source>Edit selected</source>
         <translation>修改所选问题</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-133"/>
         <source>Withdraw selected</source>
         <translation>撤销所选问题</translation>
     </message>
     <message>
-        <location line="+36"/>
-        <source>Not an amount: use digits with at most two decimals.</source>
-        <translation>金额无效：请用数字，最多两位小数。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+42"/>
         <source>This amount needs 法制审核 (legal review).</source>
         <translation>该金额须经法制审核。</translation>
     </message>
@@ -1152,7 +1142,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+69"/>
         <source>State why the finding is withdrawn.</source>
         <translation>请写明撤销该问题的理由。</translation>
     </message>
@@ -1820,7 +1810,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+53"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
