@@ -166,7 +166,9 @@ class NewAuditDialog(QDialog):
         outer.addWidget(buttons)
         self.fields: dict[str, QWidget] = {
             "institution": self.party, "institution.name": self.party_name, "institution.kind": self.party_kind,
-            "institution.uscc": self.uscc, "institution.phone": self.phone, "kind": self.kind, "form": self.form,
+            "institution.uscc": self.uscc, "institution.phone": self.phone, "institution.address": self.address,
+            "institution.legal_rep": self.legal_rep, "kind": self.kind, "form": self.form, "title": self.title,
+            "doc_no": self.doc_no, "matters": self.matters, "basis": self.basis, "place": self.place,
             "checklist_template_id": self.template, "period_from": self.period_from, "period_to": self.period_to,
             "planned_date": self.planned, "notice_served_on": self.served_on, "unannounced": self.notice_mode,
             "unannounced_reason": self.unannounced_reason, "inspector_ids": self.inspector_b,

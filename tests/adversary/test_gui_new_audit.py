@@ -1,0 +1,150 @@
+"""新建稽核 from the stranger's side: the real dialog of the real window on a real store with no case. Every bad
+value is refused with its reason while the dialog stays open with everything typed, and nothing is created."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QDate, Qt
+
+from app.ui.main_window import PAGE_CASE, MainWindow
+from app.ui.store_service import StoreUnlockService
+from app.ui.wiring import Services
+from tests.ui.test_walkthrough import TIMEOUT, unlock
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+USCC = "91350100M000100Y30"
+
+
+@pytest.fixture
+def dialog(qtbot, two_inspectors, gui_app):
+    win = MainWindow(Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root)),
+                     idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    qtbot.mouseClick(win.home_page.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.new_audit_dialog is not None and win.new_audit_dialog.isVisible(), timeout=TIMEOUT)
+    dlg = win.new_audit_dialog
+    fill_valid(dlg)
+    yield win, dlg
+    if shiboken6.isValid(dlg):
+        dlg.reject()
+    win.lock_now()
+    win.services.store_pool.waitForDone(10_000)
+    win.close()
+
+
+def set_day(edit, day: date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))
+
+
+def fill_valid(dlg) -> None:
+    """A complete, valid 新建稽核 (each test then spoils one thing)."""
+    today = date.today()
+    dlg.party.setCurrentIndex(dlg.party.findData("__new__"))
+    dlg.party_name.setText("某市虚构第三医院（练习）")
+    dlg.party_kind.setCurrentIndex(dlg.party_kind.findData("designated_hospital"))
+    dlg.uscc.setText(USCC)
+    dlg.address.setText("某市某区练习路 3 号")
+    dlg.legal_rep.setText("钱院长")
+    dlg.kind.setCurrentIndex(dlg.kind.findData("special"))
+    dlg.template.setCurrentIndex(0)
+    dlg.doc_no.setText("某医保稽通〔2026〕21号")
+    dlg.matters.setText("住院费用结算")
+    set_day(dlg.planned, today + timedelta(days=7))
+    dlg.notice_mode.setCurrentIndex(dlg.notice_mode.findData("served"))
+    set_day(dlg.served_on, today)
+    set_day(dlg.period_from, date(today.year - 1, 1, 1))
+    set_day(dlg.period_to, date(today.year - 1, 12, 31))
+    dlg.inspector_a.setCurrentIndex(0)
+    dlg.inspector_b.setCurrentIndex(1)
+
+
+def submit_refused(qtbot, win: MainWindow, dlg) -> str:
+    """Press 创建稽核; the refusal shown in the dialog (which stays open, nothing created)."""
+    dlg.error.setText("")
+    qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dlg.error.text() != "" or win.current_page_name() == PAGE_CASE, timeout=TIMEOUT)
+    assert win.current_page_name() != PAGE_CASE, "created"
+    assert dlg.isVisible() and dlg.create_button.isEnabled()
+    return dlg.error.text()
+
+
+@pytest.mark.parametrize("field, limit", [("doc_no", 64), ("title", 300), ("place", 300), ("matters", 2000),
+                                          ("basis", 2000), ("party_name", 200), ("address", 300),
+                                          ("legal_rep", 100)])
+def test_a_5000_character_field_is_refused_as_too_long(qtbot, dialog, field: str, limit: int) -> None:
+    """5,000 characters pasted into 文号 (or any field) made a case whose 稽核通知书 was 88 pages, signed as such;
+    the same 文号 typed on the arrival page afterwards was refused as longer than 64 (one rule, two answers)."""
+    win, dlg = dialog
+    text = "稽" * 5000
+    getattr(dlg, field).setText(text)
+    error = submit_refused(qtbot, win, dlg)
+    assert "过长" in error and str(limit) in error, error
+    assert getattr(dlg, field).text() == text  # kept, for the inspector to shorten
+    assert dlg.focusWidget() is getattr(dlg, field) or not dlg.isActiveWindow()
+
+
+def test_a_notice_served_in_the_future_is_refused(qtbot, dialog) -> None:
+    """"Notice served on" a day after today recorded a service that has not happened as a fact of the case."""
+    win, dlg = dialog
+    today = date.today()
+    set_day(dlg.planned, today + timedelta(days=30))
+    set_day(dlg.served_on, today + timedelta(days=10))
+    error = submit_refused(qtbot, win, dlg)
+    assert "送达" in error and "今天" in error, error
+
+
+@pytest.mark.parametrize("offset", [-3 * 365, 5 * 365])
+def test_a_planned_date_years_away_is_refused(qtbot, dialog, offset: int) -> None:
+    """A planned date three years ago or five years ahead (a slip of the year, or a clock set wrong) was taken."""
+    win, dlg = dialog
+    today = date.today()
+    planned = today + timedelta(days=offset)
+    set_day(dlg.planned, planned)
+    set_day(dlg.served_on, planned - timedelta(days=5))
+    set_day(dlg.period_from, date(planned.year - 1, 1, 1))
+    set_day(dlg.period_to, date(planned.year - 1, 12, 31))
+    error = submit_refused(qtbot, win, dlg)
+    assert "计划稽核日期" in error and "时钟" in error, error
+
+
+def test_the_rules_that_held(qtbot, dialog) -> None:
+    """The control: the period ending before it starts, a notice two days ahead, an unannounced audit without a
+    reason, one inspector chosen twice and a wrong check character are each refused with their reason."""
+    win, dlg = dialog
+    today = date.today()
+    set_day(dlg.period_from, date(today.year - 1, 12, 31))
+    set_day(dlg.period_to, date(today.year - 1, 1, 1))
+    assert "晚于" in submit_refused(qtbot, win, dlg)
+    fill_valid(dlg)
+    set_day(dlg.planned, today + timedelta(days=2))
+    assert "提前3日" in submit_refused(qtbot, win, dlg)
+    fill_valid(dlg)
+    dlg.notice_mode.setCurrentIndex(dlg.notice_mode.findData("unannounced"))
+    assert "理由" in submit_refused(qtbot, win, dlg)
+    fill_valid(dlg)
+    dlg.inspector_b.setCurrentIndex(dlg.inspector_a.currentIndex())
+    assert "两名" in submit_refused(qtbot, win, dlg)
+    fill_valid(dlg)
+    dlg.uscc.setText(USCC[:17] + "1")
+    assert "统一社会信用代码" in submit_refused(qtbot, win, dlg)
+
+
+def test_the_arrival_page_refuses_a_notice_served_tomorrow(gui_window) -> None:
+    """The same claim on the arrival page (记录通知情况): a service date after today was recorded as served."""
+    d = gui_window
+    page = d.page("arrival")
+    today = date.today()
+    set_day(page.audit_date, today + timedelta(days=7))  # tomorrow is 6 days before it: the 3-day rule holds
+    set_day(page.served_on, today + timedelta(days=1))
+    box = d.do(page.record_notice, expect_error=True)
+    assert box is not None
+    text = d.dismiss(box)
+    assert "晚于今天" in text, text
+    assert d.case.snap.notice_served_on != (today + timedelta(days=1)).isoformat()
