@@ -233,9 +233,11 @@ class EvidencePage(StepPage):
 
     def _run_capture(self, jobs: list[tuple[Any, Any]], cancelled_exc: type[Exception], capture: Any) -> None:
         case_id = self.case_id
-        total = sum(src.size() for src, _m in jobs) or 1
 
         def work(store: Any, ctx: Any) -> tuple[list[str], list[str]]:
+            # sized here, not on the GUI thread: a file gone since it was chosen, a link or a device is refused
+            # with its reason like any other import failure (raised in a slot it was a crash report)
+            total = sum(src.size() for src, _m in jobs) or 1
             done_ids: list[str] = []
             notes: list[str] = []
             base = 0
