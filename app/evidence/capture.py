@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, UserError
@@ -328,6 +328,35 @@ def _unlink_created(bs: BlobStore, created: list[StoredBlob]) -> None:
     created.clear()
 
 
+def _check_repeat(s: Session, case_id: str, name: str, sha256: str, meta: CaptureMeta) -> str | None:
+    """A stream this case already holds as evidence. From the same source and provider it is the same card imported
+    twice (or one file chosen twice): refused, since two signed items of the same bytes on the 证据清单 count one
+    piece of evidence as two, and a signed item cannot be taken back. From another source or provider it is
+    evidence in its own right (the same export handed over by the hospital and by the patient): the note returned
+    says so, signed with the item. Only called when the blob was already stored, so new bytes cost nothing."""
+    import json
+
+    rows = s.execute(select(EvidenceItem.title, SignedObject.body)
+                     .join(SignedObject, SignedObject.id == EvidenceItem.manifest_id)
+                     .where(EvidenceItem.case_id == case_id,
+                            func.instr(SignedObject.body, sha256.encode("ascii")) > 0)).all()
+    provider = meta.provider.as_json() if meta.provider else None
+    note = None
+    for title, body in rows:
+        earlier = json.loads(body)
+        if not any(st.get("sha256") == sha256 for st in earlier.get("streams", [])):
+            continue
+        if (earlier.get("source") or {}).get("text") == meta.source and earlier.get("provider") == provider:
+            raise UserError(f"{safe_name(name)} 与本案已有证据“{title}”内容完全相同、来源相同（SHA-256 {sha256[:12]}…），"
+                            "未重复导入。如需更正该证据的说明，请对该证据使用“更正”。",
+                            f"{safe_name(name)} has exactly the content and source of the case's evidence '{title}' "
+                            f"(SHA-256 {sha256[:12]}…); it was not imported again. To correct that item's "
+                            "description, use Correct on it.")
+        note = note or (f"{safe_name(name)}: 与本案证据“{title}”内容完全相同（来源或提供者不同） / the same content as "
+                        f"the case's evidence '{title}' (another source or provider)")
+    return note
+
+
 def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: CaptureMeta, ready: Sequence[_Prepared],
             created: list[StoredBlob], *, supersedes: tuple[str, str] | None = None,
             parent: tuple[str, str] | None = None) -> CaptureResult:
@@ -361,6 +390,10 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
             else:
                 notes.append(f"{stream['name']}: 文件过大，未读取 EXIF / too large to read EXIF")
         streams.append(stream)
+        if not stored.new and supersedes is None and parent is None:
+            repeat = _check_repeat(s, case_id, prep.name, stored.sha256, meta)
+            if repeat:
+                notes.append(repeat)
     item_id = uuid7()
     claim = clock_claim(s, case_id)
     if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful

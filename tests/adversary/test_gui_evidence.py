@@ -41,3 +41,69 @@ def test_a_file_gone_or_a_link_is_refused_not_a_crash(gui_window, tmp_path: Path
     assert "IMG_0001.jpg" in text and ("无法读取" in text or "链接" in text), text
     assert d.case.snap.evidence == []
     assert not error_boxes()
+
+
+def test_the_same_file_imported_twice_is_refused_with_the_item_it_repeats(gui_window, tmp_path: Path) -> None:
+    """The same card imported twice (or one photo chosen twice): a second signed item of the same bytes, listed
+    twice on the 证据清单 as two pieces of evidence, with nothing said. Now it is named and the rest of the card
+    goes in."""
+    d = gui_window
+    page = _page(d)
+    first = tmp_path / "IMG_0001.jpg"
+    first.write_bytes(photo(1))
+    d.do(lambda: page.import_paths([first]))
+    assert len(d.case.snap.evidence) == 1
+    box = d.do(lambda: page.import_paths([first]), expect_error=True)
+    assert box is not None
+    text = d.dismiss(box)
+    assert "内容完全相同、来源相同" in text and "IMG_0001" in text, text
+    assert len(d.case.snap.evidence) == 1
+    # the card again with one new photo: the new one is imported, the repeated one named
+    card = tmp_path / "card"
+    card.mkdir()
+    (card / "IMG_0001.jpg").write_bytes(photo(1))
+    (card / "IMG_0002.jpg").write_bytes(photo(2))
+    d.do(lambda: page.import_paths(sorted(card.iterdir())))
+    assert len(d.case.snap.evidence) == 2
+    assert "IMG_0001.jpg" in page.import_state.text() and "内容完全相同" in page.import_state.text()
+
+
+def test_a_folder_over_the_limit_is_refused_with_the_count_not_cut(gui_window, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card with more files than one import takes: the first 2,000 were imported and the rest left on the
+    card with "2000 item(s) imported" as the only word. (The limit is lowered here; the behaviour is the same.)"""
+    from app.ui.steps import evidence
+
+    monkeypatch.setattr(evidence, "MAX_FOLDER_FILES", 3)
+    d = gui_window
+    page = _page(d)
+    card = tmp_path / "DCIM"
+    card.mkdir()
+    for n in range(4):
+        (card / f"IMG_{n:04d}.jpg").write_bytes(photo(n, (64, 48)))
+    page.import_folder(card)
+    boxes = error_boxes()
+    assert boxes, page.import_state.text()
+    text = d.dismiss(boxes[0])
+    assert "4 个文件" in text and "3" in text, text
+    d.qtbot.wait(100)
+    assert d.case.snap.evidence == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / ".hidden").write_bytes(b"x")
+    page.import_folder(empty)
+    assert error_boxes() and "没有可导入的文件" in d.dismiss(error_boxes()[0])
+
+
+def test_the_same_bytes_from_another_source_are_kept_and_said(gui_window, tmp_path: Path) -> None:
+    """The same export handed over by the hospital and again by the patient is evidence twice (two sources): it
+    is imported, and the signed item says whose content it repeats."""
+    d = gui_window
+    page = _page(d)
+    first = tmp_path / "IMG_0001.jpg"
+    first.write_bytes(photo(1))
+    d.do(lambda: page.import_paths([first]))
+    page.source.setText("参保人提供")
+    d.do(lambda: page.import_paths([first]))
+    assert len(d.case.snap.evidence) == 2
+    assert "内容完全相同（来源或提供者不同）" in page.import_state.text()

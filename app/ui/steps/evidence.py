@@ -177,8 +177,28 @@ class EvidencePage(StepPage):
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder or SD card"))
         if folder:
-            files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith("."))
-            self.import_paths(files[:MAX_FOLDER_FILES])
+            self.import_folder(Path(folder))
+
+    def import_folder(self, folder: Path) -> None:
+        """Every file of ``folder`` and its subfolders (hidden ones left out). More than ``MAX_FOLDER_FILES`` is
+        refused with the count: cutting the list silently left the rest of the card behind, unsaid."""
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if len(files) > MAX_FOLDER_FILES:
+            from app.ui.widgets.errors import UserError, show_error
+
+            show_error(self, UserError(
+                f"文件夹“{folder.name}”中有 {len(files)} 个文件，超过一次导入的上限 {MAX_FOLDER_FILES} 个，未导入任何文件。"
+                "请分别导入其中的子文件夹。",
+                f"The folder '{folder.name}' holds {len(files)} files, more than the {MAX_FOLDER_FILES} one import "
+                "takes; nothing was imported. Import its subfolders one at a time."))
+            return
+        if not files:
+            from app.ui.widgets.errors import UserError, show_error
+
+            show_error(self, UserError(f"文件夹“{folder.name}”中没有可导入的文件。",
+                                       f"The folder '{folder.name}' holds no file to import."))
+            return
+        self.import_paths(files)
 
     def import_paths(self, paths: list[Path]) -> None:
         """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog.
