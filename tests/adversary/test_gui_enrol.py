@@ -86,3 +86,12 @@ def test_a_mismatched_confirmation_and_the_same_person_twice(qtbot, wizard) -> N
     assert _enrol(qtbot, wizard, "张三", "42010020269001", "second inspector 0002",
                   existing="first inspector 0001") == 0
     assert "已登记" in wizard.error.text()
+
+
+def test_the_unlock_delay_never_says_zero_seconds() -> None:
+    """After repeated wrong passphrases the unlock page said "请在 0 秒后再试" (0.4 s rounded down) and refused
+    the next try all the same."""
+    from app.errors import UnlockThrottled
+
+    assert "1 秒" in UnlockThrottled(0.4).message_zh and "in 1 s" in UnlockThrottled(0.4).message_en
+    assert "3 秒" in UnlockThrottled(2.01).message_zh
