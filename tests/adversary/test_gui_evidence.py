@@ -107,3 +107,33 @@ def test_the_same_bytes_from_another_source_are_kept_and_said(gui_window, tmp_pa
     d.do(lambda: page.import_paths([first]))
     assert len(d.case.snap.evidence) == 2
     assert "内容完全相同（来源或提供者不同）" in page.import_state.text()
+
+
+def test_times_are_shown_in_local_time_not_as_stored_utc(gui_window, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A photo taken at 09:30 in Wuhan showed "提取时间: 2026-11-23 01:30:00" on the evidence page and
+    "2026-11-23T01:30" in the list: the stored UTC claim, eight hours early, ISO with its "T"."""
+    import time
+    from datetime import datetime
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        d = gui_window
+        page = _page(d)
+        shot = tmp_path / "IMG_0001.jpg"
+        shot.write_bytes(photo(1))
+        d.do(lambda: page.import_paths([shot]))
+        item = d.case.snap.evidence[0]
+        stored = item.obtained_at
+        assert stored.endswith("Z")
+        local = datetime.fromisoformat(stored[:-1] + "+00:00").astimezone().strftime("%Y-%m-%d %H:%M")
+        utc_shown = stored[:16].replace("T", " ")
+        assert local != utc_shown
+        page.select_item(item.id)
+        assert local in page.detail.text() and utc_shown not in page.detail.text()
+        tip = page.model.data(page.model.index(0), 3)  # Qt.ToolTipRole
+        assert local in tip and "T" not in tip.split("·")[-1]
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.labels import evidence_kind_label, measure_label
+from app.ui.labels import evidence_kind_label, local_time, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, ThumbnailDelegate, load_thumbnails
@@ -350,7 +350,7 @@ class EvidencePage(StepPage):
         lines = [
             f"<b>{e.title}</b>",
             f"{kind_l}: {evidence_kind_label(e.kind)}　{measure_l}: {measure_label(e.measure)}",
-            f"{source_l}: {e.source}　{obtained_l}: {e.obtained_at[:19].replace('T', ' ')}",
+            f"{source_l}: {e.source}　{obtained_l}: {local_time(e.obtained_at)}",
             f"{provider_l}: {provider.get('name', '') or none_l} {provider.get('role', '')}",
             f"{signatures_l}: {e.inspector_signatures}　{self.model.state_text(e)}",
             f"SHA-256: {e.streams[0]['sha256'][:16]}…" if e.streams else "",

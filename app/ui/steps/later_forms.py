@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.facade.steps import step_action
-from app.ui.labels import form_label
+from app.ui.labels import form_label, local_time
 from app.ui.steps.base import note_label, text_edit
 from app.ui.steps.common import qdate_to_date
 
@@ -258,4 +258,4 @@ class ServiceBox(_Box):
         served = details(snap.data).get("service")
         served = served if isinstance(served, list) else []
         self.recorded("；".join(self.tr("Served: %1, %2").replace("%1", form_label(str(s.get("form", ""))))
-                               .replace("%2", str(s.get("served_at", ""))[:16].replace("T", " ")) for s in served))
+                               .replace("%2", local_time(str(s.get("served_at", "")))) for s in served))
