@@ -22,6 +22,7 @@ from app.workflow.steps_base import (
     event,
     get_case,
     require_actor,
+    require_not_future,
     require_text,
     require_visible,
     save_data,
@@ -107,11 +108,12 @@ def record_service(session: Session, store: Store, case_id: str, actor_id: str, 
                    document_number: str, recipient: str, place: str, method: str, served_at: datetime,
                    servers: Sequence[str], refusal_reason: str = "", witness: str = "",
                    photos: Sequence[str] = (), received_by: str = "", consent: str = "",
-                   address: str = "") -> None:
+                   address: str = "", today: date | None = None) -> None:
     """送达 of one document: one 送达回证 per served document, showing that document's own title and 文号.
 
     电子送达 needs the party's recorded consent and its 送达地址确认书 (行政处罚法 Art. 61 para. 2): ``consent``
-    names the signed confirmation, ``address`` the confirmed address."""
+    names the signed confirmation, ``address`` the confirmed address. Not served after ``today`` (the laptop's
+    date): what has not happened cannot be recorded as done."""
     from app.documents.form_table import FORM_NAMES as FORMS
 
     if document_form not in FORMS:
@@ -122,6 +124,7 @@ def record_service(session: Session, store: Store, case_id: str, actor_id: str, 
     names = [s.strip() for s in servers if s.strip()]
     if not names:
         raise InvalidInput("servers", "请填写送达人。", "Name who served the document.")
+    require_not_future(served_at.date(), today or date.today(), "served_at", "送达时间", "time of service")
     if method == "留置送达" and not (refusal_reason.strip() and witness.strip()):
         raise InvalidInput("witness", "留置送达须注明拒收事由和见证人（民事诉讼法第八十九条）。",
                            "Leaving a document needs the refusal reason and a witness.")

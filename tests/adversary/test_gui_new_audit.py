@@ -148,3 +148,21 @@ def test_the_arrival_page_refuses_a_notice_served_tomorrow(gui_window) -> None:
     text = d.dismiss(box)
     assert "晚于今天" in text, text
     assert d.case.snap.notice_served_on != (today + timedelta(days=1)).isoformat()
+
+
+def test_a_document_served_next_month_is_refused(gui_window) -> None:
+    """送达 recorded for a day that has not come (a slip of the month in the date-time field) was kept as the
+    service of the document, and its 送达回证 printed with that date."""
+    from PySide6.QtCore import QDateTime
+
+    d = gui_window
+    box = d.page("closing")._service_box
+    box.recipient.setText("某市虚构第二医院（测试）")
+    box.place.setText("某市某区测试路 2 号")
+    box.servers.setText("王建国、李晓梅")
+    box.served_at.setDateTime(QDateTime.currentDateTime().addMonths(1))
+    shown = d.do(box.save, expect_error=True)
+    assert shown is not None
+    text = d.dismiss(shown)
+    assert "送达时间" in text and "晚于今天" in text, text
+    assert not (d.case.snap.data.get("documents") or {}).get("service")
