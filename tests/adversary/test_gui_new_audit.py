@@ -166,3 +166,43 @@ def test_a_document_served_next_month_is_refused(gui_window) -> None:
     text = d.dismiss(shown)
     assert "送达时间" in text and "晚于今天" in text, text
     assert not (d.case.snap.data.get("documents") or {}).get("service")
+
+
+def _print_to(d, folder: str) -> list[str]:
+    from tests.ui.walkthrough_helpers import error_boxes
+
+    page = d.page("closing")
+    page.target.setCurrentIndex(page.target.findData(""))
+    page.pdf_folder.setText(folder)
+    d.click(page.print_all_button)
+    d.qtbot.waitUntil(lambda: bool(error_boxes()) or "已打印" in page.print_state.text()
+                      or "未打印" in page.print_state.text(), timeout=30_000)
+    d.qtbot.waitUntil(d.win.workspace.idle, timeout=30_000)
+    return [d.dismiss(b) for b in error_boxes()]
+
+
+def test_a_pdf_folder_that_is_relative_or_a_file_is_refused_once_before_rendering(gui_window, tmp_path) -> None:
+    """"pdf" typed into the folder field wrote the forms into whatever folder the program was started from; a
+    file's path gave one identical message box per form (five for one typo)."""
+    d = gui_window
+    texts = _print_to(d, "pdf")
+    assert len(texts) == 1 and "不是完整的文件夹路径" in texts[0], texts
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    texts = _print_to(d, str(a_file))
+    assert len(texts) == 1 and "是一个文件" in texts[0], texts
+    assert not any(d.case.snap.printed.get(f) for f in d.case.snap.required_forms)
+
+
+def test_a_folder_where_the_pdf_should_go_is_named_not_blamed_on_the_folder(gui_window, tmp_path) -> None:
+    """A folder named like the PDF (onsite-record-0194….pdf, left by an unzip) made the writer say the chosen
+    folder "does not exist or is not writable" — it is both there and writable."""
+    d = gui_window
+    out = tmp_path / "out"
+    out.mkdir()
+    forms = list(d.case.snap.required_forms)
+    blocked = forms[0]
+    (out / f"{blocked}-{d.case.case_id[:8]}.pdf").mkdir()
+    texts = _print_to(d, str(out))
+    assert len(texts) == 1 and "已有一个名为" in texts[0], texts
+    assert not d.case.snap.printed.get(blocked)
