@@ -10,7 +10,9 @@ import contextlib
 import json
 import os
 import platform
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +61,10 @@ IDENTITY_LIMITS = (("姓名", "name", 50), ("执法证号", "credential number",
 def _identity(name: str, credential_no: str, organisation: str) -> tuple[str, str, str]:
     """An inspector's name, 执法证号 and organisation, stripped; none may be blank (a signed record names them), hold
     a character that is not seen (it would be printed and compared as something else) or be absurdly long."""
-    fields = (name.strip(), credential_no.strip(), organisation.strip())
+    # the 执法证号 as one string whatever the keyboard: full-width digits (an IME left in full-width mode) and spaces
+    # typed as on the card made "another" number, and the same person was enrolled twice
+    credential_no = re.sub(r"\s+", "", unicodedata.normalize("NFKC", credential_no)).upper()
+    fields = (name.strip(), credential_no, organisation.strip())
     if not all(fields):
         raise UserError("请填写姓名、执法证号和所属单位。", "Fill in the name, credential number and organisation.")
     for value, (what_zh, what_en, limit) in zip(fields, IDENTITY_LIMITS, strict=True):

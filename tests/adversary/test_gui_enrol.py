@@ -95,3 +95,12 @@ def test_the_unlock_delay_never_says_zero_seconds() -> None:
 
     assert "1 秒" in UnlockThrottled(0.4).message_zh and "in 1 s" in UnlockThrottled(0.4).message_en
     assert "3 秒" in UnlockThrottled(2.01).message_zh
+
+
+@pytest.mark.parametrize("again", ["４２０１００２０２６９００１", "4201 0020 2690 01", " 42010020269001\u3000"])
+def test_the_same_credential_number_typed_otherwise_is_the_same_person(qtbot, wizard, again: str) -> None:
+    """The 执法证号 typed in full-width digits (the input method left in full-width mode) or spaced as printed on
+    the card was another string, so the same person was enrolled a second time: "two inspectors", one person."""
+    assert _enrol(qtbot, wizard, "张三", "42010020269001", "first inspector 0001") == 1
+    assert _enrol(qtbot, wizard, "张三", again, "second inspector 0002", existing="first inspector 0001") == 0
+    assert "已登记" in wizard.error.text()
