@@ -140,6 +140,40 @@ def _claim_after(prev: dict[str, Any] | None) -> dict[str, Any]:
     return {"wall": now_wall, "mono_ns": now_mono, "boot": boot, "clock_trusted": trusted}
 
 
+#: Evidence of an audit is captured around its planned day: a laptop date further from it than this is a clock set
+#: wrong (a flat CMOS battery, a clock set by hand across a restart, where no monotonic counter can compare).
+PLANNED_DAY_SLACK_DAYS = 366
+
+
+def _far_from_planned(s: Session, case_id: str, claim: dict[str, Any]) -> str | None:
+    """After a restart (where ``clock_claim`` has no monotonic counter to compare with), the signed note for a
+    capture whose laptop date is more than ``PLANNED_DAY_SLACK_DAYS`` from the case's planned audit date; else
+    None."""
+    from datetime import date
+
+    from app.evidence.canonical import loads
+    from app.models.schema import Case
+
+    last = s.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
+                     .order_by(JournalLeaf.seq.desc()).limit(1)).first()
+    if last is not None and loads(last)["entry"].get("boot") == claim["boot"]:
+        return None  # the same boot: the monotonic comparison already judged the clock
+    wall = str(claim["wall"])
+    case = s.get(Case, case_id)
+    try:
+        planned = date.fromisoformat(case.planned_date) if case is not None else None
+    except ValueError:
+        planned = None
+    if planned is None:
+        return None
+    today = date.fromisoformat(wall[:10])
+    if abs((today - planned).days) <= PLANNED_DAY_SLACK_DAYS:
+        return None
+    return (f"系统日期（{today}）与计划稽核日期（{planned}）相差一年以上，本机时钟可能有误，提取时间存疑 / the system date "
+            f"({today}) is more than a year from the planned audit date ({planned}): the laptop's clock may be wrong and "
+            "the capture time is doubtful")
+
+
 def _iso_ms(s: str) -> int:
     import calendar
 
@@ -399,6 +433,11 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
     if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful
         notes.append("系统时钟与本案上一条记录不符（被回拨或跳变），提取时间存疑 / the system clock disagrees with the "
                      "case's previous entry (set back or jumped): the capture time is doubtful")
+    else:
+        far = _far_from_planned(s, case_id, claim)
+        if far is not None:
+            claim["clock_trusted"] = False
+            notes.append(far)
     manifest: dict[str, Any] = {
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),

@@ -137,3 +137,24 @@ def test_times_are_shown_in_local_time_not_as_stored_utc(gui_window, tmp_path: P
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_a_clock_years_ahead_after_a_restart_is_flagged_where_the_inspector_sees_it(
+        gui_window, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The laptop restarted with its clock three years ahead (set by hand, or a BIOS reset): across a restart no
+    monotonic counter compares, and a forward jump looked like time passing — the photo was signed as taken in
+    2029 with nothing said."""
+    import time
+
+    from app.evidence import capture
+
+    d = gui_window
+    page = _page(d)
+    real = time.time_ns
+    monkeypatch.setattr(time, "time_ns", lambda: real() + 3 * 365 * 86400 * 10**9)
+    monkeypatch.setattr(capture, "boot_id", lambda: "another-boot")
+    shot = tmp_path / "IMG_0001.jpg"
+    shot.write_bytes(photo(1))
+    d.do(lambda: page.import_paths([shot]))
+    monkeypatch.setattr(time, "time_ns", real)
+    assert "时钟可能有误" in page.import_state.text(), page.import_state.text()
