@@ -206,3 +206,44 @@ def test_a_folder_where_the_pdf_should_go_is_named_not_blamed_on_the_folder(gui_
     texts = _print_to(d, str(out))
     assert len(texts) == 1 and "已有一个名为" in texts[0], texts
     assert not d.case.snap.printed.get(blocked)
+
+
+def _open_new_audit(qtbot, win: MainWindow):
+    qtbot.mouseClick(win.home_page.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.new_audit_dialog is not None and win.new_audit_dialog.isVisible(), timeout=TIMEOUT)
+    return win.new_audit_dialog
+
+
+def test_what_was_typed_into_new_audit_survives_the_idle_lock_and_esc(qtbot, dialog, two_inspectors) -> None:
+    """The inspector types the party, its code, the dates and the reason of an unannounced audit, then steps away
+    to ask for the 文号: the idle lock closed the dialog and everything typed was gone (Esc the same). The case
+    pages keep drafts in the encrypted store; 新建稽核, having no case yet, kept nothing."""
+    win, dlg = dialog
+    dlg.doc_no.setText("某医保稽通〔2026〕77号")
+    dlg.notice_mode.setCurrentIndex(dlg.notice_mode.findData("unannounced"))
+    dlg.unannounced_reason.setPlainText("举报线索显示存在挂床住院，事先通知可能导致证据灭失")
+    win.lock_now()
+    qtbot.waitUntil(lambda: win.current_page_name() != "home", timeout=TIMEOUT)
+    win.services.store_pool.waitForDone(10_000)
+    qtbot.waitUntil(lambda: win.current_page_name() in ("unlock", "lock"), timeout=TIMEOUT)
+    if win.current_page_name() == "lock":
+        win._to_unlock()
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    again = _open_new_audit(qtbot, win)
+    assert again.party_name.text() == "某市虚构第三医院（练习）" and again.uscc.text() == USCC
+    assert again.doc_no.text() == "某医保稽通〔2026〕77号"
+    assert again.notice_mode.currentData() == "unannounced"
+    assert again.unannounced_reason.toPlainText() == "举报线索显示存在挂床住院，事先通知可能导致证据灭失"
+    # Esc: kept for the next 新建稽核 as well; created: the draft ends
+    again.doc_no.setText("某医保稽通〔2026〕78号")
+    again.reject()
+    win.workspace.pool.waitForDone(10_000)
+    third = _open_new_audit(qtbot, win)
+    assert third.doc_no.text() == "某医保稽通〔2026〕78号"
+    third.notice_mode.setCurrentIndex(third.notice_mode.findData("served"))
+    qtbot.mouseClick(third.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.current_page_name() == PAGE_CASE, timeout=TIMEOUT)
+    qtbot.waitUntil(win.workspace.idle, timeout=TIMEOUT)
+    win.show_page("home")
+    fresh = _open_new_audit(qtbot, win)
+    assert fresh.doc_no.text() == "" and fresh.notice_mode.currentData() != "unannounced"
