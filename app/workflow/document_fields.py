@@ -127,9 +127,9 @@ def save_outcome_details(session: Session, store: Store, case_id: str, actor_id:
 
     try:
         fine_fen = yuan_to_fen(fine_yuan) if fine_yuan.strip() else 0
-    except ValueError:
-        raise InvalidInput(PENALTY, f"罚款金额“{fine_yuan}”无效：请填写数字，最多两位小数。",
-                           f"The fine '{fine_yuan}' is not an amount: digits with at most two decimals.") from None
+    except ValueError as exc:
+        raise InvalidInput(PENALTY, f"罚款金额：{getattr(exc, 'message_zh', exc)}",
+                           f"The fine: {getattr(exc, 'message_en', exc)}") from None
     set_outcome_details(session, store, case_id, actor_id, handling=handling, rectification=lines(rectification),
                         rectification_deadline=rectification_deadline, consequence=consequence,
                         hearing_applies=hearing_applies, penalty=penalty, fine_fen=fine_fen,

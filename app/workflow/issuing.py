@@ -34,7 +34,7 @@ import contextvars
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -394,12 +394,12 @@ def sign_record_page(store: Store, case_id: str, record_id: str, actor: str, pag
 
 
 def sign_record_and_issue(store: Store, case_id: str, kind: str, content: dict[str, Any], actor: str, *,
-                          supersedes: tuple[str, str] | None = None) -> str:
+                          supersedes: tuple[str, str] | None = None, now: datetime | None = None) -> str:
     """Both inspectors sign a record version and its document is issued at once (the step that closes a
     record). When the case still lacks what the document needs, it is issued at its first read-back instead."""
     from app.evidence.records import sign_record
 
-    record_id = sign_record(store, case_id, kind, content, supersedes=supersedes)
+    record_id = sign_record(store, case_id, kind, content, supersedes=supersedes, now=now)
     try:
         with store.transaction() as s:
             issue_record(s, store, case_id, record_id, actor)
