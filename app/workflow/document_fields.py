@@ -51,9 +51,10 @@ def details(data: dict[str, Any]) -> dict[str, Any]:
 
 def service_list(data: dict[str, Any]) -> list[tuple[str, str, str]]:
     """Every 送达 recorded, in order, as the closing page lists it: (served form, its 文号 as recorded — '' for a
-    service recorded before services were kept per 文号 without one —, served at ``YYYY-MM-DD HH:MM``)."""
+    service recorded before services were kept per 文号 without one —, served at as stored: the page shows it in
+    the laptop's time zone)."""
     served = details(data).get("service")
-    return [(str(s.get("form", "")), str(s.get("number") or ""), str(s.get("served_at", ""))[:16].replace("T", " "))
+    return [(str(s.get("form", "")), str(s.get("number") or ""), str(s.get("served_at", "")))
             for s in (served if isinstance(served, list) else []) if isinstance(s, dict)]
 
 

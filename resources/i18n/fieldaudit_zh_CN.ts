@@ -2638,14 +2638,9 @@ Inspectors enrolled: %2</source>
         <translation>记录送达</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Served: %1 %2, %3</source>
         <translation>已送达：%1 %2，%3</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>Served: %1, %2</source>
-        <translation>已送达：%1，%2</translation>
     </message>
 </context>
 <context>

@@ -255,13 +255,6 @@ class ServiceBox(_Box):
             self.recipient.setText(snap.institution)
         if not self.servers.text():
             self.servers.setText("、".join(i.name for i in snap.inspectors))
-<<<<<<< HEAD
-        # every service recorded, each with its document's 文号 (one 送达回证 each)
+        # every service recorded, each with its document's 文号 (one 送达回证 each), at the laptop's local time
         self.recorded("\n".join(self.tr("Served: %1 %2, %3").replace("%1", form_label(form)).replace("%2", number)
-                                 .replace("%3", at) for form, number, at in service_list(snap.data)))
-=======
-        served = details(snap.data).get("service")
-        served = served if isinstance(served, list) else []
-        self.recorded("；".join(self.tr("Served: %1, %2").replace("%1", form_label(str(s.get("form", ""))))
-                               .replace("%2", local_time(str(s.get("served_at", "")))) for s in served))
->>>>>>> advgui
+                                 .replace("%3", local_time(at)) for form, number, at in service_list(snap.data)))
