@@ -7,6 +7,7 @@ Chinese and an English message that the CLI prints as one line and the GUI shows
 
 from __future__ import annotations
 
+import math
 import os
 
 
@@ -57,9 +58,10 @@ class UnlockThrottled(UserError):
 
     def __init__(self, wait_seconds: float):
         self.wait_seconds = wait_seconds
+        shown = max(1, math.ceil(wait_seconds))  # 0.4 s left is "1 s", never "try again in 0 s"
         super().__init__(
-            f"多次输入错误口令，请在 {wait_seconds:.0f} 秒后再试。",
-            f"Too many wrong passphrases; try again in {wait_seconds:.0f} s.",
+            f"多次输入错误口令，请在 {shown} 秒后再试。",
+            f"Too many wrong passphrases; try again in {shown} s.",
         )
 
 

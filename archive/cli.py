@@ -155,6 +155,7 @@ def _admin_parser() -> argparse.ArgumentParser:
     c.add_argument("--id", default=None)
     c.add_argument("--institution-name", required=True)
     c.add_argument("--institution-uscc", default="")
+    c.add_argument("--institution-address", default="", help="the party's address, printed on the office's decision")
     c.add_argument("--inspector", action="append", required=True, help="inspector id (give two or more)")
     c.add_argument("--kind", default="日常稽核")
     c.add_argument("--title", default="")
@@ -324,7 +325,8 @@ def _admin(argv: list[str]) -> int:
             seq = add_assignment(
                 archive,
                 case_id,
-                {"name": args.institution_name, "uscc": args.institution_uscc},
+                {"name": args.institution_name, "uscc": args.institution_uscc,
+                 **({"address": args.institution_address} if args.institution_address else {})},
                 list(dict.fromkeys(args.inspector)),
                 {"kind": args.kind, "title": args.title, "assigned_at": iso(utcnow())},
             )

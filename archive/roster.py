@@ -37,7 +37,7 @@ from archive.db import (
 from archive.errors import ApiError
 from archive.keys import ARCHIVE_SIGNER
 from archive.service import Archive
-from archive.teams import INSPECTOR, record_members
+from archive.teams import INSPECTOR, active, record_members
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -276,6 +276,8 @@ def pull_document(archive: Archive, kind: str, since: int, inspector_ids: frozen
             .scalars()
             .all()
         )
+        if kind == "assignments":  # a revoked inspector is nobody's inspector: their laptop gets no assignment
+            inspector_ids = active(s, inspector_ids)
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     items = []

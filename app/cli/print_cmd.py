@@ -43,7 +43,7 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = Path(args.out)
     with open_store(args.profile, args.passphrase_file) as store:
         actor = _actor(store, args.case)
-        result = print_case(store, args.case, args.form, out, actor)
+        result = print_case(store, args.case, args.form, out, actor, served_number=args.served)
     for note in result.notes:
         print(note, file=sys.stderr)
     print(f"{out}\t{result.pages} pages\t{result.content_sha256}\t{result.checkpoint}"
@@ -61,7 +61,7 @@ def cmd_reissue(args: argparse.Namespace) -> int:
         actor = _actor(store, args.case)
         with store.transaction() as s:
             doc = reissue_form(s, store, args.case, args.form, actor, reason=args.reason,
-                               served_form=args.served_form or "")
+                               served_form=args.served_form or "", served_number=args.served_number or "")
     old = doc.body["supersedes"]
     print(f"{doc.number or args.form}\t{doc.issued_on}\tsupersedes {old.get('number') or old['document'][:20]}"
           f"\t{doc.ref}")
@@ -91,6 +91,8 @@ def register(sub: Any) -> None:
     p.add_argument("--case", required=True, help="case id")
     p.add_argument("--form", required=True, metavar="FORM", help="one of: " + " ".join(FORMS))
     p.add_argument("--out", required=True, help="the PDF to write (mode 0600)")
+    p.add_argument("--served", metavar="NUMBER", default=None,
+                   help="for service-receipt: only the 送达回证 of the document served under this 文号")
     add_passphrase_arg(p)
     p.set_defaults(handler=cmd_print)
     p = sub.add_parser("reissue", help="replace an issued document before it was served (a new number and date; "
@@ -101,6 +103,8 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", required=True, help="why the document is re-issued (journaled)")
     p.add_argument("--served-form", metavar="FORM", default="",
                    help="for service-receipt: the served form whose receipt is re-issued")
+    p.add_argument("--served-number", metavar="NUMBER", default="",
+                   help="for service-receipt: the 文号 of the served document whose receipt is re-issued")
     add_passphrase_arg(p)
     p.set_defaults(handler=cmd_reissue)
     p = sub.add_parser("correct", help="issue a correction notice (更正（补正）通知书) for a served document: the "

@@ -231,6 +231,6 @@ def _receipt_section(ctx: DocumentContext, cfg: AgencyConfig, s: Service, k: int
 def build_service_receipt(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     services = ctx.services or ((ctx.service,) if ctx.service is not None else ())
     require(services, "没有送达记录")
-    served = [s.form or s.document_number for s in services]
+    served = [(s.form, s.document_number) for s in services]  # one 回证 per served document (文号)
     require(len(set(served)) == len(served), "同一文书有两份送达记录，请核对所送达的文书和文号")
     return [_receipt_section(ctx, cfg, s, k) for k, s in enumerate(services, 1)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, UserError
@@ -138,6 +138,40 @@ def _claim_after(prev: dict[str, Any] | None) -> dict[str, Any]:
             mono_delta = (now_mono - prev["mono_ns"]) // 1_000_000
             trusted = abs(wall_delta - mono_delta) <= 120_000  # a jump of more than two minutes
     return {"wall": now_wall, "mono_ns": now_mono, "boot": boot, "clock_trusted": trusted}
+
+
+#: Evidence of an audit is captured around its planned day: a laptop date further from it than this is a clock set
+#: wrong (a flat CMOS battery, a clock set by hand across a restart, where no monotonic counter can compare).
+PLANNED_DAY_SLACK_DAYS = 366
+
+
+def _far_from_planned(s: Session, case_id: str, claim: dict[str, Any]) -> str | None:
+    """After a restart (where ``clock_claim`` has no monotonic counter to compare with), the signed note for a
+    capture whose laptop date is more than ``PLANNED_DAY_SLACK_DAYS`` from the case's planned audit date; else
+    None."""
+    from datetime import date
+
+    from app.evidence.canonical import loads
+    from app.models.schema import Case
+
+    last = s.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
+                     .order_by(JournalLeaf.seq.desc()).limit(1)).first()
+    if last is not None and loads(last)["entry"].get("boot") == claim["boot"]:
+        return None  # the same boot: the monotonic comparison already judged the clock
+    wall = str(claim["wall"])
+    case = s.get(Case, case_id)
+    try:
+        planned = date.fromisoformat(case.planned_date) if case is not None else None
+    except ValueError:
+        planned = None
+    if planned is None:
+        return None
+    today = date.fromisoformat(wall[:10])
+    if abs((today - planned).days) <= PLANNED_DAY_SLACK_DAYS:
+        return None
+    return (f"系统日期（{today}）与计划稽核日期（{planned}）相差一年以上，本机时钟可能有误，提取时间存疑 / the system date "
+            f"({today}) is more than a year from the planned audit date ({planned}): the laptop's clock may be wrong and "
+            "the capture time is doubtful")
 
 
 def _iso_ms(s: str) -> int:
@@ -328,6 +362,35 @@ def _unlink_created(bs: BlobStore, created: list[StoredBlob]) -> None:
     created.clear()
 
 
+def _check_repeat(s: Session, case_id: str, name: str, sha256: str, meta: CaptureMeta) -> str | None:
+    """A stream this case already holds as evidence. From the same source and provider it is the same card imported
+    twice (or one file chosen twice): refused, since two signed items of the same bytes on the 证据清单 count one
+    piece of evidence as two, and a signed item cannot be taken back. From another source or provider it is
+    evidence in its own right (the same export handed over by the hospital and by the patient): the note returned
+    says so, signed with the item. Only called when the blob was already stored, so new bytes cost nothing."""
+    import json
+
+    rows = s.execute(select(EvidenceItem.title, SignedObject.body)
+                     .join(SignedObject, SignedObject.id == EvidenceItem.manifest_id)
+                     .where(EvidenceItem.case_id == case_id,
+                            func.instr(SignedObject.body, sha256.encode("ascii")) > 0)).all()
+    provider = meta.provider.as_json() if meta.provider else None
+    note = None
+    for title, body in rows:
+        earlier = json.loads(body)
+        if not any(st.get("sha256") == sha256 for st in earlier.get("streams", [])):
+            continue
+        if (earlier.get("source") or {}).get("text") == meta.source and earlier.get("provider") == provider:
+            raise UserError(f"{safe_name(name)} 与本案已有证据“{title}”内容完全相同、来源相同（SHA-256 {sha256[:12]}…），"
+                            "未重复导入。如需更正该证据的说明，请对该证据使用“更正”。",
+                            f"{safe_name(name)} has exactly the content and source of the case's evidence '{title}' "
+                            f"(SHA-256 {sha256[:12]}…); it was not imported again. To correct that item's "
+                            "description, use Correct on it.")
+        note = note or (f"{safe_name(name)}: 与本案证据“{title}”内容完全相同（来源或提供者不同） / the same content as "
+                        f"the case's evidence '{title}' (another source or provider)")
+    return note
+
+
 def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: CaptureMeta, ready: Sequence[_Prepared],
             created: list[StoredBlob], *, supersedes: tuple[str, str] | None = None,
             parent: tuple[str, str] | None = None) -> CaptureResult:
@@ -361,11 +424,20 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
             else:
                 notes.append(f"{stream['name']}: 文件过大，未读取 EXIF / too large to read EXIF")
         streams.append(stream)
+        if not stored.new and supersedes is None and parent is None:
+            repeat = _check_repeat(s, case_id, prep.name, stored.sha256, meta)
+            if repeat:
+                notes.append(repeat)
     item_id = uuid7()
     claim = clock_claim(s, case_id)
     if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful
         notes.append("系统时钟与本案上一条记录不符（被回拨或跳变），提取时间存疑 / the system clock disagrees with the "
                      "case's previous entry (set back or jumped): the capture time is doubtful")
+    else:
+        far = _far_from_planned(s, case_id, claim)
+        if far is not None:
+            claim["clock_trusted"] = False
+            notes.append(far)
     manifest: dict[str, Any] = {
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),

@@ -15,7 +15,7 @@ from typing import Any
 from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, loads
 from app.evidence.signing import unb64
-from app.evidence.verify_pages import verify_page_bindings
+from app.evidence.verify_pages import verify_co_issuers, verify_page_bindings
 from app.evidence.verify_rules import (
     ANSWERED_KINDS,
     CHECKPOINT_CONTEXT,
@@ -60,6 +60,7 @@ def verify_case(case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, by
     verify_checkpoints(v, case_id, checkpoints, hashes, keys)
     _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash)
     verify_page_bindings(v, leaves, payloads)
+    verify_co_issuers(v, leaves, payloads, keyring(v, keys))
     return v
 
 

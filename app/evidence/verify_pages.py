@@ -9,7 +9,8 @@ which the package does not state, so each whole-hour and quarter-hour offset fro
 
 Reason codes (docs/package-format.md): ``page_not_issued`` (no issued document of the record in the package, or no
 such page in it) and ``page_binding_mismatch`` (the bound hash is not the hash of that page as issued, or the issued
-page's text does not hash to the hash it lists).
+page's text does not hash to the hash it lists); ``co_issuer_invalid`` (an issue record's second issuer is the
+actor itself or not a trusted inspector: :func:`verify_co_issuers`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from typing import Any
 
 from app.evidence.canonical import CanonicalisationError, loads
 from app.evidence.page_hash import normalise, refusal_text, signed_at_text, text_sha256
-from app.evidence.verify_rules import OBJECT_EVENTS, Verification, parse_time
+from app.evidence.verify_rules import OBJECT_EVENTS, Distrust, Trust, Verification, parse_time
 
 ISSUED = "document.issued"
 OFFSETS = tuple(dt.timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 15))
 PAGE_NOT_ISSUED = "page_not_issued"
 PAGE_BINDING_MISMATCH = "page_binding_mismatch"
+CO_ISSUER_INVALID = "co_issuer_invalid"
 
 
 def _entries(leaves: Iterable[bytes], payloads: Mapping[str, bytes]) -> Iterable[tuple[int, str, Any]]:
@@ -108,3 +110,30 @@ def verify_page_bindings(v: Verification, leaves: Iterable[bytes], payloads: Map
         mark = _mark_text(body)
         if mark is not None:
             drawn[(target, where)] = [p + m for p, m in zip(before, mark, strict=True)]
+
+
+def verify_co_issuers(v: Verification, leaves: Iterable[bytes], payloads: Mapping[str, bytes], trust: Trust) -> None:
+    """A document is issued by two inspectors (条例 Art. 29): an issue record naming its second inspector
+    (``co_issuer``) names a trusted inspector other than the entry's actor. A record without one (issued before it
+    was recorded) is not checked."""
+    for i, raw in enumerate(leaves):
+        try:
+            entry = loads(raw)["entry"]
+            if entry["type"] != ISSUED:
+                continue
+            payload = payloads.get(str(entry["payload_sha256"]))
+            body = loads(payload) if payload is not None else None
+        except (CanonicalisationError, KeyError, TypeError, ValueError):
+            continue  # failed elsewhere
+        if not isinstance(body, dict) or "co_issuer" not in body:
+            continue
+        co = body["co_issuer"]
+        where = f"journal leaf #{i}"
+        if not isinstance(co, str) or co == entry.get("actor"):
+            v.fail(where, "the document's second issuer is not another inspector than the one who issued it",
+                   CO_ISSUER_INVALID, seq=i)
+            continue
+        key = trust(co, "inspector")
+        if key is None or isinstance(key, Distrust):
+            v.fail(where, f"the document's second issuer {co} is an unknown or untrusted inspector",
+                   CO_ISSUER_INVALID, seq=i)

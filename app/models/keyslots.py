@@ -21,12 +21,46 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.errors import ProfileProblem, UnlockThrottled, WrongPassphrase
+from app.errors import ProfileProblem, UnlockThrottled, UserError, WrongPassphrase
 from app.fsutil import atomic_write_bytes
 
 KEYSLOT_FORMAT = 1
 # Argon2id, RFC 9106 "second recommended" shape, sized to take ≥ 0.2 s on a 2-core laptop (~0.35 s measured).
 DEFAULT_KDF: dict[str, int | str] = {"alg": "argon2id", "memory_kib": 131072, "iterations": 3, "lanes": 2}
+
+#: The fewest characters of a new passphrase (the enrolment wizard states it; one rule for the GUI and the CLI).
+MIN_PASSPHRASE = 10
+#: The fewest different characters: "aaaaaaaaaa" and "1212121212" are ten characters and no secret.
+MIN_DISTINCT = 4
+#: Runs tried first, forwards, backwards and round the end ("1234567890", "0987654321", "qwertyuiop").
+_RUNS = tuple(run * 3 for base in ("0123456789", "abcdefghijklmnopqrstuvwxyz", "qwertyuiopasdfghjklzxcvbnm")
+              for run in (base, base[::-1]))
+
+
+class WeakPassphrase(UserError):
+    code = "weak_passphrase"
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    """``passphrase`` unless it is too short or trivially guessed (the first strings anyone who finds the laptop
+    tries): fewer than ``MIN_PASSPHRASE`` characters, fewer than ``MIN_DISTINCT`` different ones, a run such as
+    "1234567890" or "abcdefghij" (or backwards), or a character that cannot be seen (it could never be retyped)."""
+    from app.models.validators import hidden_character
+
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise WeakPassphrase(f"口令至少需要 {MIN_PASSPHRASE} 个字符。",
+                             f"A passphrase needs at least {MIN_PASSPHRASE} characters.")
+    folded = passphrase.casefold()
+    if len(set(folded)) < MIN_DISTINCT or any(folded in run for run in _RUNS):
+        raise WeakPassphrase("口令过于简单（重复或连续的字符），容易被猜出：请用一句只有本人知道的话。",
+                             "The passphrase is too simple (repeated or consecutive characters) and easily "
+                             "guessed: use a phrase only you know.")
+    bad = hidden_character(passphrase)
+    if bad is not None:
+        raise WeakPassphrase(f"口令中含有看不见的字符（{bad}），以后无法重新输入，请删除。",
+                             f"The passphrase holds an invisible character ({bad}) that could never be typed "
+                             "again; remove it.")
+    return passphrase
 
 
 def _b64(b: bytes) -> str:
@@ -138,8 +172,7 @@ class KeyslotFile:
 
     def _make(self, slot_id: str, inspector_id: str, label: str, passphrase: str, data_key: bytes,
               kdf: dict[str, int | str] | None) -> tuple[Keyslot, Unlocked]:
-        if len(passphrase) < 8:
-            raise WrongPassphrase("口令至少需要 8 个字符。", "A passphrase needs at least 8 characters.")
+        check_new_passphrase(passphrase)
         params = dict(kdf or DEFAULT_KDF)
         salt = os.urandom(16)
         secret = derive_secret(passphrase, salt, params)

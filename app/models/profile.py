@@ -10,7 +10,9 @@ import contextlib
 import json
 import os
 import platform
+import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +28,20 @@ from app.ids import uuid7
 from app.iofaults import io_fault
 from app.models import engine as sqlcipher
 from app.models.keys import SigningKey
-from app.models.keyslots import DEFAULT_KDF, KeyslotFile, Unlocked, UnlockThrottle, subkey, unwrap, wrap
+from app.models.keyslots import (
+    DEFAULT_KDF,
+    KeyslotFile,
+    Unlocked,
+    UnlockThrottle,
+    check_new_passphrase,
+    subkey,
+    unwrap,
+    wrap,
+)
 from app.models.lock import ProfileLock
 from app.models.migrations import migrate
 from app.models.schema import Device, Inspector, Meta
+from app.models.validators import HiddenCharacter, ValidationError, check_text_length, check_visible_text
 from app.paths import ProfilePaths, check_profile_root
 
 PROFILE_FORMAT = 1
@@ -42,11 +54,25 @@ def utc_now(seconds: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t // 1_000_000_000)) + f".{(t // 1_000_000) % 1000:03d}Z"
 
 
+#: The longest name, 执法证号 and organisation an inspector may enrol with (each is printed on every form).
+IDENTITY_LIMITS = (("姓名", "name", 50), ("执法证号", "credential number", 32), ("所属单位", "organisation", 100))
+
+
 def _identity(name: str, credential_no: str, organisation: str) -> tuple[str, str, str]:
-    """An inspector's name, 执法证号 and organisation, stripped; none may be blank (a signed record names them)."""
-    fields = (name.strip(), credential_no.strip(), organisation.strip())
+    """An inspector's name, 执法证号 and organisation, stripped; none may be blank (a signed record names them), hold
+    a character that is not seen (it would be printed and compared as something else) or be absurdly long."""
+    # the 执法证号 as one string whatever the keyboard: full-width digits (an IME left in full-width mode) and spaces
+    # typed as on the card made "another" number, and the same person was enrolled twice
+    credential_no = re.sub(r"\s+", "", unicodedata.normalize("NFKC", credential_no)).upper()
+    fields = (name.strip(), credential_no, organisation.strip())
     if not all(fields):
         raise UserError("请填写姓名、执法证号和所属单位。", "Fill in the name, credential number and organisation.")
+    for value, (what_zh, what_en, limit) in zip(fields, IDENTITY_LIMITS, strict=True):
+        try:
+            check_visible_text(value)
+            check_text_length(value, limit, what_zh, what_en)
+        except (HiddenCharacter, ValidationError) as exc:
+            raise UserError(f"{what_zh}：{exc.message_zh}", f"The {what_en}: {exc.message_en}") from None
     return fields
 
 
@@ -142,6 +168,8 @@ class Profile:
                unlock_passphrase: str | None = None, kdf: dict[str, int | str] | None = None) -> str:
         """Enrol an inspector: a keyslot for the data key and a wrapped Ed25519 key. Returns the inspector id."""
         name, credential_no, organisation = _identity(name, credential_no, organisation)
+        check_new_passphrase(passphrase)  # before a first enrolment creates the store (a refusal after it left a
+        # store without a keyslot, and every later attempt failed with "the store already exists")
         if unlock_passphrase is not None and passphrase == unlock_passphrase:  # either could then act as both
             raise PermissionRefused("新人员的口令不能与已登记人员的口令相同：每人须有只有本人知道的口令。",
                                     "The new inspector's passphrase must differ from the enrolled inspector's: each "
@@ -158,9 +186,17 @@ class Profile:
                     "Enrolling needs the passphrase of an inspector already enrolled.",
                 )
             data_key = self._open_slot(unlock_passphrase, None).data_key
+        first = not slots.slots
         store = Store.open(self, data_key, integrity_check=False)
         try:
             return store.enroll(name, credential_no, organisation, passphrase, kdf, inspector_id=inspector_id)
+        except BaseException:
+            if first and not self.keyslots().slots:  # a store nobody can ever open: gone, so the next try works
+                store.close()
+                for path in (self.paths.database, *(self.paths.database.with_name(self.paths.database.name + x)
+                                                    for x in ("-wal", "-shm", "-journal"))):
+                    path.unlink(missing_ok=True)
+            raise
         finally:
             store.close()
 

@@ -88,6 +88,15 @@ def _check_length(value: str, expected: int, what_zh: str, what_en: str) -> None
         )
 
 
+def check_text_length(text: str, limit: int, what_zh: str, what_en: str) -> str:
+    """``text`` unless it is longer than ``limit`` characters: a field printed on a form holds what a person
+    writes in it, not 5,000 characters pasted by mistake (each would be printed and signed as typed)."""
+    if len(text) > limit:
+        raise ValidationError("too_long", f"{what_zh}过长：最多 {limit} 个字，现有 {len(text)} 个字",
+                              f"The {what_en} is too long: at most {limit} characters, not {len(text)}")
+    return text
+
+
 # ---------------------------------------------------------------------------------------------------------
 # 统一社会信用代码 — GB 32100-2015
 # ---------------------------------------------------------------------------------------------------------

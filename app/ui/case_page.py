@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.ui.drafts import DraftKeeper
 from app.ui.i18n import pick
-from app.ui.labels import audit_kind_label, case_status_label, step_label
+from app.ui.labels import audit_kind_label, case_status_label, local_time, step_label
 from app.ui.snapshot import PAGES, CaseSnapshot, load_snapshot
 from app.ui.steps.arrival import ArrivalPage
 from app.ui.steps.base import StepPage
@@ -228,7 +228,7 @@ class CasePage(QWidget):
                                                      case_status_label(snap.status)) if x))
         if snap.is_closed:
             self.banner.setText(self.tr("This audit was closed on %1. It is read-only: further entries are "
-                                        "signed corrections.").replace("%1", snap.closed[:10]))
+                                        "signed corrections.").replace("%1", local_time(snap.closed, date_only=True)))
         self.banner.setVisible(snap.is_closed)
         self.steps.set_progress(snap.progress, snap.is_closed)
         for page in self.pages.values():

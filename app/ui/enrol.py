@@ -9,10 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.models.keyslots import MIN_PASSPHRASE, WeakPassphrase, check_new_passphrase
+from app.ui.i18n import pick
 from app.ui.operations import Operation
 from app.ui.store_service import StoreUnlockService
-
-MIN_PASSPHRASE = 10
 
 
 class EnrolmentPage(QWidget):
@@ -81,8 +81,10 @@ class EnrolmentPage(QWidget):
             self.error.setText(self.tr("Fill in name, credential number and organisation."))
             return
         secret = self.passphrase.text()
-        if len(secret) < MIN_PASSPHRASE:
-            self.error.setText(self.tr("The passphrase needs at least %1 characters.").replace("%1", str(MIN_PASSPHRASE)))
+        try:
+            check_new_passphrase(secret)  # the store's rule, said before the slow key derivation starts
+        except WeakPassphrase as exc:
+            self.error.setText(pick(exc.message_zh, exc.message_en))
             return
         if secret != self.repeat.text():
             self.error.setText(self.tr("The two passphrases differ."))
@@ -93,11 +95,15 @@ class EnrolmentPage(QWidget):
         self.error.setText(self.tr("Enrolling… (deriving keys takes a few seconds)"))
 
         def failed(exc: BaseException) -> None:
-            from app.ui.widgets.errors import describe_error
+            from app.ui.widgets.errors import describe_error, show_error
 
             self.enrol_button.setEnabled(True)
             text = describe_error(exc)
-            self.error.setText(text.message if text else str(type(exc).__name__))
+            if text is None:  # a bug: the crash reporter, not a Python class name on the page
+                self.error.setText("")
+                show_error(self, exc)
+                return
+            self.error.setText(text.message)
 
         def done(_r: object) -> None:
             for edit in (self.name, self.credential, self.passphrase, self.repeat, self.existing):

@@ -72,3 +72,22 @@ def form_label(code: str) -> str:
 
 def yuan(fen: int) -> str:
     return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+def local_time(value: str, *, date_only: bool = False) -> str:
+    """A stored time as a person reads it: in this laptop's time zone, "2026-11-23 09:30" (or the date alone). The
+    store keeps UTC ("2026-11-23T01:30:00.000Z"); shown as stored it was ISO with a "T" and, in China, eight hours
+    early (a photo taken at 09:30 "obtained at 01:30", a case closed before 08:00 closed "yesterday"). A time
+    without a zone (typed on this laptop) is shown as it is; text that is not a time, unchanged."""
+    from datetime import datetime
+
+    text = (value or "").strip()
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return text
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
@@ -31,6 +31,7 @@ from app.ui.widgets.screen import fit_to_screen
 from app.ui.wiring import Services
 
 if TYPE_CHECKING:
+    from app.models.profile import Store
     from app.ui.case_page import CasePage
     from app.ui.store_service import StoreUnlockService
     from app.ui.sync_actions import SyncController
@@ -231,17 +232,26 @@ class MainWindow(QMainWindow):
         workspace = self.workspace
         if workspace is None:
             return
-        from app.ui.new_audit import NewAuditDialog, load_choices
+        from app.ui.new_audit import NewAuditChoices, NewAuditDialog, load_choices
 
-        def show(choices: object) -> None:
+        def show(result: tuple[NewAuditChoices, dict[str, Any]]) -> None:
             if self.workspace is not workspace:
                 return  # locked meanwhile
-            dialog = NewAuditDialog(workspace, choices, self)  # type: ignore[arg-type]
+            loaded, draft = result
+            dialog = NewAuditDialog(workspace, loaded, self)
             dialog.created.connect(self.open_case)
             self.new_audit_dialog = dialog
+            if draft:
+                dialog.restore_draft_fields(draft)
+            dialog.watch_draft()
             dialog.open()
 
-        workspace.run(self, load_choices, show, mutate=False)
+        def load(store: Store) -> tuple[NewAuditChoices, dict[str, Any]]:
+            from app.workflow.drafts import NEW_AUDIT, load_drafts
+
+            return load_choices(store), load_drafts(store, NEW_AUDIT).get("new_audit", {})
+
+        workspace.run(self, load, show, mutate=False)
 
     def _case_left(self) -> None:
         if self.case_page is not None:
@@ -258,6 +268,9 @@ class MainWindow(QMainWindow):
         """Queue the save of what was typed on the store's worker, ahead of the lock that closes the store."""
         if self.case_page is not None:
             self.case_page.drafts.flush()
+        dialog = getattr(self, "new_audit_dialog", None)
+        if dialog is not None and dialog.isVisible():
+            dialog.save_draft()  # type: ignore[attr-defined]
 
     def _drop_workspace(self) -> None:
         """Forget every page holding case data (after a lock the store is closed)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -166,11 +166,20 @@ class NewAuditDialog(QDialog):
         outer.addWidget(buttons)
         self.fields: dict[str, QWidget] = {
             "institution": self.party, "institution.name": self.party_name, "institution.kind": self.party_kind,
-            "institution.uscc": self.uscc, "institution.phone": self.phone, "kind": self.kind, "form": self.form,
+            "institution.uscc": self.uscc, "institution.phone": self.phone, "institution.address": self.address,
+            "institution.legal_rep": self.legal_rep, "kind": self.kind, "form": self.form, "title": self.title,
+            "doc_no": self.doc_no, "matters": self.matters, "basis": self.basis, "place": self.place,
             "checklist_template_id": self.template, "period_from": self.period_from, "period_to": self.period_to,
             "planned_date": self.planned, "notice_served_on": self.served_on, "unannounced": self.notice_mode,
             "unannounced_reason": self.unannounced_reason, "inspector_ids": self.inspector_b,
         }
+        # what is typed is kept as a draft in the encrypted store (the idle lock or an Esc lost it all)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(500)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._restoring = False
+        self.created_id = ""
         self.party.currentIndexChanged.connect(self._party_chosen)
         self.uscc.textChanged.connect(self._check_uscc)
         self.notice_mode.currentIndexChanged.connect(self._notice_mode)
@@ -179,6 +188,39 @@ class NewAuditDialog(QDialog):
         # never larger than the screen it opens on, its frame and title bar included
         screen = (parent or self).screen().availableGeometry()
         self.resize(min(1100, screen.width() - 24), min(640, screen.height() - 48))
+
+    # --- the draft
+    def watch_draft(self) -> None:
+        """Save the fields half a second after each change (call once the draft, if any, was put back)."""
+        from app.ui.drafts import _connect, input_widgets
+
+        for widget in input_widgets(self).values():
+            _connect(widget, self._draft_timer.start)
+
+    def restore_draft_fields(self, fields: dict[str, Any]) -> None:
+        from app.ui.drafts import restore_fields
+
+        self._restoring = True
+        try:
+            restore_fields(self, fields)
+        finally:
+            self._restoring = False
+
+    def save_draft(self) -> None:
+        """Keep what is typed now (at once: before a lock closes the store, or when the dialog is left)."""
+        from app.ui.drafts import page_fields
+        from app.workflow.drafts import NEW_AUDIT, save_draft
+
+        self._draft_timer.stop()
+        if self._restoring or self.created_id:
+            return
+        fields = page_fields(self)
+        self.ws.run(self, lambda store: save_draft(store, NEW_AUDIT, "new_audit", fields), lambda _r: None,
+                    mutate=False, failed=lambda _exc: None)  # a draft that cannot be kept never stops the typing
+
+    def reject(self) -> None:
+        self.save_draft()  # Esc or Cancel: the draft stays for the next 新建稽核
+        super().reject()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Side by side where both boxes fit, one above the other where they do not (a 1920×1080 screen at 200 %
@@ -249,8 +291,13 @@ class NewAuditDialog(QDialog):
         self.create_button.setEnabled(False)
 
         def done(case_id: str) -> None:
+            from app.workflow.drafts import NEW_AUDIT, discard_draft
+
             self.create_button.setEnabled(True)
             self.created_id = case_id
+            self._draft_timer.stop()
+            self.ws.run(self.parentWidget() or self, lambda store: discard_draft(store, NEW_AUDIT, "new_audit"),
+                        lambda _r: None, mutate=False, failed=lambda _exc: None)
             self.accept()
             self.created.emit(case_id)
 

@@ -42,7 +42,9 @@ class TwoInspectorsNeeded(PermissionRefused):
 
 # --- what the home page shows (the read model is the facade's: ``app.facade.sync``) ---------------------------
 def _short_time(value: str) -> str:
-    return value.replace("T", " ")[:16] if value else ""
+    from app.ui.labels import local_time
+
+    return local_time(value)
 
 
 def status_text(status: SyncStatus) -> str:

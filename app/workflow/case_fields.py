@@ -58,8 +58,8 @@ from app.workflow.steps_base import (
     require_visible,
 )
 
-__all__ = ["EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
-           "field_value", "set_case_field"]
+__all__ = ["EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
+           "check_field_value", "field_value", "set_case_field"]
 
 #: The journal event type (the protocol's ``app.sync.protocol.FIELD_CHANGE_TYPE``; the workflow does not import the
 #: sync layer, a test keeps the two equal).
@@ -68,6 +68,8 @@ FIELD_CHANGE_TYPE = "case.field_changed"
 FieldValue = str | bool | None
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The longest paragraph field (稽核事项, 依据, the reason of an unannounced audit): a paragraph of a form, not a file.
+LONG_TEXT = 2000
 
 
 @dataclass(frozen=True)
@@ -117,13 +119,13 @@ _FIELDS: dict[str, _Field] = {
     "title": _Field("案件名称", "title", _text(300)),
     "period_from": _Field("稽核期间起始日", "start of the audited period", _day(nullable=False)),
     "period_to": _Field("稽核期间截止日", "end of the audited period", _day(nullable=False)),
-    "matters": _Field("稽核事项", "matters audited", _text(None)),
-    "basis": _Field("稽核依据", "legal basis", _text(None)),
+    "matters": _Field("稽核事项", "matters audited", _text(LONG_TEXT)),
+    "basis": _Field("稽核依据", "legal basis", _text(LONG_TEXT)),
     "planned_date": _Field("计划稽核日期", "planned audit date", _day(nullable=False)),
     "place": _Field("稽核地点", "place", _text(300)),
     "notice_served_on": _Field("稽核通知书送达日期", "notice service date", _day(nullable=True), "arrival.notice"),
     "unannounced": _Field("不事先通知", "unannounced audit", _flag, "arrival.notice"),
-    "unannounced_reason": _Field("不事先通知的理由", "reason for an unannounced audit", _text(None),
+    "unannounced_reason": _Field("不事先通知的理由", "reason for an unannounced audit", _text(LONG_TEXT),
                                  "arrival.notice"),
 }
 
@@ -140,6 +142,13 @@ _NOT_MUTABLE = {
     "closed": ("结案时间由结案确认记录", "the closing time is recorded by closing the case"),
     "inspectors": ("更换稽核人员须经回避决定", "inspectors are replaced only after a granted recusal"),
 }
+
+
+def check_field_value(field: str, value: Any) -> FieldValue:
+    """``value`` as field ``field`` stores it, or ``InvalidInput`` naming the field (the same rule whether the
+    case is being created or edited later)."""
+    spec = _FIELDS[field]
+    return spec.normalise(field, spec.label_zh, spec.label_en, value)
 
 
 def field_value(case: Case, field: str) -> FieldValue:

@@ -111,7 +111,8 @@ def case_payload(session: Session, case: Case) -> dict[str, object]:
     assert inst is not None
     return {
         "case": case.id, "doc_no": case.doc_no, "kind": case.kind, "form": case.form, "title": case.title,
-        "institution": {"id": inst.id, "name": inst.name, "kind": inst.kind, "uscc": inst.uscc or ""},
+        "institution": {"id": inst.id, "name": inst.name, "kind": inst.kind, "uscc": inst.uscc or "",
+                        "address": inst.address or ""},  # the party's address on the office's decision
         "period": [case.period_from, case.period_to], "matters": case.matters, "basis": case.basis,
         "planned_date": case.planned_date, "notice_served_on": case.notice_served_on or "",
         "unannounced": case.unannounced, "unannounced_reason": case.unannounced_reason,

@@ -54,6 +54,7 @@ def populate(store: Store, case_id: str, place: str, actor: str | None = None,
     out = DemoEvidence()
     actor = actor or store.unlocked_inspectors()[0]
     day = (audit_day or date(2026, 11, 23)).isoformat()
+    signed_at = datetime.combine(audit_day or date(2026, 11, 23), time(23, 59))  # the demo is built as of its day's end
 
     def add(label: str, sources: list[CaptureSource], meta: CaptureMeta, *, refuse: str = "", seed: int = 0) -> str:
         result = capture(store, case_id, sources, meta)
@@ -118,7 +119,7 @@ def populate(store: Store, case_id: str, place: str, actor: str | None = None,
                {"q": "今天上午 9 时 40 分 12 床患者是否在院？", "a": "不在，患者请假回家了。"},
                {"q": "请假有无书面手续？", "a": "没有书面手续。"}],
         "closing_statement": CLOSING_STATEMENT, "corrections": [],
-    }, actor)
+    }, actor, now=signed_at)
     out.records["interview"] = interview
     _sign_page(store, case_id, interview, actor, 11, 1, statement=CLOSING_STATEMENT, signer=Signer("钱演示", "被询问人"))
     onsite = sign_record_and_issue(store, case_id, "onsite", {
@@ -127,7 +128,7 @@ def populate(store: Store, case_id: str, place: str, actor: str | None = None,
         "credentials_shown": True, "rights_told": "已告知申请回避、配合检查、陈述申辩的权利和义务", "answer": "清楚，不申请回避",
         "findings_text": "检查住院三病区：在院名单 32 人，实到 29 人；12 床无患者，床头卡在位，护理记录当日 8 时有记录。",
         "attachments": sorted(out.items.values()),
-    }, actor)
+    }, actor, now=signed_at)
     out.records["onsite"] = onsite
     _sign_page(store, case_id, onsite, actor, 12, 1, signer=Signer("孙演示", "被检查单位负责人（医保办主任）"))
     return out

@@ -28,4 +28,4 @@ def add_practice_case(store: Store, inspector_a: str, inspector_b: str, today: d
             title="定点医疗机构日常稽核（练习）", doc_no="某医保稽通〔2026〕2号",
             matters="住院费用结算、药品耗材进销存", basis="《医疗保障基金使用监督管理条例》第二十七条",
             period_from=date(today.year - 1, 1, 1).isoformat(), period_to=date(today.year - 1, 12, 31).isoformat(),
-            planned_date=(today + timedelta(days=PRACTICE_DAYS_AHEAD)).isoformat()))
+            planned_date=(today + timedelta(days=PRACTICE_DAYS_AHEAD)).isoformat()), today=today)

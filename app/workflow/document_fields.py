@@ -49,6 +49,15 @@ def details(data: dict[str, Any]) -> dict[str, Any]:
     return section(data, DOCUMENTS)
 
 
+def service_list(data: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Every 送达 recorded, in order, as the closing page lists it: (served form, its 文号 as recorded — '' for a
+    service recorded before services were kept per 文号 without one —, served at as stored: the page shows it in
+    the laptop's time zone)."""
+    served = details(data).get("service")
+    return [(str(s.get("form", "")), str(s.get("number") or ""), str(s.get("served_at", "")))
+            for s in (served if isinstance(served, list) else []) if isinstance(s, dict)]
+
+
 def lines(text: str) -> list[str]:
     """One entry a line (or separated by ；), blanks dropped."""
     return [t.strip() for t in _LIST_SPLIT.split(text) if t.strip()]
@@ -119,9 +128,9 @@ def save_outcome_details(session: Session, store: Store, case_id: str, actor_id:
 
     try:
         fine_fen = yuan_to_fen(fine_yuan) if fine_yuan.strip() else 0
-    except ValueError:
-        raise InvalidInput(PENALTY, f"罚款金额“{fine_yuan}”无效：请填写数字，最多两位小数。",
-                           f"The fine '{fine_yuan}' is not an amount: digits with at most two decimals.") from None
+    except ValueError as exc:
+        raise InvalidInput(PENALTY, f"罚款金额：{getattr(exc, 'message_zh', exc)}",
+                           f"The fine: {getattr(exc, 'message_en', exc)}") from None
     set_outcome_details(session, store, case_id, actor_id, handling=handling, rectification=lines(rectification),
                         rectification_deadline=rectification_deadline, consequence=consequence,
                         hearing_applies=hearing_applies, penalty=penalty, fine_fen=fine_fen,

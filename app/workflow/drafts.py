@@ -39,6 +39,11 @@ class DraftRefused(UserError):
     code = "draft_refused"
 
 
+#: The "case" of the 新建稽核 dialog's draft: the audit being typed has no case yet, and a lock or an Esc lost all
+#: of it (the party, its code, the dates, the reason of an unannounced audit).
+NEW_AUDIT = "new-audit"
+
+
 def _check_page(page: str) -> str:
     if not isinstance(page, str) or not _NAME.match(page):
         raise DraftRefused("草稿所属页面无效。", "The draft's page name is not valid.")
@@ -80,7 +85,7 @@ def save_draft(store: Store, case_id: str, page: str, fields: dict[str, Any]) ->
     body = encode(fields)
     _check_page(page)
     with store.transaction() as s:
-        if s.get(Case, case_id) is None:
+        if case_id != NEW_AUDIT and s.get(Case, case_id) is None:
             raise DraftRefused("草稿所属案件不存在。", "The draft's case does not exist.")
         row = s.get(Draft, (case_id, page))
         if row is None:

@@ -6,7 +6,12 @@ wording included, 文号, date, signatories, page breaks) and journals it as a `
 acting inspector, whose payload is the *issue record*::
 
     {"v": 1, "type": "document", "case", "form", "source": {"record", "sha256"} | {"form"},
-     "fingerprint", "issued_on", "title", "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
+     "fingerprint", "issued_on", "title", "number", "co_issuer",
+     "pages": [{"part", "page", "of", "sha256", "text"}], "document": {...}}
+
+``co_issuer`` is the second inspector who issued it with the actor (both unlocked: :func:`signing_pair`; 条例
+Art. 29); the actor's signature over the entry covers it, and the verifier checks it names another trusted
+inspector. Issue records written before it was recorded have no ``co_issuer`` and verify as they did.
 
 then the laptop signs a checkpoint over the journal, whose fingerprint every printed page of the document
 carries. Reprints, the on-screen read-back and page verification all start from the issue record, so a reprint
@@ -18,7 +23,9 @@ the frozen document and says it is *stale* (:attr:`IssuedDocument.stale`). Repla
 (:mod:`app.workflow.reissue`): before service a new document with a new 文号 and date, the old one marked
 superseded by a ``document.superseded`` entry; after service a correction notice, never a replacement. A signed
 record's document follows its record (a corrected record is a new record, so a new document); a 送达回证 is one
-document per recorded service.
+document per recorded service, keyed by the served document's 文号 (``source`` ``{"form": "service-receipt",
+"served": <form>, "number": <文号>}``; a service recorded before services were kept per 文号 keeps its per-form
+source ``{"form": "service-receipt", "served": <form>}``: :func:`app.workflow.print_context.served_entries`).
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import contextvars
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -44,7 +51,7 @@ from app.evidence.objects import signing_pair
 from app.evidence.page_hash import text_sha256
 from app.models.profile import Store
 from app.models.schema import Checkpoint, JournalLeaf, Payload, SignedObject
-from app.workflow.print_context import build_context, services_of
+from app.workflow.print_context import build_context, served_entries
 from app.workflow.print_records import page_marks, record_bindings
 from app.workflow.steps_base import get_case
 
@@ -129,6 +136,7 @@ class Stale:
     reason_zh: str = ""  # why the current data cannot make the document at all (when it cannot)
     reason_en: str = ""
     served_form: str = ""  # a 送达回证: the served form whose receipt it is
+    served_number: str = ""  # a 送达回证 recorded per served document: that document's 文号
 
     def __str__(self) -> str:
         return f"{self.message_zh} | {self.message_en}"
@@ -198,9 +206,10 @@ def stale_note(form: str, prev: IssuedDocument, cause: UserError | None = None) 
           "before service, re-issue it (a new number and date; the old one is superseded); after service, issue a "
           "correction notice.")
     served = str(prev.source.get("served") or "")
+    served_number = str(prev.source.get("number") or "")
     if cause is not None:
-        return Stale(form, number, zh, en, cause.message_zh, cause.message_en, served)
-    return Stale(form, number, zh, en, served_form=served)
+        return Stale(form, number, zh, en, cause.message_zh, cause.message_en, served, served_number)
+    return Stale(form, number, zh, en, served_form=served, served_number=served_number)
 
 
 def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, source: dict[str, Any],
@@ -221,11 +230,12 @@ def _issue(session: Session, store: Store, case_id: str, actor: str, form: str, 
             return dataclasses.replace(prev, stale=stale_note(form, prev))
         return prev
     doc, fingerprint = _freeze(form, ctx, cfg)
-    signing_pair(session, store, case_id)  # issuing (and re-issuing) is done by two inspectors (rule 3, Art. 29)
+    # issuing (and re-issuing) is done by two inspectors (rule 3, Art. 29): the second is named in the issue record
+    co_issuer = next(i for i in signing_pair(session, store, case_id) if i != actor)
     number = "" if form in ("service-receipt", *RECORD_FORMS.values()) else doc_number(ctx, cfg, form)
     body = {"v": 1, "type": "document", "case": case_id, "form": form, "source": source,
             "fingerprint": fingerprint, "issued_on": ctx.issued_on.isoformat(), "title": doc["title"],
-            "number": number,
+            "number": number, "co_issuer": co_issuer,
             "pages": [{"part": p.part, "page": p.page, "of": p.of, "sha256": text_sha256(p.text), "text": p.text}
                       for p in pages(doc)],
             "document": doc}
@@ -251,10 +261,12 @@ def _record_source(session: Session, record_id: str) -> dict[str, Any]:
 
 
 def issue_form(session: Session, store: Store, case_id: str, form: str, actor: str, *,
-               config: AgencyConfig | None = None, today: date | None = None) -> list[IssuedDocument]:
+               config: AgencyConfig | None = None, today: date | None = None,
+               served_number: str | None = None) -> list[IssuedDocument]:
     """The documents a print of ``form`` consists of, issuing what has not been issued yet: one per current
-    interview record for ``interview``, one per recorded service for ``service-receipt``, else one. A document
-    issued before is returned as frozen, with ``stale`` set when the case data it reads changed since."""
+    interview record for ``interview``, one per recorded service for ``service-receipt`` (``served_number``: only
+    the receipt of the document served under that 文号), else one. A document issued before is returned as
+    frozen, with ``stale`` set when the case data it reads changed since."""
     cfg = config or load_agency_config()
     if form == "interview":
         from app.workflow.print_records import _current_records
@@ -279,12 +291,19 @@ def issue_form(session: Session, store: Store, case_id: str, form: str, actor: s
     if form == "service-receipt":
         require_form_details(session, case_id, form)  # no service recorded: the step to record it
         case = get_case(session, case_id)
-        served = [s.form for s in services_of(case)]
-        if not served:
+        entries = served_entries(case)
+        if not entries:
             raise UserError("没有送达记录，无法出具送达回证。", "No service is recorded; there is no proof of service to print.")
-        return [_issue(session, store, case_id, actor, form, {"form": form, "served": f},
-                       build_context(session, store, case_id, form, cfg, today=today, served_form=f), cfg)
-                for f in served]
+        if served_number is not None:
+            entries = tuple(e for e in entries if e.number == served_number)
+            if not entries:
+                known = "、".join(e.number for e in served_entries(case) if e.number) or "—"
+                raise UserError(f"没有文号为“{served_number}”的文书的送达记录（已登记送达的文号：{known}）。",
+                                f"No service is recorded for the document numbered '{served_number}' (numbers "
+                                f"served: {known}).")
+        return [_issue(session, store, case_id, actor, form, e.source,
+                       build_context(session, store, case_id, form, cfg, today=today, served=e.source), cfg)
+                for e in entries]
     ctx = build_context(session, store, case_id, form, cfg, today=today)  # names a missing case field first
     require_form_details(session, case_id, form)  # then a detail no step recorded, with the step to enter it
     return [_issue(session, store, case_id, actor, form, {"form": form}, ctx, cfg)]
@@ -375,12 +394,12 @@ def sign_record_page(store: Store, case_id: str, record_id: str, actor: str, pag
 
 
 def sign_record_and_issue(store: Store, case_id: str, kind: str, content: dict[str, Any], actor: str, *,
-                          supersedes: tuple[str, str] | None = None) -> str:
+                          supersedes: tuple[str, str] | None = None, now: datetime | None = None) -> str:
     """Both inspectors sign a record version and its document is issued at once (the step that closes a
     record). When the case still lacks what the document needs, it is issued at its first read-back instead."""
     from app.evidence.records import sign_record
 
-    record_id = sign_record(store, case_id, kind, content, supersedes=supersedes)
+    record_id = sign_record(store, case_id, kind, content, supersedes=supersedes, now=now)
     try:
         with store.transaction() as s:
             issue_record(s, store, case_id, record_id, actor)

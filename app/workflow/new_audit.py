@@ -17,8 +17,15 @@ from sqlalchemy.orm import Session
 
 from app.models.profile import Store
 from app.models.schema import Institution
-from app.models.validators import ValidationError, normalise_uscc, validate_phone, validate_uscc
+from app.models.validators import (
+    ValidationError,
+    check_text_length,
+    normalise_uscc,
+    validate_phone,
+    validate_uscc,
+)
 from app.workflow import advance_notice
+from app.workflow.case_fields import check_field_value
 from app.workflow.cases import (
     AUDIT_FORMS,
     AUDIT_KINDS,
@@ -28,7 +35,14 @@ from app.workflow.cases import (
     create_case,
 )
 from app.workflow.document_fields import DOCUMENT_FIELD_STEP
-from app.workflow.steps_base import ARRIVAL, InvalidInput, parse_day, require_text, require_visible
+from app.workflow.steps_base import (
+    ARRIVAL,
+    InvalidInput,
+    parse_day,
+    require_not_future,
+    require_text,
+    require_visible,
+)
 
 __all__ = ["FIELD_STEP", "InstitutionChoice", "InstitutionInput", "NewAudit", "institution_choices",
            "start_audit"]
@@ -124,6 +138,13 @@ def institution_choices(session: Session) -> list[InstitutionChoice]:
     return out
 
 
+def _column_length(column: str) -> int:
+    """The declared size of an ``institutions`` column (String(n))."""
+    length = getattr(Institution.__table__.columns[column].type, "length", None)
+    assert isinstance(length, int), column
+    return length
+
+
 def _institution(session: Session, spec: NewAudit) -> str:
     from app.workflow.reference_entries import institution_identifier, institution_kinds
 
@@ -138,6 +159,14 @@ def _institution(session: Session, spec: NewAudit) -> str:
     name = require_text(inst.name, "institution.name", "被稽核单位名称", "name of the audited party")
     require_visible(inst.address, "institution.address")
     require_visible(inst.legal_rep, "institution.legal_rep")
+    for column, text, what_zh, what_en in (("name", name, "被稽核单位名称", "name of the audited party"),
+                                           ("address", inst.address.strip(), "地址", "address"),
+                                           ("legal_rep", inst.legal_rep.strip(), "法定代表人（负责人）",
+                                            "legal representative")):
+        try:  # the store's column sizes (the archive's PostgreSQL enforces them)
+            check_text_length(text, _column_length(column), what_zh, what_en)
+        except ValidationError as exc:
+            raise InvalidInput.wrap(f"institution.{column}", exc) from exc
     if inst.kind not in {k.code for k in institution_kinds()}:
         raise InvalidInput("institution.kind", "请选择被稽核单位类型。", "Choose the kind of the audited party.")
     uscc = normalise_uscc(inst.uscc or "")
@@ -184,22 +213,33 @@ def _checklist(spec: NewAudit) -> list[ChecklistItemSpec]:
     return [ChecklistItemSpec(i.id, i.title, i.category, list(i.requirements)) for i in tpl.items]
 
 
-def _check_dates(spec: NewAudit) -> tuple[date, date, date]:
+#: How far from the laptop's today an audit may be planned: further is a slip of the year or a clock set wrong.
+PLANNED_WITHIN_DAYS = 366
+
+
+def _check_dates(spec: NewAudit, today: date) -> tuple[date, date, date]:
     start = parse_day(spec.period_from, "period_from")
     end = parse_day(spec.period_to, "period_to")
     if start > end:
         raise InvalidInput("period_to", f"稽核期间起始日（{start}）晚于截止日（{end}）。",
                            f"The audited period starts ({start}) after it ends ({end}).", code="invalid.period")
     planned = parse_day(spec.planned_date, "planned_date")
+    if abs((planned - today).days) > PLANNED_WITHIN_DAYS:
+        raise InvalidInput("planned_date", f"计划稽核日期（{planned}）与本机今天的日期（{today}）相差一年以上：请核对日期，"
+                           "并核对本机时钟是否正确。",
+                           f"The planned audit date ({planned}) is more than a year from this laptop's date "
+                           f"({today}): check the date, and check that the laptop's clock is right.",
+                           code="invalid.planned_date")
     if end > planned:
         raise InvalidInput("period_to", "稽核期间应在计划稽核日期之前结束。",
                            "The audited period must end before the planned audit date.", code="invalid.period")
     return start, end, planned
 
 
-def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit) -> str:
+def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit, *, today: date | None = None) -> str:
     """Create the case (journaled ``case.created``, checkpointed); returns its id. The caller owns the
-    transaction: a refusal leaves nothing behind, not even a typed party."""
+    transaction: a refusal leaves nothing behind, not even a typed party. ``today``: the laptop's date."""
+    today = today or date.today()
     if spec.kind not in AUDIT_KINDS:
         raise InvalidInput("kind", "请选择稽核类型。", "Choose the kind of audit.")
     if spec.form not in AUDIT_FORMS:
@@ -214,8 +254,8 @@ def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit) -
                            "The inspector creating the audit must be one of its inspectors.")
     for name, text in (("title", spec.title), ("doc_no", spec.doc_no), ("matters", spec.matters),
                        ("basis", spec.basis), ("place", spec.place), ("unannounced_reason", spec.unannounced_reason)):
-        require_visible(text, name)
-    _start, _end, planned = _check_dates(spec)
+        check_field_value(name, text)  # what an edit on the arrival page would accept, no more
+    _start, _end, planned = _check_dates(spec, today)
     served: str | None = None
     if spec.unannounced:
         if spec.form == "written":
@@ -224,7 +264,8 @@ def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit) -
         require_text(spec.unannounced_reason, "unannounced_reason", "不事先通知的理由",
                      "reason for an unannounced audit")
     elif spec.notice_served_on:
-        day = parse_day(spec.notice_served_on, "notice_served_on")
+        day = require_not_future(parse_day(spec.notice_served_on, "notice_served_on"), today, "notice_served_on",
+                                 "稽核通知书送达日期", "notice service date")
         check = advance_notice.check_notice(planned, day)
         if not check.ok:
             raise InvalidInput("notice_served_on", f"{check.message_zh}（{check.citation}）。",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,7 +49,7 @@ from app.workflow.print_records import (
     _str,
     record_body,
 )
-from app.workflow.printing_data import DOCUMENTS
+from app.workflow.printing_data import DOCUMENTS, SERVICE_VERSION
 from app.workflow.steps_base import ARRIVAL, case_data, case_inspector_ids, get_case, section
 
 _DOC_NO = re.compile(r"〔(\d{4})〕\s*(\d+)\s*号")
@@ -197,22 +200,62 @@ def _outcome(session: Session, case: Case) -> Outcome | None:
                    hearing_applies=bool(details.get("hearing_applies", False)))
 
 
-def services_of(case: Case) -> tuple[Service, ...]:
-    """Every recorded 送达, one 送达回证 each; the title and 文号 come from the served form (the builder checks
-    a recorded number against it). A later record of the same form replaces the earlier one."""
+@dataclass(frozen=True)
+class Served:
+    """One recorded 送达 and the 送达回证 that proves it.
+
+    ``source`` is the receipt's issue-record source: ``{"form": "service-receipt", "served": <form>,
+    "number": <文号>}`` for a service recorded per served document (``"v": 2`` in the entry), so each served
+    document number has a receipt of its own; ``{"form": "service-receipt", "served": <form>}`` for a service
+    recorded before (``legacy``), keyed by form as it always was (a later record of the same form replaces the
+    earlier one), so old cases print and verify exactly as before."""
+
+    service: Service
+    source: dict[str, str]
+    legacy: bool
+
+    @property
+    def number(self) -> str:
+        """The served document's 文号 as recorded ('' when a legacy entry named none)."""
+        return self.service.document_number
+
+
+def _service(s: dict[str, Any], form: str) -> Service:
+    return Service(
+        document_title=FORMS[form].title, document_number=_str(s, "number"), recipient=_str(s, "recipient"),
+        place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
+        servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
+        witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()), form=form,
+        received_by=_str(s, "received_by"), consent=_str(s, "consent"), address=_str(s, "address"))
+
+
+def served_entries(case: Case) -> tuple[Served, ...]:
+    """Every recorded 送达 with the source of its own 送达回证, in the order recorded: one per served document
+    number; legacy entries (recorded before services were kept per 文号) one per form, the latest of that form."""
     served = section(case_data(case), DOCUMENTS).get("service")
     if not isinstance(served, list):
         return ()
-    by_form: dict[str, Service] = {}
+    out: list[Served] = []
+    legacy_at: dict[str, int] = {}
     for s in served:
         form = str(s["form"])
-        by_form[form] = Service(
-            document_title=FORMS[form].title, document_number=_str(s, "number"), recipient=_str(s, "recipient"),
-            place=_str(s, "place"), method=_str(s, "method"), served_at=_local(_str(s, "served_at")),
-            servers=tuple(s.get("servers") or ()), refusal_reason=_str(s, "refusal_reason"),
-            witness=_str(s, "witness"), photos=tuple(s.get("photos") or ()), form=form,
-            received_by=_str(s, "received_by"), consent=_str(s, "consent"), address=_str(s, "address"))
-    return tuple(by_form.values())
+        if s.get("v") == SERVICE_VERSION:
+            out.append(Served(_service(s, form), {"form": "service-receipt", "served": form,
+                                                  "number": _str(s, "number")}, False))
+            continue
+        entry = Served(_service(s, form), {"form": "service-receipt", "served": form}, True)
+        if form in legacy_at:
+            out[legacy_at[form]] = entry  # as before: a later record of the same form replaces the earlier one
+        else:
+            legacy_at[form] = len(out)
+            out.append(entry)
+    return tuple(out)
+
+
+def services_of(case: Case) -> tuple[Service, ...]:
+    """Every recorded 送达, one 送达回证 each (:func:`served_entries`); the title and 文号 come from the served
+    document (the builder checks a recorded number against it)."""
+    return tuple(e.service for e in served_entries(case))
 
 
 CORRECTIONS = "corrections"  # Case.data['documents']['corrections']: each 更正（补正）通知书 issued, in order
@@ -252,10 +295,11 @@ def current_checkpoint(session: Session, case_id: str) -> str:
 
 def build_context(session: Session, store: Store, case_id: str, form: str,
                   config: AgencyConfig | None = None, *, today: date | None = None,
-                  record_id: str | None = None, served_form: str | None = None) -> DocumentContext:
+                  record_id: str | None = None, served: Mapping[str, str] | None = None) -> DocumentContext:
     """Everything the store holds for ``form`` of ``case_id`` (read only). ``today``: the day a document issued
     now is dated (the clock, injected); ``record_id``: the one record a 笔录 renders (else the current ones);
-    ``served_form``: the one service a 送达回证 proves (else every recorded one)."""
+    ``served``: the source of the one 送达回证 to render (:attr:`Served.source`; else every recorded service).
+    The receipt of a served correction notice reads that notice (its own 文号), not the latest one."""
     if form not in FORMS:
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
@@ -266,9 +310,10 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
     bindings = _bindings(session, case_id)
     evidence, seq_of = _evidence(session, case_id, bindings)
     titles = {e.seq: e.name for e in evidence}
-    services = services_of(case)
-    if served_form is not None:
-        services = tuple(s for s in services if s.form == served_form)
+    entries = served_entries(case)
+    if served is not None:
+        entries = tuple(e for e in entries if e.source == dict(served))
+    services = tuple(e.service for e in entries)
     issued = today or date.today()
     if form == "notice" and case.notice_served_on:
         issued = date.fromisoformat(case.notice_served_on)
@@ -297,9 +342,34 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         notice=_notice(case), onsite=onsite, interviews=interviews, evidence=evidence,
         preservation=preservation, sealing=sealing, outcome=_outcome(session, case), service=service,
         services=services,
-        # the latest correction (its own print sets the one it renders; a 送达回证 proves the latest)
-        correction=corrections[-1][1] if (corrections := corrections_of(case)) else None,
+        # the latest correction (its own print sets the one it renders); a 送达回证 recorded per 文号 proves the
+        # correction notice of that number, a legacy one the latest, as before
+        correction=_served_correction(session, case, entries) if served is not None else
+        (corrections[-1][1] if (corrections := corrections_of(case)) else None),
     )
+
+
+def _served_correction(session: Session, case: Case, entries: Sequence[Served]) -> Correction | None:
+    """The correction notice a 送达回证 proves: the one whose issued document bears the served number (a legacy
+    record without a number: the latest, as before)."""
+    corrections = corrections_of(case)
+    if not corrections:
+        return None
+    numbered = [e.number for e in entries if e.service.form == "correction" and not e.legacy and e.number]
+    if numbered:
+        n = correction_numbers(session, case.id).get(numbered[-1])
+        for stored, correction in corrections:
+            if int(str(stored["n"])) == n:
+                return correction
+    return corrections[-1][1]
+
+
+def correction_numbers(session: Session, case_id: str) -> dict[str, int]:
+    """文号 of each correction notice issued in the case → its ordinal ``n`` (its issue record's source)."""
+    from app.workflow.issuing import issued_documents
+
+    return {d.number: int(d.source.get("n") or 0) for d in issued_documents(session, case_id, "correction")
+            if d.number}
 
 
 def _decided_on(session: Session, case_id: str, kind: str) -> date | None:

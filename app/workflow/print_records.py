@@ -26,14 +26,9 @@ from app.models.schema import Inspector as InspectorRow
 
 def _local(value: str) -> datetime:
     """A stored time as the naive local time shown to the party ('...Z' / offsets are converted)."""
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone().replace(tzinfo=None)
-    return parsed.replace(microsecond=0)
+    from app.evidence.records import local_time
 
+    return local_time(value)
 
 
 def _labels(entries: Any) -> dict[str, str]:

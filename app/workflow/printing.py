@@ -92,9 +92,11 @@ class RenderedForm:
 
 
 def render_form(store: Store, case_id: str, form: str, actor_id: str,
-                config: AgencyConfig | None = None, *, today: date | None = None) -> RenderedForm:
+                config: AgencyConfig | None = None, *, today: date | None = None,
+                served_number: str | None = None) -> RenderedForm:
     """Render ``form`` of the case in memory from its issued documents (issuing what is not issued yet, dated
-    ``today``). A preview: no print is journaled."""
+    ``today``; ``served_number``: a 送达回证 of the document served under that 文号 only). A preview: no print is
+    journaled."""
     from app.documents.renderer import Issued, render_documents, result_of
     from app.workflow.issuing import issue_form, marks_of
 
@@ -107,7 +109,10 @@ def render_form(store: Store, case_id: str, form: str, actor_id: str,
         if form not in FORMS:
             raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                             f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
-        docs = issue_form(s, store, case_id, form, actor_id, config=cfg, today=today)
+        if served_number is not None and form != "service-receipt":
+            raise UserError("只有送达回证按所送达文书的文号打印。",
+                            "Only a proof of service is printed by the served document's number.")
+        docs = issue_form(s, store, case_id, form, actor_id, config=cfg, today=today, served_number=served_number)
     with store.session() as s:
         issued = [Issued(d.doc, d.ref, d.checkpoint,
                          marks_of(store, s, case_id, d.doc, str(d.source["record"])) if "record" in d.source
@@ -146,10 +151,12 @@ def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tupl
 
 
 def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
-               config: AgencyConfig | None = None, *, today: date | None = None) -> PrintResult:
+               config: AgencyConfig | None = None, *, today: date | None = None,
+               served_number: str | None = None) -> PrintResult:
     """Render ``form`` of the case from its issued documents, write ``out``, and once it is written journal the
-    print with the hash of every page and store the PDF as a derived item."""
-    rendered = render_form(store, case_id, form, actor_id, config, today=today)
+    print with the hash of every page and store the PDF as a derived item (``served_number``: a 送达回证 of the
+    document served under that 文号 only)."""
+    rendered = render_form(store, case_id, form, actor_id, config, today=today, served_number=served_number)
     if isinstance(out, Path):
         _write_atomic(out, rendered.pdf)
     else:

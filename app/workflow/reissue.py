@@ -29,7 +29,7 @@ from app.errors import UserError
 from app.models.profile import Store
 from app.models.schema import Case
 from app.workflow.issuing import RECORD_FORMS, IssuedDocument, _issue, current_document, issued_documents
-from app.workflow.print_context import build_context, services_of
+from app.workflow.print_context import build_context, served_entries, services_of
 from app.workflow.printing_data import DOCUMENTS
 from app.workflow.steps_base import case_data, get_case, require_actor, save_data, section
 
@@ -57,9 +57,10 @@ def _named(form: str, doc: IssuedDocument) -> tuple[str, str]:
 
 
 def reissue_form(session: Session, store: Store, case_id: str, form: str, actor: str, *, reason: str,
-                 served_form: str = "", config: AgencyConfig | None = None,
+                 served_form: str = "", served_number: str = "", config: AgencyConfig | None = None,
                  today: date | None = None) -> IssuedDocument:
-    """Replace the document in force for ``form`` (``served_form``: the one 送达回证 of that service) by a new one
+    """Replace the document in force for ``form`` (``served_form``: the one 送达回证 of that service;
+    ``served_number``: of the service of the document with that 文号, when it was recorded per 文号) by a new one
     from the current case data, before it was served: a new 文号 and date, the old one superseded (journaled,
     pointing at it). Refused for a signed record, a form not issued yet, a document whose data did not change,
     and a served document (a correction notice is needed)."""
@@ -81,7 +82,10 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
         raise ReissueRefused("请写明重新出具的理由。", "State why the document is re-issued.",
                              code="document.reason_missing")
     cfg = config or load_agency_config()
-    source = {"form": form, "served": served_form} if form == "service-receipt" else {"form": form}
+    source: dict[str, str] = {"form": form}
+    if form == "service-receipt":
+        source = _receipt_source(case, served_form, served_number)
+    receipt = source if form == "service-receipt" else None
     prev = current_document(session, case_id, form, source)
     if prev is None:
         raise ReissueRefused(f"《{FORMS[form].title}》尚未出具，打印即按现有数据出具，无需重新出具。",
@@ -101,7 +105,7 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
             f"corrected (python -m app.cli correct PROFILE --case {case_id} --form {form} --item "
             "\"original=>corrected\" --reason …, or the print preview's “Correction notice…”).",
             code="document.served")
-    ctx = build_context(session, store, case_id, form, cfg, today=today, served_form=served_form or None)
+    ctx = build_context(session, store, case_id, form, cfg, today=today, served=receipt)
     if _issue(session, store, case_id, actor, form, source, ctx, cfg).stale is None:
         raise ReissueRefused(f"{named_zh}出具后其引用的案件数据未变更，无需重新出具；重新打印即得原文书。",
                              f"The case data {named_en} reads has not changed since it was issued; a reprint "
@@ -114,7 +118,7 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
         data = case_data(case)
         section(data, DOCUMENTS).setdefault("numbers", {})[form] = number
         save_data(case, data)  # journaled by the document.superseded entry, which names the new number
-        ctx = build_context(session, store, case_id, form, cfg, today=today, served_form=served_form or None)
+        ctx = build_context(session, store, case_id, form, cfg, today=today, served=receipt)
     ctx = dataclasses.replace(ctx, issued_on=today or date.today())
     return _issue(session, store, case_id, actor, form, source, ctx, cfg,
                   supersedes={"document": prev.sha256, "number": prev.number, "issued_on": prev.issued_on,
@@ -122,7 +126,27 @@ def reissue_form(session: Session, store: Store, case_id: str, form: str, actor:
 
 
 def reissue(store: Store, case_id: str, form: str, actor: str, *, reason: str, served_form: str = "",
-            today: date | None = None) -> IssuedDocument:
+            served_number: str = "", today: date | None = None) -> IssuedDocument:
     """:func:`reissue_form` in its own transaction (the GUI's and the CLI's entry)."""
     with store.transaction() as s:
-        return reissue_form(s, store, case_id, form, actor, reason=reason, served_form=served_form, today=today)
+        return reissue_form(s, store, case_id, form, actor, reason=reason, served_form=served_form,
+                            served_number=served_number, today=today)
+
+
+def _receipt_source(case: Case, served_form: str, served_number: str) -> dict[str, str]:
+    """The source of the 送达回证 to re-issue: the service of ``served_number`` (a 文号), else the one service of
+    ``served_form`` (of several, the one recorded without a number, which no number can name); several numbered
+    ones and no number is refused, naming their numbers."""
+    entries = [e for e in served_entries(case) if (not served_form or e.service.form == served_form)
+               and (not served_number or e.number == served_number)]
+    unnumbered = [e for e in entries if not e.number]
+    if len(entries) > 1 and not served_number and len(unnumbered) == 1:
+        entries = unnumbered
+    if len(entries) == 1:
+        return entries[0].source
+    if len(entries) > 1:
+        numbers = "、".join(e.number or e.service.form for e in entries)
+        raise ReissueRefused(f"有多份送达回证（{numbers}），请指明所送达文书的文号。",
+                             f"There are several proofs of service ({numbers}); name the served document's number.",
+                             code="document.which_receipt")
+    return {"form": "service-receipt", "served": served_form}  # no such service: "not issued" below

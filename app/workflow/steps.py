@@ -39,6 +39,7 @@ from app.workflow.steps_base import (
     open_case,
     refuse,
     require_actor,
+    require_not_future,
     require_text,
     save_data,
     section,
@@ -57,9 +58,11 @@ RECUSAL_DECISIONS = ("granted", "rejected")
 
 
 def record_notice(session: Session, store: Store, case_id: str, actor_id: str, *, audit_date: date,
-                  served_on: date | None = None, unannounced: bool = False, unannounced_reason: str = "") -> None:
-    """The 稽核通知书 served at least 3 days before ``audit_date``, or an unannounced audit with its reason
-    (Wuhan Audit Measures Art. 7(1), 8(1)). A written audit (书面稽核) always needs the notice."""
+                  served_on: date | None = None, unannounced: bool = False, unannounced_reason: str = "",
+                  today: date | None = None) -> None:
+    """The 稽核通知书 served at least 3 days before ``audit_date`` and not after ``today`` (the laptop's date), or
+    an unannounced audit with its reason (Wuhan Audit Measures Art. 7(1), 8(1)). A written audit (书面稽核) always
+    needs the notice."""
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
     if unannounced and case.form == "written":
@@ -73,6 +76,8 @@ def record_notice(session: Session, store: Store, case_id: str, actor_id: str, *
                      f"{check.message_en} ({'; '.join(c.text('en') for c in check.citations)}). "
                      "If special circumstances apply, record the audit as unannounced with the reason.",
                      code=f"notice.{check.problem.value}")
+    if served_on is not None and not unannounced:
+        require_not_future(served_on, today or date.today(), "served_on", "稽核通知书送达日期", "notice service date")
     # the notice fields change through set_case_field: each change is also a case.field_changed entry
     for name, value in (("unannounced", bool(unannounced)),
                         ("unannounced_reason", unannounced_reason.strip() if unannounced else ""),

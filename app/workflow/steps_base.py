@@ -120,6 +120,18 @@ def parse_day(value: date | str, field_name: str = "date") -> date:
                            f"Invalid date '{value}': expected YYYY-MM-DD.", code="invalid.date") from None
 
 
+def require_not_future(day: date, today: date, field_name: str, what_zh: str, what_en: str) -> date:
+    """``day`` unless it is after ``today`` (the laptop's date): what has been done (a notice served, a paper
+    received) cannot have been done tomorrow."""
+    if day > today:
+        raise InvalidInput(field_name, f"{what_zh}（{day}）晚于今天（{today}）：尚未发生的事不能记录为已发生。"
+                           "请核对日期，并核对本机时钟是否正确。",
+                           f"The {what_en} ({day}) is after today ({today}): what has not happened yet cannot be "
+                           "recorded as done. Check the date, and that the laptop's clock is right.",
+                           code="invalid.future_date")
+    return day
+
+
 # ----------------------------------------------------------------------------------------------- loading
 
 

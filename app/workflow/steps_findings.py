@@ -93,10 +93,10 @@ def _responsible(people: Sequence[Responsible]) -> list[dict[str, str]]:
 
 
 def _amount(amount_fen: int) -> int:
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
-        raise InvalidInput("amount_fen", "涉及金额应为不小于零的整数（分）。",
-                           "The amount must be a non-negative integer number of fen.")
-    return amount_fen
+    try:
+        return thresholds.check_amount_fen(amount_fen)
+    except thresholds.InvalidAmount as exc:
+        raise InvalidInput("amount_fen", f"涉及金额：{exc.message_zh}", f"Amount involved: {exc.message_en}") from None
 
 
 def _payload(f: Finding) -> dict[str, Any]:

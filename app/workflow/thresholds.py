@@ -5,14 +5,19 @@ Pure functions: amounts are passed in as integer fen (1 yuan = 100 fen); each re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.citations import C_000_14, C_001_21, C_PEN_58, Citation, join_citations
+from app.errors import UserError
 
 __all__ = [
     "COLLECTIVE_DECISION_THRESHOLD_FEN",
     "LEGAL_REVIEW_THRESHOLD_FEN",
+    "MAX_AMOUNT_FEN",
+    "InvalidAmount",
     "ThresholdResult",
+    "check_amount_fen",
     "needs_collective_decision",
     "needs_legal_review",
     "yuan_to_fen",
@@ -24,24 +29,53 @@ LEGAL_REVIEW_THRESHOLD_FEN = 100_000 * 100
 COLLECTIVE_DECISION_THRESHOLD_FEN = 50_000 * 100
 
 
+#: The largest amount a finding, fine or total may state: 1,000 亿元 (a province's fund for a year is less). Above
+#: it the amount is a typing slip (or "1e30"), and it would not fit the store's 64-bit INTEGER columns anyway.
+MAX_AMOUNT_FEN = 100_000_000_000 * 100
+
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
+
+
+class InvalidAmount(UserError, ValueError):
+    """Text that is not an amount of money the audit can state, with the reason (a ``ValueError`` too)."""
+
+    code = "invalid_amount"
+
+
+def check_amount_fen(fen: int) -> int:
+    """``fen`` unless it is negative or beyond ``MAX_AMOUNT_FEN``."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise InvalidAmount("金额应为整数（分）。", "The amount must be a whole number of fen.")
+    if fen < 0:
+        raise InvalidAmount("金额不能为负数。", "The amount cannot be negative.")
+    if fen > MAX_AMOUNT_FEN:
+        raise InvalidAmount(f"金额超过上限 {_fmt_yuan(MAX_AMOUNT_FEN)} 元，请核对。",
+                            f"The amount is above the limit of {_fmt_yuan(MAX_AMOUNT_FEN)} yuan; check it.")
+    return fen
+
+
 def yuan_to_fen(yuan: str) -> int:
     """Parse a yuan amount written as text into integer fen, exactly.
 
-    Accepts "49999.99", "50,000", "50000元" and full-width digits; rejects more than two decimals.
+    Accepts "49999.99", "50,000", "50000元" and full-width digits; refuses (``InvalidAmount``, a ``ValueError``)
+    more than two decimals, a negative amount, one above ``MAX_AMOUNT_FEN`` and anything but plain digits ("Inf",
+    "NaN", "1e30", "1_000").
     """
     import unicodedata
-    from decimal import Decimal, InvalidOperation
+    from decimal import Decimal
 
     text = unicodedata.normalize("NFKC", yuan).replace(",", "").replace("，", "").strip()
     text = text.removesuffix("元").strip()
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {yuan!r}") from None
-    fen = value * 100
-    if fen != fen.to_integral_value():
-        raise ValueError(f"more than two decimals: {yuan!r}")
-    return int(fen)
+    if not _AMOUNT.fullmatch(text):
+        raise InvalidAmount(f"“{yuan[:40]}”不是金额：请只填写数字，最多两位小数。",
+                            f"'{yuan[:40]}' is not an amount: use digits with at most two decimals.")
+    whole, _dot, decimals = text.partition(".")
+    if len(decimals.rstrip("0")) > 2:
+        raise InvalidAmount(f"金额“{yuan[:40]}”的小数超过两位（最小单位为分）。",
+                            f"The amount '{yuan[:40]}' has more than two decimals (the smallest unit is the fen).")
+    if len(whole.lstrip("-0")) > len(str(MAX_AMOUNT_FEN)):  # never turn 10,000 typed digits into an int
+        return check_amount_fen(-1 if whole.startswith("-") else MAX_AMOUNT_FEN + 1)
+    return check_amount_fen(int(Decimal(text) * 100))
 
 
 def _fmt_yuan(fen: int) -> str:

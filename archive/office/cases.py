@@ -105,11 +105,12 @@ def _case_facts(s: Session, case_id: str) -> dict[str, Any]:
 
 
 def case_institution(s: Session, case_id: str) -> dict[str, str]:
-    """The case's institution as the laptop or the office described it: id, name, uscc (strings, "" unknown)."""
+    """The case's institution as the laptop or the office described it: id, name, uscc, address (strings, ""
+    unknown: a laptop before the address was pushed, an office assignment made without one)."""
     inst = _case_facts(s, case_id).get("institution") or {}
     if not isinstance(inst, dict):
-        return {"id": "", "name": str(inst), "uscc": ""}
-    return {k: str(inst.get(k) or "") for k in ("id", "name", "uscc")}
+        return {"id": "", "name": str(inst), "uscc": "", "address": ""}
+    return {k: str(inst.get(k) or "") for k in ("id", "name", "uscc", "address")}
 
 
 def summaries(s: Session) -> list[CaseSummary]:

@@ -90,6 +90,15 @@ def inputs(s: Session) -> dict[str, Any]:
             "conflicts": [list(c) for c in conflicts], "conflict_sources": sources}
 
 
+def published_addresses(s: Session) -> dict[str, str]:
+    """Each published institution's latest address (not a draw input: the draw does not depend on it)."""
+    out: dict[str, str] = {}
+    for item_id, payload in s.execute(select(PullItem.item_id, PullItem.payload).where(
+            PullItem.kind == "institutions").order_by(PullItem.seq)).all():
+        out[item_id] = str(json.loads(payload).get("address") or "")
+    return out
+
+
 def laptop_conflicts(s: Session, institutions: list[dict[str, str]]) -> list[dict[str, str]]:
     """Conflicts declared on laptops (see the module's description), against the institution list."""
     from archive.office.cases import case_institution, obj
@@ -136,8 +145,11 @@ def draw(archive: Archive, s: Session, who: Principal, count: int, kind: str,
               "at": iso(utcnow())}
     sig = sign_object(archive.key, "archive", CTX_DRAW, record)
     s.add(DrawRecord(at=utcnow(), user_id=who.user_id, record=canonical_bytes({"draw": record, "sig": sig}).decode()))
+    addresses = published_addresses(s)
     for r in result:
-        add_assignment_in(s, r["case_id"], {"name": r["institution"]["name"], "uscc": r["institution"]["uscc"]},
+        address = addresses.get(r["institution"]["id"], "")
+        add_assignment_in(s, r["case_id"], {"name": r["institution"]["name"], "uscc": r["institution"]["uscc"],
+                                            **({"address": address} if address else {})},
                           r["inspectors"], {"kind": kind, "title": "双随机抽查", "assigned_at": record["at"],
                                             "draw_seed": seed})
     append_log(s, who.user_id, "draw", None, seed=seed, count=count, targets=[r["institution"]["id"] for r in result])

@@ -5,8 +5,9 @@ frozen pages, the page statements with their 核验码), with two differences: t
 ``agency.json`` in the archive's data directory when there is one (else the bundled file), and the page
 statements are signed by the archive key, the office having no device key.
 
-The context is read from what the laptops pushed (the case, its findings, its inspectors) and from the office
-steps; a part the laptop did not push (the party's address) is left blank rather than guessed.
+The context is read from what the laptops pushed (the case with its institution's name, code and address, its
+findings, its inspectors) or the office assignment, and from the office steps; what neither holds (the address
+of a case pushed before laptops sent it, or assigned without one) is left blank rather than guessed.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def context(archive: Archive, s: Session, summary: CaseSummary, done: dict[str, 
     case = CaseInfo(case_id=summary.id, year=on.year, seq=0, kind=summary.kind_zh, form=str(facts.get("form", "")),
                     period_start=start, period_end=end, matters=tuple(str(m) for m in matters),
                     doc_numbers={"decision": decision.number})
-    party = Party(name=inst["name"], address="", credit_code=inst["uscc"], representative=rep)
+    party = Party(name=inst["name"], address=inst["address"], credit_code=inst["uscc"], representative=rep)
     services: tuple[Service, ...] = ()
     served = done.get("served")
     if served is not None:

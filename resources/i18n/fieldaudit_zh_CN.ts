@@ -4,7 +4,7 @@
 <context>
     <name>ArrivalPage</name>
     <message>
-        <location filename="../../app/ui/steps/arrival.py" line="+34"/>
+        <location filename="../../app/ui/steps/arrival.py" line="+35"/>
         <source>Case details (printed on every form)</source>
         <translation>案件信息（各文书载明）</translation>
     </message>
@@ -301,7 +301,7 @@
         <translation>展开或收起列表</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+39"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
@@ -443,7 +443,7 @@
 <context>
     <name>ClosingPage</name>
     <message>
-        <location filename="../../app/ui/steps/closing.py" line="+40"/>
+        <location filename="../../app/ui/steps/closing.py" line="+41"/>
         <source>Documents to print</source>
         <translation>须打印的文书</translation>
     </message>
@@ -454,12 +454,12 @@
     </message>
     <message>
         <location line="+6"/>
-        <location line="+117"/>
+        <location line="+118"/>
         <source>Folder for the PDF files</source>
         <translation>PDF 文件的存放文件夹</translation>
     </message>
     <message>
-        <location line="-116"/>
+        <location line="-117"/>
         <source>Choose…</source>
         <translation>选择…</translation>
     </message>
@@ -490,12 +490,12 @@
     </message>
     <message>
         <location line="+13"/>
-        <location line="+109"/>
+        <location line="+120"/>
         <source>Rendering…</source>
         <translation>正在生成文书…</translation>
     </message>
     <message>
-        <location line="-95"/>
+        <location line="-106"/>
         <source>Re-issue…</source>
         <translation>重新出具…</translation>
     </message>
@@ -515,7 +515,7 @@
         <translation>重新出具的理由（新文书使用新的文号和日期，原文书作废）：</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Correction notice</source>
         <translation>更正（补正）通知书</translation>
     </message>
@@ -540,17 +540,18 @@
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+15"/>
         <source>Rendering %1 form(s)…</source>
         <translation>正在生成 %1 份文书…</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>%1 form(s) printed.</source>
         <translation>已打印 %1 份文书。</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-38"/>
+        <location line="+40"/>
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
@@ -693,12 +694,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>请填写姓名、执法证号和所在单位。</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The passphrase needs at least %1 characters.</source>
-        <translation>口令至少需要 %1 个字符。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+9"/>
         <source>The two passphrases differ.</source>
         <translation>两次输入的口令不一致。</translation>
     </message>
@@ -880,12 +876,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+304"/>
+        <location line="+326"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-321"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -901,14 +897,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+297"/>
+        <location line="+319"/>
         <location line="+56"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-378"/>
+        <location line="-400"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -963,31 +959,31 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>导入文件夹或存储卡</translation>
     </message>
     <message>
-        <location line="+35"/>
-        <location line="+46"/>
+        <location line="+55"/>
+        <location line="+48"/>
         <source>%1 item(s) imported and signed by both inspectors.</source>
         <translation>已导入 %1 项证据，两名稽核人员均已签名。</translation>
     </message>
     <message>
-        <location line="-38"/>
-        <location line="+56"/>
+        <location line="-40"/>
+        <location line="+58"/>
         <source> and %1 more</source>
         <translation>等另外 %1 个</translation>
     </message>
     <message>
-        <location line="-55"/>
+        <location line="-57"/>
         <source>Not imported (nothing of these files was stored): %1</source>
         <translation>未导入（这些文件均未保存）：%1</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+37"/>
+        <location line="+39"/>
         <source>Importing…</source>
         <translation>正在导入……</translation>
     </message>
     <message>
-        <location line="-36"/>
-        <location line="+37"/>
+        <location line="-38"/>
+        <location line="+39"/>
         <source>Importing evidence…</source>
         <translation>正在导入证据……</translation>
     </message>
@@ -1111,12 +1107,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+147"/>
+        <location line="+148"/>
         <source>Add finding (Ctrl+Enter)</source>
         <translation>添加问题（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-146"/>
         <source>Cancel editing</source>
         <translation>取消修改</translation>
     </message>
@@ -1132,22 +1128,17 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+133"/>
+        <location line="+134"/>
         <source>Edit selected</source>
         <translation>修改所选问题</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-133"/>
         <source>Withdraw selected</source>
         <translation>撤销所选问题</translation>
     </message>
     <message>
-        <location line="+36"/>
-        <source>Not an amount: use digits with at most two decimals.</source>
-        <translation>金额无效：请用数字，最多两位小数。</translation>
-    </message>
-    <message>
-        <location line="+4"/>
+        <location line="+42"/>
         <source>This amount needs 法制审核 (legal review).</source>
         <translation>该金额须经法制审核。</translation>
     </message>
@@ -1157,7 +1148,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>该金额须集体讨论决定。</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+69"/>
         <source>State why the finding is withdrawn.</source>
         <translation>请写明撤销该问题的理由。</translation>
     </message>
@@ -1265,7 +1256,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>新建稽核（Ctrl+N）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Due</source>
         <translation>待办期限</translation>
     </message>
@@ -1543,7 +1534,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+400"/>
+        <location filename="../../app/ui/main_window.py" line="+413"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -1825,7 +1816,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+95"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>
@@ -2132,7 +2123,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-332"/>
+        <location filename="../../app/ui/main_window.py" line="-344"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -2652,9 +2643,9 @@ Inspectors enrolled: %2</source>
         <translation>记录送达</translation>
     </message>
     <message>
-        <location line="+27"/>
-        <source>Served: %1, %2</source>
-        <translation>已送达：%1，%2</translation>
+        <location line="+26"/>
+        <source>Served: %1 %2, %3</source>
+        <translation>已送达：%1 %2，%3</translation>
     </message>
 </context>
 <context>
@@ -2739,7 +2730,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-233"/>
+        <location filename="../../app/ui/case_page.py" line="-243"/>
         <source>ready to close</source>
         <extracomment>Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %. At most this share of the case page&apos;s height goes to the 尚缺 list (it scrolls beyond), at least two rows.</extracomment>
         <translation>可结案</translation>
@@ -2916,7 +2907,7 @@ Inspectors enrolled: %2</source>
 <context>
     <name>SyncText</name>
     <message>
-        <location filename="../../app/ui/sync_work.py" line="+51"/>
+        <location filename="../../app/ui/sync_work.py" line="+53"/>
         <source>This laptop is not registered with the archive yet. At the office, choose Sync to register it with the one-time enrolment code.</source>
         <translation>本机尚未在档案中心登记。请在单位点击“同步”，凭一次性登记码登记。</translation>
     </message>

@@ -3,10 +3,19 @@ package; tests that change the store copy it first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.ui.conftest import translators  # noqa: F401 (the fixture, for the GUI tests)
+
+if TYPE_CHECKING:
+    from app.ui.i18n import Translators
+    from tests.conftest import TwoInspectorProfile
+    from tests.ui.test_walkthrough import Driver
 
 P1, P2 = "demo-passphrase-1", "demo-passphrase-2"
 
@@ -41,3 +50,39 @@ def adv_demo(tmp_path_factory: pytest.TempPathFactory) -> AdvDemo:
     assert main(["export", str(tmp / "demo"), "--case", result.case_id, "--out", str(package),
                  "--passphrase-file", str(p1)]) == 0
     return AdvDemo(tmp / "demo", result.case_id, result.inspector_ids[0], tmp, onsite, sealing, package, p1, p2)
+
+
+@pytest.fixture
+def gui_app(translators: Translators) -> Iterator[Translators]:  # noqa: F811 (the imported fixture)
+    """The real application's configuration in zh_CN (what tests/ui's conftest does for every UI test); waits for
+    background work at the end."""
+    from PySide6.QtCore import QThreadPool
+
+    translators.switch("zh_CN")
+    yield translators
+    QThreadPool.globalInstance().waitForDone(10_000)
+    translators.switch("zh_CN")
+
+
+@pytest.fixture
+def gui_window(qtbot, two_inspectors: TwoInspectorProfile, gui_app: Translators) -> Iterator[Driver]:
+    """The real main window on a real two-inspector store, both unlocked, one case open."""
+    from app.ui.main_window import MainWindow
+    from app.ui.store_service import StoreUnlockService
+    from app.ui.wiring import Services
+    from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
+    from tests.ui.walkthrough_helpers import fake_printer, make_case
+
+    case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
+    win = MainWindow(Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root),
+                              printer=fake_printer), idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    win.open_case(case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    yield Driver(qtbot, win)
+    win.lock_now()
+    win.services.store_pool.waitForDone(10_000)
+    win.close()

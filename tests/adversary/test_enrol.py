@@ -64,3 +64,21 @@ def test_demo_with_one_passphrase_twice_says_why(tmp_path: Path, capsys: pytest.
     capsys.readouterr()
     assert main(["demo", str(tmp_path / "demo"), "--passphrase-file", str(pf), "--passphrase-file", str(pf)]) == 2
     assert "口令不能与已登记人员的口令相同" in capsys.readouterr().err
+
+
+def test_a_refused_first_enrolment_leaves_the_profile_usable(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The first enrolment created the store, then the keyslot refused the passphrase: a store nobody could open
+    stayed behind and every later enrolment failed with "数据库已存在" — the profile was lost until someone deleted
+    files by hand."""
+    root = tmp_path / "p"
+    assert main(["init", str(root)]) == 0
+    weak, good = tmp_path / "weak", tmp_path / "good"
+    weak.write_text("1234567890\n", encoding="utf-8")
+    good.write_text("a passphrase 甲乙丙\n", encoding="utf-8")
+    capsys.readouterr()
+    args = ["enroll", str(root), "--name", "张三", "--credential", "1", "--org", "某中心", "--passphrase-file"]
+    assert main([*args, str(weak)]) == 2
+    assert "口令" in capsys.readouterr().err
+    assert main([*args, str(good)]) == 0, capsys.readouterr().err
+    assert len(Profile.open(root).keyslots().slots) == 1

@@ -20,6 +20,12 @@ def rows(proc: ArchiveProcess, sql: str) -> list[tuple[Any, ...]]:
         return list(db.execute(sql))
 
 
+def pulled_assignments(client: Any) -> list[str]:
+    r = client.get("/v1/pull/assignments")
+    assert r.status_code == 200, r.text
+    return [item["id"] for item in r.json()["payload"]["items"]]
+
+
 def field_change(j: Journal, field: str, old: Any, new: Any, actor: Any = None) -> None:
     j.append("case.field_changed", {"case": j.case_id, "field": field, "old": old, "new": new}, actor)
 
@@ -121,7 +127,12 @@ def test_a_revoked_inspector_brings_no_device_onto_a_team(sqlite_archive: Archiv
         assert c.post("/v1/push", json=j.batch()).status_code == 200
     with later.client() as c:
         assert c.get(f"/v1/cases/{case_id}/conflicts").status_code == 200
+        assert case_id in pulled_assignments(c)  # assigned through x
     proc.admin("inspectors", "revoke", x.id)
+    with later.client() as c:  # x revoked: the laptop that holds only x's assignment pulls it no more
+        assert case_id not in pulled_assignments(c)
+    with recorded.client() as c:  # its other inspector is assigned and not revoked
+        assert case_id in pulled_assignments(c)
     k = Journal(later, case_id)
     k.append("case.created", {"case": case_id}, later.inspectors[1])
     with later.client() as c:

@@ -26,7 +26,8 @@ def _archive(tmp_path: Path, inspectors: int = 4, institutions: int = 6):  # typ
         ids = [add_inspector(s, id=f"insp-{n}", name=f"稽核员{n}", credential_no=f"CN{n}", organisation="某市医保局",
                              public_key=b64(SigningKey.generate().public_raw())).id for n in range(inspectors)]
         for n in range(institutions):
-            add_pull_item(s, "institutions", f"inst-{n}", {"id": f"inst-{n}", "name": f"第{n}医院", "uscc": ""})
+            add_pull_item(s, "institutions", f"inst-{n}", {"id": f"inst-{n}", "name": f"第{n}医院", "uscc": "",
+                                                                 "address": f"某市{n}号路"})
     return archive, ids
 
 
@@ -64,6 +65,9 @@ def test_a_draw_reruns_from_its_record_and_respects_conflicts(tmp_path: Path) ->
                 PullItem.kind == "assignments")).scalars()]
         assert sorted(a["case_id"] for a in assignments) == sorted(r["case_id"] for r in record["result"])
         assert all(a["draw_seed"] == "ab" * 32 for a in assignments)
+        # each assignment carries the drawn institution's published address (the party's, on the decision)
+        drawn = {r["case_id"]: r["institution"]["id"] for r in record["result"]}
+        assert all(a["institution"]["address"] == f"某市{drawn[a['case_id']][5:]}号路" for a in assignments)
     finally:
         archive.db.dispose()
 

@@ -41,7 +41,8 @@ def _seed(data: Path) -> str:
             s.add(Case(id=CASE, source="device", created_at=dt.datetime(2026, 10, 1)))
             _pushed(s, "case.created", {"case": CASE, "kind": "日常稽核", "title": "年度稽核",
                                         "institution": {"id": "inst-1", "name": "某市第一人民医院",
-                                                        "uscc": "12340000123456789X"},
+                                                        "uscc": "12340000123456789X",
+                                                        "address": "某市某区解放路 18 号"},
                                         "period": ["2026-01-01", "2026-06-30"], "matters": ["住院费用"],
                                         "inspectors": ["insp-a", "insp-b"]})
             _pushed(s, "finding.added", {"finding": "f1", "violation": "", "description": "串换药品收费",
@@ -91,6 +92,7 @@ def test_decision_and_receipt_print_from_the_document_model(tmp_path: Path) -> N
         number = "某医保罚决〔2026〕1号"  # the bundled agency file's pattern, the office's first decision of 2026
         assert number in flat
         assert "行政处罚决定书" in flat and "某市第一人民医院" in flat and "12340000123456789X" in flat
+        assert "某市某区解放路18号" in flat  # the party's address, as the laptop pushed it (行政处罚法 Art. 59)
         assert "签发：钱科长（科室负责人）2026年11月5日" in flat  # who took the decision, and when
         assert "串换药品收费" in flat and "退回医疗保障基金人民币壹仟贰佰叁拾肆元伍角陆分（¥1,234.56）" in flat
         assert "你单位明确放弃陈述、申辩权利" in flat

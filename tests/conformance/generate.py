@@ -232,6 +232,21 @@ def _page_signature_moved(store: Any, case_id: str, work: Path) -> Path:
     return Path(export_case(store, case_id, work / "moved.fapkg").path)
 
 
+def _one_issuer(store: Any, case_id: str, work: Path) -> Path:
+    """A package where a ``document.issued`` entry names its own actor as the document's second issuer
+    (``co_issuer``: one inspector acting as two, 条例 Art. 29). Journaled with the laptop's own keys and append
+    path, so that the package is valid in every other way."""
+    from app.evidence import journal
+    from app.evidence.package import export_case
+    from app.workflow.issuing import ISSUED, issued_documents
+
+    with store.transaction() as s:
+        doc = [d for d in issued_documents(s, case_id) if "record" not in d.source][-1]
+        actor = store.unlocked_inspectors()[0]
+        journal.append(s, store, case_id, actor, ISSUED, {**doc.body, "co_issuer": actor})
+    return Path(export_case(store, case_id, work / "one-issuer.fapkg").path)
+
+
 def generate(out: Path) -> list[dict[str, Any]]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -248,6 +263,10 @@ def generate(out: Path) -> list[dict[str, Any]]:
         with Profile.open(work / "demo").unlock("demo-passphrase-1") as store:
             first = export_case(store, demo.case_id, work / "first.fapkg")
             second = export_case(store, demo.case_id, work / "second.fapkg")
+        shutil.copytree(work / "demo", work / "demo-one-issuer")  # each forgery in a store of its own
+        with Profile.open(work / "demo-one-issuer").unlock("demo-passphrase-1") as store:
+            one_issuer = _one_issuer(store, demo.case_id, work)
+        with Profile.open(work / "demo").unlock("demo-passphrase-1") as store:
             moved = _page_signature_moved(store, demo.case_id, work)
             roster = export_roster(store)
             device = store.device_key
@@ -299,6 +318,7 @@ def generate(out: Path) -> list[dict[str, Any]]:
     writer.close()
     case("valid-sealed", sealed.getvalue(), [], ["--key", "sealed.key"])
     case("page-signature-moved", moved.read_bytes(), ["page_binding_mismatch"])
+    case("document-issued-by-one", one_issuer.read_bytes(), ["co_issuer_invalid"])
 
     case("roster-forged-signature", valid, ["roster_bad_signature"],
          ["--trust", "roster-forged.json", "--archive-key", fingerprint])

@@ -81,7 +81,7 @@ def test_batch_stores_originals_byte_for_byte_with_upright_thumbnails(unlocked: 
     files = {
         "IMG_0001.JPG": halves((1600, 1200)),
         "IMG_0002.JPG": halves((1600, 1200), orientation=6),
-        "COPY_0001.JPG": halves((1600, 1200)),  # the same bytes as IMG_0001: one blob, two items
+        "COPY_0001.JPG": halves((1600, 1200)),  # IMG_0001's bytes from another source: one blob, two items
         "scan.png": halves((900, 600), fmt="PNG"),
         "notes.txt": b"plain text, no thumbnail",
         "cut.jpg": halves((1600, 1200))[:5000],
@@ -90,7 +90,9 @@ def test_batch_stores_originals_byte_for_byte_with_upright_thumbnails(unlocked: 
         (tmp_path / name).write_bytes(data)
     names = [*files, "gone.jpg"]
     seen: list[tuple[int, int, str]] = []
-    results = capture_batch(unlocked, case, [(CaptureSource(n, path=tmp_path / n), meta(n)) for n in names],
+    metas = {n: meta(n) for n in names} | {"COPY_0001.JPG": CaptureMeta("documentary", "record_media", "COPY_0001.JPG",
+                                                                         source="参保人提供")}
+    results = capture_batch(unlocked, case, [(CaptureSource(n, path=tmp_path / n), metas[n]) for n in names],
                             progress=lambda done, total, name: seen.append((done, total, name)))
     assert [d for d, _t, _n in seen] == list(range(1, len(names) + 1)) and seen[-1][1] == len(names)
     by_name = dict(zip(names, results, strict=True))

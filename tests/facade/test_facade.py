@@ -77,7 +77,7 @@ def test_a_new_audit_from_the_choices(store: Store) -> None:
     assert sorted(ids) == sorted(store.unlocked_inspectors()[:2])
     inst = next(c for c in choices.institutions if c.id)
     case_id = audits.create_audit(store, ids[0], NewAudit(kind="routine", inspector_ids=ids, institution_id=inst.id,
-                                                          planned_date="2026-04-01", title="门面测试",
+                                                          planned_date=date.today().isoformat(), title="门面测试",
                                                           period_from="2025-01-01", period_to="2025-12-31",
                                                           checklist=[ChecklistItemSpec("i1", "检查项", "打击欺诈骗保",
                                                                                        ["要求"])]))

@@ -77,6 +77,7 @@ def test_later_forms_name_what_they_lack_and_it_is_entered_where_they_say(qtbot,
         type_text(qtbot, service.received_by, "孙演示")
         _save(d, service)
         assert "稽核通知书" in service.state.text()
+        assert "〔2026〕" in service.state.text()  # the served document's 文号, taken from the case, not typed
 
         # a finding brings the outcome notices; their handling is entered on the findings page
         findings = d.page("findings")

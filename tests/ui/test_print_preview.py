@@ -6,6 +6,7 @@ import io
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pypdf
@@ -21,6 +22,11 @@ from app.ui.print_preview import PrintPreviewDialog, page_image
 from app.ui.store_service import DEMO_PASSPHRASES, StoreUnlockService
 from app.ui.wiring import Services, render_to_memory
 from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
+
+#: Services here are dated in December 2026; recorded as of the month's end (a service may not be later
+#: than the day it is recorded, printing_data.record_service).
+SERVICE_DAY = date(2026, 12, 31)
+
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -258,7 +264,7 @@ def test_a_served_stale_document_is_corrected_from_the_preview(qtbot, demo: Demo
     """The 责令改正通知书 was served and its case data changed since: re-issuing is refused, so the preview also
     offers a 更正（补正）通知书; the inspector types the corrections and the reason, the workflow issues it (both
     inspectors are unlocked) and the preview shows the correction notice naming the original's 文号."""
-    from datetime import date, datetime
+    from datetime import datetime
 
     from PySide6.QtWidgets import QPushButton
 
@@ -272,7 +278,8 @@ def test_a_served_stale_document_is_corrected_from_the_preview(qtbot, demo: Demo
         with store.transaction() as s:
             record_service(s, store, demo.case_id, actor(store), document_form="rectification", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                           served_at=datetime(2026, 12, 10, 10, 15), servers=["王建国", "李晓梅"])
+                           served_at=datetime(2026, 12, 10, 10, 15), servers=["王建国", "李晓梅"],
+                           today=SERVICE_DAY)
             set_outcome_details(s, store, demo.case_id, actor(store), handling="责令限期改正",
                                 penalty="罚款", fine_fen=12_801_600, rectification=["界面更正后的改正事项"],
                                 rectification_deadline=date(2026, 12, 31))

@@ -48,7 +48,7 @@ def _serve(store: Store, demo: Demo, form: str, at: datetime) -> None:
     with store.transaction() as s:
         record_service(s, store, demo.case_id, demo.actor, document_form=form, document_number="",
                        recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                       served_at=at, servers=["王建国", "李晓梅"])
+                       served_at=at, servers=["王建国", "李晓梅"], today=at.date())
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def spec(store: Store, **changes: object) -> NewAudit:
 
 def start(store: Store, s: NewAudit) -> str:
     with store.transaction() as session:
-        return start_audit(session, store, s.inspector_ids[0] or store.unlocked_inspectors()[0], s)
+        return start_audit(session, store, s.inspector_ids[0] or store.unlocked_inspectors()[0], s, today=TODAY)
 
 
 def test_a_started_audit_has_its_checklist_and_nothing_done(unlocked: Store) -> None:

@@ -29,6 +29,11 @@ class Demo:
     pdfs: dict[str, bytes] = field(default_factory=dict)
 
 
+#: Services here are dated in December 2026; recorded as of the month's end (a service may not be later
+#: than the day it is recorded, printing_data.record_service).
+SERVICE_DAY = date(2026, 12, 31)
+
+
 def _store(root: Path) -> Store:
     store = Profile.open(root).unlock(P1)
     store.unlock_inspector(P2)
@@ -125,7 +130,8 @@ def test_a_served_document_is_never_replaced(demo: Demo) -> None:
         with store.transaction() as s:
             record_service(s, store, demo.case_id, demo.actor, document_form="rectification", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                           served_at=datetime(2026, 12, 10, 10, 15), servers=["王建国", "李晓梅"])
+                           served_at=datetime(2026, 12, 10, 10, 15), servers=["王建国", "李晓梅"],
+                           today=SERVICE_DAY)
         before = _issued(store, demo, "rectification")
         _change_outcome(store, demo, "送达后变更的改正事项")
         pdf2, hashes2, notes = _print(store, demo, "rectification", date(2026, 12, 11))
@@ -157,7 +163,8 @@ def test_one_receipt_per_service_each_frozen(demo: Demo) -> None:
         with store.transaction() as s:
             record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
                            recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                           served_at=datetime(2026, 12, 12, 9, 0), servers=["王建国", "李晓梅"])
+                           served_at=datetime(2026, 12, 12, 9, 0), servers=["王建国", "李晓梅"],
+                           today=SERVICE_DAY)
         _pdf, hashes2, notes = _print(store, demo, "service-receipt", date(2026, 12, 13))
         with store.session() as s:
             after = [(d.sha256, d.source.get("served")) for d in issued_documents(s, demo.case_id, "service-receipt")]
@@ -184,9 +191,14 @@ def test_cli_print_says_stale_and_reissue_names_the_refusal(demo: Demo, tmp_path
     assert "已变更" in err and "changed" in err
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
     with _store(demo.root) as store, store.transaction() as s:
-        record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
-                       recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                       served_at=datetime(2026, 12, 14, 9, 0), servers=["王建国", "李晓梅"])
+        from app.workflow.reissue import served_on
+        from app.workflow.steps_base import get_case
+
+        if not served_on(get_case(s, demo.case_id), "defence-notice"):  # (served once only: a test before may have)
+            record_service(s, store, demo.case_id, demo.actor, document_form="defence-notice", document_number="",
+                           recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
+                           served_at=datetime(2026, 12, 14, 9, 0), servers=["王建国", "李晓梅"],
+                           today=SERVICE_DAY)
     capsys.readouterr()
     assert main(["reissue", *args, "--reason", "送达后修改"]) == 2
     err = capsys.readouterr().err

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.facade.steps import save_case_fields, step_action
 from app.models.validators import validate_phone, validate_resident_id
 from app.ui.i18n import pick
+from app.ui.labels import local_time
 from app.ui.snapshot import CaseSnapshot, arrival_section
 from app.ui.steps.base import StepPage, note_label, text_edit
 from app.ui.steps.common import check_as_typed, date_to_qdate, qdate_to_date, unset_date_edit
@@ -232,7 +233,7 @@ class ArrivalPage(StepPage):
                 self.cred_rows[info.id] = (label, button)
             label, button = self.cred_rows[info.id]
             if info.id in shown:
-                label.setText(self.tr("Shown at %1").replace("%1", shown[info.id]["shown"][:16].replace("T", " ")))
+                label.setText(self.tr("Shown at %1").replace("%1", local_time(shown[info.id]["shown"])))
             elif info.unlocked:
                 label.setText(self.tr("Not shown yet"))
             else:

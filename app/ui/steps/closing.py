@@ -5,6 +5,7 @@ Closing needs two inspectors present (each unlocked with their own passphrase) a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,7 +117,8 @@ class ClosingPage(StepPage):
             def work(store):  # type: ignore[no-untyped-def]
                 from app.workflow.reissue import reissue
 
-                return [reissue(store, case_id, s.form, actor, reason=reason, served_form=s.served_form)
+                return [reissue(store, case_id, s.form, actor, reason=reason, served_form=s.served_form,
+                                served_number=s.served_number)
                         for s in stale]
 
             self.act("reissue", work, lambda _docs: self.print_form_now(form))
@@ -180,6 +182,16 @@ class ClosingPage(StepPage):
             self.print_state.setText(self.tr("Choose the folder for the PDF files first."))
             self.pdf_folder.setFocus()
             return
+        if target == PDF_TARGET:
+            try:
+                folder = str(check_pdf_folder(folder))
+            except PdfFolderProblem as exc:
+                from app.ui.widgets.errors import show_error
+
+                self.print_state.setText(self.tr("Not printed: %1").replace("%1", "、".join(map(form_label, forms))))
+                show_error(self, exc)
+                self.pdf_folder.setFocus()
+                return
         printer = self.ws.printer
         case_id, actor = self.case_id, self.ws.actor
         self.print_state.setText(self.tr("Rendering %1 form(s)…").replace("%1", str(len(forms))))
@@ -208,9 +220,10 @@ class ClosingPage(StepPage):
                     write_pdf(folder, item)
                 else:
                     print_on(target, item)
-            except Exception as exc:  # shown plainly below; the other forms still go out
+            except Exception as exc:  # shown plainly (the first only: one cause, one box); the others still go out
+                if not failed:
+                    show_error(self, exc)
                 failed.append(form_label(item.form))
-                show_error(self, exc)
                 continue
             accepted.append(item)
         text = self.tr("%1 form(s) printed.").replace("%1", str(len(accepted)))
@@ -331,6 +344,27 @@ class PdfFolderProblem(Exception):
     hint_zh = "请选择一个可写的文件夹后重试。"
     hint_en = "Choose a writable folder and try again."
 
+    def __init__(self, message_zh: str = "", message_en: str = "") -> None:
+        super().__init__(message_en or self.message_en)
+        if message_zh:
+            self.message_zh, self.message_en = message_zh, message_en
+
+
+def check_pdf_folder(text: str) -> Path:
+    """The folder typed or chosen for the PDF files, or ``PdfFolderProblem`` saying what is wrong with it — before
+    anything is rendered (each form's failure was its own message box, five of them for one typo). A relative
+    path would be resolved against wherever the program happened to start, a folder the inspector never sees."""
+    folder = Path(text.strip()).expanduser()
+    if not folder.is_absolute():
+        raise PdfFolderProblem(f"“{text.strip()}”不是完整的文件夹路径：请点“选择…”选定文件夹。",
+                               f"'{text.strip()}' is not a full folder path: use Choose… to pick the folder.")
+    if folder.exists() and not folder.is_dir():
+        raise PdfFolderProblem(f"“{folder}”是一个文件，不是文件夹：请选择文件夹。",
+                               f"'{folder}' is a file, not a folder: choose a folder.")
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise PdfFolderProblem
+    return folder
+
 
 def write_pdf(folder: Path, item: RenderedForm) -> Path:
     """The PDF writer: the exact rendered bytes, written atomically (owner-only) as ``<form>-<case>.pdf``."""
@@ -339,6 +373,10 @@ def write_pdf(folder: Path, item: RenderedForm) -> Path:
     if not folder.is_dir():
         raise PdfFolderProblem
     path = folder / f"{item.form}-{item.case_id[:8]}.pdf"
+    if path.is_dir():  # the rename onto it fails; "the folder is not writable" sent the inspector the wrong way
+        raise PdfFolderProblem(f"文件夹中已有一个名为“{path.name}”的文件夹，PDF文件无法以此名称保存：请改名或移走它，或选择其他文件夹。",
+                               f"The folder holds a folder named '{path.name}', so the PDF cannot be saved under "
+                               "that name: rename or move it, or choose another folder.")
     try:
         atomic_write_bytes(path, item.pdf, 0o600)
     except OSError as exc:

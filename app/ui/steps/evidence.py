@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.labels import evidence_kind_label, measure_label
+from app.ui.labels import evidence_kind_label, local_time, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, ThumbnailDelegate, load_thumbnails
@@ -206,8 +206,28 @@ class EvidencePage(StepPage):
     def choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder or SD card"))
         if folder:
-            files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and not p.name.startswith("."))
-            self.import_paths(files[:MAX_FOLDER_FILES])
+            self.import_folder(Path(folder))
+
+    def import_folder(self, folder: Path) -> None:
+        """Every file of ``folder`` and its subfolders (hidden ones left out). More than ``MAX_FOLDER_FILES`` is
+        refused with the count: cutting the list silently left the rest of the card behind, unsaid."""
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+        if len(files) > MAX_FOLDER_FILES:
+            from app.ui.widgets.errors import UserError, show_error
+
+            show_error(self, UserError(
+                f"文件夹“{folder.name}”中有 {len(files)} 个文件，超过一次导入的上限 {MAX_FOLDER_FILES} 个，未导入任何文件。"
+                "请分别导入其中的子文件夹。",
+                f"The folder '{folder.name}' holds {len(files)} files, more than the {MAX_FOLDER_FILES} one import "
+                "takes; nothing was imported. Import its subfolders one at a time."))
+            return
+        if not files:
+            from app.ui.widgets.errors import UserError, show_error
+
+            show_error(self, UserError(f"文件夹“{folder.name}”中没有可导入的文件。",
+                                       f"The folder '{folder.name}' holds no file to import."))
+            return
+        self.import_paths(files)
 
     def import_paths(self, paths: list[Path]) -> None:
         """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog.
@@ -262,9 +282,11 @@ class EvidencePage(StepPage):
 
     def _run_capture(self, jobs: list[tuple[Any, Any]], cancelled_exc: type[Exception], capture: Any) -> None:
         case_id = self.case_id
-        total = sum(src.size() for src, _m in jobs) or 1
 
         def work(store: Any, ctx: Any) -> tuple[list[str], list[str]]:
+            # sized here, not on the GUI thread: a file gone since it was chosen, a link or a device is refused
+            # with its reason like any other import failure (raised in a slot it was a crash report)
+            total = sum(src.size() for src, _m in jobs) or 1
             done_ids: list[str] = []
             notes: list[str] = []
             base = 0
@@ -400,7 +422,7 @@ class EvidencePage(StepPage):
             f"<b>{e.title}</b>　{self.model.state_text(e)}{sha}",
             f"{kind_l}: {evidence_kind_label(e.kind)}　{measure_l}: {measure_label(e.measure)}　"
             f"{source_l}: {e.source}",
-            f"{obtained_l}: {e.obtained_at[:19].replace('T', ' ')}　"
+            f"{obtained_l}: {local_time(e.obtained_at)}　"
             f"{provider_l}: {provider.get('name', '') or none_l} {provider.get('role', '')}　"
             f"{signatures_l}: {e.inspector_signatures}",
         ]

@@ -27,7 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from app.ui.labels import evidence_kind_label, measure_label
+from app.ui.labels import evidence_kind_label, local_time, measure_label
 from app.ui.snapshot import EvidenceInfo
 
 Index = QModelIndex | QPersistentModelIndex
@@ -186,7 +186,7 @@ class EvidenceModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ForegroundRole and not e.complete:
             return QColor("#b3261e")
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{evidence_kind_label(e.kind)} · {measure_label(e.measure)} · {e.obtained_at[:16]}"
+            return f"{evidence_kind_label(e.kind)} · {measure_label(e.measure)} · {local_time(e.obtained_at)}"
         return None
 
 

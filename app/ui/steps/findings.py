@@ -125,11 +125,14 @@ class FindingsPage(StepPage):
         self.basis.setText(vt.basis if vt else "")
 
     def amount_fen(self) -> int | None:
-        from app.workflow.thresholds import yuan_to_fen
+        """The amount typed, in fen; ``None`` (the reason shown under the field) when it is not one."""
+        from app.ui.i18n import pick
+        from app.workflow.thresholds import InvalidAmount, yuan_to_fen
 
         try:
             return yuan_to_fen(self.amount.text()) if self.amount.text().strip() else 0
-        except ValueError:
+        except InvalidAmount as exc:
+            self.amount_flags.setText(pick(exc.message_zh, exc.message_en))
             return None
 
     def _amount_changed(self) -> None:
@@ -137,7 +140,6 @@ class FindingsPage(StepPage):
 
         fen = self.amount_fen()
         if fen is None:
-            self.amount_flags.setText(self.tr("Not an amount: use digits with at most two decimals."))
             return
         notes = []
         if thresholds.needs_legal_review(fen, False):
@@ -152,7 +154,6 @@ class FindingsPage(StepPage):
 
         fen = self.amount_fen()
         if fen is None:
-            self._amount_changed()
             return
         people = ([sf.Responsible(self.person.text().strip(), self.role.currentData(), self.department.text().strip())]
                   if self.person.text().strip() else [])

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.facade.steps import step_action
-from app.ui.labels import form_label
+from app.ui.labels import form_label, local_time
 from app.ui.steps.base import note_label, text_edit
 from app.ui.steps.common import qdate_to_date
 
@@ -247,7 +247,7 @@ class ServiceBox(_Box):
             received_by=self.received_by.text(), consent=self.consent.text(), address=self.address.text()))
 
     def show_snapshot(self, snap: CaseSnapshot) -> None:
-        from app.workflow.document_fields import details
+        from app.workflow.document_fields import service_list
 
         if not self.place.text():
             self.place.setText(snap.place)
@@ -255,7 +255,6 @@ class ServiceBox(_Box):
             self.recipient.setText(snap.institution)
         if not self.servers.text():
             self.servers.setText("、".join(i.name for i in snap.inspectors))
-        served = details(snap.data).get("service")
-        served = served if isinstance(served, list) else []
-        self.recorded("；".join(self.tr("Served: %1, %2").replace("%1", form_label(str(s.get("form", ""))))
-                               .replace("%2", str(s.get("served_at", ""))[:16].replace("T", " ")) for s in served))
+        # every service recorded, each with its document's 文号 (one 送达回证 each), at the laptop's local time
+        self.recorded("\n".join(self.tr("Served: %1 %2, %3").replace("%1", form_label(form)).replace("%2", number)
+                                 .replace("%3", local_time(at)) for form, number, at in service_list(snap.data)))
