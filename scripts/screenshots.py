@@ -243,7 +243,7 @@ def new_audit_path(app: QApplication, out: Path, tag: str) -> None:
         files = []
         for n in range(6):
             f = Path(tmp) / f"IMG_{n:04d}.JPG"
-            f.write_bytes(demo_photo())
+            f.write_bytes(demo_photo(n))
             files.append(f)
         evidence.source.setText("住院部三病区护士站")
         evidence.provider_name.setText("钱护士")

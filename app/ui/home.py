@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -143,6 +144,11 @@ class CaseFilterProxy(QSortFilterProxyModel):
         return True
 
 
+#: The deadlines and sync column's width beside the table; below this page width they go under it.
+RIGHT_WIDTH = 340
+NARROW_WIDTH = 1100
+
+
 class HomePage(QWidget):
     """``case_opened(case_id)`` when an audit is opened (double-click, Enter or the button);
     ``sync_requested()`` from the sync box's button."""
@@ -199,7 +205,11 @@ class HomePage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(48)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # the audit's matters, the institution and the next deadline share what the short columns leave (wrapped,
+        # then elided), so the table never scrolls sideways
+        for stretched in (1, 2, 6):
+            self.table.horizontalHeader().setSectionResizeMode(stretched, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.activated.connect(lambda _i: self.open_selected())
         self.open_button = QPushButton(self.tr("Open audit (Enter)"))
@@ -221,6 +231,7 @@ class HomePage(QWidget):
         self.sync_button = QPushButton(self.tr("Sync (Ctrl+Shift+S)"))
         self.sync_button.clicked.connect(self.sync_requested.emit)
         sync_box = QGroupBox(self.tr("Sync with the archive"))
+        self._boxes = (due_box, sync_box)
         sync_layout = QVBoxLayout(sync_box)
         sync_layout.addWidget(self.sync_label, 1)
         sync_layout.addWidget(self.sync_button, alignment=Qt.AlignmentFlag.AlignRight)
@@ -236,12 +247,15 @@ class HomePage(QWidget):
         bottom.addWidget(self.open_button)
         left_layout.addLayout(bottom)
         right = QWidget()
-        right.setMinimumWidth(340)
-        right_layout = QVBoxLayout(right)
+        self._right = right
+        right.setMinimumWidth(RIGHT_WIDTH)
+        right_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, right)
+        self._right_layout = right_layout
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(due_box, 3)
         right_layout.addWidget(sync_box, 1)
         splitter = QSplitter()
+        self._splitter = splitter
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
@@ -255,6 +269,30 @@ class HomePage(QWidget):
         layout.addWidget(splitter, 1)
         workspace.changed.connect(self.reload)
         self.reload()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # on a narrow page (1920x1080 at 200 %) the deadlines and sync boxes go below the table, side by side, and
+        # the table has the page's whole width: beside it, its columns did not fit and it scrolled sideways
+        narrow = self.width() < NARROW_WIDTH
+        if narrow != (self._splitter.orientation() == Qt.Orientation.Vertical):
+            self._splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
+            self._right_layout.setDirection(QBoxLayout.Direction.LeftToRight if narrow
+                                            else QBoxLayout.Direction.TopToBottom)
+            self._right.setMinimumWidth(0 if narrow else RIGHT_WIDTH)
+            self._right.setMinimumHeight(0)
+            for at, stretch in enumerate((1, 1) if narrow else (3, 1)):
+                self._right_layout.setStretch(at, stretch)
+        self._fit_boxes()
+
+    def _fit_boxes(self) -> None:
+        """Below the table, side by side, the boxes are as high as their wrapped words need, never cut."""
+        if self._splitter.orientation() != Qt.Orientation.Vertical:
+            return
+        half = (self.width() - self._right_layout.spacing()) // 2
+        self._right.setMinimumHeight(max(
+            box.heightForWidth(half) if box.hasHeightForWidth() else box.minimumSizeHint().height()
+            for box in self._boxes))
 
     def reload(self) -> None:
         self.ws.run(self, load_home, self._show, mutate=False)
@@ -284,6 +322,7 @@ class HomePage(QWidget):
         if not data.due:
             self.due_list.addItem(self.tr("Nothing due."))
         self.sync_label.setText(status_text(data.sync))
+        self._fit_boxes()
         self._apply_filters()
         if self.proxy.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QGroupBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QGroupBox,
+    QScrollArea,
+    QWidget,
+)
 
 #: The 尚缺 list may take at most this share of the case page's height.
 MISSING_SHARE_MAX = 1 / 6
@@ -88,6 +95,10 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
     for area in window.findChildren(QScrollArea):
         if area.isVisible() and area.horizontalScrollBar().maximum() > 0:
             problems.append(f"{where}: a page scrolls sideways by {area.horizontalScrollBar().maximum()} px")
+    for view in window.findChildren(QAbstractItemView):  # a table or list: its rows are read across
+        if view.isVisible() and view.window() is window and view.horizontalScrollBar().maximum() > 0:
+            problems.append(f"{where}: a {type(view).__name__} scrolls sideways by "
+                            f"{view.horizontalScrollBar().maximum()} px")
     outer = getattr(window, "_outer", None)
     if isinstance(outer, QScrollArea) and outer.verticalScrollBar().maximum() > 0:
         problems.append(f"{where}: the page is {outer.verticalScrollBar().maximum()} px taller than the window")
@@ -144,8 +155,9 @@ def evidence_figures(page: Any) -> dict[str, Any]:
     return figures
 
 
-def demo_photo() -> bytes:
-    """A 1600×1200 JPEG with EXIF (time taken, camera, GPS): a ward, beds as boxes."""
+def demo_photo(n: int = 0) -> bytes:
+    """A 1600×1200 JPEG with EXIF (time taken, camera, GPS): a ward, beds as boxes; ``n`` beds are occupied, so
+    photos of different ``n`` are different evidence (the same bytes twice from one source are refused)."""
     from PIL import ExifTags, Image, ImageDraw
 
     image = Image.new("RGB", (1600, 1200), (236, 232, 224))
@@ -154,6 +166,8 @@ def demo_photo() -> bytes:
         x = 120 + i * 240
         draw.rectangle((x, 600, x + 180, 1000), fill=(250, 250, 250), outline=(90, 90, 110), width=6)
         draw.rectangle((x + 20, 560, x + 160, 620), fill=(180, 200, 230))
+        if i < n % 7:
+            draw.rectangle((x + 30, 700, x + 150, 900), fill=(200, 170, 150))
     draw.rectangle((0, 1000, 1600, 1200), fill=(170, 160, 150))
     exif = Image.Exif()
     exif[0x010F] = "HUAWEI"
@@ -291,7 +305,7 @@ def main(argv: list[str]) -> int:
         files = []
         for n in range(6):
             f = Path(photos) / f"IMG_{n:04d}.JPG"
-            f.write_bytes(demo_photo())
+            f.write_bytes(demo_photo(n))
             files.append(f)
         evidence.source.setText("住院部三病区护士站")  # type: ignore[attr-defined]
         evidence.provider_name.setText("钱护士")  # type: ignore[attr-defined]

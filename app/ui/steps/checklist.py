@@ -93,7 +93,8 @@ class ChecklistPage(StepPage):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for stretched in (1, 3):  # the item and the note share what is left (wrapped): never sideways
+            header.setSectionResizeMode(stretched, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(260)
         self.body.addWidget(self.table, 2)
         self.requirements = note_label()

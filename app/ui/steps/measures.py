@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QWidget
 
 from app.facade.steps import step_action
@@ -62,6 +62,8 @@ class MeasuresPage(StepPage):
         _box, form = self.group(self.tr("Measures and deadlines"))
         self.list = QListWidget()
         self.list.setMinimumHeight(160)
+        self.list.setWordWrap(True)  # a measure's long line wraps; the list never scrolls sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         form.addRow(self.list)
         self.body.addStretch(1)
 
