@@ -324,7 +324,7 @@
 <context>
     <name>CaseTableModel</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+72"/>
+        <location filename="../../app/ui/home.py" line="+73"/>
         <source>Doc no.</source>
         <translation>文号</translation>
     </message>
@@ -410,7 +410,7 @@
 <context>
     <name>ChecklistPage</name>
     <message>
-        <location line="+40"/>
+        <location line="+41"/>
         <source>Finding for the selected item</source>
         <translation>所选检查项的结论</translation>
     </message>
@@ -876,12 +876,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+326"/>
+        <location line="+329"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-324"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -897,14 +897,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+319"/>
+        <location line="+322"/>
         <location line="+56"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-400"/>
+        <location line="-403"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -960,23 +960,23 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+55"/>
-        <location line="+48"/>
+        <location line="+51"/>
         <source>%1 item(s) imported and signed by both inspectors.</source>
         <translation>已导入 %1 项证据，两名稽核人员均已签名。</translation>
     </message>
     <message>
-        <location line="-40"/>
-        <location line="+58"/>
+        <location line="-41"/>
+        <location line="+59"/>
         <source> and %1 more</source>
         <translation>等另外 %1 个</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-58"/>
         <source>Not imported (nothing of these files was stored): %1</source>
         <translation>未导入（这些文件均未保存）：%1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <location line="+39"/>
         <source>Importing…</source>
         <translation>正在导入……</translation>
@@ -1196,8 +1196,9 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>HomePage</name>
     <message>
-        <location filename="../../app/ui/home.py" line="+89"/>
+        <location filename="../../app/ui/home.py" line="+94"/>
         <source>Audits on this laptop</source>
+        <extracomment>The deadlines and sync column&apos;s width beside the table; below this page width they go under it.</extracomment>
         <translation>本机稽核案件</translation>
     </message>
     <message>
@@ -1246,7 +1247,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>无未完成期限</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+28"/>
         <source>Open audit (Enter)</source>
         <translation>打开稽核（Enter）</translation>
     </message>
@@ -1271,7 +1272,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>与档案系统同步</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+82"/>
         <source> (overdue)</source>
         <translation>（已逾期）</translation>
     </message>
@@ -1281,7 +1282,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>暂无待办期限。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>%1 of %2 audits</source>
         <translation>共 %2 个稽核，显示 %1 个</translation>
     </message>
@@ -1622,7 +1623,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>措施与期限</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>

@@ -66,6 +66,7 @@ def test_the_same_file_imported_twice_is_refused_with_the_item_it_repeats(gui_wi
     d.do(lambda: page.import_paths(sorted(card.iterdir())))
     assert len(d.case.snap.evidence) == 2
     assert "IMG_0001.jpg" in page.import_state.text() and "内容完全相同" in page.import_state.text()
+    assert page.import_state.text().count("IMG_0001.jpg") == 1  # each file not imported is named once, a line each
 
 
 def test_a_folder_over_the_limit_is_refused_with_the_count_not_cut(gui_window, tmp_path: Path,

@@ -264,11 +264,14 @@ class EvidencePage(StepPage):
             if failed:
                 from app.ui.i18n import pick
 
-                names = "；".join(
-                    f"{name}: {pick(getattr(exc, 'message_zh', str(exc)), getattr(exc, 'message_en', str(exc)))}"
-                    for name, exc in failed[:5])
-                more = self.tr(" and %1 more").replace("%1", str(len(failed) - 5)) if len(failed) > 5 else ""
-                text += "\n" + self.tr("Not imported (nothing of these files was stored): %1").replace("%1", names + more)
+                def line(name: str, exc: BaseException) -> str:  # a file a line, named once
+                    reason = pick(getattr(exc, "message_zh", str(exc)), getattr(exc, "message_en", str(exc)))
+                    return f"· {reason if reason.startswith(name) else f'{name}: {reason}'}"
+
+                names = "\n".join(line(name, exc) for name, exc in failed[:5])
+                more = "\n" + self.tr(" and %1 more").replace("%1", str(len(failed) - 5)) if len(failed) > 5 else ""
+                text += "\n" + self.tr("Not imported (nothing of these files was stored): %1").replace(
+                    "%1", "\n" + names + more)
             self._say(text)
             self.acted.emit("import")
 
