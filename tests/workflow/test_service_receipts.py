@@ -50,7 +50,7 @@ def _serve(store: Store, demo_id: str, actor: str, form: str, at: datetime, numb
     with store.transaction() as s:
         record_service(s, store, demo_id, actor, document_form=form, document_number=number,
                        recipient=DEMO_HOSPITAL["name"], place="医院行政楼收发室", method="直接送达",
-                       served_at=at, servers=["王建国", "李晓梅"])
+                       served_at=at, servers=["王建国", "李晓梅"], today=at.date())  # served that day, not later
 
 
 @pytest.fixture(scope="module")
