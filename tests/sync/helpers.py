@@ -54,13 +54,18 @@ def local_blobs(store: Store) -> dict[str, bool]:
         return {b.sha256: b.archived for b in s.scalars(select(Blob))}
 
 
-def register_and_sync(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> str:
-    """Register the demo laptop, assign it an office case, sync; returns the (open) assigned case's id."""
+def register(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> None:
+    """Register the demo laptop at the archive with a one-time enrolment code (both inspectors)."""
     code = tmp_path / "code.txt"
     code.write_text(archive.admin("enrolment-code").stdout.strip() + "\n", encoding="utf-8")
     r = cli("register", str(demo.root), "--archive", archive.url, "--code-file", str(code),
             "--passphrase-file", str(demo.pass_files[0]), "--passphrase-file", str(demo.pass_files[1]))
     assert r.returncode == 0, r.stderr
+
+
+def register_and_sync(demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> str:
+    """Register the demo laptop, assign it an office case, sync; returns the (open) assigned case's id."""
+    register(demo, archive, tmp_path)
     a, b = demo.inspectors
     assigned = json.loads(archive.admin("cases", "add", "--institution-name", "某市第二人民医院", "--inspector", a,
                                         "--inspector", b).stdout)["id"]

@@ -14,16 +14,12 @@ from archive.office.cases import case_institution
 from archive.service import open_archive
 from tests.archive.helpers import ArchiveProcess
 from tests.sync.conftest import DemoProfile, cli
-from tests.sync.helpers import open_demo
+from tests.sync.helpers import open_demo, register
 
 
 def test_the_institution_address_travels_to_the_office(demo: DemoProfile, archive: ArchiveProcess,
                                                       tmp_path: Path) -> None:
-    code = tmp_path / "code.txt"
-    code.write_text(archive.admin("enrolment-code").stdout.strip() + "\n", encoding="utf-8")
-    r = cli("register", str(demo.root), "--archive", archive.url, "--code-file", str(code),
-            "--passphrase-file", str(demo.pass_files[0]), "--passphrase-file", str(demo.pass_files[1]))
-    assert r.returncode == 0, r.stderr
+    register(demo, archive, tmp_path)
     a, b = demo.inspectors
     assigned = json.loads(archive.admin("cases", "add", "--institution-name", "某市第二人民医院", "--inspector", a,
                                         "--inspector", b, "--institution-address", "某市某区测试路 9 号").stdout)["id"]
