@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,3 +68,13 @@ def unlocked(two_inspectors: TwoInspectorProfile) -> Iterator[object]:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def translators(qapp: Any) -> Any:
+    """The application configured as the real one is (fonts, style, zh_CN), once for the whole run: the UI tests
+    and the adversary's GUI tests share this one ``Translators``, so a switch of language reaches every translator
+    installed (two instances left one's Chinese installed under the other's English)."""
+    from app.ui.application import configure_application
+
+    return configure_application(qapp, lang="zh_CN")

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.ui.conftest import translators  # noqa: F401 (the fixture, for the GUI tests)
-
 if TYPE_CHECKING:
     from app.ui.i18n import Translators
     from tests.conftest import TwoInspectorProfile
@@ -53,9 +51,9 @@ def adv_demo(tmp_path_factory: pytest.TempPathFactory) -> AdvDemo:
 
 
 @pytest.fixture
-def gui_app(translators: Translators) -> Iterator[Translators]:  # noqa: F811 (the imported fixture)
-    """The real application's configuration in zh_CN (what tests/ui's conftest does for every UI test); waits for
-    background work at the end."""
+def gui_app(translators: Translators) -> Iterator[Translators]:
+    """The real application's configuration in zh_CN (what tests/ui's conftest does for every UI test, with the same
+    session ``translators``); waits for background work at the end."""
     from PySide6.QtCore import QThreadPool
 
     translators.switch("zh_CN")

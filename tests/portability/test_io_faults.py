@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -183,15 +184,18 @@ def test_damage_is_still_damage(tmp_path: Path) -> None:
     assert isinstance(io, iofaults.IOFault) and io.code == "io_error"
 
 
-def test_gui_names_a_full_disk_behind_a_database_error() -> None:
+def test_gui_names_a_full_disk_behind_a_database_error(translators: Any) -> None:
     import sqlite3
 
     from app.ui.widgets.errors import describe_error
 
-    full = describe_error(sqlite3.OperationalError("database or disk is full"))
-    assert full is not None and "磁盘空间已满" in full.message and "损坏" not in full.message
-    damaged = describe_error(sqlite3.DatabaseError("file is not a database"))  # no translator loaded: English
-    assert damaged is not None and "damaged" in damaged.message
+    # in each language the application offers (the language set here, not whatever a test before left)
+    for lang, disk_full, damage in (("zh_CN", "磁盘空间已满", "损坏"), ("en", "disk is full", "damaged")):
+        translators.switch(lang)
+        full = describe_error(sqlite3.OperationalError("database or disk is full"))
+        assert full is not None and disk_full in full.message and damage not in full.message, (lang, full)
+        damaged = describe_error(sqlite3.DatabaseError("file is not a database"))
+        assert damaged is not None and damage in damaged.message, (lang, damaged)
 
 
 def test_store_open_on_a_full_disk_without_mount(two_inspectors: object, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,9 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication
 
-from app.ui.application import configure_application
 from app.ui.i18n import Translators
 
 # The offscreen platform plugin warns that it cannot propagate size hints to a (non-existent) window system.
@@ -24,11 +22,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/ui/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(pytest.mark.qt_log_ignore(*OFFSCREEN_ONLY_WARNINGS))
-
-
-@pytest.fixture(scope="session")
-def translators(qapp: QApplication) -> Translators:
-    return configure_application(qapp, lang="zh_CN")
 
 
 @pytest.fixture(autouse=True)
