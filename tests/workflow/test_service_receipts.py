@@ -9,7 +9,6 @@ One demo profile for the module (real SQLCipher store, real PDFs read back with 
 from __future__ import annotations
 
 import io
-import subprocess
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,10 +17,10 @@ import pytest
 
 from app.errors import UserError
 from app.evidence.page_hash import normalise
-from app.models.profile import Profile, Store
+from app.models.profile import Store
 from app.workflow.demo import DEMO_HOSPITAL, build_demo
+from tests.workflow.test_reissue import P1, P2, _store, _text  # the demo's passphrases; open it; a PDF's text
 
-P1, P2 = "demo-passphrase-1", "demo-passphrase-2"
 FIRST_AT, SECOND_AT = datetime(2026, 12, 11, 9, 30), datetime(2026, 12, 14, 15, 5)
 
 
@@ -31,17 +30,6 @@ class Demo:
     case_id: str
     actor: str
     numbers: tuple[str, str]  # the two correction notices' 文号
-
-
-def _store(root: Path) -> Store:
-    store = Profile.open(root).unlock(P1)
-    store.unlock_inspector(P2)
-    return store
-
-
-def _text(pdf: bytes) -> str:
-    return normalise(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, check=True,
-                                    capture_output=True, timeout=60).stdout.decode("utf-8"))
 
 
 def _serve(store: Store, demo_id: str, actor: str, form: str, at: datetime, number: str = "") -> None:
