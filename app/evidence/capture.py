@@ -9,7 +9,6 @@ import os
 import shutil
 import stat
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import EnvironmentProblem, UserError
 from app.evidence.blobstore import BlobStore, IngestCancelled, StagedBlob, StoredBlob
-from app.evidence.journal import boot_id
+from app.evidence.clock import capture_claim, claim_after, clock_claim
 from app.evidence.media import ImageInfo, inspect_image, safe_name, sniff
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store, utc_now
-from app.models.schema import EvidenceItem, JournalLeaf, SignedObject
+from app.models.schema import EvidenceItem, SignedObject
 from app.models.validators import check_visible_text
 
 # 001 Art. 37 / 行政处罚法 Art. 46 — stable codes (labels in resources/reference/evidence_kinds.json)
@@ -113,72 +112,6 @@ class CaptureResult:
     manifest_sha256: str
     notes: tuple[str, ...]
     thumbnail_item_id: str | None = None
-
-
-def clock_claim(session: Session, case_id: str) -> dict[str, Any]:
-    """Wall clock + monotonic counter, and whether the wall clock looks trustworthy against the last entry."""
-    from app.evidence.canonical import loads
-
-    last = session.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
-                           .order_by(JournalLeaf.seq.desc()).limit(1)).first()
-    prev = loads(last)["entry"] if last is not None else None
-    return _claim_after(None if prev is None else {"wall": prev["time"], "mono_ns": prev["mono_ns"],
-                                                   "boot": prev["boot"]})
-
-
-def _claim_after(prev: dict[str, Any] | None) -> dict[str, Any]:
-    """A clock claim judged against ``prev`` (``wall``, ``mono_ns``, ``boot`` of the last entry, or None)."""
-    now_wall, now_mono, boot = utc_now(), time.monotonic_ns(), boot_id()
-    trusted = True
-    if prev is not None:
-        if prev["wall"] > now_wall:
-            trusted = False  # the clock went backwards
-        elif prev["boot"] == boot:
-            wall_delta = _iso_ms(now_wall) - _iso_ms(prev["wall"])
-            mono_delta = (now_mono - prev["mono_ns"]) // 1_000_000
-            trusted = abs(wall_delta - mono_delta) <= 120_000  # a jump of more than two minutes
-    return {"wall": now_wall, "mono_ns": now_mono, "boot": boot, "clock_trusted": trusted}
-
-
-#: Evidence of an audit is captured around its planned day: a laptop date further from it than this is a clock set
-#: wrong (a flat CMOS battery, a clock set by hand across a restart, where no monotonic counter can compare).
-PLANNED_DAY_SLACK_DAYS = 366
-
-
-def _far_from_planned(s: Session, case_id: str, claim: dict[str, Any]) -> str | None:
-    """After a restart (where ``clock_claim`` has no monotonic counter to compare with), the signed note for a
-    capture whose laptop date is more than ``PLANNED_DAY_SLACK_DAYS`` from the case's planned audit date; else
-    None."""
-    from datetime import date
-
-    from app.evidence.canonical import loads
-    from app.models.schema import Case
-
-    last = s.scalars(select(JournalLeaf.leaf).where(JournalLeaf.log_id == case_id)
-                     .order_by(JournalLeaf.seq.desc()).limit(1)).first()
-    if last is not None and loads(last)["entry"].get("boot") == claim["boot"]:
-        return None  # the same boot: the monotonic comparison already judged the clock
-    wall = str(claim["wall"])
-    case = s.get(Case, case_id)
-    try:
-        planned = date.fromisoformat(case.planned_date) if case is not None else None
-    except ValueError:
-        planned = None
-    if planned is None:
-        return None
-    today = date.fromisoformat(wall[:10])
-    if abs((today - planned).days) <= PLANNED_DAY_SLACK_DAYS:
-        return None
-    return (f"系统日期（{today}）与计划稽核日期（{planned}）相差一年以上，本机时钟可能有误，提取时间存疑 / the system date "
-            f"({today}) is more than a year from the planned audit date ({planned}): the laptop's clock may be wrong and "
-            "the capture time is doubtful")
-
-
-def _iso_ms(s: str) -> int:
-    import calendar
-
-    base = calendar.timegm(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S"))
-    return base * 1000 + int(s[20:23])
 
 
 def _check_space(store: Store, need: int) -> None:
@@ -429,15 +362,9 @@ def _record(s: Session, store: Store, bs: BlobStore, case_id: str, meta: Capture
             if repeat:
                 notes.append(repeat)
     item_id = uuid7()
-    claim = clock_claim(s, case_id)
-    if not claim["clock_trusted"]:  # signed with the item, so whoever reads it sees that its time is doubtful
-        notes.append("系统时钟与本案上一条记录不符（被回拨或跳变），提取时间存疑 / the system clock disagrees with the "
-                     "case's previous entry (set back or jumped): the capture time is doubtful")
-    else:
-        far = _far_from_planned(s, case_id, claim)
-        if far is not None:
-            claim["clock_trusted"] = False
-            notes.append(far)
+    claim, doubt = capture_claim(s, case_id)
+    if doubt is not None:  # signed with the item, so whoever reads it sees that its time is doubtful
+        notes.append(doubt)
     manifest: dict[str, Any] = {
         "v": 1, "type": "evidence", "case": case_id, "item": item_id, "device": store.device_id,
         "kind": meta.kind, "measure": meta.measure, "title": meta.title.strip(),
@@ -499,7 +426,7 @@ def _derive_in(s: Session, store: Store, bs: BlobStore, case_id: str, parent_id:
         "kind": "documentary" if relation == "print" else "audiovisual", "measure": "record_media",
         "title": f"{relation}", "description": "", "place": "", "source": {"text": "", "system": "", "extraction": ""},
         "provider": None, "original": False, "quantity": "",
-        "obtained_at": clock_claim(s, case_id) if after is None else _claim_after(after),
+        "obtained_at": clock_claim(s, case_id) if after is None else claim_after(after),
         "inspectors": signers, "checklist_entry": "", "finding": "",
         "streams": [{"index": 0, "name": f"{relation}.bin", "media_type": sniff(head[:512]), "size": stored.size,
                      "sha256": stored.sha256}],

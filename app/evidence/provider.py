@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.errors import UserError
 from app.evidence.blobstore import BlobStore
 from app.evidence.canonical import canonical_bytes, canonical_sha256, loads
-from app.evidence.capture import clock_claim
+from app.evidence.clock import clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.errors import UserError
 from app.evidence.canonical import loads
-from app.evidence.capture import clock_claim
+from app.evidence.clock import clock_claim
 from app.evidence.objects import require_open, sign_and_store, signing_pair
 from app.ids import uuid7
 from app.models.profile import Store

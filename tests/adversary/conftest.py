@@ -65,22 +65,13 @@ def gui_app(translators: Translators) -> Iterator[Translators]:
 @pytest.fixture
 def gui_window(qtbot, two_inspectors: TwoInspectorProfile, gui_app: Translators) -> Iterator[Driver]:
     """The real main window on a real two-inspector store, both unlocked, one case open."""
-    from app.ui.main_window import MainWindow
-    from app.ui.store_service import StoreUnlockService
-    from app.ui.wiring import Services
-    from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
-    from tests.ui.walkthrough_helpers import fake_printer, make_case
+    from tests.ui.test_walkthrough import case_window
+    from tests.ui.walkthrough_helpers import make_case
 
     case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
-    win = MainWindow(Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root),
-                              printer=fake_printer), idle_ms=3_600_000)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
-    win.open_case(case_id)
-    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
-    yield Driver(qtbot, win)
+    driver = case_window(qtbot, two_inspectors, case_id)
+    win = driver.win
+    yield driver
     win.lock_now()
     win.services.store_pool.waitForDone(10_000)
     win.close()

@@ -201,7 +201,7 @@ def _page_signature_moved(store: Any, case_id: str, work: Path) -> Path:
     signing path (as ``provider.record_signature`` makes one, after closing), so that the package is valid in
     every other way."""
     from app.evidence.blobstore import BlobStore
-    from app.evidence.capture import clock_claim
+    from app.evidence.clock import clock_claim
     from app.evidence.objects import sign_and_store, signing_pair
     from app.evidence.package import export_case
     from app.evidence.page_hash import text_sha256

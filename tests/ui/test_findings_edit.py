@@ -8,23 +8,8 @@ from sqlalchemy import select
 
 from app.models.profile import Profile
 from app.models.schema import Case, JournalLeaf
-from app.ui.main_window import MainWindow
-from app.ui.store_service import StoreUnlockService
-from app.ui.wiring import Services
-from tests.ui.test_walkthrough import TIMEOUT, Driver, unlock
-from tests.ui.walkthrough_helpers import fake_printer, make_case
-
-
-def _window(qtbot, profile, case_id: str) -> Driver:
-    win = MainWindow(Services(profile_dir=profile.root, unlock=StoreUnlockService(profile.root),
-                              printer=fake_printer), idle_ms=3_600_000)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    unlock(qtbot, win, profile.pass_a, profile.pass_b)
-    win.open_case(case_id)
-    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
-    return Driver(qtbot, win)
+from tests.ui.test_walkthrough import case_window
+from tests.ui.walkthrough_helpers import make_case
 
 
 def _fill(page, description: str, amount: str) -> None:
@@ -36,7 +21,7 @@ def _fill(page, description: str, amount: str) -> None:
 @pytest.fixture
 def driver(qtbot, two_inspectors):
     case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
-    d = _window(qtbot, two_inspectors, case_id)
+    d = case_window(qtbot, two_inspectors, case_id)
     yield d, case_id, two_inspectors
     d.win.lock_now()
     d.win.services.store_pool.waitForDone(10_000)
@@ -78,7 +63,7 @@ def test_after_closing_a_finding_is_corrected_by_a_signed_entry(qtbot, two_inspe
                                  description="串换药品", amount_fen=50_000,
                                  responsible=[sf.Responsible("孙药师", "pharmacist")]).id
             s.get(Case, case_id).status = "closed"  # as closing leaves it (closing itself is the walk-through's)
-    d = _window(qtbot, two_inspectors, case_id)
+    d = case_window(qtbot, two_inspectors, case_id)
     try:
         page = d.page("findings")
         assert not page.add_button.isEnabled() and not page.withdraw_button.isEnabled()

@@ -70,6 +70,20 @@ def unlock(qtbot, win: MainWindow, pass_a: str, pass_b: str, land: str | tuple[s
     qtbot.waitUntil(lambda: win.current_page_name() in pages, timeout=TIMEOUT)
 
 
+
+def case_window(qtbot, profile, case_id: str) -> Driver:
+    """The real main window on ``profile`` (a two-inspector profile), both unlocked, ``case_id`` open."""
+    win = MainWindow(Services(profile_dir=profile.root, unlock=StoreUnlockService(profile.root),
+                              printer=fake_printer), idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    unlock(qtbot, win, profile.pass_a, profile.pass_b)
+    win.open_case(case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    return Driver(qtbot, win)
+
+
 @pytest.fixture
 def opened(qtbot, two_inspectors):
     case_id = make_case(two_inspectors.root, two_inspectors.pass_a, two_inspectors.pass_b)
