@@ -147,13 +147,13 @@ def test_a_clock_years_ahead_after_a_restart_is_flagged_where_the_inspector_sees
     2029 with nothing said."""
     import time
 
-    from app.evidence import capture
+    from app.evidence import clock
 
     d = gui_window
     page = _page(d)
     real = time.time_ns
     monkeypatch.setattr(time, "time_ns", lambda: real() + 3 * 365 * 86400 * 10**9)
-    monkeypatch.setattr(capture, "boot_id", lambda: "another-boot")
+    monkeypatch.setattr(clock, "boot_id", lambda: "another-boot")
     shot = tmp_path / "IMG_0001.jpg"
     shot.write_bytes(photo(1))
     d.do(lambda: page.import_paths([shot]))
