@@ -844,7 +844,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>EvidencePage</name>
     <message>
-        <location filename="../../app/ui/steps/evidence.py" line="+67"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+65"/>
         <source>Describe what you import</source>
         <extracomment>Below this page width the list and the selected photo are stacked, not side by side.</extracomment>
         <translation>导入证据的说明</translation>
@@ -876,12 +876,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+329"/>
+        <location line="+189"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location line="-324"/>
+        <location line="-184"/>
         <source>Provider&apos;s name</source>
         <translation>提供者姓名</translation>
     </message>
@@ -897,14 +897,14 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
     </message>
     <message>
         <location line="+1"/>
-        <location line="+322"/>
-        <location line="+56"/>
+        <location line="+182"/>
+        <location filename="../../app/ui/steps/evidence_provider.py" line="+38"/>
         <location line="+26"/>
         <source>Provider</source>
         <translation>证据提供者</translation>
     </message>
     <message>
-        <location line="-403"/>
+        <location line="-181"/>
         <source>Place</source>
         <translation>地点</translation>
     </message>
@@ -949,7 +949,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>证据提供者一次签名确认多项证据，如同在纸质证据清单上签名</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location filename="../../app/ui/steps/evidence_import.py" line="+33"/>
         <source>Import evidence files</source>
         <translation>导入证据文件</translation>
     </message>
@@ -993,7 +993,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>已签名的证据中记有：%1</translation>
     </message>
     <message>
-        <location line="+88"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+114"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -1018,7 +1018,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>稽核人员签名</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location filename="../../app/ui/steps/evidence_provider.py" line="-27"/>
         <source>Provider&apos;s signature: %1</source>
         <translation>提供者签名：%1</translation>
     </message>
@@ -1033,7 +1033,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>未能取得签名：%1</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location filename="../../app/ui/steps/evidence.py" line="+54"/>
         <source>Description of the next import</source>
         <translation>下一次导入的说明</translation>
     </message>

@@ -73,9 +73,9 @@ def test_a_folder_over_the_limit_is_refused_with_the_count_not_cut(gui_window, t
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A card with more files than one import takes: the first 2,000 were imported and the rest left on the
     card with "2000 item(s) imported" as the only word. (The limit is lowered here; the behaviour is the same.)"""
-    from app.ui.steps import evidence
+    from app.ui.steps import evidence_import
 
-    monkeypatch.setattr(evidence, "MAX_FOLDER_FILES", 3)
+    monkeypatch.setattr(evidence_import, "MAX_FOLDER_FILES", 3)
     d = gui_window
     page = _page(d)
     card = tmp_path / "DCIM"

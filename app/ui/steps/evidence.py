@@ -1,12 +1,10 @@
-"""Evidence: import files and folders (hashing and encryption on the store's worker, with progress and cancel),
-camera capture where a camera exists, thumbnails decoded in memory from the encrypted store, the photo viewer,
-and per item its source, provider and measure; the provider signs on the pad, or the refusal is recorded
-(000 Art. 7(4); 001 Art. 32(3); 条例 Art. 27)."""
+"""Evidence: the description of the next import, the list of items with thumbnails decoded in memory from the
+encrypted store, the photo viewer and the selected item's source, provider and measure. Importing lives in
+``evidence_import``, the provider's signature or refusal in ``evidence_provider``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
@@ -15,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLineEdit,
     QListView,
@@ -27,13 +24,14 @@ from PySide6.QtWidgets import (
 from app.ui.labels import evidence_kind_label, local_time, measure_label
 from app.ui.snapshot import CaseSnapshot, EvidenceInfo
 from app.ui.steps.base import BatchSignatureDialog, RefusalDialog, SignatureDialog, StepPage, note_label
+from app.ui.steps.evidence_import import ImportActions
 from app.ui.steps.evidence_model import THUMB, EvidenceModel, ThumbnailDelegate, load_thumbnails
+from app.ui.steps.evidence_provider import ProviderActions
 from app.ui.widgets.flow import FlowLayout
 from app.ui.widgets.photo_decode import PhotoDecodeError, PhotoInfo, read_photo
 from app.ui.widgets.photo_viewer import PhotoViewer
 from app.ui.workspace import Workspace
 
-MAX_FOLDER_FILES = 2000
 #: Below this page width the list and the selected photo are stacked, not side by side.
 NARROW_PAGE_PX = 820
 
@@ -54,7 +52,7 @@ class _FillSplitter(QSplitter):
         self._resized()
 
 
-class EvidencePage(StepPage):
+class EvidencePage(ImportActions, ProviderActions, StepPage):
     step = "evidence"
     wants_height = True
 
@@ -198,146 +196,6 @@ class EvidencePage(StepPage):
                            title=f"{title} {name}".strip() if title else name, source=self.source.text().strip(),
                            provider=provider, place=self.place.text().strip(), original=self.original.isChecked())
 
-    def choose_files(self) -> None:
-        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Import evidence files"))
-        if paths:
-            self.import_paths([Path(p) for p in paths])
-
-    def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Import a folder or SD card"))
-        if folder:
-            self.import_folder(Path(folder))
-
-    def import_folder(self, folder: Path) -> None:
-        """Every file of ``folder`` and its subfolders (hidden ones left out). More than ``MAX_FOLDER_FILES`` is
-        refused with the count: cutting the list silently left the rest of the card behind, unsaid."""
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
-        if len(files) > MAX_FOLDER_FILES:
-            from app.ui.widgets.errors import UserError, show_error
-
-            show_error(self, UserError(
-                f"文件夹“{folder.name}”中有 {len(files)} 个文件，超过一次导入的上限 {MAX_FOLDER_FILES} 个，未导入任何文件。"
-                "请分别导入其中的子文件夹。",
-                f"The folder '{folder.name}' holds {len(files)} files, more than the {MAX_FOLDER_FILES} one import "
-                "takes; nothing was imported. Import its subfolders one at a time."))
-            return
-        if not files:
-            from app.ui.widgets.errors import UserError, show_error
-
-            show_error(self, UserError(f"文件夹“{folder.name}”中没有可导入的文件。",
-                                       f"The folder '{folder.name}' holds no file to import."))
-            return
-        self.import_paths(files)
-
-    def import_paths(self, paths: list[Path]) -> None:
-        """Each file becomes one evidence item, signed by both inspectors; progress and cancel in a dialog.
-
-        One file reports its bytes (a 2 GB video); several go through ``capture_batch`` (read, hash, encrypt and
-        thumbnail ahead on worker threads), where a file that cannot be imported is named and the rest go on."""
-        from app.evidence.capture import CaptureSource, IngestCancelled, capture
-
-        jobs = [(CaptureSource(p.name, path=p), self._meta(p.stem)) for p in paths]
-        if len(jobs) == 1:
-            self._run_capture(jobs, IngestCancelled, capture)
-        elif jobs:
-            self._run_batch(jobs)
-
-    def _run_batch(self, jobs: list[tuple[Any, Any]]) -> None:
-        case_id = self.case_id
-
-        def work(store: Any, ctx: Any) -> tuple[list[str], list[tuple[str, BaseException]], list[str]]:
-            from app.evidence.capture_batch import capture_batch
-
-            results = capture_batch(store, case_id, jobs, progress=ctx.report, cancelled=lambda: ctx.cancelled)
-            ids = [r.item_id for r in results if not isinstance(r, BaseException)]
-            failed: list[tuple[str, BaseException]] = [
-                (str(jobs[i][0].name), r) for i, r in enumerate(results) if isinstance(r, BaseException)]
-            notes = [f"{jobs[i][0].name}: {n}" for i, r in enumerate(results) if not isinstance(r, BaseException)
-                     for n in r.notes]
-            return ids, failed, notes
-
-        def finished(outcome: tuple[list[str], list[tuple[str, BaseException]], list[str]]) -> None:
-            ids, failed, notes = outcome
-            self.last_import = ids
-            text = self.tr("%1 item(s) imported and signed by both inspectors.").replace("%1", str(len(ids)))
-            text += self._notes_text(notes)
-            if failed:
-                from app.ui.i18n import pick
-
-                def line(name: str, exc: BaseException) -> str:  # a file a line, named once
-                    reason = pick(getattr(exc, "message_zh", str(exc)), getattr(exc, "message_en", str(exc)))
-                    return f"· {reason if reason.startswith(name) else f'{name}: {reason}'}"
-
-                names = "\n".join(line(name, exc) for name, exc in failed[:5])
-                more = "\n" + self.tr(" and %1 more").replace("%1", str(len(failed) - 5)) if len(failed) > 5 else ""
-                text += "\n" + self.tr("Not imported (nothing of these files was stored): %1").replace(
-                    "%1", "\n" + names + more)
-            self._say(text)
-            self.acted.emit("import")
-
-        self._say(self.tr("Importing…"))
-        self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
-
-    def import_bytes(self, name: str, data: bytes) -> None:
-        from app.evidence.capture import CaptureSource, IngestCancelled, capture
-
-        self._run_capture([(CaptureSource(name, data=data), self._meta(Path(name).stem))], IngestCancelled, capture)
-
-    def _run_capture(self, jobs: list[tuple[Any, Any]], cancelled_exc: type[Exception], capture: Any) -> None:
-        case_id = self.case_id
-
-        def work(store: Any, ctx: Any) -> tuple[list[str], list[str]]:
-            # sized here, not on the GUI thread: a file gone since it was chosen, a link or a device is refused
-            # with its reason like any other import failure (raised in a slot it was a crash report)
-            total = sum(src.size() for src, _m in jobs) or 1
-            done_ids: list[str] = []
-            notes: list[str] = []
-            base = 0
-            for src, meta in jobs:
-                def progress(done: int, _total: int, base: int = base, name: str = src.name) -> None:
-                    if ctx.cancelled:
-                        raise cancelled_exc()
-                    ctx.report(base + done, total, name)
-
-                result = capture(store, case_id, [src], meta, progress)
-                done_ids.append(result.item_id)
-                notes.extend(f"{src.name}: {n}" for n in result.notes)
-                base += src.size()
-                if ctx.cancelled:
-                    break
-            return done_ids, notes
-
-        def finished(outcome: tuple[list[str], list[str]]) -> None:
-            ids, notes = outcome
-            self.last_import = ids
-            self._say(self.tr("%1 item(s) imported and signed by both inspectors.")
-                                      .replace("%1", str(len(ids))) + self._notes_text(notes))
-            self.acted.emit("import")
-
-        self._say(self.tr("Importing…"))
-        self.ws.run_ctx(self, work, finished, busy=self.tr("Importing evidence…"), cancellable=True)
-
-    def _say(self, text: str) -> None:
-        """What the last import did, under the import buttons; no empty line when there is nothing to say."""
-        self.import_state.setText(text)
-        self.import_state.setVisible(bool(text))
-
-    def _notes_text(self, notes: list[str]) -> str:
-        """What capture wrote into the items' signed notes (kept as a plain file, EXIF unread, a doubtful clock),
-        shown where the inspector sees it, as signed (each note is bilingual)."""
-        if not notes:
-            return ""
-        shown = "；".join(notes[:5])
-        more = self.tr(" and %1 more").replace("%1", str(len(notes) - 5)) if len(notes) > 5 else ""
-        return "\n" + self.tr("Noted in the signed items: %1").replace("%1", shown + more)
-
-    def take_photo(self) -> None:
-        from app.ui.steps.camera import CameraDialog
-
-        dialog = CameraDialog(self)
-        dialog.captured.connect(lambda data: self.import_bytes("camera.jpg", data))
-        dialog.open()
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         """Side by side where there is room; on a narrow screen (200 % scaling) the photo goes below the list
         and the page scrolls down, never sideways."""
@@ -467,72 +325,6 @@ class EvidencePage(StepPage):
             else:  # the list's first screen of thumbnails goes first; the photo follows (or after 0.4 s at most)
                 self._viewer_pending = start
                 QTimer.singleShot(400, self, self._start_viewer)  # with the page as context: not after it is gone
-
-    def sign(self) -> None:
-        e = self.current()
-        if e is None:
-            return
-        p = e.provider or {}
-        dialog = SignatureDialog(self, self.tr("Provider's signature: %1").replace("%1", e.title),
-                                 name=p.get("name", ""), role=p.get("role", "") or self.tr("Provider"),
-                                 id_number=p.get("id_number", ""))
-        self.sign_dialog = dialog
-        item_id = e.id
-
-        def accepted() -> None:
-            from app.evidence.provider import record_signature
-
-            signer, strokes, png = dialog.result_data()
-            self.act("signature", lambda store: record_signature(
-                store, self.case_id, item_id, signer, strokes, png, purpose="证据确认"))
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
-
-    def sign_batch(self) -> None:
-        """The provider signs once for the items still awaiting an answer, shown as a list (each checkable)."""
-        snap = self.snap
-        if snap is None:
-            return
-        waiting = [e for e in snap.evidence if e.provider_state is None and e.superseded_by is None]
-        if not waiting:
-            self._say(self.tr("Every item already has the provider's signature or a refusal."))
-            return
-        first = next((e.provider for e in waiting if e.provider), None) or {}
-        dialog = BatchSignatureDialog(self, waiting, name=first.get("name", ""),
-                                      role=first.get("role", "") or self.tr("Provider"),
-                                      id_number=first.get("id_number", ""))
-        self.batch_dialog = dialog
-
-        def accepted() -> None:
-            from app.evidence.provider import record_batch_signature
-
-            ids = dialog.chosen()
-            signer, strokes, png = dialog.result_data()
-            self.act("batch_signature", lambda store: record_batch_signature(
-                store, self.case_id, ids, signer, strokes, png, purpose="证据确认"))
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
-
-    def refuse(self) -> None:
-        e = self.current()
-        if e is None:
-            return
-        dialog = RefusalDialog(self, self.tr("Signature not obtained: %1").replace("%1", e.title),
-                               name=(e.provider or {}).get("name", ""))
-        self.refusal_dialog = dialog
-        item_id = e.id
-
-        def accepted() -> None:
-            from app.evidence.provider import record_refusal
-
-            reason, signer, witness = dialog.result_data()
-            self.act("refusal", lambda store: record_refusal(store, self.case_id, item_id, reason, signer=signer,
-                                                             witness=witness))
-
-        dialog.accepted.connect(accepted)
-        dialog.open()
 
     # --- showing
     def _fold_description(self, shown: bool) -> None:
