@@ -79,15 +79,13 @@ def local_time(value: str, *, date_only: bool = False) -> str:
     store keeps UTC ("2026-11-23T01:30:00.000Z"); shown as stored it was ISO with a "T" and, in China, eight hours
     early (a photo taken at 09:30 "obtained at 01:30", a case closed before 08:00 closed "yesterday"). A time
     without a zone (typed on this laptop) is shown as it is; text that is not a time, unchanged."""
-    from datetime import datetime
+    from app.evidence.records import local_time as parse_local_time  # the one reading of a stored time
 
     text = (value or "").strip()
     if not text:
         return ""
     try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+        moment = parse_local_time(text)
     except ValueError:
         return text
-    if moment.tzinfo is not None:
-        moment = moment.astimezone()
     return moment.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M")
