@@ -65,9 +65,25 @@ class Party:
     address: str
     credit_code: str  # 统一社会信用代码 (or 居民身份证号 for a person)
     representative: str  # 法定代表人 / 负责人
-    representative_title: str = "法定代表人"  # or 负责人
+    representative_title: str = "法定代表人"  # or 负责人; "" for a person (no line printed)
     phone: str = ""
     kind: str = ""  # 定点医疗机构, 定点零售药店, 用人单位, ...
+    is_person: bool = False  # 参保人员: addressed as 你, named by the 公民身份号码
+
+    @property
+    def you(self) -> str:
+        """How a form addresses the party: 你单位, or 你 for a person."""
+        return "你" if self.is_person else "你单位"
+
+    @property
+    def unit(self) -> str:
+        """被稽核单位 / 被稽核人: what the party is called after 被…."""
+        return "人" if self.is_person else "单位"
+
+    @property
+    def identifier_label(self) -> str:
+        """统一社会信用代码, or for a person 公民身份号码 (居民身份证法 Art. 3)."""
+        return "公民身份号码" if self.is_person else "统一社会信用代码"
 
 
 @dataclass(frozen=True)

@@ -106,12 +106,17 @@ def signed_value(mark: SignatureMark | None) -> str:
     return ""
 
 
-def party_block(w: SectionWriter, ctx: DocumentContext, label: str = "被稽核单位") -> None:
+def party_block(w: SectionWriter, ctx: DocumentContext, label: str = "") -> None:
+    """The party's lines: name (``label``, 被稽核单位 or 被稽核人 by default), address, identifier, and the legal
+    representative or head with the phone; a person has no representative: the phone has a line of its own."""
     p = ctx.party
-    w.labelled(label, p.name)
+    w.labelled(label or f"被稽核{p.unit}", p.name)
     w.labelled("地址", p.address)
-    w.labelled("统一社会信用代码", p.credit_code)
-    w.labelled(p.representative_title, p.representative + (f"    联系电话：{p.phone}" if p.phone else ""))
+    w.labelled(p.identifier_label, p.credit_code)
+    if p.representative_title:
+        w.labelled(p.representative_title, p.representative + (f"    联系电话：{p.phone}" if p.phone else ""))
+    elif p.phone:
+        w.labelled("联系电话", p.phone)
 
 
 def contact_block(w: SectionWriter, cfg: AgencyConfig, body: Body | None = None) -> None:

@@ -41,7 +41,7 @@ def build_correction(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     w.header(seal, form_title(ctx, cfg, form), doc_number(ctx, cfg, form))
     w.paragraph(f"{ctx.party.name}：", indent_chars=0)
     named = f"《{c.title}》" + (f"（{c.number}）" if c.number else "")
-    w.paragraph(f"{body.name}于{numeric_date(c.issued_on)}向你单位出具的{named}已送达。"
+    w.paragraph(f"{body.name}于{numeric_date(c.issued_on)}向{ctx.party.you}出具的{named}已送达。"
                 f"因{c.reason.strip().rstrip('。')}，现对该文书作如下更正（补正）：")
     for k, (old, new) in enumerate(c.items, 1):
         w.paragraph(f"{k}．原文：“{old.strip()}”", indent_chars=2)

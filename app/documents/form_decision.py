@@ -41,16 +41,16 @@ def build_decision(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     w.header(seal, form_title(ctx, cfg, form), doc_number(ctx, cfg, form))
     party_block(w, ctx, "当事人")
     w.space(4)
-    w.paragraph(f"{unit}在对你单位开展{ctx.case.kind or '医疗保障基金使用监督检查'}中，经调查核实，认定你单位存在以下事实：")
+    w.paragraph(f"{unit}在对{ctx.party.you}开展{ctx.case.kind or '医疗保障基金使用监督检查'}中，经调查核实，认定{ctx.party.you}存在以下事实：")
     finding_paragraphs(w, ctx, with_handling=penalty)
     total = sum(f.amount_fen for f in o.findings)
     if total:
         w.paragraph(f"上述问题涉及医保基金合计{money_both(total)}。")
     heard = []
     if d.waived_defence:
-        heard.append("你单位明确放弃陈述、申辩权利")
+        heard.append(f"{ctx.party.you}明确放弃陈述、申辩权利")
     if d.hearing:
-        heard.append(f"应你单位要求，本机关于{d.hearing}举行了听证")
+        heard.append(f"应{ctx.party.you}要求，本机关于{d.hearing}举行了听证")
     if d.legal_review:
         heard.append(f"本案经法制审核（{d.legal_review}）")
     if heard:
@@ -58,7 +58,7 @@ def build_decision(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     w.paragraph(f"根据{legal_basis(ctx, cfg, form)}的规定，现决定如下：")
     w.paragraph(d.text)
     if d.amount_fen:
-        w.paragraph(f"责令你单位退回医疗保障基金{money_both(d.amount_fen)}。")
+        w.paragraph(f"责令{ctx.party.you}退回医疗保障基金{money_both(d.amount_fen)}。")
     w.paragraph("救济途径", HEADING)
     w.paragraph(review_route(body, "本决定"))
     w.paragraph(f"签发：{d.signed_by}（{d.signed_role}）    {numeric_date(d.decided_on)}", indent_chars=0)

@@ -43,7 +43,7 @@ def build_evidence_list(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     )
     w = SectionWriter(sec)
     w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
-    w.labelled("被稽核单位", ctx.party.name)
+    w.labelled(f"被稽核{ctx.party.unit}", ctx.party.name)
     w.labelled("稽核通知书文号", doc_number(ctx, cfg, "notice"))  # a person reads a 文号, not a program id
     w.space(4)
     rows = []

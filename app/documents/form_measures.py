@@ -82,7 +82,7 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
     w.labelled("保存地点", h.storage_place)
     w.labelled("保存期限", f"自{numeric_date(h.start)}至{numeric_date(h.end)}")
     w.paragraph(
-        "在此期间，你单位（人）及其他任何人不得损毁、销毁或者转移上述证据。本机关将在七日内依法作出处理决定；"
+        f"在此期间，{ctx.party.you}及其他任何人不得损毁、销毁或者转移上述证据。本机关将在七日内依法作出处理决定；"
         "逾期未作出处理决定的，先行登记保存措施自动解除。"
     )
     w.ensure(SEAL_HEIGHT + 4 * BODY.leading)  # the remedies paragraph stays with the seal
@@ -122,13 +122,13 @@ def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: 
     w.header(agency, form_title(ctx, cfg, form), doc_number(ctx, cfg, form))
     w.paragraph(f"{ctx.party.name}：", indent_chars=0)
     w.labelled("地址", ctx.party.address)
-    w.labelled("统一社会信用代码", ctx.party.credit_code)
+    w.labelled(ctx.party.identifier_label, ctx.party.credit_code)
     basis = legal_basis(ctx, cfg, form)
     approved = f"经本机关负责人{h.approved_by}批准" if h.approved_by else "经本机关负责人批准"
     days = days_inclusive(h.start, h.end)
     w.paragraph(
         f"经查，{h.reason}。为防止有关资料被转移、隐匿或者灭失，{approved}，根据{basis}的规定，"
-        f"本机关决定对你单位下列资料予以封存（详见封存清单）。"
+        f"本机关决定对{ctx.party.you}下列资料予以封存（详见封存清单）。"
     )
     w.labelled("封存期限", f"自{numeric_date(h.start)}至{numeric_date(h.end)}，共{days}日（自采取封存措施之日起计算）")
     w.labelled("封存地点", h.storage_place)
@@ -139,10 +139,10 @@ def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: 
         )
     w.paragraph(
         "封存期间，任何单位和个人不得擅自启封、使用、转移、隐匿、损毁封存的资料。情况复杂的，经本机关负责人批准，"
-        "可以延长封存期限，延长期限不得超过三十日，延长决定将书面告知你单位并说明理由。"
+        f"可以延长封存期限，延长期限不得超过三十日，延长决定将书面告知{ctx.party.you}并说明理由。"
     )
     w.ensure(SEAL_HEIGHT + 5 * BODY.leading)  # the remedies paragraph stays with the seal
-    w.paragraph("你单位有权对本封存决定进行陈述和申辩。" + review_route(body, "本决定"))
+    w.paragraph(f"{ctx.party.you}有权对本封存决定进行陈述和申辩。" + review_route(body, "本决定"))
     w.space(4)
     issue_block(w, cfg, body, ctx.issued_on, contact=False)
     _held_list(w, "封存资料清单", h, ctx)

@@ -58,12 +58,12 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
     basis = legal_basis(ctx, cfg, form)
     matters = "、".join(ctx.case.matters)
     w.paragraph(
-        f"根据{basis}的规定，{unit}定于{numeric_datetime(n.audit_at)}起，对你单位{audit_period(ctx)}期间的"
+        f"根据{basis}的规定，{unit}定于{numeric_datetime(n.audit_at)}起，对{ctx.party.you}{audit_period(ctx)}期间的"
         + (f"{matters}等情况进行{ctx.case.form}（{ctx.case.kind}）。" if act == "稽核" else
          f"{matters}等情况依法进行现场检查。") + "现将有关事项通知如下："
     )
     w.paragraph(f"一、被{act}单位基本情况", HEADING)
-    party_block(w, ctx, f"被{act}单位")
+    party_block(w, ctx, f"被{act}{ctx.party.unit}")
     w.paragraph(f"二、{act}事项、范围和期间", HEADING)
     w.labelled(f"{act}事项", matters)
     if ctx.case.scope:
@@ -74,7 +74,7 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
         w.labelled(f"{act}地点", n.place)
     if ctx.case.unannounced:
         w.labelled("说明", f"本次{act}不预先告知，理由：{ctx.case.unannounced_reason}")
-    w.paragraph("三、请你单位准备以下材料", HEADING)
+    w.paragraph(f"三、请{ctx.party.you}准备以下材料", HEADING)
     numbered(w, n.materials)
     w.paragraph(f"四、{act}人员", HEADING)
     for i in ctx.inspectors:
@@ -82,8 +82,8 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
         w.paragraph(f"{i.name}{org}    执法证号：{i.credential_no}")
     w.paragraph("五、其他事项", HEADING)
     w.paragraph(
-        f"你单位应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍{act}或者谎报、瞒报。"
-        f"{act}人员与你单位有直接利害关系或者其他关系可能影响公正的，你单位可以申请回避。"
+        f"{ctx.party.you}应当指定专人配合，如实提供有关资料，并对所提供资料的真实性负责，不得拒绝、阻碍{act}或者谎报、瞒报。"
+        f"{act}人员与{ctx.party.you}有直接利害关系或者其他关系可能影响公正的，{ctx.party.you}可以申请回避。"
     )
     issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
@@ -124,14 +124,14 @@ def build_rectification(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     _agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
     w.paragraph(
-        f"{unit}在对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行检查时，发现你单位存在以下问题："
+        f"{unit}在对{ctx.party.you}{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}进行检查时，发现{ctx.party.you}存在以下问题："
     )
     finding_paragraphs(w, ctx, with_handling=True)
     refund = _refund_fen(ctx)
     if refund:
-        w.paragraph(f"对上述造成医疗保障基金损失的行为，依法责令你单位退回医疗保障基金{money_both(refund)}。")
+        w.paragraph(f"对上述造成医疗保障基金损失的行为，依法责令{ctx.party.you}退回医疗保障基金{money_both(refund)}。")
     w.paragraph(
-        f"根据上述规定，现责令你单位于{numeric_date(o.rectification_deadline)}前改正下列问题，"
+        f"根据上述规定，现责令{ctx.party.you}于{numeric_date(o.rectification_deadline)}前改正下列问题，"
         f"并将整改情况书面报送{body.name}："
     )
     numbered(w, o.rectification)
@@ -155,7 +155,7 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
     if penalty:
         require(o.penalty, "行政处罚事先告知书须写明拟作出的行政处罚种类（行政处罚法第四十四条）")
     work = "医疗保障基金使用监督检查" if penalty else ctx.case.kind
-    w.paragraph(f"{unit}在对你单位开展{work}中，经调查核实，认定你单位存在以下事实：")
+    w.paragraph(f"{unit}在对{ctx.party.you}开展{work}中，经调查核实，认定{ctx.party.you}存在以下事实：")
     finding_paragraphs(w, ctx, with_handling=penalty)
     total = sum(f.amount_fen for f in o.findings)
     if total:
@@ -176,9 +176,9 @@ def build_defence_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Sectio
         w.paragraph(f"{2 if refund else 1}．拟给予{o.penalty}{fine}。", indent_chars=2)
     else:
         w.paragraph(f"按照医疗保障服务协议的约定，拟作如下处理：{o.handling}")
-    w.paragraph(defence_right(body, o.defence_deadline_days))
+    w.paragraph(defence_right(body, o.defence_deadline_days, ctx.party.you))
     if penalty and (o.hearing_applies or hearing_applies(cfg, o.fine_fen, o.suspends_services)):
-        w.paragraph(hearing_right(body))
+        w.paragraph(hearing_right(body, ctx.party.you))
     issue_block(w, cfg, body, ctx.issued_on)
     return [sec]
 
@@ -191,7 +191,7 @@ def build_result_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     _agency, unit = agency_names(ctx, cfg, form)
     body = issuer(ctx, cfg, form)
     w.paragraph(
-        f"根据{legal_basis(ctx, cfg, form)}，{unit}对你单位{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}"
+        f"根据{legal_basis(ctx, cfg, form)}，{unit}对{ctx.party.you}{audit_period(ctx)}期间的{'、'.join(ctx.case.matters)}"
         f"进行了{ctx.case.kind}。现将稽核结果告知如下："
     )
     w.paragraph("一、稽核发现的问题", HEADING)

@@ -70,7 +70,7 @@ def build_onsite_record(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section
     w.header(agency, cfg.wording(form).title, doc_number(ctx, cfg, form))
     w.labelled("检查时间", time_span(r.start, r.end))
     w.labelled("检查地点", r.place)
-    party_block(w, ctx, "被检查单位")
+    party_block(w, ctx, f"被检查{ctx.party.unit}")
     w.labelled("检查人员", inspectors_text(ctx.inspectors))
     w.labelled("记录人", ctx.recorder)
     if r.present:

@@ -40,12 +40,13 @@ def objection_route(body: Body, days: int) -> str:
     )
 
 
-def defence_right(body: Body, working_days: int) -> str:
-    """陈述、申辩 to the issuing body within the deadline (001 Art. 22: 5 working days)."""
+def defence_right(body: Body, working_days: int, you: str = "你单位") -> str:
+    """陈述、申辩 to the issuing body within the deadline (001 Art. 22: 5 working days); ``you`` is how the form
+    addresses the party (``Party.you``)."""
     return (
-        f"你单位有权进行陈述和申辩。你单位可以自收到本告知书之日起{working_days}个工作日内，向{body.name}"
+        f"{you}有权进行陈述和申辩。{you}可以自收到本告知书之日起{working_days}个工作日内，向{body.name}"
         "提出书面陈述、申辩意见，并提供相关证据材料；也可以到本机关口头陈述、申辩，由本机关制作笔录。"
-        "逾期未提出的，视为放弃陈述和申辩的权利。本机关不因你单位陈述、申辩而给予更重的处罚。"
+        f"逾期未提出的，视为放弃陈述和申辩的权利。本机关不因{you}陈述、申辩而给予更重的处罚。"
     )
 
 
@@ -54,9 +55,9 @@ def hearing_applies(cfg: AgencyConfig, fine_fen: int, suspends_services: bool) -
     return suspends_services or fine_fen >= cfg.hearing_threshold_fen
 
 
-def hearing_right(body: Body) -> str:
+def hearing_right(body: Body, you: str = "你单位") -> str:
     return (
-        f"根据{join_citations((PEN_64,))}等规定，你单位有要求举行听证的权利。要求听证的，"
+        f"根据{join_citations((PEN_64,))}等规定，{you}有要求举行听证的权利。要求听证的，"
         f"应当自收到本告知书之日起五日内向{body.name}提出；本机关将在举行听证的七日前通知听证的时间、地点。"
         "逾期未提出的，视为放弃听证权利。"
     )

@@ -11,7 +11,11 @@ from sqlalchemy import select
 
 from app.models.profile import Store
 from app.models.schema import Inspector
+from app.workflow.cases import check_party_identifier, party_is_person
 from app.workflow.new_audit import InstitutionChoice, NewAudit, institution_choices, start_audit
+
+__all__ = ["NewAuditChoices", "active_inspectors", "check_party_identifier", "create_audit", "load_choices",
+           "party_is_person"]
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ def record_name(kind: str, item: Any) -> str:
 
 def office_record_problem(kind: str, item: Any) -> str | None:
     """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
-    without a name or with an invalid 统一社会信用代码, an assignment whose party or inspectors are malformed, any text
-    holding an invisible or reordering character."""
-    from app.models.validators import validate_uscc
+    without a name or with an invalid identifier (统一社会信用代码, or a person's 居民身份证号), an assignment whose
+    party or inspectors are malformed, any text holding an invisible or reordering character."""
+    from app.workflow.cases import check_party_identifier
 
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
         return "record without an id"
@@ -40,10 +40,11 @@ def office_record_problem(kind: str, item: Any) -> str | None:
             return "party without a name"
         uscc = inst.get("uscc")
         if uscc not in (None, ""):
-            if not isinstance(uscc, str):
-                return "invalid unified social credit code"
-            try:
-                validate_uscc(uscc)
+            party_kind = inst.get("kind")
+            if not isinstance(uscc, str) or not isinstance(party_kind, str | None):
+                return "invalid party identifier"
+            try:  # a USCC, or for a person (参保人员) the identity number
+                check_party_identifier(party_kind or "", uscc)
             except ValidationError as exc:
                 return exc.message_en
     if kind == "assignments":

@@ -19,14 +19,20 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from app.facade.audits import NewAuditChoices, create_audit, load_choices
-from app.models.validators import validate_uscc
+from app.facade.audits import (
+    NewAuditChoices,
+    check_party_identifier,
+    create_audit,
+    load_choices,
+    party_is_person,
+)
 from app.ui.i18n import pick
 from app.ui.labels import audit_kind_label
 from app.ui.steps.base import note_label, text_edit
@@ -115,10 +121,12 @@ class NewAuditDialog(QDialog):
         pf.addRow(self.tr("Choose"), self.party)
         pf.addRow(self.tr("Name"), self.party_name)
         pf.addRow(self.tr("Kind"), self.party_kind)
-        pf.addRow(self.tr("Unified social credit code"), self.uscc)
+        self.uscc_label = QLabel()  # the identifier the kind carries (_party_kind_chosen)
+        pf.addRow(self.uscc_label, self.uscc)
         pf.addRow("", self.uscc_error)
         pf.addRow(self.tr("Address"), self.address)
         pf.addRow(self.tr("Legal representative / head"), self.legal_rep)
+        self._party_form = pf
         pf.addRow(self.tr("Phone"), self.phone)
         audit_box = QGroupBox(self.tr("The audit"))
         af = QFormLayout(audit_box)
@@ -182,6 +190,8 @@ class NewAuditDialog(QDialog):
         self.created_id = ""
         self.party.currentIndexChanged.connect(self._party_chosen)
         self.uscc.textChanged.connect(self._check_uscc)
+        self.party_kind.currentIndexChanged.connect(self._party_kind_chosen)
+        self._party_kind_chosen()
         self.notice_mode.currentIndexChanged.connect(self._notice_mode)
         self._party_chosen()
         self._notice_mode()
@@ -251,8 +261,18 @@ class NewAuditDialog(QDialog):
             for w in (self.party_name, self.uscc, self.address, self.legal_rep, self.phone):
                 w.clear()
 
+    def _party_kind_chosen(self) -> None:
+        """An organisation is named by its 统一社会信用代码 and has a legal representative; an insured person
+        (参保人员) by the resident identity number, and has none."""
+        person = party_is_person(self.party_kind.currentData() or "")
+        self.uscc_label.setText(self.tr("Resident ID number") if person else self.tr("Unified social credit code"))
+        self._party_form.setRowVisible(self.legal_rep, not person)  # what was typed there stays (not printed)
+        self._check_uscc(self.uscc.text())
+
     def _check_uscc(self, text: str) -> bool:
-        return check_as_typed(self.uscc_error, text, validate_uscc, length=18, short=self.tr("%1 of 18 characters"))
+        kind = self.party_kind.currentData() or ""
+        return check_as_typed(self.uscc_error, text, lambda value: check_party_identifier(kind, value), length=18,
+                              short=self.tr("%1 of 18 characters"))
 
     def _notice_mode(self) -> None:
         mode = self.notice_mode.currentData()

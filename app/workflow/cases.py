@@ -50,13 +50,31 @@ class CaseSpec:
     case_id: str | None = None
 
 
+def party_is_person(kind: str) -> bool:
+    """An audited party of this kind is a person (参保人员), identified by the resident identity number; every
+    other kind (and a kind this laptop's reference list does not know) is an organisation with a USCC."""
+    from app.workflow.reference_entries import institution_identifier
+
+    try:
+        return institution_identifier(kind) == "resident_id"
+    except KeyError:
+        return False
+
+
+def check_party_identifier(kind: str, value: str) -> str:
+    """The audited party's identifier as stored (``Institution.uscc`` holds it, whichever it is): a 统一社会信用代码
+    (GB 32100) for an organisation, a 居民身份证号 (GB 11643) for a person. ``ValidationError`` names what is wrong."""
+    from app.models.validators import validate_resident_id, validate_uscc
+
+    return validate_resident_id(value).number if party_is_person(kind) else validate_uscc(value)
+
+
 def add_institution(session: Session, *, name: str, kind: str, uscc: str | None = None, address: str = "",
                     legal_rep: str = "", phone: str = "", level: str = "") -> Institution:
+    """A party on this laptop; ``uscc`` is its identifier (:func:`check_party_identifier`)."""
     check_visible_text(name, kind, address, legal_rep, phone, level, uscc or "")  # printed on every form
     if uscc:
-        from app.models.validators import validate_uscc
-
-        uscc = validate_uscc(uscc)
+        uscc = check_party_identifier(kind, uscc)
         existing = session.scalars(select(Institution).where(Institution.uscc == uscc)).first()
         if existing is not None:
             return existing

@@ -20,9 +20,7 @@ from app.models.schema import Institution
 from app.models.validators import (
     ValidationError,
     check_text_length,
-    normalise_uscc,
     validate_phone,
-    validate_uscc,
 )
 from app.workflow import advance_notice
 from app.workflow.case_fields import check_field_value
@@ -32,7 +30,9 @@ from app.workflow.cases import (
     CaseSpec,
     ChecklistItemSpec,
     add_institution,
+    check_party_identifier,
     create_case,
+    party_is_person,
 )
 from app.workflow.document_fields import DOCUMENT_FIELD_STEP
 from app.workflow.steps_base import (
@@ -124,15 +124,16 @@ def institution_choices(session: Session) -> list[InstitutionChoice]:
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
             continue
+        kind = str(data.get("kind") or "designated_hospital")
         uscc = data.get("uscc") or ""
         if uscc:
             try:
-                uscc = validate_uscc(str(uscc))
+                uscc = check_party_identifier(kind, str(uscc))
             except ValidationError:
                 continue
         if uscc and uscc in known:
             continue
-        out.append(InstitutionChoice("", name.strip(), str(data.get("kind") or "designated_hospital"), uscc,
+        out.append(InstitutionChoice("", name.strip(), kind, uscc,
                                      str(data.get("address") or ""), str(data.get("legal_rep") or ""),
                                      str(data.get("phone") or ""), "office"))
     return out
@@ -146,7 +147,7 @@ def _column_length(column: str) -> int:
 
 
 def _institution(session: Session, spec: NewAudit) -> str:
-    from app.workflow.reference_entries import institution_identifier, institution_kinds
+    from app.workflow.reference_entries import institution_kinds
 
     if spec.institution_id:
         if session.get(Institution, spec.institution_id) is None:
@@ -169,16 +170,17 @@ def _institution(session: Session, spec: NewAudit) -> str:
             raise InvalidInput.wrap(f"institution.{column}", exc) from exc
     if inst.kind not in {k.code for k in institution_kinds()}:
         raise InvalidInput("institution.kind", "请选择被稽核单位类型。", "Choose the kind of the audited party.")
-    uscc = normalise_uscc(inst.uscc or "")
-    needs_uscc = institution_identifier(inst.kind) == "uscc"
-    if needs_uscc and not uscc:
-        raise InvalidInput("institution.uscc", "请填写统一社会信用代码。", "Enter the unified social credit code.",
-                           code="invalid.empty")
-    if uscc:
-        try:
-            uscc = validate_uscc(uscc)
-        except ValidationError as exc:
-            raise InvalidInput.wrap("institution.uscc", exc) from exc
+    uscc = (inst.uscc or "").strip()
+    if not uscc:  # every form names the party by it: an organisation's USCC, a person's identity number
+        raise (InvalidInput("institution.uscc", "请填写被稽核人的居民身份证号。",
+                            "Enter the audited person's resident identity number.", code="invalid.empty")
+               if party_is_person(inst.kind) else
+               InvalidInput("institution.uscc", "请填写统一社会信用代码。", "Enter the unified social credit code.",
+                            code="invalid.empty"))
+    try:
+        uscc = check_party_identifier(inst.kind, uscc)
+    except ValidationError as exc:
+        raise InvalidInput.wrap("institution.uscc", exc) from exc
     phone = inst.phone.strip()
     if phone:
         try:
@@ -188,9 +190,11 @@ def _institution(session: Session, spec: NewAudit) -> str:
     if uscc:
         existing = session.scalars(select(Institution).where(Institution.uscc == uscc)).first()
         if existing is not None and existing.name != name:
-            raise InvalidInput("institution.uscc", f"该统一社会信用代码已登记为“{existing.name}”，请从列表中选择该单位或核对代码。",
-                               f"This unified social credit code belongs to '{existing.name}'; choose it from the "
-                               "list or check the code.", code="invalid.uscc_taken")
+            what_zh, what_en = (("居民身份证号", "resident identity number") if party_is_person(inst.kind) else
+                                ("统一社会信用代码", "unified social credit code"))
+            raise InvalidInput("institution.uscc", f"该{what_zh}已登记为“{existing.name}”，请从列表中选择或核对号码。",
+                               f"This {what_en} belongs to '{existing.name}'; choose it from the list or check "
+                               "the number.", code="invalid.uscc_taken")
     row = add_institution(session, name=name, kind=inst.kind, uscc=uscc or None, address=inst.address.strip(),
                           legal_rep=inst.legal_rep.strip(), phone=phone)
     return row.id

@@ -127,10 +127,14 @@ def _party(session: Session, case: Case) -> Party:
     inst = session.get(Institution, case.institution_id)
     if inst is None:
         raise UserError("案件缺少被稽核单位，无法打印。", "The case has no institution; cannot print.")
-    title = "法定代表人" if inst.kind in ("designated_hospital", "designated_pharmacy", "employer") else "负责人"
+    from app.workflow.cases import party_is_person
+
+    person = party_is_person(inst.kind)
+    title = ("" if person else
+             "法定代表人" if inst.kind in ("designated_hospital", "designated_pharmacy", "employer") else "负责人")
     return Party(name=inst.name, address=inst.address, credit_code=inst.uscc or "", representative=inst.legal_rep,
                  representative_title=title, phone=inst.phone,
-                 kind=_labels(institution_kinds()).get(inst.kind, inst.kind))
+                 kind=_labels(institution_kinds()).get(inst.kind, inst.kind), is_person=person)
 
 
 

@@ -1641,7 +1641,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>NewAuditDialog</name>
     <message>
-        <location filename="../../app/ui/new_audit.py" line="+51"/>
+        <location filename="../../app/ui/new_audit.py" line="+57"/>
         <source>New audit</source>
         <translation>新建稽核</translation>
     </message>
@@ -1722,12 +1722,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>类型</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+145"/>
         <source>Unified social credit code</source>
         <translation>统一社会信用代码</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-141"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
@@ -1737,7 +1737,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>法定代表人 / 负责人</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Phone</source>
         <translation>电话</translation>
     </message>
@@ -1817,7 +1817,12 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+100"/>
+        <source>Resident ID number</source>
+        <translation>居民身份证号</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>%1 of 18 characters</source>
         <translation>已输入 %1 位，共 18 位</translation>
     </message>

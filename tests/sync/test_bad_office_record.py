@@ -49,7 +49,7 @@ def test_malformed_records_are_described_not_raised() -> None:
         ("institutions", None, "record without an id"),
         ("institutions", {"id": "x"}, "record without data"),
         ("institutions", {"id": "x", "data": {"name": " "}}, "party without a name"),
-        ("institutions", {"id": "x", "data": {"name": "甲", "uscc": 7}}, "invalid unified social credit code"),
+        ("institutions", {"id": "x", "data": {"name": "甲", "uscc": 7}}, "invalid party identifier"),
         ("assignments", {"id": "x", "data": {"institution": "甲"}}, "party without a name"),
         ("assignments", {"id": "x", "data": {"institution": {"name": "甲"}, "inspectors": "ab"}},
          "assignment with malformed inspectors"),
@@ -58,4 +58,24 @@ def test_malformed_records_are_described_not_raised() -> None:
         assert office_record_problem(kind, item) == why
         assert record_name(kind, item).startswith(kind)
     assert office_record_problem("institutions", {"id": "x", "data": {"name": "甲", "uscc": GOOD_USCC}}) is None
+
+
+def test_a_person_party_is_checked_by_its_identity_number() -> None:
+    """An insured person (参保人员) is identified by the resident identity number, an organisation by the USCC: a
+    pulled record is checked by the rule of its kind, and a USCC given for a person (or an ID for a hospital) is
+    named, not taken."""
+    from app.models.validators import resident_id_check_char
+
+    first17 = "42010219850304246"
+    person_id = first17 + resident_id_check_char(first17)
+    wrong = first17 + ("0" if person_id[-1] != "0" else "1")
+
+    def person(ident: str, kind: str = "insured_person") -> dict[str, object]:
+        return {"id": "p", "data": {"name": "张三", "kind": kind, "uscc": ident}}
+
+    assert office_record_problem("institutions", person(person_id)) is None
+    assert "check" in (office_record_problem("institutions", person(wrong)) or "")
+    assert office_record_problem("institutions", person(GOOD_USCC)) is not None
+    assert office_record_problem("institutions", person(person_id, "designated_hospital")) is not None
+    assert office_record_problem("institutions", person(GOOD_USCC, "designated_hospital")) is None
 
