@@ -159,6 +159,8 @@ def _admin_parser() -> argparse.ArgumentParser:
     c.add_argument("--inspector", action="append", required=True, help="inspector id (give two or more)")
     c.add_argument("--kind", default="日常稽核")
     c.add_argument("--title", default="")
+    c.add_argument("--doc-no", default="", help="the case's 文号 from the office's register, e.g. 某医保稽通〔2026〕21号; "
+                   "every form of the case is numbered from it")
 
     inst = sub.add_parser("institutions", help="institutions published to laptops").add_subparsers(dest="action", required=True)
     i = with_dir(inst.add_parser("add"))
@@ -175,6 +177,18 @@ def _admin_parser() -> argparse.ArgumentParser:
         )
         f.add_argument("file", type=Path)
     return p
+
+
+def _doc_no(text: str) -> str:
+    """The 文号 as the laptop will take it (``app.workflow.case_fields``), or exit 2 with the reason."""
+    from app.errors import FieldAuditError
+    from app.workflow.case_fields import check_field_value
+
+    try:
+        return str(check_field_value("doc_no", text))
+    except FieldAuditError as exc:
+        sys.stderr.write(f"archive: {exc.message_zh} ({exc.message_en})\n")
+        raise SystemExit(2) from None
 
 
 def _emit(value: Any) -> None:
@@ -322,13 +336,15 @@ def _admin(argv: list[str]) -> int:
             _revoke(archive, Device, args.id, "device")
         elif cmd == "cases" and action == "add":
             case_id = args.id or uuid7()
+            doc_no = _doc_no(args.doc_no)
             seq = add_assignment(
                 archive,
                 case_id,
                 {"name": args.institution_name, "uscc": args.institution_uscc,
                  **({"address": args.institution_address} if args.institution_address else {})},
                 list(dict.fromkeys(args.inspector)),
-                {"kind": args.kind, "title": args.title, "assigned_at": iso(utcnow())},
+                {"kind": args.kind, "title": args.title, "assigned_at": iso(utcnow()),
+                 **({"doc_no": doc_no} if doc_no else {})},
             )
             _emit({"id": case_id, "seq": seq})
         elif cmd == "institutions" and action == "add":

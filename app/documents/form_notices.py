@@ -62,7 +62,7 @@ def build_notice(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]:
         + (f"{matters}等情况进行{ctx.case.form}（{ctx.case.kind}）。" if act == "稽核" else
          f"{matters}等情况依法进行现场检查。") + "现将有关事项通知如下："
     )
-    w.paragraph(f"一、被{act}单位基本情况", HEADING)
+    w.paragraph(f"一、被{act}{ctx.party.unit}基本情况", HEADING)
     party_block(w, ctx, f"被{act}{ctx.party.unit}")
     w.paragraph(f"二、{act}事项、范围和期间", HEADING)
     w.labelled(f"{act}事项", matters)

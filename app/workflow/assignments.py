@@ -13,6 +13,7 @@ from app.models.validators import ValidationError
 from app.sync import state
 from app.sync.office_records import office_record_problem, record_name
 from app.sync.results import SyncReport
+from app.workflow.case_fields import check_field_value
 from app.workflow.cases import AUDIT_KINDS, CaseSpec, add_institution, create_case
 
 
@@ -56,9 +57,11 @@ def apply(store: Store, report: SyncReport) -> None:
                                               kind=str(inst.get("kind") or "designated_hospital"),
                                               uscc=inst.get("uscc") or None, address=str(inst.get("address", "")))
                 kind = str(data.get("kind") or "routine")
+                doc_no = check_field_value("doc_no", data.get("doc_no") or "")  # the office's 文号, if it gave one
                 case = create_case(s, store, str(actor), CaseSpec(
                     case_id=case_id, institution_id=institution.id, inspector_ids=inspectors,
-                    kind=kind if kind in AUDIT_KINDS else "routine", title=str(data.get("title") or "")))
+                    kind=kind if kind in AUDIT_KINDS else "routine", title=str(data.get("title") or ""),
+                    doc_no=str(doc_no)))
                 case.origin = "archive"
                 state.put(s, f"assignment.case.{case_id}", {"time": utc_now()})
                 state.delete(s, f"assignment.pending.{case_id}")

@@ -58,7 +58,7 @@ from app.workflow.steps_base import (
     require_visible,
 )
 
-__all__ = ["EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
+__all__ = ["DOC_NO", "EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
            "check_field_value", "field_value", "set_case_field"]
 
 #: The journal event type (the protocol's ``app.sync.protocol.FIELD_CHANGE_TYPE``; the workflow does not import the
@@ -92,6 +92,27 @@ def _text(limit: int | None) -> Callable[[str, str, str, Any], FieldValue]:
     return normalise
 
 
+#: A 文号 names its year in 六角括号 and its serial: 某医保稽通〔2026〕21号 (GB/T 9704-2012 7.2.4). Every form of
+#: the case is numbered from it (``app.workflow.print_context``).
+DOC_NO = re.compile(r"〔(\d{4})〕\s*(\d+)\s*号")
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕"})
+
+
+def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
+    """Empty until the office gives one; else a 文号 with a year and a serial above 0 (square brackets typed
+    for 〔〕 are taken as meant). Without them every form printed "〔2026〕0号"."""
+    text = _text(64)(field, zh, en, value)
+    if not text:
+        return text
+    text = str(text).translate(_BRACKETS)
+    m = DOC_NO.search(text)
+    if m is None or int(m.group(2)) == 0 or not 1990 <= int(m.group(1)) <= 2100:
+        raise InvalidInput(field, f"文号“{text}”应写明年份和序号，如“某医保稽通〔2026〕21号”。",
+                           f"The document number '{text}' must give the year and the serial, e.g. "
+                           "某医保稽通〔2026〕21号.", code="invalid.doc_no")
+    return text
+
+
 def _day(*, nullable: bool) -> Callable[[str, str, str, Any], FieldValue]:
     def normalise(field: str, zh: str, en: str, value: Any) -> FieldValue:
         if isinstance(value, date):
@@ -115,7 +136,7 @@ def _flag(field: str, zh: str, en: str, value: Any) -> FieldValue:
 
 
 _FIELDS: dict[str, _Field] = {
-    "doc_no": _Field("文号", "document number", _text(64)),
+    "doc_no": _Field("文号", "document number", _doc_no),
     "title": _Field("案件名称", "title", _text(300)),
     "period_from": _Field("稽核期间起始日", "start of the audited period", _day(nullable=False)),
     "period_to": _Field("稽核期间截止日", "end of the audited period", _day(nullable=False)),

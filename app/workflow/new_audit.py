@@ -256,9 +256,10 @@ def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit, *
     if actor_id not in ids:
         raise InvalidInput("inspector_ids", "新建稽核的人员须是本案稽核人员之一。",
                            "The inspector creating the audit must be one of its inspectors.")
-    for name, text in (("title", spec.title), ("doc_no", spec.doc_no), ("matters", spec.matters),
+    for name, text in (("title", spec.title), ("matters", spec.matters),
                        ("basis", spec.basis), ("place", spec.place), ("unannounced_reason", spec.unannounced_reason)):
         check_field_value(name, text)  # what an edit on the arrival page would accept, no more
+    doc_no = str(check_field_value("doc_no", spec.doc_no))
     _start, _end, planned = _check_dates(spec, today)
     served: str | None = None
     if spec.unannounced:
@@ -282,7 +283,7 @@ def start_audit(session: Session, store: Store, actor_id: str, spec: NewAudit, *
     title = spec.title.strip() or inst.name
     case = create_case(session, store, actor_id, CaseSpec(
         institution_id=institution_id, kind=spec.kind, form=spec.form, inspector_ids=ids, title=title,
-        doc_no=spec.doc_no.strip(), period_from=spec.period_from, period_to=spec.period_to,
+        doc_no=doc_no, period_from=spec.period_from, period_to=spec.period_to,
         matters=spec.matters.strip(), basis=spec.basis.strip(), planned_date=planned.isoformat(),
         place=spec.place.strip() or inst.address, notice_served_on=served, unannounced=spec.unannounced,
         unannounced_reason=spec.unannounced_reason.strip() if spec.unannounced else "",

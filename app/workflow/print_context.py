@@ -37,6 +37,7 @@ from app.evidence import journal
 from app.models.profile import Store
 from app.models.schema import Case, Institution, Measure
 from app.models.schema import Finding as FindingRow
+from app.workflow.case_fields import DOC_NO
 from app.workflow.print_records import (
     _bindings,
     _current_records,
@@ -51,8 +52,6 @@ from app.workflow.print_records import (
 )
 from app.workflow.printing_data import DOCUMENTS, SERVICE_VERSION
 from app.workflow.steps_base import ARRIVAL, case_data, case_inspector_ids, get_case, section
-
-_DOC_NO = re.compile(r"〔(\d{4})〕\s*(\d+)\s*号")
 
 
 class MissingCaseField(UserError):
@@ -82,6 +81,8 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 PERIOD_FORMS = ("notice", "defence-notice", "result-notice", "rectification")
+#: The forms that name what was audited (稽核事项): "对你单位…期间的{事项}进行检查".
+MATTERS_FORMS = ("notice", "result-notice", "rectification")
 
 
 def _day_or(value: str | None, fallback: str) -> date:
@@ -91,13 +92,21 @@ def _day_or(value: str | None, fallback: str) -> date:
         return date.fromisoformat(fallback[:10])
 
 
-def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
+def _case_info(case: Case, need_period: bool = True, need_matters: bool = False) -> CaseInfo:
+    """The case as its forms print it. Every form carries a 文号 numbered from the case's (a form numbered
+    "〔2026〕0号" is no document): without one, or without the period or the matters a form names, it is not
+    printed and the field is named (``MissingCaseField``)."""
     from app.workflow.reference_entries import audit_kinds
 
     kinds = audit_kinds()
-    m = _DOC_NO.search(case.doc_no or "")
-    year = int(m.group(1)) if m else int((case.planned_date or case.created)[:4])
-    seq = int(m.group(2)) if m else 0
+    m = DOC_NO.search(case.doc_no or "")
+    if m is None or int(m.group(2)) == 0:
+        raise MissingCaseField("doc_no", "文号（如“某医保稽通〔2026〕21号”）",
+                               "document number (e.g. 某医保稽通〔2026〕21号)")
+    year, seq = int(m.group(1)), int(m.group(2))
+    matters = _split(case.matters)
+    if need_matters and not matters:
+        raise MissingCaseField("matters", "稽核事项", "matters audited")
     return CaseInfo(
         case_id=case.id, year=year, seq=seq,
         kind=_labels(kinds.sources).get(case.kind, case.kind),
@@ -106,7 +115,7 @@ def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
         if need_period else _day_or(case.period_from, case.created),
         period_end=_day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered")
         if need_period else _day_or(case.period_to, case.created),
-        matters=_split(case.matters) or (case.title,),
+        matters=matters or (case.title,),
         basis=case.basis,
         doc_numbers={**({"notice": case.doc_no} if case.doc_no else {}), **reissued_numbers(case)},
         track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
@@ -308,7 +317,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
     case = get_case(session, case_id)
-    info = _case_info(case, need_period=form in PERIOD_FORMS)
+    info = _case_info(case, need_period=form in PERIOD_FORMS, need_matters=form in MATTERS_FORMS)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
     recorder = inspectors[-1].name if inspectors else ""
     bindings = _bindings(session, case_id)

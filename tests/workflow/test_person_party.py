@@ -32,7 +32,8 @@ def _spec(store: Store, ident: str, kind: str = "insured_person") -> NewAudit:
                                                  phone="13800000000"),
                     checklist_template_id=list_checklist_templates()[0].id, period_from="2025-01-01",
                     period_to="2025-12-31", planned_date=TODAY.isoformat(),
-                    notice_served_on=(TODAY - timedelta(days=3)).isoformat())
+                    notice_served_on=(TODAY - timedelta(days=3)).isoformat(), doc_no="某医保稽通〔2026〕41号",
+                    matters="门诊慢特病费用结算")
 
 
 def _start(store: Store, spec: NewAudit) -> str:
@@ -60,9 +61,8 @@ def test_a_hospital_is_still_named_by_its_uscc(unlocked: Store) -> None:
 
 
 def test_the_notice_to_a_person_addresses_a_person(unlocked: Store) -> None:
-    from app.workflow.printing import print_case
-
     from app.workflow.document_fields import save_notice_details
+    from app.workflow.printing import print_case
 
     case_id = _start(unlocked, _spec(unlocked, PERSON_ID.lower()))  # a lower-case x is the same number
     actor = unlocked.unlocked_inspectors()[0]
