@@ -545,13 +545,13 @@
         <translation>正在生成 %1 份文书…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>%1 form(s) printed.</source>
         <translation>已打印 %1 份文书。</translation>
     </message>
     <message>
-        <location line="-38"/>
-        <location line="+40"/>
+        <location line="-39"/>
+        <location line="+43"/>
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
@@ -567,7 +567,12 @@
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-43"/>
+        <source>Saved as: %1</source>
+        <translation>已存为：%1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>

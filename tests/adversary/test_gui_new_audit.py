@@ -208,6 +208,32 @@ def test_a_folder_where_the_pdf_should_go_is_named_not_blamed_on_the_folder(gui_
     assert not d.case.snap.printed.get(blocked)
 
 
+def test_printing_to_pdf_again_never_replaces_the_earlier_file(gui_window, tmp_path) -> None:
+    """Paper is evidence: the second print of a form to the same folder wrote over the first file (an earlier copy
+    may have been handed out). The reprint gets its own name (-2) and the status line names the files written."""
+    d = gui_window
+    out = tmp_path / "out"
+    out.mkdir()
+    forms = list(d.case.snap.required_forms)
+    assert _print_to(d, str(out)) == []
+    firsts = {f: out / f"{f}-{d.case.case_id[:8]}.pdf" for f in forms}
+    earlier = {f: p.read_bytes() for f, p in firsts.items()}
+    mark = forms[0]
+    firsts[mark].write_bytes(earlier[mark] + b"% handed to the hospital\n")  # the earlier copy differs on disk
+    assert _print_to(d, str(out)) == []
+    status = d.page("closing").print_state.text()
+    for form in forms:
+        again = out / f"{form}-{d.case.case_id[:8]}-2.pdf"
+        assert again.read_bytes().startswith(b"%PDF"), form
+        if form != mark:
+            assert firsts[form].read_bytes() == earlier[form], form
+        assert again.name in status, status
+        assert len(d.case.snap.printed[form]) == 2, form
+    assert firsts[mark].read_bytes() == earlier[mark] + b"% handed to the hospital\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted([p.name for p in firsts.values()]
+                                                           + [f"{f}-{d.case.case_id[:8]}-2.pdf" for f in forms])
+
+
 def _open_new_audit(qtbot, win: MainWindow):
     qtbot.mouseClick(win.home_page.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.new_audit_dialog is not None and win.new_audit_dialog.isVisible(), timeout=TIMEOUT)
