@@ -186,7 +186,9 @@ class CasePage(QWidget):
         workspace.changed.connect(self.reload)
         self.show_step("arrival")
         self.reload()
-        self.drafts.load()  # after the snapshot: a draft goes over what the snapshot filled in
+        # after the snapshot: a draft goes over what the snapshot filled in; ``finished`` once the page stands on
+        # the step it was left on (the window shows a resumed case only then)
+        self.drafts_loading = self.drafts.load()
 
     def page(self, step: str) -> StepPage:
         """The page of ``step``, built now if it was never shown."""
