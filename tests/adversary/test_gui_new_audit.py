@@ -114,6 +114,24 @@ def test_a_planned_date_years_away_is_refused(qtbot, dialog, offset: int) -> Non
     assert "计划稽核日期" in error and "时钟" in error, error
 
 
+@pytest.mark.parametrize("offset", [-3 * 365, 5 * 365])
+def test_a_planned_date_years_away_is_refused_when_edited_later(gui_window, offset: int) -> None:
+    """The same date the new-audit form refuses was taken when typed later into the arrival page's case details:
+    the edit gets the new audit's refusal, and the date stays as it was."""
+    from tests.ui.test_new_audit import button
+
+    d = gui_window
+    arrival = d.page("arrival")
+    before = d.case.snap.planned_date
+    set_day(arrival.case_fields["planned_date"], date.today() + timedelta(days=offset))
+    shown = d.do(lambda: d.click(button(arrival, "保存案件信息")), expect_error=True)
+    assert shown is not None
+    text = d.dismiss(shown)
+    assert "计划稽核日期" in text and "一年以上" in text and "时钟" in text, text
+    d.qtbot.waitUntil(d.win.workspace.idle, timeout=TIMEOUT)
+    assert d.case.snap.planned_date == before
+
+
 def test_the_rules_that_held(qtbot, dialog) -> None:
     """The control: the period ending before it starts, a notice two days ahead, an unannounced audit without a
     reason, one inspector chosen twice and a wrong check character are each refused with their reason."""
