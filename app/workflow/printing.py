@@ -9,6 +9,8 @@ anywhere else; signature images are decrypted in memory only.
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -63,14 +65,20 @@ def copy_path(path: Path, copy: int) -> Path:
 def write_print(path: Path, data: bytes) -> Path:
     """Write a printed PDF as ``path``, or, when that name is taken (an earlier print handed out: paper is
     evidence), as the first free ``stem-2.pdf``, ``stem-3.pdf`` …; never over an existing file. Owner-only, no
-    half-written PDF ever visible. Returns the path written."""
+    half-written PDF ever visible. Returns the path written. ``path`` naming a folder, or under a file, is the
+    ``OSError`` it is (the caller names the path)."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)  # a parent that is a file: its own error, not "all names taken"
     for copy in range(1, MAX_COPIES + 1):
         candidate = copy_path(path, copy)
         if candidate.exists() or candidate.is_symlink():
             continue
         try:
             write_new_bytes(candidate, data, 0o600)
-        except FileExistsError:
+        except FileExistsError as exc:
+            if exc.filename is not None and Path(exc.filename) != candidate:
+                raise
             continue  # taken between the look and the write: the next name, never over it
         return candidate
     raise UserError(f"“{path.name}”及其 {MAX_COPIES - 1} 个编号副本均已存在，打印件不会覆盖已有文件：请另选文件夹或文件名。",
