@@ -110,3 +110,19 @@ def atomic_writer(target: Path, mode: int = 0o600,
 def atomic_write_bytes(target: Path, data: bytes, mode: int = 0o600) -> None:
     with atomic_writer(target, mode) as fh:
         fh.write(data)
+
+
+def write_new_bytes(target: Path, data: bytes, mode: int = 0o600) -> None:
+    """Write ``target`` only if nothing of that name exists (``FileExistsError`` otherwise): a file is never
+    replaced. The name is claimed with an exclusive create, then the bytes are written to a temp file (fsync) and
+    renamed onto the claim, so no half-written file is ever visible under the name."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)  # as atomic_writer
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    os.close(fd)
+    try:
+        atomic_write_bytes(target, data, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(target)  # our own claim, still empty: the rename onto it did not happen
+        raise

@@ -52,6 +52,12 @@ SHORT_PAGE_PX = 800
 MISSING_SHARE = 6
 
 
+#: The list of steps' width on a laptop's screen: as its longest entry needs, within these (logical pixels) ...
+STEP_LIST_WIDTH = (250, 330)
+#: ... and never more than this share of the case page (960×540: the page keeps its room; entries wrap) nor less
+STEP_LIST_SHARE, STEP_LIST_LEAST = 0.22, 180
+
+
 class StepListModel(QAbstractListModel):
     """The steps, each marked from the workflow's page state: ✓ done, "N 项待办", "—" nothing recorded (not
     needed), "可结案" (closing: nothing missing, not yet closed)."""
@@ -127,8 +133,7 @@ class CasePage(QWidget):
         self.steps = StepListModel(self)
         self.step_view = QListView()
         self.step_view.setModel(self.steps)
-        self.step_view.setMinimumWidth(250)
-        self.step_view.setMaximumWidth(330)
+        self.step_view.setFixedWidth(STEP_LIST_WIDTH[0])  # then as its entries need (_fit_steps)
         self.step_view.setStyleSheet("QListView::item { min-height: 52px; padding-left: 8px; }")
         # a long step name ("7. Preservation and sealing   2 missing") wraps onto a second line; never sideways
         self.step_view.setWordWrap(True)
@@ -186,7 +191,9 @@ class CasePage(QWidget):
         workspace.changed.connect(self.reload)
         self.show_step("arrival")
         self.reload()
-        self.drafts.load()  # after the snapshot: a draft goes over what the snapshot filled in
+        # after the snapshot: a draft goes over what the snapshot filled in; ``finished`` once the page stands on
+        # the step it was left on (the window shows a resumed case only then)
+        self.drafts_loading = self.drafts.load()
 
     def page(self, step: str) -> StepPage:
         """The page of ``step``, built now if it was never shown."""
@@ -231,6 +238,7 @@ class CasePage(QWidget):
                                         "signed corrections.").replace("%1", local_time(snap.closed, date_only=True)))
         self.banner.setVisible(snap.is_closed)
         self.steps.set_progress(snap.progress, snap.is_closed)
+        self._fit_steps()  # the entries' marks changed ("2 missing", "ready to close")
         for page in self.pages.values():
             page.set_snapshot(snap)
         if self.loads == 0 and snap.progress is not None and not snap.is_closed:
@@ -301,7 +309,21 @@ class CasePage(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit_steps()
         self._fit_missing()
+
+    def _fit_steps(self) -> None:
+        """The list of steps as wide as its longest entry needs, within ``STEP_LIST_WIDTH``, and never more than
+        ``STEP_LIST_SHARE`` of the page (a 960-px screen): a longer entry wraps onto a second line."""
+        view = self.step_view
+        metrics = view.fontMetrics()
+        widest = max((metrics.horizontalAdvance(str(self.steps.data(self.steps.index(row))))
+                      for row in range(self.steps.rowCount())), default=0)
+        chrome = 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width() + 16  # the item's padding
+        least, most = STEP_LIST_WIDTH
+        width = min(most, max(least, widest + chrome), max(STEP_LIST_LEAST, round(self.width() * STEP_LIST_SHARE)))
+        if view.width() != width:
+            view.setFixedWidth(width)
 
     def missing_codes(self) -> list[str]:
         return [self.missing.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.missing.count())]

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from app.ui.operations import Operation
     from app.ui.steps.base import StepPage
     from app.ui.workspace import Workspace
 
@@ -234,12 +235,13 @@ class DraftKeeper(QObject):
         self._timer.timeout.connect(self.flush)
 
     # --- loading
-    def load(self) -> None:
+    def load(self) -> Operation[Any]:
+        """Read the drafts and the step last shown; the operation's ``finished`` comes once they are applied."""
         from app.workflow.drafts import last_step, load_drafts
 
         case_id = self.case_id
-        self.ws.run(self._owner, lambda store: (load_drafts(store, case_id), last_step(store, case_id)),
-                    self._loaded, mutate=False)
+        return self.ws.run(self._owner, lambda store: (load_drafts(store, case_id), last_step(store, case_id)),
+                           self._loaded, mutate=False)
 
     def loaded(self) -> bool:
         return self._drafts is not None

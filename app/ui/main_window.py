@@ -213,7 +213,8 @@ class MainWindow(QMainWindow):
         home.new_requested.connect(self.new_audit)
         self.set_page(PAGE_HOME, home)
 
-    def open_case(self, case_id: str) -> CasePage | None:
+    def open_case(self, case_id: str, *, show: bool = True) -> CasePage | None:
+        """The page of ``case_id``, shown at once unless ``show`` is false (a resumed case: once on its step)."""
         if self.workspace is None:
             return None
         from app.ui.case_page import CasePage
@@ -224,7 +225,8 @@ class MainWindow(QMainWindow):
         page.back_requested.connect(self._case_left)
         self.case_page = page
         self.set_page(PAGE_CASE, page)
-        self.show_page(PAGE_CASE)
+        if show:
+            self.show_page(PAGE_CASE)
         return page
 
     def new_audit(self) -> None:
@@ -258,11 +260,21 @@ class MainWindow(QMainWindow):
             self.case_page.drafts.left()
         self.show_page(PAGE_HOME)
 
-    def _resume(self, place: tuple[str | None, str | None]) -> None:
-        """After an unlock: back to the case the inspector was in (its page brings back the step and drafts)."""
+    def _resume(self, workspace: Workspace, place: tuple[str | None, str | None]) -> None:
+        """After an unlock (the unlock page still shown): straight to the case the inspector was in, once its page
+        stands on the step and drafts it was left with; else the list of audits. Never the list on the way."""
+        if self.workspace is not workspace or not self._team or self.current_page_name() != PAGE_UNLOCK:
+            return  # locked again meanwhile
         case_id, _step = place
-        if case_id is not None and self._team and self.case_page is None and self.current_page_name() == PAGE_HOME:
-            self.open_case(case_id)
+        page = self.open_case(case_id, show=False) if case_id is not None and self.case_page is None else None
+        if page is None:
+            self.show_page(PAGE_HOME)
+            return
+        page.drafts_loading.finished.connect(lambda: self._land_on_case(page))
+
+    def _land_on_case(self, page: CasePage) -> None:
+        if self.case_page is page and self._team and self.current_page_name() == PAGE_UNLOCK:
+            self.show_page(PAGE_CASE)
 
     def _flush_drafts(self) -> None:
         """Queue the save of what was typed on the store's worker, ahead of the lock that closes the store."""
@@ -356,11 +368,14 @@ class MainWindow(QMainWindow):
             self.home_page.set_team(self._team)
         self._toolbar.show()
         self.sync_action.setEnabled(self.sync_controller is not None)
-        self.show_page(PAGE_HOME)
-        if self.workspace is not None:
+        workspace = self.workspace
+        if workspace is None:
+            self.show_page(PAGE_HOME)
+        else:  # the list, or the case left open: read first, then shown (no list flashing by on the way)
             from app.workflow.drafts import last_place
 
-            self.workspace.run(self, last_place, self._resume, mutate=False, failed=lambda _exc: None)
+            workspace.run(self, last_place, lambda place: self._resume(workspace, place), mutate=False,
+                          failed=lambda _exc: self._resume(workspace, (None, None)))
         self.idle.start()
         self.unlocked.emit(self._team)
 

@@ -14,8 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QPointF, QRect, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QShortcut, QShowEvent
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QEvent,
+    QIODevice,
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPainter, QShortcut, QShowEvent
 from PySide6.QtPdf import QPdfDocument, QPdfPageNavigator
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -170,12 +183,18 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self.resize(980, 720)  # fitted to the screen when shown (showEvent)
+        self.view.viewport().installEventFilter(self)  # a fitted zoom changes with the viewport's size
         self._update_controls()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Never larger than the screen it opens on (1920×1080 at 150 % leaves 1280×720 logical pixels)."""
         super().showEvent(event)
         fit_to_screen(self, QSize(980, 720))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isValid(self) and watched is self.view.viewport():
+            self._update_controls()
+        return super().eventFilter(watched, event)
 
     def add_action(self, text: str, slot: Callable[[], None]) -> QPushButton:
         """A button of the caller's before "打印…" (e.g. re-issuing a stale document)."""
@@ -202,8 +221,28 @@ class PrintPreviewDialog(QDialog):
     def set_zoom_mode(self, mode: QPdfView.ZoomMode) -> None:
         self.view.setZoomMode(mode)
 
+    def shown_zoom(self) -> float:
+        """The zoom the pages are shown at: the view's factor, or in "fit width"/"whole page" the one QPdfView
+        derives from the viewport (its own rule: the page at the screen's logical resolution, scaled to the
+        viewport less the document margins, and the page spacing in height)."""
+        mode = self.view.zoomMode()
+        if mode == QPdfView.ZoomMode.Custom or not self.loaded():
+            return self.view.zoomFactor()
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        points = self.document.pagePointSize(self.current_page())
+        scale = (screen.logicalDotsPerInch() if screen is not None else 96.0) / 72
+        page_w, page_h = points.width() * scale, points.height() * scale
+        if page_w <= 0 or page_h <= 0:
+            return self.view.zoomFactor()
+        margins = self.view.documentMargins()
+        viewport = self.view.viewport().size()
+        width = viewport.width() - margins.left() - margins.right()
+        if mode == QPdfView.ZoomMode.FitToWidth:
+            return max(0.0, width / page_w)
+        return max(0.0, min(width / page_w, (viewport.height() - self.view.pageSpacing()) / page_h))
+
     def zoom_by(self, factor: float) -> None:
-        current = self.view.zoomFactor()
+        current = self.shown_zoom()  # from what is shown ("whole page" may be 80 %), not the unused custom factor
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
         self.view.setZoomFactor(max(MIN_ZOOM, min(MAX_ZOOM, current * factor)))
 
@@ -221,10 +260,8 @@ class PrintPreviewDialog(QDialog):
         for button in (self.zoom_in_button, self.zoom_out_button, self.fit_width_button, self.fit_page_button,
                        self.print_button):
             button.setEnabled(ok)
-        mode = self.view.zoomMode()
-        self.zoom_label.setText(f"{round(self.view.zoomFactor() * 100)} %" if mode == QPdfView.ZoomMode.Custom
-                                else "")
-        self.zoom_label.setVisible(mode == QPdfView.ZoomMode.Custom)
+        # the zoom shown from the start, in every mode ("fit width" and "whole page" follow the window's size)
+        self.zoom_label.setText(f"{round(self.shown_zoom() * 100)}%" if ok else "")
         if not ok and self.document.status() in (QPdfDocument.Status.Error, QPdfDocument.Status.Null):
             self.status.setText(self.tr("The document cannot be shown. Print it again; if it still fails, "
                                         "contact your administrator."))

@@ -184,12 +184,13 @@ def field_value(case: Case, field: str) -> FieldValue:
 
 
 def set_case_field(session: Session, store: Store, case: Case | str, actor_id: str, field: str, new: Any, *,
-                   procedure: str | None = None) -> bool:
+                   procedure: str | None = None, today: date | None = None) -> bool:
     """Set one mutable field of an open case and journal ``case.field_changed`` signed by ``actor_id``.
 
     Refuses a closed case, an actor not assigned to it (or not unlocked), a field that is not mutable, a
-    procedure-owned field without its ``procedure``, and an invalid value. Returns False (and journals nothing)
-    when the field already has that value. The caller owns the transaction."""
+    procedure-owned field without its ``procedure``, and an invalid value (a planned date more than a year from
+    ``today``, the laptop's date: :func:`check_planned_date`, as for a new audit). Returns False (and journals
+    nothing) when the field already has that value. The caller owns the transaction."""
     row = get_case(session, case) if isinstance(case, str) else case
     if row.status == "closed":
         raise refuse(CLOSED_ZH, CLOSED_EN, code="case_closed")
@@ -211,9 +212,26 @@ def set_case_field(session: Session, store: Store, case: Case | str, actor_id: s
     old = field_value(row, field)
     if old == value and type(old) is type(value):
         return False
+    if field == "planned_date" and isinstance(value, str):
+        check_planned_date(date.fromisoformat(value), today or date.today())
     setattr(row, field, value)
     event(session, store, row, actor_id, FIELD_CHANGE_TYPE, {"field": field, "old": old, "new": value})
     return True
+
+
+#: How far from the laptop's today an audit may be planned: further is a slip of the year or a clock set wrong.
+PLANNED_WITHIN_DAYS = 366
+
+
+def check_planned_date(planned: date, today: date) -> None:
+    """The planned audit date is within a year of the laptop's ``today`` (the one rule for a new audit and a later
+    edit of the date), else ``InvalidInput`` naming the field."""
+    if abs((planned - today).days) > PLANNED_WITHIN_DAYS:
+        raise InvalidInput("planned_date", f"计划稽核日期（{planned}）与本机今天的日期（{today}）相差一年以上：请核对日期，"
+                           "并核对本机时钟是否正确。",
+                           f"The planned audit date ({planned}) is more than a year from this laptop's date "
+                           f"({today}): check the date, and check that the laptop's clock is right.",
+                           code="invalid.planned_date")
 
 
 def _check_period(case: Case, field: str, value: FieldValue) -> None:

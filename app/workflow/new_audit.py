@@ -23,7 +23,7 @@ from app.models.validators import (
     validate_phone,
 )
 from app.workflow import advance_notice
-from app.workflow.case_fields import check_field_value
+from app.workflow.case_fields import check_field_value, check_planned_date
 from app.workflow.cases import (
     AUDIT_FORMS,
     AUDIT_KINDS,
@@ -217,10 +217,6 @@ def _checklist(spec: NewAudit) -> list[ChecklistItemSpec]:
     return [ChecklistItemSpec(i.id, i.title, i.category, list(i.requirements)) for i in tpl.items]
 
 
-#: How far from the laptop's today an audit may be planned: further is a slip of the year or a clock set wrong.
-PLANNED_WITHIN_DAYS = 366
-
-
 def _check_dates(spec: NewAudit, today: date) -> tuple[date, date, date]:
     start = parse_day(spec.period_from, "period_from")
     end = parse_day(spec.period_to, "period_to")
@@ -228,12 +224,7 @@ def _check_dates(spec: NewAudit, today: date) -> tuple[date, date, date]:
         raise InvalidInput("period_to", f"稽核期间起始日（{start}）晚于截止日（{end}）。",
                            f"The audited period starts ({start}) after it ends ({end}).", code="invalid.period")
     planned = parse_day(spec.planned_date, "planned_date")
-    if abs((planned - today).days) > PLANNED_WITHIN_DAYS:
-        raise InvalidInput("planned_date", f"计划稽核日期（{planned}）与本机今天的日期（{today}）相差一年以上：请核对日期，"
-                           "并核对本机时钟是否正确。",
-                           f"The planned audit date ({planned}) is more than a year from this laptop's date "
-                           f"({today}): check the date, and check that the laptop's clock is right.",
-                           code="invalid.planned_date")
+    check_planned_date(planned, today)  # the same window as a later edit of the date
     if end > planned:
         raise InvalidInput("period_to", "稽核期间应在计划稽核日期之前结束。",
                            "The audited period must end before the planned audit date.", code="invalid.period")

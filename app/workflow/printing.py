@@ -9,6 +9,8 @@ anywhere else; signature images are decrypted in memory only.
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,7 +22,7 @@ from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.form_registry import FORMS
 from app.errors import UserError
 from app.evidence.items import item_statuses
-from app.fsutil import atomic_write_bytes
+from app.fsutil import write_new_bytes
 from app.models.profile import Store
 from app.workflow.print_context import MissingCaseField, build_context
 from app.workflow.print_records import page_marks, record_bindings
@@ -46,15 +48,42 @@ class PrintResult:
     notes: tuple[str, ...] = ()  # "中文 | English": a stale document, a copy not stored
     page_hashes: tuple[str, ...] = ()  # the SHA-256 of each printed page's text (white space removed)
     codes: tuple[str, ...] = ()  # each page's 核验码
-
+    path: Path | None = None  # the file written, when printed to a path (a reprint gets its own name)
 
 
 # ============================================================================================== printing
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Owner-only temp file, fsync, rename: no half-written PDF is ever visible."""
-    atomic_write_bytes(path, data, 0o600)
+MAX_COPIES = 999  # files of one name: ``form.pdf``, ``form-2.pdf`` … ``form-999.pdf``
+
+
+def copy_path(path: Path, copy: int) -> Path:
+    """The name of the ``copy``-th printed file asked for as ``path``: ``path`` itself, then ``stem-2.pdf`` …"""
+    return path if copy == 1 else path.with_name(f"{path.stem}-{copy}{path.suffix}")
+
+
+def write_print(path: Path, data: bytes) -> Path:
+    """Write a printed PDF as ``path``, or, when that name is taken (an earlier print handed out: paper is
+    evidence), as the first free ``stem-2.pdf``, ``stem-3.pdf`` …; never over an existing file. Owner-only, no
+    half-written PDF ever visible. Returns the path written. ``path`` naming a folder, or under a file, is the
+    ``OSError`` it is (the caller names the path)."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    path.parent.mkdir(parents=True, exist_ok=True)  # a parent that is a file: its own error, not "all names taken"
+    for copy in range(1, MAX_COPIES + 1):
+        candidate = copy_path(path, copy)
+        if candidate.exists() or candidate.is_symlink():
+            continue
+        try:
+            write_new_bytes(candidate, data, 0o600)
+        except FileExistsError as exc:
+            if exc.filename is not None and Path(exc.filename) != candidate:
+                raise
+            continue  # taken between the look and the write: the next name, never over it
+        return candidate
+    raise UserError(f"“{path.name}”及其 {MAX_COPIES - 1} 个编号副本均已存在，打印件不会覆盖已有文件：请另选文件夹或文件名。",
+                    f"'{path.name}' and {MAX_COPIES - 1} numbered copies of it already exist; a print never "
+                    "replaces an existing file: choose another folder or file name.")
 
 
 def _anchor_item(session: Session, case_id: str, form: str) -> str | None:
@@ -153,16 +182,19 @@ def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tupl
 def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
                config: AgencyConfig | None = None, *, today: date | None = None,
                served_number: str | None = None) -> PrintResult:
-    """Render ``form`` of the case from its issued documents, write ``out``, and once it is written journal the
+    """Render ``form`` of the case from its issued documents, write ``out`` (a path already taken: the next free
+    ``stem-N.pdf``, :func:`write_print`; ``PrintResult.path`` names the file written), and once it is written journal the
     print with the hash of every page and store the PDF as a derived item (``served_number``: a 送达回证 of the
     document served under that 文号 only)."""
     rendered = render_form(store, case_id, form, actor_id, config, today=today, served_number=served_number)
+    written: Path | None = None
     if isinstance(out, Path):
-        _write_atomic(out, rendered.pdf)
+        written = write_print(out, rendered.pdf)  # a reprint never replaces an earlier printed copy
     else:
         out.write(rendered.pdf)
     derived, notes = record_accepted(store, rendered, actor_id)
     notes = (*(str(n) for n in rendered.stale), *notes)
     return PrintResult(form=form, case_id=case_id, pages=rendered.pages, content_sha256=rendered.content_sha256,
                        pdf_sha256=rendered.pdf_sha256, size=len(rendered.pdf), checkpoint=rendered.checkpoint,
-                       derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes)
+                       derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes,
+                       path=written)

@@ -281,27 +281,27 @@
 <context>
     <name>CasePage</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="+114"/>
+        <location filename="../../app/ui/case_page.py" line="+120"/>
         <source>← Audits (Esc)</source>
         <translation>← 案件列表（Esc）</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+43"/>
         <source>Next step →</source>
         <translation>下一步 →</translation>
     </message>
     <message>
-        <location line="+72"/>
+        <location line="+74"/>
         <source>This audit was closed on %1. It is read-only: further entries are signed corrections.</source>
         <translation>本稽核已于 %1 结案，案件只读：之后只能以签名的更正方式补充。</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+50"/>
         <source>Show or hide the list</source>
         <translation>展开或收起列表</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+53"/>
         <source>Closed</source>
         <translation>已结案</translation>
     </message>
@@ -545,13 +545,13 @@
         <translation>正在生成 %1 份文书…</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+33"/>
         <source>%1 form(s) printed.</source>
         <translation>已打印 %1 份文书。</translation>
     </message>
     <message>
-        <location line="-38"/>
-        <location line="+40"/>
+        <location line="-39"/>
+        <location line="+43"/>
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
@@ -567,7 +567,12 @@
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-43"/>
+        <source>Saved as: %1</source>
+        <translation>已存为：%1</translation>
+    </message>
+    <message>
+        <location line="+44"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>
@@ -1535,7 +1540,7 @@ It contains no case data. Saved evidence is not affected. Please restart the pro
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="+413"/>
+        <location filename="../../app/ui/main_window.py" line="+428"/>
         <source>FieldAudit — medical insurance on-site audit</source>
         <translation>医保稽核现场取证</translation>
     </message>
@@ -2129,7 +2134,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PlaceholderHome</name>
     <message>
-        <location filename="../../app/ui/main_window.py" line="-344"/>
+        <location filename="../../app/ui/main_window.py" line="-359"/>
         <source>, </source>
         <translation>、</translation>
     </message>
@@ -2142,7 +2147,7 @@ The stored evidence has not been changed.</source>
 <context>
     <name>PrintPreviewDialog</name>
     <message>
-        <location filename="../../app/ui/print_preview.py" line="+100"/>
+        <location filename="../../app/ui/print_preview.py" line="+113"/>
         <source>Print preview: %1</source>
         <translation>打印预览：%1</translation>
     </message>
@@ -2192,12 +2197,12 @@ The stored evidence has not been changed.</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+111"/>
         <source>Page %1 of %2</source>
         <translation>第 %1 页，共 %2 页</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
         <source>The document cannot be shown. Print it again; if it still fails, contact your administrator.</source>
         <translation>无法显示该文书。请重新打印；如仍失败，请联系管理员。</translation>
     </message>
@@ -2736,9 +2741,9 @@ Inspectors enrolled: %2</source>
 <context>
     <name>StepListModel</name>
     <message>
-        <location filename="../../app/ui/case_page.py" line="-243"/>
+        <location filename="../../app/ui/case_page.py" line="-259"/>
         <source>ready to close</source>
-        <extracomment>Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %. At most this share of the case page&apos;s height goes to the 尚缺 list (it scrolls beyond), at least two rows.</extracomment>
+        <extracomment>Below this height (logical pixels) of the case page, the 尚缺 list starts folded on a page that needs the height (``StepPage.wants_height``: the evidence list and photo): 1366×768 and 1920×1080 at 150 % and 200 %. At most this share of the case page&apos;s height goes to the 尚缺 list (it scrolls beyond), at least two rows. The list of steps&apos; width on a laptop&apos;s screen: as its longest entry needs, within these (logical pixels) ... ... and never more than this share of the case page (960×540: the page keeps its room; entries wrap) nor less</extracomment>
         <translation>可结案</translation>
     </message>
     <message>

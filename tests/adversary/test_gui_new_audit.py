@@ -114,6 +114,24 @@ def test_a_planned_date_years_away_is_refused(qtbot, dialog, offset: int) -> Non
     assert "计划稽核日期" in error and "时钟" in error, error
 
 
+@pytest.mark.parametrize("offset", [-3 * 365, 5 * 365])
+def test_a_planned_date_years_away_is_refused_when_edited_later(gui_window, offset: int) -> None:
+    """The same date the new-audit form refuses was taken when typed later into the arrival page's case details:
+    the edit gets the new audit's refusal, and the date stays as it was."""
+    from tests.ui.test_new_audit import button
+
+    d = gui_window
+    arrival = d.page("arrival")
+    before = d.case.snap.planned_date
+    set_day(arrival.case_fields["planned_date"], date.today() + timedelta(days=offset))
+    shown = d.do(lambda: d.click(button(arrival, "保存案件信息")), expect_error=True)
+    assert shown is not None
+    text = d.dismiss(shown)
+    assert "计划稽核日期" in text and "一年以上" in text and "时钟" in text, text
+    d.qtbot.waitUntil(d.win.workspace.idle, timeout=TIMEOUT)
+    assert d.case.snap.planned_date == before
+
+
 def test_the_rules_that_held(qtbot, dialog) -> None:
     """The control: the period ending before it starts, a notice two days ahead, an unannounced audit without a
     reason, one inspector chosen twice and a wrong check character are each refused with their reason."""
@@ -206,6 +224,32 @@ def test_a_folder_where_the_pdf_should_go_is_named_not_blamed_on_the_folder(gui_
     texts = _print_to(d, str(out))
     assert len(texts) == 1 and "已有一个名为" in texts[0], texts
     assert not d.case.snap.printed.get(blocked)
+
+
+def test_printing_to_pdf_again_never_replaces_the_earlier_file(gui_window, tmp_path) -> None:
+    """Paper is evidence: the second print of a form to the same folder wrote over the first file (an earlier copy
+    may have been handed out). The reprint gets its own name (-2) and the status line names the files written."""
+    d = gui_window
+    out = tmp_path / "out"
+    out.mkdir()
+    forms = list(d.case.snap.required_forms)
+    assert _print_to(d, str(out)) == []
+    firsts = {f: out / f"{f}-{d.case.case_id[:8]}.pdf" for f in forms}
+    earlier = {f: p.read_bytes() for f, p in firsts.items()}
+    mark = forms[0]
+    firsts[mark].write_bytes(earlier[mark] + b"% handed to the hospital\n")  # the earlier copy differs on disk
+    assert _print_to(d, str(out)) == []
+    status = d.page("closing").print_state.text()
+    for form in forms:
+        again = out / f"{form}-{d.case.case_id[:8]}-2.pdf"
+        assert again.read_bytes().startswith(b"%PDF"), form
+        if form != mark:
+            assert firsts[form].read_bytes() == earlier[form], form
+        assert again.name in status, status
+        assert len(d.case.snap.printed[form]) == 2, form
+    assert firsts[mark].read_bytes() == earlier[mark] + b"% handed to the hospital\n"
+    assert sorted(p.name for p in out.iterdir()) == sorted([p.name for p in firsts.values()]
+                                                           + [f"{f}-{d.case.case_id[:8]}-2.pdf" for f in forms])
 
 
 def _open_new_audit(qtbot, win: MainWindow):

@@ -223,3 +223,27 @@ def test_a_form_of_the_other_body_is_refused(demo: Demo, capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert "医疗保障经办机构" in err and "agency" in err
     assert not path.exists()
+
+
+def test_a_reprint_never_replaces_an_earlier_printed_file(demo: Demo, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Paper is evidence: printing again to the same --out wrote over the earlier copy. The reprint goes to the
+    next free name (-2, -3), named in the output's first column and on stderr; the earlier file is untouched."""
+    out = tmp_path / "notice.pdf"
+    earlier = b"%PDF-1.7 the copy handed to the hospital\n"
+    out.write_bytes(earlier)
+    args = ["print", str(demo.root), "--case", demo.case_id, "--form", "notice", "--out", str(out),
+            "--passphrase-file", str(demo.pass_a)]
+    capsys.readouterr()
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert out.read_bytes() == earlier
+    second = tmp_path / "notice-2.pdf"
+    assert captured.out.split("\t")[0] == str(second) and "not replaced" in captured.err and "未覆盖" in captured.err
+    assert len(PdfReader(second).pages) >= 1
+    assert main(args) == 0
+    assert capsys.readouterr().out.split("\t")[0] == str(tmp_path / "notice-3.pdf")
+    assert out.read_bytes() == earlier and second.read_bytes() == (tmp_path / "notice-3.pdf").read_bytes()
+    fresh = tmp_path / "fresh.pdf"  # a free --out is written as asked, as before
+    assert main([*args[:7], str(fresh), *args[8:]]) == 0
+    assert capsys.readouterr().out.split("\t")[0] == str(fresh) and fresh.exists()

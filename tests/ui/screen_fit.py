@@ -6,7 +6,7 @@ offscreen platform set to a given screen size and QT_SCALE_FACTOR) and by script
 
 Problems: the window larger than the screen's available geometry; a push button cut off sideways (by the window
 or by the scroll area it is in) or narrower than its text needs; a step page or the list of steps that scrolls
-sideways; a box or the photo viewer squeezed below the height its lines need (the EXIF box, "未选择照片"); the
+sideways or takes more than a quarter of the case page's width; a box or the photo viewer squeezed below the height its lines need (the EXIF box, "未选择照片"); the
 尚缺 list taking more than a sixth of the case page, shown empty, or cutting its first entry. Besides the demo's
 closed audit, a NEW audit is made through the 新建稽核 dialog, six photos imported, and every step of it
 checked, with the signature, batch signature and refusal dialogs, the print preview and the enrolment page; the
@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 #: The 尚缺 list may take at most this share of the case page's height.
 MISSING_SHARE_MAX = 1 / 6
+#: The list of steps takes at most this share of the case page's width (960×540: the step's page keeps its room)
+STEPS_SHARE_MAX = 1 / 4
 
 
 def offscreen_config(width: int, height: int) -> Path:
@@ -106,6 +108,8 @@ def fit_problems(window: QWidget, where: str) -> list[str]:
     case = getattr(window, "case_page", None)
     if case is not None and case.isVisible() and case.step_view.horizontalScrollBar().maximum() > 0:
         problems.append(f"{where}: the list of steps scrolls sideways")
+    if case is not None and case.isVisible() and case.step_view.width() > STEPS_SHARE_MAX * case.width():
+        problems.append(f"{where}: the list of steps takes {case.step_view.width()} px of the page's {case.width()}")
     if case is not None and case.isVisible() and case.missing.isVisible():
         share = case.missing.height() / max(1, case.height())
         if not case.missing.count():

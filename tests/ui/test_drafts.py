@@ -276,3 +276,30 @@ def test_ticks_and_recusal_rows_are_kept(qtbot, two_inspectors):
             window.lock_now()
         window.services.store_pool.waitForDone(10_000)
         window.close()
+
+
+def test_unlock_goes_straight_to_the_resumed_case_and_step(qtbot, win):
+    """After an unlock the list of audits flashed by before the window jumped to the case left open: every page
+    the window's stack shows on the way is recorded, and the list is never one of them; the case page is shown
+    already standing on the step it was left on."""
+    window, case_id, profile = win
+    _open_from_home(qtbot, window)
+    case = window.case_page
+    qtbot.waitUntil(case.drafts.loaded, timeout=TIMEOUT)
+    case.show_step("interview")
+    qtbot.waitUntil(window.workspace.idle, timeout=TIMEOUT)  # the place is remembered
+    window.lock_now()
+    qtbot.waitUntil(lambda: not window.services.unlock.is_open(), timeout=TIMEOUT)
+    qtbot.mouseClick(window.lock_page.unlock_button, Qt.MouseButton.LeftButton)
+    shown: list[tuple[str, str | None]] = []
+
+    def record(_index: int) -> None:
+        name = window.current_page_name()
+        shown.append((name, window.case_page.current_step() if name == PAGE_CASE else None))
+
+    window._stack.currentChanged.connect(record)
+    unlock(qtbot, window, profile.pass_a, profile.pass_b, land=PAGE_CASE)
+    qtbot.waitUntil(window.workspace.idle, timeout=TIMEOUT)
+    window._stack.currentChanged.disconnect(record)
+    assert shown == [(PAGE_CASE, "interview")], shown
+    assert window.case_page.case_id == case_id and window.case_page.current_step() == "interview"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
 from app.models.profile import Profile, Store
@@ -83,6 +85,29 @@ def non_blank(image: QImage) -> bool:
     return 0 < dark < (small.width() // 4) * (small.height() // 4) // 2
 
 
+def _zoom_shown(dialog: PrintPreviewDialog) -> int:
+    text = dialog.zoom_label.text()
+    assert re.fullmatch(r"\d+%", text), text
+    return int(text[:-1])
+
+
+def page_width_at_100(dialog: PrintPreviewDialog) -> float:
+    """The first page's width on screen at 100 % (QPdfView: points at the screen's logical resolution)."""
+    return dialog.document.pagePointSize(0).width() * dialog.screen().logicalDotsPerInch() / 72
+
+
+def _page_width_drawn(dialog: PrintPreviewDialog) -> int:
+    """The first page's width in a grab of the view: from its first to its last paper-white pixel across the
+    middle (the page's white margins at both ends; the view's grey around it)."""
+    QApplication.processEvents()
+    image = dialog.view.viewport().grab().toImage()
+    widths = []
+    for y in (image.height() // 3, image.height() // 2):
+        white = [x for x in range(image.width()) if image.pixelColor(x, y).lightness() >= 250]
+        widths.append(white[-1] - white[0] + 1 if white else 0)
+    return max(widths)
+
+
 def test_rendering_journals_nothing_an_accepted_print_once(store: Store, demo: Demo) -> None:
     from app.workflow.printing import record_accepted
 
@@ -116,12 +141,17 @@ def test_preview_shows_every_page_and_prints_them(qtbot, store: Store, demo: Dem
         assert dialog.current_page() == 1 and dialog.prev_button.isEnabled()
         dialog.go_to(0)
         assert dialog.current_page() == 0
-    zoom = dialog.view.zoomFactor()
-    qtbot.mouseClick(dialog.zoom_in_button, Qt.MouseButton.LeftButton)
-    assert dialog.view.zoomFactor() == pytest.approx(zoom * 1.25)
-    assert dialog.zoom_label.text().endswith("%")
+    # the zoom is shown from the start ("whole page"), and it is the zoom the page is drawn at
+    whole = _zoom_shown(dialog)
+    assert dialog.zoom_label.isVisible() and 10 <= whole <= 500, dialog.zoom_label.text()
+    assert _page_width_drawn(dialog) / page_width_at_100(dialog) == pytest.approx(whole / 100, abs=0.02)
+    qtbot.mouseClick(dialog.zoom_in_button, Qt.MouseButton.LeftButton)  # from what is shown, not from 100 %
+    assert _zoom_shown(dialog) == pytest.approx(whole * 1.25, abs=1)
+    assert dialog.view.zoomFactor() == pytest.approx(whole / 100 * 1.25, abs=0.01)
     qtbot.mouseClick(dialog.fit_width_button, Qt.MouseButton.LeftButton)
-    assert dialog.zoom_label.text() == ""
+    width = _zoom_shown(dialog)
+    assert width >= whole  # a portrait page in a landscape view: wider than "whole page"
+    assert _page_width_drawn(dialog) / page_width_at_100(dialog) == pytest.approx(width / 100, abs=0.02)
 
     # printing: every page goes to the printer (a PDF printer here, so the test can count the pages)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def test_edit_updates_the_row_and_journals_old_and_new(store: Store) -> None:
     with store.transaction() as s:
         assert set_case_field(s, store, case_id, a, "title", "  某医院2026年专项稽核 ") is True
         assert set_case_field(s, store, case_id, b, "place", "住院部三楼") is True
-        assert set_case_field(s, store, case_id, a, "planned_date", date(2026, 3, 12)) is True
+        assert set_case_field(s, store, case_id, a, "planned_date", date(2026, 3, 12), today=date(2026, 3, 1)) is True
         assert set_case_field(s, store, case_id, a, "period_from", "2024-07-01") is True
         assert set_case_field(s, store, case_id, a, "period_to", "2025-06-30") is True
         # the same value again changes nothing and is not journaled
@@ -122,6 +122,37 @@ def test_invalid_values_are_refused_and_nothing_is_written(store: Store, field: 
     with store.session() as s:
         case = s.get(Case, case_id)
         assert case is not None and (case.planned_date, case.title, case.period_to) == ("2026-03-10", "", "2025-12-31")
+
+
+@pytest.mark.parametrize("planned", [date(2025, 2, 27), date(2027, 3, 3), date(2031, 3, 1)])
+def test_a_planned_date_edited_later_keeps_the_new_audit_window(store: Store, planned: date) -> None:
+    """A new audit refuses a planned date more than a year from the laptop's date (a slip of the year, or a clock
+    set wrong); the same date typed later on the arrival page was taken. Now the edit gets the same refusal."""
+    from app.workflow.new_audit import start_audit
+
+    today = date(2026, 3, 1)
+    case_id, a, _ = make_case(store)
+    before = events(store, case_id)
+    with store.transaction() as s, pytest.raises(InvalidInput) as edited:
+        set_case_field(s, store, case_id, a, "planned_date", planned.isoformat(), today=today)
+    assert edited.value.code == "invalid.planned_date" and edited.value.field == "planned_date"
+    assert "相差一年以上" in edited.value.message_zh and "more than a year" in edited.value.message_en
+    assert events(store, case_id) == before
+    with store.session() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and case.planned_date == "2026-03-10"
+    # the new-audit form refuses the same date with the same words
+    from tests.workflow.test_new_audit import spec
+
+    new = spec(store, period_from=f"{planned.year - 1}-01-01", period_to=f"{planned.year - 1}-12-31",
+               planned_date=planned.isoformat(), notice_served_on=(planned - timedelta(days=5)).isoformat())
+    with store.transaction() as s, pytest.raises(InvalidInput) as created:
+        start_audit(s, store, a, new, today=today)
+    assert (created.value.message_zh, created.value.message_en) == (edited.value.message_zh,
+                                                                     edited.value.message_en)
+    # within the year: taken
+    with store.transaction() as s:
+        assert set_case_field(s, store, case_id, a, "planned_date", "2027-02-28", today=today) is True
 
 
 @pytest.mark.parametrize("field", ["status", "step", "closed", "inspectors", "kind", "form", "institution_id"])

@@ -213,11 +213,12 @@ class ClosingPage(StepPage):
 
         accepted: list[RenderedForm] = []
         failed: list[str] = []
+        written: list[str] = []
         for item in items:
             try:
                 if target == PDF_TARGET:
                     assert folder is not None
-                    write_pdf(folder, item)
+                    written.append(write_pdf(folder, item).name)
                 else:
                     print_on(target, item)
             except Exception as exc:  # shown plainly (the first only: one cause, one box); the others still go out
@@ -227,6 +228,8 @@ class ClosingPage(StepPage):
                 continue
             accepted.append(item)
         text = self.tr("%1 form(s) printed.").replace("%1", str(len(accepted)))
+        if written:
+            text += " " + self.tr("Saved as: %1").replace("%1", "、".join(written))
         if failed:
             text += " " + self.tr("Not printed: %1").replace("%1", "、".join(failed))
         self.print_state.setText(text)
@@ -367,8 +370,10 @@ def check_pdf_folder(text: str) -> Path:
 
 
 def write_pdf(folder: Path, item: RenderedForm) -> Path:
-    """The PDF writer: the exact rendered bytes, written atomically (owner-only) as ``<form>-<case>.pdf``."""
-    from app.fsutil import atomic_write_bytes
+    """The PDF writer: the exact rendered bytes, written atomically (owner-only) as ``<form>-<case>.pdf``, a
+    reprint as ``<form>-<case>-2.pdf`` … (``printing.write_print``: an earlier printed copy is never replaced).
+    Returns the path written."""
+    from app.workflow.printing import write_print
 
     if not folder.is_dir():
         raise PdfFolderProblem
@@ -378,10 +383,9 @@ def write_pdf(folder: Path, item: RenderedForm) -> Path:
                                f"The folder holds a folder named '{path.name}', so the PDF cannot be saved under "
                                "that name: rename or move it, or choose another folder.")
     try:
-        atomic_write_bytes(path, item.pdf, 0o600)
+        return write_print(path, item.pdf)
     except OSError as exc:
         raise PdfFolderProblem from exc
-    return path
 
 
 def print_on(printer_name: str, item: RenderedForm) -> int:
