@@ -36,16 +36,6 @@ def _actor(store: Store, case_id: str) -> str:
     return actor
 
 
-def _written(asked: Path, written: Path | None) -> Path:
-    """The file the print went to: ``--out``, or its next free ``-N`` name when ``--out`` was taken (an earlier
-    printed copy is never replaced; said on stderr)."""
-    if written is None or written == asked:
-        return asked
-    print(f"{asked} 已存在，未覆盖；本次打印件另存为 {written}。 | {asked} exists and was not replaced; this print "
-          f"was written to {written}.", file=sys.stderr)
-    return written
-
-
 def cmd_print(args: argparse.Namespace) -> int:
     from app.workflow.printing import print_case
 
@@ -56,7 +46,6 @@ def cmd_print(args: argparse.Namespace) -> int:
         result = print_case(store, args.case, args.form, out, actor, served_number=args.served)
     for note in result.notes:
         print(note, file=sys.stderr)
-    out = _written(out, result.path)
     print(f"{out}\t{result.pages} pages\t{result.content_sha256}\t{result.checkpoint}"
           + (f"\t{result.derived_item_id}" if result.derived_item_id else ""))
     return 0
@@ -90,7 +79,6 @@ def cmd_correct(args: argparse.Namespace) -> int:
         actor = _actor(store, args.case)
         doc = correct(store, args.case, actor, args.form, items, args.reason)
         result = print_case(store, args.case, "correction", out, actor)
-    out = _written(out, result.path)
     src = doc.source
     print(f"{doc.number}\t{doc.issued_on}\tcorrects {src.get('number') or str(src['corrects'])[:20]}\t{doc.ref}"
           f"\t{out}\t{result.pages} pages")
@@ -102,8 +90,7 @@ def register(sub: Any) -> None:
     p.add_argument("profile")
     p.add_argument("--case", required=True, help="case id")
     p.add_argument("--form", required=True, metavar="FORM", help="one of: " + " ".join(FORMS))
-    p.add_argument("--out", required=True, help="the PDF to write (mode 0600); never replaces a file: when FILE.pdf exists the print goes "
-                        "to FILE-2.pdf (-3 …), named in the output")
+    p.add_argument("--out", required=True, help="the PDF to write (mode 0600)")
     p.add_argument("--served", metavar="NUMBER", default=None,
                    help="for service-receipt: only the 送达回证 of the document served under this 文号")
     add_passphrase_arg(p)
@@ -130,7 +117,6 @@ def register(sub: Any) -> None:
     p.add_argument("--item", required=True, action="append", metavar="ORIGINAL=>CORRECTED",
                    help="one correction: the original text and what it is corrected to (repeatable)")
     p.add_argument("--reason", required=True, help="why the document is corrected (printed and journaled)")
-    p.add_argument("--out", required=True, help="the PDF of the correction notices to write (mode 0600; an existing file is never "
-                        "replaced, as for print)")
+    p.add_argument("--out", required=True, help="the PDF of the correction notices to write (mode 0600)")
     add_passphrase_arg(p)
     p.set_defaults(handler=cmd_correct)

@@ -22,7 +22,7 @@ from app.documents.config import AgencyConfig, load_agency_config
 from app.documents.form_registry import FORMS
 from app.errors import UserError
 from app.evidence.items import item_statuses
-from app.fsutil import write_new_bytes
+from app.fsutil import atomic_write_bytes, write_new_bytes
 from app.models.profile import Store
 from app.workflow.print_context import MissingCaseField, build_context
 from app.workflow.print_records import page_marks, record_bindings
@@ -182,14 +182,15 @@ def record_accepted(store: Store, rendered: RenderedForm, actor_id: str) -> tupl
 def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, actor_id: str,
                config: AgencyConfig | None = None, *, today: date | None = None,
                served_number: str | None = None) -> PrintResult:
-    """Render ``form`` of the case from its issued documents, write ``out`` (a path already taken: the next free
-    ``stem-N.pdf``, :func:`write_print`; ``PrintResult.path`` names the file written), and once it is written journal the
+    """Render ``form`` of the case from its issued documents, write ``out`` (the GUI names its files with
+    :func:`write_print`, which never replaces an earlier copy), and once it is written journal the
     print with the hash of every page and store the PDF as a derived item (``served_number``: a 送达回证 of the
     document served under that 文号 only)."""
     rendered = render_form(store, case_id, form, actor_id, config, today=today, served_number=served_number)
     written: Path | None = None
-    if isinstance(out, Path):
-        written = write_print(out, rendered.pdf)  # a reprint never replaces an earlier printed copy
+    if isinstance(out, Path):  # the file the caller named (the CLI's --out, a contract): written whole, atomically
+        atomic_write_bytes(out, rendered.pdf, 0o600)
+        written = out
     else:
         out.write(rendered.pdf)
     derived, notes = record_accepted(store, rendered, actor_id)
