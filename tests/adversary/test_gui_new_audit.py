@@ -291,3 +291,35 @@ def test_what_was_typed_into_new_audit_survives_the_idle_lock_and_esc(qtbot, dia
     win.show_page("home")
     fresh = _open_new_audit(qtbot, win)
     assert fresh.doc_no.text() == "" and fresh.notice_mode.currentData() != "unannounced"
+
+
+def test_a_malformed_doc_no_is_refused_before_it_numbers_every_form(qtbot, dialog) -> None:
+    """Every form of the case is numbered from its 文号: one without a year and a serial printed 〔2026〕0号."""
+    win, dlg = dialog
+    for bad in ("某医保稽通2026-21", "某医保稽通〔2026〕0号"):
+        dlg.doc_no.setText(bad)
+        assert "文号" in submit_refused(qtbot, win, dlg)
+        assert dlg.doc_no.text() == bad  # kept as typed, to be corrected
+
+
+def test_an_insured_person_is_named_by_the_identity_number(qtbot, dialog) -> None:
+    """参保人员 as the party: the field asks for the resident identity number and checks it as typed; a USCC is
+    not one; there is no legal representative to enter; the audit is created with the number."""
+    from app.models.validators import resident_id_check_char
+
+    win, dlg = dialog
+    first17 = "42010219850304246"
+    dlg.party_name.setText("张某某")
+    dlg.party_kind.setCurrentIndex(dlg.party_kind.findData("insured_person"))
+    assert dlg.uscc_label.text() in ("居民身份证号", "Resident ID number")
+    assert not dlg.legal_rep.isVisible()
+    dlg.uscc.setText(USCC)  # an organisation's code
+    assert dlg.uscc_error.text()
+    assert "居民身份证号" in submit_refused(qtbot, win, dlg)
+    dlg.uscc.setText(first17 + resident_id_check_char(first17))
+    assert dlg.uscc_error.text() == ""
+    dlg.party_kind.setCurrentIndex(dlg.party_kind.findData("designated_hospital"))  # back: the number is wrong
+    assert dlg.uscc_error.text() and dlg.legal_rep.isVisible()
+    dlg.party_kind.setCurrentIndex(dlg.party_kind.findData("insured_person"))
+    qtbot.mouseClick(dlg.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.current_page_name() == PAGE_CASE, timeout=TIMEOUT)
