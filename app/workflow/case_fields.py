@@ -59,7 +59,7 @@ from app.workflow.steps_base import (
 )
 
 __all__ = ["DOC_NO", "EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
-           "check_field_value", "field_value", "set_case_field"]
+           "check_field_value", "doc_serial", "field_value", "set_case_field"]
 
 #: The journal event type (the protocol's ``app.sync.protocol.FIELD_CHANGE_TYPE``; the workflow does not import the
 #: sync layer, a test keeps the two equal).
@@ -98,6 +98,15 @@ DOC_NO = re.compile(r"〔(\d{4})〕\s*(\d+)\s*号")
 _BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕"})
 
 
+def doc_serial(doc_no: str | None) -> tuple[int, int] | None:
+    """(year, serial) of a case's 文号, or None when it names no year and no serial above 0: the forms of such a
+    case cannot be numbered (``print_context``; the arrival step lists it as missing)."""
+    m = DOC_NO.search(doc_no or "")
+    if m is None or int(m.group(2)) == 0 or not 1990 <= int(m.group(1)) <= 2100:
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
 def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
     """Empty until the office gives one; else a 文号 with a year and a serial above 0 (square brackets typed
     for 〔〕 are taken as meant). Without them every form printed "〔2026〕0号"."""
@@ -105,8 +114,7 @@ def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
     if not text:
         return text
     text = str(text).translate(_BRACKETS)
-    m = DOC_NO.search(text)
-    if m is None or int(m.group(2)) == 0 or not 1990 <= int(m.group(1)) <= 2100:
+    if doc_serial(text) is None:
         raise InvalidInput(field, f"文号“{text}”应写明年份和序号，如“某医保稽通〔2026〕21号”。",
                            f"The document number '{text}' must give the year and the serial, e.g. "
                            "某医保稽通〔2026〕21号.", code="invalid.doc_no")

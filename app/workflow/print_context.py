@@ -37,7 +37,7 @@ from app.evidence import journal
 from app.models.profile import Store
 from app.models.schema import Case, Institution, Measure
 from app.models.schema import Finding as FindingRow
-from app.workflow.case_fields import DOC_NO
+from app.workflow.case_fields import doc_serial
 from app.workflow.print_records import (
     _bindings,
     _current_records,
@@ -81,8 +81,9 @@ def _split(text: str) -> tuple[str, ...]:
 
 
 PERIOD_FORMS = ("notice", "defence-notice", "result-notice", "rectification")
-#: The forms that name what was audited (稽核事项): "对你单位…期间的{事项}进行检查".
-MATTERS_FORMS = ("notice", "result-notice", "rectification")
+#: What a form says was audited when the case names no matters (稽核事项): the subject of the 条例 (Art. 2), never
+#: the case's title (it printed the party's own name as what was audited).
+UNSTATED_MATTERS = "医疗保障基金使用情况"
 
 
 def _day_or(value: str | None, fallback: str) -> date:
@@ -92,30 +93,29 @@ def _day_or(value: str | None, fallback: str) -> date:
         return date.fromisoformat(fallback[:10])
 
 
-def _case_info(case: Case, need_period: bool = True, need_matters: bool = False) -> CaseInfo:
+def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
     """The case as its forms print it. Every form carries a 文号 numbered from the case's (a form numbered
-    "〔2026〕0号" is no document): without one, or without the period or the matters a form names, it is not
-    printed and the field is named (``MissingCaseField``)."""
+    "〔2026〕0号" is no document): without one, or without the period a form states, no form is printed and the
+    field is named (``MissingCaseField``)."""
     from app.workflow.reference_entries import audit_kinds
 
     kinds = audit_kinds()
-    m = DOC_NO.search(case.doc_no or "")
-    if m is None or int(m.group(2)) == 0:
+    period_start = _day(case.period_from, "period_from", "稽核期间起始日", "start of the period covered") \
+        if need_period else _day_or(case.period_from, case.created)
+    period_end = _day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered") \
+        if need_period else _day_or(case.period_to, case.created)
+    serial = doc_serial(case.doc_no)
+    if serial is None:
         raise MissingCaseField("doc_no", "文号（如“某医保稽通〔2026〕21号”）",
                                "document number (e.g. 某医保稽通〔2026〕21号)")
-    year, seq = int(m.group(1)), int(m.group(2))
-    matters = _split(case.matters)
-    if need_matters and not matters:
-        raise MissingCaseField("matters", "稽核事项", "matters audited")
+    year, seq = serial
     return CaseInfo(
         case_id=case.id, year=year, seq=seq,
         kind=_labels(kinds.sources).get(case.kind, case.kind),
         form=_labels(kinds.forms).get(case.form, case.form),
-        period_start=_day(case.period_from, "period_from", "稽核期间起始日", "start of the period covered")
-        if need_period else _day_or(case.period_from, case.created),
-        period_end=_day(case.period_to, "period_to", "稽核期间截止日", "end of the period covered")
-        if need_period else _day_or(case.period_to, case.created),
-        matters=matters or (case.title,),
+        period_start=period_start,
+        period_end=period_end,
+        matters=_split(case.matters) or (UNSTATED_MATTERS,),
         basis=case.basis,
         doc_numbers={**({"notice": case.doc_no} if case.doc_no else {}), **reissued_numbers(case)},
         track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
@@ -317,7 +317,7 @@ def build_context(session: Session, store: Store, case_id: str, form: str,
         raise UserError(f"未知的文书类型：{form}（可选：{'、'.join(FORMS)}）。",
                         f"Unknown form: {form} (one of: {', '.join(FORMS)}).")
     case = get_case(session, case_id)
-    info = _case_info(case, need_period=form in PERIOD_FORMS, need_matters=form in MATTERS_FORMS)
+    info = _case_info(case, need_period=form in PERIOD_FORMS)
     inspectors = _inspectors(session, case_inspector_ids(session, case_id))
     recorder = inspectors[-1].name if inspectors else ""
     bindings = _bindings(session, case_id)

@@ -20,7 +20,7 @@ from app.models.profile import Store, utc_now
 from app.models.schema import ChecklistEntry, Person
 from app.models.validators import ValidationError, validate_phone, validate_resident_id
 from app.workflow import advance_notice
-from app.workflow.case_fields import set_case_field
+from app.workflow.case_fields import doc_serial, set_case_field
 from app.workflow.steps_base import (
     ARRIVAL,
     CHECKLIST,
@@ -195,6 +195,9 @@ def arrival_status(session: Session, case_id: str) -> StepStatus:
         if not getattr(case, name):
             missing.append(Missing(f"arrival.case.{name}", f"案件信息缺少{zh}（各文书须载明稽核期间）。",
                                    f"The case lacks the {en} (every form states the audited period)."))
+    if doc_serial(case.doc_no) is None:
+        missing.append(Missing("arrival.case.doc_no", "案件信息缺少文号（各文书按文号编号）。",
+                               "The case lacks its document number (every form is numbered from it)."))
     return make_status(ARRIVAL, missing)
 
 

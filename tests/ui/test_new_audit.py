@@ -376,6 +376,22 @@ def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, 
     set_date(arrival.case_fields["period_to"], date(2025, 12, 31))
     d.do(lambda: d.click(button(arrival, "保存案件信息")))
     assert case.snap.period_from == "2025-01-01" and "arrival.case.period_from" not in case.missing_codes()
+    # the office gave no 文号: every form is numbered from it, so the next print names it and goes there
+    assert "arrival.case.doc_no" in case.missing_codes()
+    closing = d.page("closing")
+    closing.missing_field_box = None
+    closing.print_form_now("notice")
+    qtbot.waitUntil(lambda: closing.missing_field_box is not None, timeout=TIMEOUT)
+    box = closing.missing_field_box
+    assert "文号" in box.text()
+    qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "去填写"), Qt.MouseButton.LeftButton)
+    assert case.current_step() == "arrival"
+    box.close()
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is arrival.case_fields["doc_no"], timeout=TIMEOUT)
+    arrival.case_fields["doc_no"].setText("某医保稽通〔2026〕22号")
+    d.do(lambda: d.click(button(arrival, "保存案件信息")))
+    assert case.snap.doc_no == "某医保稽通〔2026〕22号" and "arrival.case.doc_no" not in case.missing_codes()
     # clicking a missing entry goes to where it is fixed
     d.page("closing")
     codes = case.missing_codes()

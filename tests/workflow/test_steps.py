@@ -67,7 +67,8 @@ def make_case(store: Store, *, planned: str = "2026-03-10", form: str = "onsite"
         items = [ChecklistItemSpec(f"item-{i}", f"检查项{i}", "打击欺诈骗保", ["要求"]) for i in range(checklist)]
         case = create_case(s, store, a, CaseSpec(institution_id=inst.id, kind="routine", inspector_ids=[a, b],
                                                  form=form, planned_date=planned, checklist=items,
-                                                 period_from="2025-01-01", period_to="2025-12-31"))
+                                                 period_from="2025-01-01", period_to="2025-12-31",
+                                                 doc_no="某医保稽通〔2026〕5号"))
         return case.id, a, b
 
 
