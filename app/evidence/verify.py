@@ -127,12 +127,44 @@ def verify_checkpoints(v: Verification, case_id: str, checkpoints: Iterable[byte
                "size_mismatch")
 
 
-def _object_events(v: Verification, leaves: Iterable[bytes],
-                   payloads: Mapping[str, bytes]) -> Iterator[tuple[dict[str, Any], dt.datetime | None]]:
-    """The payload of every object event, parsed one at a time, with the time of its journal entry."""
+TEAM_EVENTS = ("case.created", "recusal.inspector_replaced")
+
+
+def _team_after(team: frozenset[str] | None, entry_type: str, payload: Any) -> frozenset[str] | None:
+    """The case's inspectors after a team event: ``case.created`` states them (``inspectors``), a
+    ``recusal.inspector_replaced`` swaps ``old`` for ``new``. None while the journal has stated no team (a
+    ``case.created`` without ``inspectors``): then signers are not checked against it."""
+    if not isinstance(payload, dict):
+        return team
+    if entry_type == "case.created":
+        listed = payload.get("inspectors")
+        if listed is None:
+            return None
+        return frozenset(str(x) for x in listed) if isinstance(listed, list) else frozenset()
+    if team is not None and isinstance(payload.get("old"), str) and isinstance(payload.get("new"), str):
+        return (team - {payload["old"]}) | {payload["new"]}
+    return team
+
+
+def _parsed(raw: bytes | None) -> Any:
+    """A payload parsed, or None when it is absent or not JSON (reported by the journal's own rules)."""
+    try:
+        return None if raw is None else loads(raw)
+    except (CanonicalisationError, ValueError):
+        return None
+
+
+def _object_events(v: Verification, leaves: Iterable[bytes], payloads: Mapping[str, bytes]
+                   ) -> Iterator[tuple[dict[str, Any], dt.datetime | None, frozenset[str] | None]]:
+    """The payload of every object event, parsed one at a time, with the time of its journal entry and the case's
+    inspectors at that entry (as the journal's team events before it state them)."""
+    team: frozenset[str] | None = None
     for i, raw in enumerate(leaves):
         try:
             entry = loads(raw)["entry"]
+            if entry["type"] in TEAM_EVENTS:
+                team = _team_after(team, entry["type"], _parsed(payloads.get(entry["payload_sha256"])))
+                continue
             if entry["type"] not in OBJECT_EVENTS:
                 continue
             payload = payloads.get(entry["payload_sha256"])
@@ -148,7 +180,7 @@ def _object_events(v: Verification, leaves: Iterable[bytes],
             when: dt.datetime | None = parse_time(entry["time"])
         except ValueError:
             when = None  # the leaf already failed as bad_leaf
-        yield env, when
+        yield env, when, team
 
 
 @dataclass(frozen=True)
@@ -168,9 +200,12 @@ def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payl
     the rules of the whole case: references between objects, and every item and record answered by the provider
     (a verified ``target`` reference of an answering kind)."""
     objects: list[_Object] = []
-    for env, when in _object_events(v, leaves, payloads):
+    for env, when, team in _object_events(v, leaves, payloads):
         at = {"object": str(env.get("id"))}
-        sha = check_object(v, env, case_id, trust, signed_at=when, **at)
+        if team is not None and not team:
+            v.fail(object_label(env), "the case's journal names no inspector of the case", "signer_not_case_inspector",
+                   **at)
+        sha = check_object(v, env, case_id, trust, team or (), signed_at=when, **at)
         body, kind, what = env.get("body"), str(env.get("type")), object_label(env)
         if not isinstance(body, dict):
             continue
