@@ -23,6 +23,7 @@ from app.evidence.verify_rules import (
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
     BlobHasher,
+    BlobSizer,
     Head,
     Key,
     Problem,
@@ -37,6 +38,7 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
+    check_stream_size,
     keyring,
     object_event_payload,
     object_label,
@@ -44,21 +46,24 @@ from app.evidence.verify_rules import (
     parse_time,
     references,
     required_blobs,
+    stream_sizes,
 )
 
-__all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "Key",
+__all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "BlobSizer", "Key",
            "Problem", "Verification", "key_from_json", "verify_case", "verify_checkpoints", "verify_journal"]
 
 
 def verify_case(case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes], checkpoints: Iterable[bytes],
-                keys: Mapping[str, Key], blob_hash: BlobHasher, v: Verification | None = None) -> Verification:
+                keys: Mapping[str, Key], blob_hash: BlobHasher, v: Verification | None = None,
+                blob_size: BlobSizer | None = None) -> Verification:
     """Verify one case: ``leaves`` in log order (iterated twice, so a re-readable stream will do), ``payloads`` by
-    hash, ``checkpoints`` in the order they were made. Memory: the leaf hashes and a few facts per signed object;
-    leaves and payloads are parsed one at a time."""
+    hash, ``checkpoints`` in the order they were made; ``blob_size``: the length of a blob present, to check the
+    sizes evidence manifests claim. Memory: the leaf hashes and a few facts per signed object; leaves and payloads
+    are parsed one at a time."""
     v = v if v is not None else Verification()
     hashes = verify_journal(v, case_id, leaves, payloads, keys)
     verify_checkpoints(v, case_id, checkpoints, hashes, keys)
-    _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash)
+    _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash, blob_size)
     verify_page_bindings(v, leaves, payloads)
     verify_co_issuers(v, leaves, payloads, keyring(v, keys))
     return v
@@ -195,7 +200,7 @@ class _Object:
 
 
 def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes],
-                    trust: Trust, blob_hash: BlobHasher) -> None:
+                    trust: Trust, blob_hash: BlobHasher, blob_size: BlobSizer | None = None) -> None:
     """Each object on its own (:func:`app.evidence.verify_rules.check_object`, its blobs, a refusal's reason), then
     the rules of the whole case: references between objects, and every item and record answered by the provider
     (a verified ``target`` reference of an answering kind)."""
@@ -211,6 +216,10 @@ def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payl
             continue
         for blob in required_blobs(env):
             check_blob(v, what, blob, blob_hash, **at)
+        if kind == "evidence" and blob_size is not None:
+            for blob, claimed in stream_sizes(body):
+                if blob_hash(blob) == blob:  # present and intact: its length is the truth
+                    check_stream_size(v, what, blob, claimed, blob_size(blob), **at)
         if kind == "provider-refusal":
             check_refusal(v, what, body, **at)
         elif kind == "provider-batch-signature":

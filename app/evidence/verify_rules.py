@@ -44,6 +44,7 @@ from app.evidence.verify_journal import (
 )
 from app.evidence.verify_objects import (
     BlobHasher,
+    BlobSizer,
     Reference,
     check_batch,
     check_blob,
@@ -51,12 +52,14 @@ from app.evidence.verify_objects import (
     check_reference,
     check_refusal,
     check_signatures,
+    check_stream_size,
     evidence_blobs,
     object_event_payload,
     object_label,
     provider_signature_blobs,
     references,
     required_blobs,
+    stream_sizes,
 )
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "ROSTER_CONTEXT",
     "SIGNATURE_MEMBERS",
     "BlobHasher",
+    "BlobSizer",
     "Distrust",
     "Head",
     "Key",
@@ -86,6 +90,7 @@ __all__ = [
     "check_reference",
     "check_refusal",
     "check_signatures",
+    "check_stream_size",
     "checkpoint_fingerprint",
     "evidence_blobs",
     "keyring",
@@ -98,4 +103,5 @@ __all__ = [
     "references",
     "required_blobs",
     "signature_record_problem",
+    "stream_sizes",
 ]

@@ -96,3 +96,36 @@ def test_the_same_new_case_signed_by_its_team_verifies(two_inspectors: TwoInspec
     r = _verify(package)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.rstrip().endswith("OK")
+
+
+def test_a_manifest_that_lies_about_a_stream_size_is_refused(two_inspectors: TwoInspectorProfile,
+                                                            tmp_path: Path) -> None:
+    """An evidence manifest signed by the case's two inspectors whose stream ``size`` is not the length of the
+    bytes it names (the hash matches): the size is a signed claim a reviewer is shown (证据清单), so the verifier
+    recomputes it."""
+    from app.evidence.canonical import loads
+    from app.models.schema import SignedObject
+
+    store, case, _outsider = _store_with_outsider(two_inspectors)
+    a, b = two_inspectors.inspector_a, two_inspectors.inspector_b
+    try:
+        data = b"id,fee\n1,100\n2,250\n"
+        real = capture(store, case, [CaptureSource("his.csv", data=data)], META).item_id
+        record_refusal(store, case, real, "当事人拒绝签名")
+        with store.transaction() as s:
+            row = s.get(SignedObject, real)
+            assert row is not None
+            body = dict(loads(row.body))
+            body["item"] = forged = uuid7()
+            body["streams"] = [{**body["streams"][0], "size": len(data) * 1000}]
+            sign_and_store(s, store, case, "evidence", body, [a, b], object_id=forged)
+        record_refusal(store, case, forged, "当事人拒绝签名")
+        package = tmp_path / "case.fapkg"
+        export_case(store, case, package)
+    finally:
+        store.close()
+    r = _verify(package)
+    assert r.returncode == 1, r.stdout + r.stderr
+    bad = [line for line in r.stdout.splitlines() if line.endswith("[blob_mismatch]")]
+    assert len(bad) == 1 and forged in bad[0] and str(len(data) * 1000) in bad[0], r.stdout
+    assert "Traceback" not in r.stderr
