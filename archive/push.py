@@ -50,7 +50,7 @@ from archive.push_checks import (
 from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
 from archive.service import Archive
-from archive.teams import ForeignCase, flag_foreign, refuse_foreign, require_member
+from archive.teams import ForeignCase, flag_foreign, load_team, refuse_foreign, require_member
 from archive.uploads import held_by_device
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -230,12 +230,16 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
+    with archive.db.read() as s:
+        team = load_team(s, out.case_id)
+    case_inspectors = team.inspectors if team is not None else frozenset()
     object_leaves, held = _object_leaves(archive, out, batch)
     checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
     objects: dict[str, dict[str, Any]] = {}
     for sha, payload in checked.items():
         if sha in object_leaves or is_signed_envelope(payload):
-            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1))
+            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1),
+                                       case_inspectors)
             if env is not None:
                 objects[sha] = env
         else:
