@@ -22,6 +22,7 @@ from app.evidence.verify_rules import (
     JOURNAL_CONTEXT,
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
+    TEAM_EVENTS,
     BlobHasher,
     BlobSizer,
     Head,
@@ -47,6 +48,7 @@ from app.evidence.verify_rules import (
     references,
     required_blobs,
     stream_sizes,
+    team_after,
 )
 
 __all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "BlobSizer", "Key",
@@ -132,25 +134,6 @@ def verify_checkpoints(v: Verification, case_id: str, checkpoints: Iterable[byte
                "size_mismatch")
 
 
-TEAM_EVENTS = ("case.created", "recusal.inspector_replaced")
-
-
-def _team_after(team: frozenset[str] | None, entry_type: str, payload: Any) -> frozenset[str] | None:
-    """The case's inspectors after a team event: ``case.created`` states them (``inspectors``), a
-    ``recusal.inspector_replaced`` swaps ``old`` for ``new``. None while the journal has stated no team (a
-    ``case.created`` without ``inspectors``): then signers are not checked against it."""
-    if not isinstance(payload, dict):
-        return team
-    if entry_type == "case.created":
-        listed = payload.get("inspectors")
-        if listed is None:
-            return None
-        return frozenset(str(x) for x in listed) if isinstance(listed, list) else frozenset()
-    if team is not None and isinstance(payload.get("old"), str) and isinstance(payload.get("new"), str):
-        return (team - {payload["old"]}) | {payload["new"]}
-    return team
-
-
 def _parsed(raw: bytes | None) -> Any:
     """A payload parsed, or None when it is absent or not JSON (reported by the journal's own rules)."""
     try:
@@ -168,7 +151,7 @@ def _object_events(v: Verification, leaves: Iterable[bytes], payloads: Mapping[s
         try:
             entry = loads(raw)["entry"]
             if entry["type"] in TEAM_EVENTS:
-                team = _team_after(team, entry["type"], _parsed(payloads.get(entry["payload_sha256"])))
+                team = team_after(team, entry["type"], _parsed(payloads.get(entry["payload_sha256"])))
                 continue
             if entry["type"] not in OBJECT_EVENTS:
                 continue

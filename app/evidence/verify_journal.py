@@ -138,3 +138,22 @@ def check_checkpoint_root(v: Verification, where: str, size: int, root: str, has
         v.fail(where, "its root does not match the journal", "root_mismatch", **at)
         return False
     return True
+
+
+TEAM_EVENTS = ("case.created", "recusal.inspector_replaced")
+
+
+def team_after(team: frozenset[str] | None, entry_type: str, payload: Any) -> frozenset[str] | None:
+    """The case's inspectors after a team event: ``case.created`` states them (``inspectors``), a
+    ``recusal.inspector_replaced`` swaps ``old`` for ``new``. None while the journal has stated no team (a
+    ``case.created`` without ``inspectors``): then signers are not checked against it."""
+    if not isinstance(payload, dict):
+        return team
+    if entry_type == "case.created":
+        listed = payload.get("inspectors")
+        if listed is None:
+            return None
+        return frozenset(str(x) for x in listed) if isinstance(listed, list) else frozenset()
+    if team is not None and isinstance(payload.get("old"), str) and isinstance(payload.get("new"), str):
+        return (team - {payload["old"]}) | {payload["new"]}
+    return team

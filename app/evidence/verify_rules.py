@@ -37,10 +37,12 @@ from app.evidence.verify_base import (
     signature_record_problem,
 )
 from app.evidence.verify_journal import (
+    TEAM_EVENTS,
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
     parse_checkpoint,
+    team_after,
 )
 from app.evidence.verify_objects import (
     BlobHasher,
@@ -72,6 +74,7 @@ __all__ = [
     "OBJECT_EVENTS",
     "ROSTER_CONTEXT",
     "SIGNATURE_MEMBERS",
+    "TEAM_EVENTS",
     "BlobHasher",
     "BlobSizer",
     "Distrust",
@@ -104,4 +107,5 @@ __all__ = [
     "required_blobs",
     "signature_record_problem",
     "stream_sizes",
+    "team_after",
 ]

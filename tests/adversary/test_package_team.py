@@ -129,3 +129,31 @@ def test_a_manifest_that_lies_about_a_stream_size_is_refused(two_inspectors: Two
     bad = [line for line in r.stdout.splitlines() if line.endswith("[blob_mismatch]")]
     assert len(bad) == 1 and forged in bad[0] and str(len(data) * 1000) in bad[0], r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_a_document_issued_with_an_inspector_not_on_the_case_is_refused(two_inspectors: TwoInspectorProfile,
+                                                                       tmp_path: Path) -> None:
+    """A ``document.issued`` entry naming as its second issuer (``co_issuer``) an inspector who is not on the case:
+    issuing takes two inspectors of the case (条例 Art. 29), so the verifier refuses it (``co_issuer_invalid``), as
+    it refuses a co-issuer who is unknown or the actor."""
+    from app.evidence import journal
+
+    store, case, outsider = _store_with_outsider(two_inspectors)
+    try:
+        item = capture(store, case, [CaptureSource("his.csv", data=b"id,fee\n1,100\n")], META).item_id
+        record_refusal(store, case, item, "当事人拒绝签名")
+        text = "稽核通知书"
+        with store.transaction() as s:
+            journal.append(s, store, case, two_inspectors.inspector_a, "document.issued", {
+                "v": 1, "type": "document", "case": case, "form": "notice", "source": {"form": "notice"},
+                "fingerprint": "0" * 64, "issued_on": "2026-11-20", "title": text, "number": "某医保稽通〔2026〕1号",
+                "co_issuer": outsider, "pages": [], "document": {}})
+        package = tmp_path / "case.fapkg"
+        export_case(store, case, package, actor_id=outsider)
+    finally:
+        store.close()
+    r = _verify(package)
+    assert r.returncode == 1, r.stdout + r.stderr
+    bad = [line for line in r.stdout.splitlines() if line.endswith("[co_issuer_invalid]")]
+    assert len(bad) == 1 and outsider in bad[0], r.stdout
+    assert "Traceback" not in r.stderr
