@@ -46,6 +46,7 @@ from archive.push_checks import (
     reasons_of,
     refuse_if,
     signer_trust,
+    stream_size_reasons,
 )
 from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
@@ -274,8 +275,10 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             if other is not None and other != sha:
                 conflicts.append((key_, sha))
         wanted = sorted(h for h in all_refs if _HEX64.match(h))
-        stored = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        sizes = {str(h): int(n) for h, n in s.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(wanted)))}
+        stored = set(sizes)
         have = held_by_device(s, dev.id, wanted) | _held_by_case(s, out.case_id, wanted)
+    reasons.extend(stream_size_reasons(objects, {h: n for h, n in sizes.items() if h in have}))
     # a blob stored for another case that this device never sent: refused exactly as an absent one (nothing tells
     # the device it exists), and flagged
     foreign = sorted(stored - have)

@@ -26,10 +26,12 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
+    check_stream_size,
     object_event_payload,
     object_label,
     references,
     required_blobs,
+    stream_sizes,
 )
 from app.sync.protocol import EVIDENCE_CONTEXTS, is_signed_envelope, payload_blob_refs
 from archive.db import Device, Inspector
@@ -253,3 +255,17 @@ def check_plain_payload(dev: AuthedDevice, roster: RosterView, payload: Any, sha
         elif not check_embedded_signature({str(signer): key}, sig, candidates):
             out.append(reason("bad_signature", f"signature by {signer} does not verify", sha256=sha))
     return out
+
+
+def stream_size_reasons(objects: dict[str, dict[str, Any]], sizes: dict[str, int]) -> list[dict[str, Any]]:
+    """The verifier's size rule for evidence manifests (``check_stream_size``) against the blobs this device may
+    name (``sizes``: their lengths as stored, hashed at the archive)."""
+    v = Verification()
+    for sha, env in objects.items():
+        body = env.get("body")
+        if env.get("type") != "evidence" or not isinstance(body, dict):
+            continue
+        for blob, claimed in stream_sizes(body):
+            if blob in sizes:
+                check_stream_size(v, object_label(env), blob, claimed, sizes[blob], sha256=sha)
+    return reasons_of(v.problems)
