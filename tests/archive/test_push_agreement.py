@@ -284,3 +284,33 @@ def test_object_event_pointing_at_a_held_plain_payload(archive_and_laptop: tuple
     assert "bad_object" in result.codes, result.failures
     assert status == 422 and "bad_object" in archive_codes, archive_codes
     assert set(archive_codes) == set(result.codes) - WHOLE_CASE_ONLY - PACKAGE_ONLY, (archive_codes, result.failures)
+
+
+def test_admin_verify_applies_the_team_and_size_rules(sqlite_archive: ArchiveProcess) -> None:
+    """Someone with write access to the database puts in a stored evidence manifest, correctly signed, that states
+    another size than its blob, and one signed by an enrolled inspector of another laptop who is not on the case:
+    ``admin verify`` reports both, in the verifier's words (the push refuses both, tests/archive/test_push.py and
+    tests/archive/test_case_team.py)."""
+    import sqlite3
+
+    laptop = enrolled_laptop(sqlite_archive)
+    other = enrolled_laptop(sqlite_archive)
+    with laptop.client() as c:
+        laptop.upload(c, BLOB)
+    j = case_journal(laptop)
+    assert push_codes(laptop, j.batch())[0] == 200
+    stored = j.payloads[j.leaves[1]["entry"]["payload_sha256"]]
+    a, outsider = laptop.inspectors[0], other.inspectors[0]
+    lying = j.manifest(BLOB_SHA, item_id=stored["id"], size=len(BLOB) + 1)
+    foreign = j.manifest(BLOB_SHA, signers=[a, outsider])
+    with sqlite3.connect(sqlite_archive.data / "archive.db") as db:
+        db.execute("UPDATE objects SET sha256 = ?, body = ? WHERE sha256 = ?",
+                   (canonical_sha256(lying), canonical_bytes(lying).decode(), canonical_sha256(stored)))
+        db.execute("INSERT INTO objects (sha256, object_key, kind, case_id, device_id, body, created_at) "
+                   "SELECT ?, NULL, kind, case_id, device_id, ?, created_at FROM objects WHERE sha256 = ?",
+                   (canonical_sha256(foreign), canonical_bytes(foreign).decode(), canonical_sha256(lying)))
+    res = sqlite_archive.admin("verify", check=False)
+    failures = "\n".join(json.loads(res.stdout)["failures"])
+    assert res.returncode == 1
+    assert f"is {len(BLOB)} bytes but its manifest says {len(BLOB) + 1}" in failures, failures
+    assert f"signed by {outsider.id}, who is not an inspector of this case" in failures, failures
