@@ -151,7 +151,7 @@ def _object_events(v: Verification, leaves: Iterable[bytes], payloads: Mapping[s
         try:
             entry = loads(raw)["entry"]
             if entry["type"] in TEAM_EVENTS:
-                team = team_after(team, entry["type"], _parsed(payloads.get(entry["payload_sha256"])))
+                team = team_after(team, entry, _parsed(payloads.get(entry["payload_sha256"])))
                 continue
             if entry["type"] not in OBJECT_EVENTS:
                 continue

@@ -136,7 +136,7 @@ def verify_co_issuers(v: Verification, leaves: Iterable[bytes], payloads: Mappin
         except (CanonicalisationError, KeyError, TypeError, ValueError):
             continue  # failed elsewhere
         if entry["type"] in TEAM_EVENTS:
-            team = team_after(team, entry["type"], body)
+            team = team_after(team, entry, body)
             continue
         if not isinstance(body, dict) or "co_issuer" not in body:
             continue

@@ -157,3 +157,35 @@ def test_a_document_issued_with_an_inspector_not_on_the_case_is_refused(two_insp
     bad = [line for line in r.stdout.splitlines() if line.endswith("[co_issuer_invalid]")]
     assert len(bad) == 1 and outsider in bad[0], r.stdout
     assert "Traceback" not in r.stderr
+
+
+def test_the_team_cannot_be_rewritten_from_outside_it(two_inspectors: TwoInspectorProfile, tmp_path: Path) -> None:
+    """The outsider first appends a journal entry that would put them on the case: a second ``case.created``
+    naming them, or a ``recusal.inspector_replaced`` swapping an inspector for them, signed by themself. Only the
+    journal's first ``case.created`` states the team, and only an inspector of the case replaces one, so their
+    signature on the case's refusal still fails."""
+    from app.evidence import journal
+
+    a, b = two_inspectors.inspector_a, two_inspectors.inspector_b
+    for attempt in ("case.created", "recusal.inspector_replaced"):
+        root = tmp_path / attempt
+        root.mkdir()
+        import shutil
+
+        shutil.copytree(two_inspectors.root, root / "profile")
+        two = TwoInspectorProfile(root / "profile", a, b)
+        store, case, outsider = _store_with_outsider(two)
+        try:
+            item = capture(store, case, [CaptureSource("his.csv", data=b"id,fee\n1,100\n")], META).item_id
+            payload = ({"case": case, "inspectors": [a, outsider]} if attempt == "case.created"
+                       else {"old": b, "new": outsider, "assigned_by": "某主任"})
+            with store.transaction() as s:
+                journal.append(s, store, case, outsider, attempt, payload)
+            _forged_refusal(store, case, item, [a, outsider])
+            package = root / "case.fapkg"
+            export_case(store, case, package, actor_id=outsider)
+        finally:
+            store.close()
+        r = _verify(package)
+        assert r.returncode == 1, (attempt, r.stdout)
+        assert "[signer_not_case_inspector]" in r.stdout, (attempt, r.stdout)
