@@ -25,6 +25,7 @@ from app.evidence.verify_rules import (
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
+    object_label,
     references,
 )
 from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
@@ -253,7 +254,18 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             held = json.loads(body)
             if (h := body_sha256(held)) is not None:
                 known.setdefault(str(held.get("id")), h)
+        # ids are global: a target the archive holds for another case can never be in this case's package
+        elsewhere = {str(k) for k in s.execute(select(StoredObject.object_key).where(
+            StoredObject.object_key.in_(wanted_ids), StoredObject.case_id != out.case_id)).scalars()} - set(known)
     check_known_references(v, objects, known)
+    if elsewhere:
+        for sha, env in objects.items():
+            for ref in references(env):
+                if ref.id in elsewhere:
+                    v.fail(object_label(env), f"refers to {ref.id}, which is not an object of this case",
+                           "missing_reference", sha256=sha)
+        flag_foreign(archive, out.case_id, dev.id, f"push: refers to object(s) of another case "
+                     f"({', '.join(sorted(elsewhere))}); refused", kind="foreign_reference")
     reasons.extend(reasons_of(v.problems))
     all_refs: set[str] = set()
     for sha, payload in checked.items():
