@@ -34,8 +34,10 @@ from archive.push_checks import (
     check_payload_object,
     embedded_signatures,
     is_object_payload,
+    stream_size_reasons,
 )
 from archive.service import Archive
+from archive.teams import load_team
 
 MAX_FAILURES = 1000
 
@@ -189,7 +191,9 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
     blob_links: dict[str, set[str]] = {}
     for link in s.execute(select(ObjectBlob)).scalars():
         blob_links.setdefault(link.object_sha256, set()).add(link.blob_sha256)
-    have_blobs = set(s.execute(select(Blob.sha256)).scalars())
+    blob_sizes = {str(h): int(n) for h, n in s.execute(select(Blob.sha256, Blob.size))}
+    have_blobs = set(blob_sizes)
+    teams: dict[str, frozenset[str]] = {}
     signer_keys = {k: key.public for k, key in keys.items()}
     trust = _trust(keys)
     known: dict[str, dict[str, str]] = {}  # case -> object id -> body sha
@@ -206,10 +210,16 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
             continue
         if o.sha256 in object_leaves or is_object_payload(value, o.kind):
             v = Verification()
-            env = check_payload_object(v, value, o.case_id, trust, o.sha256, object_leaves.get(o.sha256, -1))
+            if o.case_id not in teams:
+                team = load_team(s, o.case_id)
+                teams[o.case_id] = team.inspectors if team is not None else frozenset()
+            env = check_payload_object(v, value, o.case_id, trust, o.sha256, object_leaves.get(o.sha256, -1),
+                                       teams[o.case_id])
             for line in v.failures:
                 fail(f"object {o.sha256}: {line}")
             if env is not None:
+                for r in stream_size_reasons({o.sha256: env}, blob_sizes):
+                    fail(f"object {o.sha256}: {r['message_en']}")
                 if (h := body_sha256(env)) is not None:
                     known.setdefault(o.case_id, {}).setdefault(str(env.get("id")), h)
                 pointing.append((o.sha256, o.case_id, env))

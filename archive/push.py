@@ -25,6 +25,7 @@ from app.evidence.verify_rules import (
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
+    object_label,
     references,
 )
 from app.sync.protocol import PushRequest, is_signed_envelope, payload_blob_refs
@@ -46,11 +47,12 @@ from archive.push_checks import (
     reasons_of,
     refuse_if,
     signer_trust,
+    stream_size_reasons,
 )
 from archive.push_store import Verified, object_key, store
 from archive.requestauth import AuthedDevice
 from archive.service import Archive
-from archive.teams import ForeignCase, flag_foreign, refuse_foreign, require_member
+from archive.teams import ForeignCase, flag_foreign, load_team, refuse_foreign, require_member
 from archive.uploads import held_by_device
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -230,12 +232,16 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
+    with archive.db.read() as s:
+        team = load_team(s, out.case_id)
+    case_inspectors = team.inspectors if team is not None else frozenset()
     object_leaves, held = _object_leaves(archive, out, batch)
     checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
     objects: dict[str, dict[str, Any]] = {}
     for sha, payload in checked.items():
         if sha in object_leaves or is_signed_envelope(payload):
-            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1))
+            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1),
+                                       case_inspectors)
             if env is not None:
                 objects[sha] = env
         else:
@@ -248,7 +254,18 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             held = json.loads(body)
             if (h := body_sha256(held)) is not None:
                 known.setdefault(str(held.get("id")), h)
+        # ids are global: a target the archive holds for another case can never be in this case's package
+        elsewhere = {str(k) for k in s.execute(select(StoredObject.object_key).where(
+            StoredObject.object_key.in_(wanted_ids), StoredObject.case_id != out.case_id)).scalars()} - set(known)
     check_known_references(v, objects, known)
+    if elsewhere:
+        for sha, env in objects.items():
+            for ref in references(env):
+                if ref.id in elsewhere:
+                    v.fail(object_label(env), f"refers to {ref.id}, which is not an object of this case",
+                           "missing_reference", sha256=sha)
+        flag_foreign(archive, out.case_id, dev.id, f"push: refers to object(s) of another case "
+                     f"({', '.join(sorted(elsewhere))}); refused", kind="foreign_reference")
     reasons.extend(reasons_of(v.problems))
     all_refs: set[str] = set()
     for sha, payload in checked.items():
@@ -270,8 +287,10 @@ def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, re
             if other is not None and other != sha:
                 conflicts.append((key_, sha))
         wanted = sorted(h for h in all_refs if _HEX64.match(h))
-        stored = set(s.execute(select(Blob.sha256).where(Blob.sha256.in_(wanted))).scalars())
+        sizes = {str(h): int(n) for h, n in s.execute(select(Blob.sha256, Blob.size).where(Blob.sha256.in_(wanted)))}
+        stored = set(sizes)
         have = held_by_device(s, dev.id, wanted) | _held_by_case(s, out.case_id, wanted)
+    reasons.extend(stream_size_reasons(objects, {h: n for h, n in sizes.items() if h in have}))
     # a blob stored for another case that this device never sent: refused exactly as an absent one (nothing tells
     # the device it exists), and flagged
     foreign = sorted(stored - have)

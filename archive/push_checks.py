@@ -26,10 +26,12 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
+    check_stream_size,
     object_event_payload,
     object_label,
     references,
     required_blobs,
+    stream_sizes,
 )
 from app.sync.protocol import EVIDENCE_CONTEXTS, is_signed_envelope, payload_blob_refs
 from archive.db import Device, Inspector
@@ -129,10 +131,12 @@ def is_object_payload(payload: Any, entry_type: str) -> bool:
 
 
 def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Trust, sha: str,
-                         seq: int) -> dict[str, Any] | None:
+                         seq: int, case_inspectors: frozenset[str] = frozenset()) -> dict[str, Any] | None:
     """The verifier's rules for one signed object on its own (``object_event_payload`` for what an object event
     at leaf ``seq`` carries, ``check_object``, a refusal's reason), plus the archive's format rule: signature
-    records carry exactly the members of a signature record. Returns the envelope, None if it is none at all."""
+    records carry exactly the members of a signature record; ``case_inspectors``: the case's team
+    (``archive.teams``), whom the signers must be among (empty: a case the archive does not know yet, whose team
+    is the pushing device's inspectors). Returns the envelope, None if it is none at all."""
     env = object_event_payload(v, seq, payload, sha256=sha)
     if env is None:
         return None
@@ -141,7 +145,7 @@ def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Tru
         if isinstance(sig, dict) and set(sig) - SIG_KEYS:
             v.fail(f"{env.get('type')} {env.get('id')}", "a signature record has unexpected members",
                    "bad_signature", sha256=sha)
-    check_object(v, env, case_id, trust, sha256=sha)
+    check_object(v, env, case_id, trust, case_inspectors, sha256=sha)
     if env.get("type") == "provider-refusal" and isinstance(env.get("body"), dict):
         check_refusal(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
     if env.get("type") == "provider-batch-signature" and isinstance(env.get("body"), dict):
@@ -251,3 +255,17 @@ def check_plain_payload(dev: AuthedDevice, roster: RosterView, payload: Any, sha
         elif not check_embedded_signature({str(signer): key}, sig, candidates):
             out.append(reason("bad_signature", f"signature by {signer} does not verify", sha256=sha))
     return out
+
+
+def stream_size_reasons(objects: dict[str, dict[str, Any]], sizes: dict[str, int]) -> list[dict[str, Any]]:
+    """The verifier's size rule for evidence manifests (``check_stream_size``) against the blobs this device may
+    name (``sizes``: their lengths as stored, hashed at the archive)."""
+    v = Verification()
+    for sha, env in objects.items():
+        body = env.get("body")
+        if env.get("type") != "evidence" or not isinstance(body, dict):
+            continue
+        for blob, claimed in stream_sizes(body):
+            if blob in sizes:
+                check_stream_size(v, object_label(env), blob, claimed, sizes[blob], sha256=sha)
+    return reasons_of(v.problems)

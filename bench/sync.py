@@ -138,8 +138,8 @@ def archive_push(proc: ArchiveProcess, laptop: Laptop, paths: list[Path], parall
     with ThreadPoolExecutor(parallel) as pool:
         list(pool.map(work, todo))
     j = Journal(laptop)
-    for h in hashes:
-        j.append("evidence.captured", j.manifest(h))
+    for p, h in zip(paths, hashes, strict=True):
+        j.append("evidence.captured", j.manifest(h, size=p.stat().st_size))  # the archive checks the size
     with laptop.client() as c:
         r = c.post("/v1/push", json=j.batch())
         r.raise_for_status()

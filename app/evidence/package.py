@@ -426,8 +426,12 @@ def _verify_members(v: Verification, reader: Reader, trusted: dict[str, Key] | N
             hashed[sha] = reader.sha256(member)
         return hashed[sha]
 
+    def blob_size(sha: str) -> int | None:
+        member = pkg.blobs.get(sha)
+        return None if member is None else member.info.file_size  # read whole, CRC and length checked, by blob_hash
+
     verify_case(header.case, leaves, payloads, checkpoints, header.keys if trusted is None else trusted,
-                blob_hash, v)
+                blob_hash, v, blob_size)
     for sha in sorted(set(pkg.payloads) - payloads.used):
         v.fail(f"payloads/{sha}.json", "no journal entry refers to it", "member_unreferenced")
     for sha in sorted(set(pkg.blobs) - set(hashed)):

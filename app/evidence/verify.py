@@ -22,7 +22,9 @@ from app.evidence.verify_rules import (
     JOURNAL_CONTEXT,
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
+    TEAM_EVENTS,
     BlobHasher,
+    BlobSizer,
     Head,
     Key,
     Problem,
@@ -37,6 +39,7 @@ from app.evidence.verify_rules import (
     check_object,
     check_reference,
     check_refusal,
+    check_stream_size,
     keyring,
     object_event_payload,
     object_label,
@@ -44,21 +47,25 @@ from app.evidence.verify_rules import (
     parse_time,
     references,
     required_blobs,
+    stream_sizes,
+    team_after,
 )
 
-__all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "Key",
+__all__ = ["CHECKPOINT_CONTEXT", "JOURNAL_CONTEXT", "OBJECT_CONTEXTS", "OBJECT_EVENTS", "BlobHasher", "BlobSizer", "Key",
            "Problem", "Verification", "key_from_json", "verify_case", "verify_checkpoints", "verify_journal"]
 
 
 def verify_case(case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes], checkpoints: Iterable[bytes],
-                keys: Mapping[str, Key], blob_hash: BlobHasher, v: Verification | None = None) -> Verification:
+                keys: Mapping[str, Key], blob_hash: BlobHasher, v: Verification | None = None,
+                blob_size: BlobSizer | None = None) -> Verification:
     """Verify one case: ``leaves`` in log order (iterated twice, so a re-readable stream will do), ``payloads`` by
-    hash, ``checkpoints`` in the order they were made. Memory: the leaf hashes and a few facts per signed object;
-    leaves and payloads are parsed one at a time."""
+    hash, ``checkpoints`` in the order they were made; ``blob_size``: the length of a blob present, to check the
+    sizes evidence manifests claim. Memory: the leaf hashes and a few facts per signed object; leaves and payloads
+    are parsed one at a time."""
     v = v if v is not None else Verification()
     hashes = verify_journal(v, case_id, leaves, payloads, keys)
     verify_checkpoints(v, case_id, checkpoints, hashes, keys)
-    _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash)
+    _verify_objects(v, case_id, leaves, payloads, keyring(v, keys), blob_hash, blob_size)
     verify_page_bindings(v, leaves, payloads)
     verify_co_issuers(v, leaves, payloads, keyring(v, keys))
     return v
@@ -127,12 +134,25 @@ def verify_checkpoints(v: Verification, case_id: str, checkpoints: Iterable[byte
                "size_mismatch")
 
 
-def _object_events(v: Verification, leaves: Iterable[bytes],
-                   payloads: Mapping[str, bytes]) -> Iterator[tuple[dict[str, Any], dt.datetime | None]]:
-    """The payload of every object event, parsed one at a time, with the time of its journal entry."""
+def _parsed(raw: bytes | None) -> Any:
+    """A payload parsed, or None when it is absent or not JSON (reported by the journal's own rules)."""
+    try:
+        return None if raw is None else loads(raw)
+    except (CanonicalisationError, ValueError):
+        return None
+
+
+def _object_events(v: Verification, leaves: Iterable[bytes], payloads: Mapping[str, bytes]
+                   ) -> Iterator[tuple[dict[str, Any], dt.datetime | None, frozenset[str] | None]]:
+    """The payload of every object event, parsed one at a time, with the time of its journal entry and the case's
+    inspectors at that entry (as the journal's team events before it state them)."""
+    team: frozenset[str] | None = None
     for i, raw in enumerate(leaves):
         try:
             entry = loads(raw)["entry"]
+            if entry["type"] in TEAM_EVENTS:
+                team = team_after(team, entry, _parsed(payloads.get(entry["payload_sha256"])))
+                continue
             if entry["type"] not in OBJECT_EVENTS:
                 continue
             payload = payloads.get(entry["payload_sha256"])
@@ -148,7 +168,7 @@ def _object_events(v: Verification, leaves: Iterable[bytes],
             when: dt.datetime | None = parse_time(entry["time"])
         except ValueError:
             when = None  # the leaf already failed as bad_leaf
-        yield env, when
+        yield env, when, team
 
 
 @dataclass(frozen=True)
@@ -163,19 +183,26 @@ class _Object:
 
 
 def _verify_objects(v: Verification, case_id: str, leaves: Iterable[bytes], payloads: Mapping[str, bytes],
-                    trust: Trust, blob_hash: BlobHasher) -> None:
+                    trust: Trust, blob_hash: BlobHasher, blob_size: BlobSizer | None = None) -> None:
     """Each object on its own (:func:`app.evidence.verify_rules.check_object`, its blobs, a refusal's reason), then
     the rules of the whole case: references between objects, and every item and record answered by the provider
     (a verified ``target`` reference of an answering kind)."""
     objects: list[_Object] = []
-    for env, when in _object_events(v, leaves, payloads):
+    for env, when, team in _object_events(v, leaves, payloads):
         at = {"object": str(env.get("id"))}
-        sha = check_object(v, env, case_id, trust, signed_at=when, **at)
+        if team is not None and not team:
+            v.fail(object_label(env), "the case's journal names no inspector of the case", "signer_not_case_inspector",
+                   **at)
+        sha = check_object(v, env, case_id, trust, team or (), signed_at=when, **at)
         body, kind, what = env.get("body"), str(env.get("type")), object_label(env)
         if not isinstance(body, dict):
             continue
         for blob in required_blobs(env):
             check_blob(v, what, blob, blob_hash, **at)
+        if kind == "evidence" and blob_size is not None:
+            for blob, claimed in stream_sizes(body):
+                if blob_hash(blob) == blob:  # present and intact: its length is the truth
+                    check_stream_size(v, what, blob, claimed, blob_size(blob), **at)
         if kind == "provider-refusal":
             check_refusal(v, what, body, **at)
         elif kind == "provider-batch-signature":

@@ -138,3 +138,28 @@ def check_checkpoint_root(v: Verification, where: str, size: int, root: str, has
         v.fail(where, "its root does not match the journal", "root_mismatch", **at)
         return False
     return True
+
+
+TEAM_EVENTS = ("case.created", "recusal.inspector_replaced")
+
+
+def team_after(team: frozenset[str] | None, entry: Mapping[str, Any], payload: Any) -> frozenset[str] | None:
+    """The case's inspectors after journal ``entry`` (whose payload is ``payload``): the journal's first leaf, a
+    ``case.created``, states them (``inspectors``); a ``recusal.inspector_replaced`` whose actor is on the team
+    swaps ``old`` for ``new``. Any other entry, a later ``case.created`` or a replacement by someone not on the
+    team changes nothing. None while no team is stated (a ``case.created`` without ``inspectors``): signers are
+    then not checked against one."""
+    kind = entry.get("type")
+    if not isinstance(payload, dict):
+        return team
+    if kind == "case.created":
+        if entry.get("seq") != 0:
+            return team
+        listed = payload.get("inspectors")
+        if listed is None:
+            return None
+        return frozenset(str(x) for x in listed) if isinstance(listed, list) else frozenset()
+    if (kind == "recusal.inspector_replaced" and team is not None and entry.get("actor") in team
+            and isinstance(payload.get("old"), str) and isinstance(payload.get("new"), str)):
+        return (team - {payload["old"]}) | {payload["new"]}
+    return team

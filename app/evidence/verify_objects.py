@@ -211,6 +211,25 @@ def check_blob(v: Verification, what: str, sha: str, blob_hash: BlobHasher, **at
         v.fail(what, f"blob {sha[:16]}… does not match its hash (altered)", "blob_mismatch", blob=sha, **at)
 
 
+BlobSizer = Callable[[str], int | None]  # sha256 -> length in bytes of the blob present, or None if absent
+
+
+def stream_sizes(body: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The ``(sha256, size)`` each stream of an evidence manifest claims (streams without ``size`` claim none)."""
+    streams = body.get("streams")
+    return [(str(s.get("sha256", "")), s["size"]) for s in streams if isinstance(s, dict) and "size" in s] \
+        if isinstance(streams, list) else []
+
+
+def check_stream_size(v: Verification, what: str, sha: str, claimed: Any, actual: int | None, **at: Any) -> None:
+    """A stream's signed ``size`` is the length of the bytes it names (``actual``; None: absent, reported by
+    :func:`check_blob`). The hash matching does not make a false size true: a reviewer is shown it."""
+    if actual is None or (type(claimed) is int and claimed == actual):
+        return
+    v.fail(what, f"blob {sha[:16]}… is {actual} bytes but its manifest says {claimed}", "blob_mismatch", blob=sha,
+           **at)
+
+
 def check_batch(v: Verification, what: str, body: Mapping[str, Any], **at: Any) -> None:
     """A batch signature lists at least one item, each once, and what was shown to the provider is exactly that
     list: ``shown_sha256`` is the canonical SHA-256 of ``shown`` (one line per item: seq, title, target, hash)

@@ -21,7 +21,15 @@ from typing import Any
 
 from app.evidence.canonical import CanonicalisationError, loads
 from app.evidence.page_hash import normalise, refusal_text, signed_at_text, text_sha256
-from app.evidence.verify_rules import OBJECT_EVENTS, Distrust, Trust, Verification, parse_time
+from app.evidence.verify_rules import (
+    OBJECT_EVENTS,
+    TEAM_EVENTS,
+    Distrust,
+    Trust,
+    Verification,
+    parse_time,
+    team_after,
+)
 
 ISSUED = "document.issued"
 OFFSETS = tuple(dt.timedelta(minutes=m) for m in range(-12 * 60, 14 * 60 + 1, 15))
@@ -113,18 +121,23 @@ def verify_page_bindings(v: Verification, leaves: Iterable[bytes], payloads: Map
 
 
 def verify_co_issuers(v: Verification, leaves: Iterable[bytes], payloads: Mapping[str, bytes], trust: Trust) -> None:
-    """A document is issued by two inspectors (条例 Art. 29): an issue record naming its second inspector
-    (``co_issuer``) names a trusted inspector other than the entry's actor. A record without one (issued before it
-    was recorded) is not checked."""
+    """A document is issued by two inspectors of the case (条例 Art. 29): an issue record naming its second inspector
+    (``co_issuer``) names a trusted inspector other than the entry's actor, and both are inspectors of the case at
+    that entry (the team the journal states before it, :func:`app.evidence.verify_rules.team_after`). A record
+    without one (issued before it was recorded) is not checked."""
+    team: frozenset[str] | None = None
     for i, raw in enumerate(leaves):
         try:
             entry = loads(raw)["entry"]
-            if entry["type"] != ISSUED:
+            if entry["type"] not in (ISSUED, *TEAM_EVENTS):
                 continue
             payload = payloads.get(str(entry["payload_sha256"]))
             body = loads(payload) if payload is not None else None
         except (CanonicalisationError, KeyError, TypeError, ValueError):
             continue  # failed elsewhere
+        if entry["type"] in TEAM_EVENTS:
+            team = team_after(team, entry, body)
+            continue
         if not isinstance(body, dict) or "co_issuer" not in body:
             continue
         co = body["co_issuer"]
@@ -136,4 +149,9 @@ def verify_co_issuers(v: Verification, leaves: Iterable[bytes], payloads: Mappin
         key = trust(co, "inspector")
         if key is None or isinstance(key, Distrust):
             v.fail(where, f"the document's second issuer {co} is an unknown or untrusted inspector",
+                   CO_ISSUER_INVALID, seq=i)
+            continue
+        outside = [who for who in (entry.get("actor"), co) if team is not None and who not in team]
+        if outside:
+            v.fail(where, f"the document is issued by {', '.join(map(str, outside))}, not an inspector of this case",
                    CO_ISSUER_INVALID, seq=i)

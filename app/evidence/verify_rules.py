@@ -37,13 +37,16 @@ from app.evidence.verify_base import (
     signature_record_problem,
 )
 from app.evidence.verify_journal import (
+    TEAM_EVENTS,
     check_checkpoint_root,
     check_checkpoint_signature,
     check_leaf,
     parse_checkpoint,
+    team_after,
 )
 from app.evidence.verify_objects import (
     BlobHasher,
+    BlobSizer,
     Reference,
     check_batch,
     check_blob,
@@ -51,12 +54,14 @@ from app.evidence.verify_objects import (
     check_reference,
     check_refusal,
     check_signatures,
+    check_stream_size,
     evidence_blobs,
     object_event_payload,
     object_label,
     provider_signature_blobs,
     references,
     required_blobs,
+    stream_sizes,
 )
 
 __all__ = [
@@ -69,7 +74,9 @@ __all__ = [
     "OBJECT_EVENTS",
     "ROSTER_CONTEXT",
     "SIGNATURE_MEMBERS",
+    "TEAM_EVENTS",
     "BlobHasher",
+    "BlobSizer",
     "Distrust",
     "Head",
     "Key",
@@ -86,6 +93,7 @@ __all__ = [
     "check_reference",
     "check_refusal",
     "check_signatures",
+    "check_stream_size",
     "checkpoint_fingerprint",
     "evidence_blobs",
     "keyring",
@@ -98,4 +106,6 @@ __all__ = [
     "references",
     "required_blobs",
     "signature_record_problem",
+    "stream_sizes",
+    "team_after",
 ]

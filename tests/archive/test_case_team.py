@@ -141,3 +141,46 @@ def test_a_revoked_inspector_brings_no_device_onto_a_team(sqlite_archive: Archiv
     with recorded.client() as c:  # recorded for the case: still on it
         assert c.get(f"/v1/cases/{case_id}/conflicts").status_code == 200
     assert [a["device"] for a in alerts(proc) if a["kind"] == "foreign_case_access"] == [later.device_id] * 2
+
+
+def test_a_second_laptop_on_the_team_cannot_bring_a_signer_from_outside_it(sqlite_archive: ArchiveProcess) -> None:
+    """A second laptop is on a case's team through one of its inspectors (a1), and enrolled with another (m2) who
+    is not on the case. An evidence item of the case signed by a1 and m2 is refused with the verifier's reason
+    (``signer_not_case_inspector``), for an office case and for a case a laptop made; nothing is stored. Signed
+    by the case's own inspectors, the same push is accepted."""
+    import hashlib
+
+    proc = sqlite_archive
+    team = enrolled_laptop(proc)
+    a1, a2 = team.inspectors
+    office_case = json.loads(proc.admin("cases", "add", "--institution-name", "某药房", "--inspector", a1.id,
+                                        "--inspector", a2.id).stdout)["id"]
+    own = Journal(team)
+    own.append("case.created", {"case": own.case_id, "inspectors": [a1.id, a2.id]})
+    with team.client() as c:
+        assert c.post("/v1/push", json=own.batch()).status_code == 200
+    m2 = new_inspector("王五")
+    mixed = Laptop(proc.url, inspectors=[a1, m2])
+    assert mixed.register(proc.admin("enrolment-code").stdout.strip()).status_code == 201
+    data = b"HIS export " * 300
+    sha = hashlib.sha256(data).hexdigest()
+    with mixed.client() as c:
+        mixed.upload(c, data)
+        for case_id in (office_case, own.case_id):
+            j = Journal(mixed, case_id)
+            j.append("evidence.captured", j.manifest(sha, size=len(data)), a1)
+            r = c.post("/v1/push", json=j.batch())
+            assert r.status_code == 422, r.text
+            assert "signer_not_case_inspector" in [x["code"] for x in r.json()["reasons"]], r.text
+            assert r.json()["message_zh"] and r.json()["message_en"]
+            assert m2.id in r.text
+    # nothing stored: no leaf of the second laptop, no object from it
+    assert rows(proc, f"SELECT COUNT(*) FROM leaves WHERE device_id = '{mixed.device_id}'") == [(0,)]
+    assert rows(proc, f"SELECT COUNT(*) FROM objects WHERE device_id = '{mixed.device_id}'") == [(0,)]
+    with team.client() as c:  # control: the case's own two inspectors
+        team.upload(c, data)
+        j = Journal(team, office_case)
+        j.append("evidence.captured", j.manifest(sha, size=len(data)))
+        r = c.post("/v1/push", json=j.batch())
+        assert r.status_code == 200, r.text
+    assert proc.admin("verify").returncode == 0

@@ -305,3 +305,25 @@ def test_envelopes_need_two_inspectors_and_object_hashes_are_not_blobs(sqlite_ar
         assert r.status_code == 200, r.text
         assert r.json()["payload"]["counts"]["blobs_referenced"] == 3
     assert sqlite_archive.admin("verify").returncode == 0
+
+
+def test_a_manifest_lying_about_a_stream_size_is_refused(sqlite_archive: ArchiveProcess) -> None:
+    """The package verifier's rule at the archive: an evidence manifest whose stream ``size`` is not the length of
+    the blob it names (its hash matches) is refused with ``blob_mismatch``; nothing is stored. The true size is
+    accepted."""
+    laptop = enrolled_laptop(sqlite_archive)
+    data = b"ledger page " * 800
+    sha = hashlib.sha256(data).hexdigest()
+    with laptop.client() as c:
+        laptop.upload(c, data)
+        for claimed in (len(data) * 10, 1, str(len(data))):
+            j = Journal(laptop)
+            j.append("evidence.captured", j.manifest(sha, size=claimed))  # type: ignore[arg-type]
+            r = c.post("/v1/push", json=j.batch())
+            assert r.status_code == 422 and codes(r) == ["blob_mismatch"], (claimed, r.text)
+            assert str(claimed) in r.text
+        assert stats(sqlite_archive)["leaves"] == 0
+        j = Journal(laptop)
+        j.append("evidence.captured", j.manifest(sha, size=len(data)))
+        assert c.post("/v1/push", json=j.batch()).status_code == 200
+    assert sqlite_archive.admin("verify").returncode == 0

@@ -284,3 +284,75 @@ def test_object_event_pointing_at_a_held_plain_payload(archive_and_laptop: tuple
     assert "bad_object" in result.codes, result.failures
     assert status == 422 and "bad_object" in archive_codes, archive_codes
     assert set(archive_codes) == set(result.codes) - WHOLE_CASE_ONLY - PACKAGE_ONLY, (archive_codes, result.failures)
+
+
+def test_admin_verify_applies_the_team_and_size_rules(sqlite_archive: ArchiveProcess) -> None:
+    """Someone with write access to the database puts in a stored evidence manifest, correctly signed, that states
+    another size than its blob, and one signed by an enrolled inspector of another laptop who is not on the case:
+    ``admin verify`` reports both, in the verifier's words (the push refuses both, tests/archive/test_push.py and
+    tests/archive/test_case_team.py)."""
+    import sqlite3
+
+    laptop = enrolled_laptop(sqlite_archive)
+    other = enrolled_laptop(sqlite_archive)
+    with laptop.client() as c:
+        laptop.upload(c, BLOB)
+    j = case_journal(laptop)
+    assert push_codes(laptop, j.batch())[0] == 200
+    stored = j.payloads[j.leaves[1]["entry"]["payload_sha256"]]
+    a, outsider = laptop.inspectors[0], other.inspectors[0]
+    lying = j.manifest(BLOB_SHA, item_id=stored["id"], size=len(BLOB) + 1)
+    foreign = j.manifest(BLOB_SHA, signers=[a, outsider])
+    with sqlite3.connect(sqlite_archive.data / "archive.db") as db:
+        db.execute("UPDATE objects SET sha256 = ?, body = ? WHERE sha256 = ?",
+                   (canonical_sha256(lying), canonical_bytes(lying).decode(), canonical_sha256(stored)))
+        db.execute("INSERT INTO objects (sha256, object_key, kind, case_id, device_id, body, created_at) "
+                   "SELECT ?, NULL, kind, case_id, device_id, ?, created_at FROM objects WHERE sha256 = ?",
+                   (canonical_sha256(foreign), canonical_bytes(foreign).decode(), canonical_sha256(lying)))
+    res = sqlite_archive.admin("verify", check=False)
+    failures = "\n".join(json.loads(res.stdout)["failures"])
+    assert res.returncode == 1
+    assert f"is {len(BLOB)} bytes but its manifest says {len(BLOB) + 1}" in failures, failures
+    assert f"signed by {outsider.id}, who is not an inspector of this case" in failures, failures
+
+
+def test_a_correction_pointing_at_an_item_of_another_case_is_refused(sqlite_archive: ArchiveProcess) -> None:
+    """The laptop holds two cases. A signed correction in the second supersedes an evidence item of the first
+    (the right id and hash): the package verifier can never find that target in the second case's package
+    (``missing_reference``), so the archive refuses it now, with the same code, instead of waiting for a target
+    that can never come; nothing is stored. A correction of the case's own item is accepted."""
+    laptop = enrolled_laptop(sqlite_archive)
+    a, b = laptop.inspectors
+    with laptop.client() as c:
+        laptop.upload(c, BLOB)
+    first = case_journal(laptop)
+    assert push_codes(laptop, first.batch())[0] == 200
+    theirs = first.payloads[first.leaves[1]["entry"]["payload_sha256"]]
+    second = Journal(laptop)
+    second.append("case.created", {"case": second.case_id})
+    supersedes = {"item": theirs["id"], "manifest_sha256": canonical_sha256(theirs["body"]), "reason": "更正"}
+    item = str(uuid.uuid4())
+    correction = envelope(second, "evidence", {"item": item, "kind": "documentary", "supersedes": supersedes,
+                                               "streams": [{"index": 0, "sha256": BLOB_SHA, "size": len(BLOB)}]},
+                          [a, b])
+    second.append("evidence.captured", correction)
+    status, codes_ = push_codes(laptop, second.batch())
+    assert status == 422 and codes_ == ["missing_reference"], codes_
+    with sqlite3_rows(sqlite_archive) as db:
+        assert db.execute("SELECT COUNT(*) FROM leaves WHERE case_id = ?", (second.case_id,)).fetchone() == (0,)
+    kinds = [json.loads(line)["kind"] for line in sqlite_archive.admin("alerts").stdout.splitlines()]
+    assert kinds == ["foreign_reference"]
+    own = case_journal(laptop)
+    mine = own.payloads[own.leaves[1]["entry"]["payload_sha256"]]
+    fix = envelope(own, "evidence", {"item": str(uuid.uuid4()), "kind": "documentary", "supersedes": {
+        "item": mine["id"], "manifest_sha256": canonical_sha256(mine["body"]), "reason": "更正"},
+        "streams": [{"index": 0, "sha256": BLOB_SHA, "size": len(BLOB)}]}, [a, b])
+    own.append("evidence.captured", fix)
+    assert push_codes(laptop, own.batch())[0] == 200
+
+
+def sqlite3_rows(proc: ArchiveProcess) -> Any:
+    import sqlite3
+    from contextlib import closing
+
+    return closing(sqlite3.connect(f"file:{proc.data / 'archive.db'}?mode=ro", uri=True))

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 
 from app.models.profile import Store
 from app.sync.client import ArchiveUnreachable, SyncCancelled, SyncClient
 from app.sync.clock import Clock, ManualClock
+from tests.archive.helpers import ArchiveProcess
+from tests.sync.conftest import DemoProfile, stats
 
 
 def _closed_port() -> int:
@@ -52,3 +55,27 @@ def test_requests_are_signed_with_the_clock_time(unlocked: Store) -> None:
         request = c._http.build_request("GET", "/v1/health")
         signed = next(c._http.auth.sync_auth_flow(request))  # type: ignore[union-attr]
     assert signed.headers["FA-Time"] == "1800000000"
+
+
+def test_a_laptop_clock_years_wrong_is_refused_in_both_languages_and_nothing_is_stored(
+        demo: DemoProfile, archive: ArchiveProcess, tmp_path: Path) -> None:
+    """A registered laptop whose clock is three years ahead syncs: the archive refuses the signed request
+    (``stale_request``); the laptop says so in Chinese and English, naming the clock, and the archive holds none
+    of its cases."""
+    import time
+
+    from app.sync.errors import ArchiveError
+    from tests.sync.helpers import open_demo, register
+
+    register(demo, archive, tmp_path)
+    store = open_demo(demo.root)
+    ahead = 3 * 365 * 86400
+    try:
+        with SyncClient(store, archive.url, clock=Clock(wall=lambda: time.time() + ahead)) as c, \
+                pytest.raises(ArchiveError) as err:
+            c.sync()
+    finally:
+        store.close()
+    assert err.value.error == "stale_request"
+    assert "时钟" in err.value.message_zh and "clock" in err.value.message_en
+    assert stats(archive)["cases"] == 0 and stats(archive)["leaves"] == 0
