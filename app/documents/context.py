@@ -68,7 +68,9 @@ class Party:
     representative_title: str = "法定代表人"  # or 负责人; "" for a person (no line printed)
     phone: str = ""
     kind: str = ""  # 定点医疗机构, 定点零售药店, 用人单位, ...
-    is_person: bool = False  # 参保人员: addressed as 你, named by the 公民身份号码
+    #: 参保人员: addressed as 你, named by the 公民身份号码. Derived from the kind, so left out of the content hashes
+    #: (:func:`canonical_content`): a document issued before it existed is not made stale by it.
+    is_person: bool = field(default=False, metadata={"derived": True})
 
     @property
     def you(self) -> str:
@@ -322,11 +324,13 @@ class DocumentContext:
 def canonical_content(value: Any) -> Any:
     """Plain JSON data for a context or any part of it: dates as ISO strings, bytes as their SHA-256.
 
-    Dataclasses become objects with every field (so a field added later changes the hash, as it should),
-    tuples become arrays; floats are refused by the canonicaliser downstream.
+    Dataclasses become objects with every field (so a field added later changes the hash, as it should) but the
+    ones marked ``derived`` (a value that follows from the others), tuples become arrays; floats are refused by the
+    canonicaliser downstream.
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: canonical_content(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: canonical_content(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.metadata.get("derived")}
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes):

@@ -167,3 +167,18 @@ def test_changing_any_agency_wording_changes_a_page_hash() -> None:
         assert hashes != base, f"agency.json {'.'.join(map(str, path))} changes no printed page"
         checked += 1
     assert checked >= 20
+
+
+def test_a_derived_party_field_is_not_part_of_what_a_document_read() -> None:
+    """``Party.is_person`` follows from the party's kind: left out of the content hashes, so the documents a
+    profile issued before it existed keep their fingerprints (they would all print as "stale" after an upgrade)."""
+    import dataclasses
+
+    from app.documents.context import Party, canonical_content
+
+    org = Party(name="某医院", address="某路 1 号", credit_code="91420100M000300Q5R", representative="钱院长",
+                kind="定点医疗机构")
+    hashed = canonical_content(org)
+    assert "is_person" not in hashed
+    assert set(hashed) == {f.name for f in dataclasses.fields(Party)} - {"is_person"}
+    assert canonical_content(dataclasses.replace(org, is_person=True)) == hashed
