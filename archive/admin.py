@@ -25,10 +25,21 @@ from app.evidence.verify_rules import (
 )
 from app.sync.protocol import CTX_RECEIPT
 from archive.blobstore import BlobRejected
-from archive.db import Blob, Checkpoint, Device, Inspector, Leaf, LogHead, ObjectBlob, StoredObject
+from archive.db import (
+    Blob,
+    Checkpoint,
+    Device,
+    DeviceInspector,
+    Inspector,
+    Leaf,
+    LogHead,
+    ObjectBlob,
+    StoredObject,
+)
 from archive.push_checks import (
     blobs_required,
     body_sha256,
+    check_co_issuers,
     check_embedded_signature,
     check_known_references,
     check_payload_object,
@@ -148,10 +159,12 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
         except (ValueError, KeyError, TypeError):
             pass  # reported by the journal rule below
     wanted = set()
+    entries: list[tuple[int, dict[str, Any]]] = []
     for raw in raws:
         try:
             entry = json.loads(raw)["entry"]
             wanted.add(str(entry["payload_sha256"]))
+            entries.append((int(entry["seq"]), entry))
             if entry["type"] in OBJECT_EVENTS:
                 object_leaves.setdefault(str(entry["payload_sha256"]), int(entry["seq"]))
         except (ValueError, KeyError, TypeError):
@@ -160,6 +173,13 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
         select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(sorted(wanted)))).all()}
     v = Verification()
     hashes = verify_journal(v, case_id, raws, payloads, _trust(keys))
+    # a document's second issuer, as a push checks it: against the case's team (none recorded: the device's)
+    team = load_team(s, case_id)
+    inspectors = team.inspectors if team is not None else frozenset()
+    if not inspectors:
+        inspectors = frozenset(s.execute(
+            select(DeviceInspector.inspector_id).where(DeviceInspector.device_id == device_id)).scalars())
+    check_co_issuers(v, entries, payloads, _trust(keys), inspectors)
     if len(hashes) != head.size or merkle.root_from_leaf_hashes(hashes).hex() != head.root:
         fail(f"{where}: leaves do not hash to the head checkpoint")
     archive_pub = archive.key.public_raw()

@@ -39,6 +39,7 @@ from archive.push_checks import (
     actor_trust,
     blobs_required,
     body_sha256,
+    check_co_issuers,
     check_known_references,
     check_payload_object,
     check_plain_payload,
@@ -154,7 +155,8 @@ def _batch_payloads(req: PushRequest) -> dict[str, tuple[Any, bytes]]:
 def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest,
                    stored_hashes: list[bytes], batch: dict[str, tuple[Any, bytes]], out: Verified) -> list[bytes]:
     """Held leaves must be identical (else a fork); each new leaf by the verifier's leaf rule (``check_leaf``) with
-    this device's inspectors as the trusted actors, plus the archive's: the leaf belongs to this device. Every
+    this device's inspectors as the trusted actors, and a ``document.issued`` one by its rule for the second issuer
+    (``check_co_issuers``) with the case's team, plus the archive's: the leaf belongs to this device. Every
     payload a new leaf points at is in the batch or held; every payload in the batch is pointed at."""
     reasons: list[dict[str, Any]] = []
     needed: dict[str, str] = {}  # payload sha -> the type it is stored under (an object event's, if any)
@@ -168,6 +170,7 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
             select(StoredObject.sha256, StoredObject.body, StoredObject.case_id)
             .where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
         ).all()
+        team = load_team(s, req.case_id)
     held = {sha: body.encode() for sha, body, _ in rows}
     # a leaf may point at a payload the batch carries or one held for this case: naming the hash of another case's
     # payload proves nothing (it is missing_payload, as if absent)
@@ -194,6 +197,10 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
         lh = check_leaf(v, seq, leaf_bytes, hashes[-1] if hashes else None, req.case_id, trust, payloads)
         hashes.append(lh)
         out.new_leaves.append((seq, lh.hex(), leaf_bytes, entry))
+    # a document's second issuer: the verifier's rule, with the case's team as the archive holds it (a case it does
+    # not know yet: this device's inspectors, whom it will record as the team)
+    check_co_issuers(v, [(seq, entry) for seq, _, _, entry in out.new_leaves], payloads, trust,
+                     (team.inspectors if team is not None else frozenset()) or dev.inspector_ids)
     for sha in batch:
         if sha not in needed and sha not in held:
             reasons.append(reason("unreferenced_payload", "payload is not referenced by a new leaf", sha256=sha))

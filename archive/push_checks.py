@@ -5,15 +5,16 @@ entry and object signatures, checkpoint roots, blobs an object requires — is a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.evidence.canonical import CanonicalisationError, canonical_sha256
+from app.evidence.canonical import CanonicalisationError, canonical_sha256, loads
 from app.evidence.signing import SignatureError, unb64, verify_object
+from app.evidence.verify_pages import ISSUED, check_co_issuer
 from app.evidence.verify_rules import (
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
@@ -269,3 +270,20 @@ def stream_size_reasons(objects: dict[str, dict[str, Any]], sizes: dict[str, int
             if blob in sizes:
                 check_stream_size(v, object_label(env), blob, claimed, sizes[blob], sha256=sha)
     return reasons_of(v.problems)
+
+
+def check_co_issuers(v: Verification, entries: Iterable[tuple[int, Mapping[str, Any]]], payloads: Mapping[str, bytes],
+                     trust: Trust, team: Collection[str]) -> None:
+    """The verifier's rule for a ``document.issued`` entry's second issuer (``check_co_issuer``) for each of
+    ``entries`` ((leaf seq, entry)) whose payload is in ``payloads``, with the case's team as the archive holds it
+    (``team``: ``archive.teams.load_team``'s inspectors, or the pushing device's for a case it does not know yet).
+    A payload missing or unreadable failed elsewhere."""
+    for seq, entry in entries:
+        raw = payloads.get(str(entry.get("payload_sha256")))
+        if entry.get("type") != ISSUED or raw is None:
+            continue
+        try:
+            body = loads(raw)
+        except (CanonicalisationError, ValueError):
+            continue
+        check_co_issuer(v, seq, entry, body, trust, team)

@@ -10,13 +10,14 @@ which the package does not state, so each whole-hour and quarter-hour offset fro
 Reason codes (docs/package-format.md): ``page_not_issued`` (no issued document of the record in the package, or no
 such page in it) and ``page_binding_mismatch`` (the bound hash is not the hash of that page as issued, or the issued
 page's text does not hash to the hash it lists); ``co_issuer_invalid`` (an issue record's second issuer is the
-actor itself or not a trusted inspector: :func:`verify_co_issuers`).
+actor itself or not a trusted inspector, or either is not an inspector of the case: :func:`check_co_issuer`, applied
+by :func:`verify_co_issuers` and by the archive's push).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from app.evidence.canonical import CanonicalisationError, loads
@@ -138,20 +139,29 @@ def verify_co_issuers(v: Verification, leaves: Iterable[bytes], payloads: Mappin
         if entry["type"] in TEAM_EVENTS:
             team = team_after(team, entry, body)
             continue
-        if not isinstance(body, dict) or "co_issuer" not in body:
-            continue
-        co = body["co_issuer"]
-        where = f"journal leaf #{i}"
-        if not isinstance(co, str) or co == entry.get("actor"):
-            v.fail(where, "the document's second issuer is not another inspector than the one who issued it",
-                   CO_ISSUER_INVALID, seq=i)
-            continue
-        key = trust(co, "inspector")
-        if key is None or isinstance(key, Distrust):
-            v.fail(where, f"the document's second issuer {co} is an unknown or untrusted inspector",
-                   CO_ISSUER_INVALID, seq=i)
-            continue
-        outside = [who for who in (entry.get("actor"), co) if team is not None and who not in team]
-        if outside:
-            v.fail(where, f"the document is issued by {', '.join(map(str, outside))}, not an inspector of this case",
-                   CO_ISSUER_INVALID, seq=i)
+        check_co_issuer(v, i, entry, body, trust, team)
+
+
+def check_co_issuer(v: Verification, seq: int, entry: Mapping[str, Any], body: Any, trust: Trust,
+                    team: Collection[str] | None) -> None:
+    """The rule for one ``document.issued`` entry (at journal leaf ``seq``, its payload ``body``): its ``co_issuer``
+    is a trusted inspector other than the entry's actor, and both are in ``team`` (None: no team stated, not
+    checked). A payload without ``co_issuer`` passes. The package verifier applies it with the team the journal
+    states (:func:`verify_co_issuers`), the archive with the case's team it holds (``archive/push.py``)."""
+    if entry.get("type") != ISSUED or not isinstance(body, dict) or "co_issuer" not in body:
+        return
+    co = body["co_issuer"]
+    where = f"journal leaf #{seq}"
+    if not isinstance(co, str) or co == entry.get("actor"):
+        v.fail(where, "the document's second issuer is not another inspector than the one who issued it",
+               CO_ISSUER_INVALID, seq=seq)
+        return
+    key = trust(co, "inspector")
+    if key is None or isinstance(key, Distrust):
+        v.fail(where, f"the document's second issuer {co} is an unknown or untrusted inspector",
+               CO_ISSUER_INVALID, seq=seq)
+        return
+    outside = [who for who in (entry.get("actor"), co) if team is not None and who not in team]
+    if outside:
+        v.fail(where, f"the document is issued by {', '.join(map(str, outside))}, not an inspector of this case",
+               CO_ISSUER_INVALID, seq=seq)
