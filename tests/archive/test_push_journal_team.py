@@ -64,7 +64,7 @@ def test_a_laptop_case_signed_or_co_issued_outside_its_journal_team_is_refused(
         created(j, a, b)
         captured(j, c, [a, c3], a)
         r = push(c, j)
-        assert r.status_code == 422 and codes(r) == ["signer_not_case_inspector"], r.text
+        assert r.status_code == 422 and "signer_not_case_inspector" in codes(r), r.text
         j = Journal(laptop)
         created(j, a, b)
         issued(j, a, c3.id)
@@ -76,7 +76,7 @@ def test_a_laptop_case_signed_or_co_issued_outside_its_journal_team_is_refused(
         assert push(c, j).status_code == 200
         captured(j, c, [c3, b], b)
         r = push(c, j)
-        assert r.status_code == 422 and codes(r) == ["signer_not_case_inspector"], r.text
+        assert r.status_code == 422 and "signer_not_case_inspector" in codes(r), r.text
         j.leaves.pop()
         issued(j, b, c3.id)
         r = push(c, j)
@@ -90,7 +90,7 @@ def test_a_laptop_case_signed_or_co_issued_outside_its_journal_team_is_refused(
         captured(j, c, [a, c3], a)
         replaced(j, a, b, c3)
         r = push(c, j)
-        assert r.status_code == 422 and codes(r) == ["signer_not_case_inspector"], r.text
+        assert r.status_code == 422 and "signer_not_case_inspector" in codes(r), r.text
         # a replacement by someone outside the team changes nothing
         j.leaves[1:] = []
         replaced(j, c3, b, c3)
