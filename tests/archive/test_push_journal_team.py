@@ -183,3 +183,25 @@ def test_admin_verify_applies_the_journal_team(sqlite_archive: ArchiveProcess) -
     failures = json.loads(r.stdout)["failures"]
     assert any("not an inspector of this case" in f and c3.id in f for f in failures), failures
     assert any(("issued by" in f or "second issuer" in f) and c3.id in f for f in failures), failures
+
+
+def test_a_replacement_does_not_widen_the_team_the_archive_holds(sqlite_archive: ArchiveProcess) -> None:
+    """The held team does not learn of a recusal replacement (archive/PROTOCOL.md "The team the journal states"):
+    on an office case assigned to a and b, a replacement of b by the laptop's c is journaled and accepted, but c's
+    signature is refused as before this rule (c was never assigned by the office); the verifier alone would
+    accept it. Left as the archive's stricter rule, not widened from what a laptop journals."""
+    proc = sqlite_archive
+    laptop = three_laptop(proc)
+    a, b, c3 = laptop.inspectors
+    office = json.loads(proc.admin("cases", "add", "--institution-name", "某药房", "--inspector", a.id,
+                                   "--inspector", b.id).stdout)["id"]
+    with laptop.client() as c:
+        j = Journal(laptop, office)
+        created(j, a, b)
+        replaced(j, a, b, c3)
+        assert push(c, j).status_code == 200
+        captured(j, c, [a, c3], a)
+        r = push(c, j)
+        assert r.status_code == 422 and "signer_not_case_inspector" in codes(r), r.text
+    assert rows(proc, f"SELECT member_id FROM case_members WHERE case_id = '{office}' AND kind = 'inspector' "
+                      "ORDER BY member_id") == sorted([(a.id,), (b.id,)])
