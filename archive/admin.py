@@ -37,20 +37,27 @@ from archive.db import (
     StoredObject,
 )
 from archive.push_checks import (
+    TeamIds,
     blobs_required,
     body_sha256,
+    case_team,
     check_co_issuers,
     check_embedded_signature,
     check_known_references,
     check_payload_object,
+    common_team,
     embedded_signatures,
     is_object_payload,
+    journal_teams,
     stream_size_reasons,
 )
 from archive.service import Archive
 from archive.teams import load_team
 
 MAX_FAILURES = 1000
+
+# (case, payload sha) -> the team each journal recording it in an object event states at that entry
+ObjectTeams = dict[tuple[str, str], list[TeamIds]]
 
 
 def _trust(keys: dict[str, Key], device_id: str | None = None) -> Trust:
@@ -102,10 +109,11 @@ def verify_archive(archive: Archive) -> dict[str, Any]:
         # journals
         heads = {(h.case_id, h.device_id): h for h in s.execute(select(LogHead)).scalars()}
         object_leaves: dict[str, int] = {}  # payload sha -> a leaf of an object event pointing at it
+        object_teams: ObjectTeams = {}
         for (case_id, device_id), head in sorted(heads.items()):
-            _verify_log(archive, s, case_id, device_id, head, keys, counts, fail, object_leaves)
+            _verify_log(archive, s, case_id, device_id, head, keys, counts, fail, object_leaves, object_teams)
         # payload objects
-        _verify_objects(s, keys, counts, fail, object_leaves)
+        _verify_objects(s, keys, counts, fail, object_leaves, object_teams)
         _verify_office(archive, s, fail)
     return {"ok": not failures, **counts, "failures": failures}
 
@@ -142,7 +150,8 @@ def _verify_office(archive: Archive, s: Session, fail: Callable[[str], None]) ->
 
 
 def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head: LogHead, keys: dict[str, Key],
-                counts: dict[str, int], fail: Callable[[str], None], object_leaves: dict[str, int]) -> None:
+                counts: dict[str, int], fail: Callable[[str], None], object_leaves: dict[str, int],
+                object_teams: ObjectTeams | None = None) -> None:
     counts["logs"] += 1
     where = f"journal {case_id}/{device_id}"
     rows = list(s.execute(
@@ -173,13 +182,18 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
         select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(sorted(wanted)))).all()}
     v = Verification()
     hashes = verify_journal(v, case_id, raws, payloads, _trust(keys))
-    # a document's second issuer, as a push checks it: against the case's team (none recorded: the device's)
+    # the case's team as a push checks it: the one the archive holds (none recorded: the device's inspectors), as
+    # far as this journal states it before each entry
     team = load_team(s, case_id)
     inspectors = team.inspectors if team is not None else frozenset()
     if not inspectors:
         inspectors = frozenset(s.execute(
             select(DeviceInspector.inspector_id).where(DeviceInspector.device_id == device_id)).scalars())
-    check_co_issuers(v, entries, payloads, _trust(keys), inspectors)
+    stated = journal_teams(entries, payloads)
+    for seq, entry in entries:
+        if object_teams is not None and entry.get("type") in OBJECT_EVENTS:
+            object_teams.setdefault((case_id, str(entry.get("payload_sha256"))), []).append(stated.get(seq))
+    check_co_issuers(v, entries, payloads, _trust(keys), lambda seq: case_team(inspectors, stated.get(seq)))
     if len(hashes) != head.size or merkle.root_from_leaf_hashes(hashes).hex() != head.root:
         fail(f"{where}: leaves do not hash to the head checkpoint")
     archive_pub = archive.key.public_raw()
@@ -207,13 +221,13 @@ def _verify_log(archive: Archive, s: Session, case_id: str, device_id: str, head
 
 
 def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fail: Callable[[str], None],
-                    object_leaves: dict[str, int]) -> None:
+                    object_leaves: dict[str, int], object_teams: ObjectTeams) -> None:
     blob_links: dict[str, set[str]] = {}
     for link in s.execute(select(ObjectBlob)).scalars():
         blob_links.setdefault(link.object_sha256, set()).add(link.blob_sha256)
     blob_sizes = {str(h): int(n) for h, n in s.execute(select(Blob.sha256, Blob.size))}
     have_blobs = set(blob_sizes)
-    teams: dict[str, frozenset[str]] = {}
+    teams: dict[str, frozenset[str]] = {}  # case -> its inspectors as the archive holds them
     signer_keys = {k: key.public for k, key in keys.items()}
     trust = _trust(keys)
     known: dict[str, dict[str, str]] = {}  # case -> object id -> body sha
@@ -233,8 +247,12 @@ def _verify_objects(s: Session, keys: dict[str, Key], counts: dict[str, int], fa
             if o.case_id not in teams:
                 team = load_team(s, o.case_id)
                 teams[o.case_id] = team.inspectors if team is not None else frozenset()
+            held = teams[o.case_id]
+            recorded = object_teams.get((o.case_id, o.sha256))
+            inspectors = (common_team(case_team(held, stated) for stated in recorded) if recorded is not None
+                          else held or None)
             env = check_payload_object(v, value, o.case_id, trust, o.sha256, object_leaves.get(o.sha256, -1),
-                                       teams[o.case_id])
+                                       inspectors)
             for line in v.failures:
                 fail(f"object {o.sha256}: {line}")
             if env is not None:

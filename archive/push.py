@@ -21,6 +21,7 @@ from app.evidence import merkle
 from app.evidence.canonical import CanonicalisationError, canonical_bytes, canonical_sha256
 from app.evidence.verify_rules import (
     OBJECT_EVENTS,
+    TEAM_EVENTS,
     Verification,
     check_checkpoint_root,
     check_checkpoint_signature,
@@ -39,11 +40,14 @@ from archive.push_checks import (
     actor_trust,
     blobs_required,
     body_sha256,
+    case_team,
     check_co_issuers,
     check_known_references,
     check_payload_object,
     check_plain_payload,
+    common_team,
     device_trust,
+    journal_teams,
     load_roster,
     reasons_of,
     refuse_if,
@@ -157,7 +161,8 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     """Held leaves must be identical (else a fork); each new leaf by the verifier's leaf rule (``check_leaf``) with
     this device's inspectors as the trusted actors, and a ``document.issued`` one by its rule for the second issuer
     (``check_co_issuers``) with the case's team, plus the archive's: the leaf belongs to this device. Every
-    payload a new leaf points at is in the batch or held; every payload in the batch is pointed at."""
+    payload a new leaf points at is in the batch or held; every payload in the batch is pointed at. Records in
+    ``out`` the team the archive holds and the team this journal states before each leaf (held leaves and new)."""
     reasons: list[dict[str, Any]] = []
     needed: dict[str, str] = {}  # payload sha -> the type it is stored under (an object event's, if any)
     for i, leaf in enumerate(req.leaves):
@@ -171,6 +176,7 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
             .where(StoredObject.sha256.in_(sorted(set(needed) | set(batch))))
         ).all()
         team = load_team(s, req.case_id)
+        stored_team_events, team_payloads = _stored_team_events(s, req.case_id, dev.id)
     held = {sha: body.encode() for sha, body, _ in rows}
     # a leaf may point at a payload the batch carries or one held for this case: naming the hash of another case's
     # payload proves nothing (it is missing_payload, as if absent)
@@ -197,10 +203,14 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
         lh = check_leaf(v, seq, leaf_bytes, hashes[-1] if hashes else None, req.case_id, trust, payloads)
         hashes.append(lh)
         out.new_leaves.append((seq, lh.hex(), leaf_bytes, entry))
-    # a document's second issuer: the verifier's rule, with the case's team as the archive holds it (a case it does
-    # not know yet: this device's inspectors, whom it will record as the team)
+    # the case's team: as the archive holds it (a case it does not know yet: this device's inspectors, whom it will
+    # record as the team), as far as this journal states it before each leaf (the verifier knows only the latter)
+    out.held_team = (team.inspectors if team is not None else frozenset()) or dev.inspector_ids
+    out.journal_teams = journal_teams(
+        [*stored_team_events, *((seq, entry) for seq, _, _, entry in out.new_leaves)], {**team_payloads, **payloads})
+    # a document's second issuer: the verifier's rule, with that team at the entry
     check_co_issuers(v, [(seq, entry) for seq, _, _, entry in out.new_leaves], payloads, trust,
-                     (team.inspectors if team is not None else frozenset()) or dev.inspector_ids)
+                     lambda seq: case_team(out.held_team, out.journal_teams.get(seq)))
     for sha in batch:
         if sha not in needed and sha not in held:
             reasons.append(reason("unreferenced_payload", "payload is not referenced by a new leaf", sha256=sha))
@@ -211,6 +221,27 @@ def _verify_leaves(archive: Archive, dev: AuthedDevice, roster: RosterView, req:
     if reasons:
         raise Refused(reasons)
     return hashes
+
+
+def _stored_team_events(s: Session, case_id: str, device_id: str
+                        ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, bytes]]:
+    """The team events (``TEAM_EVENTS``) of the journal the archive holds for (case, device), (seq, entry) in
+    order, and their payloads: what the journal states of the case's team before a push."""
+    events: list[tuple[int, dict[str, Any]]] = []
+    for seq, raw in s.execute(select(Leaf.seq, Leaf.leaf).where(
+            Leaf.case_id == case_id, Leaf.device_id == device_id).order_by(Leaf.seq)).all():
+        try:
+            entry = json.loads(raw)["entry"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        if isinstance(entry, dict) and entry.get("type") in TEAM_EVENTS:
+            events.append((int(seq), entry))
+    # by hash alone: a payload is stored once, under the case that first carried it, and these leaves were
+    # verified against these very bytes when they were pushed
+    wanted = sorted({str(entry.get("payload_sha256")) for _, entry in events})
+    payloads = {sha: str(body).encode() for sha, body in s.execute(
+        select(StoredObject.sha256, StoredObject.body).where(StoredObject.sha256.in_(wanted))).all()}
+    return events, payloads
 
 
 def _object_leaves(archive: Archive, out: Verified,
@@ -234,21 +265,24 @@ def _object_leaves(archive: Archive, out: Verified,
 def _verify_payloads(archive: Archive, dev: AuthedDevice, roster: RosterView, req: PushRequest, out: Verified,
                      batch: dict[str, tuple[Any, bytes]]) -> None:
     """Each new payload, and each held one a new object event points at: what an object event carries (or any
-    envelope) by the verifier's object rules with this device's inspectors as trusted signers, a plain one by the
-    archive's rule for the signatures inside it; ids immutable; blobs held."""
+    envelope) by the verifier's object rules with this device's inspectors as trusted signers and the case's team
+    at every new object event pointing at it (``case_team``), a plain one by the archive's rule for the signatures
+    inside it; ids immutable; blobs held."""
     reasons: list[dict[str, Any]] = []
     v = Verification()
     trust = signer_trust(dev, roster)
-    with archive.db.read() as s:
-        team = load_team(s, out.case_id)
-    case_inspectors = team.inspectors if team is not None else frozenset()
+    at: dict[str, list[int]] = {}  # payload sha -> the new object events recording it
+    for seq, _, _, entry in out.new_leaves:
+        if entry.get("type") in OBJECT_EVENTS:
+            at.setdefault(str(entry.get("payload_sha256")), []).append(seq)
     object_leaves, held = _object_leaves(archive, out, batch)
     checked = {**{sha: p for sha, (p, _) in out.new_payloads.items()}, **held}
     objects: dict[str, dict[str, Any]] = {}
     for sha, payload in checked.items():
         if sha in object_leaves or is_signed_envelope(payload):
-            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1),
-                                       case_inspectors)
+            team = (common_team(case_team(out.held_team, out.journal_teams.get(seq)) for seq in at[sha])
+                    if sha in at else out.held_team or None)
+            env = check_payload_object(v, payload, out.case_id, trust, sha, object_leaves.get(sha, -1), team)
             if env is not None:
                 objects[sha] = env
         else:

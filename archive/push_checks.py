@@ -5,7 +5,7 @@ entry and object signatures, checkpoint roots, blobs an object requires — is a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from app.evidence.verify_pages import ISSUED, check_co_issuer
 from app.evidence.verify_rules import (
     OBJECT_CONTEXTS,
     OBJECT_EVENTS,
+    TEAM_EVENTS,
     Distrust,
     Key,
     Problem,
@@ -33,6 +34,7 @@ from app.evidence.verify_rules import (
     references,
     required_blobs,
     stream_sizes,
+    team_after,
 )
 from app.sync.protocol import EVIDENCE_CONTEXTS, is_signed_envelope, payload_blob_refs
 from archive.db import Device, Inspector
@@ -131,13 +133,58 @@ def is_object_payload(payload: Any, entry_type: str) -> bool:
     return is_signed_envelope(payload) or entry_type in OBJECT_EVENTS
 
 
+# --- the case's team: the one the archive holds, and the one the case's journal states --------------------------
+
+
+TeamIds = frozenset[str] | None  # None: no team to check against
+
+
+def journal_teams(entries: Iterable[tuple[int, Mapping[str, Any]]], payloads: Mapping[str, bytes]) -> dict[int, TeamIds]:
+    """The team one journal states before each of its leaves (``entries``: (seq, entry) of the journal's leaves
+    from leaf 0, in order; ``payloads``: by SHA-256), by the verifier's own rule (``team_after`` over its
+    ``TEAM_EVENTS``: leaf 0's ``case.created`` ``inspectors``, then recusal replacements by one of them). None
+    while none is stated (no ``inspectors`` in ``case.created``: older data). A payload missing or unreadable
+    changes nothing (it failed elsewhere), as in the verifier."""
+    team: TeamIds = None
+    before: dict[int, TeamIds] = {}
+    for seq, entry in entries:
+        before[seq] = team
+        if entry.get("type") in TEAM_EVENTS:
+            raw = payloads.get(str(entry.get("payload_sha256")))
+            try:
+                body = loads(raw) if raw is not None else None
+            except (CanonicalisationError, ValueError):
+                body = None
+            team = team_after(team, entry, body)
+    return before
+
+
+def case_team(held: frozenset[str], stated: TeamIds) -> TeamIds:
+    """Who may sign for the case, or co-issue its documents, at one journal entry: the team the archive holds
+    (``held``: ``archive.teams.load_team``'s inspectors, or the pushing device's for a case it does not know yet)
+    and, when the entry's journal states one (``stated``, :func:`journal_teams`), only those of it in that too —
+    so the archive never accepts what the package verifier, which knows only the journal's, refuses. None: no
+    team at all (nothing held, nothing stated)."""
+    if stated is None:
+        return held or None
+    return held & stated if held else stated
+
+
+def common_team(teams: Iterable[TeamIds]) -> TeamIds:
+    """The team a payload recorded by several entries is checked against: every entry's (the verifier checks it
+    at each), i.e. their intersection; None when none names one."""
+    named = [t for t in teams if t is not None]
+    return frozenset.intersection(*named) if named else None
+
+
 def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Trust, sha: str,
-                         seq: int, case_inspectors: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+                         seq: int, case_inspectors: TeamIds = None) -> dict[str, Any] | None:
     """The verifier's rules for one signed object on its own (``object_event_payload`` for what an object event
     at leaf ``seq`` carries, ``check_object``, a refusal's reason), plus the archive's format rule: signature
     records carry exactly the members of a signature record; ``case_inspectors``: the case's team
-    (``archive.teams``), whom the signers must be among (empty: a case the archive does not know yet, whose team
-    is the pushing device's inspectors). Returns the envelope, None if it is none at all."""
+    (:func:`case_team`), whom the signers must be among (None: not checked; empty: no signer is — the verifier's
+    ``signer_not_case_inspector`` for a journal that names no inspector of the case). Returns the envelope, None
+    if it is none at all."""
     env = object_event_payload(v, seq, payload, sha256=sha)
     if env is None:
         return None
@@ -146,7 +193,10 @@ def check_payload_object(v: Verification, payload: Any, case_id: str, trust: Tru
         if isinstance(sig, dict) and set(sig) - SIG_KEYS:
             v.fail(f"{env.get('type')} {env.get('id')}", "a signature record has unexpected members",
                    "bad_signature", sha256=sha)
-    check_object(v, env, case_id, trust, case_inspectors, sha256=sha)
+    if case_inspectors is not None and not case_inspectors:
+        v.fail(object_label(env), "the case's journal names no inspector of the case", "signer_not_case_inspector",
+               sha256=sha)
+    check_object(v, env, case_id, trust, case_inspectors or (), sha256=sha)
     if env.get("type") == "provider-refusal" and isinstance(env.get("body"), dict):
         check_refusal(v, f"{env.get('type')} {env.get('id')}", env["body"], sha256=sha)
     if env.get("type") == "provider-batch-signature" and isinstance(env.get("body"), dict):
@@ -273,11 +323,11 @@ def stream_size_reasons(objects: dict[str, dict[str, Any]], sizes: dict[str, int
 
 
 def check_co_issuers(v: Verification, entries: Iterable[tuple[int, Mapping[str, Any]]], payloads: Mapping[str, bytes],
-                     trust: Trust, team: Collection[str]) -> None:
+                     trust: Trust, team: Callable[[int], Collection[str] | None]) -> None:
     """The verifier's rule for a ``document.issued`` entry's second issuer (``check_co_issuer``) for each of
-    ``entries`` ((leaf seq, entry)) whose payload is in ``payloads``, with the case's team as the archive holds it
-    (``team``: ``archive.teams.load_team``'s inspectors, or the pushing device's for a case it does not know yet).
-    A payload missing or unreadable failed elsewhere."""
+    ``entries`` ((leaf seq, entry)) whose payload is in ``payloads``, with the case's team at that leaf (``team``:
+    seq -> :func:`case_team`, the team the archive holds as far as the journal states it). A payload missing or
+    unreadable failed elsewhere."""
     for seq, entry in entries:
         raw = payloads.get(str(entry.get("payload_sha256")))
         if entry.get("type") != ISSUED or raw is None:
@@ -286,4 +336,4 @@ def check_co_issuers(v: Verification, entries: Iterable[tuple[int, Mapping[str, 
             body = loads(raw)
         except (CanonicalisationError, ValueError):
             continue
-        check_co_issuer(v, seq, entry, body, trust, team)
+        check_co_issuer(v, seq, entry, body, trust, team(seq))

@@ -45,6 +45,8 @@ class Verified:
     new_payloads: dict[str, tuple[Any, str]] = field(default_factory=dict)  # sha -> (payload, entry type)
     blob_refs: dict[str, set[str]] = field(default_factory=dict)  # payload sha -> blob hashes
     device_inspectors: frozenset[str] = frozenset()  # the pushing device's enrolled inspectors
+    held_team: frozenset[str] = frozenset()  # the case's inspectors as the archive holds them (new case: the device's)
+    journal_teams: dict[int, frozenset[str] | None] = field(default_factory=dict)  # seq -> team the journal states
 
 
 def object_key(payload: Any) -> str | None:

@@ -6,7 +6,9 @@ team when it is recorded for the case or one of its enrolled inspectors, not rev
 same team, a replacement laptop); the devices admitted that way are recorded as they push. Every case-scoped request — a push,
 a field change inside it, a read about the case — by any other device is refused (403 ``not_case_team``) and
 raised as an alert; a field change is folded only when its signer is one of the case's inspectors, and a signed
-object whose signer is not one of them refuses the push (``signer_not_case_inspector``, ``archive/push.py``).
+object whose signer is not one of them refuses the push (``signer_not_case_inspector``, ``archive/push.py``) — as
+does one outside the team the case's journal states, which the package verifier knows
+(``archive.push_checks.case_team``: both apply).
 
 Cases stored before teams were recorded have no rows: their team is derived from what the archive holds (the
 assignment's inspectors, the devices holding a journal of the case and those devices' inspectors)."""

@@ -147,7 +147,8 @@ def check_co_issuer(v: Verification, seq: int, entry: Mapping[str, Any], body: A
     """The rule for one ``document.issued`` entry (at journal leaf ``seq``, its payload ``body``): its ``co_issuer``
     is a trusted inspector other than the entry's actor, and both are in ``team`` (None: no team stated, not
     checked). A payload without ``co_issuer`` passes. The package verifier applies it with the team the journal
-    states (:func:`verify_co_issuers`), the archive with the case's team it holds (``archive/push.py``)."""
+    states (:func:`verify_co_issuers`), the archive with the case's team it holds as far as the journal states it
+    (``archive/push_checks.py:case_team``)."""
     if entry.get("type") != ISSUED or not isinstance(body, dict) or "co_issuer" not in body:
         return
     co = body["co_issuer"]
