@@ -114,11 +114,17 @@ def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
     if not text:
         return text
     text = str(text).translate(_BRACKETS)
-    if doc_serial(text) is None:
-        raise InvalidInput(field, f"文号“{text}”应写明年份和序号，如“某医保稽通〔2026〕21号”。",
-                           f"The document number '{text}' must give the year and the serial, e.g. "
-                           "某医保稽通〔2026〕21号.", code="invalid.doc_no")
-    return text
+    if doc_serial(text) is not None:
+        return text
+    m = DOC_NO.search(text)
+    if m is None:
+        zh, en = "应写明年份和序号", "must give the year in 〔 〕 and the serial"
+    elif int(m.group(2)) == 0:  # it has both: say which part is wrong, not that one is missing
+        zh, en = "的序号应大于0", "must have a serial above 0"
+    else:
+        zh, en = "的年份应在1990年至2100年之间", "must have a year between 1990 and 2100"
+    raise InvalidInput(field, f"文号“{text}”{zh}，如“某医保稽通〔2026〕21号”。",
+                       f"The document number '{text}' {en}, e.g. 某医保稽通〔2026〕21号.", code="invalid.doc_no")
 
 
 def _day(*, nullable: bool) -> Callable[[str, str, str, Any], FieldValue]:
