@@ -100,11 +100,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+170"/>
         <source>The party&apos;s representative present</source>
         <translation>被检查单位在场负责人</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-161"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -214,9 +215,24 @@
         <translation>尚未亮证；须该稽核人员输入本人口令确认</translation>
     </message>
     <message>
+        <location line="+2"/>
+        <source>The person audited, or their agent, present</source>
+        <translation>在场的被检查人或其委托人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Optional (e.g. agent, spouse)</source>
+        <translation>选填（如：委托人、配偶）</translation>
+    </message>
+    <message>
         <location line="+3"/>
         <source>Recorded: %1, %2</source>
         <translation>已登记：%1，%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recorded: %1</source>
+        <translation>已登记：%1</translation>
     </message>
     <message>
         <location line="+11"/>
