@@ -59,7 +59,7 @@ from app.workflow.steps_base import (
 )
 
 __all__ = ["DOC_NO", "EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
-           "check_field_value", "doc_serial", "field_value", "set_case_field"]
+           "check_field_value", "doc_no_issuer", "doc_serial", "field_value", "set_case_field"]
 
 #: The journal event type (the protocol's ``app.sync.protocol.FIELD_CHANGE_TYPE``; the workflow does not import the
 #: sync layer, a test keeps the two equal).
@@ -105,6 +105,13 @@ def doc_serial(doc_no: str | None) -> tuple[int, int] | None:
     if m is None or int(m.group(2)) == 0 or not 1990 <= int(m.group(1)) <= 2100:
         return None
     return int(m.group(1)), int(m.group(2))
+
+
+def doc_no_issuer(doc_no: str | None) -> str:
+    """The 机关代字 a 文号 names before its year (某医保稽通 in 某医保稽通〔2026〕21号), or "" when it was typed as
+    the year and serial only: the notice then takes the agency's own pattern (``print_context``)."""
+    m = DOC_NO.search(doc_no or "")
+    return (doc_no or "")[:m.start()].strip() if m else ""
 
 
 def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
