@@ -556,7 +556,14 @@
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
+        <location line="+42"/>
+        <location line="+2"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location line="-38"/>
         <source>Rendering %1 form(s)…</source>
         <translation>正在生成 %1 份文书…</translation>
     </message>
@@ -567,12 +574,17 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="-3"/>
+        <source>Saved in %1 as: %2</source>
+        <translation>已存入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <location line="+16"/>
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
@@ -583,12 +595,7 @@
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="-43"/>
-        <source>Saved as: %1</source>
-        <translation>已存为：%1</translation>
-    </message>
-    <message>
-        <location line="+44"/>
+        <location line="+1"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>
