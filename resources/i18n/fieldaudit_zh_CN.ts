@@ -126,11 +126,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+158"/>
         <source>Record representative</source>
         <translation>登记负责人</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-153"/>
         <source>Rights and duties told</source>
         <translation>告知权利义务</translation>
     </message>
@@ -225,7 +226,12 @@
         <translation>选填（如：委托人、配偶）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
+        <source>Record who is present</source>
+        <translation>登记在场人员</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Recorded: %1, %2</source>
         <translation>已登记：%1，%2</translation>
     </message>

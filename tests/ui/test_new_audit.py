@@ -460,6 +460,7 @@ def test_a_person_audited_is_recorded_at_arrival_as_themself_with_no_post(qtbot,
     d = Driver(qtbot, win)
     arrival = d.page("arrival")
     assert "被检查人" in arrival.rep_box.title() and "负责人" not in arrival.rep_box.title()
+    assert "负责人" not in arrival.rep_button.text()
     said = d.case.missing.item(d.case.missing_codes().index("arrival.representative")).text()
     assert "被检查人" in said and "负责人" not in said
     arrival.rep_name.setText("张某某")

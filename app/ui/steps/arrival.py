@@ -242,6 +242,8 @@ class ArrivalPage(StepPage):
         self.rep_box.setTitle(self.tr("The person audited, or their agent, present") if snap.party_is_person
                               else self.tr("The party's representative present"))
         self.rep_post.setPlaceholderText(self.tr("Optional (e.g. agent, spouse)") if snap.party_is_person else "")
+        self.rep_button.setText(self.tr("Record who is present") if snap.party_is_person
+                                else self.tr("Record representative"))
         rep = arrival.get("representative")
         if rep:
             self.rep_state.setText(self.tr("Recorded: %1, %2").replace("%1", rep["name"]).replace("%2", rep["post"])
