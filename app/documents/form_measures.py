@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.documents.chinese import numeric_date
 from app.documents.config import AgencyConfig
-from app.documents.context import DocumentContext, Holding
+from app.documents.context import DocumentContext, Holding, Party
 from app.documents.form_blocks import (
     SEAL_HEIGHT,
     agency_names,
@@ -96,7 +96,10 @@ def build_preservation(ctx: DocumentContext, cfg: AgencyConfig) -> list[Section]
 
 # -- 封存决定书 + 清单（一式两联） ----------
 
-SEALING_COPIES = ("第一联（交被封存单位）", "第二联（本机关存档）")  # the department keeps it
+def sealing_copies(party: Party) -> tuple[str, str]:
+    """The two copies' banners: the first goes to the party (被封存单位, or 被封存人 for a person), the department
+    keeps the second."""
+    return f"第一联（交被封存{party.unit}）", "第二联（本机关存档）"
 
 
 def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: int) -> Section:
@@ -116,7 +119,7 @@ def _sealing_section(ctx: DocumentContext, cfg: AgencyConfig, h: Holding, copy: 
         part,
         section_hash(form, "main", content),
         SignatureLine(("当事人签名", "日期"), h.signature),
-        banner=SEALING_COPIES[copy - 1],
+        banner=sealing_copies(ctx.party)[copy - 1],
     )
     w = SectionWriter(sec)
     w.header(agency, form_title(ctx, cfg, form), doc_number(ctx, cfg, form))

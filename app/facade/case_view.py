@@ -18,6 +18,7 @@ from app.evidence.canonical import loads
 from app.evidence.items import evidence_bodies, item_statuses, record_statuses
 from app.models.profile import Store
 from app.models.schema import Case, Deadline, EvidenceItem, Inspector, SignedObject
+from app.workflow.cases import party_is_person
 from app.workflow.progress import PAGES as PROGRESS_PAGES
 from app.workflow.progress import Progress, case_progress
 from app.workflow.steps_base import Missing, StepStatus, case_data, case_inspector_ids, section
@@ -106,6 +107,7 @@ class CaseSnapshot:
     required_forms: list[str]
     statuses: dict[str, StepStatus] = field(default_factory=dict)
     progress: Progress | None = None
+    party_is_person: bool = False  # 参保人员: present as themself (or an agent), addressed as 被检查人
 
     @property
     def is_closed(self) -> bool:
@@ -183,6 +185,7 @@ def load_snapshot(store: Store, case_id: str) -> CaseSnapshot:
         snap = CaseSnapshot(
             case_id=case.id, title=case.title, doc_no=case.doc_no, kind=case.kind, form=case.form,
             status=case.status, institution=case.institution.name, institution_uscc=case.institution.uscc or "",
+            party_is_person=party_is_person(case.institution.kind),
             planned_date=case.planned_date, period_from=case.period_from, period_to=case.period_to,
             matters=case.matters, basis=case.basis, notice_served_on=case.notice_served_on or "",
             unannounced=case.unannounced, unannounced_reason=case.unannounced_reason, place=case.place,

@@ -59,7 +59,7 @@ from app.workflow.steps_base import (
 )
 
 __all__ = ["DOC_NO", "EDITABLE_FIELDS", "FIELD_CHANGE_TYPE", "LONG_TEXT", "MUTABLE_FIELDS", "PROCEDURE_FIELDS", "FieldValue",
-           "check_field_value", "doc_serial", "field_value", "set_case_field"]
+           "check_field_value", "doc_no_issuer", "doc_serial", "field_value", "set_case_field"]
 
 #: The journal event type (the protocol's ``app.sync.protocol.FIELD_CHANGE_TYPE``; the workflow does not import the
 #: sync layer, a test keeps the two equal).
@@ -107,6 +107,13 @@ def doc_serial(doc_no: str | None) -> tuple[int, int] | None:
     return int(m.group(1)), int(m.group(2))
 
 
+def doc_no_issuer(doc_no: str | None) -> str:
+    """The 机关代字 a 文号 names before its year (某医保稽通 in 某医保稽通〔2026〕21号), or "" when it was typed as
+    the year and serial only: the notice then takes the agency's own pattern (``print_context``)."""
+    m = DOC_NO.search(doc_no or "")
+    return (doc_no or "")[:m.start()].strip() if m else ""
+
+
 def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
     """Empty until the office gives one; else a 文号 with a year and a serial above 0 (square brackets typed
     for 〔〕 are taken as meant). Without them every form printed "〔2026〕0号"."""
@@ -114,11 +121,17 @@ def _doc_no(field: str, zh: str, en: str, value: Any) -> FieldValue:
     if not text:
         return text
     text = str(text).translate(_BRACKETS)
-    if doc_serial(text) is None:
-        raise InvalidInput(field, f"文号“{text}”应写明年份和序号，如“某医保稽通〔2026〕21号”。",
-                           f"The document number '{text}' must give the year and the serial, e.g. "
-                           "某医保稽通〔2026〕21号.", code="invalid.doc_no")
-    return text
+    if doc_serial(text) is not None:
+        return text
+    m = DOC_NO.search(text)
+    if m is None:
+        zh, en = "应写明年份和序号", "must give the year in 〔 〕 and the serial"
+    elif int(m.group(2)) == 0:  # it has both: say which part is wrong, not that one is missing
+        zh, en = "的序号应大于0", "must have a serial above 0"
+    else:
+        zh, en = "的年份应在1990年至2100年之间", "must have a year between 1990 and 2100"
+    raise InvalidInput(field, f"文号“{text}”{zh}，如“某医保稽通〔2026〕21号”。",
+                       f"The document number '{text}' {en}, e.g. 某医保稽通〔2026〕21号.", code="invalid.doc_no")
 
 
 def _day(*, nullable: bool) -> Callable[[str, str, str, Any], FieldValue]:

@@ -37,7 +37,7 @@ from app.evidence import journal
 from app.models.profile import Store
 from app.models.schema import Case, Institution, Measure
 from app.models.schema import Finding as FindingRow
-from app.workflow.case_fields import doc_serial
+from app.workflow.case_fields import doc_no_issuer, doc_serial
 from app.workflow.print_records import (
     _bindings,
     _current_records,
@@ -117,7 +117,8 @@ def _case_info(case: Case, need_period: bool = True) -> CaseInfo:
         period_end=period_end,
         matters=_split(case.matters) or (UNSTATED_MATTERS,),
         basis=case.basis,
-        doc_numbers={**({"notice": case.doc_no} if case.doc_no else {}), **reissued_numbers(case)},
+        # the notice bears the 文号 as given; one given as 〔2026〕21号 alone names no issuer, the pattern's does
+        doc_numbers={**({"notice": case.doc_no} if doc_no_issuer(case.doc_no) else {}), **reissued_numbers(case)},
         track=str(section(case_data(case), DOCUMENTS).get("track") or ""),
         unannounced=case.unannounced, unannounced_reason=case.unannounced_reason,
     )

@@ -21,6 +21,7 @@ from app.models.schema import ChecklistEntry, Person
 from app.models.validators import ValidationError, validate_phone, validate_resident_id
 from app.workflow import advance_notice
 from app.workflow.case_fields import doc_serial, set_case_field
+from app.workflow.cases import party_is_person
 from app.workflow.steps_base import (
     ARRIVAL,
     CHECKLIST,
@@ -117,7 +118,8 @@ def identify_representative(session: Session, store: Store, case_id: str, actor_
     case = open_case(session, case_id)
     require_actor(session, store, case, actor_id)
     name = require_text(name, "name", "姓名", "name")
-    post = require_text(post, "post", "职务", "post")
+    # a person audited is present as themself (or through an agent): no post to state
+    post = post.strip() if _party_is_person(case) else require_text(post, "post", "职务", "post")
     try:
         rid = validate_resident_id(id_number, today=today)
     except ValidationError as exc:
@@ -170,6 +172,11 @@ def record_rights_told(session: Session, store: Store, case_id: str, actor_id: s
     event(session, store, case, actor_id, "arrival.rights_told", record)
 
 
+def _party_is_person(case: Any) -> bool:
+    """The audited party is an insured person (present as themself, addressed as 被检查人)."""
+    return case.institution is not None and party_is_person(case.institution.kind)
+
+
 def arrival_status(session: Session, case_id: str) -> StepStatus:
     case = get_case(session, case_id)
     arrival = section(case_data(case), ARRIVAL)
@@ -183,7 +190,11 @@ def arrival_status(session: Session, case_id: str) -> StepStatus:
             name = inspector_name(session, iid)
             missing.append(Missing(f"arrival.credentials.{iid}", f"{name}尚未亮证（须本人输入口令）。",
                                    f"{name} has not shown their credential (needs their own passphrase)."))
-    if "representative" not in arrival:
+    if "representative" not in arrival and _party_is_person(case):
+        missing.append(Missing("arrival.representative", "未登记在场的被检查人或其委托人（姓名、身份证号、电话）。",
+                               "The person audited, or their agent, present is not recorded (name, ID number, "
+                               "phone)."))
+    elif "representative" not in arrival:
         missing.append(Missing("arrival.representative", "未登记被检查单位在场负责人（姓名、职务、身份证号、电话）。",
                                "The party's representative (name, post, ID number, phone) is not recorded."))
     if "rights" not in arrival:

@@ -100,11 +100,12 @@
     </message>
     <message>
         <location line="+3"/>
+        <location line="+170"/>
         <source>The party&apos;s representative present</source>
         <translation>被检查单位在场负责人</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="-161"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -125,11 +126,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+158"/>
         <source>Record representative</source>
         <translation>登记负责人</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-153"/>
         <source>Rights and duties told</source>
         <translation>告知权利义务</translation>
     </message>
@@ -214,9 +216,29 @@
         <translation>尚未亮证；须该稽核人员输入本人口令确认</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
+        <source>The person audited, or their agent, present</source>
+        <translation>在场的被检查人或其委托人</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Optional (e.g. agent, spouse)</source>
+        <translation>选填（如：委托人、配偶）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Record who is present</source>
+        <translation>登记在场人员</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Recorded: %1, %2</source>
         <translation>已登记：%1，%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Recorded: %1</source>
+        <translation>已登记：%1</translation>
     </message>
     <message>
         <location line="+11"/>
@@ -540,7 +562,14 @@
         <translation>请先选择存放 PDF 文件的文件夹。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
+        <location line="+42"/>
+        <location line="+2"/>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <location line="-38"/>
         <source>Rendering %1 form(s)…</source>
         <translation>正在生成 %1 份文书…</translation>
     </message>
@@ -551,12 +580,17 @@
     </message>
     <message>
         <location line="-39"/>
-        <location line="+43"/>
+        <location line="+44"/>
         <source>Not printed: %1</source>
         <translation>未打印：%1</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="-3"/>
+        <source>Saved in %1 as: %2</source>
+        <translation>已存入 %1：%2</translation>
+    </message>
+    <message>
+        <location line="+56"/>
         <location line="+16"/>
         <source>Preview: %1</source>
         <translation>预览：%1</translation>
@@ -567,12 +601,7 @@
         <translation>本人确认</translation>
     </message>
     <message>
-        <location line="-43"/>
-        <source>Saved as: %1</source>
-        <translation>已存为：%1</translation>
-    </message>
-    <message>
-        <location line="+44"/>
+        <location line="+1"/>
         <source>%1, enter your own passphrase:</source>
         <translation>%1，请输入您本人的口令：</translation>
     </message>

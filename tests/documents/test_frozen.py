@@ -182,3 +182,20 @@ def test_a_derived_party_field_is_not_part_of_what_a_document_read() -> None:
     assert "is_person" not in hashed
     assert set(hashed) == {f.name for f in dataclasses.fields(Party)} - {"is_person"}
     assert canonical_content(dataclasses.replace(org, is_person=True)) == hashed
+
+
+def test_the_sealing_copy_for_a_person_goes_to_the_person(tmp_path: Path) -> None:
+    """The 封存决定书's first copy is handed to the party: 被封存人 for an insured person, not 被封存单位."""
+    import dataclasses
+
+    ctx = sample_context()
+    person = dataclasses.replace(ctx.party, name="张某某", credit_code="11010519491231002X", representative="",
+                                 representative_title="", kind="参保人员", is_person=True)
+    texts = {}
+    for who, party in (("org", ctx.party), ("person", person)):
+        out = tmp_path / f"{who}.pdf"
+        render("sealing", dataclasses.replace(ctx, party=party), out)
+        texts[who] = normalise(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(out), "-"], check=True,
+                                              capture_output=True, timeout=60).stdout.decode("utf-8"))
+    assert "第一联（交被封存单位）" in texts["org"]
+    assert "第一联（交被封存人）" in texts["person"] and "被封存单位" not in texts["person"]

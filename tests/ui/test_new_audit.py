@@ -435,3 +435,40 @@ def test_the_sync_summary_names_the_office_records_it_skipped(qtbot) -> None:
     qtbot.addWidget(box)
     assert "已跳过" in box.informativeText() and "某市坏代码医院" in box.informativeText()
     assert "check character wrong" in box.detailedText()
+
+
+def test_a_person_audited_is_recorded_at_arrival_as_themself_with_no_post(qtbot, two_inspectors) -> None:
+    """For an insured person the arrival page asks for the person audited (or an agent), not the party's
+    representative, and records them with no post; the 尚缺 entry says the same."""
+    from app.models.profile import Profile
+    from app.workflow.cases import CaseSpec, add_institution, create_case
+
+    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:
+        store.unlock_inspector(two_inspectors.pass_b)
+        ids = [slot.inspector_id for slot in store.profile.inspectors()]
+        with store.transaction() as s:
+            inst = add_institution(s, name="张某某", kind="insured_person", uscc=REP_ID, address="某市某路 1 号")
+            case_id = create_case(s, store, ids[0], CaseSpec(institution_id=inst.id, kind="routine",
+                                                             inspector_ids=ids)).id
+    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root))
+    win = MainWindow(services, idle_ms=3_600_000)
+    qtbot.addWidget(win)
+    win.show()
+    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
+    win.open_case(case_id)
+    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
+    d = Driver(qtbot, win)
+    arrival = d.page("arrival")
+    assert "被检查人" in arrival.rep_box.title() and "负责人" not in arrival.rep_box.title()
+    assert "负责人" not in arrival.rep_button.text()
+    said = d.case.missing.item(d.case.missing_codes().index("arrival.representative")).text()
+    assert "被检查人" in said and "负责人" not in said
+    arrival.rep_name.setText("张某某")
+    qtbot.keyClicks(arrival.rep_id, REP_ID)
+    arrival.rep_phone.setText("13800138000")
+    d.do(lambda: d.click(arrival.rep_button))  # no post: the person is there as themself
+    assert "arrival.representative" not in d.case.missing_codes()
+    assert arrival.rep_state.text() == "已登记：张某某"
+    win.lock_now()
+    qtbot.waitUntil(lambda: not services.unlock.is_open(), timeout=TIMEOUT)
+    win.close()

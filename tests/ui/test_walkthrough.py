@@ -400,3 +400,26 @@ def test_an_import_shows_what_capture_noted_in_the_signed_items(opened, tmp_path
     d.do(lambda: page.import_paths([good, fake2]))
     state = page.import_state.text()
     assert "IMG_FAKE2.JPG" in state and "IMG_0001.JPG" not in state.split("\n", 1)[1], state
+
+
+def test_a_second_print_to_pdf_keeps_the_first_and_says_where_it_went(opened, tmp_path, translators):
+    """Printing the on-the-spot forms to PDF twice: the second set takes -2 names, nothing is replaced, and the
+    status line names the folder and the files (the field may show only a long path's end), listed in the
+    language shown."""
+    d, case_id, _profile = opened
+    page = d.page("closing")
+    out = tmp_path / "prints"
+    out.mkdir()
+    page.target.setCurrentIndex(page.target.findData(""))
+    page.pdf_folder.setText(str(out))
+    forms = d.case.snap.required_forms
+    assert forms
+    d.do(lambda: d.click(page.print_all_button))
+    first = {f: (out / f"{f}-{case_id[:8]}.pdf").read_bytes() for f in forms}
+    translators.switch("en")
+    d.do(lambda: d.click(page.print_all_button))
+    again = [f"{f}-{case_id[:8]}-2.pdf" for f in forms]
+    assert all((out / name).read_bytes().startswith(b"%PDF") for name in again)
+    assert all((out / f"{f}-{case_id[:8]}.pdf").read_bytes() == first[f] for f in forms)  # never replaced
+    said = page.print_state.text()
+    assert f"Saved in {out} as: " + ", ".join(again) in said and "、" not in said, said

@@ -243,3 +243,20 @@ def test_package_with_field_changes_verifies(store: Store, tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "app.cli", "verify", str(tmp_path / "closed.fapkg")], cwd=REPO,
                           capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("typed", "zh", "en"), [
+    ("[2026]21号", "", ""),
+    ("〔2026〕0号", "序号应大于0", "serial above 0"),
+    ("〔1066〕3号", "年份应在1990年至2100年之间", "year between 1990 and 2100"),
+    ("某医保稽通2026-21", "应写明年份和序号", "give the year in 〔 〕 and the serial"),
+])
+def test_a_doc_no_refusal_says_which_part_is_wrong(typed: str, zh: str, en: str) -> None:
+    """〔2026〕0号 names its year and a serial: the refusal says the serial is 0, not that either is missing."""
+    if not zh:
+        assert case_fields.check_field_value("doc_no", typed) == "〔2026〕21号"
+        return
+    with pytest.raises(InvalidInput) as refused:
+        case_fields.check_field_value("doc_no", typed)
+    assert zh in refused.value.message_zh
+    assert en in refused.value.message_en and "e.g. 某医保稽通〔2026〕21号" in refused.value.message_en

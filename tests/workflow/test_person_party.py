@@ -78,3 +78,49 @@ def test_the_notice_to_a_person_addresses_a_person(unlocked: Store) -> None:
     assert ("被检查人" in text or "被稽核人" in text) and "张某某" in text
     assert "统一社会信用代码" not in text and "法定代表人" not in text and "负责人" not in text
     assert "你单位" not in text and "对你" in text
+
+
+def test_at_arrival_a_person_is_present_as_themself_with_no_post(unlocked: Store) -> None:
+    """The arrival step asks for the person audited (or an agent), not the party's 负责人 with a post; a hospital's
+    representative still needs one."""
+    from app.workflow.steps import arrival_status, identify_representative
+
+    actor = unlocked.unlocked_inspectors()[0]
+    person_case = _start(unlocked, _spec(unlocked, PERSON_ID))
+    hospital_case = _start(unlocked, _spec(unlocked, USCC, kind="designated_hospital"))
+    with unlocked.transaction() as s:
+        said = {m.code: m.message_zh for m in arrival_status(s, person_case).missing}
+        assert "被检查人" in said["arrival.representative"] and "负责人" not in said["arrival.representative"]
+        assert "职务" not in said["arrival.representative"]
+        hospital = {m.code: m.message_zh for m in arrival_status(s, hospital_case).missing}
+        assert "负责人" in hospital["arrival.representative"]
+        with pytest.raises(InvalidInput) as refused:
+            identify_representative(s, unlocked, hospital_case, actor, name="李某", post="", id_number=PERSON_ID,
+                                    phone="13800000000", today=TODAY)
+        assert refused.value.field == "post"
+        identify_representative(s, unlocked, person_case, actor, name="张某某", post="", id_number=PERSON_ID,
+                                phone="13800000000", today=TODAY)
+        assert "arrival.representative" not in {m.code for m in arrival_status(s, person_case).missing}
+
+
+@pytest.mark.parametrize(("typed", "printed"), [("[2026]41号", "某医保通〔2026〕41号"),
+                                                ("某医保稽通〔2026〕41号", "某医保稽通〔2026〕41号")])
+def test_a_doc_no_typed_without_its_issuer_prints_the_agencys(unlocked: Store, typed: str, printed: str) -> None:
+    """〔2026〕41号 typed alone names no issuing body: the notice is numbered by the agency's pattern, not a bare
+    〔2026〕41号; a full 文号 is printed as given."""
+    from dataclasses import replace
+
+    from app.workflow.document_fields import save_notice_details
+    from app.workflow.printing import print_case
+
+    case_id = _start(unlocked, replace(_spec(unlocked, PERSON_ID), doc_no=typed))
+    actor = unlocked.unlocked_inspectors()[0]
+    with unlocked.transaction() as s:
+        save_notice_details(s, unlocked, case_id, actor, audit_time="09:30", materials="门诊病历")
+    out = io.BytesIO()
+    print_case(unlocked, case_id, "notice", out, actor, today=TODAY - timedelta(days=4))
+    text = normalise(subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=out.getvalue(),
+                                    check=True, capture_output=True, timeout=60).stdout.decode("utf-8"))
+    assert printed in text
+    if typed.startswith("["):
+        assert "\n〔2026〕41号" not in "\n" + "\n".join(line.strip() for line in text.splitlines())

@@ -70,7 +70,7 @@ class ArrivalPage(StepPage):
         _box, self.cred_form = self.group(self.tr("Credentials shown (each inspector in person)"))
         self.cred_rows: dict[str, tuple[QLabel, QPushButton]] = {}
         # representative
-        _box, form = self.group(self.tr("The party's representative present"))
+        self.rep_box, form = self.group(self.tr("The party's representative present"))
         self.rep_name = QLineEdit()
         self.rep_post = QLineEdit()
         self.rep_id = QLineEdit()
@@ -238,9 +238,16 @@ class ArrivalPage(StepPage):
                 label.setText(self.tr("Not shown yet"))
             else:
                 label.setText(self.tr("Not shown yet; this inspector confirms with their own passphrase"))
+        # a person audited is present as themself or through an agent, with no post to state
+        self.rep_box.setTitle(self.tr("The person audited, or their agent, present") if snap.party_is_person
+                              else self.tr("The party's representative present"))
+        self.rep_post.setPlaceholderText(self.tr("Optional (e.g. agent, spouse)") if snap.party_is_person else "")
+        self.rep_button.setText(self.tr("Record who is present") if snap.party_is_person
+                                else self.tr("Record representative"))
         rep = arrival.get("representative")
         if rep:
-            self.rep_state.setText(self.tr("Recorded: %1, %2").replace("%1", rep["name"]).replace("%2", rep["post"]))
+            self.rep_state.setText(self.tr("Recorded: %1, %2").replace("%1", rep["name"]).replace("%2", rep["post"])
+                                   if rep["post"] else self.tr("Recorded: %1").replace("%1", rep["name"]))
             if not self.rep_name.text():
                 self.rep_name.setText(rep["name"])
                 self.rep_post.setText(rep["post"])

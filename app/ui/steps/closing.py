@@ -188,7 +188,7 @@ class ClosingPage(StepPage):
             except PdfFolderProblem as exc:
                 from app.ui.widgets.errors import show_error
 
-                self.print_state.setText(self.tr("Not printed: %1").replace("%1", "、".join(map(form_label, forms))))
+                self.print_state.setText(self.tr("Not printed: %1").replace("%1", self.tr(", ").join(map(form_label, forms))))
                 show_error(self, exc)
                 self.pdf_folder.setFocus()
                 return
@@ -228,10 +228,11 @@ class ClosingPage(StepPage):
                 continue
             accepted.append(item)
         text = self.tr("%1 form(s) printed.").replace("%1", str(len(accepted)))
-        if written:
-            text += " " + self.tr("Saved as: %1").replace("%1", "、".join(written))
+        if written:  # where they went: the folder field may show only the end of a long path
+            text += " " + self.tr("Saved in %1 as: %2").replace("%1", str(folder)).replace(
+                "%2", self.tr(", ").join(written))
         if failed:
-            text += " " + self.tr("Not printed: %1").replace("%1", "、".join(failed))
+            text += " " + self.tr("Not printed: %1").replace("%1", self.tr(", ").join(failed))
         self.print_state.setText(text)
         return accepted
 
