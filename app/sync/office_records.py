@@ -23,9 +23,9 @@ def record_name(kind: str, item: Any) -> str:
 def office_record_problem(kind: str, item: Any) -> str | None:
     """Why one pulled office record cannot be used (None if it can): a record without an id or data, a party
     without a name or with an invalid identifier (统一社会信用代码, or a person's 居民身份证号), an assignment whose
-    party or inspectors are malformed, any text holding an invisible or reordering character."""
-    from app.workflow.cases import check_party_identifier
-
+    party or inspectors are malformed, any text holding an invisible or reordering character. Which of the two
+    identifiers a party's kind carries is the workflow's rule (``app.workflow.cases.check_party_identifier``),
+    applied where the record is used; here it must be a valid one of the two."""
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
         return "record without an id"
     data = item.get("data")
@@ -40,18 +40,30 @@ def office_record_problem(kind: str, item: Any) -> str | None:
             return "party without a name"
         uscc = inst.get("uscc")
         if uscc not in (None, ""):
-            party_kind = inst.get("kind")
-            if not isinstance(uscc, str) or not isinstance(party_kind, str | None):
+            if not isinstance(uscc, str):
                 return "invalid party identifier"
-            try:  # a USCC, or for a person (参保人员) the identity number
-                check_party_identifier(party_kind or "", uscc)
-            except ValidationError as exc:
-                return exc.message_en
+            return _identifier_problem(uscc)
     if kind == "assignments":
         inspectors = data.get("inspectors", [])
         if not isinstance(inspectors, list) or not all(isinstance(i, str) for i in inspectors):
             return "assignment with malformed inspectors"
     return None
+
+
+def _identifier_problem(value: str) -> str | None:
+    """None for a valid 统一社会信用代码 or 居民身份证号; else why not, as the one it looks like (17 digits first:
+    an identity number) would say it."""
+    from app.models.validators import normalise_resident_id, validate_resident_id, validate_uscc
+
+    try:
+        validate_uscc(value)
+        return None
+    except ValidationError as as_uscc:
+        try:
+            validate_resident_id(value)
+            return None
+        except ValidationError as as_id:
+            return (as_id if normalise_resident_id(value)[:17].isdigit() else as_uscc).message_en
 
 
 def _hidden_text(value: Any) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from app.models.schema import Case
 from app.sync.client import office_record_problem, record_name
 from app.workflow.new_audit import institution_choices
@@ -62,20 +64,22 @@ def test_malformed_records_are_described_not_raised() -> None:
 
 def test_a_person_party_is_checked_by_its_identity_number() -> None:
     """An insured person (参保人员) is identified by the resident identity number, an organisation by the USCC: a
-    pulled record is checked by the rule of its kind, and a USCC given for a person (or an ID for a hospital) is
-    named, not taken."""
-    from app.models.validators import resident_id_check_char
+    pulled record must carry a valid one of the two (the sync layer), and the one its kind carries where it is used
+    (the workflow's rule, one home): a USCC given for a person, or an ID for a hospital, is refused there."""
+    from app.models.validators import ValidationError, resident_id_check_char
+    from app.workflow.cases import check_party_identifier
 
     first17 = "42010219850304246"
     person_id = first17 + resident_id_check_char(first17)
     wrong = first17 + ("0" if person_id[-1] != "0" else "1")
 
-    def person(ident: str, kind: str = "insured_person") -> dict[str, object]:
-        return {"id": "p", "data": {"name": "张三", "kind": kind, "uscc": ident}}
+    def person(ident: str) -> dict[str, object]:
+        return {"id": "p", "data": {"name": "张三", "kind": "insured_person", "uscc": ident}}
 
     assert office_record_problem("institutions", person(person_id)) is None
     assert "check" in (office_record_problem("institutions", person(wrong)) or "")
-    assert office_record_problem("institutions", person(GOOD_USCC)) is not None
-    assert office_record_problem("institutions", person(person_id, "designated_hospital")) is not None
-    assert office_record_problem("institutions", person(GOOD_USCC, "designated_hospital")) is None
-
+    assert office_record_problem("institutions", person("张三的证件")) is not None
+    assert check_party_identifier("insured_person", person_id) == person_id
+    for kind, ident in (("insured_person", GOOD_USCC), ("designated_hospital", person_id)):
+        with pytest.raises(ValidationError):
+            check_party_identifier(kind, ident)
