@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -228,8 +228,11 @@ def _stored_team_events(s: Session, case_id: str, device_id: str
     """The team events (``TEAM_EVENTS``) of the journal the archive holds for (case, device), (seq, entry) in
     order, and their payloads: what the journal states of the case's team before a push."""
     events: list[tuple[int, dict[str, Any]]] = []
+    # only the leaves naming a team event's type leave the database (canonical JSON: '"type":"…"', no spaces); each
+    # is still parsed and its type checked below. A journal of thousands of captures is not read whole per push.
+    named = or_(*(Leaf.leaf.contains(f'"type":"{t}"', autoescape=True) for t in sorted(TEAM_EVENTS)))
     for seq, raw in s.execute(select(Leaf.seq, Leaf.leaf).where(
-            Leaf.case_id == case_id, Leaf.device_id == device_id).order_by(Leaf.seq)).all():
+            Leaf.case_id == case_id, Leaf.device_id == device_id, named).order_by(Leaf.seq)).all():
         try:
             entry = json.loads(raw)["entry"]
         except (ValueError, KeyError, TypeError):

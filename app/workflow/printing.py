@@ -48,7 +48,6 @@ class PrintResult:
     notes: tuple[str, ...] = ()  # "中文 | English": a stale document, a copy not stored
     page_hashes: tuple[str, ...] = ()  # the SHA-256 of each printed page's text (white space removed)
     codes: tuple[str, ...] = ()  # each page's 核验码
-    path: Path | None = None  # the file written, when printed to a path (a reprint gets its own name)
 
 
 # ============================================================================================== printing
@@ -187,15 +186,12 @@ def print_case(store: Store, case_id: str, form: str, out: Path | BinaryIO, acto
     print with the hash of every page and store the PDF as a derived item (``served_number``: a 送达回证 of the
     document served under that 文号 only)."""
     rendered = render_form(store, case_id, form, actor_id, config, today=today, served_number=served_number)
-    written: Path | None = None
     if isinstance(out, Path):  # the file the caller named (the CLI's --out, a contract): written whole, atomically
         atomic_write_bytes(out, rendered.pdf, 0o600)
-        written = out
     else:
         out.write(rendered.pdf)
     derived, notes = record_accepted(store, rendered, actor_id)
     notes = (*(str(n) for n in rendered.stale), *notes)
     return PrintResult(form=form, case_id=case_id, pages=rendered.pages, content_sha256=rendered.content_sha256,
                        pdf_sha256=rendered.pdf_sha256, size=len(rendered.pdf), checkpoint=rendered.checkpoint,
-                       derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes,
-                       path=written)
+                       derived_item_id=derived, notes=notes, page_hashes=rendered.page_hashes, codes=rendered.codes)

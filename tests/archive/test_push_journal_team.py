@@ -42,6 +42,12 @@ def replaced(j: Journal, actor: Inspector, old: Inspector, new: Inspector) -> No
     j.append("recusal.inspector_replaced", {"old": old.id, "new": new.id, "assigned_by": "某主任"}, actor)
 
 
+def office_case(proc: ArchiveProcess, *team: Inspector) -> str:
+    """A case the office assigns to ``team`` (``admin cases add``)."""
+    args = [arg for i in team for arg in ("--inspector", i.id)]
+    return str(json.loads(proc.admin("cases", "add", "--institution-name", "某药房", *args).stdout)["id"])
+
+
 def push(c: httpx.Client, j: Journal) -> httpx.Response:
     r = c.post("/v1/push", json=j.batch())
     if r.status_code == 200:
@@ -109,8 +115,7 @@ def test_the_journal_team_and_recusal_replacements_keep_passing(sqlite_archive: 
     proc = sqlite_archive
     laptop = three_laptop(proc)
     a, b, c3 = laptop.inspectors
-    office = json.loads(proc.admin("cases", "add", "--institution-name", "某药房", "--inspector", a.id,
-                                   "--inspector", b.id).stdout)["id"]
+    office = office_case(proc, a, b)
     with laptop.client() as c:
         for case in (None, office):
             j = Journal(laptop, case)
@@ -193,8 +198,7 @@ def test_a_replacement_does_not_widen_the_team_the_archive_holds(sqlite_archive:
     proc = sqlite_archive
     laptop = three_laptop(proc)
     a, b, c3 = laptop.inspectors
-    office = json.loads(proc.admin("cases", "add", "--institution-name", "某药房", "--inspector", a.id,
-                                   "--inspector", b.id).stdout)["id"]
+    office = office_case(proc, a, b)
     with laptop.client() as c:
         j = Journal(laptop, office)
         created(j, a, b)

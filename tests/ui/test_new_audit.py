@@ -334,20 +334,19 @@ def test_the_gui_demo_holds_a_practice_audit_at_its_first_step(qtbot, tmp_path: 
     win.close()
 
 
-def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, two_inspectors) -> None:
-    """An audit pulled from the office arrives without 稽核期间: the print names the field, "去填写" goes to the
-    arrival page's field, and once entered there the print goes through."""
+def _opened_case(qtbot, two_inspectors, institution: dict, **case: object):
+    """A case made as the sync client makes an office assignment (no period, no 文号 unless given), opened in the
+    real window, unlocked by both inspectors: (window, driver, services)."""
     from app.models.profile import Profile
     from app.workflow.cases import CaseSpec, add_institution, create_case
-    from tests.ui.walkthrough_helpers import HOSPITAL
 
-    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:  # as the sync client does
+    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:
         store.unlock_inspector(two_inspectors.pass_b)
         ids = [slot.inspector_id for slot in store.profile.inspectors()]
         with store.transaction() as s:
-            inst = add_institution(s, **HOSPITAL)
+            inst = add_institution(s, **institution)
             case_id = create_case(s, store, ids[0], CaseSpec(institution_id=inst.id, kind="routine",
-                                                             inspector_ids=ids, title="办公室下发的稽核")).id
+                                                             inspector_ids=ids, **case)).id
     services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root))
     win = MainWindow(services, idle_ms=3_600_000)
     qtbot.addWidget(win)
@@ -355,7 +354,15 @@ def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, 
     unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
     win.open_case(case_id)
     qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
-    d = Driver(qtbot, win)
+    return win, Driver(qtbot, win), services
+
+
+def test_an_assignment_without_its_period_names_the_field_and_goes_there(qtbot, two_inspectors) -> None:
+    """An audit pulled from the office arrives without 稽核期间: the print names the field, "去填写" goes to the
+    arrival page's field, and once entered there the print goes through."""
+    from tests.ui.walkthrough_helpers import HOSPITAL
+
+    win, d, services = _opened_case(qtbot, two_inspectors, HOSPITAL, title="办公室下发的稽核")
     case = d.case
     # the arrival step lists the period as missing, each entry a link
     d.page("arrival")
@@ -440,24 +447,8 @@ def test_the_sync_summary_names_the_office_records_it_skipped(qtbot) -> None:
 def test_a_person_audited_is_recorded_at_arrival_as_themself_with_no_post(qtbot, two_inspectors) -> None:
     """For an insured person the arrival page asks for the person audited (or an agent), not the party's
     representative, and records them with no post; the 尚缺 entry says the same."""
-    from app.models.profile import Profile
-    from app.workflow.cases import CaseSpec, add_institution, create_case
-
-    with Profile.open(two_inspectors.root).unlock(two_inspectors.pass_a) as store:
-        store.unlock_inspector(two_inspectors.pass_b)
-        ids = [slot.inspector_id for slot in store.profile.inspectors()]
-        with store.transaction() as s:
-            inst = add_institution(s, name="张某某", kind="insured_person", uscc=REP_ID, address="某市某路 1 号")
-            case_id = create_case(s, store, ids[0], CaseSpec(institution_id=inst.id, kind="routine",
-                                                             inspector_ids=ids)).id
-    services = Services(profile_dir=two_inspectors.root, unlock=StoreUnlockService(two_inspectors.root))
-    win = MainWindow(services, idle_ms=3_600_000)
-    qtbot.addWidget(win)
-    win.show()
-    unlock(qtbot, win, two_inspectors.pass_a, two_inspectors.pass_b)
-    win.open_case(case_id)
-    qtbot.waitUntil(lambda: win.case_page.snap is not None, timeout=TIMEOUT)
-    d = Driver(qtbot, win)
+    win, d, services = _opened_case(qtbot, two_inspectors, {"name": "张某某", "kind": "insured_person",
+                                                            "uscc": REP_ID, "address": "某市某路 1 号"})
     arrival = d.page("arrival")
     assert "被检查人" in arrival.rep_box.title() and "负责人" not in arrival.rep_box.title()
     assert "负责人" not in arrival.rep_button.text()
